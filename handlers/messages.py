@@ -1,0 +1,68 @@
+"""The one internal message type every platform adapter produces, and what handlers answer.
+
+Adapters turn a WeCom or DingTalk payload (or a line typed in the local chat) into an
+`InboundMessage`; handlers answer with a `Reply`. Proactive messages (digests, warnings,
+escalations) travel as `Outbound` through the outbox to a `Sender` that each adapter provides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    platform: str
+    """"wecom", "dingtalk" or "local"."""
+    chat_id: str
+    """The platform's id of the group or single chat."""
+    sender_id: str
+    """The platform's user id of the sender."""
+    text: str
+    message_id: str
+    """Unique per platform; a redelivery carries the same id."""
+    sent_at: datetime
+    """Timezone-aware time the platform gives for the message."""
+    sender_name: str = ""
+    chat_name: str = ""
+    mentions: tuple[str, ...] = ()
+    """Display names @-mentioned in `text` (the bot's own name included), to be stripped."""
+    is_group: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot answers in the chat the message came from: zh-CN markdown."""
+
+    text: str
+    duplicate: bool = False
+    """True when the message id had been processed before and nothing was applied again."""
+    mention_user_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A proactive message to one chat, delivered from the outbox."""
+
+    platform: str
+    chat_id: str
+    text: str
+    mention_user_ids: tuple[str, ...] = field(default=())
+
+
+class DeliveryError(Exception):
+    """A send that did not go through; `retryable` tells the outbox whether to try again."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Sender(Protocol):
+    """Delivers proactive messages to one platform's chats; raises `DeliveryError` on failure."""
+
+    platform: str
+
+    async def send(self, message: Outbound) -> None: ...
