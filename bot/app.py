@@ -1,0 +1,59 @@
+"""The aiohttp application behind `gendan run`: platform routes, long connections, the scheduler.
+
+Typed state lives under `web.AppKey`s; every resource is opened and closed by a cleanup context,
+so a stopped app leaves no connection or task behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+from aiohttp import web
+
+from bot.config import Settings
+from bot.runtime import Runtime, open_runtime
+from handlers.messages import Sender
+
+SETTINGS = web.AppKey("settings", Settings)
+RUNTIME = web.AppKey("runtime", Runtime)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+SENDERS = web.AppKey("senders", dict[str, Sender])
+"""Proactive senders by platform name; each adapter's setup adds its own, the outbox worker uses them."""
+
+AdapterSetup = Callable[[web.Application, Settings], None]
+
+
+def adapter_setups() -> list[AdapterSetup]:
+    """Each configured platform adds its routes and cleanup contexts; registered here, in one place."""
+    return []
+
+
+async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with open_runtime(app[SETTINGS]) as runtime:
+        app[RUNTIME] = runtime
+        yield
+
+
+async def http_client_ctx(app: web.Application) -> AsyncIterator[None]:
+    """One outgoing HTTP client for every platform API call, with timeouts."""
+    timeout = aiohttp.ClientTimeout(total=15, connect=5)
+    async with aiohttp.ClientSession(timeout=timeout, raise_for_status=False) as session:
+        app[HTTP] = session
+        yield
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=settings.server.max_body_bytes)
+    app[SETTINGS] = settings
+    app[SENDERS] = {}
+    app.cleanup_ctx.append(runtime_ctx)
+    app.cleanup_ctx.append(http_client_ctx)
+    app.router.add_get("/healthz", health)
+    for setup in adapter_setups():
+        setup(app, settings)
+    return app

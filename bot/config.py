@@ -1,0 +1,203 @@
+"""Configuration: one TOML file, validated at start, secrets optionally from the environment.
+
+Lookup order: `--config PATH`, then `$GENDAN_CONFIG`, then built-in defaults (SQLite at
+./gendan.db, Asia/Shanghai, the default milestone template). Any scalar setting can be
+overridden by an environment variable `GENDAN_<SECTION>_<KEY>` (for example
+`GENDAN_WECOM_SECRET`), so secrets need not be written into the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from handlers.templates import DEFAULT_TEMPLATE, MilestoneSpec, Template, TemplateSet
+
+CONFIG_ENV = "GENDAN_CONFIG"
+ENV_PREFIX = "GENDAN_"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the operator: names the key and what it expected."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GeneralSettings(Section):
+    timezone: str = "Asia/Shanghai"
+    bot_name: str = "跟单助手"
+    max_message_chars: int = Field(default=2000, ge=50, le=20000)
+    context_minutes: int = Field(default=10, ge=1, le=1440)
+    """How long the order a sender last spoke about stays the assumed order for messages naming none."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, expected an IANA name such as Asia/Shanghai") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite+aiosqlite:///./gendan.db"
+    busy_timeout_ms: int = Field(default=5000, ge=0)
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("sqlite:") or value.startswith("sqlite+pysqlite:"):
+            value = "sqlite+aiosqlite:" + value.split(":", 1)[1]
+        elif value.startswith(("postgresql:", "postgres:")):
+            value = "postgresql+asyncpg:" + value.split(":", 1)[1]
+        if not value.startswith(("sqlite+aiosqlite:", "postgresql+asyncpg:")):
+            raise ValueError("expected a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+
+class ServerSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+
+class CalendarSettings(Section):
+    holidays: tuple[date, ...] = ()
+    """Company holidays on top of the statutory ones."""
+    workdays: tuple[date, ...] = ()
+    """Company working days that would otherwise be days off."""
+
+
+class MilestoneSettings(Section):
+    name: str = Field(min_length=1)
+    synonyms: tuple[str, ...] = ()
+    days: int = Field(default=1, ge=0, le=365)
+    department: str | None = None
+
+
+class TemplateSettings(Section):
+    name: str = Field(min_length=1)
+    description: str = ""
+    milestones: tuple[MilestoneSettings, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> TemplateSettings:
+        names = [m.name for m in self.milestones]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"milestone names repeat: {', '.join(duplicates)}")
+        return self
+
+    def to_template(self) -> Template:
+        return Template(
+            name=self.name,
+            description=self.description,
+            milestones=tuple(
+                MilestoneSpec(name=m.name, synonyms=m.synonyms, days=m.days, department=m.department)
+                for m in self.milestones
+            ),
+        )
+
+
+class ChatBinding(Section):
+    """A chat bound by configuration instead of the 绑定 command."""
+
+    platform: Literal["wecom", "dingtalk", "local"]
+    chat_id: str
+    role: Literal["department", "manager", "customer"]
+    name: str = ""
+    department: str | None = None
+    customer: str | None = None
+    webhook_url: str | None = None
+
+
+class PersonBinding(Section):
+    platform: Literal["wecom", "dingtalk", "local"]
+    user_id: str
+    role: Literal["staff", "manager", "customer", "admin"]
+    name: str = ""
+    customer: str | None = None
+
+
+class Settings(Section):
+    general: GeneralSettings = GeneralSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    server: ServerSettings = ServerSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    templates: tuple[TemplateSettings, ...] = ()
+    chats: tuple[ChatBinding, ...] = ()
+    people: tuple[PersonBinding, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_templates(self) -> Settings:
+        names = [t.name for t in self.templates]
+        if len(names) != len(set(names)):
+            raise ValueError("template names must be unique")
+        return self
+
+    @property
+    def template_set(self) -> TemplateSet:
+        if not self.templates:
+            return TemplateSet((DEFAULT_TEMPLATE,))
+        return TemplateSet(tuple(t.to_template() for t in self.templates))
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """Overlay `GENDAN_<SECTION>_<KEY>` variables onto the scalar keys of each section."""
+    for section_name, field_info in Settings.model_fields.items():
+        annotation = field_info.annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, Section)):
+            continue
+        for key in annotation.model_fields:
+            env_name = f"{ENV_PREFIX}{section_name}_{key}".upper()
+            if env_name in environ:
+                data.setdefault(section_name, {})
+                data[section_name][key] = environ[env_name]
+    return data
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        return f"{location}: unknown key"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{location}: {message}"
+
+
+def parse_settings(data: dict[str, Any], environ: dict[str, str] | None = None) -> Settings:
+    data = _apply_env(dict(data), dict(os.environ if environ is None else environ))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise ConfigError(f"configuration error: {problems}") from None
+
+
+def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    if path is None:
+        path = env.get(CONFIG_ENV) or None
+    if path is None:
+        return parse_settings({}, env)
+    config_path = Path(path)
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {config_path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {config_path} is not valid TOML: {exc}") from None
+    return parse_settings(data, env)

@@ -1,0 +1,55 @@
+"""Everything a running gendan needs, opened once and shared by the app, the CLI and the local chat."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.config import Settings
+from handlers.dispatcher import Dispatcher
+from handlers.settings import HandlerSettings
+from handlers.setup import apply_bindings, sync_templates
+from handlers.understanding import Parser
+from handlers.workdays import WorkCalendar
+from storage.database import Database
+from storage.migrate import upgrade
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    handler_settings: HandlerSettings
+    database: Database
+    dispatcher: Dispatcher
+
+
+def handler_settings(settings: Settings) -> HandlerSettings:
+    return HandlerSettings(
+        templates=settings.template_set,
+        tz=settings.general.tz,
+        calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+        bot_name=settings.general.bot_name,
+        max_message_chars=settings.general.max_message_chars,
+        context_minutes=settings.general.context_minutes,
+    )
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
+    """Open the database (applying migrations), sync configuration into it, build the dispatcher."""
+    database = Database.from_url(
+        settings.database.url,
+        busy_timeout_ms=settings.database.busy_timeout_ms,
+        echo=settings.database.echo,
+    )
+    try:
+        if migrate:
+            await upgrade(database)
+        hs = handler_settings(settings)
+        await database.run(lambda session: sync_templates(session, hs.templates))
+        await database.run(lambda session: apply_bindings(session, settings.chats, settings.people))
+        dispatcher = Dispatcher(database, hs, Parser(hs.templates))
+        yield Runtime(settings, hs, database, dispatcher)
+    finally:
+        await database.dispose()

@@ -1,0 +1,129 @@
+"""Engines, sessions and units of work.
+
+`Database` owns the engine and the `async_sessionmaker`; callers open one transaction per unit
+of work with `database.transaction()` and never keep a session beyond it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class DatabaseUnavailable(Exception):
+    """The database is locked past the retry budget, or cannot be reached."""
+
+    def __init__(self, message: str, *, busy: bool) -> None:
+        super().__init__(message)
+        self.busy = busy
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text or "deadlock detected" in text
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (ConnectionError, OSError)):
+        return True
+    text = str(exc).lower()
+    return any(
+        marker in text
+        for marker in (
+            "connection refused",
+            "connection was closed",
+            "connection is closed",
+            "server closed the connection",
+            "terminating connection",
+            "cannot connect",
+            "unable to open database file",
+        )
+    )
+
+
+def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo)
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, manage transactions, so BEGIN IMMEDIATE below takes effect.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: a read-then-write transaction then never fails midway
+        # with SQLITE_BUSY, it waits (busy_timeout) at its start instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine, *, retries: int = 3, retry_delay: float = 0.2) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.retries = retries
+        self.retry_delay = retry_delay
+
+    @classmethod
+    def from_url(cls, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Database:
+        return cls(create_engine(url, busy_timeout_ms=busy_timeout_ms, echo=echo))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits when the block ends, rolls back on any exception."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `work` in one transaction, retrying briefly while the database is busy or restarting.
+
+        Raises `DatabaseUnavailable` when the retries are spent; `work` must therefore be safe to
+        run again from the start (it is: a failed attempt was rolled back).
+        """
+        attempt = 0
+        while True:
+            try:
+                async with self.transaction() as session:
+                    return await work(session)
+            except (OperationalError, DBAPIError, OSError) as exc:
+                busy = _is_busy(exc)
+                if not busy and not _is_unreachable(exc):
+                    raise
+                attempt += 1
+                if attempt > self.retries:
+                    what = "busy" if busy else "unreachable"
+                    log.warning("database %s after %d attempts: %s", what, attempt, type(exc).__name__)
+                    raise DatabaseUnavailable(f"database {what}", busy=busy) from exc
+                log.info("database %s, retrying (attempt %d)", "busy" if busy else "unreachable", attempt)
+                await asyncio.sleep(self.retry_delay * attempt)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,380 @@
+"""The database schema as SQLAlchemy 2.0 declarative models.
+
+The schema itself is owned by the Alembic migrations in `storage/migrations`; a test checks that
+these models and the migrated database agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no offset) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+    }
+
+
+class OrderStatus(StrEnum):
+    INTAKE = "intake"
+    REVIEW = "review"
+    PLANNED = "planned"
+    IN_PRODUCTION = "in_production"
+    SHIPPED = "shipped"
+    ACCEPTED = "accepted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return ORDER_STATUS_LABELS[self]
+
+
+ORDER_STATUS_LABELS = {
+    OrderStatus.INTAKE: "已接单",
+    OrderStatus.REVIEW: "评审中",
+    OrderStatus.PLANNED: "已排产",
+    OrderStatus.IN_PRODUCTION: "生产中",
+    OrderStatus.SHIPPED: "已发货",
+    OrderStatus.ACCEPTED: "已验收",
+    OrderStatus.CANCELLED: "已撤销",
+}
+OPEN_ORDER_STATUSES = (
+    OrderStatus.INTAKE,
+    OrderStatus.REVIEW,
+    OrderStatus.PLANNED,
+    OrderStatus.IN_PRODUCTION,
+    OrderStatus.SHIPPED,
+)
+
+
+class MilestoneStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "未开始", "in_progress": "进行中", "done": "已完成"}[self.value]
+
+
+class ChatRole(StrEnum):
+    DEPARTMENT = "department"
+    MANAGER = "manager"
+    CUSTOMER = "customer"
+
+
+class PersonRole(StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+    CUSTOMER = "customer"
+    ADMIN = "admin"
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime]
+
+
+class TemplateRecord(Base):
+    """A milestone template as configured; synced from configuration at start."""
+
+    __tablename__ = "milestone_templates"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[list[TemplateStep]] = relationship(
+        back_populates="template", order_by="TemplateStep.seq", cascade="all, delete-orphan"
+    )
+
+
+class TemplateStep(Base):
+    __tablename__ = "milestone_template_steps"
+    __table_args__ = (UniqueConstraint("template_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("milestone_templates.id"))
+    seq: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+    synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    days: Mapped[int]
+    department: Mapped[str | None] = mapped_column(String(100))
+    template: Mapped[TemplateRecord] = relationship(back_populates="steps")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    product: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(16), default="台")
+    due_date: Mapped[date] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    owner: Mapped[str | None] = mapped_column(String(100))
+    requirements: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[OrderStatus] = mapped_column(String(32), default=OrderStatus.PLANNED, index=True)
+    template_name: Mapped[str] = mapped_column(String(100))
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    milestones: Mapped[list[OrderMilestone]] = relationship(
+        back_populates="order", order_by="OrderMilestone.seq", cascade="all, delete-orphan"
+    )
+
+
+class OrderMilestone(Base):
+    __tablename__ = "order_milestones"
+    __table_args__ = (UniqueConstraint("order_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    seq: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+    planned_date: Mapped[date] = mapped_column(Date, index=True)
+    days: Mapped[int] = mapped_column(default=1)
+    status: Mapped[MilestoneStatus] = mapped_column(String(16), default=MilestoneStatus.PENDING)
+    percent: Mapped[int | None]
+    owner: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    forecast_date: Mapped[date | None] = mapped_column(Date)
+    finished_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship(back_populates="milestones")
+
+
+class Chat(Base):
+    __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[ChatRole | None] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(100))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    """A group push webhook (a secret: never logged)."""
+    misconfigured: Mapped[str | None] = mapped_column(Text)
+    """Why sending to this chat last failed for good, or None."""
+    created_at: Mapped[datetime]
+
+    customer: Mapped[Customer | None] = relationship(lazy="joined")
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[PersonRole | None] = mapped_column(String(16))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[datetime]
+
+
+class Event(Base):
+    """The append-only audit log: one row for every record the bot makes.
+
+    `item` is the structured item that was applied; `before` the state it replaced, which undo
+    restores. Undo never deletes: it sets `undone_at`/`undone_by` and appends an `undo` event.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    milestone: Mapped[str | None] = mapped_column(String(100))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    actor_id: Mapped[str] = mapped_column(String(128))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    message_id: Mapped[str | None] = mapped_column(String(128))
+    raw_text: Mapped[str] = mapped_column(Text, default="")
+    item: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    flagged: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+
+    order: Mapped[Order | None] = relationship()
+
+
+class ChangeStatus(StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ChangeRequest(Base):
+    __tablename__ = "change_requests"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    op: Mapped[str] = mapped_column(String(8), default="set")
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ChangeStatus] = mapped_column(String(16), default=ChangeStatus.OPEN, index=True)
+    requested_by: Mapped[str] = mapped_column(String(200), default="")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship()
+
+
+class ExceptionStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
+
+
+class OrderException(Base):
+    """An exception on an order: something went wrong or is at risk."""
+
+    __tablename__ = "exceptions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    milestone: Mapped[str | None] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16), default="general")
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str | None] = mapped_column(String(200))
+    expected_date: Mapped[date | None] = mapped_column(Date)
+    delay_days: Mapped[int | None]
+    customer_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ExceptionStatus] = mapped_column(String(16), default=ExceptionStatus.OPEN, index=True)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    reported_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship()
+
+
+class ProcessedMessage(Base):
+    """Inbound message ids already applied, so a redelivered message is applied once."""
+
+    __tablename__ = "processed_messages"
+    __table_args__ = (UniqueConstraint("platform", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(128))
+    reply_text: Mapped[str] = mapped_column(Text, default="")
+    processed_at: Mapped[datetime]
+
+
+class PendingConfirmation(Base):
+    """A message the bot was not sure about and asked about; "是"/"对" from the sender applies it."""
+
+    __tablename__ = "pending_confirmations"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "sender_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str | None] = mapped_column(String(128))
+    raw_text: Mapped[str] = mapped_column(Text)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    question: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """A proactive message, written in the same transaction as what caused it, delivered later."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    mention_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
