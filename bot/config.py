@@ -82,6 +82,29 @@ class CalendarSettings(Section):
     """Company working days that would otherwise be days off."""
 
 
+class ScheduleSettings(Section):
+    """When proactive messages go out: 5-field crontab schedules in [general] timezone."""
+
+    enabled: bool = True
+    daily_digest: str = "30 8 * * *"
+    customer_update: str = "0 9 * * mon"
+    overdue_scan: str = "0 8-20 * * *"
+    milestone_reminder: str = "0 16 * * *"
+    escalate_after_days: int = Field(default=3, ge=1, le=60)
+    misfire_grace_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    digest_max_items: int = Field(default=40, ge=5, le=1000)
+    outbox_poll_seconds: int = Field(default=10, ge=1, le=3600)
+    outbox_max_attempts: int = Field(default=12, ge=1, le=100)
+
+    @field_validator("daily_digest", "customer_update", "overdue_scan", "milestone_reminder")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from scheduler.config import parse_cron
+
+        parse_cron(value)
+        return value
+
+
 class MilestoneSettings(Section):
     name: str = Field(min_length=1)
     synonyms: tuple[str, ...] = ()
@@ -138,6 +161,7 @@ class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
     calendar: CalendarSettings = CalendarSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()
     people: tuple[PersonBinding, ...] = ()

@@ -382,3 +382,19 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """One run of a scheduled job for one due time; the unique key is the lease that lets only one
+    scheduler (of several instances, or after a restart) run it. Written in the same transaction as
+    the messages the run enqueued, so a failed run leaves no row and may be run again."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    instance: Mapped[str] = mapped_column(String(128), default="")
+    messages: Mapped[int] = mapped_column(default=0)
+    ran_at: Mapped[datetime]
