@@ -48,11 +48,14 @@ async def health(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings) -> web.Application:
+    from bot.scheduling import scheduler_ctx
+
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[SENDERS] = {}
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(http_client_ctx)
+    app.cleanup_ctx.append(scheduler_ctx)
     app.router.add_get("/healthz", health)
     for setup in adapter_setups():
         setup(app, settings)

@@ -1,0 +1,186 @@
+"""The managers' daily digest, most urgent first.
+
+Sections: late orders, orders whose due date is at risk, open exceptions and change requests with
+their age, what moved since the previous digest, today's planned milestones; a one-line count of
+each under the title. Long sections list `max_items` lines and count the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS, md, progress_words
+from scheduler.health import OrderHealth, assess
+from scheduler.snapshot import (
+    ChangeRow,
+    EventRow,
+    ExceptionRow,
+    OrderRow,
+    events_between,
+    open_changes,
+    open_exceptions,
+    open_orders,
+)
+from scheduler.workindex import WorkdayIndex
+from storage.models import MilestoneStatus
+
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class Digest:
+    text: str
+    late: int
+    at_risk: int
+    exceptions: int
+    changes: int
+    moved: int
+    planned_today: int
+
+
+def weekday(day: date) -> str:
+    return f"周{WEEKDAYS[day.weekday()]}"
+
+
+def _age(created_at: datetime, now: datetime) -> str:
+    days = (now - created_at).days
+    if days <= 0:
+        hours = max(int((now - created_at).total_seconds() // 3600), 0)
+        return f"{hours}小时" if hours else "刚刚"
+    return f"{days}天"
+
+
+def _capped(lines: Sequence[str], limit: int, what: str) -> list[str]:
+    if len(lines) <= limit:
+        return list(lines)
+    return [*lines[:limit], f"- ……另有 {len(lines) - limit} {what}未列出（发送「订单列表」查看全部）"]
+
+
+def _late_line(health: OrderHealth) -> str:
+    order = health.order
+    parts = [
+        f"{late.milestone.name} 逾期{late.days_late}个工作日（计划 {md(late.milestone.planned_date)}）"
+        + (f" · {late.milestone.owner}" if late.milestone.owner else "")
+        for late in health.late
+    ]
+    if health.past_due:
+        parts.insert(0, f"已过交期 {md(order.due_date)}")
+    risk = "，⛔ 交期有风险" if health.at_risk and not health.past_due else ""
+    return f"- **{order.order_no}** · {order.customer} · 交期 {md(order.due_date)}：{'；'.join(parts)}{risk}"
+
+
+def _risk_line(health: OrderHealth) -> str:
+    order = health.order
+    return (
+        f"- **{order.order_no}** · {order.customer} · 交期 {md(order.due_date)}："
+        f"剩余工序需 {health.days_needed} 个工作日，距交期只剩 {health.days_left} 个"
+    )
+
+
+def _exception_line(row: ExceptionRow, now: datetime) -> str:
+    where = f"·{row.milestone}" if row.milestone else ""
+    kind = f"{CATEGORY_LABELS.get(row.category, row.category)}·{SEVERITY_LABELS.get(row.severity, row.severity)}"
+    text = row.description.replace("\n", " ")
+    if len(text) > 40:
+        text = text[:40] + "…"
+    return f"- 异常#{row.id} 订单{row.order_no}（{kind}{where}）{text} · 已{_age(row.created_at, now)}"
+
+
+def _change_line(row: ChangeRow, now: datetime) -> str:
+    label = FIELD_LABELS.get(row.field, row.field)
+    return (
+        f"- 变更#{row.id} 订单{row.order_no} {label}：{row.old_value or '—'} → {row.new_value or '（待明确）'}"
+        f" · 已等{_age(row.created_at, now)}"
+    )
+
+
+EVENT_WORDS: dict[str, Callable[[EventRow], str]] = {
+    "progress": lambda e: f"{e.milestone} {progress_words(e.item.get('status', ''), e.item.get('percent'))}",
+    "order_created": lambda e: "新建订单",
+    "change_requested": lambda e: f"提出变更（{FIELD_LABELS.get(e.item.get('field', ''), e.item.get('field', ''))}）",
+    "exception_opened": lambda e: f"报告异常（{CATEGORY_LABELS.get(e.item.get('category') or 'other', '其他')}）",
+}
+
+
+def _event_line(row: EventRow, tz: ZoneInfo) -> str:
+    words = EVENT_WORDS.get(row.kind, lambda e: e.kind)(row)
+    return f"- 订单{row.order_no} {words}（{row.actor_name} {row.created_at.astimezone(tz):%m-%d %H:%M}）"
+
+
+def build_digest(
+    orders: Sequence[OrderRow],
+    exceptions: Sequence[ExceptionRow],
+    changes: Sequence[ChangeRow],
+    events: Sequence[EventRow],
+    *,
+    now: datetime,
+    since: datetime,
+    index: WorkdayIndex,
+    tz: ZoneInfo,
+    max_items: int,
+) -> Digest:
+    today = now.astimezone(tz).date()
+    healths = [assess(order, today, index) for order in orders]
+    late = sorted((h for h in healths if h.late or h.past_due), key=lambda h: h.urgency)
+    risky = sorted((h for h in healths if h.at_risk and not (h.late or h.past_due)), key=lambda h: h.urgency)
+    planned_today = [
+        (order, m)
+        for order in orders
+        for m in order.milestones
+        if m.planned_date == today and m.status != MilestoneStatus.DONE
+    ]
+    summary = (
+        f"在制 {len(orders)} 单 · 逾期 {len(late)} 单 · 交期有风险 {len(risky)} 单 · 未关闭异常 {len(exceptions)} 条"
+        f" · 待审批变更 {len(changes)} 条 · 新进展 {len(events)} 条 · 今日计划节点 {len(planned_today)} 个"
+    )
+    lines = [f"**每日简报 {md(today)}（{weekday(today)}）**", summary]
+
+    def section(title: str, items: Sequence[str], what: str) -> None:
+        if items:
+            lines.extend(["", f"**{title}（{len(items)}）**", *_capped(items, max_items, what)])
+
+    section("⚠️ 逾期订单", [_late_line(h) for h in late], "单")
+    section("⛔ 交期有风险", [_risk_line(h) for h in risky], "单")
+    section("❗ 未关闭的异常", [_exception_line(e, now) for e in exceptions], "条")
+    section("📝 待审批的变更", [_change_line(c, now) for c in changes], "条")
+    since_words = f"自 {since.astimezone(tz):%m-%d %H:%M} 以来的进展"
+    section(f"🔄 {since_words}", [_event_line(e, tz) for e in events], "条")
+    section(
+        "📅 今日计划节点",
+        [f"- 订单{o.order_no} {m.name}{'（' + m.department + '）' if m.department else ''}"
+         f" · {progress_words(m.status, m.percent)}" for o, m in planned_today],
+        "个",
+    )
+    if len(lines) == 2:
+        lines += ["", "今天没有逾期、风险、异常或待审批事项。"]
+    return Digest(
+        text="\n".join(lines),
+        late=len(late),
+        at_risk=len(risky),
+        exceptions=len(exceptions),
+        changes=len(changes),
+        moved=len(events),
+        planned_today=len(planned_today),
+    )
+
+
+async def daily_digest(
+    session: AsyncSession, *, now: datetime, since: datetime, index: WorkdayIndex, tz: ZoneInfo, max_items: int
+) -> Digest:
+    """The digest as of `now`, with what moved in [since, now): five queries whatever the size."""
+    return build_digest(
+        await open_orders(session),
+        await open_exceptions(session),
+        await open_changes(session),
+        await events_between(session, since, now),
+        now=now,
+        since=since,
+        index=index,
+        tz=tz,
+        max_items=max_items,
+    )

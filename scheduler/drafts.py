@@ -1,0 +1,15 @@
+"""A message a job wants sent: to one chat, under a dedupe key that makes re-computing it harmless."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scheduler.snapshot import ChatRow
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    dedupe_key: str
+    chat: ChatRow
+    text: str
+    mention_user_ids: tuple[str, ...] = ()

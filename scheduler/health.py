@@ -1,0 +1,82 @@
+"""How an open order stands: which milestones are late, and whether its due date is at risk.
+
+Lateness and remaining work are counted in working days. A milestone is late when it is not done
+and its planned date has passed. The order is at risk when the working days its unfinished
+milestones still need (their planned `days`; an in-progress one only its unfinished share) do not
+fit in the working days left up to the due date, today included.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from scheduler.snapshot import MilestoneRow, OrderRow
+from scheduler.workindex import WorkdayIndex
+from storage.models import MilestoneStatus, OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class LateMilestone:
+    milestone: MilestoneRow
+    days_late: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderHealth:
+    order: OrderRow
+    late: tuple[LateMilestone, ...]
+    days_needed: int
+    days_left: int
+    """Working days from today up to the due date, today included when it is a working day."""
+    past_due: bool
+
+    @property
+    def at_risk(self) -> bool:
+        return self.past_due or self.days_needed > self.days_left
+
+    @property
+    def days_late(self) -> int:
+        return max((late.days_late for late in self.late), default=0)
+
+    @property
+    def urgency(self) -> tuple:
+        """Sort key, most urgent first."""
+        return (not self.past_due, -self.days_late, self.days_left - self.days_needed, self.order.due_date)
+
+
+def remaining_days(milestone: MilestoneRow) -> int:
+    if milestone.status == MilestoneStatus.DONE:
+        return 0
+    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent is not None:
+        return math.ceil(milestone.days * (100 - milestone.percent) / 100)
+    return milestone.days
+
+
+def assess(order: OrderRow, today: date, index: WorkdayIndex) -> OrderHealth:
+    late = tuple(
+        LateMilestone(m, max(index.between(m.planned_date, today), 1))
+        for m in order.milestones
+        if m.status != MilestoneStatus.DONE and m.planned_date < today
+    )
+    needed = sum(remaining_days(m) for m in order.milestones)
+    left = index.between(today, order.due_date) + (1 if index.is_workday(today) else 0)
+    past_due = order.due_date < today and order.status != OrderStatus.SHIPPED
+    return OrderHealth(order=order, late=late, days_needed=needed, days_left=max(left, 0), past_due=past_due)
+
+
+def projected_finish(health: OrderHealth, today: date, index: WorkdayIndex) -> date:
+    """When the last milestone should be done at planned durations: the due date, or later if at risk."""
+    if health.days_needed <= 0:
+        return max(health.order.due_date, today) if health.past_due else health.order.due_date
+    start = today if index.is_workday(today) else index.add(today, 1)
+    finish = index.add(start, health.days_needed - 1)
+    return max(finish, health.order.due_date)
+
+
+def current_milestone(order: OrderRow) -> MilestoneRow | None:
+    for milestone in order.milestones:
+        if milestone.status != MilestoneStatus.DONE:
+            return milestone
+    return None

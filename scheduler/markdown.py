@@ -1,0 +1,71 @@
+"""Splitting long markdown so each part fits one platform message, never cutting a line in half."""
+
+from __future__ import annotations
+
+WECOM_MARKDOWN_BYTES = 4096
+DINGTALK_MARKDOWN_BYTES = 5000 * 3 // 2
+"""DingTalk allows about 5000 characters; counting bytes with 1.5 bytes a character on average
+would be optimistic for all-Chinese text, so parts are measured in bytes below this bound and
+additionally never exceed 5000 characters."""
+DINGTALK_MARKDOWN_CHARS = 5000
+LOCAL_BYTES = 4096
+
+PLATFORM_LIMIT_BYTES = {
+    "wecom": WECOM_MARKDOWN_BYTES,
+    "dingtalk": DINGTALK_MARKDOWN_BYTES,
+    "local": LOCAL_BYTES,
+}
+
+
+def limit_for(platform: str) -> int:
+    return PLATFORM_LIMIT_BYTES.get(platform, WECOM_MARKDOWN_BYTES)
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _wrap(line: str, max_bytes: int) -> list[str]:
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = _size(char)
+        if current and size + width > max_bytes:
+            pieces.append("".join(current))
+            current, size = [], 0
+        current.append(char)
+        size += width
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def split_markdown(text: str, max_bytes: int) -> list[str]:
+    """Parts of at most `max_bytes` UTF-8 bytes (and at most 5000 characters), broken only between
+    lines; a single line longer than a whole part is the only thing wrapped (at a character).
+    Blank lines at the edges of a part are dropped; empty text gives no parts."""
+    if max_bytes < 4:
+        raise ValueError("max_bytes must hold at least one character")
+    text = text.strip("\n")
+    if not text.strip():
+        return []
+    parts: list[str] = []
+    current: list[str] = []
+    size = chars = 0
+    for raw in text.split("\n"):
+        for line in _wrap(raw, max_bytes) if _size(raw) > max_bytes else [raw]:
+            added = _size(line) + (1 if current else 0)
+            added_chars = len(line) + (1 if current else 0)
+            if current and (size + added > max_bytes or chars + added_chars > DINGTALK_MARKDOWN_CHARS):
+                parts.append("\n".join(current))
+                current, size, chars = [], 0, 0
+                added, added_chars = _size(line), len(line)
+            if not current and not line.strip():
+                continue
+            current.append(line)
+            size += added
+            chars += added_chars
+    if current:
+        parts.append("\n".join(current))
+    return [part.strip("\n") for part in parts if part.strip()]

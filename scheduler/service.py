@@ -1,0 +1,101 @@
+"""The live scheduler inside `gendan run`: APScheduler 3 (AsyncIOScheduler) waking the jobs, and
+the outbox worker polling.
+
+APScheduler keeps its jobs in memory under stable ids (`replace_existing`), so a restart never
+duplicates them; what survives a restart is the `job_runs` table. On start a catch-up pass runs
+whatever fell due while the process was down, if no older than the misfire grace — once, because
+the run's lease row is written with its messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from handlers.messages import Sender
+from scheduler.config import ScheduleConfig
+from scheduler.jobs import JobOutcome, JobRunner
+from scheduler.outbox import DeliveryReport, OutboxWorker
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+OUTBOX_JOB = "outbox_delivery"
+CATCH_UP_JOB = "catch_up"
+
+
+class SchedulerService:
+    def __init__(
+        self,
+        database: Database,
+        config: ScheduleConfig,
+        senders: Mapping[str, Sender],
+        *,
+        instance: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.config = config
+        self.runner = JobRunner(database, config, instance=instance)
+        self.worker = OutboxWorker(database, senders, config)
+        self.clock = clock or (lambda: datetime.now(config.tz))
+        self.scheduler = AsyncIOScheduler(
+            timezone=config.tz,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(config.misfire_grace.total_seconds()),
+            },
+        )
+
+    async def tick(self, now: datetime, only: list[str] | None = None) -> tuple[list[JobOutcome], DeliveryReport]:
+        """Run what is due at `now` and deliver what is then due in the outbox: the unit the live
+        scheduler, the start-up catch-up and `gendan tick` share."""
+        outcomes = await self.runner.run_due(now, only)
+        report = await self.worker.deliver_due(now)
+        return outcomes, report
+
+    async def _run_job(self, job_id: str) -> None:
+        try:
+            for outcome in (await self.tick(self.clock(), [job_id]))[0]:
+                log.info("job %s due %s: ran=%s messages=%d", outcome.job_id, outcome.due_at, outcome.ran,
+                         outcome.messages)
+        except Exception:
+            log.exception("scheduled job %s failed; it runs again at its next wake-up within the grace", job_id)
+
+    async def _catch_up(self) -> None:
+        try:
+            outcomes, _ = await self.tick(self.clock())
+            for outcome in outcomes:
+                if outcome.ran:
+                    log.info("caught up %s due %s (%d messages)", outcome.job_id, outcome.due_at, outcome.messages)
+        except Exception:
+            log.exception("catch-up after start failed")
+
+    async def _deliver(self) -> None:
+        try:
+            await self.worker.deliver_due(self.clock())
+        except Exception:
+            log.exception("outbox delivery failed; retrying at the next poll")
+
+    def start(self) -> None:
+        for job in self.runner.jobs.values():
+            self.scheduler.add_job(
+                self._run_job, job.trigger(), args=[job.id], id=job.id, name=job.id, replace_existing=True
+            )
+        self.scheduler.add_job(
+            self._deliver,
+            IntervalTrigger(seconds=self.config.outbox_poll.total_seconds(), timezone=self.config.tz),
+            id=OUTBOX_JOB,
+            name=OUTBOX_JOB,
+            replace_existing=True,
+        )
+        self.scheduler.add_job(self._catch_up, id=CATCH_UP_JOB, name=CATCH_UP_JOB, replace_existing=True)
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
