@@ -7,13 +7,15 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
+from scheduler.service import SchedulerService
 from storage.database import DatabaseUnavailable
 
 
@@ -66,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print an order, its plan and its event log")
     show.add_argument("order_no")
     show.add_argument("--json", action="store_true")
+
+    digest = commands.add_parser("digest", help="print the digest (or update) a chat would be sent")
+    digest.add_argument("--chat", required=True, help="the chat's name or platform id")
+    digest.add_argument("--now", type=_iso_time, help="as of this time (default: now)")
+    digest.add_argument("--dry-run", action="store_true", help="only print; do not enqueue or send")
+
+    tick = commands.add_parser("tick", help="run every scheduled job due at --now once, then deliver the outbox")
+    tick.add_argument("--now", type=_iso_time, required=True)
+
+    outbox = commands.add_parser("outbox", help="list pending and failed proactive messages")
+    outbox.add_argument("--retry", action="store_true", help="retry the failed and waiting ones now")
+    outbox.add_argument("--now", type=_iso_time, help=argparse.SUPPRESS)
 
     parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
     parse.add_argument("texts", nargs="*")
@@ -166,7 +180,94 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-_ASYNC = {"chat": _chat, "demo": _demo, "show": _show}
+@asynccontextmanager
+async def _delivery(settings: Settings) -> AsyncIterator[tuple[Runtime, SchedulerService]]:
+    """The app's runtime and senders (every configured adapter's, and the local printer) without
+    serving it or starting its own scheduler, for commands that send from the outbox once."""
+    from aiohttp import web
+
+    from bot.app import RUNTIME, SENDERS, create_app
+    from bot.scheduling import schedule_config
+
+    quiet = settings.model_copy(update={"schedule": settings.schedule.model_copy(update={"enabled": False})})
+    runner = web.AppRunner(create_app(quiet), handle_signals=False)
+    await runner.setup()
+    try:
+        app = runner.app
+        yield app[RUNTIME], SchedulerService(app[RUNTIME].database, schedule_config(settings), app[SENDERS])
+    finally:
+        await runner.cleanup()
+
+
+def _tz_now(settings: Settings, now: datetime | None) -> datetime:
+    return now or datetime.now(settings.general.tz)
+
+
+async def _digest(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.jobs import enqueue_drafts
+    from scheduler.drafts import Draft
+    from scheduler.snapshot import chats
+
+    now = _tz_now(settings, args.now)
+    async with _delivery(settings) as (runtime, service):
+        async with runtime.database.transaction() as session:
+            found = [c for c in await chats(session) if args.chat in (c.name, c.chat_id)]
+        if not found:
+            raise CliError(f"no chat named {args.chat!r}; bind one with 绑定 or [[chats]] in the configuration")
+        chat = found[0]
+        if chat.role is None:
+            raise CliError(f"chat {args.chat!r} has no role; bind it as 经理, 部门 or 客户 first")
+        text = await service.runner.preview(chat, now)
+        if text is None:
+            print(f"（{args.chat} 此刻没有要发送的内容）")
+            return 0
+        print(text)
+        if not args.dry_run:
+            key = f"manual:{chat.role}:{now.isoformat()}:c{chat.id}"
+            await runtime.database.run(lambda session: enqueue_drafts(session, [Draft(key, chat, text)], now))
+            report = await service.worker.deliver_due(now)
+            print(f"-- sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}",
+                  file=sys.stderr)
+    return 0
+
+
+async def _tick(settings: Settings, args: argparse.Namespace) -> int:
+    async with _delivery(settings) as (_runtime, service):
+        outcomes, report = await service.tick(args.now)
+    for outcome in outcomes:
+        state = f"{outcome.messages} message(s) enqueued" if outcome.ran else "already run"
+        print(f"{outcome.job_id} due {outcome.due_at.isoformat()}: {state}")
+    if not outcomes:
+        print("no job due")
+    print(f"outbox: sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}")
+    return 0
+
+
+async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.outbox import retry_now, undelivered
+
+    now = _tz_now(settings, args.now)
+    async with _delivery(settings) as (runtime, service):
+        if args.retry:
+            count = await runtime.database.run(lambda session: retry_now(session, now))
+            report = await service.worker.deliver_due(now)
+            print(f"retried {count}: sent {len(report.sent)}, retrying {len(report.retrying)}, "
+                  f"failed {len(report.failed)}")
+        async with runtime.database.transaction() as session:
+            messages = await undelivered(session)
+    tz = settings.general.tz
+    for m in messages:
+        first_line = m.text.split("\n", 1)[0][:40]
+        print(
+            f"#{m.id} {m.status} attempts={m.attempts} next={m.next_attempt_at.astimezone(tz):%Y-%m-%d %H:%M} "
+            f"{m.platform}:{m.chat_id} {m.dedupe_key} | {first_line} | error: {m.last_error or '-'}"
+        )
+    if not messages:
+        print("outbox is empty: nothing pending or failed")
+    return 0
+
+
+_ASYNC = {"chat": _chat, "demo": _demo, "show": _show, "digest": _digest, "tick": _tick, "outbox": _outbox}
 
 
 def _dispatch(settings: Settings, args: argparse.Namespace) -> int:

@@ -37,6 +37,16 @@ class OrderHealth:
         return self.past_due or self.days_needed > self.days_left
 
     @property
+    def actionable_late(self) -> tuple[LateMilestone, ...]:
+        """The late milestones someone can act on now: the first unfinished one and any in progress.
+        Those queued behind a late one are late because of it; warning their groups too is noise."""
+        first = current_milestone(self.order)
+        return tuple(
+            late for late in self.late
+            if late.milestone is first or late.milestone.status == MilestoneStatus.IN_PROGRESS
+        )
+
+    @property
     def days_late(self) -> int:
         return max((late.days_late for late in self.late), default=0)
 

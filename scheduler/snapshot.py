@@ -133,9 +133,9 @@ async def open_orders(session: AsyncSession, customer_id: int | None = None) -> 
     if customer_id is not None:
         order_query = order_query.where(Order.customer_id == customer_id)
         milestone_query = milestone_query.where(Order.customer_id == customer_id)
-    orders = [OrderRow(*row) for row in (await session.execute(order_query)).tuples()]
+    orders = [OrderRow(*row) for row in (await session.execute(order_query)).all()]
     by_id = {order.id: order for order in orders}
-    for row in (await session.execute(milestone_query)).tuples():
+    for row in (await session.execute(milestone_query)).all():
         by_id[row[1]].milestones.append(MilestoneRow(*row))
     return orders
 
@@ -153,7 +153,7 @@ async def open_exceptions(session: AsyncSession, customer_id: int | None = None)
     )
     if customer_id is not None:
         query = query.where(Order.customer_id == customer_id)
-    return [ExceptionRow(*row) for row in (await session.execute(query)).tuples()]
+    return [ExceptionRow(*row) for row in (await session.execute(query)).all()]
 
 
 async def open_changes(session: AsyncSession) -> list[ChangeRow]:
@@ -166,7 +166,7 @@ async def open_changes(session: AsyncSession) -> list[ChangeRow]:
         .where(ChangeRequest.status == ChangeStatus.OPEN)
         .order_by(ChangeRequest.created_at, ChangeRequest.id)
     )
-    return [ChangeRow(*row) for row in (await session.execute(query)).tuples()]
+    return [ChangeRow(*row) for row in (await session.execute(query)).all()]
 
 
 async def events_between(session: AsyncSession, start: datetime, end: datetime) -> list[EventRow]:
@@ -185,7 +185,7 @@ async def events_between(session: AsyncSession, start: datetime, end: datetime) 
         )
         .order_by(Event.created_at, Event.id)
     )
-    return [EventRow(*row) for row in (await session.execute(query)).tuples()]
+    return [EventRow(*row) for row in (await session.execute(query)).all()]
 
 
 async def chats(session: AsyncSession, role: ChatRole | None = None) -> list[ChatRow]:
@@ -194,7 +194,7 @@ async def chats(session: AsyncSession, role: ChatRole | None = None) -> list[Cha
     ).order_by(Chat.id)
     if role is not None:
         query = query.where(Chat.role == role)
-    return [ChatRow(*row) for row in (await session.execute(query)).tuples()]
+    return [ChatRow(*row) for row in (await session.execute(query)).all()]
 
 
 async def user_ids_by_name(session: AsyncSession, names: set[str]) -> dict[tuple[str, str], str]:
@@ -202,7 +202,7 @@ async def user_ids_by_name(session: AsyncSession, names: set[str]) -> dict[tuple
     if not names:
         return {}
     query = select(Person.platform, Person.display_name, Person.user_id).where(Person.display_name.in_(names))
-    return {(platform, name): user_id for platform, name, user_id in (await session.execute(query)).tuples()}
+    return {(platform, name): user_id for platform, name, user_id in (await session.execute(query)).all()}
 
 
 def group_by_order(rows: list[ExceptionRow]) -> dict[int, list[ExceptionRow]]:

@@ -74,11 +74,11 @@ async def overdue_drafts(
     departments = _by_department(await chats(session, ChatRole.DEPARTMENT))
     managers = await chats(session, ChatRole.MANAGER)
     healths = [health for health in (assess(order, today, index) for order in orders) if health.late]
-    owners = {owner for h in healths for late in h.late if (owner := _owner(h.order, late.milestone))}
+    owners = {owner for h in healths for late in h.actionable_late if (owner := _owner(h.order, late.milestone))}
     user_ids = await user_ids_by_name(session, owners)
     drafts: list[Draft] = []
     for health in healths:
-        for late in health.late:
+        for late in health.actionable_late:
             m = late.milestone
             base = f"overdue:m{m.id}:{m.planned_date.isoformat()}"
             owner = _owner(health.order, m)
