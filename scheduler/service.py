@@ -9,6 +9,7 @@ the run's lease row is written with its messages.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -42,6 +43,8 @@ class SchedulerService:
         self.runner = JobRunner(database, config, instance=instance)
         self.worker = OutboxWorker(database, senders, config)
         self.clock = clock or (lambda: datetime.now(config.tz))
+        self.caught_up = asyncio.Event()
+        """Set once the start-up catch-up pass has finished (whether or not it had anything to do)."""
         self.scheduler = AsyncIOScheduler(
             timezone=config.tz,
             job_defaults={
@@ -74,6 +77,8 @@ class SchedulerService:
                     log.info("caught up %s due %s (%d messages)", outcome.job_id, outcome.due_at, outcome.messages)
         except Exception:
             log.exception("catch-up after start failed")
+        finally:
+            self.caught_up.set()
 
     async def _deliver(self) -> None:
         try:
