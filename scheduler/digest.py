@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from scheduler.snapshot import (
     EventRow,
     ExceptionRow,
     OrderRow,
+    count_events_between,
     events_between,
     open_changes,
     open_exceptions,
@@ -30,6 +32,7 @@ from scheduler.workindex import WorkdayIndex
 from storage.models import MilestoneStatus
 
 WEEKDAYS = "一二三四五六日"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,13 @@ def _age(created_at: datetime, now: datetime) -> str:
     return f"{days}天"
 
 
-def _capped(lines: Sequence[str], limit: int, what: str) -> list[str]:
-    if len(lines) <= limit:
-        return list(lines)
-    return [*lines[:limit], f"- ……另有 {len(lines) - limit} {what}未列出（发送「订单列表」查看全部）"]
+def _capped(items: Sequence[T], render: Callable[[T], str], limit: int, what: str, total: int | None = None) -> list[str]:
+    """The first `limit` items rendered, and a count of the rest (of `total`, when more exist than given)."""
+    total = len(items) if total is None else total
+    lines = [render(item) for item in items[:limit]]
+    if total > limit:
+        lines.append(f"- ……另有 {total - limit} {what}未列出（发送「订单列表」查看全部）")
+    return lines
 
 
 def _late_line(health: OrderHealth) -> str:
@@ -118,6 +124,7 @@ def build_digest(
     changes: Sequence[ChangeRow],
     events: Sequence[EventRow],
     *,
+    events_total: int | None = None,
     now: datetime,
     since: datetime,
     index: WorkdayIndex,
@@ -134,26 +141,29 @@ def build_digest(
         for m in order.milestones
         if m.planned_date == today and m.status != MilestoneStatus.DONE
     ]
+    moved = len(events) if events_total is None else events_total
     summary = (
         f"在制 {len(orders)} 单 · 逾期 {len(late)} 单 · 交期有风险 {len(risky)} 单 · 未关闭异常 {len(exceptions)} 条"
-        f" · 待审批变更 {len(changes)} 条 · 新进展 {len(events)} 条 · 今日计划节点 {len(planned_today)} 个"
+        f" · 待审批变更 {len(changes)} 条 · 新进展 {moved} 条 · 今日计划节点 {len(planned_today)} 个"
     )
     lines = [f"**每日简报 {md(today)}（{weekday(today)}）**", summary]
 
-    def section(title: str, items: Sequence[str], what: str) -> None:
-        if items:
-            lines.extend(["", f"**{title}（{len(items)}）**", *_capped(items, max_items, what)])
+    def section(title: str, items: Sequence[T], render: Callable[[T], str], what: str, total: int | None = None) -> None:
+        count = len(items) if total is None else total
+        if count:
+            lines.extend(["", f"**{title}（{count}）**", *_capped(items, render, max_items, what, count)])
 
-    section("⚠️ 逾期订单", [_late_line(h) for h in late], "单")
-    section("⛔ 交期有风险", [_risk_line(h) for h in risky], "单")
-    section("❗ 未关闭的异常", [_exception_line(e, now) for e in exceptions], "条")
-    section("📝 待审批的变更", [_change_line(c, now) for c in changes], "条")
+    section("⚠️ 逾期订单", late, _late_line, "单")
+    section("⛔ 交期有风险", risky, _risk_line, "单")
+    section("❗ 未关闭的异常", exceptions, lambda e: _exception_line(e, now), "条")
+    section("📝 待审批的变更", changes, lambda c: _change_line(c, now), "条")
     since_words = f"自 {since.astimezone(tz):%m-%d %H:%M} 以来的进展"
-    section(f"🔄 {since_words}", [_event_line(e, tz) for e in events], "条")
+    section(f"🔄 {since_words}", events, lambda e: _event_line(e, tz), "条", moved)
     section(
         "📅 今日计划节点",
-        [f"- 订单{o.order_no} {m.name}{'（' + m.department + '）' if m.department else ''}"
-         f" · {progress_words(m.status, m.percent)}" for o, m in planned_today],
+        planned_today,
+        lambda om: f"- 订单{om[0].order_no} {om[1].name}{'（' + om[1].department + '）' if om[1].department else ''}"
+        f" · {progress_words(om[1].status, om[1].percent)}",
         "个",
     )
     if len(lines) == 2:
@@ -164,7 +174,7 @@ def build_digest(
         at_risk=len(risky),
         exceptions=len(exceptions),
         changes=len(changes),
-        moved=len(events),
+        moved=moved,
         planned_today=len(planned_today),
     )
 
@@ -172,12 +182,13 @@ def build_digest(
 async def daily_digest(
     session: AsyncSession, *, now: datetime, since: datetime, index: WorkdayIndex, tz: ZoneInfo, max_items: int
 ) -> Digest:
-    """The digest as of `now`, with what moved in [since, now): five queries whatever the size."""
+    """The digest as of `now`, with what moved in [since, now): six queries whatever the size."""
     return build_digest(
         await open_orders(session),
         await open_exceptions(session),
         await open_changes(session),
-        await events_between(session, since, now),
+        await events_between(session, since, now, limit=max_items),
+        events_total=await count_events_between(session, since, now),
         now=now,
         since=since,
         index=index,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -169,21 +169,33 @@ async def open_changes(session: AsyncSession) -> list[ChangeRow]:
     return [ChangeRow(*row) for row in (await session.execute(query)).all()]
 
 
-async def events_between(session: AsyncSession, start: datetime, end: datetime) -> list[EventRow]:
-    """Records made in [start, end) that still stand (undone ones and the undos themselves left out)."""
+def _news(start: datetime, end: datetime):
+    return (
+        Event.created_at >= start,
+        Event.created_at < end,
+        Event.undone_at.is_(None),
+        Event.order_id.is_not(None),
+        Event.kind.not_in(QUIET_EVENT_KINDS),
+    )
+
+
+async def count_events_between(session: AsyncSession, start: datetime, end: datetime) -> int:
+    return await session.scalar(select(func.count()).select_from(Event).where(*_news(start, end))) or 0
+
+
+async def events_between(
+    session: AsyncSession, start: datetime, end: datetime, limit: int | None = None
+) -> list[EventRow]:
+    """Records made in [start, end) that still stand (undone ones and the undos themselves left
+    out), oldest first, at most `limit` of them."""
     query = (
         select(
             Event.id, Event.kind, Order.order_no, Event.milestone, Event.actor_name, Event.item, Event.created_at,
         )
-        .outerjoin(Order, Order.id == Event.order_id)
-        .where(
-            Event.created_at >= start,
-            Event.created_at < end,
-            Event.undone_at.is_(None),
-            Event.order_id.is_not(None),
-            Event.kind.not_in(QUIET_EVENT_KINDS),
-        )
+        .join(Order, Order.id == Event.order_id)
+        .where(*_news(start, end))
         .order_by(Event.created_at, Event.id)
+        .limit(limit)
     )
     return [EventRow(*row) for row in (await session.execute(query)).all()]
 

@@ -1,0 +1,88 @@
+"""`gendan digest`, `gendan tick` and `gendan outbox`, as real processes on a real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.bot.test_cli import clean_pg, env, gendan  # noqa: F401  (fixtures shared with the core CLI tests)
+
+CONFIG = """\
+[calendar]
+holidays = ["2026-11-27"]
+
+[[chats]]
+platform = "local"
+chat_id = "经理群"
+name = "经理群"
+role = "manager"
+
+[[chats]]
+platform = "local"
+chat_id = "焊接群"
+name = "焊接群"
+role = "department"
+department = "焊接车间"
+
+[[chats]]
+platform = "local"
+chat_id = "华东群"
+name = "华东群"
+role = "customer"
+customer = "华东机械"
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "gendan.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_digest_tick_and_outbox(env: dict[str, str], config: Path) -> None:  # noqa: F811
+    made = gendan(env, "--config", str(config), "chat", "--now", "2026-11-23T10:00:00+08:00",
+                  stdin="新建订单 123 华东机械 搅拌机 50台 2026-12-20\n订单123 排产完成\n")
+    assert made.returncode == 0, made.stderr
+
+    preview = gendan(env, "--config", str(config), "digest", "--chat", "经理群", "--now", "2026-11-24T08:30:00+08:00",
+                     "--dry-run")
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stdout.startswith("**每日简报 11-24（周二）**")
+    assert "订单123 排产 完成（本地用户 11-23 10:00）" in preview.stdout
+    customer = gendan(env, "--config", str(config), "digest", "--chat", "华东群", "--now", "2026-11-30T09:00:00+08:00",
+                      "--dry-run")
+    assert "**订单进度周报 · 2026-11-30**" in customer.stdout and "本地用户" not in customer.stdout
+
+    tick = gendan(env, "--config", str(config), "tick", "--now", "2026-11-24T08:31:00+08:00")
+    assert tick.returncode == 0, tick.stderr
+    assert "daily_digest due 2026-11-24T08:30:00+08:00: 1 message(s) enqueued" in tick.stdout
+    assert "[推送 → 经理群]\n**每日简报 11-24（周二）**" in tick.stdout
+    again = gendan(env, "--config", str(config), "tick", "--now", "2026-11-24T08:45:00+08:00")
+    assert "daily_digest due 2026-11-24T08:30:00+08:00: already run" in again.stdout
+    assert "[推送" not in again.stdout
+
+    holiday = gendan(env, "--config", str(config), "tick", "--now", "2026-11-27T08:31:00+08:00")
+    assert "no job due" in holiday.stdout
+
+    listing = gendan(env, "--config", str(config), "outbox")
+    assert listing.returncode == 0 and "outbox is empty" in listing.stdout
+
+
+def test_a_malformed_schedule_stops_the_command_naming_the_key(
+    env: dict[str, str], tmp_path: Path  # noqa: F811
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[schedule]\ndaily_digest = "8:30 every day"\n', encoding="utf-8")
+    result = gendan(env, "--config", str(path), "tick", "--now", "2026-11-24T08:31:00+08:00")
+    assert result.returncode == 2
+    assert result.stderr.startswith("gendan: configuration error: schedule.daily_digest:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_digest_for_an_unknown_chat_is_one_clear_line(env: dict[str, str]) -> None:  # noqa: F811
+    result = gendan(env, "digest", "--chat", "没有这个群", "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr == "gendan: no chat named '没有这个群'; bind one with 绑定 or [[chats]] in the configuration\n"
