@@ -96,6 +96,18 @@ async def build(database: Database, orders: int, events: int) -> None:
         ])
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, because ru_maxrss survives fork+exec on Linux and would
+    report the parent's (the data builder's) peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 async def measure(database: Database, runs: int) -> dict:
     statements: list[str] = []
 
@@ -116,7 +128,7 @@ async def measure(database: Database, runs: int) -> dict:
         started = time.perf_counter()
         digest = await once()
         timings.append(time.perf_counter() - started)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before tracemalloc's own overhead
+    rss_mb = peak_rss_mb()  # before tracemalloc's own overhead
     event.listen(database.engine.sync_engine, "before_cursor_execute", count)
     tracemalloc.start()
     await once()
