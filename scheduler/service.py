@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -26,7 +28,22 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 OUTBOX_JOB = "outbox_delivery"
+HORIZON = timedelta(days=90)
 CATCH_UP_JOB = "catch_up"
+
+
+def unknown_holiday_years(today: date, company_holidays: frozenset[date], horizon: timedelta = HORIZON) -> list[int]:
+    """Years within `horizon` whose statutory holidays chinese-calendar does not know and for which
+    no company holiday is configured either: there every Monday–Friday counts as a working day."""
+    years = sorted({today.year, (today + horizon).year})
+    unknown = []
+    for year in years:
+        try:
+            chinese_calendar.is_holiday(date(year, 1, 1))
+        except NotImplementedError:
+            if not any(day.year == year for day in company_holidays):
+                unknown.append(year)
+    return unknown
 
 
 class SchedulerService:
@@ -87,6 +104,12 @@ class SchedulerService:
             log.exception("outbox delivery failed; retrying at the next poll")
 
     def start(self) -> None:
+        for year in unknown_holiday_years(self.clock().date(), self.config.calendar.holidays):
+            log.warning(
+                "chinese-calendar does not know the statutory holidays of %d: Monday–Friday count as working "
+                "days there. Upgrade chinese-calendar or list that year's holidays in [calendar] holidays.",
+                year,
+            )
         for job in self.runner.jobs.values():
             self.scheduler.add_job(
                 self._run_job, job.trigger(), args=[job.id], id=job.id, name=job.id, replace_existing=True

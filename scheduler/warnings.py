@@ -1,7 +1,9 @@
 """Overdue warnings, escalations and the day-before reminders to department groups.
 
 A warning goes once per (milestone, planned date, level) to each group of the milestone's
-department (to the manager groups when the department has none), @-mentioning the owner. The
+department (to the manager groups when the department has none), @-mentioning the owner. Only
+late milestones someone can act on are warned about: the order's current one and any in progress
+(those queued behind a late one are late because of it). The
 escalation level goes to the manager groups when the milestone is `escalate_after` working days
 late, or as soon as it is late while the order's due date is at risk.
 """

@@ -25,15 +25,17 @@ class WorkdayIndex:
             day += timedelta(days=1)
             prefix.append(prefix[-1] + (1 if self.calendar.is_workday(day) else 0))
 
-    def _rank(self, day: date) -> int:
+    def _cover(self, day: date) -> None:
         offset = (day - self.origin).days
-        if offset < 0:
+        if offset < 0:  # rebuild from further back, over the same end
+            end = len(self._prefix) - offset + 30
             self.origin, self._prefix = day - timedelta(days=30), [0]
-            self._extend(len(self._prefix) + (-offset) + 60)
-            offset = (day - self.origin).days
-        if offset >= len(self._prefix):
+            self._extend(end)
+        elif offset >= len(self._prefix):
             self._extend(offset + 60)
-        return self._prefix[offset]
+
+    def _rank(self, day: date) -> int:
+        return self._prefix[(day - self.origin).days]
 
     def is_workday(self, day: date) -> bool:
         offset = (day - self.origin).days
@@ -43,6 +45,8 @@ class WorkdayIndex:
 
     def between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
+        self._cover(start)
+        self._cover(end)
         return self._rank(end) - self._rank(start)
 
     def add(self, day: date, workdays: int) -> date:
