@@ -14,7 +14,7 @@ _CANDIDATE = re.compile(
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
 _UNIT_AFTER = re.compile(
-    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次人年月周时分秒只条张支根把片斤克楼层栋室寸线位名粒包卷桶瓶份对双辆车]|组(?!装)"
+    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次人年月时分秒只条张支根把片斤克楼层栋室寸线位名粒包卷桶瓶份对双辆车]|组(?!装)|周(?![一二三四五六日天末])"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
 _LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")

@@ -37,6 +37,10 @@ _NUM = NUMBER_PATTERN
 _DONE = re.compile(lx.alternation(lx.DONE_WORDS))
 _START = re.compile(lx.alternation(lx.START_WORDS))
 _FORECAST = re.compile(lx.alternation(lx.FORECAST_WORDS))
+_FORECAST_STRONG = re.compile(lx.alternation(lx.FORECAST_STRONG))
+# an adverb people put inside a four-character milestone word: 物料已齐套, 生产计划都下了
+_INFIX = "已经|已|都|全部|全|也"
+_PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
 _NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _PERCENT = re.compile(
     rf"(?P<num>\d{{1,3}})\s*%|百分之(?P<cn>{_NUM})|(?P<tenth>[一二两三四五六七八九]|\d)成(?![品本功员型])"
@@ -44,7 +48,7 @@ _PERCENT = re.compile(
 )
 _QUALITY = re.compile(lx.alternation(lx.QUALITY_WORDS))
 _EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS))
-_MATERIAL = re.compile(lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])")
+_MATERIAL = re.compile(lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到")
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = re.compile(
     lx.alternation(lx.DELAY_WORDS)
@@ -84,6 +88,7 @@ class _Mention:
     start: int
     end: int
     milestone: str
+    infix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +112,11 @@ class Parser:
     def __init__(self, templates: TemplateSet | Sequence[Template] | Template) -> None:
         self._word_to_milestone = lx.milestone_words(_templates(templates))
         words = lx.alternation(self._word_to_milestone)
-        self._milestone_re = re.compile(words)
+        infixed = "|".join(
+            f"{re.escape(w[:2])}(?P<infix{i}>{_INFIX}){re.escape(w[2:])}"
+            for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())
+        )
+        self._milestone_re = re.compile(f"{infixed}|{words}" if infixed else words)
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -204,6 +213,9 @@ class Parser:
         starts: dict[int, str] | None = None
         for match in self._milestone_re.finditer(text):
             word = match.group()
+            infix = next((value for value in match.groupdict().values() if value), "")
+            if infix:
+                word = word.replace(infix, "", 1)
             tail = text[match.end() :]
             if _NOT_MILESTONE_AFTER.match(tail):
                 continue
@@ -220,7 +232,7 @@ class Parser:
             if found and found[-1].milestone == milestone and not _BOUNDARY.search(text[found[-1].end : match.start()]):
                 found[-1] = _Mention(found[-1].start, match.end(), milestone)
                 continue
-            found.append(_Mention(match.start(), match.end(), milestone))
+            found.append(_Mention(match.start(), match.end(), milestone, infix))
         return found
 
     @staticmethod
@@ -245,7 +257,8 @@ class Parser:
             else:
                 after, next_before = text[end:], ""
             names = dict.fromkeys(m.milestone for m in group)
-            windows.extend(_Window(name, before, after) for name in names)
+            infix = "".join(m.infix for m in group)
+            windows.extend(_Window(name, before + infix, after) for name in names)
             before = next_before
         # the same milestone named twice in separate windows: keep the first mention's window
         seen: set[str | None] = set()
@@ -269,6 +282,8 @@ class Parser:
             return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when)
         if window.milestone is None:
             return None
+        if not has_order and len(window.before.strip()) > 4:
+            return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
         status, percent = _progress_status(window, text, when, today)
         if status is None:
             return None
@@ -342,15 +357,21 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return "in_progress", None
     if window.after.startswith("中") or window.after.startswith("进行"):
         return "in_progress", None
-    forecast = _FORECAST.search(text)
-    if (forecast and (when is None or when >= today) and not window.before.endswith("已")) or (when and when > today):
+    upcoming = when is None or when >= today
+    if _FORECAST_STRONG.search(text) and upcoming:
+        return "in_progress", None
+    if _PAST.search(window.before) or window.after.lstrip().startswith("已"):
+        return "done", None
+    if when is not None and when >= today and _FORECAST.search(text):
         return "in_progress", None
     done = _DONE.search(text)
+    if when is not None and when > today and not done:
+        return "in_progress", None
     if done:
         if _negated(text, done.start()):
             return "in_progress", None
         return "done", None
-    if window.after.startswith("了") or window.after.startswith(" 了"):
+    if window.after.lstrip().startswith("了"):
         return "done", None
     return None, None
 
