@@ -10,7 +10,7 @@ MASK = "\ue000"
 _PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*[:：]?\s*|No\.?\s*|NO\.?\s*|no\.\s*|#\s*)"
 _TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
 _CANDIDATE = re.compile(
-    rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-/]))(?P<token>{_TOKEN})(?![A-Za-z0-9]|\.\d|/\d)"
+    rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
 _UNIT_AFTER = re.compile(

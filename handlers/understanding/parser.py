@@ -63,6 +63,7 @@ _GENERAL_ORDER = re.compile(lx.GENERAL_ORDER)
 _REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
 _QTY_FIELD = re.compile(lx.alternation(lx.QTY_FIELDS))
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
+_DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 _QTY_SET = re.compile(
     rf"(?:{lx.alternation(lx.QTY_FIELDS)})[^,;。]{{0,6}}?(?:{lx.alternation(lx.SET_OPS)})\s*(?P<num>{_NUM})"
 )
@@ -287,6 +288,8 @@ class Parser:
         status, percent = _progress_status(window, text, when, today)
         if status is None:
             return None
+        if status == "in_progress_undated":
+            status, when = "in_progress", None
         if status == "done":
             when = when if when is not None and when < today else None
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when)
@@ -354,7 +357,9 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return ("done", None) if percent >= 100 else ("in_progress", percent)
     start = _START.search(text)
     if start and not _negated(text, start.start()):
-        return "in_progress", None
+        # "今天开始总装" starts a milestone; only a forecast of its end carries a date
+        forecast = _FORECAST_STRONG.search(text) or _DONE.search(text, start.end())
+        return ("in_progress", None) if forecast else ("in_progress_undated", None)
     if window.after.startswith("中") or window.after.startswith("进行"):
         return "in_progress", None
     upcoming = when is None or when >= today
@@ -392,14 +397,9 @@ def _quantity_change(clause: str) -> ParsedItem | None:
 
 
 def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
-    field = _DUE_FIELD.search(clause)
+    field = (_DUE_FIELD_ANY if requested else _DUE_FIELD).search(clause)
     if field is None:
-        if requested and _DELIVER.search(clause):
-            for found in find_dates(clause, today):
-                if re.match(r"\s*(?:前|之前|以前)?\s*(?:要|必须|得)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")",
-                            clause[found.end :]):
-                    return ParsedItem("change", field="due_date", op="set", value=found.value)
-        return None
+        return _delivery_request(clause, today) if requested else None
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
         between = rest[: found.start]
@@ -422,6 +422,31 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     return None
 
 
+_DELIVER_AFTER = re.compile(r"\s*(?:前|之前|以前)?\s*(?:要|必须|得|就)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")")
+
+
+def _delivery_request(clause: str, today: date) -> ParsedItem | None:
+    """A requested delivery date or shift with no due-date word: 客户要求12月10号前交货, 提前3天交货."""
+    if not _DELIVER.search(clause):
+        return None
+    for found in find_dates(clause, today):
+        if _DELIVER_AFTER.match(clause[found.end :]):
+            return ParsedItem("change", field="due_date", op="set", value=found.value)
+    for days in _DAY_COUNT.finditer(clause):
+        if not _DELIVER_AFTER.match(clause[days.end() :]):
+            continue
+        count = parse_number(days.group("days"))
+        before = clause[max(0, days.start() - 4) : days.start()]
+        if count is None:
+            continue
+        value = count * (1 if days.group("unit") in ("天", "日") else 7)
+        if _DUE_SUB_OP.search(before):
+            return ParsedItem("change", field="due_date", op="sub", value=value)
+        if _DUE_ADD_OP.search(before):
+            return ParsedItem("change", field="due_date", op="add", value=value)
+    return None
+
+
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
     op = _SPEC_OP.search(clause)
     if op is None:
@@ -435,9 +460,11 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
     for requester in _REQUESTER.finditer(clause[: op.start()]):
         pass
     start = field.start() if field else (requester.end() if requester else 0)
-    subject = clause[start : op.start()].strip()
-    if not subject or milestones.fullmatch(subject) or MASK in subject:
+    subject = clause[start : op.start()].replace(MASK, "").strip()
+    if (not subject and not (requested and has_order)) or (subject and milestones.fullmatch(subject)):
         return None
+    if MASK in clause[start:]:
+        start = clause.rindex(MASK) + 1
     value = clause[start:].strip().rstrip("的了").strip()
     return ParsedItem("change", field="spec", op="set", value=value or None)
 
