@@ -28,7 +28,7 @@ _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
 _MILESTONE_JOIN = re.compile(r"^\s*(?:[、,，/&+]|和|及|与|跟|以及)?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
-    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序艺期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
+    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点]")
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包)"
@@ -57,6 +57,12 @@ _DELAY = re.compile(
 _OTHER = re.compile(lx.alternation(lx.OTHER_WORDS))
 _STAFF = re.compile(lx.alternation(lx.STAFF_WORDS))
 # with no order in the message, only these may stand before a milestone ("今天焊接完成")
+_ADJACENT_STATUS = re.compile(
+    r"\s*(?:已经|已|都|也|全部|全|还在|正在|在|基本|刚刚?)?\s*(?:"
+    + lx.alternation(lx.DONE_WORDS + lx.START_WORDS + lx.QUALITY_WORDS + lx.EQUIPMENT_WORDS + lx.MATERIAL_WORDS
+                     + lx.DELAY_WORDS)
+    + r"|\d{1,3}\s*%|百分之|[一二两三四五六七八九]成|一半|中|了|预计|估计)"
+)
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
 _QUERY_STRONG = re.compile(lx.alternation(lx.QUERY_STRONG) + r"|(?<![检调审核])查|么$|没$")
@@ -326,7 +332,8 @@ def _negated(text: str, start: int) -> bool:
 
 
 def _leads(window: _Window) -> bool:
-    return bool(_LEAD_FILLER.fullmatch(window.before))
+    """With no order, an item needs the milestone to lead its line and its status right after it."""
+    return bool(_LEAD_FILLER.fullmatch(window.before)) and bool(_ADJACENT_STATUS.match(window.after))
 
 
 def _exception_category(text: str, milestone: str | None) -> str | None:
