@@ -276,3 +276,28 @@ CHITCHAT_MORE = [
     '下午三点开会，讨论123订单延期的问题',
 ]
 MESSAGES = MESSAGES + [(text, MON, []) for text in CHITCHAT_MORE]
+
+# Third batch: terse and mixed-language report styles.
+TERSE = [
+    ("订单125 焊接进度70%", MON, [P("125", "焊接", "in_progress", 70)]),
+    ("A2311-08 总装完成，明天质检", MON, [P("A2311-08", "总装", "done"), P("A2311-08", "质检", "in_progress", date="2026-11-24")]),
+    ("PO-2026-017 交货期推迟到1月10号", MON, [C("PO-2026-017", "due_date", "set", "2027-01-10")]),
+    ("123 交期提前一周", MON, [C("123", "due_date", "sub", 7)]),
+    ("123 数量 500→600", MON, [C("123", "quantity", "set", 600)]),
+    ("客户要求123的交期改成下周五，数量加20台", MON,
+     [C("123", "due_date", "set", "2026-12-04"), C("123", "quantity", "add", 20)]),
+    ("123 涂装线停了", MON, [E("123", "equipment", "涂装")]),
+    ("123 发货推迟一周", MON, [E("123", "delay", "发货", value=7)]),
+    ("订单123 物料缺货", MON, [E("123", "material")]),
+    ("123 好了没", MON, [Q("123")]),
+    ("请问123的货什么时候到？", MON, [Q("123")]),
+    ("123 焊接 done", MON, [P("123", "焊接", "done")]),
+    ("123 QC 合格", MON, [P("123", "质检", "done")]),
+    ("123：领料✔", MON, [P("123", "领料", "done")]),
+    ("订单123 订单124 焊接完成", MON, [P("123", "焊接", "done"), P("124", "焊接", "done")]),
+    ("124、125、126 涂装完成，127 涂装50%", MON,
+     [P(o, "涂装", "done") for o in ("124", "125", "126")] + [P("127", "涂装", "in_progress", 50)]),
+    ("#123 #124 已发货", MON, [P("123", "发货", "done"), P("124", "发货", "done")]),
+    ("123 总装要到12月10号才能完成", MON, [P("123", "总装", "in_progress", date="2026-12-10")]),
+]
+MESSAGES = MESSAGES + TERSE
