@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from handlers.templates import Template
 
@@ -100,16 +99,6 @@ QUERY_STRONG = (
 QUERY_WEAK = ("进度", "进展", "情况", "状态", "动态")
 GENERAL_ORDER = r"订单|(?<=[的些个哪几少])单(?![价据号子位元])"
 DAY_COUNT = rf"(?P<days>{NUMBER_PATTERN}|半)\s*(?:个)?(?P<unit>天|日|周|星期|礼拜)(?!后|以后|之后)"
-
-
-def compile_words(words: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(alternation(words))
-
-
-@dataclass(frozen=True, slots=True)
-class MilestoneWord:
-    word: str
-    milestone: str
 
 
 def milestone_words(templates: Iterable[Template]) -> dict[str, str]:

@@ -70,7 +70,6 @@ _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(lx.GENERAL_ORDER)
 
 _REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
-_QTY_FIELD = re.compile(lx.alternation(lx.QTY_FIELDS))
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 _QTY_SET = re.compile(
