@@ -19,9 +19,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import aiohttp
+from yarl import URL
 
 from handlers.messages import DeliveryError
 
@@ -88,8 +89,10 @@ class AccessTokenCache:
         client_secret: str,
         *,
         clock: Callable[[], float] = time.monotonic,
+        timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
     ) -> None:
         self._http = http
+        self._timeout = timeout
         self._url = api_base + TOKEN_PATH
         self._client_id = client_id
         self._client_secret = client_secret
@@ -114,7 +117,7 @@ class AccessTokenCache:
     async def _fetch(self) -> tuple[str, int]:
         body = {"appKey": self._client_id, "appSecret": self._client_secret}
         try:
-            async with self._http().post(self._url, json=body, timeout=REQUEST_TIMEOUT) as response:
+            async with self._http().post(self._url, json=body, timeout=self._timeout) as response:
                 status = response.status
                 payload = await _json_or_empty(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -166,12 +169,14 @@ class DingTalkApi:
         client_secret: str,
         robot_code: str,
         clock: Callable[[], float] = time.monotonic,
+        timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
     ) -> None:
         self._http = http
+        self._timeout = timeout
         self.api_base = api_base
         self.oapi_base = oapi_base
         self.robot_code = robot_code
-        self.tokens = AccessTokenCache(http, api_base, client_id, client_secret, clock=clock)
+        self.tokens = AccessTokenCache(http, api_base, client_id, client_secret, clock=clock, timeout=timeout)
 
     @property
     def can_send_to_groups(self) -> bool:
@@ -204,7 +209,7 @@ class DingTalkApi:
         headers = {"x-acs-dingtalk-access-token": token}
         try:
             async with self._http().post(
-                self.api_base + GROUP_SEND_PATH, json=body, headers=headers, timeout=REQUEST_TIMEOUT
+                self.api_base + GROUP_SEND_PATH, json=body, headers=headers, timeout=self._timeout
             ) as response:
                 status = response.status
                 payload = await _json_or_empty(response)
@@ -238,25 +243,24 @@ class DingTalkApi:
         """Send through a custom robot webhook, signed (加签) when the robot has a secret. The
         request goes to `oapi_base`, whatever host the stored URL names, so a stored URL can
         never send the robot token elsewhere."""
-        params = {"access_token": webhook.access_token}
+        query = f"access_token={quote_plus(webhook.access_token)}"
         if webhook.secret:
             timestamp = str(int(time.time() * 1000))
-            params["timestamp"] = timestamp
-            params["sign"] = callback_signature(timestamp, webhook.secret)
+            # Encoded here: the base64 sign's "+" must arrive as %2B, not be read as a space.
+            query += f"&timestamp={timestamp}&sign={quote_plus(callback_signature(timestamp, webhook.secret))}"
         body = markdown_body(title, text, at_user_ids)
         body["msgUuid"] = uuid.uuid4().hex
-        await self._post_webhook(self.oapi_base + ROBOT_SEND_PATH, body, params=params, session=False)
+        url = URL(f"{self.oapi_base}{ROBOT_SEND_PATH}?{query}", encoded=True)
+        await self._post_webhook(url, body, session=False)
 
-    async def _post_webhook(
-        self, url: str, body: dict[str, Any], *, params: dict[str, str] | None = None, session: bool
-    ) -> None:
+    async def _post_webhook(self, url: str | URL, body: dict[str, Any], *, session: bool) -> None:
         what = "session webhook" if session else "custom robot webhook"
         try:
-            async with self._http().post(url, json=body, params=params, timeout=REQUEST_TIMEOUT) as response:
+            async with self._http().post(url, json=body, timeout=self._timeout) as response:
                 status = response.status
                 payload = await _json_or_empty(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("DingTalk %s %s: network error %s", what, safe_url(url), type(exc).__name__)
+            log.warning("DingTalk %s %s: network error %s", what, safe_url(str(url)), type(exc).__name__)
             raise DeliveryError(f"钉钉 {what} 网络错误", retryable=True) from None
         errcode = payload.get("errcode", 0 if status == 200 else None)
         if status == 200 and errcode == 0:
