@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -37,6 +38,26 @@ from bot.adapters.dingtalk.service import BadPayload, DingTalkBot
 from bot.adapters.sending import backoff_delay
 
 log = logging.getLogger(__name__)
+
+
+class _RedactTicket(logging.Filter):
+    """websockets logs the handshake request line (with the ticket, a credential) and every frame
+    (with users' messages and their sessionWebhooks) at DEBUG: frames are dropped, tickets masked."""
+
+    _ticket = re.compile(r"ticket=[^\s&'\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith(("< TEXT", "> TEXT", "< BINARY", "> BINARY")):
+            return False
+        if "ticket=" in message:
+            record.msg = self._ticket.sub("ticket=***", message)
+            record.args = None
+        return True
+
+
+_websocket_log = logging.getLogger("bot.adapters.dingtalk.websocket")
+_websocket_log.addFilter(_RedactTicket())
 
 OPEN_CONNECTION_PATH = "/v1.0/gateway/connections/open"
 ACK_CACHE_SECONDS = 300.0
@@ -163,7 +184,9 @@ class GendanStreamClient(dingtalk_stream.DingTalkStreamClient):
     async def _serve(self, uri: str) -> bool:
         """One websocket session; True when at least one frame came through it."""
         received = False
-        async with websockets.connect(uri, open_timeout=10, ping_interval=20, ping_timeout=20, max_size=2**22) as websocket:
+        async with websockets.connect(
+            uri, open_timeout=10, ping_interval=20, ping_timeout=20, max_size=2**22, logger=_websocket_log
+        ) as websocket:
             self._websocket = websocket
             self.connections += 1
             log.info("DingTalk Stream connected")
