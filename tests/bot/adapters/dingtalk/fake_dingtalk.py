@@ -57,6 +57,7 @@ class FakeDingTalk:
         self.tokens_issued: list[str] = []
         self.revoked_tokens: set[str] = set()
         self._failures: dict[str, list[Canned]] = {}
+        self._passes: dict[str, int] = {}
         self._valid_tickets: set[str] = set()
         self._sockets: list[tuple[web.WebSocketResponse, web.Request]] = []
         self._connected = asyncio.Condition()
@@ -92,8 +93,12 @@ class FakeDingTalk:
 
     # --- test controls -----------------------------------------------------------------------
 
-    def fail(self, endpoint: str, status: int, body: dict[str, Any] | None = None, *, times: int = 1, delay: float = 0.0) -> None:
-        """Queue `times` failures on `endpoint`: open, token, group_send, session, robot_send."""
+    def fail(
+        self, endpoint: str, status: int, body: dict[str, Any] | None = None, *, times: int = 1, delay: float = 0.0, after: int = 0
+    ) -> None:
+        """Queue `times` failures on `endpoint` (open, token, group_send, session, robot_send),
+        answered once `after` more requests have gone through normally."""
+        self._passes[endpoint] = after
         self._failures.setdefault(endpoint, []).extend(Canned(status, body or {}, delay) for _ in range(times))
 
     def recorded(self, endpoint: str) -> list[Recorded]:
@@ -230,6 +235,9 @@ class FakeDingTalk:
     async def _canned(self, endpoint: str) -> web.Response | None:
         queue = self._failures.get(endpoint)
         if not queue:
+            return None
+        if self._passes.get(endpoint, 0) > 0:
+            self._passes[endpoint] -= 1
             return None
         canned = queue.pop(0)
         if canned.delay:
