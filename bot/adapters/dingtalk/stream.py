@@ -162,6 +162,8 @@ class GendanStreamClient(dingtalk_stream.DingTalkStreamClient):
                         received = await self._serve(uri)
                     except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as exc:
                         log.warning("DingTalk Stream connection lost: %s", type(exc).__name__)
+                    except Exception:
+                        log.exception("DingTalk Stream session failed unexpectedly; reconnecting")
                 if self._stopping.is_set():
                     break
                 attempt = 0 if received else attempt + 1
