@@ -26,7 +26,9 @@ AdapterSetup = Callable[[web.Application, Settings], None]
 
 def adapter_setups() -> list[AdapterSetup]:
     """Each configured platform adds its routes and cleanup contexts; registered here, in one place."""
-    return []
+    from bot.adapters.dingtalk import setup_dingtalk  # imported here: the adapters use this module's keys
+
+    return [setup_dingtalk]
 
 
 async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:

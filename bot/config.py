@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from handlers.templates import DEFAULT_TEMPLATE, MilestoneSpec, Template, TemplateSet
 
@@ -133,6 +133,52 @@ class PersonBinding(Section):
     customer: str | None = None
 
 
+class DingTalkSettings(Section):
+    """The DingTalk enterprise-internal app robot (Stream mode or HTTP callback)."""
+
+    enabled: bool = False
+    mode: Literal["stream", "http"] = "stream"
+    client_id: str = ""
+    """AppKey / Client ID of the enterprise-internal app."""
+    client_secret: SecretStr = SecretStr("")
+    """AppSecret / Client Secret; also the key that signs HTTP callbacks."""
+    robot_code: str = ""
+    """The app robot's robotCode; empty means the same as client_id (true for internal apps)."""
+    callback_path: str = "/dingtalk/callback"
+    api_base: str = "https://api.dingtalk.com"
+    """OpenAPI and Stream gateway (connections/open) base URL."""
+    oapi_base: str = "https://oapi.dingtalk.com"
+    """Base URL of custom-robot webhooks (/robot/send)."""
+    rate_limit_per_minute: int = Field(default=20, ge=1, le=600)
+    """Messages per minute the bot sends to one group (DingTalk throttles robots at 20)."""
+    retry_attempts: int = Field(default=4, ge=1, le=20)
+    retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    @field_validator("callback_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("expected a path starting with /")
+        return value
+
+    @field_validator("api_base", "oapi_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _credentials_when_enabled(self) -> DingTalkSettings:
+        if self.enabled and not (self.client_id and self.client_secret.get_secret_value()):
+            raise ValueError("client_id and client_secret are required when DingTalk is enabled")
+        return self
+
+    @property
+    def robot(self) -> str:
+        return self.robot_code or self.client_id
+
+
 class Settings(Section):
     general: GeneralSettings = GeneralSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -141,6 +187,7 @@ class Settings(Section):
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()
     people: tuple[PersonBinding, ...] = ()
+    dingtalk: DingTalkSettings = DingTalkSettings()
 
     @model_validator(mode="after")
     def _unique_templates(self) -> Settings:
