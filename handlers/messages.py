@@ -37,6 +37,8 @@ class Reply:
     """What the bot answers in the chat the message came from: zh-CN markdown."""
 
     text: str
+    ok: bool = True
+    """False when the message was refused or could not be recorded (the text says why)."""
     duplicate: bool = False
     """True when the message id had been processed before and nothing was applied again."""
     mention_user_ids: tuple[str, ...] = ()

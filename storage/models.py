@@ -334,8 +334,12 @@ class ProcessedMessage(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[str] = mapped_column(String(128), default="")
+    sender_id: Mapped[str] = mapped_column(String(128), default="")
+    order_no: Mapped[str | None] = mapped_column(String(64))
+    """The order the message was about, for messages from the same sender that name none."""
     reply_text: Mapped[str] = mapped_column(Text, default="")
-    processed_at: Mapped[datetime]
+    processed_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class PendingConfirmation(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 12:29:21.970912
+Create Date: 2026-11-22 12:32:30.379068
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table('customers',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -70,11 +69,17 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('platform', sa.String(length=16), nullable=False),
     sa.Column('message_id', sa.String(length=128), nullable=False),
+    sa.Column('chat_id', sa.String(length=128), nullable=False),
+    sa.Column('sender_id', sa.String(length=128), nullable=False),
+    sa.Column('order_no', sa.String(length=64), nullable=True),
     sa.Column('reply_text', sa.Text(), nullable=False),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_processed_messages')),
     sa.UniqueConstraint('platform', 'message_id', name=op.f('uq_processed_messages_platform'))
     )
+    with op.batch_alter_table('processed_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_processed_messages_processed_at'), ['processed_at'], unique=False)
+
     op.create_table('chats',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('platform', sa.String(length=16), nullable=False),
@@ -234,9 +239,7 @@ def upgrade() -> None:
 
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('order_milestones', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_milestones_planned_date'))
         batch_op.drop_index(batch_op.f('ix_order_milestones_order_id'))
@@ -266,6 +269,9 @@ def downgrade() -> None:
     op.drop_table('orders')
     op.drop_table('milestone_template_steps')
     op.drop_table('chats')
+    with op.batch_alter_table('processed_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_processed_messages_processed_at'))
+
     op.drop_table('processed_messages')
     op.drop_table('pending_confirmations')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
@@ -275,4 +281,3 @@ def downgrade() -> None:
     op.drop_table('outbox')
     op.drop_table('milestone_templates')
     op.drop_table('customers')
-

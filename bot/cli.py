@@ -1,0 +1,209 @@
+"""The `gendan` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
+from bot.runtime import open_runtime
+from storage.database import DatabaseUnavailable
+
+
+class CliError(Exception):
+    """A problem to report on one line, with a non-zero exit."""
+
+
+def _iso_time(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {value!r} (e.g. 2026-11-23T10:00:00+08:00)") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"the time {value!r} needs a UTC offset, e.g. +08:00")
+    return moment
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gendan", description="跟单助手 — order follow-up bot")
+    parser.add_argument("--config", help="TOML configuration file (default: $GENDAN_CONFIG, else built-in defaults)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="serve the platform adapters and the scheduler")
+
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal (or from stdin)")
+    chat.add_argument("--chat", default=LocalIdentity.chat, help="chat (group) name")
+    chat.add_argument("--user", default=LocalIdentity.user, help="your name")
+    chat.add_argument("--role", default="admin", choices=["staff", "manager", "customer", "admin"])
+    chat.add_argument("--now", type=_iso_time, help="fix the clock, e.g. 2026-11-23T10:00:00+08:00")
+
+    demo = commands.add_parser("demo", help="load sample customers and orders")
+    demo.add_argument("--now", type=_iso_time)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply the schema migrations")
+
+    order = commands.add_parser("order", help="manage orders")
+    order_commands = order.add_subparsers(dest="order_command", required=True, metavar="ACTION")
+    add = order_commands.add_parser("add", help="create an order with its milestone plan")
+    add.add_argument("--no", required=True, dest="order_no")
+    add.add_argument("--customer", required=True)
+    add.add_argument("--product", required=True)
+    add.add_argument("--qty", required=True)
+    add.add_argument("--due", required=True)
+    add.add_argument("--template")
+    add.add_argument("--now", type=_iso_time)
+
+    show = commands.add_parser("show", help="print an order, its plan and its event log")
+    show.add_argument("order_no")
+    show.add_argument("--json", action="store_true")
+
+    parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
+    parse.add_argument("texts", nargs="*")
+    parse.add_argument("--jsonl", action="store_true", help="read {\"text\", \"now\"} lines from stdin")
+    parse.add_argument("--now", type=_iso_time)
+    return parser
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_runtime(settings) as runtime:
+        chat = LocalChat(runtime, LocalIdentity(args.chat, args.user, args.role), args.now)
+        await chat.join()
+        await run_local_chat(chat)
+    return 0
+
+
+async def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import load_demo
+
+    async with open_runtime(settings) as runtime:
+        chat = LocalChat(runtime, LocalIdentity(chat="演示群", user="演示员"), args.now)
+        await chat.join()
+        now = args.now or datetime.now(runtime.handler_settings.tz)
+        for text in await load_demo(chat, now):
+            print(text)
+        print("\n演示数据已就绪。运行 `gendan chat` 后发送「订单列表」或「进度 D1001」看看。")
+    return 0
+
+
+async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    database = Database.from_url(settings.database.url, busy_timeout_ms=settings.database.busy_timeout_ms)
+    try:
+        revision = await upgrade(database)
+    finally:
+        await database.dispose()
+    print(f"database is at revision {revision}")
+    return 0
+
+
+async def _order_add(settings: Settings, args: argparse.Namespace) -> int:
+    text = f"新建订单 {args.order_no} {args.customer} {args.product} {args.qty} {args.due}"
+    if args.template:
+        text += f" 模板={args.template}"
+    async with open_runtime(settings) as runtime:
+        chat = LocalChat(runtime, LocalIdentity(chat="命令行", user="命令行"), args.now)
+        await chat.join()
+        reply = await chat.say(text)
+    if not reply.ok:
+        raise CliError(reply.text.replace("\n", " "))
+    print(reply.text)
+    return 0
+
+
+async def _show(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.order_record import order_record
+
+    async with open_runtime(settings) as runtime:
+        record = await runtime.database.run(
+            lambda session: order_record(session, args.order_no, runtime.handler_settings)
+        )
+    if record is None:
+        raise CliError(f"no order {args.order_no}")
+    if args.json:
+        print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(record.as_text())
+    return 0
+
+
+def _parse(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.understanding import Parser
+    from handlers.understanding.jsonl import parse_jsonl, parse_texts
+
+    parser = Parser(settings.template_set)
+    tz = settings.general.tz
+
+    def now() -> datetime:
+        return args.now or datetime.now(tz)
+
+    if args.jsonl:
+        return parse_jsonl(parser, sys.stdin, sys.stdout, now)
+    if not args.texts:
+        raise CliError("give message texts as arguments, or --jsonl to read them from stdin")
+    for result in parse_texts(parser, args.texts, now()):
+        print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port)
+    return 0
+
+
+_ASYNC = {"chat": _chat, "demo": _demo, "show": _show}
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return _run(settings, args)
+    if args.command == "parse":
+        return _parse(settings, args)
+    if args.command == "db":
+        return asyncio.run(_db_upgrade(settings, args))
+    if args.command == "order":
+        return asyncio.run(_order_add(settings, args))
+    return asyncio.run(_ASYNC[args.command](settings, args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(args.config)
+        return _dispatch(settings, args)
+    except (ConfigError, CliError) as error:
+        print(f"gendan: {error}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:
+        print(f"gendan: {error}; check [database] url and that the server is running", file=sys.stderr)
+        return 3
+    except OSError as error:
+        print(f"gendan: {error}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The local chat: talk to the bot from a terminal or a script, on the same handlers and database.
+
+One message per line; a line holding only `---` opens a multi-line message and the next such
+line ends (and sends) it. With `now` fixed, message i is stamped now + i seconds so scripted
+sessions are reproducible and stay in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from bot.config import PersonBinding
+from bot.runtime import Runtime
+from handlers.messages import InboundMessage, Reply
+from handlers.setup import apply_bindings
+
+PLATFORM = "local"
+BLOCK = "---"
+
+
+@dataclass(frozen=True)
+class LocalIdentity:
+    chat: str = "本地测试群"
+    user: str = "本地用户"
+    role: str = "admin"
+
+
+class MessageAssembler:
+    """Turns input lines into messages: one per line, or a `---` … `---` block as one message."""
+
+    def __init__(self) -> None:
+        self.block: list[str] | None = None
+
+    @property
+    def in_block(self) -> bool:
+        return self.block is not None
+
+    def feed(self, raw: str) -> str | None:
+        line = raw.rstrip("\r\n")
+        if line.strip() == BLOCK:
+            if self.block is None:
+                self.block = []
+                return None
+            text, self.block = "\n".join(self.block), None
+            return text if text.strip() else None
+        if self.block is not None:
+            self.block.append(line)
+            return None
+        return line if line.strip() else None
+
+    def finish(self) -> str | None:
+        text, self.block = ("\n".join(self.block) if self.block else None), None
+        return text
+
+
+class LocalChat:
+    def __init__(self, runtime: Runtime, identity: LocalIdentity, now: datetime | None = None) -> None:
+        self.runtime = runtime
+        self.identity = identity
+        self.fixed_now = now
+        self.count = 0
+
+    async def join(self) -> None:
+        """Give the local user the role the command line asked for."""
+        binding = PersonBinding(platform=PLATFORM, user_id=self.identity.user, role=self.identity.role,
+                                name=self.identity.user)
+        await self.runtime.database.run(lambda session: apply_bindings(session, (), (binding,)))
+
+    def _clock(self) -> datetime:
+        if self.fixed_now is not None:
+            return self.fixed_now + timedelta(seconds=self.count)
+        return datetime.now(self.runtime.handler_settings.tz)
+
+    async def say(self, text: str) -> Reply:
+        message = InboundMessage(
+            platform=PLATFORM,
+            chat_id=self.identity.chat,
+            chat_name=self.identity.chat,
+            sender_id=self.identity.user,
+            sender_name=self.identity.user,
+            text=text,
+            message_id=f"local-{uuid.uuid4().hex}",
+            sent_at=self._clock(),
+        )
+        self.count += 1
+        return await self.runtime.dispatcher.handle(message)
+
+
+async def run_local_chat(chat: LocalChat, stream: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Read messages until end of input and print every reply; returns how many were refused."""
+    interactive = stream.isatty()
+    if interactive:
+        out.write(
+            f"跟单助手本地聊天（群：{chat.identity.chat}，我：{chat.identity.user}）。"
+            "输入「帮助」查看用法；单独一行 --- 开始/结束多行消息；Ctrl-D 退出。\n"
+        )
+    assembler = MessageAssembler()
+    loop = asyncio.get_running_loop()
+    refused = 0
+    while True:
+        if interactive:
+            out.write("… " if assembler.in_block else "> ")
+            out.flush()
+        line = await loop.run_in_executor(None, stream.readline)
+        text = assembler.feed(line) if line else assembler.finish()
+        if text is not None:
+            refused += await _exchange(chat, text, out, echo=not interactive)
+        if not line:
+            return refused
+
+
+async def _exchange(chat: LocalChat, text: str, out: TextIO, *, echo: bool) -> int:
+    if echo:
+        shown = text.replace("\n", "\n   ")
+        out.write(f"{chat.identity.user}> {shown}\n")
+    reply = await chat.say(text)
+    out.write("跟单助手> " + reply.text.replace("\n", "\n          ") + "\n\n")
+    out.flush()
+    return 0 if reply.ok else 1

@@ -1,0 +1,37 @@
+"""Every chat command, registered in this one place.
+
+A command is recognised when the message starts with one of its words, followed by a space, the
+end of the message, or an order number written straight after it ("进度123").
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.commands import chats, orders, records
+from handlers.commands.base import EVERYONE, Command
+from handlers.context import Context
+from handlers.messages import Reply
+
+
+async def show_help(ctx: Context, args: str) -> Reply:
+    lines = ["**跟单助手能做的事**", "直接说进度就行：「订单123 焊接完成」「124 涂装80%」「123 质检没过，返工」", ""]
+    lines += [f"- {command.usage}（也可以说：{'、'.join(command.aliases)}）" if command.aliases
+              else f"- {command.usage}" for command in COMMANDS]
+    return Reply("\n".join(lines))
+
+
+HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示这份说明", show_help, roles=EVERYONE)
+
+COMMANDS: tuple[Command, ...] = (HELP, *orders.COMMANDS, *records.COMMANDS, *chats.COMMANDS)
+
+_BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))
+_AFTER_WORD = re.compile(r"(\s|$|[#＃A-Za-z0-9０-９:：])")
+
+
+def match_command(text: str) -> tuple[Command, str] | None:
+    for word, command in _BY_WORD:
+        if text.lower().startswith(word.lower()) and _AFTER_WORD.match(text, len(word)):
+            rest = text[len(word):].lstrip(" :：\t")
+            return command, rest.strip()
+    return None

@@ -1,0 +1,94 @@
+"""The context one message is handled in: its session (one transaction), chat, sender and clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.messages import InboundMessage
+from handlers.settings import HandlerSettings
+from storage.models import Chat, Event, Order, Person, PersonRole
+
+
+class ParsedItemLike(Protocol):
+    intent: str
+    order_no: str | None
+    milestone: str | None
+    status: str | None
+    percent: int | None
+    field: str | None
+    op: str | None
+    value: Any
+    category: str | None
+    date: date | None
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+class TextParser(Protocol):
+    def parse(self, text: str, now: datetime) -> list[Any]: ...
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    message: InboundMessage
+    text: str
+    """The message text with @-mentions stripped."""
+    chat: Chat
+    person: Person
+    settings: HandlerSettings
+    parser: TextParser
+    about_order: str | None = None
+    """The order this message turned out to be about; later messages naming none default to it."""
+
+    @property
+    def now(self) -> datetime:
+        return self.message.sent_at
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.settings.tz).date()
+
+    @property
+    def role(self) -> PersonRole:
+        return PersonRole(self.person.role) if self.person.role else PersonRole.STAFF
+
+    @property
+    def sender_name(self) -> str:
+        return self.person.display_name or self.message.sender_name or self.message.sender_id
+
+    def local_time(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.settings.tz)
+
+    def record(
+        self,
+        kind: str,
+        *,
+        order: Order | None = None,
+        item: dict[str, Any] | None = None,
+        before: dict[str, Any] | None = None,
+        milestone: str | None = None,
+        flagged: str | None = None,
+    ) -> Event:
+        """Append one event to the audit log for what this message did."""
+        event = Event(
+            kind=kind,
+            order=order,
+            milestone=milestone,
+            platform=self.message.platform,
+            chat_id=self.message.chat_id,
+            actor_id=self.message.sender_id,
+            actor_name=self.sender_name,
+            message_id=self.message.message_id,
+            raw_text=self.text,
+            item=item or {},
+            before=before,
+            flagged=flagged,
+            created_at=self.now,
+        )
+        self.session.add(event)
+        return event

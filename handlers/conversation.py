@@ -1,0 +1,76 @@
+"""What a sender said a moment ago: the order they were talking about, and questions awaiting a yes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from handlers.context import Context
+from storage.models import PendingConfirmation, ProcessedMessage
+
+CONFIRM_WORDS = frozenset({"是", "对", "是的", "对的", "确认", "没错", "嗯", "yes", "ok", "好的，确认"})
+PENDING_TTL = timedelta(minutes=30)
+
+
+def is_confirmation(text: str) -> bool:
+    return text.strip().strip("。.!！~").lower() in CONFIRM_WORDS
+
+
+async def recent_order_no(ctx: Context) -> str | None:
+    """The order this sender's last message in this chat was about, within the context window."""
+    since = ctx.now - timedelta(minutes=ctx.settings.context_minutes)
+    return await ctx.session.scalar(
+        select(ProcessedMessage.order_no)
+        .where(
+            ProcessedMessage.platform == ctx.message.platform,
+            ProcessedMessage.chat_id == ctx.message.chat_id,
+            ProcessedMessage.sender_id == ctx.message.sender_id,
+            ProcessedMessage.order_no.is_not(None),
+            ProcessedMessage.processed_at >= since,
+            ProcessedMessage.message_id != ctx.message.message_id,
+        )
+        .order_by(ProcessedMessage.processed_at.desc(), ProcessedMessage.id.desc())
+        .limit(1)
+    )
+
+
+def _pending_filter(ctx: Context) -> tuple[Any, ...]:
+    return (
+        PendingConfirmation.platform == ctx.message.platform,
+        PendingConfirmation.chat_id == ctx.message.chat_id,
+        PendingConfirmation.sender_id == ctx.message.sender_id,
+    )
+
+
+async def take_pending(ctx: Context) -> PendingConfirmation | None:
+    """Remove and return this sender's open question in this chat, if it has not expired."""
+    pending = await ctx.session.scalar(select(PendingConfirmation).where(*_pending_filter(ctx)))
+    if pending is None:
+        return None
+    await ctx.session.delete(pending)
+    await ctx.session.flush()
+    if ctx.now - pending.created_at > PENDING_TTL:
+        return None
+    return pending
+
+
+async def drop_pending(ctx: Context) -> None:
+    await ctx.session.execute(delete(PendingConfirmation).where(*_pending_filter(ctx)))
+
+
+async def hold_for_confirmation(ctx: Context, items: list[dict[str, Any]], question: str) -> None:
+    await drop_pending(ctx)
+    ctx.session.add(
+        PendingConfirmation(
+            platform=ctx.message.platform,
+            chat_id=ctx.message.chat_id,
+            sender_id=ctx.message.sender_id,
+            message_id=ctx.message.message_id,
+            raw_text=ctx.text,
+            items=items,
+            question=question,
+            created_at=ctx.now,
+        )
+    )

@@ -1,0 +1,129 @@
+"""The dispatcher: one inbound message in, one reply out, everything it records in one transaction.
+
+Steps: strip @-mentions, cap the length, skip a message id already processed (answering with the
+reply it got the first time), then run a command, a pending confirmation, or free-text
+understanding, and remember the message id with its reply — all in the same transaction, so a
+message is either fully applied and marked processed, or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.commands import match_command
+from handlers.context import Context, TextParser
+from handlers.conversation import drop_pending, is_confirmation, take_pending
+from handlers.directory import chat_for, person_for
+from handlers.messages import InboundMessage, Reply
+from handlers.records import apply_items, handle_free_text
+from handlers.settings import HandlerSettings
+from storage.database import Database, DatabaseUnavailable
+from storage.models import ProcessedMessage
+
+log = logging.getLogger(__name__)
+
+DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记录**，请过一分钟再发一次。"
+DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
+EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
+_SPACES = re.compile(r"[ \t\u3000\u00a0]+")
+
+
+def strip_mentions(text: str, mentions: tuple[str, ...], bot_name: str) -> str:
+    """Remove every @name of `mentions` (and the bot's own) wherever it stands in the text."""
+    for name in sorted({*mentions, bot_name}, key=len, reverse=True):
+        if name:
+            text = re.sub(r"[@＠]" + re.escape(name.lstrip("@＠")), " ", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+class Dispatcher:
+    def __init__(self, database: Database, settings: HandlerSettings, parser: TextParser) -> None:
+        self.database = database
+        self.settings = settings
+        self.parser = parser
+
+    async def handle(self, message: InboundMessage) -> Reply:
+        text = strip_mentions(message.text, message.mentions, self.settings.bot_name)
+        if len(text) > self.settings.max_message_chars:
+            return Reply(
+                f"消息太长了（{len(text)} 字，上限 {self.settings.max_message_chars} 字），**没有记录**。"
+                "请分成几条发送。",
+                ok=False,
+            )
+        try:
+            try:
+                return await self.database.run(lambda session: self._handle(session, message, text))
+            except IntegrityError:
+                # A concurrent transaction committed the same message id (a racing redelivery) or the
+                # same new order first; running again sees its result and answers accordingly.
+                return await self.database.run(lambda session: self._handle(session, message, text))
+        except DatabaseUnavailable as exc:
+            return Reply(DATABASE_BUSY if exc.busy else DATABASE_DOWN, ok=False)
+
+    async def _handle(self, session: AsyncSession, message: InboundMessage, text: str) -> Reply:
+        previous = await _processed(session, message)
+        if previous is not None:
+            log.info("duplicate delivery of %s message %s ignored", message.platform, message.message_id)
+            return Reply(previous.reply_text, duplicate=True)
+        ctx = Context(
+            session=session,
+            message=message,
+            text=text,
+            chat=await chat_for(session, message),
+            person=await person_for(session, message),
+            settings=self.settings,
+            parser=self.parser,
+        )
+        reply = await self._route(ctx)
+        session.add(
+            ProcessedMessage(
+                platform=message.platform,
+                message_id=message.message_id,
+                chat_id=message.chat_id,
+                sender_id=message.sender_id,
+                order_no=ctx.about_order,
+                reply_text=reply.text,
+                processed_at=message.sent_at,
+            )
+        )
+        await session.flush()
+        return reply
+
+    async def _route(self, ctx: Context) -> Reply:
+        if not ctx.text:
+            return Reply(EMPTY)
+        if is_confirmation(ctx.text):
+            pending = await take_pending(ctx)
+            if pending is None:
+                return Reply("没有等你确认的消息。", ok=False)
+            ctx.text = pending.raw_text  # the records carry the message that was confirmed
+            return await apply_items(ctx, pending.items, confirmed=True)
+        await drop_pending(ctx)
+        matched = match_command(ctx.text)
+        if matched is not None:
+            command, args = matched
+            if ctx.role not in command.roles:
+                ctx.record("refused", item={"command": command.name, "role": str(ctx.role)})
+                return Reply(f"「{command.name}」只有{_role_names(command.roles)}可以用，你的身份不能执行。", ok=False)
+            return await command.run(ctx, args)
+        return await handle_free_text(ctx)
+
+
+def _role_names(roles: frozenset[str]) -> str:
+    names = {"staff": "员工", "manager": "经理", "customer": "客户", "admin": "管理员"}
+    return "、".join(names[r] for r in ("admin", "manager", "staff", "customer") if r in roles)
+
+
+async def _processed(session: AsyncSession, message: InboundMessage) -> ProcessedMessage | None:
+    return await session.scalar(
+        select(ProcessedMessage).where(
+            ProcessedMessage.platform == message.platform,
+            ProcessedMessage.message_id == message.message_id,
+        )
+    )

@@ -1,0 +1,98 @@
+"""An order with its milestone plan and full event log, for `gendan show` (text or JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.formatting import order_status_text
+from handlers.orders import find_order, normalize_order_no
+from handlers.settings import HandlerSettings
+from storage.models import Event, Order
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    order: Order
+    events: list[Event]
+    settings: HandlerSettings
+    today: date
+
+    def as_text(self) -> str:
+        status = order_status_text(self.order, self.today, self.settings.calendar, self.settings.tz)
+        lines = [status.replace("**", ""), "", "事件记录："]
+        for event in self.events:
+            when = event.created_at.astimezone(self.settings.tz).strftime("%Y-%m-%d %H:%M:%S")
+            undone = f"  [已撤销 {event.undone_at.astimezone(self.settings.tz):%m-%d %H:%M}]" if event.undone_at else ""
+            flag = f"  ⚠️ {event.flagged}" if event.flagged else ""
+            target = f" {event.milestone}" if event.milestone else ""
+            lines.append(f"#{event.id} {when} {event.kind}{target} · {event.actor_name} · 「{event.raw_text}」{undone}{flag}")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        order = self.order
+        return {
+            "order_no": order.order_no,
+            "customer": order.customer.name,
+            "product": order.product,
+            "spec": order.spec,
+            "quantity": order.quantity,
+            "unit": order.unit,
+            "due_date": order.due_date.isoformat(),
+            "priority": order.priority,
+            "owner": order.owner,
+            "status": str(order.status),
+            "template": order.template_name,
+            "delivered_on": _iso(order.delivered_on),
+            "milestones": [
+                {
+                    "seq": m.seq,
+                    "name": m.name,
+                    "planned_date": m.planned_date.isoformat(),
+                    "status": str(m.status),
+                    "percent": m.percent,
+                    "owner": m.owner,
+                    "department": m.department,
+                    "forecast_date": _iso(m.forecast_date),
+                    "finished_at": _iso(m.finished_at),
+                }
+                for m in order.milestones
+            ],
+            "events": [
+                {
+                    "id": e.id,
+                    "kind": e.kind,
+                    "milestone": e.milestone,
+                    "platform": e.platform,
+                    "chat_id": e.chat_id,
+                    "actor_id": e.actor_id,
+                    "actor_name": e.actor_name,
+                    "message_id": e.message_id,
+                    "raw_text": e.raw_text,
+                    "item": e.item,
+                    "before": e.before,
+                    "flagged": e.flagged,
+                    "created_at": e.created_at.isoformat(),
+                    "undone_at": _iso(e.undone_at),
+                    "undone_by": e.undone_by,
+                }
+                for e in self.events
+            ],
+        }
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def order_record(session: AsyncSession, order_no: str, settings: HandlerSettings) -> OrderRecord | None:
+    order = await find_order(session, normalize_order_no(order_no))
+    if order is None:
+        return None
+    events = list(await session.scalars(select(Event).where(Event.order_id == order.id).order_by(Event.id)))
+    today = datetime.now(settings.tz).date()
+    return OrderRecord(order=order, events=events, settings=settings, today=today)

@@ -1,0 +1,170 @@
+"""Orders: creating them with their milestone plan, finding them, and reading them back."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from handlers.directory import get_or_create_customer
+from handlers.planning import Plan, lay_out
+from handlers.settings import HandlerSettings
+from storage.models import OPEN_ORDER_STATUSES, Customer, MilestoneStatus, Order, OrderMilestone, OrderStatus
+
+ORDER_NO_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9\-_/]{0,63}$")
+_PREFIX = re.compile(r"^(订单号|订单|单号|NO\.|NO|#)\s*", re.IGNORECASE)
+_QUANTITY = re.compile(r"^(\d+)\s*([^\d\s]{0,4})$")
+
+
+class OrderInputError(ValueError):
+    """Input for an order that cannot be used; the message is the zh-CN answer to the user."""
+
+
+def normalize_order_no(text: str) -> str:
+    value = unicodedata.normalize("NFKC", text).strip()
+    value = _PREFIX.sub("", value).strip().upper()
+    return value
+
+
+def parse_order_no(text: str) -> str:
+    value = normalize_order_no(text)
+    if not ORDER_NO_PATTERN.match(value):
+        raise OrderInputError(f"订单号「{text}」不合规：只能用字母、数字和“-”，例如 123、A2311-08、PO-2026-017。")
+    return value
+
+
+def parse_quantity(text: str) -> tuple[int, str | None]:
+    """'50', '50台', '1200件' -> (quantity, unit). Zero, negative and non-numbers are refused."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    match = _QUANTITY.match(value)
+    if not match:
+        if value.startswith("-") or value.startswith("负"):
+            raise OrderInputError(f"数量「{text}」不能是负数。")
+        raise OrderInputError(f"数量「{text}」不是一个数字，请写成 50 或 50台。")
+    quantity = int(match.group(1))
+    if quantity <= 0:
+        raise OrderInputError("数量必须大于 0。")
+    return quantity, match.group(2) or None
+
+
+_DATE_FORMS = (
+    re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?$"),
+    re.compile(r"^(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?$"),
+)
+
+
+def parse_date(text: str, today: date) -> date:
+    """An explicit date: 2026-12-20, 2026/12/20, 2026年12月20日, 12-20, 12月20日 (this year, or next
+    year if already past)."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    for form in _DATE_FORMS:
+        match = form.match(value)
+        if not match:
+            continue
+        parts = match.groupdict()
+        month, day = int(parts["m"]), int(parts["d"])
+        try:
+            if parts.get("y"):
+                return date(int(parts["y"]), month, day)
+            candidate = date(today.year, month, day)
+            return candidate if candidate >= today else date(today.year + 1, month, day)
+        except ValueError:
+            break
+    raise OrderInputError(f"日期「{text}」看不懂，请写成 2026-12-20 或 12月20日。")
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    order_no: str
+    customer: str
+    product: str
+    quantity: int
+    due_date: date
+    unit: str | None = None
+    template: str | None = None
+    spec: str = ""
+    priority: str = "normal"
+    owner: str | None = None
+    requirements: str = ""
+
+
+async def find_order(session: AsyncSession, order_no: str) -> Order | None:
+    return await session.scalar(
+        select(Order).where(Order.order_no == order_no).options(selectinload(Order.milestones))
+    )
+
+
+async def suggest_order_nos(session: AsyncSession, order_no: str, limit: int = 3) -> list[str]:
+    """Open orders whose number is closest to `order_no`, best first."""
+    known = list(
+        await session.scalars(select(Order.order_no).where(Order.status.in_(OPEN_ORDER_STATUSES)))
+    )
+    close = difflib.get_close_matches(order_no, known, n=limit, cutoff=0.5)
+    contained = [no for no in known if order_no and (order_no in no or no in order_no) and no not in close]
+    return (close + contained)[:limit]
+
+
+async def create_order(
+    session: AsyncSession, new: NewOrder, settings: HandlerSettings, now: datetime
+) -> tuple[Order, Plan]:
+    today = now.astimezone(settings.tz).date()
+    template = settings.templates.get(new.template)
+    if template is None:
+        names = "、".join(settings.templates.names)
+        raise OrderInputError(f"没有名为「{new.template}」的里程碑模板。可用的模板：{names}。")
+    if new.quantity <= 0:
+        raise OrderInputError("数量必须大于 0。")
+    if new.due_date < today:
+        raise OrderInputError(f"交期 {new.due_date:%Y-%m-%d} 已经过去了（今天是 {today:%Y-%m-%d}），请确认交期。")
+    if await session.scalar(select(Order.id).where(Order.order_no == new.order_no)) is not None:
+        raise OrderInputError(f"订单 {new.order_no} 已经存在，不能重复建单。发送「进度 {new.order_no}」查看它。")
+    customer: Customer = await get_or_create_customer(session, new.customer, now)
+    plan = lay_out(template, new.due_date, today, settings.calendar)
+    order = Order(
+        order_no=new.order_no,
+        customer=customer,
+        product=new.product,
+        spec=new.spec,
+        quantity=new.quantity,
+        unit=new.unit or "台",
+        due_date=new.due_date,
+        priority=new.priority,
+        owner=new.owner,
+        requirements=new.requirements,
+        status=OrderStatus.PLANNED,
+        template_name=template.name,
+        created_at=now,
+        updated_at=now,
+        milestones=[
+            OrderMilestone(
+                seq=step.seq,
+                name=step.name,
+                planned_date=step.planned_date,
+                days=step.days,
+                department=step.department,
+                status=MilestoneStatus.PENDING,
+            )
+            for step in plan.steps
+        ],
+    )
+    session.add(order)
+    await session.flush()
+    return order, plan
+
+
+async def open_orders(session: AsyncSession, customer: str | None = None) -> list[Order]:
+    query = (
+        select(Order)
+        .where(Order.status.in_(OPEN_ORDER_STATUSES))
+        .options(selectinload(Order.milestones))
+        .order_by(Order.due_date, Order.order_no)
+    )
+    if customer:
+        query = query.join(Order.customer).where(Customer.name == customer)
+    return list((await session.scalars(query)).unique())

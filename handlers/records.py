@@ -1,0 +1,347 @@
+"""Turning understood items into records: progress, change requests, exceptions, and answers to queries.
+
+All items of one message are resolved first; if any is uncertain nothing is recorded and the bot
+asks. Otherwise every item is applied in the caller's single transaction.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.context import Context
+from handlers.conversation import hold_for_confirmation, recent_order_no
+from handlers.formatting import (
+    CATEGORY_LABELS,
+    FIELD_LABELS,
+    SEVERITY_LABELS,
+    STATUS_MARK,
+    md,
+    order_list_line,
+    order_status_text,
+    progress_words,
+)
+from handlers.messages import Reply
+from handlers.orders import find_order, open_orders, suggest_order_nos
+from storage.models import (
+    ChangeRequest,
+    ChangeStatus,
+    ExceptionStatus,
+    MilestoneStatus,
+    Order,
+    OrderException,
+    OrderMilestone,
+    OrderStatus,
+)
+
+NOT_UNDERSTOOD = (
+    "没看懂这条消息，没有记录任何内容。\n"
+    "可以这样说：「订单123 焊接完成」「124 涂装80%」「客户要求123交期改到12月5号」「123 质检没过，返工」，"
+    "或发送「帮助」查看全部命令。"
+)
+MAJOR_DELAY_DAYS = 3
+
+
+@dataclass
+class Resolved:
+    item: dict[str, Any]
+    order: Order
+    assumed: bool
+
+
+@dataclass
+class Doubt:
+    question: str
+    fix: dict[str, Any] | None
+    """The item as the bot would record it if the sender confirms; None when only a corrected message helps."""
+
+
+async def handle_free_text(ctx: Context) -> Reply:
+    items = [item.as_dict() for item in ctx.parser.parse(ctx.text, ctx.now)]
+    if not items:
+        return Reply(NOT_UNDERSTOOD, ok=False)
+    return await apply_items(ctx, items, confirmed=False)
+
+
+async def apply_items(ctx: Context, items: list[dict[str, Any]], *, confirmed: bool) -> Reply:
+    context_order = await recent_order_no(ctx)
+    resolved: list[Resolved] = []
+    doubts: list[Doubt] = []
+    for item in items:
+        outcome = await _resolve(ctx, item, context_order)
+        if isinstance(outcome, Doubt):
+            doubts.append(outcome)
+        else:
+            resolved.append(outcome)
+    if doubts and not confirmed:
+        return await _ask(ctx, resolved, doubts)
+    return await _apply_all(ctx, resolved)
+
+
+async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None) -> Resolved | Doubt:
+    order_no = item.get("order_no")
+    assumed = False
+    if order_no is None:
+        if item["intent"] == "query":
+            return Resolved(item, None, False)  # type: ignore[arg-type]  # a general question
+        if context_order is None:
+            return Doubt("这条没有写订单号，是哪个订单？请带上订单号重发，例如「订单123 焊接完成」。", None)
+        order_no, assumed = context_order, True
+        item = {**item, "order_no": order_no}
+    order = await find_order(ctx.session, order_no)
+    if order is None:
+        suggestions = await suggest_order_nos(ctx.session, order_no)
+        if not suggestions:
+            return Doubt(f"没有找到订单 {order_no}，没有记录。请检查订单号，或先用「新建订单」建单。", None)
+        guess = suggestions[0]
+        others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
+        return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", {**item, "order_no": guess})
+    milestone = item.get("milestone")
+    if milestone and _milestone(order, milestone) is None:
+        names = [m.name for m in order.milestones]
+        close = difflib.get_close_matches(milestone, names, n=1, cutoff=0.0)
+        plan = "、".join(names)
+        if item["intent"] == "progress" and close:
+            return Doubt(
+                f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}），是指「{close[0]}」吗？",
+                {**item, "milestone": close[0]},
+            )
+        if item["intent"] == "progress":
+            return Doubt(f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}）。", None)
+        item = {**item, "milestone": None}
+    return Resolved(item, order, assumed)
+
+
+async def _ask(ctx: Context, resolved: list[Resolved], doubts: list[Doubt]) -> Reply:
+    lines = ["⚠️ 这条消息有拿不准的地方，**还没有记录**："]
+    lines += [f"- {doubt.question}" for doubt in doubts]
+    if all(doubt.fix is not None for doubt in doubts):
+        items = [r.item for r in resolved] + [doubt.fix for doubt in doubts if doubt.fix is not None]
+        await hold_for_confirmation(ctx, items, "\n".join(d.question for d in doubts))
+        lines.append("回复「是」按上面的理解记录，或直接发送更正后的消息。")
+    else:
+        lines.append("请更正后重新发送。")
+    return Reply("\n".join(lines), ok=False)
+
+
+def _milestone(order: Order, name: str) -> OrderMilestone | None:
+    for milestone in order.milestones:
+        if milestone.name == name:
+            return milestone
+    return None
+
+
+async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
+    recorded: list[str] = []
+    answers: list[str] = []
+    assumed: set[str] = set()
+    for entry in resolved:
+        intent = entry.item["intent"]
+        if entry.order is not None:
+            ctx.about_order = entry.order.order_no
+        if entry.assumed:
+            assumed.add(entry.order.order_no)
+        if intent == "query":
+            answers.append(await answer_query(ctx, entry.order, entry.item.get("milestone")))
+        elif intent == "progress":
+            recorded.append(record_progress(ctx, entry.order, entry.item))
+        elif intent == "change":
+            recorded.append(await record_change(ctx, entry.order, entry.item))
+        elif intent == "exception":
+            recorded.append(await record_exception(ctx, entry.order, entry.item))
+    parts: list[str] = []
+    if recorded:
+        parts.append("已记录：\n" + "\n".join(recorded) if len(recorded) > 1 else "已记录：" + recorded[0])
+    parts += answers
+    if assumed:
+        parts.append(f"（消息里没写订单号，按你刚才说的订单 {'、'.join(sorted(assumed))} 记录；不对请发「撤销」。）")
+    return Reply("\n\n".join(parts) if parts else NOT_UNDERSTOOD)
+
+
+def _stamp(ctx: Context) -> str:
+    local = ctx.local_time(ctx.now)
+    return f"{ctx.sender_name} {local:%m-%d %H:%M}"
+
+
+def _finished_at(ctx: Context, day: date | None) -> datetime:
+    if day is None or day == ctx.today:
+        return ctx.now
+    return datetime.combine(day, time(18, 0), tzinfo=ctx.settings.tz)
+
+
+def _snapshot(order: Order, milestone: OrderMilestone) -> dict[str, Any]:
+    return {
+        "status": str(milestone.status),
+        "percent": milestone.percent,
+        "finished_at": milestone.finished_at.isoformat() if milestone.finished_at else None,
+        "forecast_date": milestone.forecast_date.isoformat() if milestone.forecast_date else None,
+        "order_status": str(order.status),
+        "delivered_on": order.delivered_on.isoformat() if order.delivered_on else None,
+    }
+
+
+def record_progress(ctx: Context, order: Order, item: dict[str, Any]) -> str:
+    milestone = _milestone(order, item["milestone"])
+    assert milestone is not None
+    before = _snapshot(order, milestone)
+    flags: list[str] = []
+    day = date.fromisoformat(item["date"]) if item.get("date") else None
+    if item["status"] == MilestoneStatus.DONE:
+        if milestone.status == MilestoneStatus.DONE:
+            when = md(ctx.local_time(milestone.finished_at)) if milestone.finished_at else "此前"
+            flags.append(f"该节点 {when} 已记为完成，这次是重复报完成")
+        milestone.status = MilestoneStatus.DONE
+        milestone.percent = None
+        milestone.finished_at = _finished_at(ctx, day)
+    else:
+        if milestone.status == MilestoneStatus.DONE:
+            flags.append("该节点原来已完成，现在改回进行中（进度倒退），请确认")
+        elif item.get("percent") is not None and milestone.percent is not None and item["percent"] < milestone.percent:
+            flags.append(f"进度从 {milestone.percent}% 降到 {item['percent']}%（进度倒退），请确认")
+        milestone.status = MilestoneStatus.IN_PROGRESS
+        milestone.finished_at = None
+        if item.get("percent") is not None:
+            milestone.percent = item["percent"]
+        if day is not None:
+            milestone.forecast_date = day
+    milestone.updated_at = ctx.now
+    _advance_order(ctx, order, milestone)
+    ctx.record("progress", order=order, item=item, before=before, milestone=milestone.name, flagged="；".join(flags) or None)
+    words = progress_words(milestone.status, milestone.percent)
+    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.forecast_date and day:
+        words += f"，预计 {md(milestone.forecast_date)} 完成"
+    if milestone.status == MilestoneStatus.DONE and day and day != ctx.today:
+        words += f"（完成于 {md(day)}）"
+    line = f"订单{order.order_no} {milestone.name} {STATUS_MARK[MilestoneStatus(milestone.status)]} {words}（{_stamp(ctx)}）"
+    return line + "".join(f"\n  ⚠️ {flag}" for flag in flags)
+
+
+def _advance_order(ctx: Context, order: Order, milestone: OrderMilestone) -> None:
+    """Keep the order's lifecycle status in step with its milestones."""
+    order.updated_at = ctx.now
+    if order.status in (OrderStatus.INTAKE, OrderStatus.REVIEW, OrderStatus.PLANNED):
+        order.status = OrderStatus.IN_PRODUCTION
+    last = order.milestones[-1]
+    if milestone is last and milestone.status == MilestoneStatus.DONE:
+        order.status = OrderStatus.ACCEPTED
+        order.delivered_on = ctx.local_time(milestone.finished_at or ctx.now).date()
+    elif milestone.name == "发货" and milestone.status == MilestoneStatus.DONE:
+        order.status = OrderStatus.SHIPPED
+        order.delivered_on = ctx.local_time(milestone.finished_at or ctx.now).date()
+
+
+def _change_values(order: Order, item: dict[str, Any]) -> tuple[str | None, str | None]:
+    field, op, value = item["field"], item.get("op") or "set", item.get("value")
+    if field == "quantity":
+        old = order.quantity
+        if value is None:
+            return str(old), None
+        new = value if op == "set" else old + value if op == "add" else old - value
+        return str(old), str(new)
+    if field == "due_date":
+        old_due = order.due_date
+        if op == "set" and value:
+            return old_due.isoformat(), str(value)
+        if value is not None and op in ("add", "sub"):
+            delta = timedelta(days=int(value))
+            return old_due.isoformat(), (old_due + delta if op == "add" else old_due - delta).isoformat()
+        return old_due.isoformat(), None
+    return order.spec or None, str(value) if value is not None else None
+
+
+async def record_change(ctx: Context, order: Order, item: dict[str, Any]) -> str:
+    old, new = _change_values(order, item)
+    change = ChangeRequest(
+        order=order,
+        field=item["field"],
+        op=item.get("op") or "set",
+        old_value=old,
+        new_value=new,
+        reason=ctx.text,
+        status=ChangeStatus.OPEN,
+        requested_by=ctx.sender_name,
+        created_at=ctx.now,
+    )
+    ctx.session.add(change)
+    await ctx.session.flush()
+    ctx.record("change_requested", order=order, item={**item, "change_id": change.id})
+    label = FIELD_LABELS.get(change.field, change.field)
+    return (
+        f"订单{order.order_no} 变更申请#{change.id}：{label} {old or '—'} → {new or '（待明确）'}"
+        f"，待经理审批（{_stamp(ctx)}）"
+    )
+
+
+async def record_exception(ctx: Context, order: Order, item: dict[str, Any]) -> str:
+    delay = item.get("value") if isinstance(item.get("value"), int) else None
+    severity = "major" if delay is not None and delay >= MAJOR_DELAY_DAYS else "general"
+    exception = OrderException(
+        order=order,
+        milestone=item.get("milestone"),
+        category=item.get("category") or "other",
+        severity=severity,
+        description=ctx.text,
+        expected_date=date.fromisoformat(item["date"]) if item.get("date") else None,
+        delay_days=delay,
+        status=ExceptionStatus.OPEN,
+        reported_by=ctx.sender_name,
+        created_at=ctx.now,
+    )
+    ctx.session.add(exception)
+    await ctx.session.flush()
+    before = None
+    extra = ""
+    milestone = _milestone(order, item["milestone"]) if item.get("milestone") else None
+    if exception.category == "quality" and milestone is not None and milestone.status == MilestoneStatus.DONE:
+        before = _snapshot(order, milestone)
+        milestone.status = MilestoneStatus.IN_PROGRESS
+        milestone.finished_at = None
+        milestone.updated_at = ctx.now
+        extra = f"\n  {milestone.name} 已退回“进行中”（返工）"
+    ctx.record(
+        "exception_opened",
+        order=order,
+        item={**item, "exception_id": exception.id},
+        before=before,
+        milestone=item.get("milestone"),
+    )
+    category = CATEGORY_LABELS.get(exception.category, exception.category)
+    where = f"·{exception.milestone}" if exception.milestone else ""
+    expected = f"，预计 {md(exception.expected_date)}" if exception.expected_date else ""
+    return (
+        f"订单{order.order_no} 异常#{exception.id}（{category}·{SEVERITY_LABELS[severity]}{where}{expected}）"
+        f"（{_stamp(ctx)}）{extra}"
+    )
+
+
+async def answer_query(ctx: Context, order: Order | None, milestone: str | None) -> str:
+    if order is None:
+        orders = await open_orders(ctx.session)
+        if not orders:
+            return "目前没有在制订单。"
+        return "**在制订单**\n" + "\n".join(order_list_line(o, ctx.today) for o in orders)
+    return await status_text(ctx, order)
+
+
+async def status_text(ctx: Context, order: Order) -> str:
+    exceptions = list(
+        await ctx.session.scalars(
+            select(OrderException)
+            .where(OrderException.order_id == order.id, OrderException.status == ExceptionStatus.OPEN)
+            .order_by(OrderException.id)
+        )
+    )
+    changes = list(
+        await ctx.session.scalars(
+            select(ChangeRequest)
+            .where(ChangeRequest.order_id == order.id, ChangeRequest.status == ChangeStatus.OPEN)
+            .order_by(ChangeRequest.id)
+        )
+    )
+    return order_status_text(
+        order, ctx.today, ctx.settings.calendar, ctx.settings.tz, exceptions=exceptions, changes=changes
+    )
