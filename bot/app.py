@@ -26,7 +26,9 @@ AdapterSetup = Callable[[web.Application, Settings], None]
 
 def adapter_setups() -> list[AdapterSetup]:
     """Each configured platform adds its routes and cleanup contexts; registered here, in one place."""
-    return []
+    from bot.adapters.wecom.setup import setup_wecom  # imported here: the adapters import this module
+
+    return [setup_wecom]
 
 
 async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
