@@ -21,6 +21,10 @@ FILE_ACK = "收到文件。文件不会自动记录，请用文字说明进度�
 VOICE_HINT = "收到语音，已按文字处理。"
 
 
+_ORDER_NO = re.compile(r"(?<![0-9A-Za-z])([0-9]{3,}(?:-[0-9]{1,3})?)(?![0-9])")
+"""A loose order-number shape (3+ digits), only to carry an order over from a quoted message."""
+
+
 class PayloadError(ValueError):
     """The decrypted payload is not a message we can read."""
 
@@ -68,8 +72,10 @@ def _text_of(item: dict[str, Any]) -> str:
 def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received_at: datetime) -> Incoming:
     """Turn one decrypted payload into what the adapter does with it.
 
-    A quote (引用) is appended after the sender's own words as "引用：…", so "完成了" quoting
-    "订单123 焊接" still names the order. Events and stream refreshes give an empty `Incoming`.
+    A quote (引用) is context, not news (quoted blocks are not parsed as progress): when the
+    sender's own words name no order and the quote names exactly one, that order is put in front,
+    so "焊接完成" quoting "订单123 今天能焊完吗" reads "订单123 焊接完成". Events and stream
+    refreshes give an empty `Incoming`.
     """
     msgtype = payload.get("msgtype")
     msgid = payload.get("msgid")
@@ -93,10 +99,10 @@ def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received
 
     text = strip_mentions(_text_of(payload), bot_names)
     quote = payload.get("quote")
-    if isinstance(quote, dict):
-        quoted = strip_mentions(_text_of(quote), bot_names)
-        if quoted:
-            text = f"{text}\n引用：{quoted}" if text else quoted
+    if isinstance(quote, dict) and text and not _ORDER_NO.search(text):
+        quoted_orders = set(_ORDER_NO.findall(_text_of(quote)))
+        if len(quoted_orders) == 1:
+            text = f"订单{quoted_orders.pop()} {text}"
     message = InboundMessage(
         platform=PLATFORM,
         chat_id=chat_id,

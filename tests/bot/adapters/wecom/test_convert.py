@@ -42,9 +42,18 @@ def test_mixed_message_joins_its_text_parts() -> None:
     assert incoming(group("mixed", body)).message.text == "订单123\n焊接完成"
 
 
-def test_quote_is_appended_after_the_senders_words() -> None:
-    payload = group("text", {"content": "@跟单助手 完成了"}, quote={"msgtype": "text", "text": {"content": "订单123 焊接"}})
-    assert incoming(payload).message.text == "完成了\n引用：订单123 焊接"
+def _quoting(own: str, quoted: str) -> str:
+    payload = group("text", {"content": own}, quote={"msgtype": "text", "text": {"content": quoted}})
+    return incoming(payload).message.text
+
+
+def test_a_quote_supplies_the_order_when_the_sender_names_none() -> None:
+    assert _quoting("@跟单助手 焊接完成", "订单123 今天能焊完吗") == "订单123 焊接完成"
+
+
+def test_a_quote_is_not_read_as_news() -> None:
+    assert _quoting("@跟单助手 订单124 焊接完成", "订单123 焊接完成") == "订单124 焊接完成"
+    assert _quoting("@跟单助手 焊接完成", "123和124 焊接") == "焊接完成"  # ambiguous: no order carried
 
 
 def test_single_chat_uses_the_sender_as_chat() -> None:
