@@ -1,0 +1,123 @@
+"""The closed vocabulary: status, change, exception and query words, and milestone lookup.
+
+Milestone words come from the configured templates; everything else here is fixed
+Chinese workshop vocabulary. Each cue family is one compiled alternation, longest first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from handlers.templates import Template
+
+from .numerals import NUMBER_PATTERN
+
+
+def alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+
+
+# ---- progress status ---------------------------------------------------------------------
+DONE_WORDS = (
+    "完成", "完工", "完毕", "做完", "干完", "弄完", "搞完", "焊完", "装完", "喷完", "检完", "做好",
+    "弄好", "搞好", "排好", "装好", "喷好", "好了", "搞定", "OK", "ok", "Ok", "通过", "合格", "结束",
+    "齐了", "到齐", "完了", "交付了", "已", "全部出", "验完", "收完", "清了",
+)
+START_WORDS = (
+    "开始", "开工", "进行中", "在做", "正在", "在搞", "在弄", "在赶", "赶工", "启动", "动工", "着手",
+    "上线", "推进中", "陆续", "在焊", "在喷", "在装", "在检", "生产中", "加工中", "作业中", "处理中",
+    "排队中", "进行", "已开始", "刚开始", "开干",
+)
+# a strong forecast word makes a forecast on its own ("预计下午完成"); a weak one needs a date
+FORECAST_STRONG = ("预计", "估计", "预估", "争取", "有望", "计划")
+FORECAST_WORDS = FORECAST_STRONG + ("能", "可以", "应该", "会", "将", "才能", "之前", "前")
+NEGATIONS = ("没", "未", "不", "无", "还没有", "没有")
+
+# ---- change requests ---------------------------------------------------------------------
+REQUESTERS = (
+    "客户要求", "客户说", "客户要", "客户希望", "客户通知", "客户反馈", "客户那边", "客户想", "客户需要",
+    "客户", "销售说", "销售要求", "业务说", "老板说", "甲方要求", "甲方", "要求",
+)
+QTY_FIELDS = ("数量", "台数", "件数", "订单量", "订量", "总数", "数目", "个数", "总量", "订货量", "套数")
+DUE_FIELDS = ("交期", "交货期", "交货日期", "交货时间", "货期", "交付日期", "交付时间", "交货日")
+# these name the due date only when a customer or sales asks; otherwise they report a plan
+DUE_FIELDS_REQUESTED = ("出货日期", "出货时间", "发货日期", "发货时间", "到货日期", "到货时间")
+SET_OPS = (
+    "改成", "改为", "改到", "调到", "调成", "调为", "调整为", "调整到", "定为", "定到", "变成", "换成",
+    "更改为", "变更为", "提前到", "推迟到", "延到", "延后到", "推到", "挪到", "放到", "延期到", "改至",
+    "提前至", "推迟至", "延至", "改", "为", "到",
+)
+QTY_ADD_OPS = ("追加", "再加", "加做", "多做", "增加", "加订", "加单", "再要", "多要", "补加", "加到", "加")
+QTY_SUB_OPS = ("减少", "减掉", "减去", "少做", "少要", "砍掉", "砍", "取消", "去掉", "减")
+DUE_ADD_OPS = ("往后延", "往后推", "推迟", "延后", "延期", "延长", "顺延", "推后", "后延", "晚", "延")
+DUE_SUB_OPS = ("往前提", "往前挪", "提前", "提早", "早")
+SPEC_OPS = ("改成", "改为", "换成", "换为", "改用", "换用", "变更为", "更换为", "更改为", "变成", "做成", "调整为", "换")
+SPEC_FIELDS = (
+    "颜色", "规格", "型号", "尺寸", "材质", "材料", "电压", "电机", "铭牌", "包装", "标签", "logo", "LOGO",
+    "Logo", "图纸", "配置", "款式", "外观", "说明书", "表面处理", "涂层", "色号", "板厚", "厚度", "长度",
+    "宽度", "高度", "接口", "插头", "配件", "面板", "油漆颜色", "喷涂颜色", "功率", "版本", "印字", "丝印",
+)
+DELIVER_WORDS = ("交货", "交付", "出货", "发货", "要货", "到货", "送货")
+
+# ---- exceptions ---------------------------------------------------------------------------
+QUALITY_WORDS = (
+    "返工", "返修", "不合格", "不通过", "没通过", "未通过", "没过", "过不了", "超差", "气孔", "起泡", "裂纹",
+    "裂缝", "开裂", "变形", "划伤", "划痕", "色差", "漏焊", "虚焊", "焊穿", "夹渣", "脱漆", "掉漆", "流挂",
+    "橘皮", "生锈", "锈蚀", "毛刺", "尺寸不对", "尺寸偏", "偏差", "不良", "报废", "质量问题", "瑕疵", "客诉",
+    "投诉", "退货", "批退", "漏装", "错装", "装反", "松动", "渗漏", "漏水", "漏气", "不达标", "重做", "返厂",
+    "缺陷", "不符", "不一致", "咬边", "焊偏", "脱落", "NG", "ng", "不良品", "检验不过", "判退", "质量有问题", "异响", "露底",
+)
+EQUIPMENT_WORDS = (
+    "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",
+    "卡死", "漏油", "设备问题", "机器坏", "坏", "修好", "趴窝", "出毛病", "停摆",
+)
+MATERIAL_WORDS = (
+    "缺料", "缺货", "没货", "断货", "欠料", "短缺", "不够", "不足", "没到", "未到", "晚到", "还没来",
+    "没来", "到货延迟", "延迟到货", "料不齐", "没齐", "不齐", "等料", "待料", "没料", "来料", "到不了",
+    "缺少", "少了", "才能到", "才到货", "缺",
+)
+DELAY_WORDS = (
+    "延期", "推迟", "延误", "延迟", "延后", "拖期", "拖了", "拖延", "落后", "滞后", "赶不上", "赶不及",
+    "来不及", "要晚", "晚了", "慢了", "耽误", "顺延", "超期", "逾期", "拖后", "赶不出", "做不完", "完不成",
+    "晚", "拖",
+)
+OTHER_WORDS = (
+    "尾款", "没到账", "未到账", "没付款", "未付款", "付款", "先别", "暂停", "停产", "取消订单", "搁置",
+    "挂起", "冻结", "不要了", "撤单", "扣货", "停工", "卡住", "问题", "异常", "出事",
+)
+
+# ---- queries ----------------------------------------------------------------------------
+QUERY_STRONG = (
+    "吗", "嘛", "呢", "?", "到哪", "哪一步", "哪个阶段", "什么阶段", "什么情况", "啥情况", "什么状况",
+    "怎么样", "咋样", "如何", "啥进度", "什么进度", "进度如何", "进展如何", "做到哪", "几时", "什么时候",
+    "啥时候", "多久", "哪天", "几号", "了没", "有没有", "是否", "查一下", "查下", "帮我查", "查查",
+    "看一下", "看下", "看看", "问下", "问一下", "发我", "告诉我", "多少", "哪些", "哪几个", "几个", "几单",
+    "能不能", "可不可以", "哪个工序", "哪道工序", "哪个环节", "什么工序", "哪一道", "哪个车间", "没有?", "进度咋", "啥状态", "什么状态", "查询",
+)
+QUERY_WEAK = ("进度", "进展", "情况", "状态", "动态")
+GENERAL_ORDER = r"订单|(?<=[的些个哪几少])单(?![价据号子位元])"
+DAY_COUNT = rf"(?P<days>{NUMBER_PATTERN}|半)\s*(?:个)?(?P<unit>天|日|周|星期|礼拜)(?!后|以后|之后)"
+
+
+def compile_words(words: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(alternation(words))
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneWord:
+    word: str
+    milestone: str
+
+
+def milestone_words(templates: Iterable[Template]) -> dict[str, str]:
+    """word -> canonical milestone over every template; the first template to claim a word wins."""
+    mapping: dict[str, str] = {}
+    for template in templates:
+        for spec in template.milestones:
+            for word in spec.words:
+                mapping.setdefault(word, spec.name)
+                mapping.setdefault(word.upper(), spec.name)
+                mapping.setdefault(word.lower(), spec.name)
+    return mapping

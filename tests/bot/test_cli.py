@@ -1,0 +1,145 @@
+"""The `gendan` command line, run as a real process on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_ENV
+
+SESSION = """\
+新建订单 123 华东机械 搅拌机 50台 2026-12-20
+订单123 排产完成
+订单123 领料完成
+订单123 焊接80%
+进度 123
+撤销
+"""
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GENDAN_")}
+    url = os.environ.get(PG_ENV) or f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    environ["GENDAN_DATABASE_URL"] = url
+    return environ
+
+
+def gendan(env: dict[str, str], *args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+async def clean_pg() -> None:
+    if os.environ.get(PG_ENV):
+        from tests.conftest import reset_postgres
+
+        await reset_postgres(os.environ[PG_ENV])
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_a_scripted_local_chat_session_records_and_undoes(env: dict[str, str]) -> None:
+    chat = gendan(env, "chat", "--user", "张三", "--now", "2026-11-23T10:00:00+08:00", stdin=SESSION)
+    assert chat.returncode == 0, chat.stderr
+    assert "已新建订单 123" in chat.stdout
+    assert "订单123 焊接 🔄 进行中 80%（张三 11-23 10:00）" in chat.stdout
+    assert "1. 排产 ✅ 完成 11-23" in chat.stdout and "4. 焊接 🔄 进行中 80%" in chat.stdout
+    assert "已撤销：订单123 焊接 的进度记录" in chat.stdout
+
+    show = gendan(env, "show", "123", "--json")
+    assert show.returncode == 0, show.stderr
+    record = json.loads(show.stdout)
+    kinds = [(e["kind"], e["milestone"], e["undone_at"] is not None) for e in record["events"]]
+    assert kinds == [
+        ("order_created", None, False),
+        ("progress", "排产", False),
+        ("progress", "领料", False),
+        ("progress", "焊接", True),
+        ("undo", "焊接", False),
+    ]
+    milestones = {m["name"]: m["status"] for m in record["milestones"]}
+    assert milestones["排产"] == milestones["领料"] == "done" and milestones["焊接"] == "pending"
+
+    text = gendan(env, "show", "123")
+    assert "[已撤销" in text.stdout and "事件记录" in text.stdout
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_a_multi_line_message_is_one_message(env: dict[str, str]) -> None:
+    script = "新建订单 123 华东机械 搅拌机 50台 2026-12-20\n---\n订单123 排产完成\n订单123 领料完成\n---\n"
+    chat = gendan(env, "chat", "--now", "2026-11-23T10:00:00+08:00", stdin=script)
+    assert chat.returncode == 0, chat.stderr
+    assert "已记录：\n" in chat.stdout
+    record = json.loads(gendan(env, "show", "123", "--json").stdout)
+    created, *progress = record["events"]
+    assert len({e["message_id"] for e in progress}) == 1 and len(progress) == 2
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_order_add_creates_an_order_as_the_chat_command_does(env: dict[str, str]) -> None:
+    add = gendan(env, "order", "add", "--no", "A2311-08", "--customer", "华东机械", "--product", "搅拌机",
+                 "--qty", "50", "--due", "2026-12-20", "--now", "2026-11-23T10:00:00+08:00")
+    assert add.returncode == 0, add.stderr
+    assert "已新建订单 A2311-08" in add.stdout
+    record = json.loads(gendan(env, "show", "A2311-08", "--json").stdout)
+    assert record["quantity"] == 50 and record["due_date"] == "2026-12-20" and len(record["milestones"]) == 10
+    assert record["events"][0]["kind"] == "order_created"
+
+    again = gendan(env, "order", "add", "--no", "A2311-08", "--customer", "华东机械", "--product", "搅拌机",
+                   "--qty", "50", "--due", "2026-12-20", "--now", "2026-11-23T10:00:00+08:00")
+    assert again.returncode != 0
+    assert again.stderr.count("\n") == 1 and "已经存在" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("show", "999"), "no order 999"),
+        (("order", "add", "--no", "1", "--customer", "c", "--product", "p", "--qty", "0", "--due", "2030-01-01"),
+         "数量必须大于 0"),
+    ],
+)
+@pytest.mark.usefixtures("clean_pg")
+def test_cli_errors_are_one_clear_line(env: dict[str, str], args: tuple[str, ...], expected: str) -> None:
+    result = gendan(env, *args)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and expected in result.stderr
+
+
+def test_a_malformed_configuration_stops_with_the_key_named(env: dict[str, str], tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[server]\nport = 'eighty'\n", encoding="utf-8")
+    result = gendan(env, "--config", str(config), "db", "upgrade")
+    assert result.returncode == 2
+    assert result.stderr.startswith("gendan: configuration error: server.port")
+
+
+def test_an_unreachable_database_is_one_clear_line(env: dict[str, str]) -> None:
+    env = {**env, "GENDAN_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/test"}
+    result = gendan(env, "db", "upgrade")
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_db_upgrade_and_demo(env: dict[str, str]) -> None:
+    upgrade = gendan(env, "db", "upgrade")
+    assert upgrade.returncode == 0 and "revision" in upgrade.stdout
+    demo = gendan(env, "demo", "--now", "2026-11-23T10:00:00+08:00")
+    assert demo.returncode == 0, demo.stderr
+    assert "已新建订单 D1001" in demo.stdout
+    listing = gendan(env, "chat", "--now", "2026-11-23T11:00:00+08:00", stdin="订单列表\n")
+    assert "共 4 个" in listing.stdout

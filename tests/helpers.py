@@ -1,0 +1,90 @@
+"""Helpers shared by the tests: talking to the real dispatcher and reading back what it stored."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.runtime import Runtime
+from handlers.messages import InboundMessage, Reply
+from handlers.setup import apply_bindings
+from storage.models import Event, Order, OrderMilestone
+
+_ids = itertools.count(1)
+
+
+class ChatSession:
+    """One sender in one chat, talking to the real dispatcher with a controllable clock."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        now: datetime,
+        platform: str = "local",
+        chat_id: str = "焊接车间群",
+        user: str = "张三",
+    ) -> None:
+        self.runtime = runtime
+        self.now = now
+        self.platform = platform
+        self.chat_id = chat_id
+        self.user = user
+
+    def message(self, text: str, *, message_id: str | None = None, mentions: tuple[str, ...] = ()) -> InboundMessage:
+        self.now += timedelta(seconds=1)
+        return InboundMessage(
+            platform=self.platform,
+            chat_id=self.chat_id,
+            chat_name=self.chat_id,
+            sender_id=self.user,
+            sender_name=self.user,
+            text=text,
+            message_id=message_id or f"test-{next(_ids)}",
+            sent_at=self.now,
+            mentions=mentions,
+        )
+
+    async def say(self, text: str, **kwargs: Any) -> Reply:
+        return await self.runtime.dispatcher.handle(self.message(text, **kwargs))
+
+    async def as_role(self, role: str) -> ChatSession:
+        from bot.config import PersonBinding
+
+        binding = PersonBinding(platform=self.platform, user_id=self.user, role=role, name=self.user)
+        await self.runtime.database.run(lambda session: apply_bindings(session, (), (binding,)))
+        return self
+
+    def other(self, *, user: str | None = None, chat_id: str | None = None) -> ChatSession:
+        return ChatSession(
+            self.runtime, now=self.now, platform=self.platform, chat_id=chat_id or self.chat_id, user=user or self.user
+        )
+
+
+async def milestone(runtime: Runtime, order_no: str, name: str) -> OrderMilestone:
+    async with runtime.database.transaction() as session:
+        return await session.scalar(
+            select(OrderMilestone).join(Order).where(Order.order_no == order_no, OrderMilestone.name == name)
+        )
+
+
+async def events(runtime: Runtime, kind: str | None = None) -> list[Event]:
+    async with runtime.database.transaction() as session:
+        query = select(Event).order_by(Event.id)
+        if kind:
+            query = query.where(Event.kind == kind)
+        return list(await session.scalars(query))
+
+
+async def count(runtime: Runtime, model: type) -> int:
+    async with runtime.database.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def create_order(chat: ChatSession, order_no: str = "123", due: str = "2026-12-20", extra: str = "") -> Reply:
+    reply = await chat.say(f"新建订单 {order_no} 华东机械 搅拌机 50台 {due} {extra}".strip())
+    assert reply.ok, reply.text
+    return reply

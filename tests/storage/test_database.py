@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from storage.database import Database, DatabaseUnavailable
+from storage.migrate import upgrade
+from storage.models import Customer
+from tests.conftest import NOW
+
+
+async def _add_customer(session, name: str) -> None:
+    session.add(Customer(name=name, created_at=NOW))
+
+
+async def _names(database: Database) -> list[str]:
+    async with database.transaction() as session:
+        return list(await session.scalars(select(Customer.name).order_by(Customer.name)))
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path):
+    database = Database(
+        Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}", busy_timeout_ms=50).engine,
+        retries=2,
+        retry_delay=0.05,
+    )
+    await upgrade(database)
+    yield database, tmp_path / "busy.db"
+    await database.dispose()
+
+
+async def test_a_locked_database_is_retried_then_reported(sqlite_db) -> None:
+    database, path = sqlite_db
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            await database.run(lambda session: _add_customer(session, "甲"))
+        assert raised.value.busy
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert await _names(database) == []
+
+
+async def test_a_briefly_locked_database_is_waited_for(sqlite_db) -> None:
+    database, path = sqlite_db
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+
+    async def release_soon() -> None:
+        await asyncio.sleep(0.08)
+        blocker.execute("ROLLBACK")
+
+    release = asyncio.create_task(release_soon())
+    await database.run(lambda session: _add_customer(session, "乙"))
+    await release
+    blocker.close()
+    assert await _names(database) == ["乙"]
+
+
+async def test_an_unreachable_server_is_reported_not_raised_raw() -> None:
+    database = Database(
+        Database.from_url("postgresql+asyncpg://postgres@127.0.0.1:1/test").engine, retries=1, retry_delay=0.01
+    )
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            await database.run(lambda session: _add_customer(session, "丙"))
+        assert not raised.value.busy
+    finally:
+        await database.dispose()
+
+
+async def test_work_that_fails_is_rolled_back_whole(database: Database) -> None:
+    async def half_then_fail(session) -> None:
+        session.add(Customer(name="丁", created_at=NOW))
+        await session.flush()
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await database.run(half_then_fail)
+    assert "丁" not in await _names(database)
