@@ -85,7 +85,9 @@ class CallbackEndpoint:
         if incoming.message is None and incoming.ack is None:
             return web.Response(text="")  # events, stream refreshes: nothing to answer
         task = asyncio.ensure_future(self.handling.answer(incoming))
-        done, _ = await asyncio.wait({task}, timeout=self.reply_within_seconds)
+        # Without a response_url there is no later channel: wait for the answer however long it takes.
+        deadline = self.reply_within_seconds if incoming.response_url else None
+        done, _ = await asyncio.wait({task}, timeout=deadline)
         if task not in done:
             # Too slow for the platform to wait: answer later, once, through response_url.
             self._follow_up(task, incoming.response_url)

@@ -6,7 +6,6 @@ import asyncio
 
 from aiohttp.test_utils import TestClient
 
-from tests.bot.adapters.wecom.conftest import GROUP
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, group_text
 from tests.bot.adapters.wecom.helpers import PATH, counts, deliver, milestone_status, say
 
@@ -77,4 +76,14 @@ async def test_slow_answers_go_through_response_url(aiohttp_client, settings_dat
     assert [c for c, _ in fake.responses] == [code]
     body = fake.responses[0][1]
     assert body["msgtype"] == "markdown" and "跟单助手" in body["markdown"]["content"]
-    assert GROUP  # the same chat configuration as every test
+
+
+async def test_without_response_url_the_answer_is_awaited(aiohttp_client, settings_data: dict, fake: FakeWeCom) -> None:
+    from bot.app import create_app
+    from bot.config import parse_settings
+
+    settings_data["wecom"]["reply_within_seconds"] = 0
+    client = await aiohttp_client(create_app(parse_settings(settings_data, environ={})))
+    status, reply = await deliver(client, fake, group_text("@跟单助手 帮助", msgid="no-url"))
+    assert status == 200 and "跟单助手" in reply["stream"]["content"]
+    assert fake.responses == []
