@@ -50,6 +50,8 @@ class RetryPolicy:
     attempts: int = 4
     base_delay: float = 1.0
     max_delay: float = 30.0
+    timeout: float = 10.0
+    """Per request, well under the shared session's own 15 s."""
 
     def delay(self, attempt: int) -> float:
         """Backoff before attempt `attempt + 1` (attempt counts from 1), with ±20 % jitter."""
@@ -136,7 +138,7 @@ async def call_with_retry(
     while True:
         attempt += 1
         try:
-            return await call_once(session, method, url, json_body=json_body, params=params)
+            return await call_once(session, method, url, json_body=json_body, params=params, timeout=policy.timeout)
         except ApiError as exc:
             if not exc.retryable or attempt >= policy.attempts:
                 raise

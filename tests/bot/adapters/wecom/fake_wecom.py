@@ -94,6 +94,8 @@ class FakeWeCom:
 
     webhook_posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     webhook_errors: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
+    webhook_delays: deque[float] = field(default_factory=deque)
+    """Seconds to stall the next webhook requests before answering (a slow or hanging WeCom)."""
     app_messages: list[dict[str, Any]] = field(default_factory=list)
     app_errors: deque[int] = field(default_factory=deque)
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -149,6 +151,8 @@ class FakeWeCom:
 
     async def _webhook(self, request: web.Request) -> web.Response:
         key = request.query.get("key", "")
+        if self.webhook_delays:
+            await asyncio.sleep(self.webhook_delays.popleft())
         if key not in self.webhook_keys:
             return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
         if self.webhook_errors[key]:

@@ -67,6 +67,15 @@ async def test_rate_limited_and_busy_answers_are_retried(fake: FakeWeCom, caplog
     assert "busy-key-0042" not in caplog.text
 
 
+async def test_a_hanging_request_times_out_and_is_retried(fake: FakeWeCom) -> None:
+    url = fake.webhook_url("slow")
+    fake.webhook_delays.extend([1.0])
+    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02, timeout=0.2)
+    async with aiohttp.ClientSession() as session:
+        await WebhookClient(session, fake.base_url, policy=policy).send_markdown(url, "简报", label="wrS")
+    assert [b["markdown"]["content"] for _, b in fake.webhook_posts] == ["简报"]
+
+
 async def test_retries_are_bounded(fake: FakeWeCom) -> None:
     url = fake.webhook_url("down")
     fake.webhook_errors["down"].extend([45009] * 10)
