@@ -81,6 +81,11 @@ class WeComSender:
             await self._via_app([message.chat_id], text)
         elif route.is_person and self.ws is not None:
             await self._via_websocket(message.chat_id, text)
+        elif route.is_person:
+            raise DeliveryError(
+                f"wecom user {message.chat_id}: no self-built app configured ([wecom] corp_id/agent_id/agent_secret)",
+                retryable=False,
+            )
         else:
             raise DeliveryError(
                 f"wecom chat {message.chat_id} has no push webhook bound (use 绑定推送)", retryable=False
