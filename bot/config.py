@@ -133,6 +133,62 @@ class PersonBinding(Section):
     customer: str | None = None
 
 
+class WeComSettings(Section):
+    """The WeCom (企业微信) 智能机器人: callback or long-connection mode, group webhooks, app messages."""
+
+    enabled: bool = False
+    mode: Literal["callback", "websocket"] = "callback"
+    token: str = ""
+    """Callback mode: the Token entered in the admin console."""
+    encoding_aes_key: str = ""
+    """Callback mode: the 43-character EncodingAESKey entered in the admin console."""
+    callback_path: str = "/wecom/callback"
+    bot_id: str = ""
+    """Websocket mode: the robot's BotID."""
+    secret: str = ""
+    """Websocket mode: the robot's Secret."""
+    api_base: str = "https://qyapi.weixin.qq.com"
+    ws_url: str = "wss://openws.work.weixin.qq.com"
+    corp_id: str = ""
+    agent_id: int | None = None
+    agent_secret: str = ""
+    """corp_id/agent_id/agent_secret: a self-built app, used only for messages to one person."""
+    reply_within_seconds: float = Field(default=3.0, ge=0, le=4.5)
+    """Callback mode: answer in the HTTP response if done within this; otherwise via response_url."""
+    webhook_per_minute: int = Field(default=20, ge=1, le=20)
+
+    @field_validator("callback_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("expected a path starting with /")
+        return value
+
+    @field_validator("api_base", "ws_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _credentials_for_mode(self) -> WeComSettings:
+        if not self.enabled:
+            return self
+        if self.mode == "callback":
+            if not self.token:
+                raise ValueError("wecom.token is required in callback mode")
+            if len(self.encoding_aes_key) != 43:
+                raise ValueError("wecom.encoding_aes_key must be the 43-character key from the admin console")
+        elif not (self.bot_id and self.secret):
+            raise ValueError("wecom.bot_id and wecom.secret are required in websocket mode")
+        if self.agent_secret and not (self.corp_id and self.agent_id):
+            raise ValueError("wecom.agent_secret needs wecom.corp_id and wecom.agent_id")
+        return self
+
+    @property
+    def app_messages_enabled(self) -> bool:
+        return bool(self.corp_id and self.agent_id and self.agent_secret)
+
+
 class DingTalkSettings(Section):
     """The DingTalk enterprise-internal app robot (Stream mode or HTTP callback)."""
 
@@ -187,6 +243,7 @@ class Settings(Section):
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()
     people: tuple[PersonBinding, ...] = ()
+    wecom: WeComSettings = WeComSettings()
     dingtalk: DingTalkSettings = DingTalkSettings()
 
     @model_validator(mode="after")
