@@ -12,10 +12,10 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from handlers.templates import DEFAULT_TEMPLATE, MilestoneSpec, Template, TemplateSet
 
@@ -133,6 +133,26 @@ class PersonBinding(Section):
     customer: str | None = None
 
 
+def _path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError("expected a path starting with /")
+    return value
+
+
+def _base_url(schemes: tuple[str, ...]):  # noqa: ANN202 - a validator factory
+    def check(value: str) -> str:
+        if not value.startswith(schemes):
+            raise ValueError(f"expected a URL starting with {' or '.join(schemes)}")
+        return value.rstrip("/")
+
+    return check
+
+
+CallbackPath = Annotated[str, AfterValidator(_path)]
+HttpBase = Annotated[str, AfterValidator(_base_url(("https://", "http://")))]
+WsBase = Annotated[str, AfterValidator(_base_url(("wss://", "ws://")))]
+
+
 class WeComSettings(Section):
     """The WeCom (企业微信) 智能机器人: callback or long-connection mode, group webhooks, app messages."""
 
@@ -142,13 +162,13 @@ class WeComSettings(Section):
     """Callback mode: the Token entered in the admin console."""
     encoding_aes_key: str = ""
     """Callback mode: the 43-character EncodingAESKey entered in the admin console."""
-    callback_path: str = "/wecom/callback"
+    callback_path: CallbackPath = "/wecom/callback"
     bot_id: str = ""
     """Websocket mode: the robot's BotID."""
     secret: str = ""
     """Websocket mode: the robot's Secret."""
-    api_base: str = "https://qyapi.weixin.qq.com"
-    ws_url: str = "wss://openws.work.weixin.qq.com"
+    api_base: HttpBase = "https://qyapi.weixin.qq.com"
+    ws_url: WsBase = "wss://openws.work.weixin.qq.com"
     corp_id: str = ""
     agent_id: int | None = None
     agent_secret: str = ""
@@ -156,18 +176,6 @@ class WeComSettings(Section):
     reply_within_seconds: float = Field(default=3.0, ge=0, le=4.5)
     """Callback mode: answer in the HTTP response if done within this; otherwise via response_url."""
     webhook_per_minute: int = Field(default=20, ge=1, le=20)
-
-    @field_validator("callback_path")
-    @classmethod
-    def _absolute_path(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError("expected a path starting with /")
-        return value
-
-    @field_validator("api_base", "ws_url")
-    @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _credentials_for_mode(self) -> WeComSettings:
@@ -200,29 +208,15 @@ class DingTalkSettings(Section):
     """AppSecret / Client Secret; also the key that signs HTTP callbacks."""
     robot_code: str = ""
     """The app robot's robotCode; empty means the same as client_id (true for internal apps)."""
-    callback_path: str = "/dingtalk/callback"
-    api_base: str = "https://api.dingtalk.com"
+    callback_path: CallbackPath = "/dingtalk/callback"
+    api_base: HttpBase = "https://api.dingtalk.com"
     """OpenAPI and Stream gateway (connections/open) base URL."""
-    oapi_base: str = "https://oapi.dingtalk.com"
+    oapi_base: HttpBase = "https://oapi.dingtalk.com"
     """Base URL of custom-robot webhooks (/robot/send)."""
     rate_limit_per_minute: int = Field(default=20, ge=1, le=600)
     """Messages per minute the bot sends to one group (DingTalk throttles robots at 20)."""
     retry_attempts: int = Field(default=4, ge=1, le=20)
     retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
-
-    @field_validator("callback_path")
-    @classmethod
-    def _absolute_path(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError("expected a path starting with /")
-        return value
-
-    @field_validator("api_base", "oapi_base")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("expected an http:// or https:// URL")
-        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _credentials_when_enabled(self) -> DingTalkSettings:
