@@ -49,7 +49,8 @@ MAJOR_DELAY_DAYS = 3
 @dataclass
 class Resolved:
     item: dict[str, Any]
-    order: Order
+    order: Order | None
+    """None only for a general query naming no order."""
     assumed: bool
 
 
@@ -87,7 +88,7 @@ async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None
     assumed = False
     if order_no is None:
         if item["intent"] == "query":
-            return Resolved(item, None, False)  # type: ignore[arg-type]  # a general question
+            return Resolved(item, None, False)
         if context_order is None:
             return Doubt("这条没有写订单号，是哪个订单？请带上订单号重发，例如「订单123 焊接完成」。", None)
         order_no, assumed = context_order, True
@@ -143,11 +144,13 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
         intent = entry.item["intent"]
         if entry.order is not None:
             ctx.about_order = entry.order.order_no
-        if entry.assumed:
-            assumed.add(entry.order.order_no)
         if intent == "query":
             answers.append(await answer_query(ctx, entry.order, entry.item.get("milestone")))
-        elif intent == "progress":
+            continue
+        assert entry.order is not None
+        if entry.assumed:
+            assumed.add(entry.order.order_no)
+        if intent == "progress":
             recorded.append(record_progress(ctx, entry.order, entry.item))
         elif intent == "change":
             recorded.append(await record_change(ctx, entry.order, entry.item))
