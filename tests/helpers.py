@@ -58,6 +58,15 @@ class ChatSession:
         await self.runtime.database.run(lambda session: apply_bindings(session, (), (binding,)))
         return self
 
+    async def bind_chat(self, role: str, *, department: str | None = None, customer: str | None = None) -> ChatSession:
+        """Bind this chat as configuration would ([[chats]])."""
+        from bot.config import ChatBinding
+
+        binding = ChatBinding(platform=self.platform, chat_id=self.chat_id, role=role, name=self.chat_id,
+                              department=department, customer=customer)
+        await self.runtime.database.run(lambda session: apply_bindings(session, (binding,), ()))
+        return self
+
     def other(self, *, user: str | None = None, chat_id: str | None = None) -> ChatSession:
         return ChatSession(
             self.runtime, now=self.now, platform=self.platform, chat_id=chat_id or self.chat_id, user=user or self.user
