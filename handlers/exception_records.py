@@ -49,24 +49,35 @@ def delay_workdays(ctx: Context, milestone: OrderMilestone | None, delay: int | 
     return None
 
 
-def projected_end(ctx: Context, order: Order, milestone: OrderMilestone | None, delay: int | None) -> date | None:
-    """When the order's last milestone would finish if the remaining plan slips by `delay` working days."""
+def projected_end(
+    ctx: Context, order: Order, milestone: OrderMilestone | None, delay: int | None, expected: date | None
+) -> date | None:
+    """When the order would be done if the work left, at standard durations, starts today and slips by
+    `delay` working days (or, for a milestone now expected on a date, resumes after that date)."""
+    calendar = ctx.settings.calendar
+    remaining = [m for m in order.milestones if m.status != MilestoneStatus.DONE]
+    if expected is not None and milestone is not None and milestone in remaining:
+        after = remaining[remaining.index(milestone) + 1:]
+        return calendar.add(max(expected, ctx.today), sum(m.days for m in after))
     if not delay:
         return None
-    calendar = ctx.settings.calendar
-    last = order.milestones[-1].planned_date if order.milestones else order.due_date
-    return calendar.add(max(last, ctx.today), delay)
+    return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
 
 
 def severity_reasons(
-    ctx: Context, order: Order, category: str, milestone: OrderMilestone | None, delay: int | None
+    ctx: Context,
+    order: Order,
+    category: str,
+    milestone: OrderMilestone | None,
+    delay: int | None,
+    expected: date | None = None,
 ) -> list[str]:
     """Why an exception is major under the configured rules; empty when it is general."""
     rules = ctx.settings.workflow
     reasons = []
     if delay is not None and delay >= rules.major_delay_days:
         reasons.append(f"延误{delay}个工作日（≥{rules.major_delay_days}）")
-    end = projected_end(ctx, order, milestone, delay)
+    end = projected_end(ctx, order, milestone, delay, expected)
     if rules.major_when_due_at_risk and end is not None and end > order.due_date:
         reasons.append(f"交期 {md(order.due_date)} 有风险（预计 {md(end)} 完成）")
     if category == "quality" and milestone is not None and milestone.name in rules.major_quality_milestones:
@@ -87,7 +98,7 @@ async def record_exception(
     expected = date.fromisoformat(item["date"]) if item.get("date") else None
     stated = item.get("value") if isinstance(item.get("value"), int) and category == "delay" else None
     delay = delay_workdays(ctx, milestone, stated, expected)
-    reasons = severity_reasons(ctx, order, category, milestone, delay)
+    reasons = severity_reasons(ctx, order, category, milestone, delay, expected)
     severity = "major" if reasons else "general"
     exception = OrderException(
         order=order,
