@@ -82,7 +82,7 @@ async def change(ctx: Context, args: str) -> Reply:
 
 
 def _reference(args: str, what: str, usage: str) -> tuple[int, str] | Reply:
-    match = _NUMBER_REF.match(_text(args))
+    match = _NUMBER_REF.match(args.strip())
     if not match:
         return Reply(f"请写上{what}编号，格式：{usage}", ok=False)
     return int(match.group(1)), match.group(2).strip()
