@@ -70,8 +70,8 @@ def refuse(ctx: Context, text: str, **item: Any) -> Reply:
 
 def command_refusal(ctx: Context, name: str, roles: frozenset[PersonRole]) -> str | None:
     """Why this sender may not run the command here, or None when they may."""
-    if is_guest(ctx) and name != "帮助":
-        return GUEST
+    if is_guest(ctx):
+        return None if name == "帮助" else GUEST
     if ctx.chat.role == ChatRole.CUSTOMER and name not in CUSTOMER_CHAT_COMMANDS:
         return f"「{name}」不能在客户群里使用。" + CUSTOMER_READ_ONLY
     if ctx.role not in roles:
