@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.commands import chats, orders, people, records, review, workflows
+from handlers.commands import chats, orders, people, push, records, review, workflows
 from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
 from handlers.messages import Reply
@@ -25,7 +25,7 @@ HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示�
 
 COMMANDS: tuple[Command, ...] = (
     HELP, *orders.COMMANDS, *records.COMMANDS, *workflows.COMMANDS, *review.COMMANDS, *chats.COMMANDS,
-    *people.COMMANDS,
+    *push.COMMANDS, *people.COMMANDS,
 )
 
 _BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))

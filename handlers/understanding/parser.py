@@ -28,7 +28,7 @@ _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
 _MILESTONE_JOIN = re.compile(r"^\s*(?:[、,，/&+]|和|及|与|跟|以及)?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
-    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序艺期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
+    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点]")
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包)"
@@ -55,13 +55,21 @@ _DELAY = re.compile(
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
 )
 _OTHER = re.compile(lx.alternation(lx.OTHER_WORDS))
+_STAFF = re.compile(lx.alternation(lx.STAFF_WORDS))
+# with no order in the message, only these may stand before a milestone ("今天焊接完成")
+_ADJACENT_STATUS = re.compile(
+    r"\s*(?:已经|已|都|也|全部|全|还在|正在|在|基本|刚刚?)?\s*(?:"
+    + lx.alternation(lx.DONE_WORDS + lx.START_WORDS + lx.QUALITY_WORDS + lx.EQUIPMENT_WORDS + lx.MATERIAL_WORDS
+                     + lx.DELAY_WORDS)
+    + r"|\d{1,3}\s*%|百分之|[一二两三四五六七八九]成|一半|中|了|预计|估计)"
+)
+_LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
 _QUERY_STRONG = re.compile(lx.alternation(lx.QUERY_STRONG) + r"|(?<![检调审核])查|么$|没$")
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(lx.GENERAL_ORDER)
 
 _REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
-_QTY_FIELD = re.compile(lx.alternation(lx.QTY_FIELDS))
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 _QTY_SET = re.compile(
@@ -171,10 +179,16 @@ class Parser:
             else:
                 groups.append([order])
         items: list[ParsedItem] = []
+        # "下料：123完成，124进行中": a milestone named before the first order heads every group
+        lead = masked[: orders[0].start]
+        lead = lead if self._mentions(lead) else ""
         for index, group in enumerate(groups):
             start = 0 if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
-            partial = self._scope(masked[start:end], today, has_order=True)
+            scope = masked[start:end]
+            if index and lead and not self._mentions(scope):
+                scope = lead + scope
+            partial = self._scope(scope, today, has_order=True)
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
         return items
 
@@ -277,16 +291,18 @@ class Parser:
         when = dates[0].value if dates else None
         category = _exception_category(text, window.milestone)
         if category is not None:
-            if not has_order and window.milestone is None and not _MATERIAL_STRONG.search(text):
+            if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
             value = _delay_days(text) if category == "delay" else None
             return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when)
         if window.milestone is None:
             return None
-        if not has_order and len(window.before.strip()) > 4:
+        if not has_order and not _leads(window):
             return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
         status, percent = _progress_status(window, text, when, today)
-        if status is None:
+        if status is None or (not has_order and status == "in_progress" and percent is None
+                              and not (_START.search(text) or _FORECAST_STRONG.search(text)
+                                       or window.after.startswith("中"))):
             return None
         if status == "in_progress_undated":
             status, when = "in_progress", None
@@ -314,11 +330,18 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 3) : start]))
 
 
+def _leads(window: _Window) -> bool:
+    """With no order, an item needs the milestone to lead its line and its status right after it."""
+    return bool(_LEAD_FILLER.fullmatch(window.before)) and bool(_ADJACENT_STATUS.match(window.after))
+
+
 def _exception_category(text: str, milestone: str | None) -> str | None:
     if _QUALITY.search(text):
         return "quality"
     if _EQUIPMENT.search(text):
         return "equipment"
+    if _STAFF.search(text):
+        return "other"
     material = _MATERIAL.search(text)
     if material and not re.match(r"没到(?:账|哪|位)", text[material.start():]):
         return "material"
@@ -370,7 +393,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if when is not None and when >= today and _FORECAST.search(text):
         return "in_progress", None
     done = _DONE.search(text)
-    if when is not None and when > today and not done:
+    if when is not None and when >= today and not done:
         return "in_progress", None
     if done:
         if _negated(text, done.start()):
@@ -430,7 +453,8 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     if not _DELIVER.search(clause):
         return None
     for found in find_dates(clause, today):
-        if _DELIVER_AFTER.match(clause[found.end :]):
+        before = clause[max(0, found.start - 6) : found.start]
+        if _DELIVER_AFTER.match(clause[found.end :]) or (_DELIVER.search(before) and _DUE_SET_OP.search(before)):
             return ParsedItem("change", field="due_date", op="set", value=found.value)
     for days in _DAY_COUNT.finditer(clause):
         if not _DELIVER_AFTER.match(clause[days.end() :]):

@@ -6,4 +6,6 @@ from handlers.understanding import Parser
 
 @pytest.fixture(scope="session")
 def parser() -> Parser:
-    return Parser(TemplateSet())
+    parser = Parser(TemplateSet())
+    parser.warm_up()   # load jieba once, so no example pays the one-off load inside a hypothesis deadline
+    return parser

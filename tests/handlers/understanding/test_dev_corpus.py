@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parse_compare import same_items
+from .parse_compare import same_items
 
 DEV = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "dev.jsonl"
 

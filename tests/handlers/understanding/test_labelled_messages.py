@@ -4,8 +4,8 @@ from datetime import datetime
 
 import pytest
 
-from labelled_messages import MESSAGES
-from parse_compare import same_items
+from .labelled_messages import MESSAGES
+from .parse_compare import same_items
 
 
 @pytest.mark.parametrize(("text", "now", "expected"), MESSAGES, ids=[m[0][:30] for m in MESSAGES])
