@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("order_no")
     show.add_argument("--json", action="store_true")
 
+    report = commands.add_parser("report", help="the monthly review: on-time delivery, delays, exceptions, changes")
+    report.add_argument("--month", required=True, help="the month, e.g. 2026-11")
+    report.add_argument("--csv", action="store_true", help="print CSV (section,key,metric,value) instead of a table")
+
     parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
     parse.add_argument("texts", nargs="*")
     parse.add_argument("--jsonl", action="store_true", help="read {\"text\", \"now\"} lines from stdin")
@@ -138,6 +142,21 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.review import ReportInputError, as_csv, as_table, monthly_report, parse_month
+
+    try:
+        year, month = parse_month(args.month)
+    except ReportInputError:
+        raise CliError(f"--month: expected YYYY-MM such as 2026-11, got {args.month!r}") from None
+    async with open_runtime(settings) as runtime:
+        report = await runtime.database.run(
+            lambda session: monthly_report(session, year, month, runtime.handler_settings.tz)
+        )
+    sys.stdout.write(as_csv(report) if args.csv else as_table(report).replace("**", "") + "\n")
+    return 0
+
+
 def _parse(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.understanding import Parser
     from handlers.understanding.jsonl import parse_jsonl, parse_texts
@@ -166,7 +185,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-_ASYNC = {"chat": _chat, "demo": _demo, "show": _show}
+_ASYNC = {"chat": _chat, "demo": _demo, "show": _show, "report": _report}
 
 
 def _dispatch(settings: Settings, args: argparse.Namespace) -> int:

@@ -133,6 +133,15 @@ class PersonBinding(Section):
     customer: str | None = None
 
 
+class WorkflowSettings(Section):
+    """The `[workflow]` section: change freeze and exception severity rules."""
+
+    free_change_days: int = Field(default=3, ge=0, le=365)
+    major_delay_days: int = Field(default=3, ge=1, le=365)
+    major_when_due_at_risk: bool = True
+    major_quality_milestones: tuple[str, ...] = ("验收",)
+
+
 def _path(value: str) -> str:
     if not value.startswith("/"):
         raise ValueError("expected a path starting with /")
@@ -234,6 +243,7 @@ class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
     calendar: CalendarSettings = CalendarSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()
     people: tuple[PersonBinding, ...] = ()

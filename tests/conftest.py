@@ -109,6 +109,7 @@ async def database(runtime: Runtime) -> Database:
 
 
 @pytest.fixture
-def chat(runtime: Runtime) -> ChatSession:
-    """An admin in a department group, speaking at NOW (each message a second later)."""
-    return ChatSession(runtime, now=NOW)
+async def chat(runtime: Runtime) -> ChatSession:
+    """A person with no role of their own (so staff) in the 焊接车间 department group, speaking at NOW
+    (each message a second later)."""
+    return await ChatSession(runtime, now=NOW).bind_chat("department", department="焊接车间")

@@ -23,7 +23,7 @@ def settings_data(tmp_path: Path) -> dict:
 async def test_a_locked_database_answers_clearly_and_the_redelivery_is_applied(settings, tmp_path: Path) -> None:
     async with open_runtime(settings) as runtime:
         runtime.database.retry_delay = 0.01
-        chat = ChatSession(runtime, now=NOW)
+        chat = await ChatSession(runtime, now=NOW).bind_chat("department", department="焊接车间")
         await create_order(chat)
         blocker = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")
