@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import aiohttp
 
+from bot.adapters.sending import RateLimiter, split_markdown
 from bot.adapters.wecom.api import ApiError, RetryPolicy, TransportError, call_with_retry, checked_url, webhook_key
 
 log = logging.getLogger(__name__)
@@ -18,76 +19,6 @@ WEBHOOK_PATH = "/cgi-bin/webhook/send"
 MARKDOWN_LIMIT_BYTES = 4096
 INVALID_KEY_ERRCODES = frozenset({93000, 40001})
 """93000 "invalid webhook url" is what a deleted or mistyped key gives."""
-
-
-def split_markdown(text: str, limit: int = MARKDOWN_LIMIT_BYTES) -> list[str]:
-    """Split into parts of at most `limit` UTF-8 bytes, breaking only between lines.
-
-    A single line longer than the limit (nothing to break between) is cut at character
-    boundaries; blank lines at a break are dropped so no part starts or ends empty.
-    """
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        pieces = _cut_line(line, limit)
-        for piece in pieces:
-            piece_size = len(piece.encode())
-            extra = piece_size + (1 if current else 0)
-            if current and size + extra > limit:
-                parts.append("\n".join(current).strip("\n"))
-                current, size = [], 0
-                extra = piece_size
-            if not current and not piece.strip():
-                continue
-            current.append(piece)
-            size += extra
-    if current:
-        parts.append("\n".join(current).strip("\n"))
-    return [p for p in parts if p.strip()]
-
-
-def _cut_line(line: str, limit: int) -> list[str]:
-    if len(line.encode()) <= limit:
-        return [line]
-    pieces, piece, size = [], [], 0
-    for char in line:
-        n = len(char.encode())
-        if size + n > limit:
-            pieces.append("".join(piece))
-            piece, size = [], 0
-        piece.append(char)
-        size += n
-    pieces.append("".join(piece))
-    return pieces
-
-
-class SlidingWindowLimiter:
-    """At most `limit` acquisitions per `window` seconds per key; callers wait for a free slot.
-
-    Failed sends count as well (the platform counts them), which is why the slot is taken
-    before the request and not after a success.
-    """
-
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._sent: dict[str, deque[float]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def acquire(self, key: str) -> None:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            sent = self._sent.setdefault(key, deque())
-            while True:
-                now = self._clock()
-                while sent and now - sent[0] >= self.window:
-                    sent.popleft()
-                if len(sent) < self.limit:
-                    sent.append(now)
-                    return
-                await asyncio.sleep(self.window - (now - sent[0]))
 
 
 class WebhookKeyInvalid(Exception):
@@ -107,7 +38,7 @@ class WebhookClient:
         self.session = session
         self.api_base = api_base
         self.policy = policy
-        self.limiter = SlidingWindowLimiter(per_minute, window)
+        self.limiter = RateLimiter(per_minute, window)
 
     def check(self, webhook_url: str) -> str:
         """The URL to post to, or WebhookKeyInvalid when it is not a webhook on the configured host."""
@@ -124,7 +55,7 @@ class WebhookClient:
         """
         url = self.check(webhook_url)
         key = webhook_key(url)
-        parts = split_markdown(text)
+        parts = split_markdown(text, MARKDOWN_LIMIT_BYTES)
         for index in range(start_part, len(parts)):
             await self.limiter.acquire(key)
             body = {"msgtype": "markdown", "markdown": {"content": parts[index]}}

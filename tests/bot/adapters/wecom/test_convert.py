@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.adapters.wecom.convert import FILE_ACK, IMAGE_ACK, PayloadError, strip_mentions, to_incoming
-from bot.adapters.wecom.webhook import split_markdown
 
 NAMES = ("跟单助手",)
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
@@ -78,22 +77,3 @@ def test_events_and_stream_refreshes_need_no_answer() -> None:
 def test_unreadable_messages_are_refused(payload: dict) -> None:
     with pytest.raises(PayloadError):
         incoming(payload)
-
-
-def test_split_markdown_keeps_lines_whole_and_parts_within_the_limit() -> None:
-    lines = [f"- 订单{n:04d} 焊接 {'完成' if n % 2 else '进行中'}，计划 12-{n % 28 + 1:02d}" for n in range(600)]
-    text = "**今日简报**\n" + "\n".join(lines)
-    parts = split_markdown(text, 4096)
-    assert len(parts) > 1
-    assert all(len(p.encode()) <= 4096 for p in parts)
-    assert [line for p in parts for line in p.split("\n")] == text.split("\n")
-
-
-def test_split_markdown_cuts_an_overlong_line_at_characters() -> None:
-    parts = split_markdown("短行\n" + "焊" * 2000 + "\n尾", 4096)
-    assert all(len(p.encode()) <= 4096 for p in parts)
-    assert "".join(p.replace("\n", "") for p in parts) == "短行" + "焊" * 2000 + "尾"
-
-
-def test_split_markdown_short_text_is_one_part() -> None:
-    assert split_markdown("订单123 焊接完成") == ["订单123 焊接完成"]

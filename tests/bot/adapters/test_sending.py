@@ -106,3 +106,18 @@ async def test_no_retry_on_a_permanent_error_and_last_error_raised() -> None:
     with pytest.raises(DeliveryError):
         await retry_with_backoff(always_down, attempts=3, base=0.001)
     assert len(calls) == 3
+
+
+def test_split_markdown_keeps_lines_whole_and_parts_within_the_limit() -> None:
+    lines = [f"- 订单{n:04d} 焊接 {'完成' if n % 2 else '进行中'}，计划 12-{n % 28 + 1:02d}" for n in range(600)]
+    text = "**今日简报**\n" + "\n".join(lines)
+    parts = split_markdown(text, 4096)
+    assert len(parts) > 1
+    assert all(len(p.encode()) <= 4096 for p in parts)
+    assert [line for p in parts for line in p.split("\n")] == text.split("\n")
+
+
+def test_split_markdown_cuts_an_overlong_line_at_characters() -> None:
+    parts = split_markdown("短行\n" + "焊" * 2000 + "\n尾", 4096)
+    assert all(len(p.encode()) <= 4096 for p in parts)
+    assert "".join(p.replace("\n", "") for p in parts) == "短行" + "焊" * 2000 + "尾"
