@@ -9,7 +9,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
