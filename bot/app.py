@@ -26,7 +26,11 @@ AdapterSetup = Callable[[web.Application, Settings], None]
 
 def adapter_setups() -> list[AdapterSetup]:
     """Each configured platform adds its routes and cleanup contexts; registered here, in one place."""
-    return []
+    # imported here: the adapters import this module's keys
+    from bot.adapters.dingtalk import setup_dingtalk
+    from bot.adapters.wecom.setup import setup_wecom
+
+    return [setup_wecom, setup_dingtalk]
 
 
 async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -10,7 +10,6 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
@@ -81,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--retry", action="store_true", help="retry the failed and waiting ones now")
     outbox.add_argument("--now", type=_iso_time, help=argparse.SUPPRESS)
 
+    report = commands.add_parser("report", help="the monthly review: on-time delivery, delays, exceptions, changes")
+    report.add_argument("--month", required=True, help="the month, e.g. 2026-11")
+    report.add_argument("--csv", action="store_true", help="print CSV (section,key,metric,value) instead of a table")
+
     parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
     parse.add_argument("texts", nargs="*")
     parse.add_argument("--jsonl", action="store_true", help="read {\"text\", \"now\"} lines from stdin")
@@ -149,6 +152,21 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
     else:
         print(record.as_text())
+    return 0
+
+
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.review import ReportInputError, as_csv, as_table, monthly_report, parse_month
+
+    try:
+        year, month = parse_month(args.month)
+    except ReportInputError:
+        raise CliError(f"--month: expected YYYY-MM such as 2026-11, got {args.month!r}") from None
+    async with open_runtime(settings) as runtime:
+        report = await runtime.database.run(
+            lambda session: monthly_report(session, year, month, runtime.handler_settings.tz)
+        )
+    sys.stdout.write(as_csv(report) if args.csv else as_table(report).replace("**", "") + "\n")
     return 0
 
 
@@ -267,7 +285,10 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-_ASYNC = {"chat": _chat, "demo": _demo, "show": _show, "digest": _digest, "tick": _tick, "outbox": _outbox}
+_ASYNC = {
+    "chat": _chat, "demo": _demo, "show": _show, "report": _report,
+    "digest": _digest, "tick": _tick, "outbox": _outbox,
+}
 
 
 def _dispatch(settings: Settings, args: argparse.Namespace) -> int:

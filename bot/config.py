@@ -12,10 +12,10 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from handlers.templates import DEFAULT_TEMPLATE, MilestoneSpec, Template, TemplateSet
 
@@ -156,15 +156,123 @@ class PersonBinding(Section):
     customer: str | None = None
 
 
+class WorkflowSettings(Section):
+    """The `[workflow]` section: change freeze and exception severity rules."""
+
+    free_change_days: int = Field(default=3, ge=0, le=365)
+    major_delay_days: int = Field(default=3, ge=1, le=365)
+    major_when_due_at_risk: bool = True
+    major_quality_milestones: tuple[str, ...] = ("验收",)
+
+
+def _path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError("expected a path starting with /")
+    return value
+
+
+def _base_url(schemes: tuple[str, ...]):  # noqa: ANN202 - a validator factory
+    def check(value: str) -> str:
+        if not value.startswith(schemes):
+            raise ValueError(f"expected a URL starting with {' or '.join(schemes)}")
+        return value.rstrip("/")
+
+    return check
+
+
+CallbackPath = Annotated[str, AfterValidator(_path)]
+HttpBase = Annotated[str, AfterValidator(_base_url(("https://", "http://")))]
+WsBase = Annotated[str, AfterValidator(_base_url(("wss://", "ws://")))]
+
+
+class WeComSettings(Section):
+    """The WeCom (企业微信) 智能机器人: callback or long-connection mode, group webhooks, app messages."""
+
+    enabled: bool = False
+    mode: Literal["callback", "websocket"] = "callback"
+    token: str = ""
+    """Callback mode: the Token entered in the admin console."""
+    encoding_aes_key: str = ""
+    """Callback mode: the 43-character EncodingAESKey entered in the admin console."""
+    callback_path: CallbackPath = "/wecom/callback"
+    bot_id: str = ""
+    """Websocket mode: the robot's BotID."""
+    secret: str = ""
+    """Websocket mode: the robot's Secret."""
+    api_base: HttpBase = "https://qyapi.weixin.qq.com"
+    ws_url: WsBase = "wss://openws.work.weixin.qq.com"
+    corp_id: str = ""
+    agent_id: int | None = None
+    agent_secret: str = ""
+    """corp_id/agent_id/agent_secret: a self-built app, used only for messages to one person."""
+    reply_within_seconds: float = Field(default=3.0, ge=0, le=4.5)
+    """Callback mode: answer in the HTTP response if done within this; otherwise via response_url."""
+    webhook_per_minute: int = Field(default=20, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _credentials_for_mode(self) -> WeComSettings:
+        if not self.enabled:
+            return self
+        if self.mode == "callback":
+            if not self.token:
+                raise ValueError("wecom.token is required in callback mode")
+            if len(self.encoding_aes_key) != 43:
+                raise ValueError("wecom.encoding_aes_key must be the 43-character key from the admin console")
+        elif not (self.bot_id and self.secret):
+            raise ValueError("wecom.bot_id and wecom.secret are required in websocket mode")
+        if self.agent_secret and not (self.corp_id and self.agent_id):
+            raise ValueError("wecom.agent_secret needs wecom.corp_id and wecom.agent_id")
+        return self
+
+    @property
+    def app_messages_enabled(self) -> bool:
+        return bool(self.corp_id and self.agent_id and self.agent_secret)
+
+
+class DingTalkSettings(Section):
+    """The DingTalk enterprise-internal app robot (Stream mode or HTTP callback)."""
+
+    enabled: bool = False
+    mode: Literal["stream", "http"] = "stream"
+    client_id: str = ""
+    """AppKey / Client ID of the enterprise-internal app."""
+    client_secret: SecretStr = SecretStr("")
+    """AppSecret / Client Secret; also the key that signs HTTP callbacks."""
+    robot_code: str = ""
+    """The app robot's robotCode; empty means the same as client_id (true for internal apps)."""
+    callback_path: CallbackPath = "/dingtalk/callback"
+    api_base: HttpBase = "https://api.dingtalk.com"
+    """OpenAPI and Stream gateway (connections/open) base URL."""
+    oapi_base: HttpBase = "https://oapi.dingtalk.com"
+    """Base URL of custom-robot webhooks (/robot/send)."""
+    rate_limit_per_minute: int = Field(default=20, ge=1, le=600)
+    """Messages per minute the bot sends to one group (DingTalk throttles robots at 20)."""
+    retry_attempts: int = Field(default=4, ge=1, le=20)
+    retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _credentials_when_enabled(self) -> DingTalkSettings:
+        if self.enabled and not (self.client_id and self.client_secret.get_secret_value()):
+            raise ValueError("client_id and client_secret are required when DingTalk is enabled")
+        return self
+
+    @property
+    def robot(self) -> str:
+        return self.robot_code or self.client_id
+
+
 class Settings(Section):
     general: GeneralSettings = GeneralSettings()
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
     calendar: CalendarSettings = CalendarSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()
     people: tuple[PersonBinding, ...] = ()
+    wecom: WeComSettings = WeComSettings()
+    dingtalk: DingTalkSettings = DingTalkSettings()
 
     @model_validator(mode="after")
     def _unique_templates(self) -> Settings:

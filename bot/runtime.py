@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, WorkflowRules
 from handlers.setup import apply_bindings, sync_templates
 from handlers.understanding import Parser
 from handlers.workdays import WorkCalendar
@@ -32,6 +32,12 @@ def handler_settings(settings: Settings) -> HandlerSettings:
         bot_name=settings.general.bot_name,
         max_message_chars=settings.general.max_message_chars,
         context_minutes=settings.general.context_minutes,
+        workflow=WorkflowRules(
+            free_change_days=settings.workflow.free_change_days,
+            major_delay_days=settings.workflow.major_delay_days,
+            major_when_due_at_risk=settings.workflow.major_when_due_at_risk,
+            major_quality_milestones=settings.workflow.major_quality_milestones,
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import InboundMessage
 from handlers.settings import HandlerSettings
-from storage.models import Chat, Event, Order, Person, PersonRole
+from storage.models import Chat, ChatRole, Event, Order, Person, PersonRole
 
 
 class ParsedItemLike(Protocol):
@@ -54,8 +54,16 @@ class Context:
         return self.now.astimezone(self.settings.tz).date()
 
     @property
-    def role(self) -> PersonRole:
-        return PersonRole(self.person.role) if self.person.role else PersonRole.STAFF
+    def role(self) -> PersonRole | None:
+        """The sender's role: their own when given; else staff in a bound group, customer in a customer
+        group; None for an unknown person in an unbound chat, who may record nothing."""
+        if self.person.role:
+            return PersonRole(self.person.role)
+        if self.chat.role == ChatRole.CUSTOMER:
+            return PersonRole.CUSTOMER
+        if self.chat.role:
+            return PersonRole.STAFF
+        return None
 
     @property
     def sender_name(self) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.access import GUEST, command_refusal, is_guest, refuse
 from handlers.commands import match_command
 from handlers.context import Context, TextParser
 from handlers.conversation import drop_pending, is_confirmation, take_pending
@@ -108,16 +109,13 @@ class Dispatcher:
         matched = match_command(ctx.text)
         if matched is not None:
             command, args = matched
-            if ctx.role not in command.roles:
-                ctx.record("refused", item={"command": command.name, "role": str(ctx.role)})
-                return Reply(f"「{command.name}」只有{_role_names(command.roles)}可以用，你的身份不能执行。", ok=False)
+            refusal = command_refusal(ctx, command.name, command.roles)
+            if refusal is not None:
+                return refuse(ctx, refusal, command=command.name)
             return await command.run(ctx, args)
+        if is_guest(ctx):
+            return refuse(ctx, GUEST, intent="free_text")
         return await handle_free_text(ctx)
-
-
-def _role_names(roles: frozenset[str]) -> str:
-    names = {"staff": "员工", "manager": "经理", "customer": "客户", "admin": "管理员"}
-    return "、".join(names[r] for r in ("admin", "manager", "staff", "customer") if r in roles)
 
 
 async def _processed(session: AsyncSession, message: InboundMessage) -> ProcessedMessage | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -100,10 +102,12 @@ async def find_order(session: AsyncSession, order_no: str) -> Order | None:
     )
 
 
-async def suggest_order_nos(session: AsyncSession, order_no: str, limit: int = 3) -> list[str]:
-    """Open orders whose number is closest to `order_no`, best first."""
+async def suggest_order_nos(
+    session: AsyncSession, order_no: str, limit: int = 3, *, where: Sequence[Any] = ()
+) -> list[str]:
+    """Open orders whose number is closest to `order_no`, best first; `where` narrows the candidates."""
     known = list(
-        await session.scalars(select(Order.order_no).where(Order.status.in_(OPEN_ORDER_STATUSES)))
+        await session.scalars(select(Order.order_no).where(Order.status.in_(OPEN_ORDER_STATUSES), *where))
     )
     close = difflib.get_close_matches(order_no, known, n=limit, cutoff=0.5)
     contained = [no for no in known if order_no and (order_no in no or no in order_no) and no not in close]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -16,17 +16,17 @@ from sqlalchemy import select
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
 from handlers.formatting import (
-    CATEGORY_LABELS,
-    FIELD_LABELS,
-    SEVERITY_LABELS,
     STATUS_MARK,
     md,
+    customer_order_list,
     order_list_line,
     order_status_text,
     progress_words,
 )
 from handlers.messages import Reply
-from handlers.orders import find_order, open_orders, suggest_order_nos
+from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_open_orders, visible_order
+from handlers.changes import record_change
+from handlers.exception_records import close_on_acceptance, record_exception
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
@@ -43,13 +43,13 @@ NOT_UNDERSTOOD = (
     "可以这样说：「订单123 焊接完成」「124 涂装80%」「客户要求123交期改到12月5号」「123 质检没过，返工」，"
     "或发送「帮助」查看全部命令。"
 )
-MAJOR_DELAY_DAYS = 3
 
 
 @dataclass
 class Resolved:
     item: dict[str, Any]
-    order: Order
+    order: Order | None
+    """None only for a general query naming no order."""
     assumed: bool
 
 
@@ -68,6 +68,8 @@ async def handle_free_text(ctx: Context) -> Reply:
 
 
 async def apply_items(ctx: Context, items: list[dict[str, Any]], *, confirmed: bool) -> Reply:
+    if scope_for(ctx).restricted and any(item["intent"] != "query" for item in items):
+        return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item["intent"] for item in items}))
     context_order = await recent_order_no(ctx)
     resolved: list[Resolved] = []
     doubts: list[Doubt] = []
@@ -87,14 +89,14 @@ async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None
     assumed = False
     if order_no is None:
         if item["intent"] == "query":
-            return Resolved(item, None, False)  # type: ignore[arg-type]  # a general question
+            return Resolved(item, None, False)
         if context_order is None:
             return Doubt("这条没有写订单号，是哪个订单？请带上订单号重发，例如「订单123 焊接完成」。", None)
         order_no, assumed = context_order, True
         item = {**item, "order_no": order_no}
-    order = await find_order(ctx.session, order_no)
+    order = await visible_order(ctx, order_no)
     if order is None:
-        suggestions = await suggest_order_nos(ctx.session, order_no)
+        suggestions = await suggest_visible(ctx, order_no)
         if not suggestions:
             return Doubt(f"没有找到订单 {order_no}，没有记录。请检查订单号，或先用「新建订单」建单。", None)
         guess = suggestions[0]
@@ -143,12 +145,18 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
         intent = entry.item["intent"]
         if entry.order is not None:
             ctx.about_order = entry.order.order_no
-        if entry.assumed:
-            assumed.add(entry.order.order_no)
         if intent == "query":
             answers.append(await answer_query(ctx, entry.order, entry.item.get("milestone")))
-        elif intent == "progress":
+            continue
+        assert entry.order is not None
+        if entry.assumed:
+            assumed.add(entry.order.order_no)
+        if intent == "progress":
             recorded.append(record_progress(ctx, entry.order, entry.item))
+            if entry.order.status == OrderStatus.ACCEPTED and entry.item["milestone"] == entry.order.milestones[-1].name:
+                closed = await close_on_acceptance(ctx, entry.order, entry.item["milestone"])
+                if closed:
+                    recorded[-1] += f"\n  订单已验收关闭；{'、'.join(f'异常#{n}' for n in closed)} 随验收通过关闭"
         elif intent == "change":
             recorded.append(await record_change(ctx, entry.order, entry.item))
         elif intent == "exception":
@@ -234,93 +242,11 @@ def _advance_order(ctx: Context, order: Order, milestone: OrderMilestone) -> Non
         order.delivered_on = ctx.local_time(milestone.finished_at or ctx.now).date()
 
 
-def _change_values(order: Order, item: dict[str, Any]) -> tuple[str | None, str | None]:
-    field, op, value = item["field"], item.get("op") or "set", item.get("value")
-    if field == "quantity":
-        old = order.quantity
-        if value is None:
-            return str(old), None
-        new = value if op == "set" else old + value if op == "add" else old - value
-        return str(old), str(new)
-    if field == "due_date":
-        old_due = order.due_date
-        if op == "set" and value:
-            return old_due.isoformat(), str(value)
-        if value is not None and op in ("add", "sub"):
-            delta = timedelta(days=int(value))
-            return old_due.isoformat(), (old_due + delta if op == "add" else old_due - delta).isoformat()
-        return old_due.isoformat(), None
-    return order.spec or None, str(value) if value is not None else None
-
-
-async def record_change(ctx: Context, order: Order, item: dict[str, Any]) -> str:
-    old, new = _change_values(order, item)
-    change = ChangeRequest(
-        order=order,
-        field=item["field"],
-        op=item.get("op") or "set",
-        old_value=old,
-        new_value=new,
-        reason=ctx.text,
-        status=ChangeStatus.OPEN,
-        requested_by=ctx.sender_name,
-        created_at=ctx.now,
-    )
-    ctx.session.add(change)
-    await ctx.session.flush()
-    ctx.record("change_requested", order=order, item={**item, "change_id": change.id})
-    label = FIELD_LABELS.get(change.field, change.field)
-    return (
-        f"订单{order.order_no} 变更申请#{change.id}：{label} {old or '—'} → {new or '（待明确）'}"
-        f"，待经理审批（{_stamp(ctx)}）"
-    )
-
-
-async def record_exception(ctx: Context, order: Order, item: dict[str, Any]) -> str:
-    delay = item.get("value") if isinstance(item.get("value"), int) else None
-    severity = "major" if delay is not None and delay >= MAJOR_DELAY_DAYS else "general"
-    exception = OrderException(
-        order=order,
-        milestone=item.get("milestone"),
-        category=item.get("category") or "other",
-        severity=severity,
-        description=ctx.text,
-        expected_date=date.fromisoformat(item["date"]) if item.get("date") else None,
-        delay_days=delay,
-        status=ExceptionStatus.OPEN,
-        reported_by=ctx.sender_name,
-        created_at=ctx.now,
-    )
-    ctx.session.add(exception)
-    await ctx.session.flush()
-    before = None
-    extra = ""
-    milestone = _milestone(order, item["milestone"]) if item.get("milestone") else None
-    if exception.category == "quality" and milestone is not None and milestone.status == MilestoneStatus.DONE:
-        before = _snapshot(order, milestone)
-        milestone.status = MilestoneStatus.IN_PROGRESS
-        milestone.finished_at = None
-        milestone.updated_at = ctx.now
-        extra = f"\n  {milestone.name} 已退回“进行中”（返工）"
-    ctx.record(
-        "exception_opened",
-        order=order,
-        item={**item, "exception_id": exception.id},
-        before=before,
-        milestone=item.get("milestone"),
-    )
-    category = CATEGORY_LABELS.get(exception.category, exception.category)
-    where = f"·{exception.milestone}" if exception.milestone else ""
-    expected = f"，预计 {md(exception.expected_date)}" if exception.expected_date else ""
-    return (
-        f"订单{order.order_no} 异常#{exception.id}（{category}·{SEVERITY_LABELS[severity]}{where}{expected}）"
-        f"（{_stamp(ctx)}）{extra}"
-    )
-
-
 async def answer_query(ctx: Context, order: Order | None, milestone: str | None) -> str:
     if order is None:
-        orders = await open_orders(ctx.session)
+        orders = await visible_open_orders(ctx)
+        if scope_for(ctx).restricted:
+            return customer_order_list(orders)
         if not orders:
             return "目前没有在制订单。"
         return "**在制订单**\n" + "\n".join(order_list_line(o, ctx.today) for o in orders)
@@ -335,6 +261,8 @@ async def status_text(ctx: Context, order: Order) -> str:
             .order_by(OrderException.id)
         )
     )
+    if scope_for(ctx).restricted:  # a customer sees only what was marked for customers
+        exceptions = [e for e in exceptions if e.customer_visible]
     changes = list(
         await ctx.session.scalars(
             select(ChangeRequest)

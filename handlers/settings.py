@@ -10,6 +10,20 @@ from handlers.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
+class WorkflowRules:
+    """Rules of the change, exception and acceptance workflows (the `[workflow]` section)."""
+
+    free_change_days: int = 3
+    """Working days after intake in which a change request is free; later ones need evaluation."""
+    major_delay_days: int = 3
+    """An exception stating a delay of at least this many working days is major."""
+    major_when_due_at_risk: bool = True
+    """An exception that pushes the remaining plan past the due date is major."""
+    major_quality_milestones: tuple[str, ...] = ("验收",)
+    """A quality exception on one of these milestones is major."""
+
+
+@dataclass(frozen=True)
 class HandlerSettings:
     templates: TemplateSet = field(default_factory=TemplateSet)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
@@ -17,3 +31,4 @@ class HandlerSettings:
     bot_name: str = "跟单助手"
     max_message_chars: int = 2000
     context_minutes: int = 10
+    workflow: WorkflowRules = field(default_factory=WorkflowRules)

@@ -3,6 +3,7 @@ GENDAN_TEST_DATABASE_URL is set), a runtime on it, and a chat to talk to the bot
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings, parse_settings
 from bot.runtime import Runtime, open_runtime
@@ -22,8 +24,47 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 """A Monday, a working day: the reference time of most tests."""
 
+_PG_KEY = pytest.StashKey[tuple[str, str]]()
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+def _plain(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(_plain(url))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On PostgreSQL, run this session in a database of its own, so concurrent runs never collide."""
+    base = os.environ.get(PG_ENV)
+    if not base or os.environ.get("GENDAN_TEST_DATABASE_OWNED"):
+        return
+    name = f"gendan_test_{os.getpid()}"
+    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}"'))
+    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    config.stash[_PG_KEY] = (base, name)
+    os.environ[PG_ENV] = make_url(base).set(database=name).render_as_string(hide_password=False)
+    os.environ["GENDAN_TEST_DATABASE_OWNED"] = "1"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    owned = config.stash.get(_PG_KEY, None)
+    if owned is None:
+        return
+    base, name = owned
+    os.environ[PG_ENV] = base
+    os.environ.pop("GENDAN_TEST_DATABASE_OWNED", None)
+    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def reset_postgres(url: str) -> None:
@@ -68,6 +109,7 @@ async def database(runtime: Runtime) -> Database:
 
 
 @pytest.fixture
-def chat(runtime: Runtime) -> ChatSession:
-    """An admin in a department group, speaking at NOW (each message a second later)."""
-    return ChatSession(runtime, now=NOW)
+async def chat(runtime: Runtime) -> ChatSession:
+    """A person with no role of their own (so staff) in the 焊接车间 department group, speaking at NOW
+    (each message a second later)."""
+    return await ChatSession(runtime, now=NOW).bind_chat("department", department="焊接车间")

@@ -58,6 +58,15 @@ class ChatSession:
         await self.runtime.database.run(lambda session: apply_bindings(session, (), (binding,)))
         return self
 
+    async def bind_chat(self, role: str, *, department: str | None = None, customer: str | None = None) -> ChatSession:
+        """Bind this chat as configuration would ([[chats]])."""
+        from bot.config import ChatBinding
+
+        binding = ChatBinding(platform=self.platform, chat_id=self.chat_id, role=role, name=self.chat_id,
+                              department=department, customer=customer)
+        await self.runtime.database.run(lambda session: apply_bindings(session, (binding,), ()))
+        return self
+
     def other(self, *, user: str | None = None, chat_id: str | None = None) -> ChatSession:
         return ChatSession(
             self.runtime, now=self.now, platform=self.platform, chat_id=chat_id or self.chat_id, user=user or self.user
@@ -88,3 +97,20 @@ async def create_order(chat: ChatSession, order_no: str = "123", due: str = "202
     reply = await chat.say(f"新建订单 {order_no} 华东机械 搅拌机 50台 {due} {extra}".strip())
     assert reply.ok, reply.text
     return reply
+
+
+async def outbox(runtime: Runtime) -> dict[str, str]:
+    """Every queued proactive message: dedupe key -> text."""
+    from storage.models import OutboxMessage
+
+    async with runtime.database.transaction() as session:
+        return {m.dedupe_key: m.text for m in await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))}
+
+
+async def order(runtime: Runtime, order_no: str) -> Order:
+    from sqlalchemy.orm import selectinload
+
+    async with runtime.database.transaction() as session:
+        return await session.scalar(
+            select(Order).where(Order.order_no == order_no).options(selectinload(Order.milestones))
+        )

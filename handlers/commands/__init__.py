@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.commands import chats, orders, records
+from handlers.commands import chats, orders, people, push, records, review, workflows
 from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
 from handlers.messages import Reply
@@ -23,7 +23,10 @@ async def show_help(ctx: Context, args: str) -> Reply:
 
 HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示这份说明", show_help, roles=EVERYONE)
 
-COMMANDS: tuple[Command, ...] = (HELP, *orders.COMMANDS, *records.COMMANDS, *chats.COMMANDS)
+COMMANDS: tuple[Command, ...] = (
+    HELP, *orders.COMMANDS, *records.COMMANDS, *workflows.COMMANDS, *review.COMMANDS, *chats.COMMANDS,
+    *push.COMMANDS, *people.COMMANDS,
+)
 
 _BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))
 _AFTER_WORD = re.compile(r"(\s|$|[#＃A-Za-z0-9０-９:：])")

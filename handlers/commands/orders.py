@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import re
 
-from handlers.commands.base import Command
+from handlers.access import scope_for, suggest_visible, visible_open_orders, visible_order
+from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
-from handlers.formatting import md, order_is_late, order_list_line
+from handlers.formatting import customer_order_list, md, order_is_late, order_list_line
 from handlers.messages import Reply
 from handlers.orders import (
     NewOrder,
     OrderInputError,
     create_order,
-    find_order,
     normalize_order_no,
     open_orders,
     parse_date,
     parse_order_no,
     parse_quantity,
-    suggest_order_nos,
 )
 from handlers.records import status_text
 
@@ -100,11 +99,13 @@ def _describe(new: NewOrder) -> dict[str, object]:
 async def show_progress(ctx: Context, args: str) -> Reply:
     token = _ORDER_TOKEN.match(args.strip())
     if token is None:
+        if scope_for(ctx).restricted:  # a customer asking about "my orders"
+            return Reply(customer_order_list(await visible_open_orders(ctx)))
         return Reply("请写上订单号，例如「进度 123」。")
     order_no = normalize_order_no(token.group(0))
-    order = await find_order(ctx.session, order_no)
+    order = await visible_order(ctx, order_no)
     if order is None:
-        suggestions = await suggest_order_nos(ctx.session, order_no)
+        suggestions = await suggest_visible(ctx, order_no)
         hint = f"你是指 {'、'.join(suggestions)} 吗？" if suggestions else "发送「订单列表」查看在制订单。"
         return Reply(f"没有找到订单 {order_no}。{hint}", ok=False)
     ctx.about_order = order.order_no
@@ -112,6 +113,8 @@ async def show_progress(ctx: Context, args: str) -> Reply:
 
 
 async def list_orders(ctx: Context, args: str) -> Reply:
+    if scope_for(ctx).restricted:  # a customer group sees its own orders whatever it names
+        return Reply(customer_order_list(await visible_open_orders(ctx)))
     customer = args.strip() or None
     orders = await open_orders(ctx.session, customer)
     if not orders:
@@ -125,6 +128,6 @@ async def list_orders(ctx: Context, args: str) -> Reply:
 
 COMMANDS = (
     Command("新建订单", ("建单", "新订单"), NEW_ORDER_USAGE + " —— 建单并按交期倒排里程碑计划", new_order),
-    Command("进度", ("查询", "查"), "进度 订单号 —— 查看订单的里程碑进度", show_progress),
-    Command("订单列表", ("列表", "在制订单"), "订单列表 [客户] —— 在制订单，逾期的在前", list_orders),
+    Command("进度", ("查询", "查"), "进度 订单号 —— 查看订单的里程碑进度", show_progress, roles=EVERYONE),
+    Command("订单列表", ("列表", "在制订单"), "订单列表 [客户] —— 在制订单，逾期的在前", list_orders, roles=EVERYONE),
 )

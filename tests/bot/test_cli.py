@@ -143,3 +143,29 @@ def test_db_upgrade_and_demo(env: dict[str, str]) -> None:
     assert "已新建订单 D1001" in demo.stdout
     listing = gendan(env, "chat", "--now", "2026-11-23T11:00:00+08:00", stdin="订单列表\n")
     assert "共 4 个" in listing.stdout
+
+
+def test_parse_prints_one_json_object_per_text(env: dict[str, str]) -> None:
+    result = gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 焊接完成", "收到")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["text"] == "订单123 焊接完成" and first["now"] == "2026-11-23T10:00:00+08:00"
+    assert [(i["intent"], i["order_no"], i["milestone"], i["status"]) for i in first["items"]] == [
+        ("progress", "123", "焊接", "done")
+    ]
+    assert second["items"] == []
+
+
+def test_parse_jsonl_keeps_order_and_reports_bad_lines(env: dict[str, str]) -> None:
+    lines = [
+        json.dumps({"text": "124 涂装80%", "now": "2026-11-23T10:07:00+08:00"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"text": "客户要求123交期改到12月5号", "now": "2026-11-23T10:00:00+08:00", "id": 7}, ensure_ascii=False),
+    ]
+    result = gendan(env, "parse", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 3
+    assert out[0]["items"][0]["percent"] == 80
+    assert "error" in out[1]
+    assert out[2]["id"] == 7 and out[2]["items"][0]["value"] == "2026-12-05"

@@ -118,3 +118,45 @@ async def test_help_lists_every_command(chat: ChatSession) -> None:
     for command in COMMANDS:
         assert command.name in reply.text
     assert await count(chat.runtime, Event) == 0
+
+
+async def test_a_multi_line_daily_report_records_every_line_in_one_go(chat: ChatSession) -> None:
+    from storage.models import ChangeRequest, OrderException
+
+    await create_order(chat, "123")
+    await create_order(chat, "124")
+    report = "12月10日进度汇报\n1. 123 焊接完成\n2. 客户要求124交期改到12月28号\n3. 124 喷漆发现流挂，返工"
+    reply = await chat.say(report)
+    assert reply.ok, reply.text
+    assert "订单123 焊接 ✅ 完成" in reply.text
+    assert "变更申请#" in reply.text and "交期 2026-12-20 → 2026-12-28" in reply.text
+    assert "异常#" in reply.text and "质量" in reply.text
+    assert (await milestone(chat.runtime, "123", "焊接")).status == "done"
+    assert await count(chat.runtime, ChangeRequest) == 1
+    assert await count(chat.runtime, OrderException) == 1
+    kinds = [e.kind for e in await events(chat.runtime)][2:]
+    assert sorted(kinds) == ["change_requested", "exception_opened", "progress"]
+    assert len({e.message_id for e in (await events(chat.runtime))[2:]}) == 1
+
+
+async def test_a_message_naming_no_order_takes_the_senders_last_order(chat: ChatSession) -> None:
+    await create_order(chat, "123")
+    await chat.say("订单123 焊接完成")
+    reply = await chat.say("涂装开始了")
+    assert reply.ok and "订单123 涂装" in reply.text and "按你刚才说的订单 123" in reply.text
+    assert (await milestone(chat.runtime, "123", "涂装")).status == "in_progress"
+
+
+async def test_the_assumed_order_expires_and_belongs_to_the_sender(chat: ChatSession) -> None:
+    from datetime import timedelta
+
+    await create_order(chat, "123")
+    await chat.say("订单123 焊接完成")
+    other = chat.other(user="李四")
+    assert not (await other.say("涂装开始了")).ok  # 李四 never named an order here
+    chat.now += timedelta(minutes=11)
+    reply = await chat.say("涂装开始了")
+    assert not reply.ok and "哪个订单" in reply.text
+    assert (await milestone(chat.runtime, "123", "涂装")).status == "pending"
+
+

@@ -1,0 +1,172 @@
+"""Callback mode: the aiohttp route WeCom calls (GET URL verification, POST encrypted messages).
+
+Order of checks on a POST, each refusal logged without secrets and answered with a clear 4xx:
+parameters present (403) → timestamp within ±300 s (403) → body size (413) → JSON envelope (400)
+→ signature, constant time (403) → (timestamp, nonce) not seen before (403) → decryption and
+receive id (400) → payload JSON (400). Only then does anything reach the dispatcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timezone
+
+import aiohttp
+from aiohttp import web
+
+from bot.adapters.wecom.api import RetryPolicy, UnsafeUrl, call_with_retry, checked_url
+from bot.adapters.wecom.convert import PayloadError, markdown_body, parse_payload, stream_reply
+from bot.adapters.wecom.crypto import CallbackRejected, ReplayGuard, WeComCrypto
+from bot.adapters.wecom.handling import MessageHandling
+
+log = logging.getLogger(__name__)
+
+RESPONSE_PATH = "/cgi-bin/aibot/response"
+
+
+class CallbackEndpoint:
+    def __init__(
+        self,
+        crypto: WeComCrypto,
+        handling: MessageHandling,
+        *,
+        api_base: str,
+        max_body_bytes: int,
+        reply_within_seconds: float,
+        session: aiohttp.ClientSession | None = None,
+        guard: ReplayGuard | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+    ) -> None:
+        self.crypto = crypto
+        self.handling = handling
+        self.api_base = api_base
+        self.max_body_bytes = max_body_bytes
+        self.reply_within_seconds = reply_within_seconds
+        self.session = session
+        self.guard = guard or ReplayGuard()
+        self.policy = policy
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- GET: URL verification -------------------------------------------------------------
+
+    async def verify_url(self, request: web.Request) -> web.Response:
+        try:
+            signature, timestamp, nonce = self._signed_query(request)
+            # yarl decodes a raw "+" to a space; base64 has no spaces, so put them back.
+            echostr = request.query.get("echostr", "").replace(" ", "+")
+            if not echostr:
+                raise CallbackRejected(400, "echostr missing")
+            self.crypto.verify(signature, timestamp, nonce, echostr)
+            self.guard.remember(timestamp, nonce)
+            plaintext = self.crypto.decrypt(echostr)
+        except CallbackRejected as exc:
+            return self._refuse(request, exc)
+        log.info("wecom callback URL verified")
+        return web.Response(text=plaintext, content_type="text/plain")
+
+    # --- POST: messages --------------------------------------------------------------------
+
+    async def receive(self, request: web.Request) -> web.Response:
+        received_at = datetime.now(timezone.utc)
+        try:
+            signature, timestamp, nonce = self._signed_query(request)
+            encrypted = await self._envelope(request)
+            self.crypto.verify(signature, timestamp, nonce, encrypted)
+            self.guard.remember(timestamp, nonce)
+            payload = parse_payload(self.crypto.decrypt(encrypted))
+            incoming = self.handling.incoming(payload, received_at)
+        except CallbackRejected as exc:
+            return self._refuse(request, exc)
+        except PayloadError as exc:
+            return self._refuse(request, CallbackRejected(400, str(exc)))
+
+        if incoming.message is None and incoming.ack is None:
+            return web.Response(text="")  # events, stream refreshes: nothing to answer
+        task = asyncio.ensure_future(self.handling.answer(incoming))
+        # Without a response_url there is no later channel: wait for the answer however long it takes.
+        deadline = self.reply_within_seconds if incoming.response_url else None
+        done, _ = await asyncio.wait({task}, timeout=deadline)
+        if task not in done:
+            # Too slow for the platform to wait: answer later, once, through response_url.
+            self._follow_up(task, incoming.response_url)
+            return web.Response(text="")
+        text = task.result()
+        if text is None:
+            return web.Response(text="")
+        return web.json_response(self.crypto.reply_envelope(stream_reply(text), nonce))
+
+    def _signed_query(self, request: web.Request) -> tuple[str, str, str]:
+        query = request.query
+        signature, timestamp, nonce = (query.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
+        if not (signature and timestamp and nonce):
+            raise CallbackRejected(403, "msg_signature, timestamp or nonce missing")
+        self.guard.check_time(timestamp)
+        return signature, timestamp, nonce
+
+    async def _envelope(self, request: web.Request) -> str:
+        if request.content_length is not None and request.content_length > self.max_body_bytes:
+            raise CallbackRejected(413, "body larger than server.max_body_bytes")
+        try:
+            raw = await request.content.read(self.max_body_bytes + 1)
+        except (aiohttp.ClientPayloadError, ValueError):
+            raise CallbackRejected(400, "body could not be read") from None
+        if len(raw) > self.max_body_bytes:
+            raise CallbackRejected(413, "body larger than server.max_body_bytes")
+        try:
+            envelope = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise CallbackRejected(400, "body is not JSON") from None
+        encrypted = envelope.get("encrypt") if isinstance(envelope, dict) else None
+        if not isinstance(encrypted, str) or not encrypted:
+            raise CallbackRejected(400, "body has no encrypt field")
+        return encrypted
+
+    @staticmethod
+    def _refuse(request: web.Request, exc: CallbackRejected) -> web.Response:
+        # The reason names the check that failed; never the query values or the body.
+        log.warning("wecom callback refused from %s: %s (HTTP %d)", request.remote, exc.reason, exc.status)
+        return web.Response(status=exc.status, text=exc.reason)
+
+    # --- late answers ----------------------------------------------------------------------
+
+    def _follow_up(self, task: asyncio.Future[str | None], response_url: str | None) -> None:
+        async def deliver() -> None:
+            text = await task
+            if text is None:
+                return
+            await self.post_response_url(response_url, text)
+
+        follow = asyncio.ensure_future(deliver())
+        self._tasks.add(follow)
+        follow.add_done_callback(self._tasks.discard)
+
+    async def post_response_url(self, response_url: str | None, text: str) -> bool:
+        """Post a late answer once to the payload's response_url, if it is the WeCom endpoint."""
+        if self.session is None or not response_url:
+            log.warning("wecom late answer dropped: no response_url")
+            return False
+        try:
+            url = checked_url(response_url, self.api_base, RESPONSE_PATH, "response_code")
+        except UnsafeUrl as exc:
+            log.warning("wecom response_url refused: %s", exc)
+            return False
+        try:
+            await call_with_retry(
+                self.session, "POST", url, json_body=markdown_body(text), what="response_url post", policy=self.policy
+            )
+        except Exception as exc:  # logged, never raised out of a background task
+            log.warning("wecom late answer not delivered: %s", exc)
+            return False
+        return True
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for late answers still in flight (called when the app stops)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+def add_routes(app: web.Application, path: str, endpoint: CallbackEndpoint) -> None:
+    app.router.add_get(path, endpoint.verify_url)
+    app.router.add_post(path, endpoint.receive)

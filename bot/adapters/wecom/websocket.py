@@ -1,0 +1,249 @@
+"""Websocket mode: the 智能机器人 long connection, written on aiohttp.
+
+Frames are JSON `{"cmd", "headers": {"req_id"}, "body"}`; acknowledgements come back without a
+`cmd`, carrying the request's `req_id` and an `errcode`. The client subscribes with the bot id
+and secret, pings about every 30 s (two unanswered pings end the connection), reconnects with
+capped exponential backoff, answers each `aibot_msg_callback` with `aibot_respond_msg` on the
+callback's `req_id`, and sends proactive markdown with `aibot_send_msg`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Awaitable
+from datetime import datetime, timezone
+from typing import Any
+
+import aiohttp
+
+from bot.adapters.wecom.api import ApiError, RetryPolicy
+from bot.adapters.wecom.convert import PayloadError, fit_bytes, stream_reply
+from bot.adapters.wecom.handling import MessageHandling
+
+log = logging.getLogger(__name__)
+
+SUBSCRIBE = "aibot_subscribe"
+PING = "ping"
+MSG_CALLBACK = "aibot_msg_callback"
+EVENT_CALLBACK = "aibot_event_callback"
+RESPOND = "aibot_respond_msg"
+SEND = "aibot_send_msg"
+MARKDOWN_LIMIT_BYTES = 20480
+
+
+class NotConnected(Exception):
+    pass
+
+
+def _req_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+class WsClient:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        bot_id: str,
+        secret: str,
+        handling: MessageHandling,
+        *,
+        ping_interval: float = 30.0,
+        ack_timeout: float = 10.0,
+        backoff: RetryPolicy = RetryPolicy(attempts=0, base_delay=1.0, max_delay=60.0),
+    ) -> None:
+        self.session = session
+        self.url = url
+        self.bot_id = bot_id
+        self._secret = secret
+        self.handling = handling
+        self.ping_interval = ping_interval
+        self.ack_timeout = ack_timeout
+        self.backoff = backoff
+        self.connected = asyncio.Event()
+        self.connections = 0
+        """How many times a subscription succeeded (1 on the first connection)."""
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._send_lock = asyncio.Lock()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Stay connected until cancelled."""
+        failures = 0
+        while True:
+            try:
+                await self._connect_and_serve()
+                failures = 0 if self.connections else failures + 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                log.warning("wecom websocket: %s", _describe(exc))
+            finally:
+                self.connected.clear()
+                self._ws = None
+                self._fail_pending(NotConnected("connection closed"))
+            delay = self.backoff.delay(max(1, failures))
+            log.info("wecom websocket reconnecting in %.1f s", delay)
+            await asyncio.sleep(delay)
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
+
+    async def _connect_and_serve(self) -> None:
+        async with self.session.ws_connect(self.url, heartbeat=None, autoping=True) as ws:
+            self._ws = ws
+            reader = asyncio.ensure_future(self._read(ws))
+            try:
+                await self._subscribe()
+                self.connections += 1
+                self.connected.set()
+                log.info("wecom websocket subscribed")
+                pinger = asyncio.ensure_future(self._ping(ws))
+                try:
+                    await reader
+                finally:
+                    pinger.cancel()
+            finally:
+                reader.cancel()
+                await asyncio.gather(reader, return_exceptions=True)
+        log.warning("wecom websocket closed (code %s)", ws.close_code)
+
+    async def _subscribe(self) -> None:
+        try:
+            await self._request(SUBSCRIBE, {"bot_id": self.bot_id, "secret": self._secret})
+        except ApiError as exc:
+            raise ConnectionError(f"subscription refused: errcode {exc.errcode} {exc.errmsg}") from None
+
+    async def _ping(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        missed = 0
+        while True:
+            await asyncio.sleep(self.ping_interval)
+            try:
+                await self._request(PING, None, timeout=self.ping_interval)
+                missed = 0
+            except (asyncio.TimeoutError, ApiError, NotConnected):
+                missed += 1
+                if missed >= 2:
+                    log.warning("wecom websocket: two pings unanswered, reconnecting")
+                    await ws.close()
+                    return
+
+    # --- frames ----------------------------------------------------------------------------
+
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        async for msg in ws:
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                if msg.type == aiohttp.WSMsgType.ERROR:
+                    break
+                continue
+            try:
+                frame = json.loads(msg.data)
+            except ValueError:
+                log.warning("wecom websocket: a frame that is not JSON was ignored")
+                continue
+            if not isinstance(frame, dict):
+                continue
+            self._on_frame(frame)
+
+    def _on_frame(self, frame: dict[str, Any]) -> None:
+        cmd = frame.get("cmd")
+        req_id = str((frame.get("headers") or {}).get("req_id", ""))
+        if cmd == MSG_CALLBACK:
+            self._spawn(self._on_message(req_id, frame.get("body")))
+        elif cmd == EVENT_CALLBACK:
+            event = ((frame.get("body") or {}).get("event") or {}).get("eventtype")
+            if event == "disconnected_event":
+                log.warning("wecom websocket: another connection took over this bot")
+            else:
+                log.debug("wecom websocket event %s ignored", event)
+        elif req_id in self._pending:
+            future = self._pending.pop(req_id)
+            if not future.done():
+                future.set_result(frame)
+        else:
+            log.debug("wecom websocket: unexpected frame %s", cmd)
+
+    async def _on_message(self, req_id: str, body: Any) -> None:
+        if not isinstance(body, dict):
+            log.warning("wecom websocket: callback without a body ignored")
+            return
+        try:
+            incoming = self.handling.incoming(body, datetime.now(timezone.utc))
+        except PayloadError as exc:
+            log.warning("wecom websocket: callback refused: %s", exc)
+            return
+        text = await self.handling.answer(incoming)
+        if text is None:
+            return
+        try:
+            await self._request(RESPOND, json.loads(stream_reply(text)), req_id=req_id)
+        except (asyncio.TimeoutError, ApiError, NotConnected) as exc:
+            # The record is kept; a redelivery of the same msgid is answered from it.
+            log.warning("wecom websocket: reply to %s not delivered: %s", body.get("msgid"), _describe(exc))
+
+    async def _request(
+        self, cmd: str, body: Any, *, req_id: str | None = None, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send one frame and wait for its acknowledgement; a nonzero errcode raises ApiError."""
+        ws = self._ws
+        if ws is None or ws.closed:
+            raise NotConnected("not connected")
+        req_id = req_id or _req_id(cmd)
+        frame: dict[str, Any] = {"cmd": cmd, "headers": {"req_id": req_id}}
+        if body is not None:
+            frame["body"] = body
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[req_id] = future
+        try:
+            async with self._send_lock:
+                await ws.send_str(json.dumps(frame, ensure_ascii=False))
+            ack = await asyncio.wait_for(future, timeout or self.ack_timeout)
+        finally:
+            self._pending.pop(req_id, None)
+        errcode = ack.get("errcode", 0)
+        if errcode:
+            raise ApiError(int(errcode), str(ack.get("errmsg", "")))
+        return ack
+
+    # --- proactive -------------------------------------------------------------------------
+
+    async def send_markdown(self, chat_id: str, text: str) -> None:
+        """`aibot_send_msg` to a group chatid or a userid; waits for the connection briefly."""
+        try:
+            await asyncio.wait_for(self.connected.wait(), self.ack_timeout)
+        except asyncio.TimeoutError:
+            raise NotConnected("websocket not connected") from None
+        body = {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": fit_bytes(text, MARKDOWN_LIMIT_BYTES)}}
+        await self._request(SEND, body)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _fail_pending(self, exc: Exception) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(exc)
+        self._pending.clear()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, (ApiError, NotConnected, ConnectionError)):
+        return str(exc) or type(exc).__name__
+    return type(exc).__name__
+

@@ -1,0 +1,231 @@
+"""Exceptions: opened with a severity from the configured rules, escalated when major, resolved with a note."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from handlers.context import Context
+from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
+from handlers.messages import Reply
+from handlers.notices import tell_managers
+from storage.models import (
+    ExceptionStatus,
+    MilestoneStatus,
+    Order,
+    OrderException,
+    OrderMilestone,
+    OrderStatus,
+)
+
+CATEGORIES = ("quality", "material", "equipment", "delay", "other")
+
+
+def _milestone(order: Order, name: str | None) -> OrderMilestone | None:
+    return next((m for m in order.milestones if m.name == name), None) if name else None
+
+
+def snapshot(order: Order, milestone: OrderMilestone) -> dict[str, Any]:
+    """What progress and rework change, for undo (the same shape records.py stores)."""
+    return {
+        "status": str(milestone.status),
+        "percent": milestone.percent,
+        "finished_at": milestone.finished_at.isoformat() if milestone.finished_at else None,
+        "forecast_date": milestone.forecast_date.isoformat() if milestone.forecast_date else None,
+        "order_status": str(order.status),
+        "delivered_on": order.delivered_on.isoformat() if order.delivered_on else None,
+    }
+
+
+def delay_workdays(ctx: Context, milestone: OrderMilestone | None, delay: int | None, expected: date | None) -> int | None:
+    """The delay in working days: as stated, or from the date the late milestone is now expected."""
+    if delay is not None:
+        return delay
+    if expected is not None and milestone is not None:
+        return max(ctx.settings.calendar.between(milestone.planned_date, expected), 0)
+    return None
+
+
+def projected_end(
+    ctx: Context, order: Order, milestone: OrderMilestone | None, delay: int | None, expected: date | None
+) -> date | None:
+    """When the order would be done if the work left, at standard durations, starts today and slips by
+    `delay` working days (or, for a milestone now expected on a date, resumes after that date)."""
+    calendar = ctx.settings.calendar
+    remaining = [m for m in order.milestones if m.status != MilestoneStatus.DONE]
+    if expected is not None and milestone is not None and milestone in remaining:
+        after = remaining[remaining.index(milestone) + 1:]
+        return calendar.add(max(expected, ctx.today), sum(m.days for m in after))
+    if not delay:
+        return None
+    return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
+
+
+def severity_reasons(
+    ctx: Context,
+    order: Order,
+    category: str,
+    milestone: OrderMilestone | None,
+    delay: int | None,
+    expected: date | None = None,
+) -> list[str]:
+    """Why an exception is major under the configured rules; empty when it is general."""
+    rules = ctx.settings.workflow
+    reasons = []
+    if delay is not None and delay >= rules.major_delay_days:
+        reasons.append(f"延误{delay}个工作日（≥{rules.major_delay_days}）")
+    end = projected_end(ctx, order, milestone, delay, expected)
+    if rules.major_when_due_at_risk and end is not None and end > order.due_date:
+        reasons.append(f"交期 {md(order.due_date)} 有风险（预计 {md(end)} 完成）")
+    if category == "quality" and milestone is not None and milestone.name in rules.major_quality_milestones:
+        reasons.append(f"{milestone.name}不通过")
+    return reasons
+
+
+async def record_exception(
+    ctx: Context,
+    order: Order,
+    item: dict[str, Any],
+    *,
+    description: str | None = None,
+    owner: str | None = None,
+) -> str:
+    milestone = _milestone(order, item.get("milestone"))
+    category = item.get("category") if item.get("category") in CATEGORIES else "other"
+    expected = date.fromisoformat(item["date"]) if item.get("date") else None
+    stated = item.get("value") if isinstance(item.get("value"), int) and category == "delay" else None
+    delay = delay_workdays(ctx, milestone, stated, expected)
+    reasons = severity_reasons(ctx, order, category, milestone, delay, expected)
+    severity = "major" if reasons else "general"
+    exception = OrderException(
+        order=order,
+        milestone=milestone.name if milestone else None,
+        category=category,
+        severity=severity,
+        description=description if description is not None else ctx.text,
+        owner=owner or (milestone.owner or milestone.department if milestone else order.owner),
+        expected_date=expected,
+        delay_days=delay,
+        status=ExceptionStatus.OPEN,
+        reported_by=ctx.sender_name,
+        created_at=ctx.now,
+    )
+    ctx.session.add(exception)
+    await ctx.session.flush()
+    before, extra = None, ""
+    if category == "quality" and milestone is not None:
+        before, extra = snapshot(order, milestone), _rework(ctx, order, milestone)
+    ctx.record(
+        "exception_opened",
+        order=order,
+        item={**item, "exception_id": exception.id, "category": category, "severity": severity,
+              "delay_days": delay, "reasons": reasons},
+        before=before,
+        milestone=exception.milestone,
+    )
+    label = f"{CATEGORY_LABELS[category]}·{SEVERITY_LABELS[severity]}"
+    where = f"·{exception.milestone}" if exception.milestone else ""
+    details = [f"负责人 {exception.owner}" if exception.owner else "负责人待定"]
+    if expected:
+        details.append(f"预计 {md(expected)}")
+    line = (
+        f"订单{order.order_no} 异常#{exception.id}（{label}{where}），{'，'.join(details)}"
+        f"（{ctx.sender_name} {ctx.local_time(ctx.now):%m-%d %H:%M}）{extra}"
+    )
+    if reasons:
+        told = await tell_managers(
+            ctx, f"exception:{exception.id}:escalated",
+            f"🚨 重大异常升级：订单{order.order_no}（{order.customer.name}）异常#{exception.id} {label}{where}\n"
+            f"原因：{'；'.join(reasons)}\n描述：{exception.description}\n"
+            f"{'，'.join(details)}，报告人 {ctx.sender_name}。处理后请发「解决 异常#{exception.id} 处理说明」。",
+        )
+        line += f"\n  重大：{'；'.join(reasons)}。" + (f"已升级到{'、'.join(told)}" if told else "（没有绑定经理群，未能升级）")
+    return line
+
+
+def _rework(ctx: Context, order: Order, milestone: OrderMilestone) -> str:
+    """Quality failure: a finished milestone goes back to in progress; a closed order is opened again."""
+    extra = ""
+    if milestone.status == MilestoneStatus.DONE:
+        milestone.status = MilestoneStatus.IN_PROGRESS
+        milestone.finished_at = None
+        extra = f"\n  {milestone.name} 已退回“进行中”（返工）"
+    elif milestone.status == MilestoneStatus.PENDING and milestone is order.milestones[-1]:
+        milestone.status = MilestoneStatus.IN_PROGRESS
+    milestone.updated_at = ctx.now
+    if order.status == OrderStatus.ACCEPTED:
+        shipped = any(m.name == "发货" and m.status == MilestoneStatus.DONE for m in order.milestones)
+        order.status = OrderStatus.SHIPPED if shipped else OrderStatus.IN_PRODUCTION
+        order.delivered_on = None
+        extra += "，订单重新打开"
+    if milestone is order.milestones[-1]:
+        extra += "\n  订单保持未关闭，整改后再验收"
+    order.updated_at = ctx.now
+    return extra
+
+
+async def load_exception(ctx: Context, exception_id: int) -> OrderException | None:
+    return await ctx.session.scalar(
+        select(OrderException)
+        .where(OrderException.id == exception_id)
+        .options(selectinload(OrderException.order).selectinload(Order.milestones))
+    )
+
+
+def close(ctx: Context, exception: OrderException, note: str) -> None:
+    exception.status = ExceptionStatus.RESOLVED
+    exception.resolution = note
+    exception.resolved_at = ctx.now
+    ctx.record(
+        "exception_resolved",
+        order=exception.order,
+        item={"exception_id": exception.id, "category": exception.category, "severity": exception.severity,
+              "resolution": note},
+        milestone=exception.milestone,
+    )
+
+
+async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply:
+    exception = await load_exception(ctx, exception_id)
+    if exception is None:
+        return Reply(f"没有找到异常#{exception_id}。", ok=False)
+    if exception.status != ExceptionStatus.OPEN:
+        word = "已解决" if exception.status == ExceptionStatus.RESOLVED else "已撤销"
+        return Reply(f"异常#{exception.id} {word}，不用再处理。", ok=False)
+    if not note:
+        return Reply(f"请写上处理说明，例如「解决 异常#{exception.id} 已返工，复检合格」。", ok=False)
+    close(ctx, exception, note)
+    order = exception.order
+    ctx.about_order = order.order_no
+    text = f"已解决：订单{order.order_no} 异常#{exception.id}（{CATEGORY_LABELS.get(exception.category, '')}）—— {note}（{ctx.sender_name}）"
+    if exception.severity == "major":
+        told = await tell_managers(
+            ctx, f"exception:{exception.id}:resolved",
+            f"✅ 重大异常已解决：订单{order.order_no}（{order.customer.name}）异常#{exception.id}"
+            f"\n处理：{note}（{ctx.sender_name}）",
+        )
+        if told:
+            text += f"\n已通知{'、'.join(told)}"
+    return Reply(text)
+
+
+async def close_on_acceptance(ctx: Context, order: Order, milestone: str) -> list[int]:
+    """Acceptance passed: open quality exceptions on that milestone are resolved by it."""
+    open_ones = list(
+        await ctx.session.scalars(
+            select(OrderException)
+            .where(
+                OrderException.order_id == order.id,
+                OrderException.milestone == milestone,
+                OrderException.category == "quality",
+                OrderException.status == ExceptionStatus.OPEN,
+            )
+            .options(selectinload(OrderException.order))
+        )
+    )
+    for exception in open_ones:
+        close(ctx, exception, f"{milestone}通过（自动关闭）")
+    return [e.id for e in open_ones]

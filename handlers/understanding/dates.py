@@ -1,0 +1,122 @@
+"""Hand-written date rules, resolved against the message's own `now` (a calendar date).
+
+Conventions (the parse contract): 本周五/这周五/周五 is this week's Friday, or next week's when
+this week's is past; 下周三 is Wednesday of the next calendar week (weeks start Monday);
+12月5号/12.5/12/5 is this year's, or next year's when already past; 月底 is this month's last day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .numerals import CN_CHARS, parse_number
+
+_N = rf"(?:\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
+_DAY_WORDS = {
+    "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0, "今晚": 0,
+    "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3,
+}
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
+             "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_DELTA_UNITS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}
+# a number followed by one of these is a quantity or a percentage, never "M.D"
+_NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克]|\.\d)"
+
+DATE_RE = re.compile(
+    "|".join((
+        rf"(?:(?P<year>\d{{4}})年)?(?P<month>{_N})月(?:份)?(?P<day>{_N})[号日]?",
+        r"(?P<month_end>(?:本|这个?|下个?)?月)(?:底|末)",
+        rf"(?<![\d.])(?P<m2>1[0-2]|0?[1-9])[./](?P<d2>3[01]|[12]\d|0?[1-9]){_NOT_DATE_AFTER}",
+        rf"(?P<delta>{_N}|半)个?(?P<delta_unit>天|日|周|星期|礼拜)(?:以后|之后|后)",
+        r"(?P<week_prefix>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天1-7])",
+        "(?P<word>" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + ")",
+        rf"(?<![\d月.\-/])(?P<bare_day>[12]\d|3[01]|0?[1-9]|[{CN_CHARS}]{{1,3}})(?:号|日)"
+        r"(?=前|之前|以前|左右|到|能|可以|完成|发|交|出|送|上午|下午|晚上|$|[,，。.!！;；\s])",
+    ))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    start: int
+    end: int
+    value: date
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_day(today: date, month: int | None, day: int | None, year: int | None) -> date | None:
+    if month is None or day is None:
+        return None
+    if year is not None:
+        return _safe_date(year, month, day)
+    value = _safe_date(today.year, month, day)
+    if value is not None and value < today:
+        value = _safe_date(today.year + 1, month, day)
+    return value
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _resolve(match: re.Match[str], today: date) -> date | None:
+    group = match.group
+    if group("month") is not None:
+        year = int(group("year")) if group("year") else None
+        return _month_day(today, parse_number(group("month")), parse_number(group("day")), year)
+    if group("month_end") is not None:
+        if group("month_end").startswith("下"):
+            year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+            return _last_day(year, month)
+        return _last_day(today.year, today.month)
+    if group("m2") is not None:
+        return _month_day(today, int(group("m2")), int(group("d2")), None)
+    if group("delta") is not None:
+        count = 0.5 if group("delta") == "半" else parse_number(group("delta"))
+        if count is None or count > 3660:
+            return None
+        days = int(count * _DELTA_UNITS[group("delta_unit")])
+        return today + timedelta(days=days)
+    if group("weekday") is not None:
+        prefix = group("week_prefix") or ""
+        monday = today - timedelta(days=today.weekday())
+        target = _WEEKDAYS[group("weekday")]
+        if prefix.startswith("下下"):
+            return monday + timedelta(days=14 + target)
+        if prefix.startswith("下"):
+            return monday + timedelta(days=7 + target)
+        if prefix.startswith("上"):
+            return monday + timedelta(days=target - 7)
+        value = monday + timedelta(days=target)
+        return value + timedelta(days=7) if value < today else value
+    if group("word") is not None:
+        return today + timedelta(days=_DAY_WORDS[group("word")])
+    if group("bare_day") is not None:
+        day = parse_number(group("bare_day"))
+        if day is None or not 1 <= day <= 31:
+            return None
+        value = _safe_date(today.year, today.month, day)
+        if value is None or value < today:
+            year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+            value = _safe_date(year, month, day)
+        return value
+    return None
+
+
+def find_dates(text: str, today: date) -> list[DateMatch]:
+    """Every date expression in `text`, in order of appearance."""
+    found = []
+    for match in DATE_RE.finditer(text):
+        value = _resolve(match, today)
+        if value is not None:
+            found.append(DateMatch(match.start(), match.end(), value))
+    return found

@@ -1,0 +1,41 @@
+"""The parser's output: one item per (order, milestone) pair or per changed field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+Intent = Literal["progress", "change", "exception", "query"]
+CONTRACT_KEYS = ("intent", "order_no", "milestone", "status", "percent",
+                 "field", "op", "value", "category", "date")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    intent: Intent
+    order_no: str | None = None
+    milestone: str | None = None
+    status: Literal["done", "in_progress"] | None = None
+    percent: int | None = None
+    field: Literal["quantity", "due_date", "spec"] | None = None
+    op: Literal["set", "add", "sub"] | None = None
+    value: int | str | date | None = None
+    category: Literal["quality", "material", "equipment", "delay", "other"] | None = None
+    date: date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Exactly the contract's keys; dates as ISO strings."""
+        value = self.value.isoformat() if isinstance(self.value, date) else self.value
+        return {
+            "intent": self.intent,
+            "order_no": self.order_no,
+            "milestone": self.milestone,
+            "status": self.status,
+            "percent": self.percent,
+            "field": self.field,
+            "op": self.op,
+            "value": value,
+            "category": self.category,
+            "date": self.date.isoformat() if self.date else None,
+        }

@@ -1,0 +1,42 @@
+"""Text clean-up before parsing: NFKC, @-mentions, bullets, line splitting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_MESSAGE_CHARS = 2000
+
+_MENTION = re.compile(r"(?:^|(?<=\s))@[^\s@]{1,30}(?:\s+|$)")
+_DASHES = re.compile(r"(?<=[A-Za-z0-9])[\u2010-\u2015\u2212\uFE63](?=[A-Za-z0-9])")
+_BULLET = re.compile(
+    r"^\s*(?:[-*•·●○◆◇■□▪▶►➤>→☆★\u2705\u2714\u2611]+\s*"
+    r"|\d{1,2}[.、)）](?!\d)\s*"
+    r"|[(（]\d{1,2}[)）]\s*"
+    r"|[①-⑳❶-❿]\s*)+"
+)
+# emoji and pictographs carry no meaning for the parser; they become spaces
+_SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2713\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
+# a tick after a milestone means done ("焊接✅"); at the start of a line it is only a bullet
+_TICK = re.compile("[\u2705\u2714\u2611]")
+# circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits
+_CIRCLED = re.compile("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
+    text = _CIRCLED.sub("\n", text[:MAX_MESSAGE_CHARS])
+    text = unicodedata.normalize("NFKC", text)
+    text = _DASHES.sub("-", text)
+    text = _SYMBOLS.sub(" ", text)
+    return _MENTION.sub("", text)
+
+
+def lines(text: str) -> list[str]:
+    """The message's non-empty lines with list bullets and numbering removed."""
+    result = []
+    for raw in text.splitlines():
+        line = _TICK.sub("完成", _BULLET.sub("", raw)).strip()
+        if line:
+            result.append(line)
+    return result

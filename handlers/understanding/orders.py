@@ -1,0 +1,94 @@
+"""Order numbers: where they stand in a line, how they are normalised, how they are masked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MASK = "\ue000"
+
+_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*[:：]?\s*|No\.?\s*|NO\.?\s*|no\.\s*|#\s*)"
+_TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
+_CANDIDATE = re.compile(
+    rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
+)
+# a number followed by one of these is a quantity, date, percentage or place, never an order
+_UNIT_AFTER = re.compile(
+    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次人年月时分秒只条张支根把片斤克楼层栋室寸线位名粒包卷桶瓶份对双辆车]|组(?!装)|周(?![一二三四五六日天末])"
+    r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
+)
+_LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
+_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|成|晚|延|共|要|订|是|第|约|有|差|剩)\s*$")
+_SUBJECT_BEFORE = re.compile(
+    r"(?:客户(?:要求|说|要|希望|通知|反馈|那边)?|销售(?:说|要求)?|业务(?:说)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦)\s*$"
+)
+_PHONE = re.compile(r"1[3-9]\d{9}")
+_FULL_DATE = re.compile(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
+_ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderMatch:
+    start: int   # where the prefix (or the token) starts
+    end: int
+    order_no: str
+
+
+def _plain_order_form(token: str) -> bool:
+    if _PHONE.fullmatch(token) or _FULL_DATE.fullmatch(token):
+        return False
+    if token.isdigit():
+        return len(token) >= 3
+    return any(ch.isdigit() for ch in token)
+
+
+def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
+    """Order numbers in one line, in order.
+
+    `domain_after` matches a domain word (milestone, status, change, exception or query word)
+    at the start of the text that follows a candidate; a bare token is only an order where an
+    order stands (the parse contract's rule).
+    """
+    found: list[OrderMatch] = []
+    for match in _CANDIDATE.finditer(line):
+        token = match.group("token")
+        tail = line[match.end():]
+        if _UNIT_AFTER.match(tail):
+            continue
+        if tail[:1].isascii() and tail[:1].isalpha() and not _ASCII_WORDS_AFTER.match(tail):
+            continue
+        if match.group("prefix"):
+            found.append(OrderMatch(match.start(), match.end(), token.upper()))
+            continue
+        if not _plain_order_form(token):
+            continue
+        head = line[: match.start()]
+        after_previous = found and _LIST_SEP.match(line[found[-1].end : match.start()])
+        if _VALUE_BEFORE.search(head) and not after_previous:
+            continue
+        if (
+            not head.strip()
+            or after_previous
+            or _SUBJECT_BEFORE.search(head)
+            or domain_after.match(tail)
+        ):
+            found.append(OrderMatch(match.start(), match.end(), token.upper()))
+    return found
+
+
+def mask(line: str, orders: list[OrderMatch]) -> str:
+    """The line with every order span replaced by mask characters of the same length."""
+    if not orders:
+        return line
+    parts, last = [], 0
+    for order in orders:
+        parts.append(line[last : order.start])
+        parts.append(MASK * (order.end - order.start))
+        last = order.end
+    parts.append(line[last:])
+    return "".join(parts)
+
+
+def is_list_gap(text: str) -> bool:
+    """True when `text` between two orders only joins them into a list."""
+    return bool(_LIST_SEP.match(text))

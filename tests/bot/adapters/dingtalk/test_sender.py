@@ -1,0 +1,122 @@
+"""Proactive messages (digests) into DingTalk groups through the app's registered Sender."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.adapters.dingtalk.service import MAX_MARKDOWN_BYTES
+from bot.app import SENDERS, create_app
+from bot.config import Settings
+from handlers.messages import DeliveryError, Outbound, Sender
+from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk
+
+GROUP = "cidGroupA=="
+ROBOT_ONLY = "sales-group"
+WEBHOOK = "https://oapi.dingtalk.com/robot/send?access_token=robot-token-1&secret=SECrobot-secret"
+DIGEST = "## 今日进度汇总\n- 订单123 焊接完成\n- 订单124 涂装 80%"
+
+
+@pytest.fixture
+def dingtalk_mode() -> str:
+    return "http"
+
+
+@pytest.fixture
+def settings_data(settings_data: dict) -> dict:
+    settings_data["chats"] = [
+        {"platform": "dingtalk", "chat_id": GROUP, "role": "manager", "name": "经理群", "webhook_url": WEBHOOK},
+        {"platform": "dingtalk", "chat_id": ROBOT_ONLY, "role": "customer", "name": "客户群", "webhook_url": WEBHOOK},
+    ]
+    return settings_data
+
+
+@pytest.fixture
+async def app(settings: Settings, aiohttp_server, fake: FakeDingTalk) -> AsyncIterator[web.Application]:  # type: ignore[no-untyped-def]
+    fake.robot_secrets["robot-token-1"] = "SECrobot-secret"
+    server: TestServer = await aiohttp_server(create_app(settings))
+    yield server.app
+
+
+def sender(app: web.Application) -> Sender:
+    return app[SENDERS]["dingtalk"]
+
+
+async def test_digest_reaches_the_group_through_the_openapi(app: web.Application, fake: FakeDingTalk) -> None:
+    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    [sent] = fake.recorded("group_send")
+    assert sent.body["openConversationId"] == GROUP
+    assert sent.body["msgKey"] == "sampleMarkdown"
+    assert json.loads(sent.body["msgParam"]) == {"title": "今日进度汇总", "text": DIGEST}
+    assert not fake.recorded("robot_send")
+
+
+async def test_long_digest_is_split_by_lines_and_a_failed_part_is_not_sent_twice(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    lines = [f"- 订单{n} 焊接完成，涂装 80%，预计 12月{n % 28 + 1}日 交货" for n in range(400)]
+    text = "\n".join(lines)
+    # Part 1 goes out, part 2 fails through every in-process retry (3 in the test settings).
+    fake.fail("group_send", 503, times=3, after=1)
+    with pytest.raises(DeliveryError) as info:
+        await sender(app).send(Outbound("dingtalk", GROUP, text))
+    assert info.value.retryable
+    # The outbox tries the message again: it resumes at part 2.
+    await sender(app).send(Outbound("dingtalk", GROUP, text))
+    delivered = [
+        json.loads(r.body["msgParam"])["text"] for r in fake.recorded("group_send")
+    ]
+    delivered = [delivered[0], *delivered[4:]]
+    assert len(delivered) >= -(-len(text.encode()) // MAX_MARKDOWN_BYTES) > 1
+    assert all(len(part.encode()) <= MAX_MARKDOWN_BYTES for part in delivered)
+    assert [line for part in delivered for line in part.split("\n")] == lines
+
+
+async def test_group_without_the_app_robot_uses_its_signed_custom_robot(app: web.Application, fake: FakeDingTalk) -> None:
+    await sender(app).send(Outbound("dingtalk", ROBOT_ONLY, DIGEST, mention_user_ids=("user001",)))
+    assert not fake.recorded("group_send")
+    [sent] = fake.recorded("robot_send")
+    assert sent.query["access_token"] == "robot-token-1" and sent.query["sign"]
+    assert sent.body["markdown"]["text"].startswith(DIGEST)
+    assert sent.body["at"]["atUserIds"] == ["user001"]
+
+
+async def test_app_robot_refused_falls_back_to_the_custom_robot(app: web.Application, fake: FakeDingTalk) -> None:
+    fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "机器人不在群内"})
+    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    assert len(fake.recorded("group_send")) == 1
+    assert len(fake.recorded("robot_send")) == 1
+
+
+async def test_transient_failures_are_retried_then_reported_retryable(app: web.Application, fake: FakeDingTalk) -> None:
+    fake.fail("token", 500)
+    fake.fail("group_send", 502)
+    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    assert len(fake.recorded("group_send")) == 2
+    fake.fail("group_send", 503, times=3)
+    with pytest.raises(DeliveryError) as info:
+        await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    assert info.value.retryable
+    assert not fake.recorded("robot_send")  # a transient failure is not a reason to switch robots
+
+
+async def test_unknown_group_without_webhook_is_a_clear_permanent_error(app: web.Application, fake: FakeDingTalk) -> None:
+    with pytest.raises(DeliveryError) as info:
+        await sender(app).send(Outbound("dingtalk", "no-such-group", DIGEST))
+    assert not info.value.retryable
+    assert "no-such-group" in str(info.value)
+
+
+async def test_sending_logs_no_secret(app: web.Application, fake: FakeDingTalk, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "x"})
+    fake.fail("robot_send", 502)
+    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    secrets = [fake.client_secret, "robot-token-1", "SECrobot-secret", *fake.tokens_issued]
+    leaks = [(r.name, s) for r in caplog.records for s in secrets if s in r.getMessage() + str(r.args)]
+    assert caplog.records and not leaks

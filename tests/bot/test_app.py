@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from bot.app import RUNTIME, create_app
+
+
+async def test_the_app_opens_its_runtime_and_answers_health_checks(aiohttp_client, settings) -> None:
+    client: TestClient = await aiohttp_client(create_app(settings))
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ok"}
+    assert client.app[RUNTIME].dispatcher is not None
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(aiohttp_client, settings) -> None:
+    app = create_app(settings)
+
+    async def echo(request):
+        return await request.read()
+
+    app.router.add_post("/echo", echo)
+    client = await aiohttp_client(app)
+    response = await client.post("/echo", data=b"x" * (settings.server.max_body_bytes + 1))
+    assert response.status == 413

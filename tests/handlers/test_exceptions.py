@@ -1,0 +1,110 @@
+"""Exceptions (severity rules, escalation, resolution, rework) and acceptance."""
+
+from __future__ import annotations
+
+from storage.models import OrderException
+from tests.conftest import NOW
+from tests.helpers import ChatSession, count, create_order, events, milestone, order, outbox
+
+
+async def exception(chat: ChatSession, exception_id: int) -> OrderException:
+    async with chat.runtime.database.transaction() as session:
+        return await session.get(OrderException, exception_id)
+
+
+async def test_a_major_quality_exception_is_escalated_and_resolved(chat: ChatSession, manager: ChatSession) -> None:
+    await create_order(chat, due="2026-12-30")
+    reply = await chat.say("123 验收不通过")
+    assert reply.ok, reply.text
+    assert "异常#1（质量·重大·验收）" in reply.text and "验收不通过" in reply.text and "已升级到经理群" in reply.text
+    escalation = (await outbox(chat.runtime))["exception:1:escalated:local:经理群"]
+    assert "重大异常升级" in escalation and "订单123" in escalation and "华东机械" in escalation
+    opened = await exception(chat, 1)
+    assert opened.severity == "major" and opened.status == "open" and opened.owner == "销售部"
+
+    missing_note = await chat.say("解决 异常#1")
+    assert not missing_note.ok and "处理说明" in missing_note.text
+    resolved = await chat.say("解决 异常#1 已返修，客户复验合格")
+    assert resolved.ok and "已解决" in resolved.text and "已通知经理群" in resolved.text
+    closed = await exception(chat, 1)
+    assert closed.status == "resolved" and closed.resolution == "已返修，客户复验合格" and closed.resolved_at
+    assert "已返修" in (await outbox(chat.runtime))["exception:1:resolved:local:经理群"]
+    assert not (await chat.say("解决 异常#1 再来一次")).ok
+    assert len(await events(chat.runtime, "exception_resolved")) == 1
+
+
+async def test_a_quality_failure_sends_a_finished_milestone_back_and_stays_general(
+    chat: ChatSession, manager: ChatSession
+) -> None:
+    await create_order(chat, due="2026-12-30")
+    await chat.say("订单123 质检完成")
+    reply = await chat.say("123 质检没过，返工")
+    assert "质量·一般·质检" in reply.text and "已退回“进行中”（返工）" in reply.text
+    assert (await milestone(chat.runtime, "123", "质检")).status == "in_progress"
+    assert not any(key.startswith("exception:") for key in await outbox(chat.runtime))
+
+
+async def test_delay_severity_follows_the_configured_rules(chat: ChatSession, manager: ChatSession) -> None:
+    await create_order(chat, "200", due="2026-12-31")  # 28 working days away, 19 of standard work
+    await create_order(chat, "201", due="2026-12-18")  # exactly 19: none to spare
+    small = await chat.say("200 焊接推迟1天")
+    assert "延期·一般·焊接" in small.text
+    big = await chat.say("200 焊接推迟5天")
+    assert "延期·重大·焊接" in big.text and "延误5个工作日（≥3）" in big.text
+    tight = await chat.say("201 焊接推迟1天")
+    assert "延期·重大·焊接" in tight.text and "交期 12-18 有风险" in tight.text
+    queued = await outbox(chat.runtime)
+    assert "exception:1:escalated:local:经理群" not in queued
+    assert "exception:2:escalated:local:经理群" in queued and "exception:3:escalated:local:经理群" in queued
+
+
+async def test_an_exception_by_command_carries_owner_and_expected_date(chat: ChatSession) -> None:
+    await create_order(chat, due="2026-12-30")
+    reply = await chat.say("异常 123 物料 领料 螺栓不够 负责人=王五 预计=11-26")
+    assert reply.ok and "物料·一般·领料" in reply.text and "负责人 王五" in reply.text and "预计 11-26" in reply.text
+    stored = await exception(chat, 1)
+    assert (stored.owner, stored.expected_date.isoformat(), stored.description) == ("王五", "2026-11-26", "螺栓不够")
+    assert not (await chat.say("异常 123 天气 下雨")).ok
+    assert not (await chat.say("异常 123 物料 螺栓 预计=明年")).ok
+    assert await count(chat.runtime, OrderException) == 1
+
+
+async def test_without_a_manager_group_a_major_exception_says_it_could_not_escalate(chat: ChatSession) -> None:
+    await create_order(chat, due="2026-12-30")
+    reply = await chat.say("123 验收不通过")
+    assert "没有绑定经理群，未能升级" in reply.text
+
+
+async def test_failed_then_passed_acceptance(chat: ChatSession, manager: ChatSession) -> None:
+    await create_order(chat, due="2026-12-30")
+    for step in ("排产", "领料", "下料", "焊接", "涂装", "总装", "质检", "入库", "发货"):
+        await chat.say(f"订单123 {step}完成")
+    assert (await order(chat.runtime, "123")).status == "shipped"
+
+    failed = await chat.say("验收 123 不通过 外观有划伤")
+    assert failed.ok and "质量·重大·验收" in failed.text and "订单保持未关闭" in failed.text
+    still_open = await order(chat.runtime, "123")
+    assert still_open.status == "shipped"
+    assert (await milestone(chat.runtime, "123", "验收")).status == "in_progress"
+    assert "exception:1:escalated:local:经理群" in await outbox(chat.runtime)
+
+    chat.now = NOW.replace(day=28)
+    passed = await chat.say("123 验收通过")
+    assert passed.ok and "订单已验收关闭" in passed.text and "异常#1 随验收通过关闭" in passed.text
+    closed = await order(chat.runtime, "123")
+    assert closed.status == "accepted" and closed.delivered_on.isoformat() == "2026-11-28"
+    assert (await exception(chat, 1)).status == "resolved"
+    assert "已验收" in (await chat.say("进度 123")).text
+
+
+async def test_failing_acceptance_after_it_was_recorded_reopens_the_order(chat: ChatSession) -> None:
+    await create_order(chat, due="2026-12-30")
+    await chat.say("验收 123 通过")
+    assert (await order(chat.runtime, "123")).status == "accepted"
+    reply = await chat.say("验收 123 不通过 客户退回")
+    assert "订单重新打开" in reply.text
+    reopened = await order(chat.runtime, "123")
+    assert reopened.status == "in_production" and reopened.delivered_on is None
+    await chat.say("撤销")  # undoing the failure restores the acceptance
+    restored = await order(chat.runtime, "123")
+    assert restored.status == "accepted" and restored.delivered_on is not None

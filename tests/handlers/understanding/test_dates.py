@@ -1,0 +1,55 @@
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, strategies as st
+
+from handlers.understanding.dates import find_dates
+
+MONDAY = date(2026, 11, 23)
+
+
+def resolve(text, today=MONDAY):
+    found = find_dates(text, today)
+    return found[0].value if found else None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("今天", date(2026, 11, 23)), ("昨天", date(2026, 11, 22)), ("前天", date(2026, 11, 21)),
+    ("明天", date(2026, 11, 24)), ("后天", date(2026, 11, 25)), ("大后天", date(2026, 11, 26)),
+    ("3天后", date(2026, 11, 26)), ("一周后", date(2026, 11, 30)), ("两周后", date(2026, 12, 7)),
+    ("本周五", date(2026, 11, 27)), ("这周五", date(2026, 11, 27)), ("周五", date(2026, 11, 27)),
+    ("下周三", date(2026, 12, 2)), ("12月5号", date(2026, 12, 5)), ("12月5日", date(2026, 12, 5)),
+    ("12.5", date(2026, 12, 5)), ("12/5", date(2026, 12, 5)), ("十二月五号", date(2026, 12, 5)),
+    ("月底", date(2026, 11, 30)), ("1月3号", date(2027, 1, 3)), ("11月20号", date(2027, 11, 20)),
+])
+def test_contract_forms(text, value):
+    assert resolve(text) == value
+
+
+def test_weekday_said_on_that_day_is_today_and_past_weekday_rolls_over():
+    friday = date(2026, 11, 27)
+    assert resolve("周五", friday) == friday
+    assert resolve("本周三", friday) == date(2026, 12, 2)
+    assert resolve("下周三", friday) == date(2026, 12, 2)
+
+
+def test_month_day_said_on_that_day_is_today():
+    assert resolve("12月5号", date(2026, 12, 5)) == date(2026, 12, 5)
+
+
+@pytest.mark.parametrize("text", ["12.5%", "1.5万件", "单价12.5元", "3号线", "12.50"])
+def test_numbers_that_are_not_dates(text):
+    assert resolve(text) is None
+
+
+FORECAST_FORMS = st.sampled_from([
+    "今天", "明天", "后天", "大后天", "3天后", "一周后", "两周后", "本周五", "这周一", "周日", "周三",
+    "下周三", "下周一", "12月5号", "1月1日", "2月28号", "12.5", "6/30", "月底", "十二月三十一号",
+])
+
+
+@given(FORECAST_FORMS, st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)))
+def test_forecast_forms_never_resolve_into_the_past(text, today):
+    value = resolve(text, today)
+    assert value is not None and value >= today
+    assert value - today <= timedelta(days=366)
