@@ -59,8 +59,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SENDERS] = {}
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(http_client_ctx)
-    app.cleanup_ctx.append(scheduler_ctx)
     app.router.add_get("/healthz", health)
     for setup in adapter_setups():
         setup(app, settings)
+    app.cleanup_ctx.append(scheduler_ctx)  # last: starts once every adapter's sender is registered
     return app
