@@ -12,7 +12,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select, update
@@ -49,7 +49,7 @@ class JobContext:
     index: WorkdayIndex
 
     @property
-    def today(self):
+    def today(self) -> date:
         return self.due_at.astimezone(self.config.tz).date()
 
 

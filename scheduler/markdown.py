@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 WECOM_MARKDOWN_BYTES = 4096
-DINGTALK_MARKDOWN_BYTES = 5000 * 3 // 2
-"""DingTalk allows about 5000 characters; counting bytes with 1.5 bytes a character on average
-would be optimistic for all-Chinese text, so parts are measured in bytes below this bound and
-additionally never exceed 5000 characters."""
 DINGTALK_MARKDOWN_CHARS = 5000
+"""DingTalk counts characters (about 5000 per markdown message): every part keeps below this too."""
+DINGTALK_MARKDOWN_BYTES = DINGTALK_MARKDOWN_CHARS * 3
 LOCAL_BYTES = 4096
 
 PLATFORM_LIMIT_BYTES = {

@@ -86,3 +86,25 @@ def test_digest_for_an_unknown_chat_is_one_clear_line(env: dict[str, str]) -> No
     result = gendan(env, "digest", "--chat", "没有这个群", "--dry-run")
     assert result.returncode == 2
     assert result.stderr == "gendan: no chat named '没有这个群'; bind one with 绑定 or [[chats]] in the configuration\n"
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_an_undeliverable_message_stays_listed_with_its_error_and_can_be_retried(
+    env: dict[str, str], tmp_path: Path  # noqa: F811
+) -> None:
+    path = tmp_path / "wecom.toml"
+    path.write_text(
+        '[[chats]]\nplatform = "wecom"\nchat_id = "wrMGR"\nname = "经理群"\nrole = "manager"\n', encoding="utf-8"
+    )
+    tick = gendan(env, "--config", str(path), "tick", "--now", "2026-11-24T08:31:00+08:00")
+    assert tick.returncode == 0, tick.stderr
+    assert "outbox: sent 0, retrying 1, failed 0" in tick.stdout  # WeCom is not enabled: no sender
+
+    listing = gendan(env, "--config", str(path), "outbox")
+    [line] = listing.stdout.splitlines()
+    assert line.startswith("#1 pending attempts=1 next=2026-11-24 08:31 wecom:wrMGR digest:2026-11-24:c1 | **每日简报")
+    assert line.endswith("error: no sender for platform 'wecom'")
+
+    retried = gendan(env, "--config", str(path), "outbox", "--retry")
+    assert retried.stdout.startswith("retried 1: sent 0, retrying 1, failed 0")
+    assert "#1 pending attempts=1" in retried.stdout  # kept, never dropped

@@ -32,3 +32,11 @@ def test_parts_fit_and_keep_every_line(lines: list[str], limit: int) -> None:
     assert all(len(p.encode()) <= limit for p in parts)
     kept = "".join("".join(p.split("\n")) for p in parts)
     assert kept.replace(" ", "") == "".join(lines).replace(" ", "")
+
+
+def test_parts_for_dingtalk_also_stay_within_5000_characters() -> None:
+    from scheduler.markdown import limit_for
+
+    text = "\n".join("a" * 99 for _ in range(200))  # 20,000 ASCII characters
+    parts = split_markdown(text, limit_for("dingtalk"))
+    assert len(parts) == 5 and all(len(p) <= 5000 for p in parts)
