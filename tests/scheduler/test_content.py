@@ -1,0 +1,39 @@
+"""What the digest and the customer update say about exceptions and change requests."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from bot.runtime import Runtime
+from scheduler.service import SchedulerService
+from storage.models import OrderException
+from tests.helpers import ChatSession
+from tests.scheduler.conftest import RecordingSender, at
+
+
+async def test_exceptions_and_changes_reach_managers_but_customers_see_only_visible_ones(
+    runtime: Runtime, service: SchedulerService, sender: RecordingSender
+) -> None:
+    chat = ChatSession(runtime, now=at(23, 8), chat_id="焊接群", user="张三")
+    assert (await chat.say("新建订单 A100 华东机械 搅拌机 20台 2026-12-18 模板=短线")).ok
+    assert (await chat.say("A100 焊接变形，返工")).ok
+    assert (await chat.say("A100 缺料，钢板还没到")).ok
+    assert (await chat.say("客户要求A100交期改到12月25号")).ok
+    async with runtime.database.transaction() as session:
+        exceptions = list(await session.scalars(select(OrderException).order_by(OrderException.id)))
+        assert [e.category for e in exceptions] == ["quality", "material"]
+        await session.execute(
+            update(OrderException).where(OrderException.id == exceptions[1].id).values(customer_visible=True)
+        )
+
+    await service.tick(at(25, 9, 0))  # Wednesday: digest only
+    notice, digest = sender.to("经理群")  # the change-request notice the workflow enqueued, then the digest
+    assert notice.startswith("📝 订单A100（华东机械）变更申请#1") and digest.startswith("**每日简报 11-25")
+    assert "**❗ 未关闭的异常（2）**" in digest
+    assert "异常#1 订单A100（质量·一般·焊接）A100 焊接变形，返工 · 已2天" in digest
+    assert "**📝 待审批的变更（1）**" in digest and "交期：2026-12-18 → 2026-12-25 · 已等2天" in digest
+
+    await service.tick(at(30, 9, 0))  # Monday: weekly update
+    [update_text] = sender.to("华东群")
+    assert "说明：物料到货处理中" in update_text
+    assert "返工" not in update_text and "质量" not in update_text and "焊接变形" not in update_text
