@@ -49,4 +49,4 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        service.shutdown()
+        await service.stop()

@@ -60,6 +60,7 @@ class SchedulerService:
         self.runner = JobRunner(database, config, instance=instance)
         self.worker = OutboxWorker(database, senders, config)
         self.clock = clock or (lambda: datetime.now(config.tz))
+        self._running: set[asyncio.Task[None]] = set()
         self.caught_up = asyncio.Event()
         """Set once the start-up catch-up pass has finished (whether or not it had anything to do)."""
         self.scheduler = AsyncIOScheduler(
@@ -78,7 +79,14 @@ class SchedulerService:
         report = await self.worker.deliver_due(now)
         return outcomes, report
 
+    def _track(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
     async def _run_job(self, job_id: str) -> None:
+        self._track()
         try:
             for outcome in (await self.tick(self.clock(), [job_id]))[0]:
                 log.info("job %s due %s: ran=%s messages=%d", outcome.job_id, outcome.due_at, outcome.ran,
@@ -87,6 +95,7 @@ class SchedulerService:
             log.exception("scheduled job %s failed; it runs again at its next wake-up within the grace", job_id)
 
     async def _catch_up(self) -> None:
+        self._track()
         try:
             outcomes, _ = await self.tick(self.clock())
             for outcome in outcomes:
@@ -98,6 +107,7 @@ class SchedulerService:
             self.caught_up.set()
 
     async def _deliver(self) -> None:
+        self._track()
         try:
             await self.worker.deliver_due(self.clock())
         except Exception:
@@ -124,6 +134,24 @@ class SchedulerService:
         self.scheduler.add_job(self._catch_up, id=CATCH_UP_JOB, name=CATCH_UP_JOB, replace_existing=True)
         self.scheduler.start()
 
-    def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    @property
+    def running_jobs(self) -> frozenset[asyncio.Task[None]]:
+        return frozenset(self._running)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop waking jobs, let running ones finish (cancelling them after `timeout`), then shut down.
+
+        Awaiting them matters: the database they use is closed right after, and a job task left
+        behind would be cancelled mid-query at loop close and could hang it.
+        """
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        running = set(self._running)
+        if running:
+            _, pending = await asyncio.wait(running, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=timeout)
+        self.scheduler.shutdown(wait=False)

@@ -18,6 +18,7 @@ async def test_the_app_runs_the_scheduler_and_stops_it(aiohttp_client, settings:
     assert (await client.get("/healthz")).status == 200
     await client.close()
     assert not service.scheduler.running
+    assert not service.running_jobs  # the start-up catch-up finished before the database closed
 
 
 async def test_a_disabled_schedule_starts_no_scheduler(aiohttp_client, settings: Settings) -> None:

@@ -98,5 +98,5 @@ async def test_the_live_scheduler_registers_stable_jobs_and_catches_up_on_start(
             job = service.scheduler.get_job(DAILY_DIGEST)
             assert job.misfire_grace_time == 7200 and job.coalesce and job.max_instances == 1
         finally:
-            service.shutdown()
+            await service.stop()
     assert [t.split("\n")[0] for t in notifying.to("经理群")] == ["**每日简报 11-24（周二）**"]
