@@ -156,7 +156,13 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.review import ReportInputError, as_csv, as_table, monthly_report, parse_month
+    from handlers.review import (
+        ReportInputError,
+        as_csv,
+        as_table,
+        monthly_report,
+        parse_month,
+    )
 
     try:
         year, month = parse_month(args.month)
@@ -222,8 +228,8 @@ def _tz_now(settings: Settings, now: datetime | None) -> datetime:
 
 
 async def _digest(settings: Settings, args: argparse.Namespace) -> int:
-    from scheduler.jobs import enqueue_drafts
     from scheduler.drafts import Draft
+    from scheduler.jobs import enqueue_drafts
     from scheduler.snapshot import chats
 
     now = _tz_now(settings, args.now)

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from handlers.workdays import WorkCalendar
-from storage.models import ChangeRequest, MilestoneStatus, Order, OrderException, OrderMilestone, OrderStatus
+from storage.models import (
+    ChangeRequest,
+    MilestoneStatus,
+    Order,
+    OrderException,
+    OrderMilestone,
+    OrderStatus,
+)
 
 STATUS_MARK = {
     MilestoneStatus.DONE: "✅",

@@ -7,8 +7,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,14 @@ from sqlalchemy.orm import selectinload
 from handlers.directory import get_or_create_customer
 from handlers.planning import Plan, lay_out
 from handlers.settings import HandlerSettings
-from storage.models import OPEN_ORDER_STATUSES, Customer, MilestoneStatus, Order, OrderMilestone, OrderStatus
+from storage.models import (
+    OPEN_ORDER_STATUSES,
+    Customer,
+    MilestoneStatus,
+    Order,
+    OrderMilestone,
+    OrderStatus,
+)
 
 ORDER_NO_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9\-_/]{0,63}$")
 _PREFIX = re.compile(r"^(订单号|订单|单号|NO\.|NO|#)\s*", re.IGNORECASE)

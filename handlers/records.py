@@ -13,20 +13,27 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.access import (
+    CUSTOMER_READ_ONLY,
+    refuse,
+    scope_for,
+    suggest_visible,
+    visible_open_orders,
+    visible_order,
+)
+from handlers.changes import record_change
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
+from handlers.exception_records import close_on_acceptance, record_exception
 from handlers.formatting import (
     STATUS_MARK,
-    md,
     customer_order_list,
+    md,
     order_list_line,
     order_status_text,
     progress_words,
 )
 from handlers.messages import Reply
-from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_open_orders, visible_order
-from handlers.changes import record_change
-from handlers.exception_records import close_on_acceptance, record_exception
 from storage.models import (
     ChangeRequest,
     ChangeStatus,

@@ -12,7 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from handlers.directory import get_or_create_customer
 from handlers.templates import TemplateSet
-from storage.models import Chat, ChatRole, Person, PersonRole, TemplateRecord, TemplateStep
+from storage.models import (
+    Chat,
+    ChatRole,
+    Person,
+    PersonRole,
+    TemplateRecord,
+    TemplateStep,
+)
 
 
 class ChatBindingLike(Protocol):

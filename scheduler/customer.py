@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.formatting import md
 from scheduler.drafts import Draft
 from scheduler.health import assess, current_milestone, projected_finish
-from scheduler.snapshot import ChatRow, ExceptionRow, OrderRow, chats, group_by_order, open_exceptions, open_orders
+from scheduler.snapshot import (
+    ChatRow,
+    ExceptionRow,
+    OrderRow,
+    chats,
+    group_by_order,
+    open_exceptions,
+    open_orders,
+)
 from scheduler.workindex import WorkdayIndex
 from storage.models import ChatRole, MilestoneStatus, OrderStatus
 

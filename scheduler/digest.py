@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS, md, progress_words
+from handlers.formatting import (
+    CATEGORY_LABELS,
+    FIELD_LABELS,
+    SEVERITY_LABELS,
+    md,
+    progress_words,
+)
 from scheduler.health import OrderHealth, assess
 from scheduler.snapshot import (
     ChangeRow,

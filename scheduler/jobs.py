@@ -19,11 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.markdown import limit_for, split_markdown
 from scheduler.config import ScheduleConfig, parse_cron
-from scheduler.customer import customer_update_for, customer_update_drafts
+from scheduler.customer import customer_update_drafts, customer_update_for
 from scheduler.digest import daily_digest
 from scheduler.drafts import Draft
-from scheduler.markdown import limit_for, split_markdown
 from scheduler.snapshot import ChatRow, chats
 from scheduler.timing import OffDays, Timing
 from scheduler.warnings import overdue_drafts, reminder_drafts

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
-
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 

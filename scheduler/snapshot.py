@@ -28,7 +28,6 @@ from storage.models import (
     Person,
 )
 
-
 QUIET_EVENT_KINDS = ("undo", "refused", "chat_bound")
 """Audit events that are not news for a digest."""
 

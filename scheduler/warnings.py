@@ -19,7 +19,14 @@ from handlers.formatting import md
 from scheduler.digest import weekday
 from scheduler.drafts import Draft
 from scheduler.health import LateMilestone, OrderHealth, assess
-from scheduler.snapshot import ChatRow, MilestoneRow, OrderRow, chats, open_orders, user_ids_by_name
+from scheduler.snapshot import (
+    ChatRow,
+    MilestoneRow,
+    OrderRow,
+    chats,
+    open_orders,
+    user_ids_by_name,
+)
 from scheduler.workindex import WorkdayIndex
 from storage.models import ChatRole, MilestoneStatus
 

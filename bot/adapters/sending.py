@@ -1,8 +1,4 @@
-"""Pieces every outgoing platform client needs: splitting long markdown, pacing, retrying.
-
-`split_markdown` keeps whole lines together so a table row or a list item never arrives cut in
-two; only a single line longer than the whole limit is wrapped, at a character boundary.
-"""
+"""Pieces every outgoing platform client needs: pacing and retrying (splitting is handlers.markdown)."""
 
 from __future__ import annotations
 
@@ -19,57 +15,6 @@ from handlers.messages import DeliveryError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-def _utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def _wrap_line(line: str, max_bytes: int) -> list[str]:
-    """Cut one over-long line into pieces of at most `max_bytes`, never inside a character."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = _utf8_len(char)
-        if size + width > max_bytes and current:
-            pieces.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += width
-    if current:
-        pieces.append("".join(current))
-    return pieces
-
-
-def split_markdown(text: str, max_bytes: int) -> list[str]:
-    """Split `text` into parts of at most `max_bytes` UTF-8 bytes, breaking only between lines.
-
-    Lines are packed greedily in order; blank lines at a part's edges are dropped. Empty input
-    gives no parts.
-    """
-    if max_bytes < 4:
-        raise ValueError("max_bytes must allow at least one character")
-    text = text.strip("\n")
-    if not text.strip():
-        return []
-    if _utf8_len(text) <= max_bytes:
-        return [text]
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for raw_line in text.split("\n"):
-        pieces = _wrap_line(raw_line, max_bytes) if _utf8_len(raw_line) > max_bytes else [raw_line]
-        for line in pieces:
-            added = _utf8_len(line) + (1 if current else 0)
-            if current and size + added > max_bytes:
-                parts.append("\n".join(current))
-                current, size, added = [], 0, _utf8_len(line)
-            current.append(line)
-            size += added
-    if current:
-        parts.append("\n".join(current))
-    return [part.strip("\n") for part in parts if part.strip()]
 
 
 class RateLimiter:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
-from handlers.access import scope_for, suggest_visible, visible_open_orders, visible_order
+from handlers.access import (
+    scope_for,
+    suggest_visible,
+    visible_open_orders,
+    visible_order,
+)
 from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
 from handlers.formatting import customer_order_list, md, order_is_late, order_list_line

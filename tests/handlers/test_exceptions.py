@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from storage.models import OrderException
 from tests.conftest import NOW
-from tests.helpers import ChatSession, count, create_order, events, milestone, order, outbox
+from tests.helpers import (
+    ChatSession,
+    count,
+    create_order,
+    events,
+    milestone,
+    order,
+    outbox,
+)
 
 
 async def exception(chat: ChatSession, exception_id: int) -> OrderException:

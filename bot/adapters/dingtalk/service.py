@@ -24,7 +24,8 @@ from bot.adapters.dingtalk.inbound import (
     parse_chatbot_message,
     to_inbound,
 )
-from bot.adapters.sending import RateLimiter, retry_with_backoff, split_markdown
+from bot.adapters.sending import RateLimiter, retry_with_backoff
+from handlers.markdown import split_markdown
 from handlers.messages import DeliveryError, InboundMessage, Outbound, Reply
 from storage.database import Database
 from storage.models import Chat

@@ -31,7 +31,13 @@ from urllib.parse import quote_plus
 import aiohttp
 import dingtalk_stream
 import websockets
-from dingtalk_stream import AckMessage, CallbackMessage, ChatbotMessage, Credential, SystemMessage
+from dingtalk_stream import (
+    AckMessage,
+    CallbackMessage,
+    ChatbotMessage,
+    Credential,
+    SystemMessage,
+)
 from dingtalk_stream.version import VERSION_STRING
 
 from bot.adapters.dingtalk.service import BadPayload, DingTalkBot

@@ -17,7 +17,12 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapters.wecom.api import RetryPolicy, UnsafeUrl, call_with_retry, checked_url
-from bot.adapters.wecom.convert import PayloadError, markdown_body, parse_payload, stream_reply
+from bot.adapters.wecom.convert import (
+    PayloadError,
+    markdown_body,
+    parse_payload,
+    stream_reply,
+)
 from bot.adapters.wecom.crypto import CallbackRejected, ReplayGuard, WeComCrypto
 from bot.adapters.wecom.handling import MessageHandling
 

@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.app import HTTP, RUNTIME, SENDERS
-from bot.config import Settings
 from bot.adapters.wecom.app_messages import AppMessenger
 from bot.adapters.wecom.callback import CallbackEndpoint, add_routes
 from bot.adapters.wecom.crypto import WeComCrypto
@@ -17,6 +15,8 @@ from bot.adapters.wecom.handling import MessageHandling
 from bot.adapters.wecom.sender import WeComSender
 from bot.adapters.wecom.webhook import WebhookClient
 from bot.adapters.wecom.websocket import WsClient
+from bot.app import HTTP, RUNTIME, SENDERS
+from bot.config import Settings
 
 WS_CLIENT = web.AppKey("wecom_ws_client", WsClient)
 CALLBACK = web.AppKey("wecom_callback", CallbackEndpoint)

@@ -6,8 +6,16 @@ import logging
 
 import aiohttp
 
-from bot.adapters.sending import RateLimiter, split_markdown
-from bot.adapters.wecom.api import ApiError, RetryPolicy, TransportError, call_with_retry, checked_url, webhook_key
+from bot.adapters.sending import RateLimiter
+from bot.adapters.wecom.api import (
+    ApiError,
+    RetryPolicy,
+    TransportError,
+    call_with_retry,
+    checked_url,
+    webhook_key,
+)
+from handlers.markdown import split_markdown
 
 log = logging.getLogger(__name__)
 

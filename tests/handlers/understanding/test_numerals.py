@@ -1,6 +1,7 @@
 import cn2an
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from handlers.understanding.numerals import chinese_to_int, parse_number
 

@@ -3,7 +3,8 @@
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers.understanding.normalize import MAX_MESSAGE_CHARS
 

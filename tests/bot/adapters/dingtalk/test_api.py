@@ -8,7 +8,13 @@ import logging
 import aiohttp
 import pytest
 
-from bot.adapters.dingtalk.api import AccessTokenCache, DingTalkApi, RobotWebhook, SessionGone, callback_signature
+from bot.adapters.dingtalk.api import (
+    AccessTokenCache,
+    DingTalkApi,
+    RobotWebhook,
+    SessionGone,
+    callback_signature,
+)
 from handlers.messages import DeliveryError
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.adapters.dingtalk.api import callback_signature
-from bot.adapters.dingtalk.inbound import parse_chatbot_message, strip_mentions, to_inbound, verify_callback
+from bot.adapters.dingtalk.inbound import (
+    parse_chatbot_message,
+    strip_mentions,
+    to_inbound,
+    verify_callback,
+)
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk
 
 

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bot.app import RUNTIME
-from storage.models import Event, OrderMilestone, Order, ProcessedMessage
+from storage.models import Event, Order, OrderMilestone, ProcessedMessage
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, Signed, group_text
 
 PATH = "/wecom/callback"

@@ -7,7 +7,13 @@ import asyncio
 from aiohttp.test_utils import TestClient
 
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, group_text
-from tests.bot.adapters.wecom.helpers import PATH, counts, deliver, milestone_status, say
+from tests.bot.adapters.wecom.helpers import (
+    PATH,
+    counts,
+    deliver,
+    milestone_status,
+    say,
+)
 
 
 async def create_order(client: TestClient, fake: FakeWeCom) -> None:

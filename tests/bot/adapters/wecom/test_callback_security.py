@@ -10,7 +10,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.adapters.wecom.setup import CALLBACK
-from tests.bot.adapters.wecom.fake_wecom import AesCodec, FakeWeCom, Signed, group_text, sign
+from tests.bot.adapters.wecom.fake_wecom import (
+    AesCodec,
+    FakeWeCom,
+    Signed,
+    group_text,
+    sign,
+)
 from tests.bot.adapters.wecom.helpers import PATH, counts, deliver, post_signed, say
 
 WELD = "@跟单助手 订单123 焊接完成"

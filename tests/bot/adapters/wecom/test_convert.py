@@ -6,7 +6,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.adapters.wecom.convert import FILE_ACK, IMAGE_ACK, PayloadError, strip_mentions, to_incoming
+from bot.adapters.wecom.convert import (
+    FILE_ACK,
+    IMAGE_ACK,
+    PayloadError,
+    strip_mentions,
+    to_incoming,
+)
 
 NAMES = ("跟单助手",)
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)

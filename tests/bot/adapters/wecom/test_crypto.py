@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from bot.adapters.wecom.crypto import CallbackRejected, ReplayGuard, WeComCrypto, signature
+from bot.adapters.wecom.crypto import (
+    CallbackRejected,
+    ReplayGuard,
+    WeComCrypto,
+    signature,
+)
 from tests.bot.adapters.wecom.fake_wecom import AesCodec
 from tests.bot.adapters.wecom.vectors import AIBOT, OFFICIAL, WECHATPY
 
