@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
 from handlers.messages import Reply
+from handlers.milestone_state import milestone_named, snapshot
 from handlers.notices import tell_managers
 from storage.models import (
     ExceptionStatus,
@@ -22,22 +23,6 @@ from storage.models import (
 )
 
 CATEGORIES = ("quality", "material", "equipment", "delay", "other")
-
-
-def _milestone(order: Order, name: str | None) -> OrderMilestone | None:
-    return next((m for m in order.milestones if m.name == name), None) if name else None
-
-
-def snapshot(order: Order, milestone: OrderMilestone) -> dict[str, Any]:
-    """What progress and rework change, for undo (the same shape records.py stores)."""
-    return {
-        "status": str(milestone.status),
-        "percent": milestone.percent,
-        "finished_at": milestone.finished_at.isoformat() if milestone.finished_at else None,
-        "forecast_date": milestone.forecast_date.isoformat() if milestone.forecast_date else None,
-        "order_status": str(order.status),
-        "delivered_on": order.delivered_on.isoformat() if order.delivered_on else None,
-    }
 
 
 def delay_workdays(ctx: Context, milestone: OrderMilestone | None, delay: int | None, expected: date | None) -> int | None:
@@ -93,7 +78,7 @@ async def record_exception(
     description: str | None = None,
     owner: str | None = None,
 ) -> str:
-    milestone = _milestone(order, item.get("milestone"))
+    milestone = milestone_named(order, item.get("milestone"))
     category = item.get("category") if item.get("category") in CATEGORIES else "other"
     expected = date.fromisoformat(item["date"]) if item.get("date") else None
     stated = item.get("value") if isinstance(item.get("value"), int) and category == "delay" else None

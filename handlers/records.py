@@ -34,6 +34,7 @@ from handlers.formatting import (
     progress_words,
 )
 from handlers.messages import Reply
+from handlers.milestone_state import milestone_named, snapshot
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
@@ -110,7 +111,7 @@ async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None
         others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
         return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", {**item, "order_no": guess})
     milestone = item.get("milestone")
-    if milestone and _milestone(order, milestone) is None:
+    if milestone and milestone_named(order, milestone) is None:
         names = [m.name for m in order.milestones]
         close = difflib.get_close_matches(milestone, names, n=1, cutoff=0.0)
         plan = "、".join(names)
@@ -135,13 +136,6 @@ async def _ask(ctx: Context, resolved: list[Resolved], doubts: list[Doubt]) -> R
     else:
         lines.append("请更正后重新发送。")
     return Reply("\n".join(lines), ok=False)
-
-
-def _milestone(order: Order, name: str) -> OrderMilestone | None:
-    for milestone in order.milestones:
-        if milestone.name == name:
-            return milestone
-    return None
 
 
 async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
@@ -188,21 +182,10 @@ def _finished_at(ctx: Context, day: date | None) -> datetime:
     return datetime.combine(day, time(18, 0), tzinfo=ctx.settings.tz)
 
 
-def _snapshot(order: Order, milestone: OrderMilestone) -> dict[str, Any]:
-    return {
-        "status": str(milestone.status),
-        "percent": milestone.percent,
-        "finished_at": milestone.finished_at.isoformat() if milestone.finished_at else None,
-        "forecast_date": milestone.forecast_date.isoformat() if milestone.forecast_date else None,
-        "order_status": str(order.status),
-        "delivered_on": order.delivered_on.isoformat() if order.delivered_on else None,
-    }
-
-
 def record_progress(ctx: Context, order: Order, item: dict[str, Any]) -> str:
-    milestone = _milestone(order, item["milestone"])
+    milestone = milestone_named(order, item["milestone"])
     assert milestone is not None
-    before = _snapshot(order, milestone)
+    before = snapshot(order, milestone)
     flags: list[str] = []
     day = date.fromisoformat(item["date"]) if item.get("date") else None
     if item["status"] == MilestoneStatus.DONE:

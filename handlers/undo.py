@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS
+from handlers.milestone_state import restore
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
     Event,
     ExceptionStatus,
-    MilestoneStatus,
     Order,
     OrderException,
-    OrderMilestone,
     OrderStatus,
 )
 
@@ -45,15 +41,6 @@ async def last_undoable(ctx: Context) -> Event | None:
     )
 
 
-def _restore_milestone(order: Order, milestone: OrderMilestone, before: dict[str, Any]) -> None:
-    milestone.status = MilestoneStatus(before["status"])
-    milestone.percent = before["percent"]
-    milestone.finished_at = datetime.fromisoformat(before["finished_at"]) if before["finished_at"] else None
-    milestone.forecast_date = date.fromisoformat(before["forecast_date"]) if before["forecast_date"] else None
-    order.status = OrderStatus(before["order_status"])
-    order.delivered_on = date.fromisoformat(before["delivered_on"]) if before.get("delivered_on") else None
-
-
 async def _revert(ctx: Context, event: Event) -> str:
     order = event.order
     if event.kind == "order_created":
@@ -76,7 +63,7 @@ async def _revert(ctx: Context, event: Event) -> str:
         exception.status = ExceptionStatus.WITHDRAWN
     if event.before is not None and order is not None and event.milestone:
         milestone = next(m for m in order.milestones if m.name == event.milestone)
-        _restore_milestone(order, milestone, event.before)
+        restore(order, milestone, event.before)
         order.updated_at = ctx.now
     if event.kind == "exception_opened":
         return f"订单{order.order_no if order else ''} 异常#{event.item['exception_id']}"
