@@ -96,3 +96,25 @@ def test_templates_from_configuration_replace_the_default() -> None:
     assert template.name == "电子"
     assert template.milestone_names == ("SMT贴片", "插件", "波峰焊", "老化测试", "包装")
     assert template.milestone("SMT贴片").synonyms == ("贴片", "SMT")
+
+
+def test_every_key_in_the_example_carries_a_comment() -> None:
+    """Each key of each [section] has a comment of its own: above it or at the end of its line."""
+    lines = (REPO / "config.example.toml").read_text(encoding="utf-8").splitlines()
+    section = None
+    commented = False
+    undocumented = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            section, commented = stripped.strip("[]"), False
+        elif stripped.startswith("[["):
+            section = None
+        elif stripped.startswith("#") and " = " not in stripped.lstrip("# ").split("#")[0][:40]:
+            commented = True
+        elif section and " = " in stripped:
+            key = stripped.lstrip("# ").split(" = ")[0]
+            if not commented and "#" not in stripped.split(" = ", 1)[1]:
+                undocumented.append(f"{section}.{key}")
+            commented = False
+    assert undocumented == []
