@@ -103,6 +103,22 @@ GENERAL_ORDER = r"订单|(?<=[的些个哪几少])单(?![价据号子位元])"
 DAY_COUNT = rf"(?P<days>{NUMBER_PATTERN}|半)\s*(?:个)?(?P<unit>天|日|周|星期|礼拜)(?!后|以后|之后)"
 
 
+# Phrasings that name a default-template milestone without one of its words, as regexes over the
+# mention itself. They count only in a line that names an order (never in chit-chat) and only
+# for a template that has the canonical name. The status words stay outside the mention.
+_QTY = rf"\s*了?\s*(?:{NUMBER_PATTERN})\s*(?:台|件|个|套|箱|批|车|托|柜|pcs|PCS)"
+DERIVED_FORMS = {
+    # 货已发出, 货都发走了: the goods went out
+    "发货": (
+        r"(?:(?<=货)|(?<=货已)|(?<=货都)|(?<=货已经)|(?<=货全部)|(?<=货都已))发(?:出去|出|走)",
+        # 先发50台, 今天发了30箱: a shipped quantity
+        rf"(?<![收开批下分打头出])发(?={_QTY})",
+    ),
+    # 物料到齐了, 材料都备齐了: the same fact as 物料齐套
+    "领料": (r"(?:物料|材料|原材料|原料)(?=\s*(?:已经|已|都|全部|全|均已|都已)?\s*(?:到齐|备齐|齐了|齐全|齐套))",),
+}
+
+
 def milestone_words(templates: Iterable[Template]) -> dict[str, str]:
     """word -> canonical milestone over every template; the first template to claim a word wins."""
     mapping: dict[str, str] = {}

@@ -65,7 +65,7 @@ _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|�
 _RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
 _PARTIAL = re.compile(
-    rf"先(?:发|出|交|送|做)|剩下|剩余|还剩|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
+    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
 )
 # a date followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
@@ -141,6 +141,10 @@ class Parser:
             for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())
         )
         self._milestone_re = re.compile(f"{infixed}|{words}" if infixed else words)
+        names = {spec.name for template in _templates(templates) for spec in template.milestones}
+        self._derived = tuple(
+            (re.compile(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
+        )
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -223,7 +227,7 @@ class Parser:
             else:
                 rest.append(clause)
         body = ",".join(rest)
-        mentions = self._mentions(body)
+        mentions = self._mentions(body, derived=has_order)
         for window in self._windows(body, mentions):
             item = self._window_item(window, today, has_order)
             if item is not None:
@@ -238,7 +242,7 @@ class Parser:
         return bool(_PERCENT.search(clause)) and not re.search(r"吗|呢|\?|么", clause)
 
     # ---- milestones -----------------------------------------------------------------------
-    def _mentions(self, text: str) -> list[_Mention]:
+    def _mentions(self, text: str, derived: bool = False) -> list[_Mention]:
         found: list[_Mention] = []
         starts: dict[int, str] | None = None
         for match in self._milestone_re.finditer(text):
@@ -263,7 +267,21 @@ class Parser:
                 found[-1] = _Mention(found[-1].start, match.end(), milestone)
                 continue
             found.append(_Mention(match.start(), match.end(), milestone, infix))
+        if derived and self._derived:
+            found = self._with_derived(text, found)
         return found
+
+    def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
+        """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
+        extra = [
+            _Mention(match.start(), match.end(), name)
+            for pattern, name in self._derived
+            for match in pattern.finditer(text)
+            if not any(m.start < match.end() and match.start() < m.end for m in found)
+        ]
+        if not extra:
+            return found
+        return sorted(found + extra, key=lambda m: m.start)
 
     @staticmethod
     def _windows(text: str, mentions: list[_Mention]) -> list[_Window]:
@@ -431,6 +449,9 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
     done = _DONE.search(text)
     if when is not None and when >= today and not done:
+        # "今天发了30箱": a milestone verb with 了 said of today reports it done
+        if when == today and window.after.lstrip().startswith("了"):
+            return "done", None
         return "in_progress", None
     if done:
         if _negated(text, done.start()):
