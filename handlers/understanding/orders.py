@@ -14,11 +14,13 @@ _CANDIDATE = re.compile(
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
 _UNIT_AFTER = re.compile(
-    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次人年月时分秒只条张支根把片斤克楼层栋室寸线位名粒包卷桶瓶份对双辆车]|组(?!装)|周(?![一二三四五六日天末])"
+    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次年时分秒只条张支根把片斤克楼层栋室寸线位名粒包卷桶瓶份对双辆]|组(?!装)|周(?![一二三四五六日天末])"
+    # words that start with a unit character: 人手 (staff), 月底 (a date), 车间 (a place)
+    r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
 _LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
-_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|成|晚|延|共|要|订|是|第|约|有|差|剩)\s*$")
+_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|是|第|约|有|差|剩)\s*$")
 _SUBJECT_BEFORE = re.compile(
     r"(?:客户(?:要求|说|要|希望|通知|反馈|那边)?|销售(?:说|要求)?|业务(?:说)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦)\s*$"
 )

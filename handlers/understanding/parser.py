@@ -55,6 +55,20 @@ _DELAY = re.compile(
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
 )
 _OTHER = re.compile(lx.alternation(lx.OTHER_WORDS))
+# "没问题", "无异常": a negated problem word reports that all is well
+_NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
+# a machine with a leak or noise is an equipment failure, not a product defect ("空压机漏气")
+_MACHINE_FAULT = re.compile(r"(?:机|泵|设备|炉|行车|叉车|生产线|流水线)\s*(?:又|也|有点|一直)?\s*(?:漏气|漏水|漏油|异响|冒烟|不转|不动|卡死|卡住)")
+# a truck, driver or courier that has not come delays a shipment; it is not missing material
+_NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人)\s*(?:还|都|也)?\s*$")
+# a rate ("合格率98%", "完成率95%") is a statistic, never the progress of a milestone
+_RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有)?\s*\d{1,3}(?:\.\d+)?\s*%")
+# part of a quantity shipped or made, the rest still to come: the milestone is under way
+_PARTIAL = re.compile(
+    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
+)
+# a date followed by a negated verb is when something will NOT happen ("今天修不好")
+_NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
 _STAFF = re.compile(lx.alternation(lx.STAFF_WORDS))
 # with no order in the message, only these may stand before a milestone ("今天焊接完成")
 _ADJACENT_STATUS = re.compile(
@@ -65,7 +79,7 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
-_QUERY_STRONG = re.compile(lx.alternation(lx.QUERY_STRONG) + r"|(?<![检调审核])查|么$|没$")
+_QUERY_STRONG = re.compile(lx.alternation(lx.QUERY_STRONG) + r"|(?<![检调审核])查|么$|没有?$")
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(lx.GENERAL_ORDER)
 
@@ -79,8 +93,9 @@ _QTY_FIELD_DELTA = re.compile(
     rf"(?:{lx.alternation(lx.QTY_FIELDS)})\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
     rf"\s*(?P<num>{_NUM})"
 )
+# "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套")
 _QTY_DELTA = re.compile(
-    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了)?\s*(?P<num>{_NUM})\s*{_QTY_UNITS}"
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了)?\s*(?!一批)(?P<num>{_NUM})\s*{_QTY_UNITS}"
 )
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至")
@@ -126,6 +141,10 @@ class Parser:
             for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())
         )
         self._milestone_re = re.compile(f"{infixed}|{words}" if infixed else words)
+        names = {spec.name for template in _templates(templates) for spec in template.milestones}
+        self._derived = tuple(
+            (re.compile(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
+        )
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -208,7 +227,7 @@ class Parser:
             else:
                 rest.append(clause)
         body = ",".join(rest)
-        mentions = self._mentions(body)
+        mentions = self._mentions(body, derived=has_order)
         for window in self._windows(body, mentions):
             item = self._window_item(window, today, has_order)
             if item is not None:
@@ -223,7 +242,7 @@ class Parser:
         return bool(_PERCENT.search(clause)) and not re.search(r"吗|呢|\?|么", clause)
 
     # ---- milestones -----------------------------------------------------------------------
-    def _mentions(self, text: str) -> list[_Mention]:
+    def _mentions(self, text: str, derived: bool = False) -> list[_Mention]:
         found: list[_Mention] = []
         starts: dict[int, str] | None = None
         for match in self._milestone_re.finditer(text):
@@ -248,7 +267,21 @@ class Parser:
                 found[-1] = _Mention(found[-1].start, match.end(), milestone)
                 continue
             found.append(_Mention(match.start(), match.end(), milestone, infix))
+        if derived and self._derived:
+            found = self._with_derived(text, found)
         return found
+
+    def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
+        """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
+        extra = [
+            _Mention(match.start(), match.end(), name)
+            for pattern, name in self._derived
+            for match in pattern.finditer(text)
+            if not any(m.start < match.end() and match.start() < m.end for m in found)
+        ]
+        if not extra:
+            return found
+        return sorted(found + extra, key=lambda m: m.start)
 
     @staticmethod
     def _windows(text: str, mentions: list[_Mention]) -> list[_Window]:
@@ -275,20 +308,23 @@ class Parser:
             infix = "".join(m.infix for m in group)
             windows.extend(_Window(name, before + infix, after) for name in names)
             before = next_before
-        # the same milestone named twice in separate windows: keep the first mention's window
-        seen: set[str | None] = set()
-        unique = []
+        # the same milestone named twice in separate windows ("焊接50% 预计后天焊完"): one window,
+        # the first mention's, which also governs the later mention's text
+        merged: dict[str | None, _Window] = {}
         for window in windows:
-            if window.milestone not in seen:
-                seen.add(window.milestone)
-                unique.append(window)
-        return unique
+            first = merged.get(window.milestone)
+            if first is None:
+                merged[window.milestone] = window
+            else:
+                merged[window.milestone] = replace(first, after=f"{first.after},{window.before}{window.after}")
+        return list(merged.values())
 
     # ---- windows: exception or progress ---------------------------------------------------
     def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
+        window = replace(window, before=_RATE.sub("", window.before), after=_RATE.sub("", window.after))
         text = f"{window.before}\x01{window.after}"
-        dates = find_dates(window.before, today) + find_dates(window.after, today)
-        when = dates[0].value if dates else None
+        when = next((found.value for part in (window.before, window.after) for found in find_dates(part, today)
+                     if not _NEGATED_AFTER_DATE.match(part, found.end)), None)
         category = _exception_category(text, window.milestone)
         if category is not None:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
@@ -335,19 +371,33 @@ def _leads(window: _Window) -> bool:
     return bool(_LEAD_FILLER.fullmatch(window.before)) and bool(_ADJACENT_STATUS.match(window.after))
 
 
+_WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到"))
+
+
+def _material(text: str) -> bool:
+    for match in _MATERIAL.finditer(text):
+        if re.match(r"没到(?:账|哪|位)", text[match.start():]):
+            continue
+        if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
+            continue
+        return True
+    return False
+
+
 def _exception_category(text: str, milestone: str | None) -> str | None:
+    if _MACHINE_FAULT.search(text):
+        return "equipment"
     if _QUALITY.search(text):
         return "quality"
     if _EQUIPMENT.search(text):
         return "equipment"
     if _STAFF.search(text):
         return "other"
-    material = _MATERIAL.search(text)
-    if material and not re.match(r"没到(?:账|哪|位)", text[material.start():]):
+    if _material(text):
         return "material"
     if _DELAY.search(text):
         return "delay"
-    other = _OTHER.search(text)
+    other = _OTHER.search(_NO_PROBLEM.sub("", text))
     if other:
         return "quality" if other.group() == "问题" and milestone is not None else "other"
     return None
@@ -378,6 +428,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     percent = _percent(text)
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
+    if _PARTIAL.search(text):
+        return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
     start = _START.search(text)
     if start and not _negated(text, start.start()):
         # "今天开始总装" starts a milestone; only a forecast of its end carries a date
@@ -392,8 +444,14 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return "done", None
     if when is not None and when >= today and _FORECAST.search(text):
         return "in_progress", None
+    # a one-character milestone verb with its result right after it: 焊完, 还没焊完
+    if re.match(r"[完好](?![成整善])", window.after):
+        return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
     done = _DONE.search(text)
     if when is not None and when >= today and not done:
+        # "今天发了30箱": a milestone verb with 了 said of today reports it done
+        if when == today and window.after.lstrip().startswith("了"):
+            return "done", None
         return "in_progress", None
     if done:
         if _negated(text, done.start()):
