@@ -56,11 +56,16 @@ class Scope:
 
 
 def scope_for(ctx: Context) -> Scope:
+    """Both the chat and the person restrict: a customer contact visiting another customer's group
+    sees neither customer's orders."""
+    customers = set()
     if ctx.chat.role == ChatRole.CUSTOMER:
-        return Scope(True, ctx.chat.customer_id)
-    if ctx.role == PersonRole.CUSTOMER:
-        return Scope(True, ctx.person.customer_id)
-    return Scope(False)
+        customers.add(ctx.chat.customer_id)
+    if ctx.person.role == PersonRole.CUSTOMER:
+        customers.add(ctx.person.customer_id)
+    if not customers:
+        return Scope(False)
+    return Scope(True, customers.pop() if len(customers) == 1 else None)
 
 
 def is_guest(ctx: Context) -> bool:

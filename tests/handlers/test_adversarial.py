@@ -106,3 +106,26 @@ class TestOtherTemplates:
         assert "没有等你确认的消息" in (await chat.say("是")).text
         close = await chat.say("E2 焊接完成")
         assert "是指「波峰焊」吗" in close.text
+
+
+async def test_a_reused_message_id_from_another_chat_does_not_replay_that_chats_reply(
+    chat: ChatSession, customer_chat: ChatSession
+) -> None:
+    await chat.say("新建订单 456 南方重工 输送机 20套 2026-12-30", message_id="same-id")
+    reply = await customer_chat.say("进度", message_id="same-id")
+    assert "456" not in reply.text and "南方重工" not in reply.text
+    assert not reply.ok and "没有处理" in reply.text
+
+
+async def test_a_customer_contact_in_another_customers_group_sees_neither(
+    chat: ChatSession, customer_chat: ChatSession
+) -> None:
+    await create_order(chat, "123")  # 华东机械, the group's customer
+    await chat.say("新建订单 456 南方重工 输送机 20套 2026-12-30")
+    admin = await chat.other(user="老板").as_role("admin")
+    await admin.say("授权 南方采购 客户 南方重工")
+    visitor = customer_chat.other(user="南方采购")
+    for text in ("进度 123", "进度 456", "订单列表", "123到哪一步了"):
+        reply = await visitor.say(text)
+        assert "华东机械" not in reply.text and "搅拌机" not in reply.text, (text, reply.text)
+        assert "南方重工" not in reply.text and "输送机" not in reply.text, (text, reply.text)
