@@ -291,21 +291,17 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# Every subcommand and the function that runs it, in one place.
+_SYNC = {"run": _run, "parse": _parse}
 _ASYNC = {
-    "chat": _chat, "demo": _demo, "show": _show, "report": _report,
-    "digest": _digest, "tick": _tick, "outbox": _outbox,
+    "chat": _chat, "demo": _demo, "db": _db_upgrade, "order": _order_add, "show": _show,
+    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox,
 }
 
 
 def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
-    if args.command == "run":
-        return _run(settings, args)
-    if args.command == "parse":
-        return _parse(settings, args)
-    if args.command == "db":
-        return asyncio.run(_db_upgrade(settings, args))
-    if args.command == "order":
-        return asyncio.run(_order_add(settings, args))
+    if args.command in _SYNC:
+        return _SYNC[args.command](settings, args)
     return asyncio.run(_ASYNC[args.command](settings, args))
 
 
