@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.messages import Reply
 from handlers.orders import open_orders, suggest_order_nos
-from storage.models import ChatRole, Order, PersonRole
+from storage.models import ChatRole, Order, OrderStatus, PersonRole
 
 ROLE_NAMES = {"staff": "员工", "manager": "经理", "customer": "客户", "admin": "管理员"}
 GUEST = (
@@ -31,27 +31,41 @@ CUSTOMER_CHAT_COMMANDS = frozenset({"帮助", "进度", "订单列表", "绑定"
 
 @dataclass(frozen=True)
 class Scope:
-    """The orders a chat may see: all of them, or one customer's (None: no customer, so none)."""
+    """The orders a chat may see: all of them, or one customer's (None: no customer, so none).
+
+    A customer never sees a cancelled order: an order keyed to the wrong customer by mistake is
+    undone (cancelled), and must not show up in that customer's group."""
 
     restricted: bool
     customer_id: int | None = None
 
     def sees(self, order: Order) -> bool:
-        return not self.restricted or (self.customer_id is not None and order.customer_id == self.customer_id)
+        if not self.restricted:
+            return True
+        return self.customer_id is not None and order.customer_id == self.customer_id and (
+            order.status != OrderStatus.CANCELLED
+        )
 
     def where(self) -> tuple[Any, ...]:
         """Filter clauses for a query on Order."""
         if not self.restricted:
             return ()
-        return (Order.customer_id == self.customer_id,) if self.customer_id is not None else (Order.id.is_(None),)
+        if self.customer_id is None:
+            return (Order.id.is_(None),)
+        return (Order.customer_id == self.customer_id, Order.status != OrderStatus.CANCELLED)
 
 
 def scope_for(ctx: Context) -> Scope:
+    """Both the chat and the person restrict: a customer contact visiting another customer's group
+    sees neither customer's orders."""
+    customers = set()
     if ctx.chat.role == ChatRole.CUSTOMER:
-        return Scope(True, ctx.chat.customer_id)
-    if ctx.role == PersonRole.CUSTOMER:
-        return Scope(True, ctx.person.customer_id)
-    return Scope(False)
+        customers.add(ctx.chat.customer_id)
+    if ctx.person.role == PersonRole.CUSTOMER:
+        customers.add(ctx.person.customer_id)
+    if not customers:
+        return Scope(False)
+    return Scope(True, customers.pop() if len(customers) == 1 else None)
 
 
 def is_guest(ctx: Context) -> bool:

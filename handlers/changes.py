@@ -165,12 +165,10 @@ def impact_lines(ctx: Context, order: Order, field: str, new: str | None) -> lis
 
 
 async def record_change(ctx: Context, order: Order, item: dict[str, Any], reason: str | None = None) -> str:
-    """Record a change request with its impact; the reply line (a refusal line when it cannot be)."""
+    """Record a change request with its impact; the reply line. Raises ChangeInputError (nothing
+    recorded) when the change cannot be requested."""
     old, new = new_value(order, item)
-    try:
-        _check(order, item["field"], new, ctx.today)
-    except ChangeInputError as error:
-        return f"⚠️ {error}变更没有记录。"
+    _check(order, item["field"], new, ctx.today)
     freeze, needs_evaluation = freeze_note(ctx, order)
     impact = "\n".join([*impact_lines(ctx, order, item["field"], new), freeze])
     change = ChangeRequest(

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记录**，请过一分钟再发一次。"
 DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
+REUSED_ID = "这条消息的编号和之前的一条消息重复，**没有处理**。请重新发送一次。"
 EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 
@@ -69,6 +70,10 @@ class Dispatcher:
 
     async def _handle(self, session: AsyncSession, message: InboundMessage, text: str) -> Reply:
         previous = await _processed(session, message)
+        if previous is not None and (previous.chat_id, previous.sender_id) != (message.chat_id, message.sender_id):
+            # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
+            log.warning("%s message id %s reused by another chat or sender", message.platform, message.message_id)
+            return Reply(REUSED_ID, ok=False, duplicate=True)
         if previous is not None:
             log.info("duplicate delivery of %s message %s ignored", message.platform, message.message_id)
             return Reply(previous.reply_text, duplicate=True)

@@ -21,7 +21,7 @@ from handlers.access import (
     visible_open_orders,
     visible_order,
 )
-from handlers.changes import record_change
+from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
 from handlers.exception_records import close_on_acceptance, record_exception
@@ -53,6 +53,10 @@ NOT_UNDERSTOOD = (
 )
 
 
+MILESTONE_GUESS_CUTOFF = 0.3
+"""How alike a milestone name must be to be offered as "是指…吗" (焊接→波峰焊 is 0.4; 验收→老化测试 is 0)."""
+
+
 @dataclass
 class Resolved:
     item: dict[str, Any]
@@ -68,6 +72,26 @@ class Doubt:
     """The item as the bot would record it if the sender confirms; None when only a corrected message helps."""
 
 
+@dataclass
+class Blocked:
+    reason: str
+    """Why this item cannot be recorded at all (no confirmation helps)."""
+
+
+def _closed_reason(order: Order, intent: str) -> str | None:
+    """Why nothing of this kind may be recorded on the order any more, or None."""
+    if intent == "query":
+        return None
+    if order.status == OrderStatus.CANCELLED:
+        return f"订单 {order.order_no} 已撤销（建单已撤回），没有记录。"
+    if order.status == OrderStatus.ACCEPTED and intent == "progress":
+        return (
+            f"订单 {order.order_no} 已验收关闭，进度没有记录。"
+            f"如有质量问题请报异常，例如「验收 {order.order_no} 不通过 原因」。"
+        )
+    return None
+
+
 async def handle_free_text(ctx: Context) -> Reply:
     items = [item.as_dict() for item in ctx.parser.parse(ctx.text, ctx.now)]
     if not items:
@@ -81,18 +105,23 @@ async def apply_items(ctx: Context, items: list[dict[str, Any]], *, confirmed: b
     context_order = await recent_order_no(ctx)
     resolved: list[Resolved] = []
     doubts: list[Doubt] = []
+    blocked: list[str] = []
     for item in items:
         outcome = await _resolve(ctx, item, context_order)
         if isinstance(outcome, Doubt):
             doubts.append(outcome)
+        elif isinstance(outcome, Blocked):
+            blocked.append(outcome.reason)
         else:
             resolved.append(outcome)
+    if blocked:
+        return Reply("\n".join(["⚠️ " + reason for reason in blocked]), ok=False)
     if doubts and not confirmed:
         return await _ask(ctx, resolved, doubts)
     return await _apply_all(ctx, resolved)
 
 
-async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None) -> Resolved | Doubt:
+async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None) -> Resolved | Doubt | Blocked:
     order_no = item.get("order_no")
     assumed = False
     if order_no is None:
@@ -110,10 +139,13 @@ async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None
         guess = suggestions[0]
         others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
         return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", {**item, "order_no": guess})
+    closed = _closed_reason(order, item["intent"])
+    if closed is not None:
+        return Blocked(closed)
     milestone = item.get("milestone")
     if milestone and milestone_named(order, milestone) is None:
         names = [m.name for m in order.milestones]
-        close = difflib.get_close_matches(milestone, names, n=1, cutoff=0.0)
+        close = difflib.get_close_matches(milestone, names, n=1, cutoff=MILESTONE_GUESS_CUTOFF)
         plan = "、".join(names)
         if item["intent"] == "progress" and close:
             return Doubt(
@@ -140,6 +172,7 @@ async def _ask(ctx: Context, resolved: list[Resolved], doubts: list[Doubt]) -> R
 
 async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
     recorded: list[str] = []
+    refused: list[str] = []
     answers: list[str] = []
     assumed: set[str] = set()
     for entry in resolved:
@@ -159,16 +192,22 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
                 if closed:
                     recorded[-1] += f"\n  订单已验收关闭；{'、'.join(f'异常#{n}' for n in closed)} 随验收通过关闭"
         elif intent == "change":
-            recorded.append(await record_change(ctx, entry.order, entry.item))
+            try:
+                recorded.append(await record_change(ctx, entry.order, entry.item))
+            except ChangeInputError as error:
+                refused.append(f"⚠️ {error}这条变更没有记录。")
         elif intent == "exception":
             recorded.append(await record_exception(ctx, entry.order, entry.item))
     parts: list[str] = []
     if recorded:
         parts.append("已记录：\n" + "\n".join(recorded) if len(recorded) > 1 else "已记录：" + recorded[0])
+    parts += refused
     parts += answers
-    if assumed:
+    if assumed and recorded:
         parts.append(f"（消息里没写订单号，按你刚才说的订单 {'、'.join(sorted(assumed))} 记录；不对请发「撤销」。）")
-    return Reply("\n\n".join(parts) if parts else NOT_UNDERSTOOD)
+    if not parts:
+        return Reply(NOT_UNDERSTOOD, ok=False)
+    return Reply("\n\n".join(parts), ok=bool(recorded or answers))
 
 
 def _stamp(ctx: Context) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS
+from handlers.messages import Reply
 from handlers.milestone_state import restore
 from storage.models import (
     ChangeRequest,
@@ -41,8 +42,34 @@ async def last_undoable(ctx: Context) -> Event | None:
     )
 
 
+async def _later_record(ctx: Context, event: Event) -> Event | None:
+    """A record made after `event` on the same milestone and still standing: restoring the state
+    from before `event` would silently wipe it out."""
+    if event.before is None or event.order_id is None or not event.milestone:
+        return None
+    later = await ctx.session.scalars(
+        select(Event)
+        .where(
+            Event.order_id == event.order_id,
+            Event.milestone == event.milestone,
+            Event.id > event.id,
+            Event.kind.in_(UNDOABLE),
+            Event.undone_at.is_(None),
+        )
+        .order_by(Event.id)
+    )
+    return next((e for e in later if e.before is not None), None)
+
+
 async def _revert(ctx: Context, event: Event) -> str:
     order = event.order
+    later = await _later_record(ctx, event)
+    if later is not None:
+        raise UndoRefused(
+            f"订单{order.order_no if order else ''} {event.milestone} 之后 {later.actor_name} 又记录过"
+            f"（{ctx.local_time(later.created_at):%m-%d %H:%M}），撤销会把它一起抹掉，所以没有撤销。"
+            "请直接发送更正后的进度。"
+        )
     if event.kind == "order_created":
         assert order is not None
         order.status = OrderStatus.CANCELLED
@@ -70,18 +97,18 @@ async def _revert(ctx: Context, event: Event) -> str:
     return f"订单{order.order_no if order else ''} {event.milestone} 的进度记录"
 
 
-async def undo_last(ctx: Context) -> str:
+async def undo_last(ctx: Context) -> Reply:
     event = await last_undoable(ctx)
     if event is None:
-        return "你在这个群里没有可以撤销的记录。"
+        return Reply("你在这个群里没有可以撤销的记录。", ok=False)
     try:
         what = await _revert(ctx, event)
     except UndoRefused as refusal:
-        return str(refusal)
+        return Reply(str(refusal), ok=False)
     undo = ctx.record("undo", order=event.order, item={"undone_event_id": event.id}, milestone=event.milestone)
     await ctx.session.flush()
     event.undone_at = ctx.now
     event.undone_by = undo.id
     if event.order is not None:
         ctx.about_order = event.order.order_no
-    return f"已撤销：{what}，已恢复到之前的状态。"
+    return Reply(f"已撤销：{what}，已恢复到之前的状态。")

@@ -9,7 +9,7 @@ from handlers.undo import undo_last
 
 
 async def undo(ctx: Context, args: str) -> Reply:
-    return Reply(await undo_last(ctx))
+    return await undo_last(ctx)
 
 
 COMMANDS = (Command("撤销", ("撤回", "undo"), "撤销 —— 撤销你在本群的上一条记录", undo),)

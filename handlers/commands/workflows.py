@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from handlers.access import suggest_visible, visible_order
-from handlers.changes import approve_change, record_change, reject_change
+from handlers.changes import ChangeInputError, approve_change, record_change, reject_change
 from handlers.commands.base import MANAGERS, Command
 from handlers.context import Context
 from handlers.exception_records import record_exception, resolve_exception
@@ -77,8 +77,11 @@ async def change(ctx: Context, args: str) -> Reply:
         item = change_item(order.order_no, field, value, ctx.today)
     except OrderInputError as error:
         return Reply(f"变更没有记录：{error}", ok=False)
-    line = await record_change(ctx, order, item, _reason(reason))
-    return Reply(line if line.startswith("⚠️") else "已记录：" + line, ok=not line.startswith("⚠️"))
+    try:
+        line = await record_change(ctx, order, item, _reason(reason))
+    except ChangeInputError as error:
+        return Reply(f"⚠️ {error}变更没有记录。", ok=False)
+    return Reply("已记录：" + line)
 
 
 def _reference(args: str, what: str, usage: str) -> tuple[int, str] | Reply:

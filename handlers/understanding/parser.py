@@ -552,11 +552,11 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
 
 
 def _dedupe(items: Iterable[ParsedItem]) -> list[ParsedItem]:
-    seen: set[tuple] = set()
-    result = []
+    """One item per (intent, order, milestone, field, category): when a message says it twice (a daily
+    report with a morning and an afternoon line), the later statement is the current one and wins."""
+    latest: dict[tuple, ParsedItem] = {}
     for item in items:
         key = (item.intent, item.order_no, item.milestone, item.field, item.category)
-        if key not in seen:
-            seen.add(key)
-            result.append(item)
-    return result
+        latest.pop(key, None)
+        latest[key] = item
+    return list(latest.values())
