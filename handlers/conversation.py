@@ -49,8 +49,11 @@ async def take_pending(ctx: Context) -> PendingConfirmation | None:
     pending = await ctx.session.scalar(select(PendingConfirmation).where(*_pending_filter(ctx)))
     if pending is None:
         return None
-    await ctx.session.delete(pending)
-    await ctx.session.flush()
+    # A plain DELETE whose row count tells whether this transaction took the question: a racing
+    # second "是" (PostgreSQL, READ COMMITTED) waits for the first, then deletes nothing.
+    taken = await ctx.session.execute(delete(PendingConfirmation).where(PendingConfirmation.id == pending.id))
+    if taken.rowcount != 1:
+        return None
     if ctx.now - pending.created_at > PENDING_TTL:
         return None
     return pending

@@ -160,3 +160,14 @@ async def test_the_assumed_order_expires_and_belongs_to_the_sender(chat: ChatSes
     assert (await milestone(chat.runtime, "123", "涂装")).status == "pending"
 
 
+
+
+async def test_two_racing_confirmations_apply_the_question_once(chat: ChatSession) -> None:
+    import asyncio
+
+    await create_order(chat, "A2311-08")
+    await chat.say("订单A2311-09 焊接完成")
+    first, second = chat.message("是"), chat.message("对")
+    replies = await asyncio.gather(*(chat.runtime.dispatcher.handle(m) for m in (first, second)))
+    assert sorted(r.ok for r in replies) == [False, True]
+    assert len(await events(chat.runtime, "progress")) == 1
