@@ -39,6 +39,8 @@ REPLY_GRACE_SECONDS = 5.0
 PROGRESS_TTL_SECONDS = 3600.0
 
 Dispatch = Callable[[InboundMessage], Awaitable[Reply]]
+Defer = Callable[[Outbound, str], Awaitable[None]]
+"""Store an outbound message in the outbox under a dedupe key, for later delivery."""
 
 
 class BadPayload(ValueError):
@@ -66,9 +68,12 @@ class DingTalkBot:
         bot_name: str,
         retry_attempts: int,
         retry_base: float,
+        defer: Defer | None = None,
     ) -> None:
         self.api = api
         self.dispatch = dispatch
+        self.defer = defer
+        """Hands an answer that could not be sent now to the outbox, which retries it later."""
         self.limiter = limiter
         self.bot_name = bot_name
         self.retry_attempts = retry_attempts
@@ -110,7 +115,8 @@ class DingTalkBot:
         chat_id = message.conversation_id
         session: str | None = message.session_webhook
         title = markdown_title(reply.text, self.bot_name)
-        for part in split_markdown(reply.text, MAX_MARKDOWN_BYTES):
+        parts = split_markdown(reply.text, MAX_MARKDOWN_BYTES)
+        for index, part in enumerate(parts):
             await self.limiter.acquire(chat_id)
             try:
                 if session and _session_alive(message):
@@ -135,6 +141,12 @@ class DingTalkBot:
                     lambda: self.api.send_group_markdown(chat_id, title, part), "reply via group send"
                 )
             except DeliveryError as exc:
+                if exc.retryable and message.conversation_type == "2" and self.defer is not None:
+                    rest = Outbound(PLATFORM, chat_id, "\n".join(parts[index:]), reply.mention_user_ids)
+                    await self.defer(rest, f"reply:{PLATFORM}:{message.message_id}")
+                    log.warning("answer to DingTalk message %s not delivered now (%s); left to the outbox",
+                                message.message_id, exc)
+                    return
                 log.error("answer to DingTalk message %s in chat %s was not delivered: %s", message.message_id, chat_id, exc)
                 return
             except Exception:

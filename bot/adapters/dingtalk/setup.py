@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -15,7 +16,8 @@ from bot.adapters.dingtalk.service import DingTalkBot, DingTalkSender
 from bot.adapters.dingtalk.stream import GendanStreamClient, create_stream_client
 from bot.adapters.sending import RateLimiter
 from bot.config import Settings
-from handlers.messages import InboundMessage, Reply
+from handlers.messages import InboundMessage, Outbound, Reply
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,19 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
     async def dispatch(message: InboundMessage) -> Reply:
         return await app[RUNTIME].dispatcher.handle(message)
 
+    async def defer(message: Outbound, dedupe_key: str) -> None:
+        await app[RUNTIME].database.run(
+            lambda session: enqueue(
+                session,
+                dedupe_key=dedupe_key,
+                platform=message.platform,
+                chat_id=message.chat_id,
+                text=message.text,
+                mention_user_ids=message.mention_user_ids,
+                now=datetime.now(UTC),
+            )
+        )
+
     bot = DingTalkBot(
         api,
         dispatch,
@@ -53,6 +68,7 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
         bot_name=settings.general.bot_name,
         retry_attempts=config.retry_attempts,
         retry_base=config.retry_base_seconds,
+        defer=defer,
     )
     app[DINGTALK_BOT] = bot
     app[SENDERS][PLATFORM] = DingTalkSender(

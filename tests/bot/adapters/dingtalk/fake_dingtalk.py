@@ -101,6 +101,11 @@ class FakeDingTalk:
         self._passes[endpoint] = after
         self._failures.setdefault(endpoint, []).extend(Canned(status, body or {}, delay) for _ in range(times))
 
+    def recover(self) -> None:
+        """Drop every queued failure: the platform works again."""
+        self._failures.clear()
+        self._passes.clear()
+
     def recorded(self, endpoint: str) -> list[Recorded]:
         return self.requests.get(endpoint, [])
 

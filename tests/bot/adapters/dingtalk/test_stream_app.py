@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,8 +16,9 @@ from sqlalchemy import func, select
 
 from bot.adapters.dingtalk.setup import DINGTALK_STREAM
 from bot.app import RUNTIME, create_app
+from bot.scheduling import SCHEDULER
 from bot.config import Settings
-from storage.models import Event, ProcessedMessage
+from storage.models import Event, OutboxMessage, ProcessedMessage
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk
 
 CREATE = "新建订单 123 华东机械 搅拌机 50台 2026-12-20"
@@ -182,6 +184,31 @@ async def test_reply_is_retried_through_5xx_and_token_failures(app: web.Applicat
     await fake.wait_ack(frame_id)
     sent = await fake.wait_requests("group_send", 2)
     assert len(sent) == 2 and len(fake.tokens_issued) == 1
+
+
+async def test_an_answer_that_cannot_be_sent_now_waits_in_the_outbox(app: web.Application, fake: FakeDingTalk) -> None:
+    await fake.wait_connected()
+    fake.fail("session", 502, times=50)
+    fake.fail("group_send", 503, times=50)
+    frame_id, data = await say(fake, CREATE, session="down")
+    await fake.wait_ack(frame_id)
+    key = f"reply:dingtalk:{data['msgId']}"
+
+    async def waiting() -> OutboxMessage | None:
+        async with app[RUNTIME].database.transaction() as session:
+            return await session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+
+    for _ in range(200):
+        if (row := await waiting()) is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert row is not None and row.chat_id == data["conversationId"] and "已新建订单 123" in row.text
+
+    fake.recover()
+    await app[SCHEDULER].worker.deliver_due(datetime.now(UTC) + timedelta(minutes=10))
+    delivered = [r for r in fake.recorded("group_send") if "已新建订单 123" in json.loads(r.body["msgParam"])["text"]]
+    assert delivered
+    assert (await waiting()).status == "sent"
 
 
 async def test_stop_leaves_no_task_behind(settings: Settings, fake: FakeDingTalk) -> None:
