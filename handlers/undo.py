@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS
 from handlers.messages import Reply
-from handlers.milestone_state import restore
+from handlers.milestone_state import milestone_named, restore
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
@@ -63,10 +63,11 @@ async def _later_record(ctx: Context, event: Event) -> Event | None:
 
 async def _revert(ctx: Context, event: Event) -> str:
     order = event.order
+    label = f"订单{order.order_no}" if order else ""
     later = await _later_record(ctx, event)
     if later is not None:
         raise UndoRefused(
-            f"订单{order.order_no if order else ''} {event.milestone} 之后 {later.actor_name} 又记录过"
+            f"{label} {event.milestone} 之后 {later.actor_name} 又记录过"
             f"（{ctx.local_time(later.created_at):%m-%d %H:%M}），撤销会把它一起抹掉，所以没有撤销。"
             "请直接发送更正后的进度。"
         )
@@ -81,20 +82,21 @@ async def _revert(ctx: Context, event: Event) -> str:
         if change.status != ChangeStatus.OPEN:
             raise UndoRefused(f"变更#{change.id} 已经审批过了，不能撤销。")
         change.status = ChangeStatus.WITHDRAWN
-        return f"订单{order.order_no if order else ''} 变更申请#{change.id}（{FIELD_LABELS.get(change.field, change.field)}）"
+        return f"{label} 变更申请#{change.id}（{FIELD_LABELS.get(change.field, change.field)}）"
+    what = f"{label} {event.milestone} 的进度记录"
     if event.kind == "exception_opened":
         exception = await ctx.session.get(OrderException, event.item["exception_id"])
         assert exception is not None
         if exception.status != ExceptionStatus.OPEN:
             raise UndoRefused(f"异常#{exception.id} 已经处理关闭了，不能撤销。")
         exception.status = ExceptionStatus.WITHDRAWN
-    if event.before is not None and order is not None and event.milestone:
-        milestone = next(m for m in order.milestones if m.name == event.milestone)
+        what = f"{label} 异常#{exception.id}"
+    # Progress, and the rework an exception caused, restore the milestone they changed.
+    milestone = milestone_named(order, event.milestone) if order is not None else None
+    if event.before is not None and milestone is not None:
         restore(order, milestone, event.before)
         order.updated_at = ctx.now
-    if event.kind == "exception_opened":
-        return f"订单{order.order_no if order else ''} 异常#{event.item['exception_id']}"
-    return f"订单{order.order_no if order else ''} {event.milestone} 的进度记录"
+    return what
 
 
 async def undo_last(ctx: Context) -> Reply:
