@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,20 @@ class InboundMessage:
     mentions: tuple[str, ...] = ()
     """Display names @-mentioned in `text` (the bot's own name included), to be stripped."""
     is_group: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A picture or a file that travels with a reply or a proactive message.
+
+    Senders deliver it in their platform's own format (an image or file message) after the text;
+    where a platform or route cannot carry it, the text says where to look instead.
+    """
+
+    kind: Literal["image", "file"]
+    filename: str
+    """Shown to people, e.g. 台账-20261127.xlsx or 进度图.png."""
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
