@@ -53,6 +53,7 @@ async def health(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings) -> web.Application:
     from bot.scheduling import scheduler_ctx
+    from bot.web import setup_web
 
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
@@ -62,5 +63,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", health)
     for setup in adapter_setups():
         setup(app, settings)
+    setup_web(app, settings)  # the board and the customer portal ([web])
     app.cleanup_ctx.append(scheduler_ctx)  # last: starts once every adapter's sender is registered
     return app

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.web.links import LinkSigner
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings, WorkflowRules
 from handlers.setup import apply_bindings, sync_templates
@@ -38,6 +39,7 @@ def handler_settings(settings: Settings) -> HandlerSettings:
             major_when_due_at_risk=settings.workflow.major_when_due_at_risk,
             major_quality_milestones=settings.workflow.major_quality_milestones,
         ),
+        links=LinkSigner(settings) if settings.web.enabled else None,
     )
 
 

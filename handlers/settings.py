@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from handlers.links import LinkIssuer
 from handlers.templates import TemplateSet
 from handlers.workdays import WorkCalendar
 
@@ -32,3 +33,5 @@ class HandlerSettings:
     max_message_chars: int = 2000
     context_minutes: int = 10
     workflow: WorkflowRules = field(default_factory=WorkflowRules)
+    links: LinkIssuer | None = None
+    """Signs board and portal links; None when `[web]` is disabled."""

@@ -1,0 +1,94 @@
+"""Adds the board and portal routes, the templates and the static files to the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+import logging
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.config import Settings
+from bot.web.links import LINK_PATH, LinkSigner
+from handlers.workdays import WorkCalendar
+from scheduler.workindex import WorkdayIndex
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+TEMPLATES = HERE / "templates"
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class WebState:
+    signer: LinkSigner
+    calendar: WorkCalendar
+    page_size: int
+    clock: Clock = _utc_now
+    """Replaced by tests to move time (link expiry, lateness)."""
+    _indexes: dict[date, WorkdayIndex] = field(default_factory=dict)
+
+    def index_for(self, today: date) -> WorkdayIndex:
+        """One working-day index per day, reused by every request of that day."""
+        index = self._indexes.get(today)
+        if index is None:
+            self._indexes.clear()
+            index = self._indexes[today] = WorkdayIndex(self.calendar, today)
+        return index
+
+
+WEB = web.AppKey("web", WebState)
+
+SECURITY_HEADERS = {
+    # The link token is in the URL: never hand it to another site, a cache or a search engine.
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+}
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path.startswith(LINK_PATH):
+        response.headers.update(SECURITY_HEADERS)
+    elif request.path.startswith("/static/"):
+        response.headers["X-Content-Type-Options"] = "nosniff"
+
+
+def setup_web(app: web.Application, settings: Settings) -> None:
+    if not settings.web.enabled:
+        return
+    from bot.web import routes  # imported here: routes read this module's key
+
+    signer = LinkSigner(settings)
+    if not signer.has_secret:
+        log.warning("[web] link_secret is not set: links are signed with the database's scope keys alone; "
+                    "set GENDAN_WEB_LINK_SECRET")
+    app[WEB] = WebState(
+        signer=signer,
+        calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+        page_size=settings.web.page_size,
+    )
+    env = aiohttp_jinja2.setup(
+        app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals["static"] = lambda path: f"/static/{path}"
+    app.on_response_prepare.append(_security_headers)
+    app.router.add_static("/static/", STATIC, name="static", append_version=False)
+    routes.add_routes(app)
