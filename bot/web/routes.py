@@ -142,7 +142,8 @@ async def order(request: web.Request) -> web.Response:
         gantt = [
             {"id": bar.id, "name": bar.name, "start": bar.start.isoformat(), "end": bar.end.isoformat(),
              "progress": bar.progress,
-             "custom_class": ("bar-actual" if bar.actual else "bar-planned") + (" bar-late" if bar.late else "")}
+             # one class only: frappe-gantt adds it with classList.add
+             "custom_class": ("bar-actual" if bar.actual else "bar-planned") + ("-late" if bar.late else "")}
             for bar in page.bars
         ]
         return aiohttp_jinja2.render_template("order.html", request, v.context(page=page, gantt=gantt))
