@@ -113,7 +113,8 @@ def _query(filters: BoardFilter, page: int | None = None) -> str:
 async def _board(request: web.Request) -> dict[str, Any]:
     async with visit(request, ScopeKind.MANAGER) as v:
         filters = _filters(request)
-        board = await board_index(v.session, filters, v.today, v.index, request.app[WEB].page_size)
+        state = request.app[WEB]
+        board = await board_index(v.session, filters, v.today, v.index, state.page_size, state.book)
         return v.context(
             board=board, statuses=[(s.value, s.label) for s in OPEN_ORDER_STATUSES],
             query=lambda page=None: _query(board.filters, page),

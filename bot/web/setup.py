@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.web.links import LINK_PATH, LinkSigner
+from handlers.board import AssessedBook
 from handlers.workdays import WorkCalendar
 from scheduler.workindex import WorkdayIndex
 
@@ -36,6 +37,8 @@ class WebState:
     page_size: int
     clock: Clock = _utc_now
     """Replaced by tests to move time (link expiry, lateness)."""
+    book: AssessedBook = field(default_factory=AssessedBook)
+    """The open orders as last assessed, reused while the event log has not moved."""
     _indexes: dict[date, WorkdayIndex] = field(default_factory=dict)
 
     def index_for(self, today: date) -> WorkdayIndex:

@@ -237,3 +237,51 @@ async def test_web_disabled_serves_no_pages(aiohttp_client, settings) -> None:
     client = await aiohttp_client(create_app(disabled))
     assert (await client.get("/w/anything/orders")).status == 404
     assert WEB not in client.app
+
+
+async def test_the_board_shows_a_record_made_after_it_was_last_viewed_and_its_undo(seeded: Seeded) -> None:
+    link = await seeded.manager_link()
+    _, before = await get(seeded, f"{link}/orders?customer=华东机械")
+    assert "待下料" in before
+    assert (await seeded.manager.say("订单A100 下料完成")).ok
+    _, after = await get(seeded, f"{link}/orders?customer=华东机械")
+    assert "待焊接" in after and "待下料" not in after
+    assert (await seeded.manager.say("撤销")).ok
+    _, undone = await get(seeded, f"{link}/orders?customer=华东机械")
+    assert "待下料" in undone
+
+
+async def test_the_board_is_assessed_again_on_a_new_day(seeded: Seeded) -> None:
+    link = await seeded.manager_link(hours=24 * 30)
+    _, today = await get(seeded, f"{link}/orders?late=1")
+    assert order_nos(today) == ["B100"]
+    seeded.client.app[WEB].clock = lambda: LATER + timedelta(days=5)  # 12-15: A100's 下料 (12-10) is late
+    _, later = await get(seeded, f"{link}/orders?late=1")
+    assert set(order_nos(later)) == {"B100", "A100"}
+
+
+async def test_a_record_whose_transaction_committed_late_is_not_missed(seeded: Seeded) -> None:
+    """An event with an id below the newest one seen (its transaction took the id first and committed
+    last) still makes the board read the orders again."""
+    from sqlalchemy import func, insert, select, update
+
+    from storage.models import Event, Order, OrderMilestone
+
+    database = seeded.client.app[RUNTIME].database
+    link = await seeded.manager_link()
+    newest = await database.run(lambda s: s.scalar(select(func.max(Event.id))))
+    row = {"kind": "chat_bound", "platform": "local", "chat_id": "x", "actor_id": "x", "actor_name": "x",
+           "raw_text": "", "item": {}, "created_at": LATER}
+    await database.run(lambda s: s.execute(insert(Event).values(id=newest + 10, **row)))
+    _, first = await get(seeded, f"{link}/orders?customer=南方重工")
+    assert "待排产" in first  # B200
+
+    async def late_commit(session) -> None:  # noqa: ANN001
+        b200 = await session.scalar(select(Order.id).where(Order.order_no == "B200"))
+        await session.execute(update(OrderMilestone).where(OrderMilestone.order_id == b200, OrderMilestone.seq == 1)
+                              .values(status="done"))
+        await session.execute(insert(Event).values(id=newest + 5, order_id=b200, **{**row, "kind": "progress"}))
+
+    await database.run(late_commit)
+    _, second = await get(seeded, f"{link}/orders?customer=南方重工")
+    assert "待排产" not in second and "待领料" in second
