@@ -83,7 +83,11 @@ async def test_manager_filters_late_orders_and_opens_a_gantt(seeded: Seeded, bro
     await shot(page, "order-gantt")
 
     await page.click("nav a:has-text('统计')")
+    await page.fill("input[name=month]", "2026-11")
+    await page.click("form.filters button")
+    await page.wait_for_url("**/figures?month=2026-11")
     await page.wait_for_selector("#category-chart[data-ready]")
+    assert "焊接" in await page.inner_text("main")  # November's exceptions, by milestone
     await shot(page, "figures")
     assert errors == []
 
