@@ -211,7 +211,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.web.access_log import RedactingAccessLogger
+    from bot.web.setup import warn_if_unsigned
 
+    warn_if_unsigned(settings)
     web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
                 access_log_class=RedactingAccessLogger)
     return 0

@@ -8,7 +8,6 @@ every earlier link of that scope fail; the other scopes' links keep working.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -20,8 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.links import IssuedLink, LinkScope, ScopeKind
 from storage.link_keys import find_key, key_for, rotate_key
-
-log = logging.getLogger(__name__)
 
 _SALT = "gendan.web.link"
 LINK_PATH = "/w/"
@@ -60,10 +57,6 @@ class LinkSigner:
             ScopeKind.MANAGER: settings.web.manager_link_hours,
             ScopeKind.CUSTOMER: settings.web.customer_link_hours,
         }
-
-    @property
-    def has_secret(self) -> bool:
-        return bool(self._secret)
 
     def _serializer(self, scope_key: str) -> URLSafeSerializer:
         return URLSafeSerializer(self._secret + "\x00" + scope_key, salt=_SALT)

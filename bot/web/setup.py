@@ -73,17 +73,20 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers["X-Content-Type-Options"] = "nosniff"
 
 
+def warn_if_unsigned(settings: Settings) -> None:
+    """Said once when serving: without a secret, a copy of the database is enough to forge links."""
+    if settings.web.enabled and not settings.web.link_secret.get_secret_value():
+        log.warning("[web] link_secret is not set: links are signed with the database's scope keys alone; "
+                    "set GENDAN_WEB_LINK_SECRET")
+
+
 def setup_web(app: web.Application, settings: Settings) -> None:
     if not settings.web.enabled:
         return
     from bot.web import routes  # imported here: routes read this module's key
 
-    signer = LinkSigner(settings)
-    if not signer.has_secret:
-        log.warning("[web] link_secret is not set: links are signed with the database's scope keys alone; "
-                    "set GENDAN_WEB_LINK_SECRET")
     app[WEB] = WebState(
-        signer=signer,
+        signer=LinkSigner(settings),
         calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
         page_size=settings.web.page_size,
     )
