@@ -21,7 +21,7 @@ from handlers.context import Context, TextParser
 from handlers.conversation import drop_pending, is_confirmation, take_pending
 from handlers.directory import chat_for, person_for
 from handlers.messages import InboundMessage, Reply
-from handlers.records import apply_items, handle_free_text
+from handlers.free_text import apply_items, handle_free_text
 from handlers.settings import HandlerSettings
 from storage.database import Database, DatabaseUnavailable
 from storage.models import ProcessedMessage

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS
 from handlers.messages import Reply
-from handlers.milestone_state import milestone_named, restore
+from handlers.progress import milestone_named, restore
 from storage.models import (
     ChangeRequest,
     ChangeStatus,

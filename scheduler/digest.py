@@ -23,7 +23,7 @@ from handlers.formatting import (
     progress_words,
 )
 from scheduler.health import OrderHealth, assess
-from scheduler.snapshot import (
+from scheduler.read_model import (
     ChangeRow,
     EventRow,
     ExceptionRow,

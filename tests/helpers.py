@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot.runtime import Runtime
 from handlers.messages import InboundMessage, Reply
-from handlers.setup import apply_bindings
-from storage.models import Event, Order, OrderMilestone
+from handlers.config_sync import apply_bindings
+from storage.models import Event, Order, OrderException, OrderMilestone
 
 _ids = itertools.count(1)
 
@@ -114,3 +114,9 @@ async def order(runtime: Runtime, order_no: str) -> Order:
         return await session.scalar(
             select(Order).where(Order.order_no == order_no).options(selectinload(Order.milestones))
         )
+
+
+async def exception(chat: ChatSession, exception_id: int) -> OrderException:
+    """The exception with this id, as stored."""
+    async with chat.runtime.database.transaction() as session:
+        return await session.get(OrderException, exception_id)

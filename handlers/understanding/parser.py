@@ -21,7 +21,7 @@ from .dates import find_dates
 from .items import ParsedItem
 from .normalize import lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
-from .orders import MASK, OrderMatch, find_orders, is_list_gap, mask
+from .order_numbers import MASK, OrderMatch, find_orders, is_list_gap, mask
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.formatting import md
 from scheduler.drafts import Draft
 from scheduler.health import assess, current_milestone, projected_finish
-from scheduler.snapshot import (
+from scheduler.read_model import (
     ChatRow,
     ExceptionRow,
     OrderRow,

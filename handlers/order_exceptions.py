@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
 from handlers.messages import Reply
-from handlers.milestone_state import milestone_named, snapshot
+from handlers.progress import milestone_named, snapshot
 from handlers.notices import tell_managers
 from storage.models import (
     ExceptionStatus,
@@ -195,22 +195,3 @@ async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply
         if told:
             text += f"\n已通知{'、'.join(told)}"
     return Reply(text)
-
-
-async def close_on_acceptance(ctx: Context, order: Order, milestone: str) -> list[int]:
-    """Acceptance passed: open quality exceptions on that milestone are resolved by it."""
-    open_ones = list(
-        await ctx.session.scalars(
-            select(OrderException)
-            .where(
-                OrderException.order_id == order.id,
-                OrderException.milestone == milestone,
-                OrderException.category == "quality",
-                OrderException.status == ExceptionStatus.OPEN,
-            )
-            .options(selectinload(OrderException.order))
-        )
-    )
-    for exception in open_ones:
-        close(ctx, exception, f"{milestone}通过（自动关闭）")
-    return [e.id for e in open_ones]

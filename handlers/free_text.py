@@ -1,4 +1,4 @@
-"""Turning understood items into records: progress, change requests, exceptions, and answers to queries.
+"""Free text: understood items of a message turned into records (progress, change requests, exceptions) and answers.
 
 All items of one message are resolved first; if any is uncertain nothing is recorded and the bot
 asks. Otherwise every item is applied in the caller's single transaction.
@@ -8,43 +8,18 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
-
-from handlers.access import (
-    CUSTOMER_READ_ONLY,
-    refuse,
-    scope_for,
-    suggest_visible,
-    visible_open_orders,
-    visible_order,
-)
+from handlers.acceptance import after_progress, progress_refusal
+from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_order
 from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
-from handlers.exception_records import close_on_acceptance, record_exception
-from handlers.formatting import (
-    STATUS_MARK,
-    customer_order_list,
-    md,
-    order_list_line,
-    order_status_text,
-    progress_words,
-)
 from handlers.messages import Reply
-from handlers.milestone_state import milestone_named, snapshot
-from storage.models import (
-    ChangeRequest,
-    ChangeStatus,
-    ExceptionStatus,
-    MilestoneStatus,
-    Order,
-    OrderException,
-    OrderMilestone,
-    OrderStatus,
-)
+from handlers.order_exceptions import record_exception
+from handlers.order_status import answer_query
+from handlers.progress import milestone_named, record_progress
+from storage.models import Order, OrderStatus
 
 NOT_UNDERSTOOD = (
     "没看懂这条消息，没有记录任何内容。\n"
@@ -84,11 +59,8 @@ def _closed_reason(order: Order, intent: str) -> str | None:
         return None
     if order.status == OrderStatus.CANCELLED:
         return f"订单 {order.order_no} 已撤销（建单已撤回），没有记录。"
-    if order.status == OrderStatus.ACCEPTED and intent == "progress":
-        return (
-            f"订单 {order.order_no} 已验收关闭，进度没有记录。"
-            f"如有质量问题请报异常，例如「验收 {order.order_no} 不通过 原因」。"
-        )
+    if intent == "progress":
+        return progress_refusal(order)
     return None
 
 
@@ -186,11 +158,8 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
         if entry.assumed:
             assumed.add(entry.order.order_no)
         if intent == "progress":
-            recorded.append(record_progress(ctx, entry.order, entry.item))
-            if entry.order.status == OrderStatus.ACCEPTED and entry.item["milestone"] == entry.order.milestones[-1].name:
-                closed = await close_on_acceptance(ctx, entry.order, entry.item["milestone"])
-                if closed:
-                    recorded[-1] += f"\n  订单已验收关闭；{'、'.join(f'异常#{n}' for n in closed)} 随验收通过关闭"
+            line = record_progress(ctx, entry.order, entry.item)
+            recorded.append(line + await after_progress(ctx, entry.order, entry.item["milestone"]))
         elif intent == "change":
             try:
                 recorded.append(await record_change(ctx, entry.order, entry.item))
@@ -208,97 +177,3 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
     if not parts:
         return Reply(NOT_UNDERSTOOD, ok=False)
     return Reply("\n\n".join(parts), ok=bool(recorded or answers))
-
-
-def _stamp(ctx: Context) -> str:
-    local = ctx.local_time(ctx.now)
-    return f"{ctx.sender_name} {local:%m-%d %H:%M}"
-
-
-def _finished_at(ctx: Context, day: date | None) -> datetime:
-    if day is None or day == ctx.today:
-        return ctx.now
-    return datetime.combine(day, time(18, 0), tzinfo=ctx.settings.tz)
-
-
-def record_progress(ctx: Context, order: Order, item: dict[str, Any]) -> str:
-    milestone = milestone_named(order, item["milestone"])
-    assert milestone is not None
-    before = snapshot(order, milestone)
-    flags: list[str] = []
-    day = date.fromisoformat(item["date"]) if item.get("date") else None
-    if item["status"] == MilestoneStatus.DONE:
-        if milestone.status == MilestoneStatus.DONE:
-            when = md(ctx.local_time(milestone.finished_at)) if milestone.finished_at else "此前"
-            flags.append(f"该节点 {when} 已记为完成，这次是重复报完成")
-        milestone.status = MilestoneStatus.DONE
-        milestone.percent = None
-        milestone.finished_at = _finished_at(ctx, day)
-    else:
-        if milestone.status == MilestoneStatus.DONE:
-            flags.append("该节点原来已完成，现在改回进行中（进度倒退），请确认")
-        elif item.get("percent") is not None and milestone.percent is not None and item["percent"] < milestone.percent:
-            flags.append(f"进度从 {milestone.percent}% 降到 {item['percent']}%（进度倒退），请确认")
-        milestone.status = MilestoneStatus.IN_PROGRESS
-        milestone.finished_at = None
-        if item.get("percent") is not None:
-            milestone.percent = item["percent"]
-        if day is not None:
-            milestone.forecast_date = day
-    milestone.updated_at = ctx.now
-    _advance_order(ctx, order, milestone)
-    ctx.record("progress", order=order, item=item, before=before, milestone=milestone.name, flagged="；".join(flags) or None)
-    words = progress_words(milestone.status, milestone.percent)
-    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.forecast_date and day:
-        words += f"，预计 {md(milestone.forecast_date)} 完成"
-    if milestone.status == MilestoneStatus.DONE and day and day != ctx.today:
-        words += f"（完成于 {md(day)}）"
-    line = f"订单{order.order_no} {milestone.name} {STATUS_MARK[MilestoneStatus(milestone.status)]} {words}（{_stamp(ctx)}）"
-    return line + "".join(f"\n  ⚠️ {flag}" for flag in flags)
-
-
-def _advance_order(ctx: Context, order: Order, milestone: OrderMilestone) -> None:
-    """Keep the order's lifecycle status in step with its milestones."""
-    order.updated_at = ctx.now
-    if order.status in (OrderStatus.INTAKE, OrderStatus.REVIEW, OrderStatus.PLANNED):
-        order.status = OrderStatus.IN_PRODUCTION
-    last = order.milestones[-1]
-    if milestone is last and milestone.status == MilestoneStatus.DONE:
-        order.status = OrderStatus.ACCEPTED
-        order.delivered_on = ctx.local_time(milestone.finished_at or ctx.now).date()
-    elif milestone.name == "发货" and milestone.status == MilestoneStatus.DONE:
-        order.status = OrderStatus.SHIPPED
-        order.delivered_on = ctx.local_time(milestone.finished_at or ctx.now).date()
-
-
-async def answer_query(ctx: Context, order: Order | None, milestone: str | None) -> str:
-    if order is None:
-        orders = await visible_open_orders(ctx)
-        if scope_for(ctx).restricted:
-            return customer_order_list(orders)
-        if not orders:
-            return "目前没有在制订单。"
-        return "**在制订单**\n" + "\n".join(order_list_line(o, ctx.today) for o in orders)
-    return await status_text(ctx, order)
-
-
-async def status_text(ctx: Context, order: Order) -> str:
-    exceptions = list(
-        await ctx.session.scalars(
-            select(OrderException)
-            .where(OrderException.order_id == order.id, OrderException.status == ExceptionStatus.OPEN)
-            .order_by(OrderException.id)
-        )
-    )
-    if scope_for(ctx).restricted:  # a customer sees only what was marked for customers
-        exceptions = [e for e in exceptions if e.customer_visible]
-    changes = list(
-        await ctx.session.scalars(
-            select(ChangeRequest)
-            .where(ChangeRequest.order_id == order.id, ChangeRequest.status == ChangeStatus.OPEN)
-            .order_by(ChangeRequest.id)
-        )
-    )
-    return order_status_text(
-        order, ctx.today, ctx.settings.calendar, ctx.settings.tz, exceptions=exceptions, changes=changes
-    )
