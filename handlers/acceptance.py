@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
 from handlers.order_exceptions import close
-from storage.models import ExceptionStatus, Order, OrderException, OrderStatus
+from storage.models import ExceptionCategory, ExceptionStatus, Order, OrderException, OrderStatus
 
 
 def progress_refusal(order: Order) -> str | None:
@@ -30,7 +30,7 @@ def acceptance_item(order: Order, passed: bool) -> dict:
     last = order.milestones[-1].name
     if passed:
         return {"intent": "progress", "order_no": order.order_no, "milestone": last, "status": "done"}
-    return {"intent": "exception", "order_no": order.order_no, "milestone": last, "category": "quality"}
+    return {"intent": "exception", "order_no": order.order_no, "milestone": last, "category": ExceptionCategory.QUALITY}
 
 
 async def after_progress(ctx: Context, order: Order, milestone: str) -> str:
@@ -51,7 +51,7 @@ async def close_on_acceptance(ctx: Context, order: Order, milestone: str) -> lis
             .where(
                 OrderException.order_id == order.id,
                 OrderException.milestone == milestone,
-                OrderException.category == "quality",
+                OrderException.category == ExceptionCategory.QUALITY,
                 OrderException.status == ExceptionStatus.OPEN,
             )
             .options(selectinload(OrderException.order))

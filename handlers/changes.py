@@ -25,6 +25,7 @@ from storage.models import (
     ChangeStatus,
     Chat,
     ChatRole,
+    EventKind,
     MilestoneStatus,
     Order,
     OrderMilestone,
@@ -186,7 +187,7 @@ async def record_change(ctx: Context, order: Order, item: dict[str, Any], reason
     ctx.session.add(change)
     await ctx.session.flush()
     ctx.record(
-        "change_requested",
+        EventKind.CHANGE_REQUESTED,
         order=order,
         item={**item, "change_id": change.id, "old_value": old, "new_value": new, "needs_evaluation": needs_evaluation},
         flagged="已过免费变更期，需评估" if needs_evaluation else None,
@@ -268,7 +269,7 @@ async def approve_change(ctx: Context, change_id: int, note: str) -> Reply:
     change.decided_at = ctx.now
     change.decision_note = note or None
     ctx.record(
-        "change_approved",
+        EventKind.CHANGE_APPROVED,
         order=order,
         item={"change_id": change.id, "field": change.field, "old_value": change.old_value,
               "new_value": change.new_value, "moved": moved, "note": note},
@@ -293,7 +294,7 @@ async def reject_change(ctx: Context, change_id: int, note: str) -> Reply:
     change.decided_by = ctx.sender_name
     change.decided_at = ctx.now
     change.decision_note = note
-    ctx.record("change_rejected", order=change.order, item={"change_id": change.id, "field": change.field, "note": note})
+    ctx.record(EventKind.CHANGE_REJECTED, order=change.order, item={"change_id": change.id, "field": change.field, "note": note})
     ctx.about_order = change.order.order_no
     label = FIELD_LABELS.get(change.field, change.field)
     return Reply(f"已驳回变更#{change.id}（订单{change.order.order_no} {label}），原因：{note}。订单保持不变。")

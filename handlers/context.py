@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import InboundMessage
 from handlers.settings import HandlerSettings
-from storage.models import Chat, ChatRole, Event, Order, Person, PersonRole
+from storage.models import Chat, ChatRole, Event, EventKind, Order, Person, PersonRole
 
 
 class ParsedItemLike(Protocol):
@@ -74,7 +74,7 @@ class Context:
 
     def record(
         self,
-        kind: str,
+        kind: EventKind,
         *,
         order: Order | None = None,
         item: dict[str, Any] | None = None,

@@ -14,6 +14,9 @@ from handlers.messages import Reply
 from handlers.progress import milestone_named, snapshot
 from handlers.notices import tell_managers
 from storage.models import (
+    EventKind,
+    ExceptionCategory,
+    ExceptionSeverity,
     ExceptionStatus,
     MilestoneStatus,
     Order,
@@ -21,9 +24,6 @@ from storage.models import (
     OrderMilestone,
     OrderStatus,
 )
-
-CATEGORIES = ("quality", "material", "equipment", "delay", "other")
-
 
 def delay_workdays(ctx: Context, milestone: OrderMilestone | None, delay: int | None, expected: date | None) -> int | None:
     """The delay in working days: as stated, or from the date the late milestone is now expected."""
@@ -52,7 +52,7 @@ def projected_end(
 def severity_reasons(
     ctx: Context,
     order: Order,
-    category: str,
+    category: ExceptionCategory,
     milestone: OrderMilestone | None,
     delay: int | None,
     expected: date | None = None,
@@ -65,7 +65,7 @@ def severity_reasons(
     end = projected_end(ctx, order, milestone, delay, expected)
     if rules.major_when_due_at_risk and end is not None and end > order.due_date:
         reasons.append(f"交期 {md(order.due_date)} 有风险（预计 {md(end)} 完成）")
-    if category == "quality" and milestone is not None and milestone.name in rules.major_quality_milestones:
+    if category == ExceptionCategory.QUALITY and milestone is not None and milestone.name in rules.major_quality_milestones:
         reasons.append(f"{milestone.name}不通过")
     return reasons
 
@@ -79,12 +79,12 @@ async def record_exception(
     owner: str | None = None,
 ) -> str:
     milestone = milestone_named(order, item.get("milestone"))
-    category = item.get("category") if item.get("category") in CATEGORIES else "other"
+    category = ExceptionCategory(item["category"]) if item.get("category") in set(ExceptionCategory) else ExceptionCategory.OTHER
     expected = date.fromisoformat(item["date"]) if item.get("date") else None
-    stated = item.get("value") if isinstance(item.get("value"), int) and category == "delay" else None
+    stated = item.get("value") if isinstance(item.get("value"), int) and category == ExceptionCategory.DELAY else None
     delay = delay_workdays(ctx, milestone, stated, expected)
     reasons = severity_reasons(ctx, order, category, milestone, delay, expected)
-    severity = "major" if reasons else "general"
+    severity = ExceptionSeverity.MAJOR if reasons else ExceptionSeverity.GENERAL
     exception = OrderException(
         order=order,
         milestone=milestone.name if milestone else None,
@@ -101,10 +101,10 @@ async def record_exception(
     ctx.session.add(exception)
     await ctx.session.flush()
     before, extra = None, ""
-    if category == "quality" and milestone is not None:
+    if category == ExceptionCategory.QUALITY and milestone is not None:
         before, extra = snapshot(order, milestone), _rework(ctx, order, milestone)
     ctx.record(
-        "exception_opened",
+        EventKind.EXCEPTION_OPENED,
         order=order,
         item={**item, "exception_id": exception.id, "category": category, "severity": severity,
               "delay_days": delay, "reasons": reasons},
@@ -165,7 +165,7 @@ def close(ctx: Context, exception: OrderException, note: str) -> None:
     exception.resolution = note
     exception.resolved_at = ctx.now
     ctx.record(
-        "exception_resolved",
+        EventKind.EXCEPTION_RESOLVED,
         order=exception.order,
         item={"exception_id": exception.id, "category": exception.category, "severity": exception.severity,
               "resolution": note},
@@ -186,7 +186,7 @@ async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply
     order = exception.order
     ctx.about_order = order.order_no
     text = f"已解决：订单{order.order_no} 异常#{exception.id}（{CATEGORY_LABELS.get(exception.category, '')}）—— {note}（{ctx.sender_name}）"
-    if exception.severity == "major":
+    if exception.severity == ExceptionSeverity.MAJOR:
         told = await tell_managers(
             ctx, f"exception:{exception.id}:resolved",
             f"✅ 重大异常已解决：订单{order.order_no}（{order.customer.name}）异常#{exception.id}"

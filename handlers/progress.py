@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.formatting import STATUS_MARK, md, progress_words
-from storage.models import MilestoneStatus, Order, OrderMilestone, OrderStatus
+from storage.models import EventKind, MilestoneStatus, Order, OrderMilestone, OrderStatus
 
 
 def milestone_named(order: Order, name: str | None) -> OrderMilestone | None:
@@ -78,7 +78,7 @@ def record_progress(ctx: Context, order: Order, item: dict[str, Any]) -> str:
             milestone.forecast_date = day
     milestone.updated_at = ctx.now
     _advance_order(ctx, order, milestone)
-    ctx.record("progress", order=order, item=item, before=before, milestone=milestone.name, flagged="；".join(flags) or None)
+    ctx.record(EventKind.PROGRESS, order=order, item=item, before=before, milestone=milestone.name, flagged="；".join(flags) or None)
     words = progress_words(milestone.status, milestone.percent)
     if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.forecast_date and day:
         words += f"，预计 {md(milestone.forecast_date)} 完成"

@@ -8,10 +8,12 @@ from handlers.context import Context
 from handlers.messages import Reply
 from handlers.order_exceptions import record_exception, resolve_exception
 from handlers.orders import OrderInputError, parse_date
+from storage.models import ExceptionCategory
 
 EXCEPTION_USAGE = "异常 订单号 质量|物料|设备|延期|其他 [节点] 描述… [负责人=…] [预计=12-01] [延误=3]"
-_CATEGORIES = {"质量": "quality", "品质": "quality", "物料": "material", "缺料": "material", "设备": "equipment",
-               "延期": "delay", "延误": "delay", "其他": "other"}
+_CATEGORIES = {"质量": ExceptionCategory.QUALITY, "品质": ExceptionCategory.QUALITY, "物料": ExceptionCategory.MATERIAL,
+               "缺料": ExceptionCategory.MATERIAL, "设备": ExceptionCategory.EQUIPMENT, "延期": ExceptionCategory.DELAY,
+               "延误": ExceptionCategory.DELAY, "其他": ExceptionCategory.OTHER}
 
 
 def _options(words: list[str]) -> tuple[list[str], dict[str, str]]:

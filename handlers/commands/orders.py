@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.formatting import md
 from handlers.messages import Reply
 from handlers.orders import NewOrder, OrderInputError, create_order, parse_date, parse_order_no, parse_quantity
+from storage.models import EventKind
 
 NEW_ORDER_USAGE = "新建订单 订单号 客户 产品 数量 交期 [模板=名称] [规格=…] [负责人=…] [优先级=加急] [要求=…]"
 _OPTION_KEYS = {"模板": "template", "规格": "spec", "负责人": "owner", "优先级": "priority", "要求": "requirements"}
@@ -58,7 +59,7 @@ async def new_order(ctx: Context, args: str) -> Reply:
         order, plan = await create_order(ctx.session, new, ctx.settings, ctx.now)
     except OrderInputError as error:
         return Reply(f"没有建单：{error}", ok=False)
-    ctx.record("order_created", order=order, item={"order_no": order.order_no, **_describe(new)})
+    ctx.record(EventKind.ORDER_CREATED, order=order, item={"order_no": order.order_no, **_describe(new)})
     ctx.about_order = order.order_no
     steps = " → ".join(f"{s.name} {md(s.planned_date)}" for s in plan.steps)
     lines = [

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from storage.models import ExceptionCategory
+
 Intent = Literal["progress", "change", "exception", "query"]
 CONTRACT_KEYS = ("intent", "order_no", "milestone", "status", "percent",
                  "field", "op", "value", "category", "date")
@@ -21,7 +23,7 @@ class ParsedItem:
     field: Literal["quantity", "due_date", "spec"] | None = None
     op: Literal["set", "add", "sub"] | None = None
     value: int | str | date | None = None
-    category: Literal["quality", "material", "equipment", "delay", "other"] | None = None
+    category: ExceptionCategory | None = None
     date: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
