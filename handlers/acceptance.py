@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
 from handlers.order_exceptions import close
+from handlers.understanding.items import ParsedItem
 from storage.models import ExceptionCategory, ExceptionStatus, Order, OrderException, OrderStatus
 
 
@@ -25,12 +26,12 @@ def progress_refusal(order: Order) -> str | None:
     )
 
 
-def acceptance_item(order: Order, passed: bool) -> dict:
+def acceptance_item(order: Order, passed: bool) -> ParsedItem:
     """The item the 验收 command records: progress done on the last milestone, or a quality exception on it."""
     last = order.milestones[-1].name
     if passed:
-        return {"intent": "progress", "order_no": order.order_no, "milestone": last, "status": "done"}
-    return {"intent": "exception", "order_no": order.order_no, "milestone": last, "category": ExceptionCategory.QUALITY}
+        return ParsedItem("progress", order_no=order.order_no, milestone=last, status="done")
+    return ParsedItem("exception", order_no=order.order_no, milestone=last, category=ExceptionCategory.QUALITY)
 
 
 async def after_progress(ctx: Context, order: Order, milestone: str) -> str:

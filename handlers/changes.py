@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,6 +19,7 @@ from handlers.messages import Reply
 from handlers.notices import tell_managers
 from handlers.planning import lay_out
 from handlers.templates import MilestoneSpec, Template
+from handlers.understanding.items import ParsedItem
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
@@ -40,9 +40,9 @@ class ChangeInputError(ValueError):
     """A change that cannot be recorded or applied; the message is the zh-CN answer."""
 
 
-def new_value(order: Order, item: dict[str, Any]) -> tuple[str | None, str | None]:
+def new_value(order: Order, item: ParsedItem) -> tuple[str | None, str | None]:
     """(old, new) as stored on the change request; new is None when the message left it unclear."""
-    field, op, value = item["field"], item.get("op") or "set", item.get("value")
+    field, op, value = item.field, item.op or "set", item.value
     if field == "quantity":
         old = order.quantity
         if value is None:
@@ -165,17 +165,17 @@ def impact_lines(ctx: Context, order: Order, field: str, new: str | None) -> lis
     return spec_impact(order)
 
 
-async def record_change(ctx: Context, order: Order, item: dict[str, Any], reason: str | None = None) -> str:
+async def record_change(ctx: Context, order: Order, item: ParsedItem, reason: str | None = None) -> str:
     """Record a change request with its impact; the reply line. Raises ChangeInputError (nothing
     recorded) when the change cannot be requested."""
     old, new = new_value(order, item)
-    _check(order, item["field"], new, ctx.today)
+    _check(order, item.field, new, ctx.today)
     freeze, needs_evaluation = freeze_note(ctx, order)
-    impact = "\n".join([*impact_lines(ctx, order, item["field"], new), freeze])
+    impact = "\n".join([*impact_lines(ctx, order, item.field, new), freeze])
     change = ChangeRequest(
         order=order,
-        field=item["field"],
-        op=item.get("op") or "set",
+        field=item.field,
+        op=item.op or "set",
         old_value=old,
         new_value=new,
         reason=reason if reason is not None else ctx.text,
@@ -189,7 +189,7 @@ async def record_change(ctx: Context, order: Order, item: dict[str, Any], reason
     ctx.record(
         EventKind.CHANGE_REQUESTED,
         order=order,
-        item={**item, "change_id": change.id, "old_value": old, "new_value": new, "needs_evaluation": needs_evaluation},
+        item={**item.as_dict(), "change_id": change.id, "old_value": old, "new_value": new, "needs_evaluation": needs_evaluation},
         flagged="已过免费变更期，需评估" if needs_evaluation else None,
     )
     label = FIELD_LABELS.get(change.field, change.field)

@@ -7,8 +7,8 @@ asks. Otherwise every item is applied in the caller's single transaction.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from handlers.acceptance import after_progress, progress_refusal
 from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_order
@@ -19,6 +19,7 @@ from handlers.messages import Reply
 from handlers.order_exceptions import record_exception
 from handlers.order_status import answer_query
 from handlers.progress import milestone_named, record_progress
+from handlers.understanding.items import ParsedItem
 from storage.models import Order, OrderStatus
 
 NOT_UNDERSTOOD = (
@@ -34,7 +35,7 @@ MILESTONE_GUESS_CUTOFF = 0.3
 
 @dataclass
 class Resolved:
-    item: dict[str, Any]
+    item: ParsedItem
     order: Order | None
     """None only for a general query naming no order."""
     assumed: bool
@@ -43,7 +44,7 @@ class Resolved:
 @dataclass
 class Doubt:
     question: str
-    fix: dict[str, Any] | None
+    fix: ParsedItem | None
     """The item as the bot would record it if the sender confirms; None when only a corrected message helps."""
 
 
@@ -65,15 +66,15 @@ def _closed_reason(order: Order, intent: str) -> str | None:
 
 
 async def handle_free_text(ctx: Context) -> Reply:
-    items = [item.as_dict() for item in ctx.parser.parse(ctx.text, ctx.now)]
+    items = ctx.parser.parse(ctx.text, ctx.now)
     if not items:
         return Reply(NOT_UNDERSTOOD, ok=False)
     return await apply_items(ctx, items, confirmed=False)
 
 
-async def apply_items(ctx: Context, items: list[dict[str, Any]], *, confirmed: bool) -> Reply:
-    if scope_for(ctx).restricted and any(item["intent"] != "query" for item in items):
-        return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item["intent"] for item in items}))
+async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: bool) -> Reply:
+    if scope_for(ctx).restricted and any(item.intent != "query" for item in items):
+        return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
     context_order = await recent_order_no(ctx)
     resolved: list[Resolved] = []
     doubts: list[Doubt] = []
@@ -93,16 +94,16 @@ async def apply_items(ctx: Context, items: list[dict[str, Any]], *, confirmed: b
     return await _apply_all(ctx, resolved)
 
 
-async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None) -> Resolved | Doubt | Blocked:
-    order_no = item.get("order_no")
+async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) -> Resolved | Doubt | Blocked:
+    order_no = item.order_no
     assumed = False
     if order_no is None:
-        if item["intent"] == "query":
+        if item.intent == "query":
             return Resolved(item, None, False)
         if context_order is None:
             return Doubt("这条没有写订单号，是哪个订单？请带上订单号重发，例如「订单123 焊接完成」。", None)
         order_no, assumed = context_order, True
-        item = {**item, "order_no": order_no}
+        item = replace(item, order_no=order_no)
     order = await visible_order(ctx, order_no)
     if order is None:
         suggestions = await suggest_visible(ctx, order_no)
@@ -110,23 +111,23 @@ async def _resolve(ctx: Context, item: dict[str, Any], context_order: str | None
             return Doubt(f"没有找到订单 {order_no}，没有记录。请检查订单号，或先用「新建订单」建单。", None)
         guess = suggestions[0]
         others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
-        return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", {**item, "order_no": guess})
-    closed = _closed_reason(order, item["intent"])
+        return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", replace(item, order_no=guess))
+    closed = _closed_reason(order, item.intent)
     if closed is not None:
         return Blocked(closed)
-    milestone = item.get("milestone")
+    milestone = item.milestone
     if milestone and milestone_named(order, milestone) is None:
         names = [m.name for m in order.milestones]
         close = difflib.get_close_matches(milestone, names, n=1, cutoff=MILESTONE_GUESS_CUTOFF)
         plan = "、".join(names)
-        if item["intent"] == "progress" and close:
+        if item.intent == "progress" and close:
             return Doubt(
                 f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}），是指「{close[0]}」吗？",
-                {**item, "milestone": close[0]},
+                replace(item, milestone=close[0]),
             )
-        if item["intent"] == "progress":
+        if item.intent == "progress":
             return Doubt(f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}）。", None)
-        item = {**item, "milestone": None}
+        item = replace(item, milestone=None)
     return Resolved(item, order, assumed)
 
 
@@ -148,18 +149,18 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
     answers: list[str] = []
     assumed: set[str] = set()
     for entry in resolved:
-        intent = entry.item["intent"]
+        intent = entry.item.intent
         if entry.order is not None:
             ctx.about_order = entry.order.order_no
         if intent == "query":
-            answers.append(await answer_query(ctx, entry.order, entry.item.get("milestone")))
+            answers.append(await answer_query(ctx, entry.order, entry.item.milestone))
             continue
         assert entry.order is not None
         if entry.assumed:
             assumed.add(entry.order.order_no)
         if intent == "progress":
             line = record_progress(ctx, entry.order, entry.item)
-            recorded.append(line + await after_progress(ctx, entry.order, entry.item["milestone"]))
+            recorded.append(line + await after_progress(ctx, entry.order, entry.item.milestone))
         elif intent == "change":
             try:
                 recorded.append(await record_change(ctx, entry.order, entry.item))

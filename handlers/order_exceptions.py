@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,8 +10,9 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
 from handlers.messages import Reply
-from handlers.progress import milestone_named, snapshot
 from handlers.notices import tell_managers
+from handlers.progress import milestone_named, snapshot
+from handlers.understanding.items import ParsedItem
 from storage.models import (
     EventKind,
     ExceptionCategory,
@@ -24,6 +24,7 @@ from storage.models import (
     OrderMilestone,
     OrderStatus,
 )
+
 
 def delay_workdays(ctx: Context, milestone: OrderMilestone | None, delay: int | None, expected: date | None) -> int | None:
     """The delay in working days: as stated, or from the date the late milestone is now expected."""
@@ -73,15 +74,15 @@ def severity_reasons(
 async def record_exception(
     ctx: Context,
     order: Order,
-    item: dict[str, Any],
+    item: ParsedItem,
     *,
     description: str | None = None,
     owner: str | None = None,
 ) -> str:
-    milestone = milestone_named(order, item.get("milestone"))
-    category = ExceptionCategory(item["category"]) if item.get("category") in set(ExceptionCategory) else ExceptionCategory.OTHER
-    expected = date.fromisoformat(item["date"]) if item.get("date") else None
-    stated = item.get("value") if isinstance(item.get("value"), int) and category == ExceptionCategory.DELAY else None
+    milestone = milestone_named(order, item.milestone)
+    category = item.category or ExceptionCategory.OTHER
+    expected = item.date
+    stated = item.value if isinstance(item.value, int) and category == ExceptionCategory.DELAY else None
     delay = delay_workdays(ctx, milestone, stated, expected)
     reasons = severity_reasons(ctx, order, category, milestone, delay, expected)
     severity = ExceptionSeverity.MAJOR if reasons else ExceptionSeverity.GENERAL
@@ -106,7 +107,7 @@ async def record_exception(
     ctx.record(
         EventKind.EXCEPTION_OPENED,
         order=order,
-        item={**item, "exception_id": exception.id, "category": category, "severity": severity,
+        item={**item.as_dict(), "exception_id": exception.id, "category": category, "severity": severity,
               "delay_days": delay, "reasons": reasons},
         before=before,
         milestone=exception.milestone,

@@ -12,6 +12,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.formatting import STATUS_MARK, md, progress_words
+from handlers.understanding.items import ParsedItem
 from storage.models import EventKind, MilestoneStatus, Order, OrderMilestone, OrderStatus
 
 
@@ -52,13 +53,13 @@ def _finished_at(ctx: Context, day: date | None) -> datetime:
     return datetime.combine(day, time(18, 0), tzinfo=ctx.settings.tz)
 
 
-def record_progress(ctx: Context, order: Order, item: dict[str, Any]) -> str:
-    milestone = milestone_named(order, item["milestone"])
+def record_progress(ctx: Context, order: Order, item: ParsedItem) -> str:
+    milestone = milestone_named(order, item.milestone)
     assert milestone is not None
     before = snapshot(order, milestone)
     flags: list[str] = []
-    day = date.fromisoformat(item["date"]) if item.get("date") else None
-    if item["status"] == MilestoneStatus.DONE:
+    day = item.date
+    if item.status == MilestoneStatus.DONE:
         if milestone.status == MilestoneStatus.DONE:
             when = md(ctx.local_time(milestone.finished_at)) if milestone.finished_at else "此前"
             flags.append(f"该节点 {when} 已记为完成，这次是重复报完成")
@@ -68,17 +69,17 @@ def record_progress(ctx: Context, order: Order, item: dict[str, Any]) -> str:
     else:
         if milestone.status == MilestoneStatus.DONE:
             flags.append("该节点原来已完成，现在改回进行中（进度倒退），请确认")
-        elif item.get("percent") is not None and milestone.percent is not None and item["percent"] < milestone.percent:
-            flags.append(f"进度从 {milestone.percent}% 降到 {item['percent']}%（进度倒退），请确认")
+        elif item.percent is not None and milestone.percent is not None and item.percent < milestone.percent:
+            flags.append(f"进度从 {milestone.percent}% 降到 {item.percent}%（进度倒退），请确认")
         milestone.status = MilestoneStatus.IN_PROGRESS
         milestone.finished_at = None
-        if item.get("percent") is not None:
-            milestone.percent = item["percent"]
+        if item.percent is not None:
+            milestone.percent = item.percent
         if day is not None:
             milestone.forecast_date = day
     milestone.updated_at = ctx.now
     _advance_order(ctx, order, milestone)
-    ctx.record(EventKind.PROGRESS, order=order, item=item, before=before, milestone=milestone.name, flagged="；".join(flags) or None)
+    ctx.record(EventKind.PROGRESS, order=order, item=item.as_dict(), before=before, milestone=milestone.name, flagged="；".join(flags) or None)
     words = progress_words(milestone.status, milestone.percent)
     if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.forecast_date and day:
         words += f"，预计 {md(milestone.forecast_date)} 完成"

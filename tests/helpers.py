@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
-from handlers.messages import InboundMessage, Reply
 from handlers.config_sync import apply_bindings
+from handlers.messages import InboundMessage, Reply
 from storage.models import Event, Order, OrderException, OrderMilestone
 
 _ids = itertools.count(1)

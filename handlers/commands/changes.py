@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
 from handlers.changes import ChangeInputError, approve_change, record_change, reject_change
 from handlers.commands.arguments import named_order, numbered_reference, plain_text
@@ -10,9 +12,10 @@ from handlers.commands.base import MANAGERS, Command
 from handlers.context import Context
 from handlers.messages import Reply
 from handlers.orders import OrderInputError, parse_date
+from handlers.understanding.items import ChangeField, ParsedItem
 
 CHANGE_USAGE = "变更 订单号 交期|数量|规格 新值 [原因…]"
-_FIELDS = {"交期": "due_date", "交货期": "due_date", "交货日期": "due_date", "数量": "quantity", "规格": "spec"}
+_FIELDS: dict[str, ChangeField] = {"交期": "due_date", "交货期": "due_date", "交货日期": "due_date", "数量": "quantity", "规格": "spec"}
 _DELTA = re.compile(r"^([+\-])(\d+)(?:天|台|件|个|套)?$")
 _QUANTITY = re.compile(r"^(\d+)(?:台|件|个|套)?$")
 
@@ -21,20 +24,21 @@ def _reason(rest: str) -> str:
     return re.sub(r"^(原因|理由)\s*[:：]?\s*", "", rest.strip())
 
 
-def change_item(order_no: str, field: str, value: str, today) -> dict:
+def change_item(order_no: str, field: ChangeField, value: str, today: date) -> ParsedItem:
+    """The change the 变更 command asks for; OrderInputError when the new value cannot be read."""
     value = plain_text(value)
-    item = {"intent": "change", "order_no": order_no, "field": field, "op": "set", "value": None}
+    item = ParsedItem("change", order_no=order_no, field=field, op="set")
     if field == "spec":
-        return {**item, "value": value}
+        return replace(item, value=value)
     delta = _DELTA.match(value)
     if delta:
-        return {**item, "op": "add" if delta.group(1) == "+" else "sub", "value": int(delta.group(2))}
+        return replace(item, op="add" if delta.group(1) == "+" else "sub", value=int(delta.group(2)))
     if field == "quantity":
         match = _QUANTITY.match(value)
         if not match:
             raise OrderInputError(f"数量「{value}」看不懂，请写成 2000、+200 或 -100。")
-        return {**item, "value": int(match.group(1))}
-    return {**item, "value": parse_date(value, today).isoformat()}
+        return replace(item, value=int(match.group(1)))
+    return replace(item, value=parse_date(value, today))
 
 
 async def change(ctx: Context, args: str) -> Reply:

@@ -8,6 +8,7 @@ from handlers.context import Context
 from handlers.messages import Reply
 from handlers.order_exceptions import record_exception, resolve_exception
 from handlers.orders import OrderInputError, parse_date
+from handlers.understanding.items import ParsedItem
 from storage.models import ExceptionCategory
 
 EXCEPTION_USAGE = "异常 订单号 质量|物料|设备|延期|其他 [节点] 描述… [负责人=…] [预计=12-01] [延误=3]"
@@ -37,18 +38,19 @@ async def exception(ctx: Context, args: str) -> Reply:
         return order
     rest = words[2:]
     milestone = rest.pop(0) if rest and rest[0] in {m.name for m in order.milestones} else None
-    item = {"intent": "exception", "order_no": order.order_no, "milestone": milestone,
-            "category": _CATEGORIES[words[1]], "value": None, "date": None}
+    category, expected, delay = _CATEGORIES[words[1]], None, None
     try:
         if options.get("date"):
-            item["date"] = parse_date(options["date"], ctx.today).isoformat()
+            expected = parse_date(options["date"], ctx.today)
         if options.get("delay"):
-            item["value"] = int(options["delay"].rstrip("天"))
-            item["category"] = "delay" if item["category"] == "other" else item["category"]
+            delay = int(options["delay"].rstrip("天"))
+            category = ExceptionCategory.DELAY if category == ExceptionCategory.OTHER else category
     except (OrderInputError, ValueError) as error:
         return Reply(f"异常没有记录：{error if isinstance(error, OrderInputError) else '延误要写天数，例如 延误=3'}", ok=False)
-    if item["value"] is not None and item["category"] != "delay":
-        item["value"] = None  # only a delay carries days in the contract; keep it as description
+    if category != ExceptionCategory.DELAY:
+        delay = None  # only a delay carries days in the contract; keep it as description
+    item = ParsedItem("exception", order_no=order.order_no, milestone=milestone, category=category, value=delay,
+                      date=expected)
     description = " ".join(rest) or ctx.text
     line = await record_exception(ctx, order, item, description=description, owner=options.get("owner"))
     return Reply("已记录：" + line)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from handlers.commands.base import Command
 from handlers.context import Context
 from handlers.formatting import md

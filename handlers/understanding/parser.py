@@ -13,16 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from handlers.templates import Template, TemplateSet
-from storage.models import ExceptionCategory
-
 import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import find_dates
+from handlers.templates import Template, TemplateSet
 from .items import ParsedItem
 from .normalize import lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, OrderMatch, find_orders, is_list_gap, mask
+from storage.models import ExceptionCategory
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
