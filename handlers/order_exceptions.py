@@ -11,7 +11,7 @@ from handlers.context import Context
 from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
 from handlers.messages import Reply
 from handlers.notices import tell_managers
-from handlers.progress import milestone_named, snapshot
+from handlers.progress import milestone_named, shipping_milestone, snapshot
 from handlers.understanding.items import ParsedItem
 from storage.models import (
     EventKind,
@@ -143,7 +143,8 @@ def _rework(ctx: Context, order: Order, milestone: OrderMilestone) -> str:
         milestone.status = MilestoneStatus.IN_PROGRESS
     milestone.updated_at = ctx.now
     if order.status == OrderStatus.ACCEPTED:
-        shipped = any(m.name == "发货" and m.status == MilestoneStatus.DONE for m in order.milestones)
+        shipping = shipping_milestone(ctx, order)
+        shipped = any(m.name == shipping and m.status == MilestoneStatus.DONE for m in order.milestones)
         order.status = OrderStatus.SHIPPED if shipped else OrderStatus.IN_PRODUCTION
         order.delivered_on = None
         extra += "，订单重新打开"

@@ -12,6 +12,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.formatting import STATUS_MARK, md, progress_words
+from handlers.templates import MilestoneRole
 from handlers.understanding.items import ParsedItem
 from storage.models import EventKind, MilestoneStatus, Order, OrderMilestone, OrderStatus
 
@@ -89,6 +90,13 @@ def record_progress(ctx: Context, order: Order, item: ParsedItem) -> str:
     return line + "".join(f"\n  ⚠️ {flag}" for flag in flags)
 
 
+def shipping_milestone(ctx: Context, order: Order) -> str | None:
+    """The name of the order's shipping step (the template step with the shipping role), if it has one."""
+    template = ctx.settings.templates.get(order.template_name) or ctx.settings.templates.default
+    spec = template.with_role(MilestoneRole.SHIPPING)
+    return spec.name if spec is not None else None
+
+
 def _advance_order(ctx: Context, order: Order, milestone: OrderMilestone) -> None:
     """Keep the order's lifecycle status in step with its milestones."""
     order.updated_at = ctx.now
@@ -98,6 +106,6 @@ def _advance_order(ctx: Context, order: Order, milestone: OrderMilestone) -> Non
     if milestone is last and milestone.status == MilestoneStatus.DONE:
         order.status = OrderStatus.ACCEPTED
         order.delivered_on = ctx.local_time(milestone.finished_at or ctx.now).date()
-    elif milestone.name == "发货" and milestone.status == MilestoneStatus.DONE:
+    elif milestone.name == shipping_milestone(ctx, order) and milestone.status == MilestoneStatus.DONE:
         order.status = OrderStatus.SHIPPED
         order.delivered_on = ctx.local_time(milestone.finished_at or ctx.now).date()
