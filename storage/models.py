@@ -131,7 +131,7 @@ class Customer(Base):
     created_at: Mapped[datetime]
 
 
-class TemplateRecord(Base):
+class StoredTemplate(Base):
     """A milestone template as configured; synced from configuration at start."""
 
     __tablename__ = "milestone_templates"
@@ -155,7 +155,7 @@ class TemplateStep(Base):
     synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
     days: Mapped[int]
     department: Mapped[str | None] = mapped_column(String(100))
-    template: Mapped[TemplateRecord] = relationship(back_populates="steps")
+    template: Mapped[StoredTemplate] = relationship(back_populates="steps")
 
 
 class Order(Base):
