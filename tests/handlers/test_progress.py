@@ -1,8 +1,13 @@
-"""Recording progress: who and when, repeated and backwards progress flagged."""
+"""Recording progress: who and when, repeated and backwards progress flagged, the order following its steps."""
 
 from __future__ import annotations
 
-from tests.helpers import ChatSession, create_order, events, milestone
+import pytest
+
+from bot.config import parse_settings
+from bot.runtime import open_runtime
+from tests.conftest import NOW
+from tests.helpers import ChatSession, create_order, events, milestone, order
 
 
 async def test_progress_is_recorded_with_who_and_when(chat: ChatSession) -> None:
@@ -33,3 +38,16 @@ async def test_progress_going_backwards_is_recorded_and_flagged(chat: ChatSessio
     reply = await chat.say("订单123 涂装60%")
     assert "进度倒退" in reply.text
     assert (await milestone(chat.runtime, "123", "涂装")).percent == 60
+
+
+@pytest.mark.parametrize("role", ["shipping", None])
+async def test_the_shipping_step_is_the_one_with_the_shipping_role(settings_data: dict, role: str | None) -> None:
+    shipping_step = {"name": "装车", "days": 1} | ({"role": role} if role else {})
+    settings_data["templates"] = [{"name": "线A", "milestones": [{"name": "总装", "days": 2}, shipping_step,
+                                                                {"name": "签收", "days": 1}]}]
+    async with open_runtime(parse_settings(settings_data, environ={})) as runtime:
+        chat = await ChatSession(runtime, now=NOW).bind_chat("department", department="总装车间")
+        await create_order(chat, due="2026-12-30")
+        await chat.say("订单123 总装完成")
+        assert (await chat.say("订单123 装车完成")).ok
+        assert (await order(runtime, "123")).status == ("shipped" if role else "in_production")
