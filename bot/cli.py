@@ -140,11 +140,11 @@ async def _order_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _show(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.order_record import order_record
+    from handlers.order_status import order_history
 
     async with open_runtime(settings) as runtime:
         record = await runtime.database.run(
-            lambda session: order_record(session, args.order_no, runtime.handler_settings)
+            lambda session: order_history(session, args.order_no, runtime.handler_settings)
         )
     if record is None:
         raise CliError(f"no order {args.order_no}")
@@ -156,7 +156,7 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.review import (
+    from handlers.monthly_report import (
         ReportInputError,
         as_csv,
         as_table,
@@ -230,7 +230,7 @@ def _tz_now(settings: Settings, now: datetime | None) -> datetime:
 async def _digest(settings: Settings, args: argparse.Namespace) -> int:
     from scheduler.drafts import Draft
     from scheduler.jobs import enqueue_drafts
-    from scheduler.snapshot import chats
+    from scheduler.read_model import chats
 
     now = _tz_now(settings, args.now)
     async with _delivery(settings) as (runtime, service):

@@ -20,9 +20,10 @@ from handlers.commands import match_command
 from handlers.context import Context, TextParser
 from handlers.conversation import drop_pending, is_confirmation, take_pending
 from handlers.directory import chat_for, person_for
+from handlers.free_text import apply_items, handle_free_text
 from handlers.messages import InboundMessage, Reply
-from handlers.records import apply_items, handle_free_text
 from handlers.settings import HandlerSettings
+from handlers.understanding.items import ParsedItem
 from storage.database import Database, DatabaseUnavailable
 from storage.models import ProcessedMessage
 
@@ -109,7 +110,7 @@ class Dispatcher:
             if pending is None:
                 return Reply("没有等你确认的消息。", ok=False)
             ctx.text = pending.raw_text  # the records carry the message that was confirmed
-            return await apply_items(ctx, pending.items, confirmed=True)
+            return await apply_items(ctx, [ParsedItem.from_dict(item) for item in pending.items], confirmed=True)
         await drop_pending(ctx)
         matched = match_command(ctx.text)
         if matched is not None:

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.markdown import limit_for, split_markdown
 from scheduler.config import ScheduleConfig, parse_cron
-from scheduler.customer import customer_update_drafts, customer_update_for
+from scheduler.customer_update import customer_update_drafts, customer_update_for
 from scheduler.digest import daily_digest
 from scheduler.drafts import Draft
-from scheduler.snapshot import ChatRow, chats
+from scheduler.read_model import ChatRow, chats
 from scheduler.timing import OffDays, Timing
 from scheduler.warnings import overdue_drafts, reminder_drafts
 from scheduler.workindex import WorkdayIndex
