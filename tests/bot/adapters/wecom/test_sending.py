@@ -153,6 +153,15 @@ async def test_message_to_one_person_uses_the_app_and_refetches_an_expired_token
         ("lisi", 1000002, "订单123 焊接已逾期 1 天"), ("lisi", 1000002, "第二条"), ("lisi", 1000002, "第三条")]
 
 
+async def test_a_long_message_to_one_person_is_split_not_cut(client: TestClient, fake: FakeWeCom) -> None:
+    text = digest(100)
+    assert len(text.encode()) > 2 * 2048
+    await send_routed(client.app, Outbound("wecom", "lisi", text))
+    contents = [m["markdown"]["content"] for m in fake.app_messages]
+    assert len(contents) >= 3 and all(len(c.encode()) <= 2048 for c in contents)
+    assert "\n".join(contents) == text  # every line whole, in order, none lost
+
+
 async def test_app_token_refetched_once_only(fake: FakeWeCom) -> None:
     async with aiohttp.ClientSession() as session:
         app = AppMessenger(session, fake.base_url, fake.corp_id, 1000002, fake.agent_secret, policy=FAST)
