@@ -210,7 +210,8 @@ async def _delivery(settings: Settings) -> AsyncIterator[tuple[Runtime, Schedule
     serving it or starting its own scheduler, for commands that send from the outbox once."""
     from aiohttp import web
 
-    from bot.app import RUNTIME, SENDERS, create_app
+    from bot.keys import RUNTIME, SENDERS
+    from bot.app import create_app
     from bot.scheduling import schedule_config
 
     quiet = settings.model_copy(update={"schedule": settings.schedule.model_copy(update={"enabled": False})})

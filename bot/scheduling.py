@@ -8,12 +8,11 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.config import Settings
+from bot.keys import RUNTIME, SCHEDULER, SENDERS, SETTINGS
 from handlers.workdays import WorkCalendar
 from scheduler.config import ScheduleConfig
 from scheduler.printing import PrintSender
 from scheduler.service import SchedulerService
-
-SCHEDULER = web.AppKey("scheduler", SchedulerService)
 
 
 def schedule_config(settings: Settings) -> ScheduleConfig:
@@ -36,8 +35,6 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the scheduler after the runtime is open; stop it before the runtime closes."""
-    from bot.app import RUNTIME, SENDERS, SETTINGS
-
     settings = app[SETTINGS]
     app[SENDERS].setdefault(PrintSender.platform, PrintSender())
     if not settings.schedule.enabled:
