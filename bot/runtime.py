@@ -12,9 +12,8 @@ from bot.config import Settings
 from handlers.commands.push import register_push_webhook
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings, WorkflowRules
-from handlers.setup import apply_bindings, sync_templates
+from handlers.config_sync import apply_bindings, sync_templates
 from handlers.understanding import Parser
-from handlers.workdays import WorkCalendar
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -31,7 +30,7 @@ def handler_settings(settings: Settings) -> HandlerSettings:
     return HandlerSettings(
         templates=settings.template_set,
         tz=settings.general.tz,
-        calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+        calendar=settings.calendar.work_calendar,
         bot_name=settings.general.bot_name,
         max_message_chars=settings.general.max_message_chars,
         context_minutes=settings.general.context_minutes,

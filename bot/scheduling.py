@@ -9,7 +9,6 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.keys import RUNTIME, SCHEDULER, SENDERS, SETTINGS
-from handlers.workdays import WorkCalendar
 from scheduler.config import ScheduleConfig
 from scheduler.printing import PrintSender
 from scheduler.service import SchedulerService
@@ -28,7 +27,7 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
         outbox_poll=timedelta(seconds=schedule.outbox_poll_seconds),
         outbox_max_attempts=schedule.outbox_max_attempts,
         tz=settings.general.tz,
-        calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+        calendar=settings.calendar.work_calendar,
         bot_name=settings.general.bot_name,
     )
 
