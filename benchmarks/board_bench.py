@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-from bot.app import RUNTIME, create_app  # noqa: E402
+from bot.app import create_app  # noqa: E402
+from bot.keys import RUNTIME  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
 from bot.web import WEB  # noqa: E402
 from digest_bench import NOW, build  # noqa: E402

@@ -1,7 +1,7 @@
 """The manager board's read side: the open orders with their health, one order in full, the figures.
 
 Lateness, at-risk and urgency are the scheduler's own assessment (`scheduler.health`), the figures are
-the 月报's (`handlers.review.monthly_report`), so the board never disagrees with the digest or the report.
+the 月报's (`handlers.monthly_report.monthly_report`), so the board never disagrees with the digest or the report.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from sqlalchemy.orm import selectinload
 
 from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS
 from handlers.orders import normalize_order_no
-from handlers.review import MonthlyReport, monthly_report
+from handlers.monthly_report import MonthlyReport, monthly_report
 from scheduler.health import OrderHealth, assess, current_milestone, projected_finish
-from scheduler.snapshot import MilestoneRow, OrderRow, open_orders
+from scheduler.read_model import MilestoneRow, OrderRow, open_orders
 from scheduler.workindex import WorkdayIndex
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
     Event,
+    EventKind,
     ExceptionStatus,
     MilestoneStatus,
     Order,
@@ -33,15 +34,15 @@ from storage.models import (
 )
 
 EVENT_LABELS = {
-    "order_created": "建单",
-    "progress": "进度",
-    "change_requested": "变更申请",
-    "change_approved": "变更同意",
-    "change_rejected": "变更驳回",
-    "exception_opened": "异常",
-    "exception_resolved": "异常解决",
-    "undo": "撤销",
-    "refused": "拒绝",
+    EventKind.ORDER_CREATED: "建单",
+    EventKind.PROGRESS: "进度",
+    EventKind.CHANGE_REQUESTED: "变更申请",
+    EventKind.CHANGE_APPROVED: "变更同意",
+    EventKind.CHANGE_REJECTED: "变更驳回",
+    EventKind.EXCEPTION_OPENED: "异常",
+    EventKind.EXCEPTION_RESOLVED: "异常解决",
+    EventKind.UNDO: "撤销",
+    EventKind.REFUSED: "拒绝",
 }
 
 
@@ -275,7 +276,7 @@ def _first_activity(events: list[Event], tz: ZoneInfo) -> dict[str, date]:
     """The day each milestone was first reported on (standing records only)."""
     first: dict[str, date] = {}
     for event in events:
-        if event.kind == "progress" and event.milestone and event.undone_at is None:
+        if event.kind == EventKind.PROGRESS and event.milestone and event.undone_at is None:
             first.setdefault(event.milestone, event.created_at.astimezone(tz).date())
     return first
 

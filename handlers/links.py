@@ -57,6 +57,7 @@ class LinkScope:
 class IssuedLink:
     url: str
     expires_at: datetime
+    """In the deployment's time zone, ready to show."""
 
 
 class LinkIssuer(Protocol):

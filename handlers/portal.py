@@ -19,13 +19,15 @@ from sqlalchemy.orm import selectinload
 
 from handlers.board import order_row
 from handlers.orders import normalize_order_no
-from scheduler.customer import CUSTOMER_CATEGORY_WORDS, stage_words
+from handlers.templates import MilestoneRole, TemplateSet
+from scheduler.customer_update import CUSTOMER_CATEGORY_WORDS, stage_words
 from scheduler.health import assess, projected_finish
-from scheduler.snapshot import ExceptionRow, group_by_order, open_exceptions
+from scheduler.read_model import ExceptionRow, group_by_order, open_exceptions
 from scheduler.workindex import WorkdayIndex
 from storage.models import (
     OPEN_ORDER_STATUSES,
     Customer,
+    ExceptionCategory,
     MilestoneStatus,
     Order,
     OrderStatus,
@@ -33,7 +35,6 @@ from storage.models import (
 
 DELIVERED_SHOWN_DAYS = 90
 """Accepted orders stay on the portal this many days after acceptance."""
-SHIPPING_MILESTONE = "发货"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +74,19 @@ def _notes(exceptions: list[ExceptionRow]) -> list[str]:
     for row in exceptions:
         if not row.customer_visible:
             continue
-        words = CUSTOMER_CATEGORY_WORDS.get(row.category, CUSTOMER_CATEGORY_WORDS["other"])
+        words = CUSTOMER_CATEGORY_WORDS.get(row.category, CUSTOMER_CATEGORY_WORDS[ExceptionCategory.OTHER])
         until = f"，预计 {row.expected_date:%Y-%m-%d} 处理完毕" if row.expected_date else ""
         notes.append(f"{words}处理中{until}，我们会及时同步进展。")
     return notes
 
 
-def _shipped_on(order: Order, tz: ZoneInfo) -> date | None:
+def _shipped_on(order: Order, tz: ZoneInfo, templates: TemplateSet) -> date | None:
+    """When the order's shipping step (the template step with the shipping role) was done."""
+    template = templates.get(order.template_name) or templates.default
+    shipping = template.with_role(MilestoneRole.SHIPPING)
     for milestone in order.milestones:
-        if milestone.name == SHIPPING_MILESTONE and milestone.status == MilestoneStatus.DONE and milestone.finished_at:
+        if shipping and milestone.name == shipping.name and milestone.status == MilestoneStatus.DONE \
+                and milestone.finished_at:
             return milestone.finished_at.astimezone(tz).date()
     return order.delivered_on if order.status == OrderStatus.SHIPPED else None
 
@@ -95,14 +100,14 @@ def _milestones(order: Order, tz: ZoneInfo) -> list[PortalMilestone]:
 
 
 def _portal_order(order: Order, exceptions: list[ExceptionRow], today: date, index: WorkdayIndex,
-                  tz: ZoneInfo) -> PortalOrder:
+                  tz: ZoneInfo, templates: TemplateSet) -> PortalOrder:
     row = order_row(order)
     accepted = order.status == OrderStatus.ACCEPTED
     expected = None if accepted else projected_finish(assess(row, today, index), today, index)
     return PortalOrder(
         order_no=order.order_no, product=order.product, quantity=order.quantity, unit=order.unit,
         stage="已验收" if accepted else stage_words(row), due_date=order.due_date, expected=expected,
-        shipped_on=_shipped_on(order, tz), accepted_on=order.delivered_on if accepted else None,
+        shipped_on=_shipped_on(order, tz, templates), accepted_on=order.delivered_on if accepted else None,
         notes=[] if accepted else _notes(exceptions), milestones=_milestones(order, tz),
     )
 
@@ -111,7 +116,9 @@ async def customer_name(session: AsyncSession, customer_id: int) -> str | None:
     return await session.scalar(select(Customer.name).where(Customer.id == customer_id))
 
 
-async def portal(session: AsyncSession, customer_id: int, today: date, index: WorkdayIndex, tz: ZoneInfo) -> Portal | None:
+async def portal(
+    session: AsyncSession, customer_id: int, today: date, index: WorkdayIndex, tz: ZoneInfo, templates: TemplateSet
+) -> Portal | None:
     """The customer's open orders (by due date) and those accepted in the last 90 days."""
     name = await customer_name(session, customer_id)
     if name is None:
@@ -126,7 +133,7 @@ async def portal(session: AsyncSession, customer_id: int, today: date, index: Wo
         .order_by(Order.due_date, Order.order_no)
     ))
     exceptions = group_by_order(await open_exceptions(session, customer_id=customer_id))
-    shown = [_portal_order(o, exceptions.get(o.id, []), today, index, tz) for o in orders]
+    shown = [_portal_order(o, exceptions.get(o.id, []), today, index, tz, templates) for o in orders]
     return Portal(
         customer=name,
         open=[o for o in shown if o.accepted_on is None],
@@ -135,7 +142,8 @@ async def portal(session: AsyncSession, customer_id: int, today: date, index: Wo
 
 
 async def portal_order(
-    session: AsyncSession, customer_id: int, order_no: str, today: date, index: WorkdayIndex, tz: ZoneInfo
+    session: AsyncSession, customer_id: int, order_no: str, today: date, index: WorkdayIndex, tz: ZoneInfo,
+    templates: TemplateSet,
 ) -> PortalOrder | None:
     """One of the customer's orders; None for another customer's, a cancelled or an unknown one alike."""
     order = await session.scalar(
@@ -147,6 +155,6 @@ async def portal_order(
     if order is None:
         return None
     exceptions = [e for e in await open_exceptions(session, customer_id=customer_id) if e.order_id == order.id]
-    return _portal_order(order, exceptions, today, index, tz)
+    return _portal_order(order, exceptions, today, index, tz, templates)
 
 

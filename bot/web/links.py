@@ -53,6 +53,7 @@ class LinkSigner:
     def __init__(self, settings: Settings) -> None:
         self._secret = settings.web.link_secret.get_secret_value()
         self._base = settings.public_url
+        self._tz = settings.general.tz
         self._hours = {
             ScopeKind.MANAGER: settings.web.manager_link_hours,
             ScopeKind.CUSTOMER: settings.web.customer_link_hours,
@@ -72,7 +73,7 @@ class LinkSigner:
 
     async def issue(self, session: AsyncSession, scope: LinkScope, now: datetime, hours: int | None = None) -> IssuedLink:
         token, expires = await self.token(session, scope, now, hours)
-        return IssuedLink(url=f"{self._base}{LINK_PATH}{token}", expires_at=expires)
+        return IssuedLink(url=f"{self._base}{LINK_PATH}{token}", expires_at=expires.astimezone(self._tz))
 
     async def check(self, session: AsyncSession, token: str, now: datetime) -> LinkCheck:
         """The scope a token grants at `now`, or why it grants nothing."""

@@ -15,13 +15,13 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import RUNTIME
+from bot.keys import RUNTIME
 from bot.web.links import LINK_PATH, LinkCheck, LinkProblem
 from bot.web.setup import WEB
 from handlers.board import BoardFilter, board_index, figures, labels, order_page
 from handlers.links import LinkScope, ScopeKind
 from handlers.portal import portal, portal_order
-from handlers.review import ReportInputError, parse_month
+from handlers.monthly_report import ReportInputError, parse_month
 from scheduler.workindex import WorkdayIndex
 from storage.models import OPEN_ORDER_STATUSES, OrderStatus
 
@@ -192,7 +192,8 @@ async def portal_rows(request: web.Request) -> web.Response:
 
 async def _portal(request: web.Request, v: Visit):  # noqa: ANN202 - handlers.portal.Portal
     assert v.scope.customer_id is not None
-    view = await portal(v.session, v.scope.customer_id, v.today, v.index, request.app[RUNTIME].handler_settings.tz)
+    hs = request.app[RUNTIME].handler_settings
+    view = await portal(v.session, v.scope.customer_id, v.today, v.index, hs.tz, hs.templates)
     if view is None:  # the customer's record is gone
         raise _error(request, web.HTTPNotFound, NOT_FOUND)
     return view
@@ -201,8 +202,9 @@ async def _portal(request: web.Request, v: Visit):  # noqa: ANN202 - handlers.po
 async def portal_order_page(request: web.Request) -> web.Response:
     async with visit(request, ScopeKind.CUSTOMER) as v:
         assert v.scope.customer_id is not None
+        hs = request.app[RUNTIME].handler_settings
         view = await portal_order(v.session, v.scope.customer_id, request.match_info["order_no"], v.today, v.index,
-                                  request.app[RUNTIME].handler_settings.tz)
+                                  hs.tz, hs.templates)
         if view is None:
             raise _error(request, web.HTTPNotFound, NOT_FOUND)
         return aiohttp_jinja2.render_template("portal_order.html", request, v.context(order=view))

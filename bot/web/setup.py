@@ -87,7 +87,7 @@ def setup_web(app: web.Application, settings: Settings) -> None:
 
     app[WEB] = WebState(
         signer=LinkSigner(settings),
-        calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+        calendar=settings.calendar.work_calendar,
         page_size=settings.web.page_size,
     )
     env = aiohttp_jinja2.setup(

@@ -10,7 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
-from bot.app import RUNTIME, create_app
+from bot.app import create_app
+from bot.keys import RUNTIME
 from bot.config import Settings
 from bot.web import WEB
 from handlers.directory import find_customer

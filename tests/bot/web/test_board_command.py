@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.app import RUNTIME
+from bot.keys import RUNTIME
 from tests.bot.web.conftest import LATER, Seeded
 from tests.helpers import ChatSession
 

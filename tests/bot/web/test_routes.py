@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import RUNTIME
+from bot.keys import RUNTIME
 from bot.web import WEB
 from handlers.links import LinkScope
 from tests.bot.web.conftest import LATER, Seeded
