@@ -32,7 +32,7 @@ from sqlalchemy import insert, text  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.keys import RUNTIME  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
-from bot.web import WEB  # noqa: E402
+from bot.web.state import WEB  # noqa: E402
 from digest_bench import NOW, build  # noqa: E402
 from handlers.board import AssessedBook  # noqa: E402
 from handlers.links import LinkScope  # noqa: E402

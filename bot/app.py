@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.keys import HTTP, RUNTIME, SENDERS, SETTINGS
 from bot.runtime import open_runtime
 from bot.scheduling import scheduler_ctx
-from bot.web import setup_web
+from bot.web.setup import setup_web
 
 AdapterSetup = Callable[[web.Application, Settings], None]
 ADAPTER_SETUPS: tuple[AdapterSetup, ...] = (setup_wecom, setup_dingtalk)

@@ -4,9 +4,3 @@ Everything is reached through a signed link (`bot/web/links.py`); pages render o
 (aiohttp-jinja2) and work without JavaScript, except the charts and the Gantt, which use the vendored
 Chart.js and frappe-gantt from `static/vendor/` (never a CDN).
 """
-
-from __future__ import annotations
-
-from bot.web.setup import WEB, WebState, setup_web
-
-__all__ = ["WEB", "WebState", "setup_web"]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.keys import RUNTIME
 from bot.web.links import LINK_PATH, LinkCheck, LinkProblem
-from bot.web.setup import WEB
+from bot.web.state import WEB
 from handlers.board import BoardFilter, board_index, figures, labels, order_page
 from handlers.links import LinkScope, ScopeKind
 from handlers.portal import portal, portal_order

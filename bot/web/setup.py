@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
 import logging
 from pathlib import Path
 
@@ -13,44 +10,14 @@ import jinja2
 from aiohttp import web
 
 from bot.config import Settings
+import bot.web.routes as routes
 from bot.web.links import LINK_PATH, LinkSigner
-from handlers.board import AssessedBook
-from handlers.workdays import WorkCalendar
-from scheduler.workindex import WorkdayIndex
+from bot.web.state import WEB, WebState
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass
-class WebState:
-    signer: LinkSigner
-    calendar: WorkCalendar
-    page_size: int
-    clock: Clock = _utc_now
-    """Replaced by tests to move time (link expiry, lateness)."""
-    book: AssessedBook = field(default_factory=AssessedBook)
-    """The open orders as last assessed, reused while the event log has not moved."""
-    _indexes: dict[date, WorkdayIndex] = field(default_factory=dict)
-
-    def index_for(self, today: date) -> WorkdayIndex:
-        """One working-day index per day, reused by every request of that day."""
-        index = self._indexes.get(today)
-        if index is None:
-            self._indexes.clear()
-            index = self._indexes[today] = WorkdayIndex(self.calendar, today)
-        return index
-
-
-WEB = web.AppKey("web", WebState)
 
 SECURITY_HEADERS = {
     # The link token is in the URL: never hand it to another site, a cache or a search engine.
@@ -83,8 +50,6 @@ def warn_if_unsigned(settings: Settings) -> None:
 def setup_web(app: web.Application, settings: Settings) -> None:
     if not settings.web.enabled:
         return
-    from bot.web import routes  # imported here: routes read this module's key
-
     app[WEB] = WebState(
         signer=LinkSigner(settings),
         calendar=settings.calendar.work_calendar,

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bot.app import create_app
 from bot.keys import RUNTIME
 from bot.config import Settings
-from bot.web import WEB
+from bot.web.state import WEB
 from handlers.directory import find_customer
 from handlers.links import LinkScope
 from storage.models import OrderException

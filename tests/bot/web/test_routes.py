@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.keys import RUNTIME
-from bot.web import WEB
+from bot.web.state import WEB
 from handlers.links import LinkScope
 from tests.bot.web.conftest import LATER, Seeded
 
