@@ -113,12 +113,12 @@ def _matches(row: BoardRow, filters: BoardFilter) -> bool:
 
 @dataclass(slots=True)
 class AssessedBook:
-    """Every open order assessed as of one day, kept between requests with the state of the event log
-    it reflects: assessing 5,000 orders means reading 50,000 milestone rows, while the log's state is
-    one cheap query. Every change to an order appends an event naming it (the audit log records every
-    write; an undo appends one too), so only the orders named by newer events are read again. When the
-    count of events does not match (a transaction that took an earlier id committed late), or the day
-    changed, every order is read again."""
+    """Every open order assessed, kept between requests with the state of the event log it reflects:
+    assessing 5,000 orders means reading 50,000 milestone rows, while the log's state is one cheap
+    query. Every change to an order appends an event naming it (the audit log records every write; an
+    undo appends one too), so only the orders named by newer events are read again. When the count of
+    events does not match (a transaction that took an earlier id committed late), every order is read
+    again. On a new day the orders kept are assessed again without reading them."""
 
     today: date | None = None
     count: int = 0
@@ -136,26 +136,38 @@ def _assessed(order: OrderRow, today: date, index: WorkdayIndex) -> BoardRow:
     return BoardRow(order, health, _stage(order), projected_finish(health, today, index))
 
 
+async def _refresh(session: AsyncSession, book: AssessedBook, count: int, newest: int) -> set[int] | None:
+    """Re-read the orders named by events newer than the book; the ids re-read, or None when the
+    book cannot be brought up to date that way."""
+    if book.today is None or newest < book.newest:
+        return None
+    if (count, newest) == (book.count, book.newest):
+        return set()
+    touched = [row[0] for row in await session.execute(select(Event.order_id).where(Event.id > book.newest))]
+    if book.count + len(touched) != count:
+        return None
+    return {order_id for order_id in touched if order_id is not None}
+
+
 async def assessed_orders(
     session: AsyncSession, today: date, index: WorkdayIndex, book: AssessedBook | None = None
 ) -> list[BoardRow]:
     count, newest = await _log_state(session)
-    if book is not None and book.today == today and newest >= book.newest:
-        if (count, newest) == (book.count, book.newest):
-            return list(book.rows.values())
-        touched = [row[0] for row in await session.execute(select(Event.order_id).where(Event.id > book.newest))]
-        if book.count + len(touched) == count:
-            ids = {order_id for order_id in touched if order_id is not None}
-            for order_id in ids:
-                book.rows.pop(order_id, None)
-            for order in await open_orders(session, order_ids=ids):
-                book.rows[order.id] = _assessed(order, today, index)
-            book.count, book.newest = count, newest
-            return list(book.rows.values())
-    rows = {order.id: _assessed(order, today, index) for order in await open_orders(session)}
-    if book is not None:
-        book.today, book.count, book.newest, book.rows = today, count, newest, rows
-    return list(rows.values())
+    ids = await _refresh(session, book, count, newest) if book is not None else None
+    if book is None or ids is None:
+        rows = {order.id: _assessed(order, today, index) for order in await open_orders(session)}
+        if book is not None:
+            book.today, book.count, book.newest, book.rows = today, count, newest, rows
+        return list(rows.values())
+    if book.today != today:
+        book.rows = {order_id: _assessed(row.order, today, index) for order_id, row in book.rows.items()}
+    for order_id in ids:
+        book.rows.pop(order_id, None)
+    if ids:
+        for order in await open_orders(session, order_ids=ids):
+            book.rows[order.id] = _assessed(order, today, index)
+    book.today, book.count, book.newest = today, count, newest
+    return list(book.rows.values())
 
 
 async def board_index(
