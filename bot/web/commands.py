@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.runtime import Runtime
 from bot.web.links import LinkSigner
 from handlers.directory import find_customer
@@ -14,7 +16,7 @@ class ScopeNotFound(LookupError):
     """No customer of that name; the message is for the operator."""
 
 
-async def _scope(session, customer: str | None) -> LinkScope:  # noqa: ANN001 - AsyncSession
+async def _scope(session: AsyncSession, customer: str | None) -> LinkScope:
     if customer is None:
         return LinkScope.managers()
     found = await find_customer(session, customer.strip())
@@ -26,7 +28,7 @@ async def _scope(session, customer: str | None) -> LinkScope:  # noqa: ANN001 - 
 async def print_link(runtime: Runtime, customer: str | None, hours: int | None, now: datetime) -> IssuedLink:
     signer = LinkSigner(runtime.settings)
 
-    async def work(session) -> IssuedLink:  # noqa: ANN001
+    async def work(session: AsyncSession) -> IssuedLink:
         return await signer.issue(session, await _scope(session, customer), now, hours)
 
     return await runtime.database.run(work)
@@ -35,7 +37,7 @@ async def print_link(runtime: Runtime, customer: str | None, hours: int | None, 
 async def revoke(runtime: Runtime, customer: str | None, now: datetime) -> int:
     signer = LinkSigner(runtime.settings)
 
-    async def work(session) -> int:  # noqa: ANN001
+    async def work(session: AsyncSession) -> int:
         return await signer.revoke(session, await _scope(session, customer), now)
 
     return await runtime.database.run(work)

@@ -20,7 +20,7 @@ from bot.web.links import LINK_PATH, LinkCheck, LinkProblem
 from bot.web.state import WEB
 from handlers.board import BoardFilter, board_index, figures, labels, order_page
 from handlers.links import LinkScope, ScopeKind
-from handlers.portal import portal, portal_order
+from handlers.portal import Portal, portal, portal_order
 from handlers.monthly_report import ReportInputError, parse_month
 from scheduler.workindex import WorkdayIndex
 from storage.models import OPEN_ORDER_STATUSES, OrderStatus
@@ -190,7 +190,7 @@ async def portal_rows(request: web.Request) -> web.Response:
         return aiohttp_jinja2.render_template("_portal_rows.html", request, v.context(portal=view))
 
 
-async def _portal(request: web.Request, v: Visit):  # noqa: ANN202 - handlers.portal.Portal
+async def _portal(request: web.Request, v: Visit) -> Portal:
     assert v.scope.customer_id is not None
     hs = request.app[RUNTIME].handler_settings
     view = await portal(v.session, v.scope.customer_id, v.today, v.index, hs.tz, hs.templates)
