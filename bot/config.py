@@ -114,6 +114,15 @@ class ScheduleSettings(Section):
         return value
 
 
+class PictureSettings(Section):
+    """Pictures sent with the daily digest and the weekly customer update."""
+
+    enabled: bool = True
+    font_path: str = ""
+    """A CJK font file; empty: look one up through matplotlib's font manager."""
+    max_bars: int = Field(default=40, ge=5, le=200)
+
+
 class MilestoneSettings(Section):
     name: str = Field(min_length=1)
     synonyms: tuple[str, ...] = ()
@@ -276,6 +285,7 @@ class Settings(Section):
     server: ServerSettings = ServerSettings()
     calendar: CalendarSettings = CalendarSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    pictures: PictureSettings = PictureSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()

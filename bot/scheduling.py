@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.config import Settings
 from handlers.workdays import WorkCalendar
 from scheduler.config import ScheduleConfig
+from scheduler.pictures.config import PictureConfig
 from scheduler.printing import PrintSender
 from scheduler.service import SchedulerService
 
@@ -31,6 +32,19 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
         tz=settings.general.tz,
         calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
         bot_name=settings.general.bot_name,
+        pictures=picture_config(settings),
+    )
+
+
+def picture_config(settings: Settings) -> PictureConfig:
+    pictures = settings.pictures
+    web = getattr(settings, "web", None)  # the web board, where it exists, is where to look instead
+    board_url = getattr(web, "public_url", None) if web is not None and getattr(web, "enabled", False) else None
+    return PictureConfig(
+        enabled=pictures.enabled,
+        font_path=pictures.font_path or None,
+        max_bars=pictures.max_bars,
+        board_url=board_url or None,
     )
 
 

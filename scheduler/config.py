@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from handlers.workdays import WorkCalendar
+from scheduler.pictures.config import PictureConfig
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -50,3 +51,4 @@ class ScheduleConfig:
     tz: ZoneInfo = DEFAULT_TZ
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     bot_name: str = "跟单助手"
+    pictures: PictureConfig = field(default_factory=PictureConfig)

@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, undefer
 
-from handlers.messages import DeliveryError, Outbound, Sender
+from handlers.messages import Attachment, AttachmentNotSupported, DeliveryError, Outbound, Sender
 from scheduler.config import ScheduleConfig
 from storage.database import Database
 from storage.models import OutboxMessage, OutboxStatus
@@ -40,6 +40,11 @@ class Claimed:
     text: str
     mention_user_ids: tuple[str, ...]
     attempts: int
+    attachment: Attachment | None = None
+
+    def outbound(self, *, with_attachment: bool = True) -> Outbound:
+        return Outbound(self.platform, self.chat_id, self.text, self.mention_user_ids,
+                        attachment=self.attachment if with_attachment else None)
 
 
 @dataclass
@@ -74,6 +79,7 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, ~blocked)
         .order_by(OutboxMessage.id)
         .limit(limit)
+        .options(undefer(OutboxMessage.attachment_data))
     )
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboxMessage)
@@ -82,9 +88,16 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
         row.attempts += 1
         row.next_attempt_at = now + LEASE
     return [
-        Claimed(row.id, row.platform, row.chat_id, row.text, tuple(row.mention_user_ids or ()), row.attempts)
+        Claimed(row.id, row.platform, row.chat_id, row.text, tuple(row.mention_user_ids or ()), row.attempts,
+                _attachment(row))
         for row in rows
     ]
+
+
+def _attachment(row: OutboxMessage) -> Attachment | None:
+    if row.attachment_kind is None or row.attachment_data is None:
+        return None
+    return Attachment(row.attachment_kind, row.attachment_filename or "", row.attachment_data)
 
 
 class OutboxWorker:
@@ -119,7 +132,7 @@ class OutboxWorker:
         try:
             if sender is None:
                 raise DeliveryError(f"no sender for platform {message.platform!r}", retryable=True)
-            await sender.send(Outbound(message.platform, message.chat_id, message.text, message.mention_user_ids))
+            await self._send(sender, message)
         except DeliveryError as error:
             await self._failed(message, now, str(error), retryable=error.retryable, report=report)
             return False
@@ -130,6 +143,16 @@ class OutboxWorker:
         await self.database.run(lambda session: self._mark_sent(session, message.id, now))
         report.sent.append(message.id)
         return True
+
+    @staticmethod
+    async def _send(sender: Sender, message: Claimed) -> None:
+        """Send the message; an attachment the route cannot carry is replaced by the text, which
+        says where to look."""
+        try:
+            await sender.send(message.outbound())
+        except AttachmentNotSupported as error:
+            log.info("outbox message %s: %s; sending its text instead", message.id, error)
+            await sender.send(message.outbound(with_attachment=False))
 
     @staticmethod
     async def _mark_sent(session: AsyncSession, message_id: int, now: datetime) -> None:
