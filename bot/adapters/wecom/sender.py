@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.adapters.wecom.api import ApiError, TransportError
 from bot.adapters.wecom.app_messages import AppMessenger
 from bot.adapters.wecom.handling import with_mentions
-from bot.adapters.wecom.webhook import PartialSend, WebhookClient, WebhookKeyInvalid
+from bot.adapters.wecom.webhook import IMAGE_LIMIT_BYTES, PartialSend, WebhookClient, WebhookKeyInvalid
 from bot.adapters.wecom.websocket import NotConnected, WsClient
-from handlers.messages import DeliveryError, Outbound
+from handlers.messages import Attachment, AttachmentNotSupported, DeliveryError, Outbound
 from storage.database import Database
 from storage.models import Chat, Person, PersonRole
 
@@ -73,7 +73,9 @@ class WeComSender:
         route = await self.database.run(lambda s: _route(s, message.chat_id))
         if route.webhook_url and route.misconfigured:
             raise DeliveryError(f"wecom chat {message.chat_id} is marked misconfigured", retryable=False)
-        if route.webhook_url:
+        if message.attachment is not None:
+            await self._attachment(message.chat_id, route, message.attachment)
+        elif route.webhook_url:
             await self._via_webhook(message.chat_id, route.webhook_url, text)
         elif self.ws is not None and not route.is_person:
             await self._via_websocket(message.chat_id, text)
@@ -107,6 +109,21 @@ class WeComSender:
                 self._progress.pop(progress_key, None)
             raise DeliveryError(f"wecom chat {chat_id}: {exc}", retryable=exc.retryable) from None
         self._progress.pop(progress_key, None)
+
+    async def _attachment(self, chat_id: str, route: _Route, attachment: Attachment) -> None:
+        """Pictures go as the group webhook's `image` message; other routes (websocket, app) and
+        files are not carried, so the outbox sends the message's text instead."""
+        if not route.webhook_url:
+            raise AttachmentNotSupported(f"wecom chat {chat_id}: pictures need the group's push webhook")
+        if attachment.kind != "image" or len(attachment.data) > IMAGE_LIMIT_BYTES:
+            raise AttachmentNotSupported(f"wecom chat {chat_id}: only images up to 2 MB can be sent")
+        try:
+            await self.webhooks.send_image(route.webhook_url, attachment.data, label=chat_id)
+        except WebhookKeyInvalid as exc:
+            await self._mark_misconfigured(chat_id, str(exc))
+            raise DeliveryError(f"wecom chat {chat_id}: {exc}", retryable=False) from None
+        except PartialSend as exc:
+            raise DeliveryError(f"wecom chat {chat_id}: {exc}", retryable=exc.retryable) from None
 
     async def _via_websocket(self, chat_id: str, text: str) -> None:
         assert self.ws is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 
 import aiohttp
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/cgi-bin/webhook/send"
 MARKDOWN_LIMIT_BYTES = 4096
+IMAGE_LIMIT_BYTES = 2 * 1024 * 1024
+"""An image message carries at most 2 MB of JPG/PNG (before base64)."""
 INVALID_KEY_ERRCODES = frozenset({93000, 40001})
 """93000 "invalid webhook url" is what a deleted or mistyped key gives."""
 
@@ -74,6 +78,28 @@ class WebhookClient:
             except TransportError as exc:
                 raise PartialSend(str(exc), sent_parts=index, retryable=True) from None
         return len(parts)
+
+
+    async def send_image(self, webhook_url: str, data: bytes, *, label: str) -> None:
+        """Post one `image` message: base64 of the PNG/JPG and the md5 of its raw bytes."""
+        if len(data) > IMAGE_LIMIT_BYTES:
+            raise ValueError(f"image of {len(data)} bytes exceeds the webhook's {IMAGE_LIMIT_BYTES}-byte limit")
+        url = self.check(webhook_url)
+        await self.limiter.acquire(webhook_key(url))
+        body = {
+            "msgtype": "image",
+            "image": {"base64": base64.b64encode(data).decode("ascii"), "md5": hashlib.md5(data).hexdigest()},
+        }
+        try:
+            await call_with_retry(
+                self.session, "POST", url, json_body=body, what=f"webhook image to {label}", policy=self.policy
+            )
+        except ApiError as exc:
+            if exc.errcode in INVALID_KEY_ERRCODES:
+                raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None
+            raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
+        except TransportError as exc:
+            raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
 
 
 class PartialSend(Exception):
