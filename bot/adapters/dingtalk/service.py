@@ -16,7 +16,7 @@ from typing import Any
 from dingtalk_stream import ChatbotMessage
 from sqlalchemy import select
 
-from bot.adapters.dingtalk.api import DingTalkApi, RobotWebhook, SessionGone
+from bot.adapters.dingtalk.api import IMAGE_UPLOAD_LIMIT_BYTES, DingTalkApi, RobotWebhook, SessionGone
 from bot.adapters.dingtalk.inbound import (
     PLATFORM,
     UNSUPPORTED_TYPE_REPLY,
@@ -26,7 +26,14 @@ from bot.adapters.dingtalk.inbound import (
 )
 from bot.adapters.sending import RateLimiter, retry_with_backoff
 from handlers.markdown import split_markdown
-from handlers.messages import DeliveryError, InboundMessage, Outbound, Reply
+from handlers.messages import (
+    Attachment,
+    AttachmentNotSupported,
+    DeliveryError,
+    InboundMessage,
+    Outbound,
+    Reply,
+)
 from storage.database import Database
 from storage.models import Chat
 
@@ -212,6 +219,9 @@ class DingTalkSender:
 
     async def send(self, message: Outbound) -> None:
         api = self._api()
+        if message.attachment is not None:
+            await self._send_attachment(api, message.chat_id, message.attachment)
+            return
         parts = split_markdown(message.text, MAX_MARKDOWN_BYTES)
         if not parts:
             return
@@ -227,6 +237,21 @@ class DingTalkSender:
             await self._send_part(api, message.chat_id, webhook_url, title, part, at)
             self._progress[key] = (index + 1, time.monotonic())
         self._progress.pop(key, None)
+
+    async def _send_attachment(self, api: DingTalkApi, chat_id: str, attachment: Attachment) -> None:
+        """Pictures go through the app robot (media upload + sampleImageMsg); a group reached only
+        by a custom robot gets the message's text instead (its webhook has no image message)."""
+        if attachment.kind != "image" or len(attachment.data) > IMAGE_UPLOAD_LIMIT_BYTES:
+            raise AttachmentNotSupported(f"dingtalk chat {chat_id}: only images can be sent")
+        if not (api.can_send_to_groups and chat_id.startswith("cid")):
+            raise AttachmentNotSupported(f"dingtalk chat {chat_id}: pictures need the app robot in the group")
+        await self.limiter.acquire(chat_id)
+        try:
+            await self._retry(lambda: api.send_group_image(chat_id, attachment.data, attachment.filename), "group image")
+        except DeliveryError as exc:
+            if exc.retryable:
+                raise
+            raise AttachmentNotSupported(f"dingtalk chat {chat_id}: the app robot cannot send the picture ({exc})") from None
 
     async def _send_part(
         self, api: DingTalkApi, chat_id: str, webhook_url: str | None, title: str, text: str, at: tuple[str, ...]

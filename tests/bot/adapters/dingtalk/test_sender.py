@@ -120,3 +120,50 @@ async def test_sending_logs_no_secret(app: web.Application, fake: FakeDingTalk, 
     secrets = [fake.client_secret, "robot-token-1", "SECrobot-secret", *fake.tokens_issued]
     leaks = [(r.name, s) for r in caplog.records for s in secrets if s in r.getMessage() + str(r.args)]
     assert caplog.records and not leaks
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 32), "#d64541").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_a_picture_is_uploaded_and_sent_as_an_image_message(app: web.Application, fake: FakeDingTalk) -> None:
+    from handlers.messages import Attachment
+
+    data = _png()
+    await sender(app).send(Outbound("dingtalk", GROUP, "说明", attachment=Attachment("image", "每日简报.png", data)))
+    [upload] = fake.recorded("media_upload")
+    assert upload.query["type"] == "image" and upload.query["access_token"] in fake.tokens_issued
+    [sent] = fake.recorded("group_send")
+    assert sent.body["msgKey"] == "sampleImageMsg"
+    media_id = json.loads(sent.body["msgParam"])["photoURL"]
+    assert fake.media[media_id] == data
+    assert not fake.recorded("robot_send")
+
+
+async def test_a_picture_to_a_custom_robot_group_is_not_supported(app: web.Application, fake: FakeDingTalk) -> None:
+    from handlers.messages import Attachment, AttachmentNotSupported
+
+    with pytest.raises(AttachmentNotSupported):
+        await sender(app).send(Outbound("dingtalk", ROBOT_ONLY, "说明", attachment=Attachment("image", "图.png", _png())))
+    assert not fake.recorded("media_upload") and not fake.recorded("robot_send")
+
+
+async def test_a_refused_picture_becomes_not_supported_and_a_transient_failure_stays_retryable(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    from handlers.messages import Attachment, AttachmentNotSupported
+
+    picture = Outbound("dingtalk", GROUP, "说明", attachment=Attachment("image", "图.png", _png()))
+    fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "机器人不在群内"})
+    with pytest.raises(AttachmentNotSupported):
+        await sender(app).send(picture)
+    fake.fail("media_upload", 503, times=3)
+    with pytest.raises(DeliveryError) as info:
+        await sender(app).send(picture)
+    assert info.value.retryable and not isinstance(info.value, AttachmentNotSupported)
