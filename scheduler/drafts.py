@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.messages import Attachment
-from scheduler.snapshot import ChatRow
+from scheduler.read_model import ChatRow
 
 
 @dataclass(frozen=True, slots=True)

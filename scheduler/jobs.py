@@ -19,13 +19,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.markdown import limit_for, split_markdown
 from scheduler.config import ScheduleConfig, parse_cron
-from scheduler.customer import customer_update_drafts, customer_update_for
+from scheduler.customer_update import customer_update_drafts, customer_update_for
 from scheduler.digest import daily_digest
 from scheduler.drafts import Draft
 from scheduler.pictures.compose import Pictures
-from scheduler.snapshot import ChatRow, chats, open_orders
+from scheduler.read_model import ChatRow, chats, open_orders
 from scheduler.timing import OffDays, Timing
 from scheduler.warnings import overdue_drafts, reminder_drafts
 from scheduler.workindex import WorkdayIndex
@@ -144,28 +143,25 @@ def default_instance() -> str:
 
 
 async def enqueue_drafts(session: AsyncSession, drafts: Iterable[Draft], now: datetime) -> int:
-    """Write each draft to the outbox, split to its platform's limit; returns how many parts were new."""
+    """Write each draft to the outbox whole (its platform's sender splits it); returns how many were new."""
     added = 0
     for draft in drafts:
-        if draft.attachment is not None:
-            added += await enqueue(
-                session, dedupe_key=draft.dedupe_key, platform=draft.chat.platform, chat_id=draft.chat.chat_id,
-                text=draft.text, now=now, attachment_kind=draft.attachment.kind,
-                attachment_filename=draft.attachment.filename, attachment_data=draft.attachment.data,
-            )
+        text = draft.text.strip("\n")
+        attachment = draft.attachment
+        if not text.strip() and attachment is None:
             continue
-        parts = split_markdown(draft.text, limit_for(draft.chat.platform))
-        for number, part in enumerate(parts, start=1):
-            key = draft.dedupe_key if number == 1 else f"{draft.dedupe_key}#{number}"
-            added += await enqueue(
-                session,
-                dedupe_key=key,
-                platform=draft.chat.platform,
-                chat_id=draft.chat.chat_id,
-                text=part,
-                now=now,
-                mention_user_ids=draft.mention_user_ids if number == 1 else (),
-            )
+        added += await enqueue(
+            session,
+            dedupe_key=draft.dedupe_key,
+            platform=draft.chat.platform,
+            chat_id=draft.chat.chat_id,
+            text=text,
+            now=now,
+            mention_user_ids=draft.mention_user_ids,
+            attachment_kind=attachment.kind if attachment else None,
+            attachment_filename=attachment.filename if attachment else None,
+            attachment_data=attachment.data if attachment else None,
+        )
     return added
 
 

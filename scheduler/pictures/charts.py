@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.health import OrderHealth, assess, current_milestone, projected_finish
-from scheduler.snapshot import OrderRow
+from scheduler.read_model import OrderRow
 from scheduler.workindex import WorkdayIndex
 from storage.models import MilestoneStatus, Order, OrderStatus
 

@@ -27,7 +27,7 @@ from scheduler.pictures.charts import (
 )
 from scheduler.pictures.fonts import CjkFont, FontUnavailable, find_cjk_font
 from scheduler.pictures.config import PictureConfig
-from scheduler.snapshot import ChatRow, OrderRow
+from scheduler.read_model import ChatRow, OrderRow
 from scheduler.workindex import WorkdayIndex
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class Pictures:
         self, customer: str, orders: Sequence[OrderRow], *, today: date, index: WorkdayIndex
     ) -> bytes | None:
         """The weekly update picture of `customer`'s orders (all of which must be theirs)."""
-        from scheduler.customer import stage_words
+        from scheduler.customer_update import stage_words
         from scheduler.pictures.render import render_customer
 
         if not orders:

@@ -19,7 +19,7 @@ from scheduler.pictures.charts import CustomerChart, DigestChart, OrderBar, Stag
 from scheduler.pictures.fonts import CjkFont
 
 MAX_PICTURE_BYTES = 2 * 1024 * 1024
-"""WeCom's image message limit (before base64); DingTalk's media upload allows more."""
+"""Kept under the smallest image limit of the chat platforms (2 MB before base64); each sender checks its own."""
 DPI = 100
 WIDTH_INCHES = 8.0
 BAR_INCHES = 0.34

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from handlers.messages import AttachmentNotSupported, Outbound
 from handlers.templates import DEFAULT_TEMPLATE
-from scheduler.customer import CUSTOMER_CATEGORY_WORDS, stage_words
+from scheduler.customer_update import CUSTOMER_CATEGORY_WORDS, stage_words
 from scheduler.pictures import render
 from scheduler.pictures.charts import (
     CustomerChart,
@@ -29,7 +29,7 @@ from scheduler.pictures.compose import Pictures
 from scheduler.pictures.config import PictureConfig
 from scheduler.pictures.fonts import CjkFont, FontUnavailable, find_cjk_font, missing_glyphs
 from scheduler.service import SchedulerService
-from scheduler.snapshot import MilestoneRow, OrderRow
+from scheduler.read_model import MilestoneRow, OrderRow
 from scheduler.workindex import WorkdayIndex
 from handlers.workdays import WorkCalendar
 from storage.models import OutboxMessage
