@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import Attachment
+from scheduler.customer_update import stage_words
 from scheduler.drafts import Draft
 from scheduler.pictures.charts import (
     TREND_WEEKS,
@@ -95,7 +96,6 @@ class Pictures:
         self, customer: str, orders: Sequence[OrderRow], *, today: date, index: WorkdayIndex
     ) -> bytes | None:
         """The weekly update picture of `customer`'s orders (all of which must be theirs)."""
-        from scheduler.customer_update import stage_words
         from scheduler.pictures.render import render_customer
 
         if not orders:
