@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 GROUP_SEND_PATH = "/v1.0/robot/groupMessages/send"
 ROBOT_SEND_PATH = "/robot/send"
+MEDIA_UPLOAD_PATH = "/media/upload"
+"""oapi media upload (multipart field `media`, `type=image`): the app robot's pictures go by media_id."""
+IMAGE_UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024
 TOKEN_REFRESH_MARGIN = 300
 """Seconds before expiry at which a cached access token is replaced."""
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
@@ -179,24 +182,56 @@ class DingTalkApi:
 
         A rejected token is refreshed and the send tried once more at once.
         """
+        param = {"title": title, "text": text}
+        return await self._with_token(lambda token: self._group_send(token, open_conversation_id, "sampleMarkdown", param))
+
+    async def send_group_image(self, open_conversation_id: str, data: bytes, filename: str) -> str:
+        """Upload the picture (oapi media/upload) and send it as sampleImageMsg, whose photoURL
+        takes the media_id; returns the processQueryKey."""
+        media_id = await self._with_token(lambda token: self._upload_image(token, data, filename))
+        param = {"photoURL": media_id}
+        return await self._with_token(lambda token: self._group_send(token, open_conversation_id, "sampleImageMsg", param))
+
+    async def _with_token(self, call: Callable[[str], Any]) -> Any:
         token = await self.tokens.get()
         try:
-            return await self._group_send(token, open_conversation_id, title, text)
+            return await call(token)
         except _TokenRejected:
             self.tokens.invalidate(token)
             log.warning("DingTalk rejected the access token; fetching a new one and sending again")
         token = await self.tokens.get()
         try:
-            return await self._group_send(token, open_conversation_id, title, text)
+            return await call(token)
         except _TokenRejected:
             raise DeliveryError("钉钉连续拒绝 access token", retryable=True) from None
 
-    async def _group_send(self, token: str, open_conversation_id: str, title: str, text: str) -> str:
+    async def _upload_image(self, token: str, data: bytes, filename: str) -> str:
+        form = aiohttp.FormData()
+        form.add_field("media", data, filename=filename, content_type="image/png")
+        url = URL(f"{self.oapi_base}{MEDIA_UPLOAD_PATH}", encoded=False).with_query(access_token=token, type="image")
+        try:
+            async with self._http().post(url, data=form, timeout=self._timeout) as response:
+                status = response.status
+                payload = await _json_or_empty(response)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("DingTalk media upload: network error %s; will retry", type(exc).__name__)
+            raise DeliveryError(f"钉钉图片上传网络错误 {type(exc).__name__}", retryable=True) from None
+        errcode = payload.get("errcode")
+        if status == 200 and errcode == 0 and payload.get("media_id"):
+            return str(payload["media_id"])
+        if errcode in (40014, 42001):  # invalid or expired access token
+            raise _TokenRejected()
+        errmsg = str(payload.get("errmsg", ""))
+        retryable = status >= 500 or status == 429 or errcode in _THROTTLE_ERRCODES or errcode == -1
+        log.warning("DingTalk media upload: HTTP %d errcode=%s errmsg=%s", status, errcode, errmsg)
+        raise DeliveryError(f"钉钉图片上传失败（{errcode or status}）", retryable=retryable)
+
+    async def _group_send(self, token: str, open_conversation_id: str, msg_key: str, param: dict[str, str]) -> str:
         body = {
             "robotCode": self.robot_code,
             "openConversationId": open_conversation_id,
-            "msgKey": "sampleMarkdown",
-            "msgParam": json.dumps({"title": title, "text": text}, ensure_ascii=False),
+            "msgKey": msg_key,
+            "msgParam": json.dumps(param, ensure_ascii=False),
         }
         headers = {"x-acs-dingtalk-access-token": token}
         try:

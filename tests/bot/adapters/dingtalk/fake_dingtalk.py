@@ -65,6 +65,8 @@ class FakeDingTalk:
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.media: dict[str, bytes] = {}
+        """Uploaded media: media_id -> the bytes."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -76,6 +78,7 @@ class FakeDingTalk:
         app.router.add_post("/v1.0/robot/groupMessages/send", self._group_send)
         app.router.add_post("/robot/sendBySession", self._send_by_session)
         app.router.add_post("/robot/send", self._robot_send)
+        app.router.add_post("/media/upload", self._media_upload)
         # No access log: it would print query strings with tokens into the caplog of secret tests.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
@@ -305,9 +308,36 @@ class FakeDingTalk:
             param = json.loads(body.get("msgParam", ""))
         except (TypeError, ValueError):
             return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "msgParam must be JSON"}, status=400)
-        if body.get("msgKey") != "sampleMarkdown" or not {"title", "text"} <= set(param):
+        if body.get("msgKey") == "sampleImageMsg":
+            if set(param) != {"photoURL"} or param["photoURL"] not in self.media:
+                return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "photoURL invalid"},
+                                         status=400)
+        elif body.get("msgKey") != "sampleMarkdown" or not {"title", "text"} <= set(param):
             return web.json_response({"code": "invalidParameter.msgKey.invalid", "message": "msgKey invalid"}, status=400)
         return web.json_response({"processQueryKey": uuid.uuid4().hex})
+
+    async def _media_upload(self, request: web.Request) -> web.StreamResponse:
+        """oapi media/upload: `access_token` and `type` in the query, the file as multipart `media`."""
+        self.requests.setdefault("media_upload", []).append(
+            Recorded(request.path, dict(request.headers), dict(request.query), None))
+        if (failure := await self._canned("media_upload")) is not None:
+            return failure
+        token = request.query.get("access_token", "")
+        if token not in self.tokens_issued or token in self.revoked_tokens:
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if request.query.get("type") != "image":
+            return web.json_response({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+        form = await request.post()
+        media = form.get("media")
+        data = media.file.read() if isinstance(media, web.FileField) else b""
+        if not data.startswith(b"\x89PNG\r\n\x1a\n") and not data.startswith(b"\xff\xd8\xff"):
+            return web.json_response({"errcode": 40005, "errmsg": "不合法的文件类型"})
+        if len(data) > 20 * 1024 * 1024:
+            return web.json_response({"errcode": 40006, "errmsg": "不合法的文件大小"})
+        media_id = f"@lA{uuid.uuid4().hex}"
+        self.media[media_id] = data
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id,
+                                  "created_at": int(time.time() * 1000)})
 
     async def _send_by_session(self, request: web.Request) -> web.StreamResponse:
         await self._record("session", request)

@@ -80,6 +80,22 @@ def group_text(text: str, *, msgid: str, chatid: str = "wrTEST", userid: str = "
     return payload
 
 
+def _image_refusal(image: dict[str, Any]) -> dict[str, Any] | None:
+    """Check an `image` webhook message as documented: base64 of a JPG/PNG of at most 2 MB and the
+    md5 (hex) of the raw bytes. None when it is good, else the error answer."""
+    try:
+        data = base64.b64decode(image.get("base64", ""), validate=True)
+    except (ValueError, TypeError):
+        return {"errcode": 40008, "errmsg": "invalid image base64"}
+    if not data or len(data) > 2 * 1024 * 1024:
+        return {"errcode": 40009, "errmsg": "invalid image size"}
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        return {"errcode": 40008, "errmsg": "invalid image type: JPG or PNG only"}
+    if image.get("md5") != hashlib.md5(data).hexdigest():
+        return {"errcode": 40008, "errmsg": "image md5 mismatch"}
+    return None
+
+
 @dataclass
 class FakeWeCom:
     token: str = "gendanToken"
@@ -168,6 +184,8 @@ class FakeWeCom:
         if body.get("msgtype") == "markdown":
             if len(body["markdown"]["content"].encode()) > 4096:
                 return web.json_response({"errcode": 40058, "errmsg": "markdown.content exceed max length 4096"})
+        if body.get("msgtype") == "image" and (refusal := _image_refusal(body.get("image") or {})):
+            return web.json_response(refusal)
         self.webhook_posts.append((key, body))
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
