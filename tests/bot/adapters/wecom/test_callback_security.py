@@ -69,11 +69,13 @@ async def test_timestamp_outside_the_window(client: TestClient, fake: FakeWeCom,
     await assert_refused(client, 403, signed.params, body(signed), "timestamp outside", caplog)
 
 
-async def test_replayed_timestamp_and_nonce(client: TestClient, fake: FakeWeCom, caplog) -> None:
+async def test_replayed_timestamp_and_nonce_with_another_body(client: TestClient, fake: FakeWeCom, caplog) -> None:
     signed = fake.sign_callback(group_text("@跟单助手 帮助", msgid="replayed"))
     status, reply = await post_signed(client, fake, signed)
     assert status == 200 and reply is not None
-    await assert_refused(client, 403, signed.params, body(signed), "replay", caplog)
+    other = fake.sign_callback(group_text(WELD, msgid="replayed-2"), timestamp=int(signed.params["timestamp"]),
+                               nonce=signed.params["nonce"])
+    await assert_refused(client, 403, other.params, body(other), "replay", caplog)
 
 
 async def test_malformed_json_body(client: TestClient, fake: FakeWeCom, caplog) -> None:
