@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 GROUP_SEND_PATH = "/v1.0/robot/groupMessages/send"
 ROBOT_SEND_PATH = "/robot/send"
+SESSION_PATH = "/robot/sendBySession"
 TOKEN_REFRESH_MARGIN = 300
 """Seconds before expiry at which a cached access token is replaced."""
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
@@ -47,6 +48,27 @@ def safe_url(url: str) -> str:
     """Host and path of a URL, without its query (which carries tokens and session keys)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+
+
+def session_webhook_problem(url: str, oapi_base: str) -> str | None:
+    """Why `url` is not a sessionWebhook on the configured DingTalk host; None when it is one."""
+    try:
+        parts = urlsplit(url.strip())
+        same_origin = _origin(url.strip()) == _origin(oapi_base)
+    except ValueError:
+        return "not a URL"
+    if not same_origin:
+        return "not the configured DingTalk host (dingtalk.oapi_base)"
+    if parts.username or parts.password or parts.fragment:
+        return "user info or a fragment in the URL"
+    if parts.path != SESSION_PATH or not parse_qs(parts.query).get("session"):
+        return f"not a {SESSION_PATH}?session= URL"
+    return None
 
 
 def callback_signature(timestamp: str, secret: str) -> str:
@@ -228,7 +250,13 @@ class DingTalkApi:
 
     async def send_session_markdown(self, session_webhook: str, title: str, text: str, at_user_ids: tuple[str, ...] = ()) -> None:
         """Reply through a message's sessionWebhook. `SessionGone` when the session can no longer
-        be used (the caller falls back to the group send)."""
+        be used (the caller falls back to the group send), and when the URL is not a
+        `/robot/sendBySession` URL on the configured `oapi_base`: the URL comes in the message,
+        and order data is never posted to a host a message names."""
+        problem = session_webhook_problem(session_webhook, self.oapi_base)
+        if problem is not None:
+            log.warning("DingTalk sessionWebhook refused: %s; nothing posted to it", problem)
+            raise SessionGone(f"sessionWebhook refused: {problem}")
         await self._post_webhook(session_webhook, markdown_body(title, text, at_user_ids), session=True)
 
     async def send_robot_markdown(self, webhook: RobotWebhook, title: str, text: str, at_user_ids: tuple[str, ...] = ()) -> None:

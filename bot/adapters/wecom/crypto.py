@@ -15,11 +15,12 @@ import hmac
 import secrets
 import struct
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
+
+from bot.adapters.replay import Replayed, SeenRequests
 
 AI_BOT_RECEIVE_ID = ""
 
@@ -118,8 +119,7 @@ class ReplayGuard:
 
     WeCom promises a nonce is unique for two hours; entries are kept that long (bounded in count,
     the oldest dropped first) and only requests that passed the signature check are remembered.
-    Kept per process: a redelivery or replay reaching another instance is still answered once,
-    by the message-id de-duplication in the database.
+    Per process (see `bot.adapters.replay`).
     """
 
     def __init__(
@@ -130,10 +130,8 @@ class ReplayGuard:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.window_seconds = window_seconds
-        self.keep_seconds = keep_seconds
-        self.max_entries = max_entries
         self._clock = clock
-        self._seen: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
+        self._seen = SeenRequests(keep_seconds, max_entries=max_entries, clock=clock)
 
     def check_time(self, timestamp: str) -> None:
         """The format is checked before any arithmetic: a hostile value never raises."""
@@ -145,17 +143,7 @@ class ReplayGuard:
     def remember(self, timestamp: str, nonce: str, body: str) -> bool:
         """Record a verified request; True when it is the identical request again (a redelivery).
         The same (timestamp, nonce) with another `body` is a replay: CallbackRejected(403)."""
-        now = self._clock()
-        digest = hashlib.sha256(body.encode()).hexdigest()
-        while self._seen:
-            oldest_key, (seen_at, _) = next(iter(self._seen.items()))
-            if now - seen_at <= self.keep_seconds and len(self._seen) < self.max_entries:
-                break
-            del self._seen[oldest_key]
-        key = (timestamp, nonce)
-        if key in self._seen:
-            if self._seen[key][1] == digest:
-                return True
-            raise CallbackRejected(403, "timestamp and nonce seen before (replay)")
-        self._seen[key] = (now, digest)
-        return False
+        try:
+            return self._seen.remember((timestamp, nonce), body)
+        except Replayed:
+            raise CallbackRejected(403, "timestamp and nonce seen before (replay)") from None
