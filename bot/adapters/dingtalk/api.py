@@ -38,8 +38,11 @@ TOKEN_REFRESH_MARGIN = 300
 """Seconds before expiry at which a cached access token is replaced."""
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
 
-# OpenAPI error codes (HTTP 400 body "code") that retrying can fix.
-_AUTH_CODES = {"InvalidAuthentication", "AuthenticationFailed.MissingParameter", "Forbidden.AccessDenied.AccessTokenPermissionDenied"}
+# OpenAPI error codes (HTTP 400 body "code") that a new access token can fix.
+_AUTH_CODES = {"InvalidAuthentication", "AuthenticationFailed.MissingParameter"}
+PERMISSION_DENIED = "Forbidden.AccessDenied.AccessTokenPermissionDenied"
+"""HTTP 403: the app lacks a permission (the message names it). Permanent: no new token helps,
+and retrying cannot; an admin must grant it in the developer console."""
 # Custom-robot / session-webhook errcodes that mean "too fast": retry later.
 _THROTTLE_ERRCODES = {130101, 660026, 410100}
 
@@ -234,6 +237,11 @@ class DingTalkApi:
             return str(payload.get("processQueryKey", ""))
         code = str(payload.get("code", ""))
         message = str(payload.get("message", ""))
+        if status == 403 or code == PERMISSION_DENIED:
+            log.error("DingTalk group send refused for good: HTTP %d code=%s message=%s (%s)",
+                      status, code, message, _explain(PERMISSION_DENIED))
+            raise DeliveryError(f"钉钉拒绝了群消息：{_explain(PERMISSION_DENIED)}（{message or code or status}）",
+                                retryable=False)
         if code in _AUTH_CODES or status == 401:
             raise _TokenRejected()
         if status >= 500 or status == 429 or _is_throttle_code(code):
@@ -314,7 +322,7 @@ _CODE_EXPLANATIONS = {
     "invalidParameter.msgKey.invalid": "消息类型无效",
     "invalidParameter.msgParam.invalid": "消息内容格式错误",
     "bot.stopped": "机器人已停用",
-    "Forbidden.AccessDenied.AccessTokenPermissionDenied": "应用缺少企业内机器人发送消息权限",
+    PERMISSION_DENIED: "应用缺少所需权限（如企业内机器人发送消息权限 qyapi_robot_sendmsg），请管理员在钉钉开发者后台为应用开通后再试",
 }
 
 
