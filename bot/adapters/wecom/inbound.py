@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from bot.adapters.wecom import PLATFORM
-from bot.adapters.wecom.replying import with_mentions
 from handlers.dispatcher import strip_mentions
 from handlers.messages import InboundMessage, Reply
 
@@ -165,4 +164,6 @@ class MessageHandling:
             return UNAVAILABLE
         if reply.duplicate:
             log.info("%s message %s delivered again, answered from the record", PLATFORM, message.message_id)
-        return with_mentions(reply.text, reply.mention_user_ids) or None
+        # A stream reply is AI-bot markdown, where <@userid> shows as literal text and notifies
+        # nobody: the reply's text names people, and their ids are not written.
+        return reply.text or None

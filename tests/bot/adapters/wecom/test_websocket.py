@@ -64,10 +64,11 @@ async def test_reconnects_after_a_dropped_connection(client: TestClient, fake: F
 
 async def test_proactive_message_without_webhook_goes_by_aibot_send_msg(client: TestClient, fake: FakeWeCom) -> None:
     await asyncio.wait_for(client.app[WS_CLIENT].connected.wait(), 10)
-    await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "**简报**\n订单123 焊接完成", ("lisi",)))
+    await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "**简报**\n订单123 焊接逾期 @李四", ("lisi",)))
     frame = fake.sent_frames("aibot_send_msg")[-1]
     assert frame["body"]["chatid"] == "wrNOHOOK" and frame["body"]["msgtype"] == "markdown"
-    assert frame["body"]["markdown"]["content"] == "**简报**\n订单123 焊接完成\n<@lisi>"
+    # AI-bot markdown shows <@userid> as literal text and notifies nobody: the name stands there.
+    assert frame["body"]["markdown"]["content"] == "**简报**\n订单123 焊接逾期 @李四"
 
 
 class _NoDispatcher:
