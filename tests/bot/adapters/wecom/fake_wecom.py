@@ -114,6 +114,7 @@ class FakeWeCom:
         self.codec = AesCodec(self.encoding_aes_key)
         self._tokens: set[str] = set()
         self._used_codes: set[str] = set()
+        self._code_issued: dict[str, float] = {}
         self._webhook_times: dict[str, deque[float]] = defaultdict(deque)
         self._conversation_times: dict[str, deque[float]] = defaultdict(deque)
         self.subscribe_times: list[float] = []
@@ -157,8 +158,11 @@ class FakeWeCom:
         self.webhook_keys.add(key)
         return f"{self.base_url}/cgi-bin/webhook/send?key={key}"
 
-    def response_url(self, code: str = "") -> str:
-        return f"{self.base_url}/cgi-bin/aibot/response?response_code={code or secrets.token_hex(8)}"
+    def response_url(self, code: str = "", *, issued_seconds_ago: float = 0.0) -> str:
+        """A response_url as a callback carries it: usable once, for one hour (path/101138)."""
+        code = code or secrets.token_hex(8)
+        self._code_issued[code] = time.monotonic() - issued_seconds_ago
+        return f"{self.base_url}/cgi-bin/aibot/response?response_code={code}"
 
     # --- the bot → WeCom HTTP endpoints ----------------------------------------------------
 
@@ -209,6 +213,10 @@ class FakeWeCom:
         if code in self._used_codes:
             # The real errcode for a second use is not documented; the fake picks a nonzero one.
             return web.json_response({"errcode": 40001, "errmsg": "response_code used"})
+        issued = self._code_issued.get(code)
+        if issued is None or time.monotonic() - issued > 3600:
+            # Unknown or older than an hour; the real errcode is not documented either.
+            return web.json_response({"errcode": 40001, "errmsg": "response_code expired"})
         self._used_codes.add(code)
         self.responses.append((code, json.loads(await request.read())))
         return web.json_response({"errcode": 0, "errmsg": "ok"})

@@ -146,3 +146,13 @@ async def test_secrets_never_reach_the_logs(client: TestClient, fake: FakeWeCom,
     text = caplog.text
     for secret in (fake.token, fake.encoding_aes_key, fake.bot_secret, fake.agent_secret, code, signed.body["encrypt"]):
         assert secret not in text
+
+
+async def test_a_response_url_older_than_an_hour_is_not_retried(client: TestClient, fake: FakeWeCom, caplog) -> None:
+    endpoint = client.app[CALLBACK]
+    with caplog.at_level(logging.INFO):
+        assert not await endpoint.post_response_url(fake.response_url("old", issued_seconds_ago=3601), "迟到的回答")
+        assert await endpoint.post_response_url(fake.response_url("fresh"), "回答")
+        assert not await endpoint.post_response_url(fake.response_url("fresh"), "第二次")  # once only
+    assert [code for code, _ in fake.responses] == ["fresh"]
+    assert "late answer not delivered" in caplog.text
