@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
+from bot.logs import install_redaction
 from bot.runtime import Runtime, open_runtime
 from scheduler.drafts import Draft
 from scheduler.service import SchedulerService
@@ -390,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_redaction()
     try:
         settings = load_settings(args.config)
         return _dispatch(settings, args)

@@ -27,7 +27,10 @@ log = logging.getLogger(__name__)
 
 BUSY = -1
 RATE_LIMITED = 45009
-RETRYABLE_ERRCODES = frozenset({BUSY, RATE_LIMITED})
+CONVERSATION_RATE_LIMITED = 846607
+"""Reported for the long connection's per-conversation limit; not in the documents, so it is
+treated as the rate limit it was reported as (retryable), never as a permanent refusal."""
+RETRYABLE_ERRCODES = frozenset({BUSY, RATE_LIMITED, CONVERSATION_RATE_LIMITED})
 TOKEN_INVALID = frozenset({40014, 42001})
 """Invalid / expired access_token: WeCom may revoke a token early, so fetch anew once and retry."""
 INVALID_KEY_ERRCODES = frozenset({93000, 40001})

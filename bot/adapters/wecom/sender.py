@@ -48,13 +48,16 @@ class WeComSender:
         self.delivered = DeliveredParts()
 
     async def send(self, message: Outbound) -> None:
-        text = with_mentions(message.text, message.mention_user_ids)
+        # <@userid> notifies only in group-webhook text/markdown; in AI-bot markdown (aibot_send_msg)
+        # and app messages it would show as literal text, so there the text's own names stand.
+        text = message.text
         chat_id, route = message.chat_id, message.route
         if route.webhook_url and route.misconfigured:
             raise DeliveryError(f"{PLATFORM} chat {chat_id} is marked misconfigured", retryable=False)
         if message.attachment is not None:
             await self._attachment(chat_id, route.webhook_url, message.attachment)
         elif route.webhook_url:
+            text = with_mentions(text, message.mention_user_ids)
             await self._in_parts(chat_id, text, WEBHOOK_LIMIT_BYTES, self._via_webhook(chat_id, route.webhook_url))
         elif self.ws is not None and not route.is_person:
             await self._in_parts(chat_id, text, LONG_CONNECTION_LIMIT_BYTES, self._via_websocket(chat_id))

@@ -56,6 +56,8 @@ class FakeDingTalk:
         self.tickets: list[str] = []
         self.tokens_issued: list[str] = []
         self.revoked_tokens: set[str] = set()
+        self.missing_permission: str | None = None
+        """A permission the app lacks (e.g. qyapi_robot_sendmsg): the group send answers HTTP 403."""
         self._failures: dict[str, list[Canned]] = {}
         self._passes: dict[str, int] = {}
         self._valid_tickets: set[str] = set()
@@ -301,6 +303,9 @@ class FakeDingTalk:
             return web.json_response({"code": "AuthenticationFailed.MissingParameter", "message": "缺少token"}, status=400)
         if token not in self.tokens_issued or token in self.revoked_tokens:
             return web.json_response({"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=400)
+        if self.missing_permission:
+            return web.json_response({"code": "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+                                      "message": f"应用尚未开通所需的权限：[{self.missing_permission}]"}, status=403)
         body = recorded.body or {}
         if body.get("robotCode") != self.client_id:
             return web.json_response({"code": "invalidParameter.robotCode.notExsit", "message": "robotCode不存在"}, status=400)

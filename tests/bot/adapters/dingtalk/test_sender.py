@@ -173,3 +173,26 @@ async def test_through_the_outbox_a_custom_robot_group_gets_the_text_instead_of_
     assert not fake.recorded("media_upload") and not fake.recorded("group_send")
     [sent] = fake.recorded("robot_send")
     assert sent.body["markdown"]["text"].startswith("进度图请到看板查看")
+
+
+async def test_a_missing_permission_is_permanent_and_the_custom_robot_runs(
+    app: web.Application, fake: FakeDingTalk, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.missing_permission = "qyapi_robot_sendmsg"
+    caplog.set_level(logging.INFO)
+    await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
+    assert len(fake.recorded("group_send")) == 1  # not resent, not retried
+    assert len(fake.tokens_issued) == 1  # not taken for a bad token
+    assert len(fake.recorded("robot_send")) == 1  # the group's custom robot took over
+    assert "qyapi_robot_sendmsg" in caplog.text  # the explanation is logged
+
+
+async def test_a_missing_permission_without_a_custom_robot_is_not_retried_by_the_outbox(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    fake.missing_permission = "qyapi_robot_sendmsg"
+    with pytest.raises(DeliveryError) as info:
+        await send_routed(app, Outbound("dingtalk", "cidNoRobot==", DIGEST))
+    assert not info.value.retryable
+    assert "权限" in str(info.value) and "qyapi_robot_sendmsg" in str(info.value)
+    assert len(fake.recorded("group_send")) == 1

@@ -233,3 +233,25 @@ async def test_through_the_outbox_a_picture_the_route_cannot_carry_becomes_its_t
     [(key, body)] = fake.webhook_posts
     assert key == GROUP_KEY and body["msgtype"] == "markdown"
     assert body["markdown"]["content"] == "进度图太大，请到看板查看"
+
+
+async def test_a_group_webhook_mentions_by_user_id(client: TestClient, fake: FakeWeCom) -> None:
+    await send_routed(client.app, Outbound("wecom", GROUP, "订单123 焊接逾期 @李四", ("lisi",)))
+    [(key, body)] = fake.webhook_posts
+    assert key == GROUP_KEY and body["markdown"]["content"] == "订单123 焊接逾期 @李四\n<@lisi>"
+
+
+async def test_a_stream_reply_names_people_and_never_writes_user_ids(fake: FakeWeCom) -> None:
+    from datetime import datetime, timezone
+
+    from bot.adapters.wecom.inbound import MessageHandling
+    from handlers.messages import Reply
+    from tests.bot.adapters.wecom.fake_wecom import group_text
+
+    class Dispatcher:
+        async def handle(self, message):
+            return Reply("订单123 请 @李四 确认", mention_user_ids=("lisi",))
+
+    handling = MessageHandling(lambda: Dispatcher(), ("跟单助手",))
+    incoming = handling.incoming(group_text("@跟单助手 订单123", msgid="m1"), datetime.now(timezone.utc))
+    assert await handling.answer(incoming) == "订单123 请 @李四 确认"
