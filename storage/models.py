@@ -34,6 +34,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+CLIP = {"clip": True}
+"""`info` of a name column: a longer value is clipped to the column, not refused (see storage.limits)."""
+
 # BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -127,7 +130,7 @@ class Customer(Base):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, info=CLIP)
     created_at: Mapped[datetime]
 
 
@@ -170,7 +173,7 @@ class Order(Base):
     unit: Mapped[str] = mapped_column(String(16), default="台")
     due_date: Mapped[date] = mapped_column(Date)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
-    owner: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str | None] = mapped_column(String(100), info=CLIP)
     requirements: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[OrderStatus] = mapped_column(String(32), default=OrderStatus.PLANNED, index=True)
     template_name: Mapped[str] = mapped_column(String(100))
@@ -196,7 +199,7 @@ class OrderMilestone(Base):
     days: Mapped[int] = mapped_column(default=1)
     status: Mapped[MilestoneStatus] = mapped_column(String(16), default=MilestoneStatus.PENDING)
     percent: Mapped[int | None]
-    owner: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str | None] = mapped_column(String(100), info=CLIP)
     department: Mapped[str | None] = mapped_column(String(100))
     forecast_date: Mapped[date | None] = mapped_column(Date)
     finished_at: Mapped[datetime | None]
@@ -212,7 +215,7 @@ class Chat(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     role: Mapped[ChatRole | None] = mapped_column(String(16))
     department: Mapped[str | None] = mapped_column(String(100))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
@@ -232,7 +235,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
-    display_name: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     role: Mapped[PersonRole | None] = mapped_column(String(16))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime]
@@ -254,7 +257,7 @@ class Event(Base):
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
     actor_id: Mapped[str] = mapped_column(String(128))
-    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    actor_name: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     message_id: Mapped[str | None] = mapped_column(String(128))
     raw_text: Mapped[str] = mapped_column(Text, default="")
     item: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -286,8 +289,8 @@ class ChangeRequest(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     impact: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ChangeStatus] = mapped_column(String(16), default=ChangeStatus.OPEN, index=True)
-    requested_by: Mapped[str] = mapped_column(String(200), default="")
-    decided_by: Mapped[str | None] = mapped_column(String(200))
+    requested_by: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
+    decided_by: Mapped[str | None] = mapped_column(String(200), info=CLIP)
     decision_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
@@ -312,13 +315,13 @@ class OrderException(Base):
     category: Mapped[str] = mapped_column(String(16))
     severity: Mapped[str] = mapped_column(String(16), default="general")
     description: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str | None] = mapped_column(String(200))
+    owner: Mapped[str | None] = mapped_column(String(200), info=CLIP)
     expected_date: Mapped[date | None] = mapped_column(Date)
     delay_days: Mapped[int | None]
     customer_visible: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ExceptionStatus] = mapped_column(String(16), default=ExceptionStatus.OPEN, index=True)
     resolution: Mapped[str | None] = mapped_column(Text)
-    reported_by: Mapped[str] = mapped_column(String(200), default="")
+    reported_by: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
 
