@@ -49,7 +49,16 @@ def _is_rejected_value(exc: BaseException) -> bool:
     return (sqlstate(exc) or "").startswith("22")
 
 
+BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+"""Serialization failure, deadlock, lock not available: another transaction was in the way."""
+UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+"""Admin shutdown, crash shutdown, cannot connect now (starting up / shutting down), too many
+connections — and all of class 08 (connection exception): the server is restarting or overloaded."""
+
+
 def _is_busy(exc: BaseException) -> bool:
+    if sqlstate(exc) in BUSY_SQLSTATES:
+        return True
     text = str(exc).lower()
     return "database is locked" in text or "database is busy" in text or "deadlock detected" in text
 
@@ -58,6 +67,9 @@ def _is_unreachable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, (ConnectionError, OSError)):
+        return True
+    code = sqlstate(exc) or ""
+    if code in UNREACHABLE_SQLSTATES or code.startswith("08"):
         return True
     text = str(exc).lower()
     return any(
@@ -70,6 +82,9 @@ def _is_unreachable(exc: BaseException) -> bool:
             "terminating connection",
             "cannot connect",
             "unable to open database file",
+            "the database system is starting up",
+            "the database system is shutting down",
+            "the database system is in recovery mode",
         )
     )
 

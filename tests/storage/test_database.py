@@ -11,7 +11,8 @@ from storage.database import Database, DatabaseUnavailable
 from storage.limits import ValueRejected, ValueTooLong
 from storage.migrate import upgrade
 from storage.models import Customer
-from tests.conftest import NOW
+from tests.conftest import NOW, through
+from tests.storage.fake_postgres import SHUTTING_DOWN, STARTING_UP, FakePostgres
 
 
 async def _add_customer(session, name: str) -> None:
@@ -126,3 +127,31 @@ async def test_a_value_the_database_refuses_is_permanent_not_retried(database: D
     with pytest.raises(ValueRejected):
         await database.run(insert)
     assert attempts == 1
+
+
+@pytest.mark.parametrize("reason", [STARTING_UP, SHUTTING_DOWN], ids=["starting_up", "shutting_down"])
+async def test_a_restarting_postgresql_is_transient_and_retried(
+    database: Database, database_url: str, fake_postgres: FakePostgres, reason: tuple[str, str]
+) -> None:
+    # SQLSTATE 57P03 (CannotConnectNow) while the server starts or stops: wait and try again.
+    restarting = Database(Database.from_url(through(fake_postgres, database_url)).engine, retries=3, retry_delay=0.01)
+    fake_postgres.refuse_startups(2, reason)
+    try:
+        await restarting.run(lambda session: _add_customer(session, "辛"))
+    finally:
+        await restarting.dispose()
+    assert fake_postgres.refused == 2
+    assert "辛" in await _names(database)
+
+
+async def test_a_postgresql_that_stays_in_startup_is_reported_unavailable(
+    database_url: str, fake_postgres: FakePostgres
+) -> None:
+    restarting = Database(Database.from_url(through(fake_postgres, database_url)).engine, retries=2, retry_delay=0.01)
+    fake_postgres.refuse_startups(10)
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            await restarting.run(lambda session: _add_customer(session, "壬"))
+    finally:
+        await restarting.dispose()
+    assert not raised.value.busy and fake_postgres.refused == 3
