@@ -43,6 +43,10 @@ class ScheduleConfig:
     """A run missed (process down) is made up on start when at most this late; older ones are dropped."""
     digest_max_items: int = 40
     """Lines listed per digest section; the rest are counted."""
+    job_retry: timedelta = timedelta(seconds=10)
+    """A run that failed (the database down, say) is tried again after this, then twice as long each
+    time up to `job_retry_max`, for as long as its due time is within `misfire_grace`."""
+    job_retry_max: timedelta = timedelta(minutes=5)
     outbox_poll: timedelta = timedelta(seconds=10)
     outbox_max_attempts: int = 12
     outbox_backoff: timedelta = timedelta(seconds=30)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +13,7 @@ from sqlalchemy import func, select
 from bot.runtime import Runtime
 from handlers.messages import InboundMessage, Reply
 from handlers.setup import apply_bindings
+from storage.database import Database
 from storage.models import Event, Order, OrderMilestone
 
 _ids = itertools.count(1)
@@ -114,3 +117,25 @@ async def order(runtime: Runtime, order_no: str) -> Order:
         return await session.scalar(
             select(Order).where(Order.order_no == order_no).options(selectinload(Order.milestones))
         )
+
+
+UNREACHABLE = {
+    "sqlite": "sqlite+aiosqlite:////nonexistent-dir/gendan.db",
+    "postgresql": "postgresql+asyncpg://postgres@127.0.0.1:1/test",
+}
+
+
+@contextmanager
+def database_outage(database: Database) -> Iterator[None]:
+    """While the block runs, every unit of work on `database` meets a database that cannot be
+    reached (the real driver's error: no such file / connection refused); afterwards it is back."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    down = Database.from_url(UNREACHABLE[database.dialect])
+    sessions = database.sessions
+    database.sessions = async_sessionmaker(down.engine, expire_on_commit=False)
+    try:
+        yield
+    finally:
+        database.sessions = sessions
+        down.engine.sync_engine.dispose()
