@@ -385,6 +385,33 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(128), index=True)
+    """The outbox worker instance delivering it now; None when no one is. A claim by an instance
+    whose heartbeat stopped (`OutboxWorkerInstance`) is void: the message is due again at once."""
+
+
+class OutboxWorkerInstance(Base):
+    """A running outbox worker: its heartbeat says it is alive, so the messages it claimed are its own."""
+
+    __tablename__ = "outbox_workers"
+
+    instance: Mapped[str] = mapped_column(String(128), primary_key=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
+    started_at: Mapped[datetime]
+
+
+class OutboxRoute(Base):
+    """One destination chat of the outbox: its row is locked while messages to it are claimed, and it
+    keeps the times of its recent sends, so every instance together keeps the chat's rate limit."""
+
+    __tablename__ = "outbox_routes"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    recent_sends: Mapped[list[float]] = mapped_column(JSON, default=list)
+    """POSIX times of the sends within the last rate-limit period, oldest first."""
 
 
 class JobRun(Base):
