@@ -97,9 +97,9 @@ async def test_an_over_long_value_is_refused_before_the_database_sees_it(databas
         nonlocal attempts
         attempts += 1
         session.add(Customer(name="戊", created_at=NOW))
-        from storage.models import TemplateRecord
+        from storage.models import StoredTemplate
 
-        session.add(TemplateRecord(name="模" * 101))
+        session.add(StoredTemplate(name="模" * 101))
 
     with pytest.raises(ValueTooLong) as raised:
         await database.run(add)
