@@ -81,6 +81,10 @@ class Outbound:
     text: str
     mention_user_ids: tuple[str, ...] = field(default=())
     route: Route = field(default=Route())
+    idempotency_key: str = ""
+    """Stable across every attempt to deliver this message (the outbox dedupe key), "" when none:
+    senders pass it to platforms that de-duplicate on a key, so a resend after a lost answer or a
+    crash is not shown twice there."""
 
 
 class DeliveryError(Exception):

@@ -64,7 +64,7 @@ class SchedulerService:
     ) -> None:
         self.config = config
         self.runner = JobRunner(database, config, instance=instance)
-        self.worker = OutboxWorker(database, senders, config)
+        self.worker = OutboxWorker(database, senders, config, instance=self.runner.instance)
         self.clock = clock or (lambda: datetime.now(config.tz))
         self._running: set[asyncio.Task[None]] = set()
         self.caught_up = asyncio.Event()
@@ -189,3 +189,7 @@ class SchedulerService:
             if pending:
                 await asyncio.wait(pending, timeout=timeout)
         self.scheduler.shutdown(wait=False)
+        try:
+            await self.worker.retire()
+        except Exception:  # the database may be down: the heartbeat timeout frees the chats then
+            log.warning("outbox worker could not hand its chats over on stop", exc_info=True)

@@ -433,8 +433,13 @@ class OutboxWorkerInstance(Base):
 
 
 class OutboxRoute(Base):
-    """One destination chat of the outbox: its row is locked while messages to it are claimed, and it
-    keeps the times of its recent sends, so every instance together keeps the chat's rate limit."""
+    """One destination chat of the outbox and the instance that delivers to it.
+
+    A chat is delivered by one live instance at a time (its `owner`), so that instance's per-chat
+    rate limiter sees every send to the chat and two instances never double its rate. Another
+    instance takes the chat over only once the owner's heartbeat has stopped, and then not before
+    `resume_at` (one rate-limit period after the owner's last heartbeat, when its sends have aged out).
+    """
 
     __tablename__ = "outbox_routes"
     __table_args__ = (UniqueConstraint("platform", "chat_id"),)
@@ -442,8 +447,8 @@ class OutboxRoute(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
-    recent_sends: Mapped[list[float]] = mapped_column(JSON, default=list)
-    """POSIX times of the sends within the last rate-limit period, oldest first."""
+    owner: Mapped[str | None] = mapped_column(String(128))
+    resume_at: Mapped[datetime | None]
 
 
 class JobRun(Base):

@@ -1,4 +1,4 @@
-"""outbox: claims by instance with heartbeats, and routes shared by instances for the rate limit
+"""outbox: claims by instance with heartbeats; each chat delivered by one live instance at a time
 
 Revision ID: 0007
 Revises: 0002
@@ -34,7 +34,8 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("platform", sa.String(length=16), nullable=False),
         sa.Column("chat_id", sa.String(length=128), nullable=False),
-        sa.Column("recent_sends", sa.JSON(), nullable=False),
+        sa.Column("owner", sa.String(length=128), nullable=True),
+        sa.Column("resume_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_routes")),
         sa.UniqueConstraint("platform", "chat_id", name=op.f("uq_outbox_routes_platform")),
     )
