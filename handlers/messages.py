@@ -94,9 +94,13 @@ class DeliveryError(Exception):
     subclasses of it, in one place (its `api` module).
     """
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, may_have_arrived: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.may_have_arrived = may_have_arrived
+        """The request went out and no answer came (a timeout, a dropped connection): the platform
+        may have shown it. Only a request with an idempotency key is sent again at once; any other
+        is left to the outbox's next attempt, so a timeout never multiplies a post."""
 
 
 class RouteMisconfigured(DeliveryError):
