@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from handlers.links import LinkIssuer
 from handlers.workdays import WorkCalendar
 
 def parse_cron(expression: str, tz: tzinfo) -> CronTrigger:
@@ -48,6 +49,8 @@ class ScheduleConfig:
     calendar: WorkCalendar
     bot_name: str
     outbox_backoff: timedelta = timedelta(seconds=30)
+    links: LinkIssuer | None = None
+    """Signs the portal link each customer update carries; None when the web pages are off."""
     outbox_backoff_max: timedelta = timedelta(hours=1)
     job_retry: timedelta = timedelta(seconds=10)
     """A run that failed (the database down, say) is tried again after this, then twice as long each
