@@ -238,7 +238,11 @@ async def _delivery(settings: Settings) -> AsyncIterator[tuple[Runtime, Schedule
     await runner.setup()
     try:
         app = runner.app
-        yield app[RUNTIME], SchedulerService(app[RUNTIME].database, schedule_config(settings), app[SENDERS])
+        service = SchedulerService(app[RUNTIME].database, schedule_config(settings), app[SENDERS])
+        try:
+            yield app[RUNTIME], service
+        finally:
+            await service.worker.retire()
     finally:
         await runner.cleanup()
 

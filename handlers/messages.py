@@ -84,6 +84,10 @@ class Outbound:
     attachment: Attachment | None = None
     """A picture or file to deliver instead of `text`; where the route cannot carry it the sender
     raises `AttachmentNotSupported` and the outbox worker sends `text` (which says where to look)."""
+    idempotency_key: str = ""
+    """Stable across every attempt to deliver this message (the outbox dedupe key), "" when none:
+    senders pass it to platforms that de-duplicate on a key, so a resend after a lost answer or a
+    crash is not shown twice there."""
 
 
 class DeliveryError(Exception):
@@ -93,9 +97,13 @@ class DeliveryError(Exception):
     subclasses of it, in one place (its `api` module).
     """
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, may_have_arrived: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.may_have_arrived = may_have_arrived
+        """The request went out and no answer came (a timeout, a dropped connection): the platform
+        may have shown it. Only a request with an idempotency key is sent again at once; any other
+        is left to the outbox's next attempt, so a timeout never multiplies a post."""
 
 
 class AttachmentNotSupported(DeliveryError):

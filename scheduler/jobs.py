@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -140,7 +141,8 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
 
 
 def default_instance() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Unique per process start (a container's pid is 1 every time): host, pid and a random tag."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 async def enqueue_drafts(session: AsyncSession, drafts: Iterable[Draft], now: datetime) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -175,3 +177,25 @@ def _unchunk(data: bytes) -> bytes:
         out += rest[:size]
         data = rest[size + 2 :]
     return out
+
+
+UNREACHABLE = {
+    "sqlite": "sqlite+aiosqlite:////nonexistent-dir/gendan.db",
+    "postgresql": "postgresql+asyncpg://postgres@127.0.0.1:1/test",
+}
+
+
+@contextmanager
+def database_outage(database: Database) -> Iterator[None]:
+    """While the block runs, every unit of work on `database` meets a database that cannot be
+    reached (the real driver's error: no such file / connection refused); afterwards it is back."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    down = Database.from_url(UNREACHABLE[database.dialect])
+    sessions = database.sessions
+    database.sessions = async_sessionmaker(down.engine, expire_on_commit=False)
+    try:
+        yield
+    finally:
+        database.sessions = sessions
+        down.engine.sync_engine.dispose()

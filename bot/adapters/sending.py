@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import aiohttp
+
 from handlers.messages import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,17 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, (TimeoutError, ConnectionError, OSError))
 
 
+def may_have_arrived(exc: BaseException) -> bool:
+    """Whether a request that failed with `exc` may still have reached the platform: a timeout or a
+    connection lost after sending may have; a connection that was never made (refused, no route,
+    a connect timeout) has not."""
+    if isinstance(exc, DeliveryError):
+        return exc.may_have_arrived
+    if isinstance(exc, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)):
+        return False
+    return isinstance(exc, (TimeoutError, aiohttp.ClientError))
+
+
 async def retry_with_backoff(
     operation: Callable[[], Awaitable[T]],
     *,
@@ -145,10 +158,21 @@ class RetryPolicy:
         """Backoff before attempt `attempt + 1` (attempt counts from 1)."""
         return backoff_delay(attempt - 1, base=self.base_delay, max_delay=self.max_delay)
 
-    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str) -> T:
-        """`operation` under `retry_with_backoff` with this policy; `what` names it in logs."""
+    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str, idempotent: bool = False) -> T:
+        """`operation` under `retry_with_backoff` with this policy; `what` names it in logs.
+
+        One policy for every platform call: a failure that may have reached the platform (a timeout)
+        is retried here only when the request is `idempotent` (a read, or a send carrying the
+        platform's idempotency key); otherwise it is raised, and the outbox tries again later —
+        once per outbox attempt, never several posts per attempt.
+        """
+
+        def retry_on(exc: BaseException) -> bool:
+            return is_retryable(exc) and (idempotent or not may_have_arrived(exc))
+
         return await retry_with_backoff(
-            operation, attempts=self.attempts, base=self.base_delay, max_delay=self.max_delay, what=what
+            operation, attempts=self.attempts, base=self.base_delay, max_delay=self.max_delay, what=what,
+            retry_on=retry_on,
         )
 
 

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 import aiohttp
 from yarl import URL
 
-from bot.adapters.sending import TokenCache
+from bot.adapters.sending import TokenCache, may_have_arrived
 from handlers.messages import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,14 @@ def callback_signature(timestamp: str, secret: str) -> str:
 def _is_throttle_code(code: str) -> bool:
     lowered = code.lower()
     return "toofast" in lowered or "throttl" in lowered or "flowcontrol" in lowered or "limit" in lowered
+
+
+def msg_uuid(idempotency_key: str) -> str:
+    """The custom robot's `msgUuid` (its idempotency key): the same for every attempt at one part of
+    one outbox message, so DingTalk shows a resend after a lost answer once; random without a key."""
+    if not idempotency_key:
+        return uuid.uuid4().hex
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"gendan:{idempotency_key}").hex
 
 
 @dataclass(frozen=True)
@@ -267,7 +275,9 @@ class DingTalkApi:
                 payload = await _json_or_empty(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("DingTalk group send: network error %s; will retry", type(exc).__name__)
-            raise DeliveryError(f"钉钉群消息发送网络错误 {type(exc).__name__}", retryable=True) from None
+            raise DeliveryError(
+                f"钉钉群消息发送网络错误 {type(exc).__name__}", retryable=True, may_have_arrived=may_have_arrived(exc)
+            ) from None
         if status == 200:
             return str(payload.get("processQueryKey", ""))
         code = str(payload.get("code", ""))
@@ -302,7 +312,9 @@ class DingTalkApi:
             raise SessionGone(f"sessionWebhook refused: {problem}")
         await self._post_webhook(session_webhook, markdown_body(title, text, at_user_ids), session=True)
 
-    async def send_robot_markdown(self, webhook: RobotWebhook, title: str, text: str, at_user_ids: tuple[str, ...] = ()) -> None:
+    async def send_robot_markdown(
+        self, webhook: RobotWebhook, title: str, text: str, at_user_ids: tuple[str, ...] = (), *, idempotency_key: str = ""
+    ) -> None:
         """Send through a custom robot webhook, signed (加签) when the robot has a secret. The
         request goes to `oapi_base`, whatever host the stored URL names, so a stored URL can
         never send the robot token elsewhere."""
@@ -312,7 +324,7 @@ class DingTalkApi:
             # Encoded here: the base64 sign's "+" must arrive as %2B, not be read as a space.
             query += f"&timestamp={timestamp}&sign={quote_plus(callback_signature(timestamp, webhook.secret))}"
         body = markdown_body(title, text, at_user_ids)
-        body["msgUuid"] = uuid.uuid4().hex
+        body["msgUuid"] = msg_uuid(idempotency_key)
         url = URL(f"{self.oapi_base}{ROBOT_SEND_PATH}?{query}", encoded=True)
         await self._post_webhook(url, body, session=False)
 
@@ -324,7 +336,7 @@ class DingTalkApi:
                 payload = await _json_or_empty(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("DingTalk %s %s: network error %s", what, safe_url(str(url)), type(exc).__name__)
-            raise DeliveryError(f"钉钉 {what} 网络错误", retryable=True) from None
+            raise DeliveryError(f"钉钉 {what} 网络错误", retryable=True, may_have_arrived=may_have_arrived(exc)) from None
         errcode = payload.get("errcode", 0 if status == 200 else None)
         if status == 200 and errcode == 0:
             return

@@ -53,8 +53,9 @@ class DingTalkSender:
 
         async def send_part(index: int, part: str) -> None:
             at = message.mention_user_ids if index == len(parts) - 1 else ()
+            key = f"{message.idempotency_key}#{index + 1}" if message.idempotency_key else ""
             await self.limiter.acquire(message.chat_id)
-            await self._send_part(message.chat_id, webhook_url, title, part, at)
+            await self._send_part(message.chat_id, webhook_url, title, part, at, key)
 
         await self.delivered.deliver(message.chat_id, message.text, parts, send_part)
 
@@ -75,8 +76,10 @@ class DingTalkSender:
             raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: the app robot cannot send the picture ({exc})") from None
 
     async def _send_part(
-        self, chat_id: str, webhook_url: str | None, title: str, text: str, at: tuple[str, ...]
+        self, chat_id: str, webhook_url: str | None, title: str, text: str, at: tuple[str, ...], key: str
     ) -> None:
+        """One part: the app robot's group send (no idempotency key there, so a timeout is left to
+        the outbox), else the custom robot (whose `msgUuid` makes an immediate retry safe)."""
         api = self.api
         if api.can_send_to_groups and chat_id.startswith("cid"):
             try:
@@ -89,4 +92,8 @@ class DingTalkSender:
         if not webhook_url:
             raise DeliveryError(f"钉钉群 {chat_id} 没有可用的发送方式（不是应用机器人所在的群，也没有群机器人 webhook）", retryable=False)
         webhook = RobotWebhook.parse(webhook_url)
-        await self.policy.run(lambda: api.send_robot_markdown(webhook, title, text, at), what="custom robot send")
+        await self.policy.run(
+            lambda: api.send_robot_markdown(webhook, title, text, at, idempotency_key=key),
+            what="custom robot send",
+            idempotent=bool(key),
+        )

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 
-from bot.adapters.sending import RateLimiter, RetryPolicy, TokenCache
+from bot.adapters.sending import RateLimiter, RetryPolicy, TokenCache, may_have_arrived
 from handlers.messages import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ INVALID_KEY_ERRCODES = frozenset({93000, 40001})
 WEBHOOK_PATH = "/cgi-bin/webhook/send"
 IMAGE_LIMIT_BYTES = 2 * 1024 * 1024
 """A webhook image message carries at most 2 MB of JPG/PNG (before base64)."""
+DUPLICATE_CHECK_SECONDS = 4 * 3600
+"""`message/send` de-duplicates identical content within this many seconds (4 h, its maximum): the
+outbox's retries of a message fall within it (all but the last of a long run of failures)."""
 RESPONSE_PATH = "/cgi-bin/aibot/response"
 
 
@@ -54,8 +57,8 @@ class ApiError(DeliveryError):
 class TransportError(DeliveryError):
     """The request did not get an answer (connection refused, timeout, HTTP 5xx, not JSON)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, retryable=True)
+    def __init__(self, message: str, *, may_have_arrived: bool = False) -> None:
+        super().__init__(message, retryable=True, may_have_arrived=may_have_arrived)
 
 
 class UnsafeUrl(ValueError):
@@ -147,7 +150,7 @@ async def call_once(
                 raise TransportError("answer is not JSON") from None
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         # str(exc) of some client errors contains the URL (and with it a key): keep the type only.
-        raise TransportError(type(exc).__name__) from None
+        raise TransportError(type(exc).__name__, may_have_arrived=may_have_arrived(exc)) from None
     if not isinstance(answer, dict):
         raise TransportError("answer is not a JSON object")
     errcode = answer.get("errcode", 0)
@@ -165,11 +168,14 @@ async def call_with_retry(
     policy: RetryPolicy,
     json_body: Any = None,
     params: Mapping[str, str] | None = None,
+    idempotent: bool = False,
 ) -> dict[str, Any]:
-    """`call_once`, retried on transport faults and retryable errcodes; `what` names it in logs."""
+    """`call_once`, retried on transport faults and retryable errcodes; `what` names it in logs.
+    A timeout is retried here only for an `idempotent` call (see `RetryPolicy.run`)."""
     return await policy.run(
         lambda: call_once(session, method, url, json_body=json_body, params=params, timeout=policy.timeout),
         what=what,
+        idempotent=idempotent,
     )
 
 
@@ -255,17 +261,26 @@ class AppMessenger:
             params={"corpid": self.corp_id, "corpsecret": self._secret},
             what="gettoken",
             policy=self.policy,
+            idempotent=True,
         )
         return str(answer["access_token"]), int(answer.get("expires_in", 7200))
 
-    async def send_markdown(self, user_ids: list[str], text: str) -> None:
-        """Send `text` (one part, within the app message's limit) to `user_ids`."""
-        body = {
+    async def send_markdown(self, user_ids: list[str], text: str, *, deduplicate: bool = False) -> None:
+        """Send `text` (one part, within the app message's limit) to `user_ids`.
+
+        `deduplicate` asks WeCom to drop the same content to the same people within
+        `DUPLICATE_CHECK_SECONDS` (`enable_duplicate_check`, the only idempotency `message/send`
+        has): the outbox uses it, so a resend after a lost answer is not shown twice, and the call
+        may then be retried at once after a timeout.
+        """
+        body: dict[str, Any] = {
             "touser": "|".join(user_ids),
             "msgtype": "markdown",
             "agentid": self.agent_id,
             "markdown": {"content": text},
         }
+        if deduplicate:
+            body |= {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}
         token = await self.tokens.get()
         for refetched in (False, True):
             try:
@@ -277,6 +292,7 @@ class AppMessenger:
                     json_body=body,
                     what="message/send",
                     policy=self.policy,
+                    idempotent=deduplicate,
                 )
                 return
             except ApiError as exc:

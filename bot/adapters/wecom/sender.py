@@ -62,7 +62,8 @@ class WeComSender:
         elif self.ws is not None and not route.is_person:
             await self._in_parts(chat_id, text, LONG_CONNECTION_LIMIT_BYTES, self._via_websocket(chat_id))
         elif route.is_person and self.app is not None:
-            await self._in_parts(chat_id, text, APP_MESSAGE_LIMIT_BYTES, self._via_app(chat_id))
+            via_app = self._via_app(chat_id, deduplicate=bool(message.idempotency_key))
+            await self._in_parts(chat_id, text, APP_MESSAGE_LIMIT_BYTES, via_app)
         elif route.is_person and self.ws is not None:
             await self._in_parts(chat_id, text, LONG_CONNECTION_LIMIT_BYTES, self._via_websocket(chat_id))
         elif route.is_person:
@@ -91,10 +92,12 @@ class WeComSender:
         assert ws is not None
         return _part_sender(f"{PLATFORM} chat {chat_id}", lambda part: ws.send_markdown(chat_id, part))
 
-    def _via_app(self, user_id: str) -> SendPart:
+    def _via_app(self, user_id: str, *, deduplicate: bool) -> SendPart:
         app = self.app
         assert app is not None
-        return _part_sender(f"{PLATFORM} app message", lambda part: app.send_markdown([user_id], part))
+        return _part_sender(
+            f"{PLATFORM} app message", lambda part: app.send_markdown([user_id], part, deduplicate=deduplicate)
+        )
 
 
 def _part_sender(label: str, send: Callable[[str], Awaitable[None]]) -> SendPart:
@@ -114,6 +117,6 @@ async def _through_route(label: str, call: Awaitable[None]) -> None:
         note = f"推送地址不可用（{exc}），请管理员在群里发送「绑定推送 新的webhook地址」重新绑定。"
         raise RouteMisconfigured(f"{label}: {exc}", note=note) from None
     except asyncio.TimeoutError:
-        raise DeliveryError(f"{label}: TimeoutError", retryable=True) from None
+        raise DeliveryError(f"{label}: TimeoutError", retryable=True, may_have_arrived=True) from None
     except DeliveryError as exc:
-        raise DeliveryError(f"{label}: {exc}", retryable=exc.retryable) from None
+        raise DeliveryError(f"{label}: {exc}", retryable=exc.retryable, may_have_arrived=exc.may_have_arrived) from None

@@ -210,3 +210,13 @@ async def test_a_hostile_timestamp_is_refused_without_a_traceback(server: TestSe
     response = await post(server, fake, fake.robot_message(CREATE), timestamp=timestamp, sign=fake.sign(timestamp))
     assert response.status == 403
     assert "Traceback" not in caplog.text
+
+
+async def test_a_message_that_can_never_be_stored_is_answered_not_redelivered(server: TestServer, fake: FakeDingTalk) -> None:
+    # A product name over its column: PostgreSQL refuses it for good. A 503 would make DingTalk
+    # deliver it again forever; the sender is told plainly instead, and DingTalk gets 200.
+    data = fake.robot_message(f"新建订单 124 华东机械 {'机' * 300} 5台 2026-12-20", session="s-long")
+    assert (await post(server, fake, data)).status == 200
+    (answer,) = await fake.wait_requests("session", 1)
+    assert "没有记录" in answer.body["markdown"]["text"] and "产品名称太长" in answer.body["markdown"]["text"]
+    assert await count(server.app, Event) == 0

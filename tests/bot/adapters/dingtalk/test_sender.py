@@ -86,6 +86,17 @@ async def test_group_without_the_app_robot_uses_its_signed_custom_robot(app: web
     assert sent.body["at"]["atUserIds"] == ["user001"]
 
 
+async def test_a_resend_from_the_outbox_carries_the_same_msg_uuid(app: web.Application, fake: FakeDingTalk) -> None:
+    # The custom robot's msgUuid is its idempotency key: the outbox's second attempt at a message
+    # (its first answer lost) must carry the same one, so DingTalk shows the message once.
+    message = Outbound("dingtalk", ROBOT_ONLY, DIGEST, idempotency_key="digest:2026-11-24:c3")
+    await send_routed(app, message)
+    await send_routed(app, message)
+    await send_routed(app, Outbound("dingtalk", ROBOT_ONLY, DIGEST, idempotency_key="digest:2026-11-25:c3"))
+    first, again, other = (r.body["msgUuid"] for r in fake.recorded("robot_send"))
+    assert first == again != other
+
+
 async def test_app_robot_refused_falls_back_to_the_custom_robot(app: web.Application, fake: FakeDingTalk) -> None:
     fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "机器人不在群内"})
     await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))

@@ -184,6 +184,7 @@ class FakeWeCom:
 
     async def _webhook(self, request: web.Request) -> web.Response:
         key = request.query.get("key", "")
+        raw = await request.read()  # received first: a slow answer does not mean the post was not taken
         if self.webhook_delays:
             await asyncio.sleep(self.webhook_delays.popleft())
         if key not in self.webhook_keys:
@@ -191,7 +192,7 @@ class FakeWeCom:
         if self.webhook_errors[key]:
             code = self.webhook_errors[key].popleft()
             return web.json_response({"errcode": code, "errmsg": "fake error"})
-        body = json.loads(await request.read())
+        body = json.loads(raw)
         times = self._webhook_times[key]
         now = time.monotonic()
         while times and now - times[0] >= 60:
