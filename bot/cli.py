@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the bot in this terminal (or from stdin)")
     chat.add_argument("--chat", default=LocalIdentity.chat, help="chat (group) name")
     chat.add_argument("--user", default=LocalIdentity.user, help="your name")
-    chat.add_argument("--role", default="admin", choices=["staff", "manager", "customer", "admin"])
+    chat.add_argument("--role", choices=["staff", "manager", "customer", "admin"],
+                      help="your role if you have none yet (default admin); a role given by 授权 stays")
     chat.add_argument("--now", type=_iso_time, help="fix the clock, e.g. 2026-11-23T10:00:00+08:00")
 
     demo = commands.add_parser("demo", help="load sample customers and orders")
@@ -93,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     async with open_runtime(settings) as runtime:
-        chat = LocalChat(runtime, LocalIdentity(args.chat, args.user, args.role), args.now)
-        await chat.join()
+        chat = LocalChat(runtime, LocalIdentity(args.chat, args.user, args.role or "admin"), args.now)
+        note = await chat.join()
+        if note is not None and args.role is not None:
+            print(note)
         await run_local_chat(chat)
     return 0
 

@@ -61,7 +61,8 @@ def scope_for(ctx: Context) -> Scope:
     customers = set()
     if ctx.chat.role == ChatRole.CUSTOMER:
         customers.add(ctx.chat.customer_id)
-    if ctx.person.role == PersonRole.CUSTOMER:
+    if ctx.person.role == PersonRole.CUSTOMER and (ctx.person.customer_id is not None or not customers):
+        # A customer contact not yet tied to a company reads what the customer group they are in shows.
         customers.add(ctx.person.customer_id)
     if not customers:
         return Scope(False)
