@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from handlers.workdays import WorkCalendar
 from storage.models import (
     ChangeRequest,
+    EventKind,
     ExceptionCategory,
     ExceptionSeverity,
     MilestoneStatus,
@@ -31,6 +33,40 @@ CATEGORY_LABELS = {
     ExceptionCategory.OTHER: "其他",
 }
 SEVERITY_LABELS = {ExceptionSeverity.GENERAL: "一般", ExceptionSeverity.MAJOR: "重大"}
+
+
+def _field(item: Mapping[str, Any]) -> str:
+    return FIELD_LABELS.get(item.get("field") or "", item.get("field") or "")
+
+
+def _category(item: Mapping[str, Any]) -> str:
+    return CATEGORY_LABELS.get(item.get("category") or ExceptionCategory.OTHER, "其他")
+
+
+def _ref(prefix: str, item: Mapping[str, Any], key: str) -> str:
+    return f"{prefix}#{item[key]}" if item.get(key) is not None else prefix
+
+
+EVENT_WORDS: dict[EventKind, Callable[[Mapping[str, Any], str | None], str]] = {
+    EventKind.ORDER_CREATED: lambda item, m: "新建订单",
+    EventKind.PROGRESS: lambda item, m: f"{m or ''} {progress_words(item.get('status', ''), item.get('percent'))}".strip(),
+    EventKind.CHANGE_REQUESTED: lambda item, m: f"提出{_ref('变更', item, 'change_id')}（{_field(item)}）",
+    EventKind.CHANGE_APPROVED: lambda item, m: f"{_ref('变更', item, 'change_id')}（{_field(item)}）已同意",
+    EventKind.CHANGE_REJECTED: lambda item, m: f"{_ref('变更', item, 'change_id')}（{_field(item)}）被驳回",
+    EventKind.EXCEPTION_OPENED: lambda item, m: f"报告{_ref('异常', item, 'exception_id')}（{_category(item)}）",
+    EventKind.EXCEPTION_RESOLVED: lambda item, m: f"{_ref('异常', item, 'exception_id')}（{_category(item)}）已解决",
+    EventKind.UNDO: lambda item, m: f"撤销了记录 #{item.get('undone_event_id', '')}".rstrip(" #"),
+    EventKind.REFUSED: lambda item, m: "请求被拒绝",
+    EventKind.CHAT_BOUND: lambda item, m: "绑定群用途",
+    EventKind.ROLE_GRANTED: lambda item, m: "授权身份",
+    EventKind.WEBHOOK_BOUND: lambda item, m: "绑定消息推送地址",
+}
+"""Every event kind in words: digests and `gendan show` say what happened in Chinese, never the kind's
+code name (a test checks each EventKind has its words)."""
+
+
+def event_words(kind: str, item: Mapping[str, Any] | None, milestone: str | None = None) -> str:
+    return EVENT_WORDS[EventKind(kind)](item or {}, milestone)
 
 
 def md(day: date | datetime | None) -> str:

@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import scope_for, visible_open_orders
 from handlers.context import Context
-from handlers.formatting import customer_order_list, order_list_line, order_status_text
+from handlers.formatting import customer_order_list, event_words, order_list_line, order_status_text
 from handlers.orders import find_order, normalize_order_no
 from handlers.settings import HandlerSettings
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
     Event,
+    EventKind,
     ExceptionStatus,
     Order,
     OrderException,
@@ -72,8 +73,9 @@ class OrderHistory:
             when = event.created_at.astimezone(self.settings.tz).strftime("%Y-%m-%d %H:%M:%S")
             undone = f"  [已撤销 {event.undone_at.astimezone(self.settings.tz):%m-%d %H:%M}]" if event.undone_at else ""
             flag = f"  ⚠️ {event.flagged}" if event.flagged else ""
-            target = f" {event.milestone}" if event.milestone else ""
-            lines.append(f"#{event.id} {when} {event.kind}{target} · {event.actor_name} · 「{event.raw_text}」{undone}{flag}")
+            target = f" {event.milestone}" if event.milestone and event.kind != EventKind.PROGRESS else ""
+            words = event_words(event.kind, event.item, event.milestone)
+            lines.append(f"#{event.id} {when} {words}{target} · {event.actor_name} · 「{event.raw_text}」{undone}{flag}")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:

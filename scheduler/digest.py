@@ -19,6 +19,7 @@ from handlers.formatting import (
     CATEGORY_LABELS,
     FIELD_LABELS,
     SEVERITY_LABELS,
+    event_words,
     md,
     progress_words,
 )
@@ -35,7 +36,7 @@ from scheduler.read_model import (
     open_orders,
 )
 from scheduler.workindex import WorkdayIndex
-from storage.models import EventKind, ExceptionCategory, MilestoneStatus
+from storage.models import MilestoneStatus
 
 WEEKDAYS = "一二三四五六日"
 T = TypeVar("T")
@@ -111,16 +112,8 @@ def _change_line(row: ChangeRow, now: datetime) -> str:
     )
 
 
-EVENT_WORDS: dict[EventKind, Callable[[EventRow], str]] = {
-    EventKind.PROGRESS: lambda e: f"{e.milestone} {progress_words(e.item.get('status', ''), e.item.get('percent'))}",
-    EventKind.ORDER_CREATED: lambda e: "新建订单",
-    EventKind.CHANGE_REQUESTED: lambda e: f"提出变更（{FIELD_LABELS.get(e.item.get('field', ''), e.item.get('field', ''))}）",
-    EventKind.EXCEPTION_OPENED: lambda e: f"报告异常（{CATEGORY_LABELS.get(e.item.get('category') or ExceptionCategory.OTHER, '其他')}）",
-}
-
-
 def _event_line(row: EventRow, tz: ZoneInfo) -> str:
-    words = EVENT_WORDS.get(row.kind, lambda e: e.kind)(row)
+    words = event_words(row.kind, row.item, row.milestone)
     return f"- 订单{row.order_no} {words}（{row.actor_name} {row.created_at.astimezone(tz):%m-%d %H:%M}）"
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select, update
 
 from bot.runtime import Runtime
 from scheduler.service import SchedulerService
-from storage.models import OrderException
+from handlers.formatting import event_words
+from storage.models import EventKind, OrderException
 from tests.helpers import ChatSession
 from tests.scheduler.conftest import RecordingSender, at
 
@@ -37,3 +40,31 @@ async def test_exceptions_and_changes_reach_managers_but_customers_see_only_visi
     [update_text] = sender.to("华东群")
     assert "说明：物料到货处理中" in update_text
     assert "返工" not in update_text and "质量" not in update_text and "焊接变形" not in update_text
+
+
+async def test_the_digest_says_every_decision_in_chinese(
+    runtime: Runtime, service: SchedulerService, sender: RecordingSender
+) -> None:
+    """Issue 17 #5: approvals, rejections and resolutions read in Chinese in 「以来的进展」."""
+    chat = ChatSession(runtime, now=at(23, 8), chat_id="焊接群", user="张三")
+    boss = ChatSession(runtime, now=at(23, 8, 30), chat_id="经理群", user="王经理")
+    await boss.as_role("manager")
+    assert (await chat.say("新建订单 A100 华东机械 搅拌机 20台 2026-12-18 模板=短线")).ok
+    assert (await chat.say("客户要求A100交期改到12月25号")).ok
+    assert (await chat.say("A100 数量改成30台")).ok
+    assert (await chat.say("A100 缺料，钢板还没到")).ok
+    assert (await boss.say("同意 变更#1")).ok
+    assert (await boss.say("驳回 变更#2 产能不够")).ok
+    assert (await boss.say("解决 异常#1 钢板已到")).ok
+    await service.tick(at(24, 9, 0))
+    digest = sender.to("经理群")[-1]
+    assert "变更#1（交期）已同意" in digest and "变更#2（数量）被驳回" in digest and "异常#1（物料）已解决" in digest
+    assert not any(kind.value in digest for kind in EventKind), digest
+
+
+def test_every_event_kind_has_chinese_words() -> None:
+    """A new EventKind cannot reach a digest or `gendan show` as its code name."""
+    for kind in EventKind:
+        words = event_words(kind, {"change_id": 1, "exception_id": 2, "field": "due_date", "category": "quality",
+                                   "status": "done", "undone_event_id": 3}, "焊接")
+        assert words and not re.search(r"[a-z_]{3,}", words), (kind, words)
