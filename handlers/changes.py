@@ -7,6 +7,7 @@ own those milestones all commit together or not at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -57,7 +58,18 @@ def new_value(order: Order, item: ParsedItem) -> tuple[str | None, str | None]:
             delta = timedelta(days=int(value))
             return old_due.isoformat(), (old_due + delta if op == "add" else old_due - delta).isoformat()
         return old_due.isoformat(), None
-    return order.spec or None, str(value) if value is not None else None
+    return order.spec or None, spec_value(value)
+
+
+_SPEC_VERB = re.compile(r"^(?:改成|改为|改用|换成|换为|变成|调整为|改)\s*")
+
+
+def spec_value(value: object) -> str | None:
+    """The new spec itself: 「改不锈钢」「改成沉金工艺」 ask for 不锈钢, 沉金工艺 (the verb is not the value)."""
+    if value is None:
+        return None
+    text = _SPEC_VERB.sub("", str(value).strip())
+    return text or None
 
 
 def _remaining(order: Order) -> list[OrderMilestone]:
@@ -129,9 +141,14 @@ def quantity_impact(order: Order, new_quantity: int) -> list[str]:
 
 def spec_impact(order: Order) -> list[str]:
     done = [m.name for m in order.milestones if m.status == MilestoneStatus.DONE]
+    doing = [f"{m.name}{f' {m.percent}%' if m.percent is not None else ''}"
+             for m in order.milestones if m.status == MilestoneStatus.IN_PROGRESS]
+    lines = []
     if done:
-        return [f"已完成的节点可能需要返工：{'、'.join(done)}，请技术评估"]
-    return ["尚未开工，按新规格生产即可"]
+        lines.append(f"已完成的节点可能需要返工：{'、'.join(done)}，请技术评估")
+    if doing:
+        lines.append(f"进行中的节点需立即确认是否停工或改按新规格：{'、'.join(doing)}")
+    return lines or ["尚未开工，按新规格生产即可"]
 
 
 def freeze_note(ctx: Context, order: Order) -> tuple[str, bool]:

@@ -158,3 +158,16 @@ async def test_an_open_change_request_can_be_undone_by_its_requester(chat: ChatS
     assert "变更申请#1" in (await chat.say("撤销")).text
     reply = await manager.say("同意 变更#1")
     assert not reply.ok and "已撤回" in reply.text
+
+
+async def test_spec_change_impact_names_steps_under_way_and_keeps_the_verb_out(chat) -> None:
+    """Issue 17 #7."""
+    from tests.helpers import create_order
+
+    await create_order(chat)
+    assert (await chat.say("订单123 排产完成")).ok
+    assert (await chat.say("订单123 领料50%")).ok
+    reply = await chat.say("变更 123 规格 改沉金工艺")
+    assert "尚未开工" not in reply.text, reply.text
+    assert "进行中的节点" in reply.text and "领料 50%" in reply.text
+    assert "→ 沉金工艺" in reply.text and "改沉金" not in reply.text
