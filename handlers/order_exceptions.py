@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from sqlalchemy import select
@@ -45,9 +46,23 @@ def projected_end(
     if expected is not None and milestone is not None and milestone in remaining:
         after = remaining[remaining.index(milestone) + 1:]
         return calendar.add(max(expected, ctx.today), sum(m.days for m in after))
-    if not delay:
+    if delay:
+        return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
+    # No slip stated: the order's own outlook, as the digest judges it (work left at planned
+    # durations, an in-progress step only its unfinished share, a reworked step in full, from today).
+    needed = sum(_days_left(m) for m in remaining)
+    if milestone is not None and milestone.status == MilestoneStatus.DONE:
+        needed += milestone.days
+    if needed <= 0:
         return None
-    return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
+    start = ctx.today if calendar.is_workday(ctx.today) else calendar.add(ctx.today, 1)
+    return calendar.add(start, needed - 1)
+
+
+def _days_left(milestone: OrderMilestone) -> int:
+    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent is not None:
+        return math.ceil(milestone.days * (100 - milestone.percent) / 100)
+    return milestone.days
 
 
 def severity_reasons(
