@@ -113,6 +113,15 @@ async def suggest_visible(ctx: Context, order_no: str) -> list[str]:
     return await suggest_order_nos(ctx.session, order_no, where=scope_for(ctx).where())
 
 
+async def not_visible_answer(ctx: Context, order_no: str) -> str:
+    """The answer to a question about an order this chat cannot see: plainly that it is not visible
+    here, the same for a missing order and another customer's. Nothing is recorded and nothing
+    waits for a 「是」; close numbers of the same form are only mentioned."""
+    suggestions = await suggest_visible(ctx, order_no)
+    hint = f"相近的订单号：{'、'.join(suggestions)}。" if suggestions else "发送「订单列表」查看在制订单。"
+    return f"这里查不到订单 {order_no}（没有这个订单，或它不在本群可查看的范围内）。{hint}"
+
+
 async def visible_open_orders(ctx: Context, customer: str | None = None) -> list[Order]:
     scope = scope_for(ctx)
     return [order for order in await open_orders(ctx.session, customer) if scope.sees(order)]

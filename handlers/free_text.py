@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from handlers.acceptance import after_progress, progress_refusal
-from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_order
+from handlers.access import CUSTOMER_READ_ONLY, not_visible_answer, refuse, scope_for, suggest_visible, visible_order
 from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
@@ -76,6 +76,7 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
     if scope_for(ctx).restricted and any(item.intent != "query" for item in items):
         return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
     context_order = await recent_order_no(ctx)
+    only_queries = all(item.intent == "query" for item in items)
     resolved: list[Resolved] = []
     doubts: list[Doubt] = []
     blocked: list[str] = []
@@ -88,7 +89,7 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
         else:
             resolved.append(outcome)
     if blocked:
-        return Reply("\n".join(["⚠️ " + reason for reason in blocked]), ok=False)
+        return Reply("\n".join(reason if only_queries else "⚠️ " + reason for reason in blocked), ok=False)
     if doubts and not confirmed:
         return await _ask(ctx, resolved, doubts)
     return await _apply_all(ctx, resolved)
@@ -105,10 +106,12 @@ async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) ->
         order_no, assumed = context_order, True
         item = replace(item, order_no=order_no)
     order = await visible_order(ctx, order_no)
+    if order is None and item.intent == "query":
+        return Blocked(await not_visible_answer(ctx, order_no))
     if order is None:
         suggestions = await suggest_visible(ctx, order_no)
         if not suggestions:
-            return Doubt(f"没有找到订单 {order_no}，没有记录。请检查订单号，或先用「新建订单」建单。", None)
+            return Doubt(f"没有找到订单 {order_no}，是哪个订单？请带上正确的订单号重发，或先用「新建订单」建单。", None)
         guess = suggestions[0]
         others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
         return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", replace(item, order_no=guess))

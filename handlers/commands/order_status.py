@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.access import scope_for, suggest_visible, visible_open_orders, visible_order
+from handlers.access import not_visible_answer, scope_for, visible_open_orders, visible_order
 from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
 from handlers.formatting import customer_order_list, order_is_late, order_list_line
@@ -24,9 +24,7 @@ async def show_progress(ctx: Context, args: str) -> Reply:
     order_no = normalize_order_no(token.group(0))
     order = await visible_order(ctx, order_no)
     if order is None:
-        suggestions = await suggest_visible(ctx, order_no)
-        hint = f"你是指 {'、'.join(suggestions)} 吗？" if suggestions else "发送「订单列表」查看在制订单。"
-        return Reply(f"没有找到订单 {order_no}。{hint}", ok=False)
+        return Reply(await not_visible_answer(ctx, order_no), ok=False)
     ctx.about_order = order.order_no
     return Reply(await status_text(ctx, order))
 

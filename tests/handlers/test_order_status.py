@@ -9,7 +9,7 @@ from tests.helpers import ChatSession, create_order
 async def test_unknown_order_in_a_query_suggests_close_ones(chat: ChatSession) -> None:
     await create_order(chat, "A2311-08")
     reply = await chat.say("进度 A2311-09")
-    assert not reply.ok and "没有找到订单 A2311-09" in reply.text and "A2311-08" in reply.text
+    assert not reply.ok and "这里查不到订单 A2311-09" in reply.text and "A2311-08" in reply.text
 
 
 async def test_order_list_puts_late_orders_first(chat: ChatSession) -> None:
