@@ -140,9 +140,12 @@ def build_digest(
         for m in order.milestones
         if m.planned_date == today and m.status != MilestoneStatus.DONE
     ]
+    late_at_risk = sum(1 for h in late if h.at_risk and not h.past_due)
+    at_risk = len(risky) + late_at_risk
+    """Every order marked ⛔ in the body: the risk section, and late rows carrying the mark."""
     moved = len(events) if events_total is None else events_total
     summary = (
-        f"在制 {len(orders)} 单 · 逾期 {len(late)} 单 · 交期有风险 {len(risky)} 单 · 未关闭异常 {len(exceptions)} 条"
+        f"在制 {len(orders)} 单 · 逾期 {len(late)} 单 · 交期有风险 {at_risk} 单 · 未关闭异常 {len(exceptions)} 条"
         f" · 待审批变更 {len(changes)} 条 · 新进展 {moved} 条 · 今日计划节点 {len(planned_today)} 个"
     )
     lines = [f"**每日简报 {md(today)}（{weekday(today)}）**", summary]
@@ -153,7 +156,10 @@ def build_digest(
             lines.extend(["", f"**{title}（{count}）**", *_capped(items, render, max_items, what, count)])
 
     section("⚠️ 逾期订单", late, _late_line, "单")
-    section("⛔ 交期有风险", risky, _risk_line, "单")
+    if late_at_risk and risky:
+        section(f"⛔ 交期有风险（另有 {late_at_risk} 单逾期订单已在上面标出）", risky, _risk_line, "单")
+    else:
+        section("⛔ 交期有风险", risky, _risk_line, "单")
     section("❗ 未关闭的异常", exceptions, lambda e: _exception_line(e, now), "条")
     section("📝 待审批的变更", changes, lambda c: _change_line(c, now), "条")
     since_words = f"自 {since.astimezone(tz):%m-%d %H:%M} 以来的进展"
@@ -170,7 +176,7 @@ def build_digest(
     return Digest(
         text="\n".join(lines),
         late=len(late),
-        at_risk=len(risky),
+        at_risk=at_risk,
         exceptions=len(exceptions),
         changes=len(changes),
         moved=moved,

@@ -68,3 +68,19 @@ def test_every_event_kind_has_chinese_words() -> None:
         words = event_words(kind, {"change_id": 1, "exception_id": 2, "field": "due_date", "category": "quality",
                                    "status": "done", "undone_event_id": 3}, "焊接")
         assert words and not re.search(r"[a-z_]{3,}", words), (kind, words)
+
+
+async def test_the_digest_header_counts_what_its_body_marks(
+    runtime: Runtime, service: SchedulerService, sender: RecordingSender
+) -> None:
+    """Issue 17 #11: 「交期有风险 0 单」 above rows marked ⛔ 交期有风险 contradicted itself."""
+    chat = ChatSession(runtime, now=at(23, 8), chat_id="焊接群", user="张三")
+    assert (await chat.say("新建订单 A100 华东机械 搅拌机 20台 2026-12-01 模板=短线")).ok
+    assert (await chat.say("新建订单 A101 华东机械 料仓 5台 2026-12-02 模板=短线")).ok
+    await service.tick(at(30, 9, 0))
+    [digest] = [text for text in sender.to("经理群") if text.startswith("**每日简报")]
+    marked = sum(1 for line in digest.splitlines() if line.startswith("- ") and "⛔" in line)
+    risky_rows = digest.split("⛔ 交期有风险")[-1].count("\n- ") if "**⛔ 交期有风险" in digest else 0
+    header = digest.splitlines()[1]
+    assert marked + risky_rows >= 1, digest
+    assert f"交期有风险 {marked + risky_rows} 单" in header, digest
