@@ -44,7 +44,7 @@ def stage_words(order: OrderRow) -> str:
     if status in (OrderStatus.INTAKE, OrderStatus.REVIEW):
         return "订单评审中"
     if milestone.seq == 1 and milestone.status == MilestoneStatus.PENDING:
-        return "已排产，等待开工"
+        return "已排好生产计划，等待开工"
     percent = f" {milestone.percent}%" if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent else ""
     return f"生产中（当前工序：{milestone.name}{percent}）"
 

@@ -28,3 +28,13 @@ async def test_order_list_filters_by_customer(chat: ChatSession) -> None:
     await chat.say("新建订单 301 南方重工 输送机 20套 2026-12-30")
     reply = await chat.say("订单列表 南方重工")
     assert "301" in reply.text and "300" not in reply.text
+
+
+async def test_status_agrees_with_the_plan(chat: ChatSession) -> None:
+    """Issue 17 #15: 「状态：已排产」 while the 排产 step is ⏳ 未开始 contradicted the plan."""
+    await create_order(chat)
+    reply = await chat.say("进度 123")
+    assert "排产 ⏳ 未开始" in reply.text and "已排产" not in reply.text, reply.text
+    assert "状态：已排计划，未开工" in reply.text
+    await chat.say("订单123 排产完成")
+    assert "状态：生产中" in (await chat.say("进度 123")).text
