@@ -168,29 +168,3 @@ def order_list_line(order: Order, today: date) -> str:
         f"- {order.order_no} · {order.customer.name} · {order.product} {order.quantity}{order.unit}"
         f" · 交期 {md(order.due_date)} · 当前：{current_stage(order)}{late}"
     )
-
-
-def customer_stage(order: Order) -> str:
-    """Where an order stands, in words for the customer."""
-    if order.status == OrderStatus.ACCEPTED:
-        return "已验收"
-    if order.status == OrderStatus.SHIPPED:
-        return "已发货，等待验收"
-    for milestone in order.milestones:
-        if milestone.status != MilestoneStatus.DONE:
-            return f"正在进行：{milestone.name}"
-    return "已全部完成"
-
-
-def customer_order_list(orders: Sequence[Order]) -> str:
-    """The orders of one customer, as their own customer group reads them."""
-    if not orders:
-        return "您目前没有在制订单。如有疑问请联系对接的业务员。"
-    name = orders[0].customer.name
-    lines = [f"**{name}的订单**（共 {len(orders)} 个）"]
-    lines += [
-        f"- 订单 {o.order_no}：{o.product} {o.quantity}{o.unit}，交期 {o.due_date:%Y-%m-%d}，{customer_stage(o)}"
-        for o in orders
-    ]
-    lines.append("发送「进度 订单号」查看某个订单的详细进度。")
-    return "\n".join(lines)

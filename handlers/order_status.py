@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import scope_for, visible_open_orders
 from handlers.context import Context
-from handlers.formatting import customer_order_list, event_words, order_list_line, order_status_text
+from handlers.customer_view import customer_note, customer_order_list, customer_order_status
+from handlers.formatting import event_words, order_list_line, order_status_text
 from handlers.orders import find_order, normalize_order_no
 from handlers.settings import HandlerSettings
 from storage.models import (
@@ -28,11 +29,18 @@ async def answer_query(ctx: Context, order: Order | None, milestone: str | None)
     if order is None:
         orders = await visible_open_orders(ctx)
         if scope_for(ctx).restricted:
-            return customer_order_list(orders)
+            return await customer_orders_text(ctx)
         if not orders:
             return "目前没有在制订单。"
         return "**在制订单**\n" + "\n".join(order_list_line(o, ctx.today) for o in orders)
     return await status_text(ctx, order)
+
+
+async def customer_orders_text(ctx: Context) -> str:
+    """The open orders of the customer this chat may see, in the customer projection."""
+    orders = await visible_open_orders(ctx)
+    customer = orders[0].customer.name if orders else ""
+    return customer_order_list(orders, customer, ctx.today, ctx.settings.calendar)
 
 
 async def status_text(ctx: Context, order: Order) -> str:
@@ -43,8 +51,9 @@ async def status_text(ctx: Context, order: Order) -> str:
             .order_by(OrderException.id)
         )
     )
-    if scope_for(ctx).restricted:  # a customer sees only what was marked for customers
-        exceptions = [e for e in exceptions if e.customer_visible]
+    if scope_for(ctx).restricted:  # a customer reads the customer projection, and only notes marked for them
+        notes = [customer_note(e.category, e.expected_date) for e in exceptions if e.customer_visible]
+        return customer_order_status(order, ctx.today, ctx.settings.calendar, notes)
     changes = list(
         await ctx.session.scalars(
             select(ChangeRequest)

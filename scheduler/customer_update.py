@@ -10,9 +10,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.formatting import md
+from handlers.customer_view import customer_note, customer_order_line
 from scheduler.drafts import Draft
-from scheduler.health import assess, current_milestone, projected_finish
 from scheduler.read_model import (
     ChatRow,
     ExceptionRow,
@@ -23,45 +22,11 @@ from scheduler.read_model import (
     open_orders,
 )
 from scheduler.workindex import WorkdayIndex
-from storage.models import ChatRole, ExceptionCategory, MilestoneStatus, OrderStatus
-
-CUSTOMER_CATEGORY_WORDS = {
-    ExceptionCategory.QUALITY: "质量复检",
-    ExceptionCategory.MATERIAL: "物料到货",
-    ExceptionCategory.EQUIPMENT: "设备检修",
-    ExceptionCategory.DELAY: "进度调整",
-    ExceptionCategory.OTHER: "生产安排调整",
-}
-
-
-def stage_words(order: OrderRow) -> str:
-    status = OrderStatus(order.status)
-    if status is OrderStatus.SHIPPED:
-        return "已发货，等待验收"
-    milestone = current_milestone(order)
-    if milestone is None:
-        return "已全部完成"
-    if status in (OrderStatus.INTAKE, OrderStatus.REVIEW):
-        return "订单评审中"
-    if milestone.seq == 1 and milestone.status == MilestoneStatus.PENDING:
-        return "已排好生产计划，等待开工"
-    percent = f" {milestone.percent}%" if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent else ""
-    return f"生产中（当前工序：{milestone.name}{percent}）"
-
+from storage.models import ChatRole
 
 def order_lines(order: OrderRow, exceptions: list[ExceptionRow], today: date, index: WorkdayIndex) -> list[str]:
-    health = assess(order, today, index)
-    expected = projected_finish(health, today, index)
-    delivery = f"预计交付 {expected:%Y-%m-%d}"
-    if expected > order.due_date:
-        delivery += f"（原定 {md(order.due_date)}）"
-    lines = [f"- **订单 {order.order_no}** · {order.product} {order.quantity}{order.unit}：{stage_words(order)} · {delivery}"]
-    for row in exceptions:
-        if not row.customer_visible:
-            continue
-        words = CUSTOMER_CATEGORY_WORDS.get(row.category, CUSTOMER_CATEGORY_WORDS[ExceptionCategory.OTHER])
-        until = f"，预计 {md(row.expected_date)} 处理完毕" if row.expected_date else ""
-        lines.append(f"  - 说明：{words}处理中{until}，我们会及时同步进展。")
+    lines = [customer_order_line(order, today, index)]
+    lines += [f"  - {customer_note(row.category, row.expected_date)}" for row in exceptions if row.customer_visible]
     return lines
 
 

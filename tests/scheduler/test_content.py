@@ -84,3 +84,21 @@ async def test_the_digest_header_counts_what_its_body_marks(
     header = digest.splitlines()[1]
     assert marked + risky_rows >= 1, digest
     assert f"交期有风险 {marked + risky_rows} 单" in header, digest
+
+
+async def test_a_customer_reads_one_projection_in_chat_and_in_the_weekly_update(
+    runtime: Runtime, service: SchedulerService, sender: RecordingSender
+) -> None:
+    """Issue 17 #12: the chat answer said 「逾期8个工作日」 while the update said 「预计交付 …（原定 …）」."""
+    chat = ChatSession(runtime, now=at(23, 8), chat_id="焊接群", user="张三")
+    assert (await chat.say("新建订单 A100 华东机械 搅拌机 20台 2026-12-01 模板=短线")).ok
+    await service.tick(at(30, 9, 0))
+    [weekly] = sender.to("华东群")
+    [line] = [row for row in weekly.splitlines() if "订单 A100" in row]
+    buyer = ChatSession(runtime, now=at(30, 9, 5), chat_id="华东群", user="华东采购")
+    answer = (await buyer.say("进度 A100")).text
+    listing = (await buyer.say("订单列表")).text
+    assert "（原定 12-01）" in line
+    assert line.removeprefix("- ") in answer and line in listing, (line, answer, listing)
+    for text in (answer, listing, weekly):
+        assert "逾期" not in text and "工作日" not in text and "车间" not in text
