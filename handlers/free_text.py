@@ -77,22 +77,13 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
         return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
     context_order = await recent_order_no(ctx)
     only_queries = all(item.intent == "query" for item in items)
-    resolved: list[Resolved] = []
-    doubts: list[Doubt] = []
-    blocked: list[str] = []
-    for item in items:
-        outcome = await _resolve(ctx, item, context_order)
-        if isinstance(outcome, Doubt):
-            doubts.append(outcome)
-        elif isinstance(outcome, Blocked):
-            blocked.append(outcome.reason)
-        else:
-            resolved.append(outcome)
+    outcomes = [await _resolve(ctx, item, context_order) for item in items]
+    blocked = [outcome.reason for outcome in outcomes if isinstance(outcome, Blocked)]
     if blocked:
         return Reply("\n".join(reason if only_queries else "⚠️ " + reason for reason in blocked), ok=False)
-    if doubts and not confirmed:
-        return await _ask(ctx, resolved, doubts)
-    return await _apply_all(ctx, resolved)
+    if any(isinstance(outcome, Doubt) for outcome in outcomes) and not confirmed:
+        return await _ask(ctx, outcomes)
+    return await _apply_all(ctx, [outcome for outcome in outcomes if isinstance(outcome, Resolved)])
 
 
 async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) -> Resolved | Doubt | Blocked:
@@ -134,11 +125,13 @@ async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) ->
     return Resolved(item, order, assumed)
 
 
-async def _ask(ctx: Context, resolved: list[Resolved], doubts: list[Doubt]) -> Reply:
+async def _ask(ctx: Context, outcomes: list[Resolved | Doubt]) -> Reply:
+    doubts = [outcome for outcome in outcomes if isinstance(outcome, Doubt)]
     lines = ["⚠️ 这条消息有拿不准的地方，**还没有记录**："]
     lines += [f"- {doubt.question}" for doubt in doubts]
     if all(doubt.fix is not None for doubt in doubts):
-        items = [r.item for r in resolved] + [doubt.fix for doubt in doubts if doubt.fix is not None]
+        # Kept in the order the lines were written: a 「是」 applies them in that order.
+        items = [outcome.item if isinstance(outcome, Resolved) else outcome.fix for outcome in outcomes]
         await hold_for_confirmation(ctx, items, "\n".join(d.question for d in doubts))
         lines.append("回复「是」按上面的理解记录，或直接发送更正后的消息。")
     else:
