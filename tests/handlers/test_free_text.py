@@ -109,15 +109,15 @@ async def test_a_suggestion_never_crosses_number_forms(chat: ChatSession) -> Non
 
 
 async def test_confirming_a_daily_report_applies_its_lines_in_order_and_flags_a_reversal(chat: ChatSession) -> None:
-    """Issue 17 #14: 「149 领料完成」 then 「141 领料 完成一半」 (141 meant 149), confirmed with 是."""
-    await create_order(chat, "149")
+    """Issue 17 #14: 「149 领料完成」 (149 meant 141) then 「141 领料 完成一半」, confirmed with 是."""
+    await create_order(chat, "141")
     reply = await chat.say("149 领料完成\n141 领料 完成一半")
-    assert "是指订单 149 吗" in reply.text, reply.text
+    assert "是指订单 141 吗" in reply.text, reply.text
     confirmed = await chat.say("是")
     assert confirmed.ok, confirmed.text
     progress = await events(chat.runtime, "progress")
     assert [e.item["status"] for e in progress] == ["done", "in_progress"]
     assert progress[1].flagged and "倒退" in progress[1].flagged
     assert "⚠️" in confirmed.text
-    picked = await milestone(chat.runtime, "149", "领料")
+    picked = await milestone(chat.runtime, "141", "领料")
     assert picked.status == "in_progress" and picked.percent == 50
