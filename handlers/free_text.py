@@ -16,11 +16,11 @@ from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
 from handlers.messages import Reply
-from handlers.order_exceptions import record_exception
+from handlers.order_exceptions import as_rework_finished, record_exception, rework_close_offer
 from handlers.order_status import answer_query
 from handlers.progress import milestone_named, record_progress
 from handlers.understanding.items import ParsedItem
-from storage.models import Order, OrderStatus
+from storage.models import MilestoneStatus, Order, OrderStatus
 
 NOT_UNDERSTOOD = (
     "没看懂这条消息，没有记录任何内容。\n"
@@ -106,6 +106,9 @@ async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) ->
         guess = suggestions[0]
         others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
         return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", replace(item, order_no=guess))
+    rework_done = await as_rework_finished(ctx, order, item)
+    if rework_done is not None:
+        item = rework_done
     closed = _closed_reason(order, item.intent)
     if closed is not None:
         return Blocked(closed)
@@ -156,7 +159,10 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
             assumed.add(entry.order.order_no)
         if intent == "progress":
             line = record_progress(ctx, entry.order, entry.item)
-            recorded.append(line + await after_progress(ctx, entry.order, entry.item.milestone))
+            line += await after_progress(ctx, entry.order, entry.item.milestone)
+            if entry.item.status == MilestoneStatus.DONE:
+                line += await rework_close_offer(ctx, entry.order, entry.item.milestone)
+            recorded.append(line)
         elif intent == "change":
             try:
                 recorded.append(await record_change(ctx, entry.order, entry.item))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -145,6 +146,44 @@ async def record_exception(
         )
         line += f"\n  重大：{'；'.join(reasons)}。" + (f"已升级到{'、'.join(told)}" if told else "（没有绑定经理群，未能升级）")
     return line
+
+
+_REWORK_FINISHED = re.compile(r"返工\s*(?:已经|已|都)?\s*(?:完成|好了|做好|做完|搞定|结束|完毕|ok|OK)")
+
+
+async def open_quality_exceptions(ctx: Context, order: Order, milestone: str | None = None) -> list[OrderException]:
+    query = select(OrderException).where(
+        OrderException.order_id == order.id,
+        OrderException.status == ExceptionStatus.OPEN,
+        OrderException.category == ExceptionCategory.QUALITY,
+    )
+    if milestone:
+        query = query.where(OrderException.milestone == milestone)
+    return list(await ctx.session.scalars(query.order_by(OrderException.id)))
+
+
+async def as_rework_finished(ctx: Context, order: Order, item: ParsedItem) -> ParsedItem | None:
+    """「124 焊接返工完成」「124返工好了」 report the end of a rework, not a new defect: the progress
+    item finishing the reworked milestone (the one named, else the one the open quality exception is
+    on); None when the message is not that."""
+    if item.intent != "exception" or item.category != ExceptionCategory.QUALITY or not _REWORK_FINISHED.search(ctx.text):
+        return None
+    milestone = item.milestone
+    if milestone is None:
+        open_ones = [e for e in await open_quality_exceptions(ctx, order) if e.milestone]
+        if not open_ones:
+            return None
+        milestone = open_ones[-1].milestone
+    return ParsedItem("progress", order_no=order.order_no, milestone=milestone, status="done")
+
+
+async def rework_close_offer(ctx: Context, order: Order, milestone: str) -> str:
+    """After a milestone with an open quality exception is finished: how to close that exception."""
+    lines = [
+        f"\n  异常#{e.id}（质量·{milestone}）还没有关闭；返工已合格请发「解决 异常#{e.id} 返工完成」。"
+        for e in await open_quality_exceptions(ctx, order, milestone)
+    ]
+    return "".join(lines)
 
 
 def _rework(ctx: Context, order: Order, milestone: OrderMilestone) -> str:

@@ -89,3 +89,19 @@ async def test_rework_with_room_to_spare_stays_general(chat) -> None:
     await create_order(chat, "123", "2027-03-31")
     reply = await chat.say("123 焊接有气孔，需要返工")
     assert "质量·一般" in reply.text, reply.text
+
+
+async def test_finishing_rework_finishes_the_milestone_and_offers_to_close_the_exception(chat) -> None:
+    """Issue 17 #3: 「124 焊接返工完成」「124返工好了」 are no new defect."""
+    from storage.models import OrderException
+    from tests.helpers import count, create_order, milestone
+
+    await create_order(chat, "124")
+    await chat.say("订单124 焊接完成")
+    assert "异常#1" in (await chat.say("124 焊接有气孔，需要返工")).text
+    for text in ("124 焊接返工完成", "124返工好了"):
+        reply = await chat.say(text)
+        assert reply.ok and "焊接 ✅ 完成" in reply.text, reply.text
+        assert "解决 异常#1" in reply.text
+        assert await count(chat.runtime, OrderException) == 1
+        assert (await milestone(chat.runtime, "124", "焊接")).status == "done"
