@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS, md
 from handlers.messages import Reply
-from handlers.notices import tell_managers
+from handlers.notices import settle_undelivered, tell_managers
 from handlers.planning import lay_out
 from handlers.templates import MilestoneSpec, Template
 from handlers.understanding.items import ParsedItem
@@ -219,9 +219,20 @@ async def record_change(ctx: Context, order: Order, item: ParsedItem, reason: st
         ctx, f"change:{change.id}:requested",
         f"📝 订单{order.order_no}（{order.customer.name}）变更申请#{change.id}：{label} "
         f"{_shown(change.field, old)} → {_shown(change.field, new)}，申请人 {ctx.sender_name}。\n{impact}\n"
-        f"审批：「同意 变更#{change.id}」或「驳回 变更#{change.id} 原因」",
+        f"{APPROVAL_ASK}「同意 变更#{change.id}」或「驳回 变更#{change.id} 原因」",
     )
     return text
+
+
+APPROVAL_ASK = "审批："
+
+
+async def _settle_request_notice(ctx: Context, change: ChangeRequest, decision: str) -> None:
+    """A request notice still waiting in the outbox must not ask for a decision already made."""
+    await settle_undelivered(
+        ctx, f"change:{change.id}:requested", APPROVAL_ASK,
+        f"（此申请已由 {ctx.sender_name} 于 {ctx.local_time(ctx.now):%m-%d %H:%M} {decision}，无需再审批）",
+    )
 
 
 def _shown(field: str, value: str | None) -> str:
@@ -293,6 +304,7 @@ async def approve_change(ctx: Context, change_id: int, note: str) -> Reply:
         before=before,
     )
     ctx.about_order = order.order_no
+    await _settle_request_notice(ctx, change, "同意")
     label = FIELD_LABELS.get(change.field, change.field)
     notified = await _tell_departments(ctx, order, change, label, moved)
     lines = [f"已同意变更#{change.id}：订单{order.order_no} {label} {change.old_value} → {change.new_value}（{ctx.sender_name}）"]
@@ -313,6 +325,7 @@ async def reject_change(ctx: Context, change_id: int, note: str) -> Reply:
     change.decision_note = note
     ctx.record(EventKind.CHANGE_REJECTED, order=change.order, item={"change_id": change.id, "field": change.field, "note": note})
     ctx.about_order = change.order.order_no
+    await _settle_request_notice(ctx, change, "驳回")
     label = FIELD_LABELS.get(change.field, change.field)
     return Reply(f"已驳回变更#{change.id}（订单{change.order.order_no} {label}），原因：{note}。订单保持不变。")
 

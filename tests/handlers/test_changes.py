@@ -171,3 +171,16 @@ async def test_spec_change_impact_names_steps_under_way_and_keeps_the_verb_out(c
     assert "尚未开工" not in reply.text, reply.text
     assert "进行中的节点" in reply.text and "领料 50%" in reply.text
     assert "→ 沉金工艺" in reply.text and "改沉金" not in reply.text
+
+
+async def test_a_request_notice_delivered_after_the_decision_does_not_ask_for_it(chat: ChatSession, manager: ChatSession) -> None:
+    """Issue 17 #17: a notice still in the outbox when the change is decided no longer asks 「同意/驳回」."""
+    await create_order(chat)
+    assert (await chat.say("变更 123 数量 60")).ok
+    assert (await chat.say("变更 123 数量 70")).ok
+    assert (await manager.say("同意 变更#1")).ok
+    assert (await manager.say("驳回 变更#2 产能不够")).ok
+    queued = await outbox(chat.runtime)
+    first, second = queued["change:1:requested:local:经理群"], queued["change:2:requested:local:经理群"]
+    assert "同意 变更#1" not in first and "已由 王经理" in first and "同意，无需再审批" in first
+    assert "驳回 变更#2" not in second and "驳回，无需再审批" in second
