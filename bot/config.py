@@ -138,6 +138,7 @@ class MilestoneSettings(Section):
 class TemplateSettings(Section):
     name: str = Field(min_length=1)
     description: str = ""
+    unit: str = Field(default="台", min_length=1, max_length=4)
     milestones: tuple[MilestoneSettings, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -169,6 +170,7 @@ class TemplateSettings(Section):
         return Template(
             name=self.name,
             description=self.description,
+            unit=self.unit,
             milestones=tuple(
                 MilestoneSpec(name=m.name, synonyms=m.synonyms, days=m.days, department=m.department, role=role)
                 for m, role in zip(self.milestones, self._roles(), strict=True)

@@ -130,9 +130,17 @@ def order_header(order: Order, today: date, calendar: WorkCalendar) -> str:
     else:
         due = f"交期 {order.due_date:%Y-%m-%d}（⚠️ 已过{-days_left}个工作日）"
     return (
-        f"**订单 {order.order_no}** · {order.customer.name} · {order.product} {order.quantity}{order.unit}\n"
-        f"{due} · 状态：{status}"
+        f"**订单 {order.order_no}**{urgent_mark(order)} · {order.customer.name} · {order.product} {order.quantity}{order.unit}\n"
+        f"{due} · 状态：{status}{owner_words(order)}"
     )
+
+
+def urgent_mark(order: Order) -> str:
+    return " 🔴加急" if order.priority == "urgent" else ""
+
+
+def owner_words(order: Order) -> str:
+    return f" · 负责人 {order.owner}" if order.owner else ""
 
 
 def order_status_text(
@@ -165,6 +173,6 @@ def order_status_text(
 def order_list_line(order: Order, today: date) -> str:
     late = " ⚠️ 逾期" if order_is_late(order, today) else ""
     return (
-        f"- {order.order_no} · {order.customer.name} · {order.product} {order.quantity}{order.unit}"
-        f" · 交期 {md(order.due_date)} · 当前：{current_stage(order)}{late}"
+        f"- {order.order_no}{urgent_mark(order)} · {order.customer.name} · {order.product} {order.quantity}{order.unit}"
+        f" · 交期 {md(order.due_date)} · 当前：{current_stage(order)}{owner_words(order)}{late}"
     )

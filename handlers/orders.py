@@ -155,7 +155,7 @@ async def create_order(
         product=new.product,
         spec=new.spec,
         quantity=new.quantity,
-        unit=new.unit or "台",
+        unit=new.unit or template.unit,
         due_date=new.due_date,
         priority=new.priority,
         owner=new.owner,

@@ -38,3 +38,21 @@ async def test_status_agrees_with_the_plan(chat: ChatSession) -> None:
     assert "状态：已排计划，未开工" in reply.text
     await chat.say("订单123 排产完成")
     assert "状态：生产中" in (await chat.say("进度 123")).text
+
+
+async def test_urgency_and_owner_are_shown_in_progress_and_the_list(chat: ChatSession) -> None:
+    """Issue 17 #17: 加急 and 负责人 were shown nowhere."""
+    await create_order(chat, "123", extra="优先级=加急 负责人=李娜")
+    await create_order(chat, "124")
+    progress = (await chat.say("进度 123")).text
+    assert "🔴加急" in progress and "负责人 李娜" in progress
+    listing = (await chat.say("订单列表")).text
+    [line] = [row for row in listing.splitlines() if row.startswith("- 123")]
+    assert "🔴加急" in line and "负责人 李娜" in line
+    [plain] = [row for row in listing.splitlines() if row.startswith("- 124")]
+    assert "加急" not in plain and "负责人" not in plain
+
+
+async def test_a_bare_quantity_takes_the_templates_unit(chat: ChatSession) -> None:
+    reply = await chat.say("新建订单 203 华南电子 控制板 100 2026-12-20")
+    assert "控制板 100台" in reply.text  # the default template counts 台
