@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
@@ -26,17 +27,38 @@ def _iso_time(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {value!r} (e.g. 2026-11-23T10:00:00+08:00)") from None
+        raise argparse.ArgumentTypeError(f"时间「{value}」看不懂，请写成 ISO 格式，例如 2026-11-23T10:00:00+08:00") from None
     if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"the time {value!r} needs a UTC offset, e.g. +08:00")
+        raise argparse.ArgumentTypeError(f"时间「{value}」缺少时区，请加上 +08:00 这样的 UTC 偏移")
     return moment
+
+
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--config and -v, accepted before the command and after it (`gendan run --config FILE`).
+    On a subcommand they default to SUPPRESS, so one given before the command is not overwritten."""
+    extra = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--config", help="TOML configuration file (default: $GENDAN_CONFIG, else built-in defaults)",
+                        **extra)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level", **extra)
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's (or its action's) parser: it takes the global options too, and says what is wrong in
+    Chinese."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        _global_options(self, defaults=False)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"gendan: 参数有误：{message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gendan", description="跟单助手 — order follow-up bot")
-    parser.add_argument("--config", help="TOML configuration file (default: $GENDAN_CONFIG, else built-in defaults)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _global_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
 
     commands.add_parser("run", help="serve the platform adapters and the scheduler")
 
@@ -68,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print an order, its plan and its event log")
     show.add_argument("order_no")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--now", type=_iso_time, help="as of this time (lateness, days left); default now")
 
     digest = commands.add_parser("digest", help="print the digest (or update) a chat would be sent")
     digest.add_argument("--chat", required=True, help="the chat's name or platform id")
@@ -103,7 +126,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.demo import load_demo
+    from bot.demo import bind_demo_chats, load_demo
 
     async with open_runtime(settings) as runtime:
         chat = LocalChat(runtime, LocalIdentity(chat="演示群", user="演示员"), args.now)
@@ -111,7 +134,14 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> int:
         now = args.now or datetime.now(runtime.handler_settings.tz)
         for text in await load_demo(chat, now):
             print(text)
-        print("\n演示数据已就绪。运行 `gendan chat` 后发送「订单列表」或「进度 D1001」看看。")
+        bound = await bind_demo_chats(chat)
+        print("\n已绑定的演示群：\n" + "\n".join(f"- {line}" for line in bound))
+        print(
+            "\n演示数据已就绪。试试：\n"
+            "  gendan chat                                  然后发送「订单列表」或「进度 D1001」\n"
+            "  gendan digest --chat 经理群 --dry-run         经理群此刻会收到的每日简报\n"
+            "  gendan chat --chat 华东机械群 --user 华东采购 --role customer   客户视角"
+        )
     return 0
 
 
@@ -147,10 +177,10 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
 
     async with open_runtime(settings) as runtime:
         record = await runtime.database.run(
-            lambda session: order_history(session, args.order_no, runtime.handler_settings)
+            lambda session: order_history(session, args.order_no, runtime.handler_settings, args.now)
         )
     if record is None:
-        raise CliError(f"no order {args.order_no}")
+        raise CliError(f"没有找到订单 {args.order_no}")
     if args.json:
         print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -170,7 +200,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
     try:
         year, month = parse_month(args.month)
     except ReportInputError:
-        raise CliError(f"--month: expected YYYY-MM such as 2026-11, got {args.month!r}") from None
+        raise CliError(f"--month 要写成 YYYY-MM，例如 2026-11（得到「{args.month}」）") from None
     async with open_runtime(settings) as runtime:
         report = await runtime.database.run(
             lambda session: monthly_report(session, year, month, runtime.handler_settings.tz)
@@ -192,7 +222,7 @@ def _parse(settings: Settings, args: argparse.Namespace) -> int:
     if args.jsonl:
         return parse_jsonl(parser, sys.stdin, sys.stdout, now)
     if not args.texts:
-        raise CliError("give message texts as arguments, or --jsonl to read them from stdin")
+        raise CliError("请把要解析的消息写在参数里，或用 --jsonl 从标准输入读取")
     for result in parse_texts(parser, args.texts, now()):
         print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -241,10 +271,10 @@ async def _digest(settings: Settings, args: argparse.Namespace) -> int:
         async with runtime.database.transaction() as session:
             found = [c for c in await chats(session) if args.chat in (c.name, c.chat_id)]
         if not found:
-            raise CliError(f"no chat named {args.chat!r}; bind one with 绑定 or [[chats]] in the configuration")
+            raise CliError(f"没有名为「{args.chat}」的群；请先在群里发「绑定」，或在配置的 [[chats]] 里设定")
         chat = found[0]
         if chat.role is None:
-            raise CliError(f"chat {args.chat!r} has no role; bind it as 经理, 部门 or 客户 first")
+            raise CliError(f"群「{args.chat}」还没有绑定用途；请先绑定为经理群、部门群或客户群")
         text = await service.runner.preview(chat, now)
         if text is None:
             print(f"（{args.chat} 此刻没有要发送的内容）")
@@ -322,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gendan: {error}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as error:
-        print(f"gendan: {error}; check [database] url and that the server is running", file=sys.stderr)
+        print(f"gendan: 连不上数据库（{error}）；请检查 [database] url 和数据库服务是否在运行", file=sys.stderr)
         return 3
     except OSError as error:
         print(f"gendan: {error}", file=sys.stderr)

@@ -358,7 +358,7 @@ def parse_settings(data: dict[str, Any], environ: dict[str, str] | None = None) 
         return Settings.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors())
-        raise ConfigError(f"configuration error: {problems}") from None
+        raise ConfigError(f"配置有误：{problems}") from None
 
 
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -371,7 +371,7 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {config_path}") from None
+        raise ConfigError(f"找不到配置文件：{config_path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"configuration file {config_path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"配置文件 {config_path} 不是有效的 TOML：{exc}") from None
     return parse_settings(data, env)

@@ -143,10 +143,13 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def order_history(session: AsyncSession, order_no: str, settings: HandlerSettings) -> OrderHistory | None:
+async def order_history(
+    session: AsyncSession, order_no: str, settings: HandlerSettings, now: datetime | None = None
+) -> OrderHistory | None:
+    """The order with its plan and event log, its lateness judged as of `now` (default: the clock)."""
     order = await find_order(session, normalize_order_no(order_no))
     if order is None:
         return None
     events = list(await session.scalars(select(Event).where(Event.order_id == order.id).order_by(Event.id)))
-    today = datetime.now(settings.tz).date()
+    today = (now or datetime.now(settings.tz)).astimezone(settings.tz).date()
     return OrderHistory(order=order, events=events, settings=settings, today=today)

@@ -78,14 +78,14 @@ def test_a_malformed_schedule_stops_the_command_naming_the_key(
     path.write_text('[schedule]\ndaily_digest = "8:30 every day"\n', encoding="utf-8")
     result = gendan(env, "--config", str(path), "tick", "--now", "2026-11-24T08:31:00+08:00")
     assert result.returncode == 2
-    assert result.stderr.startswith("gendan: configuration error: schedule.daily_digest:")
+    assert result.stderr.startswith("gendan: 配置有误：schedule.daily_digest:")
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_digest_for_an_unknown_chat_is_one_clear_line(env: dict[str, str]) -> None:  # noqa: F811
     result = gendan(env, "digest", "--chat", "没有这个群", "--dry-run")
     assert result.returncode == 2
-    assert result.stderr == "gendan: no chat named '没有这个群'; bind one with 绑定 or [[chats]] in the configuration\n"
+    assert result.stderr == "gendan: 没有名为「没有这个群」的群；请先在群里发「绑定」，或在配置的 [[chats]] 里设定\n"
 
 
 @pytest.mark.usefixtures("clean_pg")
