@@ -6,7 +6,8 @@ date, and the exceptions marked `customer_visible`, described by their kind and 
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,15 +15,18 @@ from handlers.customer_view import customer_note, customer_order_line
 from scheduler.drafts import Draft
 from scheduler.read_model import (
     ChatRow,
+    DeliveredRow,
     ExceptionRow,
     OrderRow,
     chats,
+    delivered_between,
     group_by_order,
     open_exceptions,
     open_orders,
 )
 from scheduler.workindex import WorkdayIndex
-from storage.models import ChatRole
+from storage.models import ChatRole, OrderStatus
+
 
 def order_lines(order: OrderRow, exceptions: list[ExceptionRow], today: date, index: WorkdayIndex) -> list[str]:
     lines = [customer_order_line(order, today, index)]
@@ -31,11 +35,23 @@ def order_lines(order: OrderRow, exceptions: list[ExceptionRow], today: date, in
 
 
 def update_text(customer: str, orders: list[OrderRow], exceptions: dict[int, list[ExceptionRow]],
-                today: date, index: WorkdayIndex, bot_name: str) -> str:
-    lines = [f"**订单进度周报 · {today:%Y-%m-%d}**", f"{customer}您好，贵司在制订单的最新进度如下："]
-    for order in orders:
-        lines += order_lines(order, exceptions.get(order.id, []), today, index)
-    lines.append(f"如需随时查询，请在群里 @{bot_name} 发送「进度 订单号」，例如「进度 {orders[0].order_no}」。")
+                today: date, index: WorkdayIndex, bot_name: str, delivered: Sequence[DeliveredRow] = ()) -> str:
+    lines = [f"**订单进度周报 · {today:%Y-%m-%d}**"]
+    if orders:
+        lines.append(f"{customer}您好，贵司在制订单的最新进度如下：")
+        for order in orders:
+            lines += order_lines(order, exceptions.get(order.id, []), today, index)
+    else:
+        lines.append(f"{customer}您好，贵司目前没有在制订单。")
+    if delivered:
+        lines += ["", f"**本周已交付（{len(delivered)} 单）**"]
+        lines += [
+            f"- 订单 {row.order_no} · {row.product} {row.quantity}{row.unit}："
+            f"{'已验收' if row.status == OrderStatus.ACCEPTED else '已发货'}，交付日期 {row.delivered_on:%Y-%m-%d}"
+            for row in delivered
+        ]
+    example = orders[0].order_no if orders else delivered[0].order_no
+    lines.append(f"如需随时查询，请在群里 @{bot_name} 发送「进度 订单号」，例如「进度 {example}」。")
     return "\n".join(lines)
 
 
@@ -55,9 +71,12 @@ async def customer_update_drafts(
 async def customer_update_for(
     session: AsyncSession, chat: ChatRow, *, today: date, index: WorkdayIndex, bot_name: str
 ) -> str | None:
-    """The update for one customer group, or None when the customer has no open order."""
+    """The update for one customer group (open orders, and those delivered in the week up to today), or
+    None when the customer has neither."""
     orders = await open_orders(session, customer_id=chat.customer_id)
-    if not orders:
+    delivered = await delivered_between(session, chat.customer_id, today - timedelta(days=6), today)
+    if not orders and not delivered:
         return None
     exceptions = group_by_order(await open_exceptions(session, customer_id=chat.customer_id))
-    return update_text(orders[0].customer, orders, exceptions, today, index, bot_name)
+    customer = orders[0].customer if orders else delivered[0].customer
+    return update_text(customer, orders, exceptions, today, index, bot_name, delivered)

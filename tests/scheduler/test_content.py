@@ -102,3 +102,25 @@ async def test_a_customer_reads_one_projection_in_chat_and_in_the_weekly_update(
     assert line.removeprefix("- ") in answer and line in listing, (line, answer, listing)
     for text in (answer, listing, weekly):
         assert "逾期" not in text and "工作日" not in text and "车间" not in text
+
+
+async def test_the_weekly_update_lists_the_orders_delivered_that_week(
+    runtime: Runtime, service: SchedulerService, sender: RecordingSender
+) -> None:
+    """Issue 17 feature: a customer hears about what was delivered, not only what is still open."""
+    chat = ChatSession(runtime, now=at(23, 8), chat_id="焊接群", user="张三")
+    assert (await chat.say("新建订单 A100 华东机械 搅拌机 20台 2026-12-18 模板=短线")).ok
+    assert (await chat.say("新建订单 A101 华东机械 料仓 5台 2026-12-18 模板=短线")).ok
+    assert (await chat.say("新建订单 A099 华东机械 料仓 1台 2026-12-18 模板=短线")).ok
+    chat.now = at(20, 10)  # a week before: delivered last week, not this one
+    for step in ("下料", "焊接", "涂装", "发货"):
+        assert (await chat.say(f"A099 {step}完成")).ok
+    chat.now = at(26, 10)
+    for step in ("下料", "焊接", "涂装", "发货"):
+        assert (await chat.say(f"A100 {step}完成")).ok
+    await service.tick(at(30, 9, 0))
+    [weekly] = sender.to("华东群")
+    delivered = weekly.split("**本周已交付（1 单）**")[1]
+    assert "订单 A100 · 搅拌机 20台：已验收，交付日期 2026-11-26" in delivered  # 短线 ends with 发货
+    assert "A099" not in weekly.split("**本周已交付")[1]
+    assert "订单 A101" in weekly.split("**本周已交付")[0]
