@@ -26,6 +26,7 @@ from storage.models import (
     ChangeStatus,
     Chat,
     ChatRole,
+    Customer,
     EventKind,
     MilestoneStatus,
     Order,
@@ -363,3 +364,31 @@ async def _tell_departments(
         )
         told.append(chat.name or chat.department or chat.chat_id)
     return told
+
+
+async def open_changes_list(ctx: Context, order: Order | None = None, customer: Customer | None = None) -> str:
+    """「变更列表」: the change requests waiting for a decision, oldest first, of one order or customer or all."""
+    query = (
+        select(ChangeRequest)
+        .join(Order, Order.id == ChangeRequest.order_id)
+        .where(ChangeRequest.status == ChangeStatus.OPEN)
+        .options(selectinload(ChangeRequest.order))
+        .order_by(ChangeRequest.created_at, ChangeRequest.id)
+    )
+    if order is not None:
+        query = query.where(ChangeRequest.order_id == order.id)
+    if customer is not None:
+        query = query.where(Order.customer_id == customer.id)
+    rows = list(await ctx.session.scalars(query))
+    scope = f"订单{order.order_no}" if order else customer.name if customer else ""
+    if not rows:
+        return f"{scope}目前没有待审批的变更。"
+    lines = [f"**{scope}待审批的变更**（{len(rows)} 条，最早的在前）"]
+    for c in rows:
+        age = (ctx.today - ctx.local_time(c.created_at).date()).days
+        lines.append(
+            f"- 变更#{c.id} 订单{c.order.order_no} {FIELD_LABELS.get(c.field, c.field)}：{_shown(c.field, c.old_value)}"
+            f" → {_shown(c.field, c.new_value)} · {c.requested_by} {md(ctx.local_time(c.created_at))} 申请，已等 {age} 天"
+        )
+    lines.append("审批：「同意 变更#编号」或「驳回 变更#编号 原因」（经理）")
+    return "\n".join(lines)

@@ -16,6 +16,7 @@ from handlers.notices import tell_managers
 from handlers.progress import milestone_named, shipping_milestone, snapshot
 from handlers.understanding.items import ParsedItem
 from storage.models import (
+    Customer,
     EventKind,
     ExceptionCategory,
     ExceptionSeverity,
@@ -251,3 +252,33 @@ async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply
         if told:
             text += f"\n已通知{'、'.join(told)}"
     return Reply(text)
+
+
+async def open_exceptions_list(ctx: Context, order: Order | None = None, customer: Customer | None = None) -> str:
+    """「异常列表」: the open exceptions, oldest first, of one order or one customer or all."""
+    query = (
+        select(OrderException)
+        .join(Order, Order.id == OrderException.order_id)
+        .where(OrderException.status == ExceptionStatus.OPEN)
+        .options(selectinload(OrderException.order))
+        .order_by(OrderException.created_at, OrderException.id)
+    )
+    if order is not None:
+        query = query.where(OrderException.order_id == order.id)
+    if customer is not None:
+        query = query.where(Order.customer_id == customer.id)
+    rows = list(await ctx.session.scalars(query))
+    scope = f"订单{order.order_no}" if order else customer.name if customer else ""
+    if not rows:
+        return f"{scope}目前没有未关闭的异常。"
+    lines = [f"**{scope}未关闭的异常**（{len(rows)} 条，最早的在前）"]
+    for e in rows:
+        age = (ctx.today - ctx.local_time(e.created_at).date()).days
+        where = f"·{e.milestone}" if e.milestone else ""
+        owner = f" · 负责人 {e.owner}" if e.owner else ""
+        lines.append(
+            f"- 异常#{e.id} 订单{e.order.order_no}（{CATEGORY_LABELS.get(e.category, e.category)}·"
+            f"{SEVERITY_LABELS.get(e.severity, e.severity)}{where}）{' '.join(e.description.split())[:40]}"
+            f"{owner} · {md(ctx.local_time(e.created_at))} 报告，已 {age} 天"
+        )
+    return "\n".join(lines)
