@@ -84,7 +84,7 @@ def stage_words(order: OrderLike) -> str:
         return "已全部完成"
     if status in (OrderStatus.INTAKE, OrderStatus.REVIEW):
         return "订单评审中"
-    if milestone.seq == 1 and milestone.status == MilestoneStatus.PENDING:
+    if all(m.status == MilestoneStatus.PENDING for m in order.milestones):
         return "已排好生产计划，等待开工"
     percent = f" {milestone.percent}%" if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent else ""
     return f"生产中（当前工序：{milestone.name}{percent}）"
