@@ -64,7 +64,7 @@ def test_a_malformed_file_is_reported_with_its_name(tmp_path: Path) -> None:
     broken.write_text("[database\nurl = 'x'", encoding="utf-8")
     with pytest.raises(ConfigError, match="不是有效的 TOML"):
         load_settings(broken, environ={})
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="找不到配置文件"):
         load_settings(tmp_path / "missing.toml", environ={})
 
 
