@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.messages import Reply
 from handlers.orders import open_orders, suggest_order_nos
-from storage.models import ChatRole, EventKind, Order, OrderStatus, PersonRole
+from storage.models import ChatRole, Customer, EventKind, Order, OrderStatus, PersonRole
 
 ROLE_NAMES = {"staff": "员工", "manager": "经理", "customer": "客户", "admin": "管理员"}
 GUEST = (
@@ -109,8 +109,16 @@ async def visible_order(ctx: Context, order_no: str) -> Order | None:
 
 
 async def suggest_visible(ctx: Context, order_no: str) -> list[str]:
-    """Open orders this chat may see whose number is closest to `order_no`, best first."""
-    return await suggest_order_nos(ctx.session, order_no, where=scope_for(ctx).where())
+    """Open orders this chat may see whose number has the same form and is closest to `order_no`, best
+    first; when the message names a customer, only that customer's orders (a guess must be plausibly
+    the order the sender meant, never another customer's)."""
+    named = [
+        customer_id
+        for customer_id, name in await ctx.session.execute(select(Customer.id, Customer.name))
+        if name and name in ctx.text
+    ]
+    where = scope_for(ctx).where() + ((Order.customer_id.in_(named),) if named else ())
+    return await suggest_order_nos(ctx.session, order_no, where=where)
 
 
 async def not_visible_answer(ctx: Context, order_no: str) -> str:

@@ -121,3 +121,13 @@ async def test_confirming_a_daily_report_applies_its_lines_in_order_and_flags_a_
     assert "⚠️" in confirmed.text
     picked = await milestone(chat.runtime, "141", "领料")
     assert picked.status == "in_progress" and picked.percent == 50
+
+
+async def test_a_suggestion_stays_with_the_customer_the_message_names(chat: ChatSession) -> None:
+    """Issue 17 #13: a close number of another customer is not offered when the message names one."""
+    await create_order(chat, "202")  # 华东机械
+    assert (await chat.say("新建订单 205 南方重工 输送机 20套 2026-12-20")).ok
+    reply = await chat.say("南方重工 订单203 客户追加50套")
+    assert "是指订单 205 吗" in reply.text and "202" not in reply.text, reply.text
+    reply = await chat.say("华东机械 订单209 焊接完成")
+    assert "是指订单 202 吗" in reply.text and "205" not in reply.text, reply.text
