@@ -42,21 +42,37 @@ def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level", **extra)
 
 
-class _CommandParser(argparse.ArgumentParser):
-    """A subcommand's (or its action's) parser: it takes the global options too, and says what is wrong in
-    Chinese."""
+_ARGPARSE_WORDS = (
+    ("the following arguments are required:", "缺少参数："),
+    ("unrecognized arguments:", "不认识的参数："),
+    ("invalid choice:", "无效的选择："),
+    (" (choose from ", "（可选："),
+    ("expected one argument", "后面要写一个值"),
+    ("argument ", "参数 "),
+)
+"""argparse's own messages (it ships no Chinese), said in Chinese."""
+
+
+class _ChineseParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        for english, chinese in _ARGPARSE_WORDS:
+            message = message.replace(english, chinese)
+        if "（可选：" in message and message.endswith(")"):
+            message = message[:-1] + "）"
+        self.print_usage(sys.stderr)
+        self.exit(2, f"gendan: 参数有误：{message}（gendan --help 查看用法）\n")
+
+
+class _CommandParser(_ChineseParser):
+    """A subcommand's (or its action's) parser: it takes the global options too."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         _global_options(self, defaults=False)
 
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"gendan: 参数有误：{message}\n")
-
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gendan", description="跟单助手 — order follow-up bot")
+    parser = _ChineseParser(prog="gendan", description="跟单助手 — order follow-up bot")
     _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
 

@@ -203,3 +203,7 @@ def test_global_options_after_the_command_and_show_as_of_a_time(env: dict[str, s
 def test_cli_errors_are_in_chinese(env: dict[str, str]) -> None:
     result = gendan(env, "show", "123", "--now", "yesterday")
     assert result.returncode == 2 and "看不懂" in result.stderr
+    missing = gendan(env, "report")
+    assert missing.returncode == 2 and "gendan: 参数有误：缺少参数： --month" in missing.stderr
+    wrong = gendan(env, "chat", "--role", "boss")
+    assert wrong.returncode == 2 and "无效的选择" in wrong.stderr and "choose from" not in wrong.stderr
