@@ -170,7 +170,7 @@ async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
         revision = await upgrade(database)
     finally:
         await database.dispose()
-    print(f"database is at revision {revision}")
+    print(f"数据库已是最新版本：{revision}")
     return 0
 
 
@@ -300,7 +300,7 @@ async def _digest(settings: Settings, args: argparse.Namespace) -> int:
             key = f"manual:{chat.role}:{now.isoformat()}:c{chat.id}"
             await runtime.database.run(lambda session: enqueue_drafts(session, [Draft(key, chat, text)], now))
             report = await service.worker.deliver_due(now)
-            print(f"-- sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}",
+            print(f"-- 已发送 {len(report.sent)}，等待重试 {len(report.retrying)}，失败 {len(report.failed)}",
                   file=sys.stderr)
     return 0
 
@@ -309,11 +309,11 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
     async with _delivery(settings) as (_runtime, service):
         outcomes, report = await service.tick(args.now)
     for outcome in outcomes:
-        state = f"{outcome.messages} message(s) enqueued" if outcome.ran else "already run"
-        print(f"{outcome.job_id} due {outcome.due_at.isoformat()}: {state}")
+        state = f"{outcome.messages} 条消息放入发件箱" if outcome.ran else "已执行过"
+        print(f"{outcome.job_id} 到期 {outcome.due_at.isoformat()}：{state}")
     if not outcomes:
-        print("no job due")
-    print(f"outbox: sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}")
+        print("没有到期的任务")
+    print(f"发件箱：已发送 {len(report.sent)}，等待重试 {len(report.retrying)}，失败 {len(report.failed)}")
     return 0
 
 
@@ -325,19 +325,19 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
         if args.retry:
             count = await runtime.database.run(lambda session: retry_now(session, now))
             report = await service.worker.deliver_due(now)
-            print(f"retried {count}: sent {len(report.sent)}, retrying {len(report.retrying)}, "
-                  f"failed {len(report.failed)}")
+            print(f"已重试 {count} 条：已发送 {len(report.sent)}，等待重试 {len(report.retrying)}，"
+                  f"失败 {len(report.failed)}")
         async with runtime.database.transaction() as session:
             messages = await undelivered(session)
     tz = settings.general.tz
     for m in messages:
         first_line = m.text.split("\n", 1)[0][:40]
         print(
-            f"#{m.id} {m.status} attempts={m.attempts} next={m.next_attempt_at.astimezone(tz):%Y-%m-%d %H:%M} "
-            f"{m.platform}:{m.chat_id} {m.dedupe_key} | {first_line} | error: {m.last_error or '-'}"
+            f"#{m.id} {m.status} 尝试={m.attempts} 下次={m.next_attempt_at.astimezone(tz):%Y-%m-%d %H:%M} "
+            f"{m.platform}:{m.chat_id} {m.dedupe_key} | {first_line} | 错误：{m.last_error or '-'}"
         )
     if not messages:
-        print("outbox is empty: nothing pending or failed")
+        print("发件箱是空的：没有待发送或发送失败的消息")
     return 0
 
 

@@ -137,7 +137,7 @@ def test_an_unreachable_database_is_one_clear_line(env: dict[str, str]) -> None:
 @pytest.mark.usefixtures("clean_pg")
 def test_db_upgrade_and_demo(env: dict[str, str]) -> None:
     upgrade = gendan(env, "db", "upgrade")
-    assert upgrade.returncode == 0 and "revision" in upgrade.stdout
+    assert upgrade.returncode == 0 and "数据库已是最新版本" in upgrade.stdout
     demo = gendan(env, "demo", "--now", "2026-11-23T10:00:00+08:00")
     assert demo.returncode == 0, demo.stderr
     assert "已新建订单 D1001" in demo.stdout

@@ -58,17 +58,17 @@ def test_digest_tick_and_outbox(env: dict[str, str], config: Path) -> None:  # n
 
     tick = gendan(env, "--config", str(config), "tick", "--now", "2026-11-24T08:31:00+08:00")
     assert tick.returncode == 0, tick.stderr
-    assert "daily_digest due 2026-11-24T08:30:00+08:00: 1 message(s) enqueued" in tick.stdout
+    assert "daily_digest 到期 2026-11-24T08:30:00+08:00：1 条消息放入发件箱" in tick.stdout
     assert "[推送 → 经理群]\n**每日简报 11-24（周二）**" in tick.stdout
     again = gendan(env, "--config", str(config), "tick", "--now", "2026-11-24T08:45:00+08:00")
-    assert "daily_digest due 2026-11-24T08:30:00+08:00: already run" in again.stdout
+    assert "daily_digest 到期 2026-11-24T08:30:00+08:00：已执行过" in again.stdout
     assert "[推送" not in again.stdout
 
     holiday = gendan(env, "--config", str(config), "tick", "--now", "2026-11-27T08:31:00+08:00")
-    assert "no job due" in holiday.stdout
+    assert "没有到期的任务" in holiday.stdout
 
     listing = gendan(env, "--config", str(config), "outbox")
-    assert listing.returncode == 0 and "outbox is empty" in listing.stdout
+    assert listing.returncode == 0 and "发件箱是空的" in listing.stdout
 
 
 def test_a_malformed_schedule_stops_the_command_naming_the_key(
@@ -98,13 +98,13 @@ def test_an_undeliverable_message_stays_listed_with_its_error_and_can_be_retried
     )
     tick = gendan(env, "--config", str(path), "tick", "--now", "2026-11-24T08:31:00+08:00")
     assert tick.returncode == 0, tick.stderr
-    assert "outbox: sent 0, retrying 1, failed 0" in tick.stdout  # WeCom is not enabled: no sender
+    assert "发件箱：已发送 0，等待重试 1，失败 0" in tick.stdout  # WeCom is not enabled: no sender
 
     listing = gendan(env, "--config", str(path), "outbox")
     [line] = listing.stdout.splitlines()
-    assert line.startswith("#1 pending attempts=1 next=2026-11-24 08:31 wecom:wrMGR digest:2026-11-24:c1 | **每日简报")
-    assert line.endswith("error: no sender for platform 'wecom'")
+    assert line.startswith("#1 pending 尝试=1 下次=2026-11-24 08:31 wecom:wrMGR digest:2026-11-24:c1 | **每日简报")
+    assert line.endswith("错误：no sender for platform 'wecom'")
 
     retried = gendan(env, "--config", str(path), "outbox", "--retry")
-    assert retried.stdout.startswith("retried 1: sent 0, retrying 1, failed 0")
-    assert "#1 pending attempts=1" in retried.stdout  # kept, never dropped
+    assert retried.stdout.startswith("已重试 1 条：已发送 0，等待重试 1，失败 0")
+    assert "#1 pending 尝试=1" in retried.stdout  # kept, never dropped
