@@ -49,6 +49,12 @@ class Doubt:
 
 
 @dataclass
+class NotVisible:
+    answer: str
+    """The plain answer to a question about an order this chat cannot see (nothing to record or confirm)."""
+
+
+@dataclass
 class Blocked:
     reason: str
     """Why this item cannot be recorded at all (no confirmation helps)."""
@@ -76,17 +82,18 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
     if scope_for(ctx).restricted and any(item.intent != "query" for item in items):
         return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
     context_order = await recent_order_no(ctx)
-    only_queries = all(item.intent == "query" for item in items)
     outcomes = [await _resolve(ctx, item, context_order) for item in items]
     blocked = [outcome.reason for outcome in outcomes if isinstance(outcome, Blocked)]
     if blocked:
-        return Reply("\n".join(reason if only_queries else "⚠️ " + reason for reason in blocked), ok=False)
+        return Reply("\n".join(["⚠️ " + reason for reason in blocked]), ok=False)
     if any(isinstance(outcome, Doubt) for outcome in outcomes) and not confirmed:
-        return await _ask(ctx, outcomes)
-    return await _apply_all(ctx, [outcome for outcome in outcomes if isinstance(outcome, Resolved)])
+        return await _ask(ctx, [outcome for outcome in outcomes if not isinstance(outcome, NotVisible)])
+    return await _apply_all(ctx, [outcome for outcome in outcomes if not isinstance(outcome, (Doubt, Blocked))])
 
 
-async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) -> Resolved | Doubt | Blocked:
+async def _resolve(
+    ctx: Context, item: ParsedItem, context_order: str | None
+) -> Resolved | Doubt | Blocked | NotVisible:
     order_no = item.order_no
     assumed = False
     if order_no is None:
@@ -98,7 +105,7 @@ async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) ->
         item = replace(item, order_no=order_no)
     order = await visible_order(ctx, order_no)
     if order is None and item.intent == "query":
-        return Blocked(await not_visible_answer(ctx, order_no))
+        return NotVisible(await not_visible_answer(ctx, order_no))
     if order is None:
         suggestions = await suggest_visible(ctx, order_no)
         if not suggestions:
@@ -142,12 +149,15 @@ async def _ask(ctx: Context, outcomes: list[Resolved | Doubt]) -> Reply:
     return Reply("\n".join(lines), ok=False)
 
 
-async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
+async def _apply_all(ctx: Context, resolved: list[Resolved | NotVisible]) -> Reply:
     recorded: list[str] = []
     refused: list[str] = []
     answers: list[str] = []
     assumed: set[str] = set()
     for entry in resolved:
+        if isinstance(entry, NotVisible):
+            refused.append(entry.answer)
+            continue
         intent = entry.item.intent
         if entry.order is not None:
             ctx.about_order = entry.order.order_no

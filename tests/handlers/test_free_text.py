@@ -131,3 +131,10 @@ async def test_a_suggestion_stays_with_the_customer_the_message_names(chat: Chat
     assert "是指订单 205 吗" in reply.text and "202" not in reply.text, reply.text
     reply = await chat.say("华东机械 订单209 焊接完成")
     assert "是指订单 202 吗" in reply.text and "205" not in reply.text, reply.text
+
+
+async def test_a_question_about_an_unseen_order_does_not_stop_the_rest_of_the_message(chat: ChatSession) -> None:
+    await create_order(chat, "123")
+    reply = await chat.say("订单123 排产完成\n888进度")
+    assert "已记录：订单123 排产 ✅ 完成" in reply.text and "这里查不到订单 888" in reply.text, reply.text
+    assert (await milestone(chat.runtime, "123", "排产")).status == "done"
