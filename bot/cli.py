@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
@@ -29,24 +30,62 @@ def _iso_time(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {value!r} (e.g. 2026-11-23T10:00:00+08:00)") from None
+        raise argparse.ArgumentTypeError(f"时间「{value}」看不懂，请写成 ISO 格式，例如 2026-11-23T10:00:00+08:00") from None
     if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"the time {value!r} needs a UTC offset, e.g. +08:00")
+        raise argparse.ArgumentTypeError(f"时间「{value}」缺少时区，请加上 +08:00 这样的 UTC 偏移")
     return moment
 
 
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--config and -v, accepted before the command and after it (`gendan run --config FILE`).
+    On a subcommand they default to SUPPRESS, so one given before the command is not overwritten."""
+    extra = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--config", help="TOML configuration file (default: $GENDAN_CONFIG, else built-in defaults)",
+                        **extra)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level", **extra)
+
+
+_ARGPARSE_WORDS = (
+    ("the following arguments are required:", "缺少参数："),
+    ("unrecognized arguments:", "不认识的参数："),
+    ("invalid choice:", "无效的选择："),
+    (" (choose from ", "（可选："),
+    ("expected one argument", "后面要写一个值"),
+    ("argument ", "参数 "),
+)
+"""argparse's own messages (it ships no Chinese), said in Chinese."""
+
+
+class _ChineseParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        for english, chinese in _ARGPARSE_WORDS:
+            message = message.replace(english, chinese)
+        if "（可选：" in message and message.endswith(")"):
+            message = message[:-1] + "）"
+        self.print_usage(sys.stderr)
+        self.exit(2, f"gendan: 参数有误：{message}（gendan --help 查看用法）\n")
+
+
+class _CommandParser(_ChineseParser):
+    """A subcommand's (or its action's) parser: it takes the global options too."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        _global_options(self, defaults=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gendan", description="跟单助手 — order follow-up bot")
-    parser.add_argument("--config", help="TOML configuration file (default: $GENDAN_CONFIG, else built-in defaults)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _ChineseParser(prog="gendan", description="跟单助手 — order follow-up bot")
+    _global_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
 
     commands.add_parser("run", help="serve the platform adapters and the scheduler")
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal (or from stdin)")
     chat.add_argument("--chat", default=LocalIdentity.chat, help="chat (group) name")
     chat.add_argument("--user", default=LocalIdentity.user, help="your name")
-    chat.add_argument("--role", default="admin", choices=["staff", "manager", "customer", "admin"])
+    chat.add_argument("--role", choices=["staff", "manager", "customer", "admin"],
+                      help="your role if you have none yet (default admin); a role given by 授权 stays")
     chat.add_argument("--now", type=_iso_time, help="fix the clock, e.g. 2026-11-23T10:00:00+08:00")
 
     demo = commands.add_parser("demo", help="load sample customers and orders")
@@ -70,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print an order, its plan and its event log")
     show.add_argument("order_no")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--now", type=_iso_time, help="as of this time (lateness, days left); default now")
 
     digest = commands.add_parser("digest", help="print the digest (or update) a chat would be sent")
     digest.add_argument("--chat", required=True, help="the chat's name or platform id")
@@ -108,14 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     async with open_runtime(settings) as runtime:
-        chat = LocalChat(runtime, LocalIdentity(args.chat, args.user, args.role), args.now)
-        await chat.join()
+        chat = LocalChat(runtime, LocalIdentity(args.chat, args.user, args.role or "admin"), args.now)
+        note = await chat.join()
+        if note is not None and args.role is not None:
+            print(note)
         await run_local_chat(chat)
     return 0
 
 
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.demo import load_demo
+    from bot.demo import bind_demo_chats, load_demo
 
     async with open_runtime(settings) as runtime:
         chat = LocalChat(runtime, LocalIdentity(chat="演示群", user="演示员"), args.now)
@@ -123,7 +165,14 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> int:
         now = args.now or datetime.now(runtime.handler_settings.tz)
         for text in await load_demo(chat, now):
             print(text)
-        print("\n演示数据已就绪。运行 `gendan chat` 后发送「订单列表」或「进度 D1001」看看。")
+        bound = await bind_demo_chats(chat)
+        print("\n已绑定的演示群：\n" + "\n".join(f"- {line}" for line in bound))
+        print(
+            "\n演示数据已就绪。试试：\n"
+            "  gendan chat                                  然后发送「订单列表」或「进度 D1001」\n"
+            "  gendan digest --chat 经理群 --dry-run         经理群此刻会收到的每日简报\n"
+            "  gendan chat --chat 华东机械群 --user 华东采购 --role customer   客户视角"
+        )
     return 0
 
 
@@ -136,7 +185,7 @@ async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
         revision = await upgrade(database)
     finally:
         await database.dispose()
-    print(f"database is at revision {revision}")
+    print(f"数据库已是最新版本：{revision}")
     return 0
 
 
@@ -159,10 +208,10 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
 
     async with open_runtime(settings) as runtime:
         record = await runtime.database.run(
-            lambda session: order_history(session, args.order_no, runtime.handler_settings)
+            lambda session: order_history(session, args.order_no, runtime.handler_settings, args.now)
         )
     if record is None:
-        raise CliError(f"no order {args.order_no}")
+        raise CliError(f"没有找到订单 {args.order_no}")
     if args.json:
         print(json.dumps(record.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -182,7 +231,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
     try:
         year, month = parse_month(args.month)
     except ReportInputError:
-        raise CliError(f"--month: expected YYYY-MM such as 2026-11, got {args.month!r}") from None
+        raise CliError(f"--month 要写成 YYYY-MM，例如 2026-11（得到「{args.month}」）") from None
     async with open_runtime(settings) as runtime:
         report = await runtime.database.run(
             lambda session: monthly_report(session, year, month, runtime.handler_settings.tz)
@@ -204,7 +253,7 @@ def _parse(settings: Settings, args: argparse.Namespace) -> int:
     if args.jsonl:
         return parse_jsonl(parser, sys.stdin, sys.stdout, now)
     if not args.texts:
-        raise CliError("give message texts as arguments, or --jsonl to read them from stdin")
+        raise CliError("请把要解析的消息写在参数里，或用 --jsonl 从标准输入读取")
     for result in parse_texts(parser, args.texts, now()):
         print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -260,10 +309,10 @@ async def _digest(settings: Settings, args: argparse.Namespace) -> int:
         async with runtime.database.transaction() as session:
             found = [c for c in await chats(session) if args.chat in (c.name, c.chat_id)]
         if not found:
-            raise CliError(f"no chat named {args.chat!r}; bind one with 绑定 or [[chats]] in the configuration")
+            raise CliError(f"没有名为「{args.chat}」的群；请先在群里发「绑定」，或在配置的 [[chats]] 里设定")
         chat = found[0]
         if chat.role is None:
-            raise CliError(f"chat {args.chat!r} has no role; bind it as 经理, 部门 or 客户 first")
+            raise CliError(f"群「{args.chat}」还没有绑定用途；请先绑定为经理群、部门群或客户群")
         text = await service.runner.preview(chat, now)
         picture = await _digest_picture(service, chat, now, args.picture)
         if text is None:
@@ -277,7 +326,7 @@ async def _digest(settings: Settings, args: argparse.Namespace) -> int:
                 drafts.append(_picture_draft(service, chat, key, picture, now))
             await runtime.database.run(lambda session: enqueue_drafts(session, drafts, now))
             report = await service.worker.deliver_due(now)
-            print(f"-- sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}",
+            print(f"-- 已发送 {len(report.sent)}，等待重试 {len(report.retrying)}，失败 {len(report.failed)}",
                   file=sys.stderr)
     return 0
 
@@ -320,11 +369,11 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
     async with _delivery(settings) as (_runtime, service):
         outcomes, report = await service.tick(args.now)
     for outcome in outcomes:
-        state = f"{outcome.messages} message(s) enqueued" if outcome.ran else "already run"
-        print(f"{outcome.job_id} due {outcome.due_at.isoformat()}: {state}")
+        state = f"{outcome.messages} 条消息放入发件箱" if outcome.ran else "已执行过"
+        print(f"{outcome.job_id} 到期 {outcome.due_at.isoformat()}：{state}")
     if not outcomes:
-        print("no job due")
-    print(f"outbox: sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}")
+        print("没有到期的任务")
+    print(f"发件箱：已发送 {len(report.sent)}，等待重试 {len(report.retrying)}，失败 {len(report.failed)}")
     return 0
 
 
@@ -336,19 +385,19 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
         if args.retry:
             count = await runtime.database.run(lambda session: retry_now(session, now))
             report = await service.worker.deliver_due(now)
-            print(f"retried {count}: sent {len(report.sent)}, retrying {len(report.retrying)}, "
-                  f"failed {len(report.failed)}")
+            print(f"已重试 {count} 条：已发送 {len(report.sent)}，等待重试 {len(report.retrying)}，"
+                  f"失败 {len(report.failed)}")
         async with runtime.database.transaction() as session:
             messages = await undelivered(session)
     tz = settings.general.tz
     for m in messages:
         first_line = m.text.split("\n", 1)[0][:40]
         print(
-            f"#{m.id} {m.status} attempts={m.attempts} next={m.next_attempt_at.astimezone(tz):%Y-%m-%d %H:%M} "
-            f"{m.platform}:{m.chat_id} {m.dedupe_key} | {first_line} | error: {m.last_error or '-'}"
+            f"#{m.id} {m.status} 尝试={m.attempts} 下次={m.next_attempt_at.astimezone(tz):%Y-%m-%d %H:%M} "
+            f"{m.platform}:{m.chat_id} {m.dedupe_key} | {first_line} | 错误：{m.last_error or '-'}"
         )
     if not messages:
-        print("outbox is empty: nothing pending or failed")
+        print("发件箱是空的：没有待发送或发送失败的消息")
     return 0
 
 
@@ -403,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gendan: {error}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as error:
-        print(f"gendan: {error}; check [database] url and that the server is running", file=sys.stderr)
+        print(f"gendan: 连不上数据库（{error}）；请检查 [database] url 和数据库服务是否在运行", file=sys.stderr)
         return 3
     except OSError as error:
         print(f"gendan: {error}", file=sys.stderr)

@@ -147,6 +147,7 @@ class MilestoneSettings(Section):
 class TemplateSettings(Section):
     name: str = Field(min_length=1)
     description: str = ""
+    unit: str = Field(default="台", min_length=1, max_length=4)
     milestones: tuple[MilestoneSettings, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -178,6 +179,7 @@ class TemplateSettings(Section):
         return Template(
             name=self.name,
             description=self.description,
+            unit=self.unit,
             milestones=tuple(
                 MilestoneSpec(name=m.name, synonyms=m.synonyms, days=m.days, department=m.department, role=role)
                 for m, role in zip(self.milestones, self._roles(), strict=True)
@@ -393,7 +395,7 @@ def parse_settings(data: dict[str, Any], environ: dict[str, str] | None = None) 
         return Settings.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors())
-        raise ConfigError(f"configuration error: {problems}") from None
+        raise ConfigError(f"配置有误：{problems}") from None
 
 
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -406,7 +408,7 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {config_path}") from None
+        raise ConfigError(f"找不到配置文件：{config_path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"configuration file {config_path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"配置文件 {config_path} 不是有效的 TOML：{exc}") from None
     return parse_settings(data, env)

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from bot.config import PersonBinding
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.runtime import Runtime
-from handlers.config_sync import apply_bindings
+from handlers.access import ROLE_NAMES
+from handlers.directory import give_role_unless_set
 from handlers.messages import InboundMessage, Reply
+from storage.models import Customer, PersonRole
 
 PLATFORM = "local"
 BLOCK = "---"
@@ -65,11 +68,26 @@ class LocalChat:
         self.fixed_now = now
         self.count = 0
 
-    async def join(self) -> None:
-        """Give the local user the role the command line asked for."""
-        binding = PersonBinding(platform=PLATFORM, user_id=self.identity.user, role=self.identity.role,
-                                name=self.identity.user)
-        await self.runtime.database.run(lambda session: apply_bindings(session, (), (binding,)))
+    async def join(self) -> str | None:
+        """Give the local user the role the command line asked for, unless they already have one
+        (given by 「授权」 or the configuration, with its customer): that one stays. Returns a note
+        in zh-CN when the asked role was not applied, else None."""
+        wanted = PersonRole(self.identity.role)
+        now = self._clock()
+
+        async def adopt(session: AsyncSession) -> tuple[PersonRole, str]:
+            person = await give_role_unless_set(session, PLATFORM, self.identity.user, self.identity.user, wanted, now)
+            customer = await session.get(Customer, person.customer_id) if person.customer_id else None
+            return PersonRole(person.role), customer.name if customer else ""
+
+        role, customer = await self.runtime.database.run(adopt)
+        if role is wanted:
+            return None
+        company = f"（{customer}）" if customer else ""
+        return (
+            f"（{self.identity.user} 已有身份：{ROLE_NAMES[str(role)]}{company}，--role {self.identity.role} 没有生效；"
+            "身份请由管理员用「授权」修改。）"
+        )
 
     def _clock(self) -> datetime:
         if self.fixed_now is not None:

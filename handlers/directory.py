@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import InboundMessage
 from storage.limits import fit
-from storage.models import Chat, Customer, Person
+from storage.models import Chat, Customer, Person, PersonRole
 
 
 async def get_or_create_customer(session: AsyncSession, name: str, now: datetime) -> Customer:
@@ -60,4 +60,19 @@ async def person_for(session: AsyncSession, message: InboundMessage) -> Person:
         await session.flush()
     elif message.sender_name and person.display_name != message.sender_name:
         person.display_name = message.sender_name
+    return person
+
+
+async def give_role_unless_set(
+    session: AsyncSession, platform: str, user_id: str, name: str, role: PersonRole, now: datetime
+) -> Person:
+    """Give a person `role` only when they have none yet; a role (and customer) already given by
+    「授权」 or the configuration stays. Returns the person as they now stand."""
+    person = await session.scalar(select(Person).where(Person.platform == platform, Person.user_id == user_id))
+    if person is None:
+        person = Person(platform=platform, user_id=user_id, display_name=name, created_at=now)
+        session.add(person)
+    if person.role is None:
+        person.role = role
+    await session.flush()
     return person

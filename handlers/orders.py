@@ -113,12 +113,24 @@ async def suggest_order_nos(
     session: AsyncSession, order_no: str, limit: int = 3, *, where: Sequence[Any] = ()
 ) -> list[str]:
     """Open orders whose number is closest to `order_no`, best first; `where` narrows the candidates."""
-    known = list(
-        await session.scalars(select(Order.order_no).where(Order.status.in_(OPEN_ORDER_STATUSES), *where))
-    )
-    close = difflib.get_close_matches(order_no, known, n=limit, cutoff=0.5)
-    contained = [no for no in known if order_no and (order_no in no or no in order_no) and no not in close]
-    return (close + contained)[:limit]
+    form = number_form(order_no)
+    known = [
+        no
+        for no in await session.scalars(select(Order.order_no).where(Order.status.in_(OPEN_ORDER_STATUSES), *where))
+        if number_form(no) == form
+    ]
+    return difflib.get_close_matches(order_no, known, n=limit, cutoff=0.5)
+
+
+_DIGITS = re.compile(r"\d")
+_LETTERS = re.compile(r"[A-Z]")
+
+
+def number_form(order_no: str) -> str:
+    """The shape of an order number (PO-2026-017 → AA-9999-999, 123 → 999). A mistyped number keeps its
+    shape; a number of another form (another customer's system, a PO against an internal number) is
+    never suggested for it."""
+    return _LETTERS.sub("A", _DIGITS.sub("9", order_no.upper()))
 
 
 async def create_order(
@@ -143,7 +155,7 @@ async def create_order(
         product=new.product,
         spec=new.spec,
         quantity=new.quantity,
-        unit=new.unit or "台",
+        unit=new.unit or template.unit,
         due_date=new.due_date,
         priority=new.priority,
         owner=new.owner,

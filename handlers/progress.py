@@ -64,6 +64,9 @@ def record_progress(ctx: Context, order: Order, item: ParsedItem) -> str:
         if milestone.status == MilestoneStatus.DONE:
             when = md(ctx.local_time(milestone.finished_at)) if milestone.finished_at else "此前"
             flags.append(f"该节点 {when} 已记为完成，这次是重复报完成")
+        skipped = [m.name for m in order.milestones if m.seq < milestone.seq and m.status == MilestoneStatus.PENDING]
+        if skipped:
+            flags.append(f"前面的 {'、'.join(skipped)} 还没有开始的记录，请确认是否漏报")
         milestone.status = MilestoneStatus.DONE
         milestone.percent = None
         milestone.finished_at = _finished_at(ctx, day)

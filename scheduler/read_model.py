@@ -27,6 +27,7 @@ from storage.models import (
     Order,
     OrderException,
     OrderMilestone,
+    OrderStatus,
     Person,
 )
 
@@ -229,3 +230,27 @@ def group_by_order(rows: list[ExceptionRow]) -> dict[int, list[ExceptionRow]]:
     for row in rows:
         grouped[row.order_id].append(row)
     return grouped
+
+
+@dataclass(slots=True)
+class DeliveredRow:
+    order_no: str
+    customer: str
+    product: str
+    quantity: int
+    unit: str
+    delivered_on: date
+    status: str
+
+
+async def delivered_between(session: AsyncSession, customer_id: int, first: date, last: date) -> list[DeliveredRow]:
+    """One customer's orders delivered (shipped or accepted) on a day in [first, last], by date: one query."""
+    query = (
+        select(Order.order_no, Customer.name, Order.product, Order.quantity, Order.unit, Order.delivered_on,
+               Order.status)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(Order.customer_id == customer_id, Order.delivered_on >= first, Order.delivered_on <= last,
+               Order.status.in_((OrderStatus.SHIPPED, OrderStatus.ACCEPTED)))
+        .order_by(Order.delivered_on, Order.order_no)
+    )
+    return [DeliveredRow(*row) for row in (await session.execute(query)).all()]

@@ -89,7 +89,7 @@ class OrderStatus(StrEnum):
 ORDER_STATUS_LABELS = {
     OrderStatus.INTAKE: "已接单",
     OrderStatus.REVIEW: "评审中",
-    OrderStatus.PLANNED: "已排产",
+    OrderStatus.PLANNED: "已排计划，未开工",
     OrderStatus.IN_PRODUCTION: "生产中",
     OrderStatus.SHIPPED: "已发货",
     OrderStatus.ACCEPTED: "已验收",

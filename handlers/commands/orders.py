@@ -6,6 +6,7 @@ from handlers.commands.base import Command
 from handlers.context import Context
 from handlers.formatting import md
 from handlers.messages import Reply
+from handlers.notices import tell_managers
 from handlers.orders import NewOrder, OrderInputError, create_order, parse_date, parse_order_no, parse_quantity
 from storage.models import EventKind
 
@@ -69,6 +70,14 @@ async def new_order(ctx: Context, args: str) -> Reply:
         lines.append(
             f"⚠️ 按默认工期应在 {md(plan.start)} 开工，已经来不及；计划已压缩到从今天开始，请评审交期是否可行。"
         )
+        told = await tell_managers(
+            ctx, f"order:{order.order_no}:compressed",
+            f"📋 交期可行性评审：订单{order.order_no}（{order.customer.name} · {order.product} "
+            f"{order.quantity}{order.unit}）交期 {order.due_date:%Y-%m-%d}，按默认工期应在 {md(plan.start)} 开工，"
+            f"计划已压缩到从今天开始。\n里程碑计划：{steps}\n建单人 {ctx.sender_name}，请评审交期是否可行。",
+        )
+        if told:
+            lines.append(f"已通知{'、'.join(told)}评审。")
     return Reply("\n".join(lines))
 
 

@@ -141,7 +141,9 @@ async def test_two_weeks_of_digests_warnings_and_updates(
     # Late first, then at risk; with the counts line under the title.
     assert by_day["12-03"].index("⚠️ 逾期订单") < by_day["12-03"].index("⛔ 交期有风险")
     assert "焊接 逾期2个工作日（计划 12-01）" in by_day["12-03"]
-    assert by_day["12-03"].split("\n")[1].startswith("在制 3 单 · 逾期 1 单 · 交期有风险 1 单")
+    # The late order is also at risk (marked ⛔ in its row): the header counts it with the other one.
+    assert by_day["12-03"].split("\n")[1].startswith("在制 3 单 · 逾期 1 单 · 交期有风险 2 单")
+    assert "⛔ 交期有风险（另有 1 单逾期订单已在上面标出）" in by_day["12-03"]
     assert "今日计划节点" in by_day["12-01"] and "订单A100 焊接（焊接车间）" in by_day["12-01"]
 
     warnings = sender.to("焊接群")
