@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image  # noqa: E402
 
 from handlers.workdays import WorkCalendar  # noqa: E402
-from scheduler.customer_update import stage_words  # noqa: E402
+from handlers.customer_view import stage_words  # noqa: E402
 from scheduler.pictures.charts import customer_chart, digest_chart, on_time_trend  # noqa: E402
 from scheduler.pictures.fonts import find_cjk_font  # noqa: E402
 from scheduler.pictures.render import render_customer, render_digest  # noqa: E402

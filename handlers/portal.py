@@ -1,8 +1,7 @@
 """The customer portal's read side: one customer's orders, in the words of the weekly update.
 
-Stage and expected delivery come from the weekly customer update's own projection
-(`scheduler.customer.stage_words`, `scheduler.health.projected_finish`), so the portal and the update
-never disagree. No staff names, departments or internal exceptions: only exceptions marked
+Stage and expected delivery come from the one customer projection (`handlers.customer_view`), the
+same the chat answers and the weekly update use, so the portal never disagrees with them. No staff names, departments or internal exceptions: only exceptions marked
 customer-visible, described by their kind. Cancelled orders are never shown. Every query is narrowed
 to the one customer, so another customer's order reads exactly like one that does not exist.
 """
@@ -20,8 +19,8 @@ from sqlalchemy.orm import selectinload
 from handlers.board import order_row
 from handlers.orders import normalize_order_no
 from handlers.templates import MilestoneRole, TemplateSet
-from scheduler.customer_update import CUSTOMER_CATEGORY_WORDS, stage_words
-from scheduler.health import assess, projected_finish
+from handlers.customer_view import CUSTOMER_CATEGORY_WORDS, expected_delivery, stage_words
+
 from scheduler.read_model import ExceptionRow, group_by_order, open_exceptions
 from scheduler.workindex import WorkdayIndex
 from storage.models import (
@@ -103,7 +102,7 @@ def _portal_order(order: Order, exceptions: list[ExceptionRow], today: date, ind
                   tz: ZoneInfo, templates: TemplateSet) -> PortalOrder:
     row = order_row(order)
     accepted = order.status == OrderStatus.ACCEPTED
-    expected = None if accepted else projected_finish(assess(row, today, index), today, index)
+    expected = None if accepted else expected_delivery(row, today, index)
     return PortalOrder(
         order_no=order.order_no, product=order.product, quantity=order.quantity, unit=order.unit,
         stage="已验收" if accepted else stage_words(row), due_date=order.due_date, expected=expected,

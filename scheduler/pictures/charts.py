@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.health import OrderHealth, assess, current_milestone, projected_finish
+from handlers.customer_view import expected_delivery
+from scheduler.health import OrderHealth, assess, current_milestone
 from scheduler.read_model import OrderRow
 from scheduler.workindex import WorkdayIndex
 from storage.models import MilestoneStatus, Order, OrderStatus
@@ -138,7 +139,7 @@ def customer_chart(
     for order in orders:
         if order.customer != customer:
             raise ValueError(f"order {order.order_no} is not {customer}'s")
-        expected = projected_finish(assess(order, today, index), today, index)
+        expected = expected_delivery(order, today, index)
         bars.append(StageBar(order.order_no, order.product, done_share(order), stage_words(order), expected,
                              expected > order.due_date))
     return CustomerChart(customer=customer, day=today, bars=tuple(bars))

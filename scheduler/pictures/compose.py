@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import Attachment
-from scheduler.customer_update import stage_words
+from handlers.customer_view import stage_words
 from scheduler.drafts import Draft
 from scheduler.pictures.charts import (
     TREND_WEEKS,
