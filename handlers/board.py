@@ -18,7 +18,8 @@ from sqlalchemy.orm import selectinload
 from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS
 from handlers.orders import normalize_order_no
 from handlers.monthly_report import MonthlyReport, monthly_report
-from scheduler.health import OrderHealth, assess, current_milestone, projected_finish
+from handlers.customer_view import expected_delivery
+from scheduler.health import OrderHealth, assess, current_milestone
 from scheduler.read_model import MilestoneRow, OrderRow, open_orders
 from scheduler.workindex import WorkdayIndex
 from storage.models import (
@@ -133,7 +134,7 @@ async def _log_state(session: AsyncSession) -> tuple[int, int]:
 
 def _assessed(order: OrderRow, today: date, index: WorkdayIndex) -> BoardRow:
     health = assess(order, today, index)
-    return BoardRow(order, health, _stage(order), projected_finish(health, today, index))
+    return BoardRow(order, health, _stage(order), expected_delivery(order, today, index))
 
 
 async def _refresh(session: AsyncSession, book: AssessedBook, count: int, newest: int) -> set[int] | None:
@@ -345,7 +346,7 @@ async def order_page(
         .order_by(ChangeRequest.id)
     ))
     return OrderPage(
-        order=order, health=health, expected=projected_finish(health, today, index), milestones=lines,
+        order=order, health=health, expected=expected_delivery(order, today, index), milestones=lines,
         bars=_bars(lines, _first_activity(events, tz), today), timeline=timeline, exceptions=exceptions,
         changes=changes,
     )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from handlers.messages import AttachmentNotSupported, Outbound
 from handlers.templates import DEFAULT_TEMPLATE
-from scheduler.customer_update import CUSTOMER_CATEGORY_WORDS, stage_words
+from handlers.customer_view import CUSTOMER_CATEGORY_WORDS, stage_words
 from scheduler.pictures import render
 from scheduler.pictures.charts import (
     CustomerChart,
