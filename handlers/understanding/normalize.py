@@ -1,9 +1,16 @@
-"""Text clean-up before parsing: NFKC, @-mentions, bullets, line splitting."""
+"""Text clean-up before parsing: traditional to simplified, NFKC, @-mentions, bullets, line splitting.
+
+Traditional characters (訂單, 組裝, 發貨, 週) go through OpenCC's `t2s` table first, so every rule
+below sees one script; the original text is kept by the caller for the record.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import opencc
 
 MAX_MESSAGE_CHARS = 2000
 
@@ -23,9 +30,20 @@ _TICK = re.compile("[\u2705\u2714\u2611]")
 _CIRCLED = re.compile("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
 
 
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    """One converter per process (OpenCC's dictionaries ship inside the wheel: no network)."""
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese to simplified; simplified text and ASCII pass through unchanged."""
+    return _converter().convert(text) if text and not text.isascii() else text
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
-    text = _CIRCLED.sub("\n", text[:MAX_MESSAGE_CHARS])
+    """Simplified script, NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
+    text = _CIRCLED.sub("\n", to_simplified(text[:MAX_MESSAGE_CHARS]))
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
     text = _SYMBOLS.sub(" ", text)
