@@ -23,12 +23,17 @@ DONE_WORDS = (
     "完成", "完工", "完毕", "做完", "干完", "弄完", "搞完", "焊完", "装完", "喷完", "检完", "做好",
     "弄好", "搞好", "排好", "装好", "喷好", "好了", "搞定", "OK", "ok", "Ok", "通过", "合格", "结束",
     "齐了", "到齐", "完了", "交付了", "已", "全部出", "验完", "收完", "清了", "done", "Done", "DONE",
+    # resultative and colloquial completion (aspect class): 过了, 没问题, Cantonese 搞掂 / …咗
+    "过了", "搞掂", "掂了", "咗", "没问题", "无问题", "开完", "切完", "排完", "领完", "检好", "开好",
 )
 START_WORDS = (
     "开始", "开工", "进行中", "在做", "正在", "在搞", "在弄", "在赶", "赶工", "启动", "动工", "着手",
     "上线", "推进中", "陆续", "在焊", "在喷", "在装", "在检", "生产中", "加工中", "作业中", "处理中",
     "排队中", "进行", "已开始", "刚开始", "开干", "快完成", "快做完", "快好了", "接近完成", "收尾",
     "差不多了", "快完了", "快弄完", "快搞完", "快干完", "快做好", "接近尾声", "还在焊", "还在喷", "还在装",
+    # progressive aspect: 在…, …着(呢), 排队
+    "排队", "在排", "在开", "在切", "在检", "在领", "在发", "在打包", "着呢", "弄着", "做着", "搞着", "干着",
+    "焊着", "喷着", "装着", "挂着", "开着", "检着", "在赶工", "恢复了", "恢复",
 )
 # a strong forecast word makes a forecast on its own ("预计下午完成"); a weak one needs a date
 FORECAST_STRONG = ("预计", "估计", "预估", "争取", "有望", "计划")
@@ -117,6 +122,28 @@ DERIVED_FORMS = {
     # 物料到齐了, 材料都备齐了: the same fact as 物料齐套
     "领料": (r"(?:物料|材料|原材料|原料)(?=\s*(?:已经|已|都|全部|全|均已|都已)?\s*(?:到齐|备齐|齐了|齐全|齐套))",),
 }
+
+
+# Aspect complements after a one-character milestone verb: 完/好 (resultative), 了/过/咗 (perfective),
+# 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
+_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂]|不[完好了]|得[完好]|吗|没|未|[?？]))"
+# …and progressive or modal words before it: 在喷, 能发, 要装.
+_ASPECT_BEFORE = r"(?:(?<=在)|(?<=能)|(?<=要))"
+# One-character verbs naming a default-template milestone ("喷完", "装好了", "开了一半", "排了没",
+# "签了"): the verb alone is too common, so it counts only next to an aspect cue (class: aspect).
+MILESTONE_VERBS = {
+    "排产": "排", "领料": "领", "下料": "开切", "涂装": "喷", "总装": "装", "质检": "检",
+    "发货": "发", "验收": "签",
+}
+for _name, _chars in MILESTONE_VERBS.items():
+    DERIVED_FORMS.setdefault(_name, ())
+    DERIVED_FORMS[_name] += (
+        rf"[{_chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{_chars}]",
+    )
+# Goods loaded onto a truck ("装完车", "装咗车", "装了3车") ship the order; goods put into the
+# warehouse ("入咗仓", "进的仓") store it.
+DERIVED_FORMS["发货"] = (rf"装\s*(?:完|好|了|咗)?\s*(?:{NUMBER_PATTERN})?\s*车(?!间)",) + DERIVED_FORMS["发货"]
+DERIVED_FORMS["入库"] = (r"[入进]\s*(?:了|咗|的)?\s*[仓库](?![存房管])",)
 
 
 def milestone_words(templates: Iterable[Template]) -> dict[str, str]:

@@ -44,8 +44,16 @@ _PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
 _NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _PERCENT = re.compile(
     rf"(?P<num>\d{{1,3}})\s*%|百分之(?P<cn>{_NUM})|(?P<tenth>[一二两三四五六七八九]|\d)成(?![品本功员型])"
+    r"|(?P<den>[二两三四五六七八九十]|\d{1,2})分之(?P<numer>[一二两三四五六七八九]|\d{1,2})"
     r"|(?P<half>一半|过半|半数)"
 )
+# partial aspect as a ratio of quantities: "焊了600台，总共800", "装了3车，还剩1车"
+_RATIO = re.compile(
+    rf"(?P<done>{_NUM})\s*(?P<unit>{_QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
+    rf"\s*(?P<other>{_NUM})"
+)
+# the share still to do ("还剩两成", "还差30%"): the percent done is the complement
+_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
 _QUALITY = re.compile(lx.alternation(lx.QUALITY_WORDS))
 _EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS))
 _MATERIAL = re.compile(lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到")
@@ -273,12 +281,22 @@ class Parser:
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
-        extra = [
-            _Mention(match.start(), match.end(), name)
-            for pattern, name in self._derived
-            for match in pattern.finditer(text)
-            if not any(m.start < match.end() and match.start() < m.end for m in found)
-        ]
+        extra: list[_Mention] = []
+        starts: dict[int, str] | None = None
+        for pattern, name in self._derived:
+            for match in pattern.finditer(text):
+                if any(m.start < match.end() and match.start() < m.end for m in found + extra):
+                    continue
+                if match.end() - match.start() == 1:
+                    # a one-character verb must start a word of its own (发 in 出发了 does not)
+                    if starts is None:
+                        starts = segmenter.word_starts(text, self._user_words)
+                    token = starts.get(match.start())
+                    if token is None or (len(token) > 1 and token not in self._known_tokens
+                                         and not _DONE.match(token[1:]) and not _START.match(token[1:])
+                                         and token[1] not in "了过着咗"):
+                        continue
+                extra.append(_Mention(match.start(), match.end(), name))
         if not extra:
             return found
         return sorted(found + extra, key=lambda m: m.start)
@@ -414,14 +432,37 @@ def _delay_days(text: str) -> int | None:
 def _percent(text: str) -> int | None:
     match = _PERCENT.search(text)
     if match is None:
-        return None
+        return _ratio(text)
     if match.group("num"):
-        return int(match.group("num"))
-    if match.group("cn"):
-        return parse_number(match.group("cn"))
-    if match.group("tenth"):
-        return (parse_number(match.group("tenth")) or 0) * 10
-    return 50
+        value = int(match.group("num"))
+    elif match.group("cn"):
+        value = parse_number(match.group("cn")) or 0
+    elif match.group("tenth"):
+        value = (parse_number(match.group("tenth")) or 0) * 10
+    elif match.group("den"):
+        den, numer = parse_number(match.group("den")), parse_number(match.group("numer"))
+        if not den or numer is None or numer > den:
+            return None
+        value = 100 * int(numer) // int(den)
+    else:
+        value = 50
+    if _REMAINING.search(text[: match.start()]):
+        value = 100 - value
+    return value
+
+
+def _ratio(text: str) -> int | None:
+    """Partial aspect stated as quantities: N made of a total M, or N made with M left."""
+    match = _RATIO.search(text)
+    if match is None:
+        return None
+    done, other = parse_number(match.group("done")), parse_number(match.group("other"))
+    if not done or not other:
+        return None
+    total = other if match.group("total") else done + other
+    if total <= done:
+        return None
+    return int(100 * done // total)
 
 
 def _progress_status(window: _Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
@@ -430,6 +471,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return ("done", None) if percent >= 100 else ("in_progress", percent)
     if _PARTIAL.search(text):
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
+    future = _future_date(text, today)
+    if future is not None and not _done_before(text, future):
+        # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
+        return "in_progress", None
     start = _START.search(text)
     if start and not _negated(text, start.start()):
         # "今天开始总装" starts a milestone; only a forecast of its end carries a date
@@ -460,6 +505,24 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if window.after.lstrip().startswith("了"):
         return "done", None
     return None, None
+
+
+def _future_date(text: str, today: date) -> int | None:
+    """Where the first date after today stands in `text`, or None."""
+    for found in find_dates(text, today):
+        if found.value > today and not _NEGATED_AFTER_DATE.match(text, found.end):
+            return found.start
+    return None
+
+
+_DONE_THEN = re.compile(r"(?:了|已|过|咗|完毕|完成)\s*[,，;；\s]")
+
+
+def _done_before(text: str, position: int) -> bool:
+    """A completion reported in an earlier clause than the date ("焊好了，明天喷")."""
+    head = text[:position]
+    done = _DONE.search(head)
+    return bool(done) and bool(_DONE_THEN.search(head, done.start())) and not _negated(head, done.start())
 
 
 def _quantity_change(clause: str) -> ParsedItem | None:
