@@ -38,7 +38,7 @@ START_WORDS = (
 # a strong forecast word makes a forecast on its own ("预计下午完成"); a weak one needs a date
 FORECAST_STRONG = ("预计", "估计", "预估", "争取", "有望", "计划")
 FORECAST_WORDS = FORECAST_STRONG + ("能", "可以", "应该", "会", "将", "才能", "之前", "前")
-NEGATIONS = ("没", "未", "不", "无", "还没有", "没有")
+NEGATIONS = ("没", "未", "不", "无", "还没有", "没有", "没法", "无法", "不能")
 
 # ---- change requests ---------------------------------------------------------------------
 REQUESTERS = (
@@ -54,9 +54,9 @@ SET_OPS = (
     "更改为", "变更为", "提前到", "推迟到", "延到", "延后到", "推到", "挪到", "放到", "延期到", "改至",
     "提前至", "推迟至", "延至", "改", "为", "到", "→", "->",
 )
-QTY_ADD_OPS = ("追加", "再加", "加做", "多做", "增加", "加订", "加单", "再要", "多要", "补加", "加到", "加")
+QTY_ADD_OPS = ("追加", "再加", "加做", "多做", "增加", "加订", "加单", "再要", "多要", "补加", "加多", "加")
 QTY_SUB_OPS = ("减少", "减掉", "减去", "少做", "少要", "砍掉", "砍", "取消", "去掉", "减")
-DUE_ADD_OPS = ("往后延", "往后推", "推迟", "延后", "延期", "延长", "顺延", "推后", "后延", "晚", "延")
+DUE_ADD_OPS = ("往后延", "往后推", "往后挪", "往后拖", "往后排", "推迟", "延后", "延期", "延长", "顺延", "推后", "后延", "晚", "延")
 DUE_SUB_OPS = ("往前提", "往前挪", "提前", "提早", "早")
 SPEC_OPS = ("改成", "改为", "换成", "换为", "改用", "换用", "变更为", "更换为", "更改为", "变成", "做成", "调整为", "换")
 SPEC_FIELDS = (
@@ -74,30 +74,43 @@ QUALITY_WORDS = (
     "投诉", "退货", "批退", "漏装", "错装", "装反", "松动", "渗漏", "漏水", "漏气", "不达标", "重做", "返厂",
     "缺陷", "不符", "不一致", "咬边", "焊偏", "脱落", "NG", "ng", "不良品", "检验不过", "判退", "质量有问题", "异响", "露底",
     "不对", "做错", "装错", "错位", "起皮", "重喷", "重焊", "掉色", "破损", "磕碰", "碰伤", "漏喷", "漏检", "有划痕",
+    # quality without 不合格: a mismatch with the sample, a wrong label or print, a rework verb
+    "对不上", "差太多", "差很多", "不好看", "不行", "打错", "印错", "贴错", "写错", "发错", "配错", "用错",
+    "重新喷", "重新做", "重新打", "重新焊", "重新装", "重印", "重贴", "补喷", "补焊", "漏打", "不通电", "不亮",
+    "偏黄", "偏红", "偏深", "偏浅", "偏大", "偏小", "偏厚", "偏薄", "验收没过", "没签",
 )
 EQUIPMENT_WORDS = (
     "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",
     "卡死", "漏油", "检修", "线停了", "机停了", "停线了", "设备问题", "机器坏", "坏", "修好", "趴窝", "出毛病", "停摆",
+    # a machine that broke, burnt out or cannot reach its setting, and is being repaired
+    "断了", "烧了", "烧坏", "在修", "上不去", "不转了", "修不好",
 )
 MATERIAL_WORDS = (
     "缺料", "缺货", "没货", "断货", "欠料", "短缺", "不够", "不足", "没到", "未到", "晚到", "还没来",
     "没来", "到货延迟", "延迟到货", "料不齐", "没齐", "不齐", "等料", "待料", "没料", "来料", "到不了",
     "缺少", "少了", "才能到", "才到货", "缺",
+    # material without 缺料: not delivered, still at the supplier or on the road, used up, short
+    "才到", "才送", "才能送", "才回来", "没回来", "还在路上", "在外厂", "在外协", "没送到", "未送到", "没送来",
+    "用完了", "用完", "还差", "差配件", "差零件", "没到厂", "只到了", "没有料", "供应商",
 )
 DELAY_WORDS = (
     "延期", "推迟", "延误", "延迟", "延后", "拖期", "拖了", "拖延", "落后", "滞后", "赶不上", "赶不及",
     "来不及", "要晚", "晚了", "慢了", "耽误", "顺延", "超期", "逾期", "拖后", "赶不出", "做不完", "完不成",
+    "完不了", "做不了", "干不完", "弄不完", "搞不完", "得等到", "要等到", "等到",
 )
 # checked before material: 人手不够 is not a material shortage
 STAFF_WORDS = ("人手不够", "人手不足", "缺人", "人员不足", "人手紧张", "没人手", "招不到人", "缺工")
 OTHER_WORDS = STAFF_WORDS + (
     "尾款", "没到账", "未到账", "没付款", "未付款", "付款", "先别", "暂停", "停产", "取消订单", "搁置",
     "挂起", "冻结", "不要了", "撤单", "扣货", "停工", "停了", "卡住", "问题", "异常", "出事",
+    "没法", "无法", "开不了",
 )
+# "other" words that are only context ("尾款可以催了"): a finished milestone beside them stays progress
+WEAK_OTHER_WORDS = ("尾款", "付款", "停了", "问题")
 
 # ---- queries ----------------------------------------------------------------------------
 QUERY_STRONG = (
-    "吗", "嘛", "呢", "?", "到哪", "哪一步", "哪个阶段", "什么阶段", "什么情况", "啥情况", "什么状况",
+    "吗", "嘛", "?", "边度", "点样", "什么程度", "啥程度", "到哪", "哪一步", "哪个阶段", "什么阶段", "什么情况", "啥情况", "什么状况",
     "怎么样", "咋样", "如何", "啥进度", "什么进度", "进度如何", "进展如何", "做到哪", "几时", "什么时候",
     "啥时候", "多久", "哪天", "几号", "了没", "有没有", "是否", "是不是", "查一下", "查下", "帮我查", "查查",
     "看一下", "看下", "看看", "问下", "问一下", "发我", "告诉我", "多少", "哪些", "哪几个", "几个", "几单",
@@ -126,7 +139,7 @@ DERIVED_FORMS = {
 
 # Aspect complements after a one-character milestone verb: 完/好 (resultative), 了/过/咗 (perfective),
 # 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
-_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂]|不[完好了]|得[完好]|吗|没|未|[?？]))"
+_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走]|不[完好了]|得[完好]|吗|没|未|[?？]))"
 # …and progressive or modal words before it: 在喷, 能发, 要装.
 _ASPECT_BEFORE = r"(?:(?<=在)|(?<=能)|(?<=要))"
 # One-character verbs naming a default-template milestone ("喷完", "装好了", "开了一半", "排了没",
@@ -135,15 +148,13 @@ MILESTONE_VERBS = {
     "排产": "排", "领料": "领", "下料": "开切", "涂装": "喷", "总装": "装", "质检": "检",
     "发货": "发", "验收": "签",
 }
-for _name, _chars in MILESTONE_VERBS.items():
-    DERIVED_FORMS.setdefault(_name, ())
-    DERIVED_FORMS[_name] += (
-        rf"[{_chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{_chars}]",
-    )
+VERB_FORMS = {
+    name: (rf"[{chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{chars}]",) for name, chars in MILESTONE_VERBS.items()
+}
 # Goods loaded onto a truck ("装完车", "装咗车", "装了3车") ship the order; goods put into the
-# warehouse ("入咗仓", "进的仓") store it.
-DERIVED_FORMS["发货"] = (rf"装\s*(?:完|好|了|咗)?\s*(?:{NUMBER_PATTERN})?\s*车(?!间)",) + DERIVED_FORMS["发货"]
-DERIVED_FORMS["入库"] = (r"[入进]\s*(?:了|咗|的)?\s*[仓库](?![存房管])",)
+# warehouse ("入咗仓", "进的仓") store it. Only the verb is the mention: its aspect stays outside.
+DERIVED_FORMS["发货"] = (rf"装(?=\s*(?:完|好|了|咗)?\s*(?:{NUMBER_PATTERN})?\s*车(?!间))",) + DERIVED_FORMS["发货"]
+DERIVED_FORMS["入库"] = (r"[入进](?=\s*(?:了|咗|的)?\s*[仓库](?![存房管]))",)
 
 
 def milestone_words(templates: Iterable[Template]) -> dict[str, str]:

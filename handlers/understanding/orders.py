@@ -24,6 +24,8 @@ _VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变
 _SUBJECT_BEFORE = re.compile(
     r"(?:客户(?:要求|说|要|希望|通知|反馈|那边)?|销售(?:说|要求)?|业务(?:说)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦)\s*$"
 )
+# spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
+_FILLERS = re.compile(r"嗯|啊|呃|那个|这个|就是|然后|还有|另外|[,，\s]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 _FULL_DATE = re.compile(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 _ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
@@ -69,7 +71,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if _VALUE_BEFORE.search(head) and not after_previous:
             continue
         if (
-            not head.strip()
+            not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)
             or domain_after.match(tail)

@@ -87,9 +87,13 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
-_QUERY_STRONG = re.compile(lx.alternation(lx.QUERY_STRONG) + r"|(?<![检调审核])查|么$|没有?$")
+_QUERY_STRONG = re.compile(
+    lx.alternation(lx.QUERY_STRONG)
+    # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
+    + r"|(?<![检调审核])查|么$|没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
+)
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
-_GENERAL_ORDER = re.compile(lx.GENERAL_ORDER)
+_GENERAL_ORDER = re.compile(lx.GENERAL_ORDER + r"|(?<=[的些个哪几少那这])单子|(?:这|那)批(?:货)?")
 
 _REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
@@ -152,6 +156,11 @@ class Parser:
         names = {spec.name for template in _templates(templates) for spec in template.milestones}
         self._derived = tuple(
             (re.compile(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
+        ) + tuple(
+            (re.compile(form), name) for name, forms in lx.VERB_FORMS.items() if name in names for form in forms
+        )
+        self._verb_patterns = frozenset(
+            pattern for pattern, name in self._derived if name in lx.VERB_FORMS and pattern.pattern in lx.VERB_FORMS[name]
         )
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
@@ -166,7 +175,9 @@ class Parser:
             ) if p
         )
         self._domain_after = re.compile(
-            rf"\s*(?:的|都|已经|也|还|又|这个?单|这边|目前|现在|今天|昨天|刚刚?|已)?\s*(?:{domain})"
+            # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
+            rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在"
+            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|\s)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -178,9 +189,19 @@ class Parser:
         today = now.date()
         items: list[ParsedItem] = []
         context: list[str] = []
+        topic: str | None = None
         for line in lines(normalize(text)):
             orders = find_orders(line, self._domain_after)
+            if orders and topic and not self._mentions(mask(line, orders), derived=True):
+                # a report under a header that names a milestone ("焊接班日报", "总装 11/19"):
+                # lines that name none are about the header's milestone (class: multi-line reports)
+                line = line[: orders[-1].end] + topic + line[orders[-1].end :]
+                orders = find_orders(line, self._domain_after)
             found = self._parse_line(line, orders, today, context)
+            if not orders and not found:
+                # a header names its team or topic: 焊接班, 总装 11/19 (a place suffix is fine here)
+                heads = {self._word_to_milestone[self._plain(m)] for m in self._milestone_re.finditer(line)}
+                topic = next(iter(heads)) if len(heads) == 1 else topic
             if orders:
                 context = [o.order_no for o in orders] if not found and self._order_header(line, orders) else []
             items.extend(found)
@@ -230,7 +251,7 @@ class Parser:
         for clause in clauses:
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
-                    mentions = self._mentions(clause)
+                    mentions = self._mentions(clause, derived=True)
                     items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
             else:
                 rest.append(clause)
@@ -266,18 +287,32 @@ class Parser:
                     continue
                 if starts is None:
                     starts = segmenter.word_starts(text, self._user_words)
-                token = starts.get(match.start())
-                if token is None or (len(token) > 1 and token not in self._known_tokens
-                                     and not _DONE.match(token[1:]) and not _START.match(token[1:])):
+                if not self._stands_alone(text, match, starts):
                     continue
             milestone = self._word_to_milestone[word]
             if found and found[-1].milestone == milestone and not _BOUNDARY.search(text[found[-1].end : match.start()]):
-                found[-1] = _Mention(found[-1].start, match.end(), milestone)
+                # "焊接这周五前能焊完": the repeated verb stays inside the first mention's window
                 continue
             found.append(_Mention(match.start(), match.end(), milestone, infix))
         if derived and self._derived:
             found = self._with_derived(text, found)
         return found
+
+    @staticmethod
+    def _plain(match: re.Match[str]) -> str:
+        infix = next((value for value in match.groupdict().values() if value), "")
+        return match.group().replace(infix, "", 1) if infix else match.group()
+
+    def _stands_alone(self, text: str, match: re.Match[str], starts: dict[int, str]) -> bool:
+        """A one-character milestone word is a word of its own in jieba's segmentation: it starts a
+        token that is itself, a known word, or the verb with an aspect suffix (焊完, 焊了), or it ends
+        a known progressive token (在焊)."""
+        token = starts.get(match.start())
+        if token is None:
+            before = starts.get(match.start() - 1)
+            return before is not None and len(before) == 2 and before in self._known_tokens
+        return (len(token) == 1 or token in self._known_tokens or bool(_DONE.match(token[1:]))
+                or bool(_START.match(token[1:])) or token[1] in "了过着咗")
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
@@ -287,14 +322,11 @@ class Parser:
             for match in pattern.finditer(text):
                 if any(m.start < match.end() and match.start() < m.end for m in found + extra):
                     continue
-                if match.end() - match.start() == 1:
+                if pattern in self._verb_patterns:
                     # a one-character verb must start a word of its own (发 in 出发了 does not)
                     if starts is None:
                         starts = segmenter.word_starts(text, self._user_words)
-                    token = starts.get(match.start())
-                    if token is None or (len(token) > 1 and token not in self._known_tokens
-                                         and not _DONE.match(token[1:]) and not _START.match(token[1:])
-                                         and token[1] not in "了过着咗"):
+                    if not self._stands_alone(text, match, starts):
                         continue
                 extra.append(_Mention(match.start(), match.end(), name))
         if not extra:
