@@ -373,13 +373,18 @@ class Parser:
     def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
         window = replace(window, before=_RATE.sub("", window.before), after=_RATE.sub("", window.after))
         text = f"{window.before}\x01{window.after}"
-        when = next((found.value for part in (window.before, window.after) for found in find_dates(part, today)
-                     if not _NEGATED_AFTER_DATE.match(part, found.end)), None)
+        joined = window.before + window.after
+        when = next((found.value for found in find_dates(joined, today)
+                     if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
         category = _exception_category(text, window.milestone)
+        if category == "other" and _weak_other(text):
+            category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
         if category is not None:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
             value = _delay_days(text) if category == "delay" else None
+            if when == today and not _FORECAST_STRONG.search(text):
+                when = None   # "今天停线" says when it happened, not when it will be resolved
             return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when)
         if window.milestone is None:
             return None
@@ -390,7 +395,8 @@ class Parser:
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
-        if status == "in_progress_undated":
+        if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
+            # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
         if status == "done":
             when = when if when is not None and when < today else None
@@ -434,19 +440,33 @@ def _material(text: str) -> bool:
     return False
 
 
+_LINE_STOP = re.compile(r"停线|停机|线停了|机停了|停线了|停了|停下")
+_WEAK_OTHER = re.compile(lx.alternation(lx.WEAK_OTHER_WORDS))
+
+
+def _weak_other(text: str) -> bool:
+    """Only context words of the "other" class, beside a finished milestone."""
+    rest = _WEAK_OTHER.sub("", _NO_PROBLEM.sub("", text))
+    return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
+
+
 def _exception_category(text: str, milestone: str | None) -> str | None:
     if _MACHINE_FAULT.search(text):
         return "equipment"
     if _QUALITY.search(text):
         return "quality"
-    if _EQUIPMENT.search(text):
+    equipment = _EQUIPMENT.search(text)
+    if equipment and not (_LINE_STOP.fullmatch(equipment.group()) and _material(text)):
+        # a line stopped for lack of parts is a material exception, a broken machine is equipment
         return "equipment"
-    if _STAFF.search(text):
-        return "other"
+    if _STAFF.search(text) and not _DELAY.search(_STAFF.sub("", text)):
+        return "other"   # short of staff; with a stated slip ("要晚两天") it is a delay
     if _material(text):
         return "material"
-    if _DELAY.search(text):
+    if _DELAY.search(_STAFF.sub("", text)):
         return "delay"
+    if _STAFF.search(text):
+        return "other"
     other = _OTHER.search(_NO_PROBLEM.sub("", text))
     if other:
         return "quality" if other.group() == "问题" and milestone is not None else "other"
@@ -503,8 +523,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return ("done", None) if percent >= 100 else ("in_progress", percent)
     if _PARTIAL.search(text):
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
+    if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
+        return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
     future = _future_date(text, today)
-    if future is not None and not _done_before(text, future):
+    if future is not None and not _done_before(text, future) and not _PAST.search(window.before):
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
         return "in_progress", None
     start = _START.search(text)
@@ -535,7 +557,11 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
             return "in_progress", None
         return "done", None
     if window.after.lstrip().startswith("了"):
+        if re.search(r"(?:可以|能|可|该)\s*$", window.before):
+            return None, None   # modality: "可以开料了" says it may start, not that it started
         return "done", None
+    if when is not None and when < today and re.match(r"\s*(?:好|完)?的", window.after):
+        return "done", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
     return None, None
 
 
