@@ -93,7 +93,7 @@ _QUERY_STRONG = re.compile(
     + r"|(?<![检调审核])查|么$|没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
-_GENERAL_ORDER = re.compile(lx.GENERAL_ORDER + r"|(?<=[的些个哪几少那这])单子|(?:这|那)批(?:货)?")
+_GENERAL_ORDER = re.compile(lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?")
 
 _REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
@@ -107,7 +107,20 @@ _QTY_FIELD_DELTA = re.compile(
 )
 # "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套")
 _QTY_DELTA = re.compile(
-    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了)?\s*(?!一批)(?P<num>{_NUM})\s*{_QTY_UNITS}"
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量)?\s*(?!一批)(?P<num>{_NUM})\s*{_QTY_UNITS}"
+    # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
+    r"(?![\u4e00-\u9fff]{2})"
+)
+# changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
+# "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
+_PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
+_QTY_SET_BY_UNIT = re.compile(
+    rf"(?:(?P<src>{_NUM})\s*{_PRODUCT_UNIT}\s*[,，]?\s*(?:现在)?)?"
+    rf"(?:改成|改为|加到|减到|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
+)
+# a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
+_QTY_DELTA_BARE = re.compile(
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
 )
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至")
@@ -192,7 +205,8 @@ class Parser:
         topic: str | None = None
         for line in lines(normalize(text)):
             orders = find_orders(line, self._domain_after)
-            if orders and topic and not self._mentions(mask(line, orders), derived=True):
+            if (orders and topic and not self._mentions(mask(line, orders), derived=True)
+                    and _exception_category(line, None) is None):
                 # a report under a header that names a milestone ("焊接班日报", "总装 11/19"):
                 # lines that name none are about the header's milestone (class: multi-line reports)
                 line = line[: orders[-1].end] + topic + line[orders[-1].end :]
@@ -383,7 +397,7 @@ class Parser:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
             value = _delay_days(text) if category == "delay" else None
-            if when == today and not _FORECAST_STRONG.search(text):
+            if when == today and not _FORECAST_STRONG.search(text) and not re.search(r"修|到|回来|送", text):
                 when = None   # "今天停线" says when it happened, not when it will be resolved
             return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when)
         if window.milestone is None:
@@ -405,7 +419,7 @@ class Parser:
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
         items: list[ParsedItem] = []
-        quantity = _quantity_change(clause)
+        quantity = _quantity_change(clause, requested and has_order)
         if quantity is not None:
             items.append(quantity)
         due = _due_change(clause, today, requested)
@@ -525,8 +539,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
     if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
         return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
-    future = _future_date(text, today)
-    if future is not None and not _done_before(text, future) and not _PAST.search(window.before):
+    # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
+    clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
+    future = _future_date(clause, today)
+    if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
         return "in_progress", None
     start = _START.search(text)
@@ -583,7 +599,18 @@ def _done_before(text: str, position: int) -> bool:
     return bool(done) and bool(_DONE_THEN.search(head, done.start())) and not _negated(head, done.start())
 
 
-def _quantity_change(clause: str) -> ParsedItem | None:
+def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
+    match = _QTY_SET_BY_UNIT.search(clause)
+    if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
+        value = parse_number(match.group("num"))
+        if value is not None:
+            return ParsedItem("change", field="quantity", op="set", value=value)
+    if requested:
+        match = _QTY_DELTA_BARE.search(clause)
+        value = parse_number(match.group("num")) if match else None
+        if value is not None and not _DAY_COUNT.match(clause, match.start("num")):
+            op = "add" if match.group("op") in _QTY_ADD else "sub"
+            return ParsedItem("change", field="quantity", op=op, value=value)
     match = _QTY_SET.search(clause)
     if match:
         value = parse_number(match.group("num"))
@@ -650,8 +677,12 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
+# what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
+_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快一])")
+
+
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
-    op = _SPEC_OP.search(clause)
+    op = _SPEC_OP.search(clause) or (_REQUESTED_SPEC_OP.search(clause) if requested and has_order else None)
     if op is None:
         return None
     field = _SPEC_FIELD.search(clause[: op.start()])
