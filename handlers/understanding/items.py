@@ -23,11 +23,14 @@ class ParsedItem:
     value: int | str | date | None = None
     category: Literal["quality", "material", "equipment", "delay", "other"] | None = None
     date: date | None = None
+    # False when the reading rests on a weak cue, a word that usually means something else, or a
+    # guessed status: the bot asks the sender before recording it (parse contract, "Confidence")
+    confident: bool = True
 
     def as_dict(self) -> dict[str, Any]:
-        """Exactly the contract's keys; dates as ISO strings."""
+        """The contract's keys; dates as ISO strings; `"confident": false` only when unsure."""
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
-        return {
+        result: dict[str, Any] = {
             "intent": self.intent,
             "order_no": self.order_no,
             "milestone": self.milestone,
@@ -39,3 +42,6 @@ class ParsedItem:
             "category": self.category,
             "date": self.date.isoformat() if self.date else None,
         }
+        if not self.confident:
+            result["confident"] = False
+        return result

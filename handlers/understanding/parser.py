@@ -87,6 +87,7 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
+_FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
 _QUERY_STRONG = re.compile(
     lx.alternation(lx.QUERY_STRONG)
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
@@ -212,6 +213,9 @@ class Parser:
                 line = line[: orders[-1].end] + topic + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
             found = self._parse_line(line, orders, today, context)
+            if len(_FILLER_WORDS.findall(line)) >= 2:
+                # a voice-input transcript ("那个…就是…然后…"): its clauses are easily misjoined, so ask
+                found = [replace(item, confident=False) for item in found]
             if not orders and not found:
                 # a header names its team or topic: 焊接班, 总装 11/19 (a place suffix is fine here)
                 heads = {self._word_to_milestone[self._plain(m)] for m in self._milestone_re.finditer(line)}
@@ -399,12 +403,16 @@ class Parser:
             value = _delay_days(text) if category == "delay" else None
             if when == today and not _FORECAST_STRONG.search(text) and not re.search(r"修|到|回来|送", text):
                 when = None   # "今天停线" says when it happened, not when it will be resolved
-            return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when)
+            confident = len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
+            return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when,
+                              confident=confident)
         if window.milestone is None:
             return None
         if not has_order and not _leads(window):
             return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
         status, percent = _progress_status(window, text, when, today)
+        confident = not (status or "").endswith("?") and not _conflicting(text)
+        status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
@@ -414,7 +422,8 @@ class Parser:
             status, when = "in_progress", None
         if status == "done":
             when = when if when is not None and when < today else None
-        return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when)
+        return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
+                          confident=confident)
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
@@ -485,6 +494,35 @@ def _exception_category(text: str, milestone: str | None) -> str | None:
     if other:
         return "quality" if other.group() == "问题" and milestone is not None else "other"
     return None
+
+
+# a delay cue often states the consequence of another exception, so it does not conflict
+_FAMILIES = (("quality", _QUALITY), ("equipment", _EQUIPMENT))
+# cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
+# (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
+_WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
+
+
+def _categories(text: str) -> set[str]:
+    """Every exception family whose cue occurs: more than one is a conflict the parser guessed through."""
+    found = {name for name, pattern in _FAMILIES if pattern.search(text)}
+    if _material(text):
+        found.add("material")
+    return found
+
+
+def _weak_cue(text: str, category: str) -> bool:
+    pattern = {"quality": _QUALITY, "equipment": _EQUIPMENT, "delay": _DELAY, "material": _MATERIAL,
+               "other": _OTHER}.get(category)
+    if pattern is None:
+        return False
+    cues = [m.group() for m in pattern.finditer(text)]
+    return bool(cues) and all(_WEAK_CUES.match(cue) for cue in cues)
+
+
+def _conflicting(text: str) -> bool:
+    """A progress reading beside an exception cue it overrode (a finished milestone with "问题" aside)."""
+    return bool(_categories(_NO_PROBLEM.sub("", text)))
 
 
 def _delay_days(text: str) -> int | None:
@@ -577,7 +615,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
             return None, None   # modality: "可以开料了" says it may start, not that it started
         return "done", None
     if when is not None and when < today and re.match(r"\s*(?:好|完)?的", window.after):
-        return "done", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
+        return "done?", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
     return None, None
 
 
