@@ -1,0 +1,78 @@
+"""Traditional characters, aspect (forecast / progressive / partial / resultative) and confidence."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from handlers.understanding.items import ParsedItem
+from handlers.understanding.normalize import normalize, to_simplified
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def parse(parser, text):
+    return [item.as_dict() for item in parser.parse(text, NOW)]
+
+
+def test_traditional_characters_become_simplified():
+    assert to_simplified("訂單133 組裝完成，週五發貨，開料檢驗") == "订单133 组装完成，周五发货，开料检验"
+    assert to_simplified("PO-2026-017 ok") == "PO-2026-017 ok"
+    assert normalize("訂單１３３ 質檢") == "订单133 质检"
+
+
+def test_a_traditional_report_is_understood(parser):
+    items = parse(parser, "今日進度\n1610 下料完成\n1611 焊接進行中\n1612 噴塗完成")
+    assert [(i["order_no"], i["milestone"], i["status"]) for i in items] == [
+        ("1610", "下料", "done"), ("1611", "焊接", "in_progress"), ("1612", "涂装", "done")]
+
+
+@pytest.mark.parametrize("text", ["132大概后天喷完", "131总装下周二装完", "A23 明天应该能焊好", "172 焊接这周五前能焊完"])
+def test_a_forecast_is_in_progress_with_its_date_never_done(parser, text):
+    [item] = parse(parser, text)
+    assert item["status"] == "in_progress" and item["date"] is not None and item["date"] > NOW.date().isoformat()
+
+
+def test_done_then_next_in_one_line(parser):
+    items = {i["milestone"]: i for i in parse(parser, "126品检过了，明天进仓")}
+    assert items["质检"]["status"] == "done" and items["质检"]["date"] is None
+    assert items["入库"]["status"] == "in_progress" and items["入库"]["date"] == "2026-12-04"
+
+
+@pytest.mark.parametrize(("text", "status", "percent"), [
+    ("124喷塑弄着呢", "in_progress", None),
+    ("424 已经在切割了", "in_progress", None),
+    ("138 油漆喷了三分之一左右", "in_progress", 33),
+    ("418 喷涂还剩两成", "in_progress", 80),
+    ("PO-2026-047 焊了600台，总共800", "in_progress", 75),
+    ("134焊接搞掂", "done", None),
+    ("317 组装搞掂咗", "done", None),
+    ("137 品检 过了", "done", None),
+])
+def test_aspect(parser, text, status, percent):
+    [item] = parse(parser, text)
+    assert (item["status"], item["percent"]) == (status, percent)
+
+
+def test_a_verb_inside_another_word_is_no_milestone(parser):
+    assert parse(parser, "123 出发了") == []
+
+
+def test_confident_is_left_out_unless_unsure():
+    assert "confident" not in ParsedItem("progress", "1", "焊接", "done").as_dict()
+    assert ParsedItem("progress", "1", "焊接", "done", confident=False).as_dict()["confident"] is False
+
+
+def test_conflicting_exception_cues_are_unsure(parser):
+    # a line stopped (equipment word) while parts are missing (material): the parser guesses, so it asks
+    [item] = parse(parser, "1209 总装线停了，螺丝没到")
+    assert item["category"] == "material" and item["confident"] is False
+
+
+def test_a_voice_transcript_is_unsure(parser):
+    items = parse(parser, "那个127的话就是开料已经开完了然后那个焊接也已经在弄了")
+    assert items and all(i.get("confident") is False for i in items)
+
+
+def test_a_plain_report_is_confident(parser):
+    [item] = parse(parser, "订单123 焊接完成")
+    assert "confident" not in item
