@@ -56,7 +56,11 @@ _RATIO = re.compile(
 _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
 _QUALITY = re.compile(lx.alternation(lx.QUALITY_WORDS))
 _EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS))
-_MATERIAL = re.compile(lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到")
+_MATERIAL = re.compile(
+    lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
+    # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
+    + r"|还差(?!一点|一些|点|些|多少|\s*$)"
+)
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = re.compile(
     lx.alternation(lx.DELAY_WORDS)
@@ -91,7 +95,7 @@ _FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
 _QUERY_STRONG = re.compile(
     lx.alternation(lx.QUERY_STRONG)
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
-    + r"|(?<![检调审核])查|么$|没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
+    + r"|(?<![检调审核])查|么$|(?<![也都还并就])没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?")
@@ -131,6 +135,9 @@ _HEDGE = re.compile(r"可能|估计|恐怕|怕是|怕|赶不上|来不及|也许
 _DELIVER = re.compile(lx.alternation(lx.DELIVER_WORDS))
 _SPEC_OP = re.compile(lx.alternation(lx.SPEC_OPS))
 _SPEC_FIELD = re.compile(lx.alternation(lx.SPEC_FIELDS))
+
+
+_LEAD_IN = re.compile(r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在)+\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +321,15 @@ class Parser:
             found.append(_Mention(match.start(), match.end(), milestone, infix))
         if derived and self._derived:
             found = self._with_derived(text, found)
-        return found
+        # "开料开完了", "组装那边已经在装了": a milestone named again by its verb in the same clause is
+        # one mention, whose window keeps the text in between (the aspect lives there)
+        collapsed: list[_Mention] = []
+        for mention in found:
+            if (collapsed and collapsed[-1].milestone == mention.milestone
+                    and not _BOUNDARY.search(text[collapsed[-1].end : mention.start])):
+                continue
+            collapsed.append(mention)
+        return collapsed
 
     @staticmethod
     def _plain(match: re.Match[str]) -> str:
@@ -327,8 +342,12 @@ class Parser:
         a known progressive token (在焊)."""
         token = starts.get(match.start())
         if token is None:
-            before = starts.get(match.start() - 1)
-            return before is not None and len(before) == 2 and before in self._known_tokens
+            # inside a known progressive token that ends with it: 在焊, 还在焊
+            for back in (1, 2, 3):
+                covering = starts.get(match.start() - back)
+                if covering is not None:
+                    return covering in self._known_tokens and match.start() - back + len(covering) == match.end()
+            return False
         return (len(token) == 1 or token in self._known_tokens or bool(_DONE.match(token[1:]))
                 or bool(_START.match(token[1:])) or token[1] in "了过着咗")
 
@@ -369,6 +388,10 @@ class Parser:
             if index + 1 < len(groups):
                 between = text[end : groups[index + 1][0].start]
                 cut = max((m.end() for m in _BOUNDARY.finditer(between)), default=None)
+                if cut is None:
+                    # "已经焊完了下午就开始喷涂": 就开始 is said of the next milestone (run-on speech)
+                    lead_in = _LEAD_IN.search(between)
+                    cut = lead_in.start() if lead_in and lead_in.start() > 0 else None
                 after, next_before = (between, "") if cut is None else (between[:cut], between[cut:])
             else:
                 after, next_before = text[end:], ""
@@ -417,6 +440,11 @@ class Parser:
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
+        if status == "in_progress" and when is not None and when <= today:
+            # an in-progress item's date is its forecast: a later day said in the window wins
+            later = next((found.value for found in find_dates(joined, today) if found.value > today
+                          and not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
+            when = later or when
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
@@ -455,7 +483,7 @@ _WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到",
 
 def _material(text: str) -> bool:
     for match in _MATERIAL.finditer(text):
-        if re.match(r"没到(?:账|哪|位)", text[match.start():]):
+        if re.match(r"没到(?:账|哪|位|我们|你们|这|那)", text[match.start():]):
             continue
         if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
             continue
@@ -484,7 +512,7 @@ def _exception_category(text: str, milestone: str | None) -> str | None:
         return "equipment"
     if _STAFF.search(text) and not _DELAY.search(_STAFF.sub("", text)):
         return "other"   # short of staff; with a stated slip ("要晚两天") it is a delay
-    if _material(text):
+    if _material(_STAFF.sub("", text)):
         return "material"
     if _DELAY.search(_STAFF.sub("", text)):
         return "delay"
@@ -583,6 +611,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
         return "in_progress", None
+    if _PAST.search(window.before):
+        return "done", None
     start = _START.search(text)
     if start and not _negated(text, start.start()):
         # "今天开始总装" starts a milestone; only a forecast of its end carries a date
@@ -614,7 +644,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         if re.search(r"(?:可以|能|可|该)\s*$", window.before):
             return None, None   # modality: "可以开料了" says it may start, not that it started
         return "done", None
-    if when is not None and when < today and re.match(r"\s*(?:好|完)?的", window.after):
+    if when is not None and when < today and re.search(r"(?:^|[好完])\s*的\s*[。.!！]?\s*$", window.after):
         return "done?", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
     return None, None
 
@@ -627,7 +657,7 @@ def _future_date(text: str, today: date) -> int | None:
     return None
 
 
-_DONE_THEN = re.compile(r"(?:了|已|过|咗|完毕|完成)\s*[,，;；\s]")
+_DONE_THEN = re.compile(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再)|^已")
 
 
 def _done_before(text: str, position: int) -> bool:
