@@ -31,7 +31,9 @@ _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点]")
-_QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包)"
+# a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
+_MATERIAL_AFTER = re.compile(r"[粉剂桶]")
+_QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 _NUM = NUMBER_PATTERN
 
 _DONE = re.compile(lx.alternation(lx.DONE_WORDS))
@@ -112,9 +114,7 @@ _QTY_FIELD_DELTA = re.compile(
 )
 # "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套")
 _QTY_DELTA = re.compile(
-    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量)?\s*(?!一批)(?P<num>{_NUM})\s*{_QTY_UNITS}"
-    # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
-    r"(?![\u4e00-\u9fff]{2})"
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
 )
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
@@ -137,6 +137,15 @@ _SPEC_OP = re.compile(lx.alternation(lx.SPEC_OPS))
 _SPEC_FIELD = re.compile(lx.alternation(lx.SPEC_FIELDS))
 
 
+# today as the day an exception resolves: an arrival or a repair said of today ("今天下午到", "今天停线维修")
+_TODAY_RESOLVES = re.compile(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")
+# an arrival said of a day: "下周二到", "明天才送", "周日到齐" (material expected)
+_ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)?\s*(?:才能|才|能|会|可以|就)?\s*(?:到|送|回来|补)")
+# "这个单子", "这单": an order for sure; "这批(货)", "我们订的": goods, which may be a supplier's, so
+# they anchor only with a milestone or the customer named beside them
+_DEICTIC_ORDER = re.compile(r"(?:这|那)(?:个单子?|张单|单)")
+_DEICTIC_GOODS = re.compile(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
+_PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
 _LEAD_IN = re.compile(r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在)+\s*$")
 
 
@@ -243,7 +252,13 @@ class Parser:
     ) -> list[ParsedItem]:
         masked = mask(line, orders)
         if not orders:
-            partial = self._scope(masked, today, has_order=bool(context))
+            # "这批…", "这个单子…": the sender points at an order without its number (class: no order named);
+            # the items keep order_no null and the bot takes the order from the conversation or asks
+            deictic = not context and self._deictic(line)
+            partial = self._scope(masked, today, has_order=bool(context) or deictic)
+            if deictic:
+                # pointing at an order anchors a report or a status question, not any question
+                partial = [item for item in partial if item.intent != "query" or _PROGRESS_QUESTION.search(line)]
             return [replace(item, order_no=order) for order in (context or [None]) for item in partial]
         groups: list[list[OrderMatch]] = [[orders[0]]]
         for previous, order in zip(orders, orders[1:]):
@@ -277,7 +292,14 @@ class Parser:
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
                     mentions = self._mentions(clause, derived=True)
-                    items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
+                    # "焊接和喷漆都做完了没有": one question per list-joined milestone
+                    asked = [mentions[0]] if mentions else []
+                    for previous, mention in zip(mentions, mentions[1:]):
+                        if not _MILESTONE_JOIN.match(clause[previous.end : mention.start]):
+                            break
+                        asked.append(mention)
+                    names = dict.fromkeys(m.milestone for m in asked) or {None: None}
+                    items.extend(ParsedItem("query", milestone=name) for name in names)
             else:
                 rest.append(clause)
         body = ",".join(rest)
@@ -305,7 +327,7 @@ class Parser:
             if infix:
                 word = word.replace(infix, "", 1)
             tail = text[match.end() :]
-            if _NOT_MILESTONE_AFTER.match(tail):
+            if _NOT_MILESTONE_AFTER.match(tail) or _MATERIAL_AFTER.match(tail):
                 continue
             if word in self._single_chars:
                 if _NOT_MILESTONE_AFTER_SINGLE.match(tail):
@@ -330,6 +352,12 @@ class Parser:
                 continue
             collapsed.append(mention)
         return collapsed
+
+    def _deictic(self, line: str) -> bool:
+        if _DEICTIC_ORDER.search(line):
+            return True
+        return bool(_DEICTIC_GOODS.search(line)) and (
+            "客户" in line or _PROGRESS_QUESTION.search(line) is not None or bool(self._mentions(line)))
 
     @staticmethod
     def _plain(match: re.Match[str]) -> str:
@@ -418,13 +446,16 @@ class Parser:
         when = next((found.value for found in find_dates(joined, today)
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
         category = _exception_category(text, window.milestone)
+        if category is None and window.milestone is None and any(
+                _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in find_dates(joined, today) if found.value >= today):
+            category = "material"   # material expected on a day, without the word 缺料
         if category == "other" and _weak_other(text):
             category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
         if category is not None:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
             value = _delay_days(text) if category == "delay" else None
-            if when == today and not _FORECAST_STRONG.search(text) and not re.search(r"修|到|回来|送", text):
+            if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
                 when = None   # "今天停线" says when it happened, not when it will be resolved
             confident = len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
             return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when,
@@ -611,8 +642,9 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
         return "in_progress", None
-    if _PAST.search(window.before):
-        return "done", None
+    if _PAST.search(window.before) or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
+                                       and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
+        return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = _START.search(text)
     if start and not _negated(text, start.start()):
         # "今天开始总装" starts a milestone; only a forecast of its end carries a date
@@ -667,6 +699,10 @@ def _done_before(text: str, position: int) -> bool:
     return bool(done) and bool(_DONE_THEN.search(head, done.start())) and not _negated(head, done.start())
 
 
+# a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
+_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)\s*[\u4e00-\u9fffA-Za-z]{2}")
+
+
 def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
     match = _QTY_SET_BY_UNIT.search(clause)
     if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
@@ -685,6 +721,8 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause)
+    if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
+        match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
@@ -746,7 +784,7 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
 
 
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
-_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快一])")
+_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快]|一批)")
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
