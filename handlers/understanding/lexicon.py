@@ -72,7 +72,7 @@ QUALITY_WORDS = (
     "裂缝", "开裂", "变形", "划伤", "划痕", "色差", "漏焊", "虚焊", "焊穿", "夹渣", "脱漆", "掉漆", "流挂",
     "橘皮", "生锈", "锈蚀", "毛刺", "尺寸不对", "尺寸偏", "偏差", "不良", "报废", "质量问题", "瑕疵", "客诉",
     "投诉", "退货", "批退", "漏装", "错装", "装反", "松动", "渗漏", "漏水", "漏气", "不达标", "重做", "返厂",
-    "缺陷", "不符", "不一致", "咬边", "焊偏", "脱落", "NG", "ng", "不良品", "检验不过", "判退", "质量有问题", "异响", "露底",
+    "缺陷", "不符", "不一致", "咬边", "焊偏", "脱落", "不良品", "检验不过", "判退", "质量有问题", "异响", "露底",
     "不对", "做错", "装错", "错位", "起皮", "重喷", "重焊", "掉色", "破损", "磕碰", "碰伤", "漏喷", "漏检", "有划痕",
     # quality without 不合格: a mismatch with the sample, a wrong label or print, a rework verb
     "对不上", "差太多", "差很多", "不好看", "不行", "打错", "印错", "贴错", "写错", "发错", "配错", "用错",
@@ -157,6 +157,36 @@ VERB_FORMS = {
 # warehouse ("入咗仓", "进的仓") store it. Only the verb is the mention: its aspect stays outside.
 DERIVED_FORMS["发货"] = (rf"装(?=\s*(?:完|好|了|咗)?\s*(?:{NUMBER_PATTERN})?\s*车(?!间))",) + DERIVED_FORMS["发货"]
 DERIVED_FORMS["入库"] = (r"[入进](?=\s*(?:了|咗|的)?\s*[仓库](?![存房管]))",)
+
+
+# English in Chinese messages (EN-ZH mix: "123 welding done", "QC passed", "shipment delay"): the
+# default milestones' English names, as scoped case-insensitive patterns on ASCII word boundaries.
+def _english(pattern: str) -> str:
+    return rf"(?<![A-Za-z])(?i:{pattern})(?![A-Za-z])"
+
+
+ENGLISH_MILESTONES = {
+    "排产": r"schedul(?:e|ed|ing)|production plan",
+    "领料": r"kitting|material(?:s)? (?:ready|issued|picked)",
+    "下料": r"cutting|laser cut(?:ting)?|blanking",
+    "焊接": r"weld(?:ing|ed)?",
+    "涂装": r"paint(?:ing|ed)?|coating|spray(?:ing|ed)?|powder[ -]coat(?:ing|ed)?",
+    "总装": r"assembl(?:y|ing|ed)",
+    "质检": r"inspection|inspected|FQC|OQC|QA",
+    "入库": r"warehous(?:e|ing|ed)|stocked|in stock",
+    "发货": r"ship(?:ped|ping|ment)?|deliver(?:ed|y)?|dispatch(?:ed)?|load(?:ed|ing)",
+    "验收": r"accept(?:ed|ance)|sign(?:ed)?[ -]?off",
+}
+for _name, _pattern in ENGLISH_MILESTONES.items():
+    DERIVED_FORMS[_name] = DERIVED_FORMS.get(_name, ()) + (_english(_pattern),)
+ENGLISH_DONE = _english(r"done|finish(?:ed)?|complete(?:d)?|pass(?:ed)?|ready|ok|okay")
+ENGLISH_START = _english(r"wip|in progress|ongoing|started|processing") + r"|(?<=[\u4e00-\u9fff\x01])ing(?![A-Za-z])"
+ENGLISH_QUALITY = _english(r"defects?|rework|rejected|reject|fail(?:ed)?|NG")
+ENGLISH_MATERIAL = _english(r"shortage|short of|missing|waiting for (?:material|parts)")
+ENGLISH_EQUIPMENT = _english(r"breakdown|broken|machine down|line down")
+ENGLISH_DELAY = _english(r"delay(?:ed)?|late|behind schedule|postponed")
+ENGLISH_FORECAST = _english(r"ETA|expected|expect|estimated")
+ENGLISH_QUERY = _english(r"status\??|when|any update|eta\?")
 
 
 def milestone_words(templates: Iterable[Template]) -> dict[str, str]:

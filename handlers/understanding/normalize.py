@@ -30,6 +30,16 @@ _TICK = re.compile("[\u2705\u2714\u2611]")
 _CIRCLED = re.compile("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
 
 
+# Cantonese function words to their Mandarin equivalents, after OpenCC, so one set of rules reads
+# both (冇料 = 没有料, 仲未到 = 还未到, 装咗 = 装了, 搞唔掂 = 搞不定). Content words stay as written.
+_CANTONESE = {
+    "冇": "没有", "唔": "不", "仲": "还", "咗": "了", "嘅": "的", "喺": "在", "啲": "些", "睇": "看",
+    "乜嘢": "什么", "边度": "哪里", "听日": "明天", "琴日": "昨天", "寻日": "昨天", "后日": "后天",
+    "搞掂": "搞定", "得闲": "有空", "而家": "现在", "依家": "现在",
+}
+_CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
+
+
 @lru_cache(maxsize=1)
 def _converter() -> opencc.OpenCC:
     """One converter per process (OpenCC's dictionaries ship inside the wheel: no network)."""
@@ -44,6 +54,7 @@ def to_simplified(text: str) -> str:
 def normalize(text: str) -> str:
     """Simplified script, NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
     text = _CIRCLED.sub("\n", to_simplified(text[:MAX_MESSAGE_CHARS]))
+    text = _CANTONESE_RE.sub(lambda match: _CANTONESE[match.group()], text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
     text = _SYMBOLS.sub(" ", text)

@@ -17,7 +17,7 @@ from handlers.templates import Template, TemplateSet
 
 from . import lexicon as lx
 from . import segmenter
-from .dates import find_dates
+from .dates import DATE_RE, find_dates
 from .items import ParsedItem
 from .normalize import lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
@@ -36,10 +36,10 @@ _MATERIAL_AFTER = re.compile(r"[粉剂桶]")
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 _NUM = NUMBER_PATTERN
 
-_DONE = re.compile(lx.alternation(lx.DONE_WORDS))
-_START = re.compile(lx.alternation(lx.START_WORDS))
+_DONE = re.compile(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
+_START = re.compile(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)
 _FORECAST = re.compile(lx.alternation(lx.FORECAST_WORDS))
-_FORECAST_STRONG = re.compile(lx.alternation(lx.FORECAST_STRONG))
+_FORECAST_STRONG = re.compile(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
 # an adverb people put inside a four-character milestone word: 物料已齐套, 生产计划都下了
 _INFIX = "已经|已|都|全部|全|也"
 _PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
@@ -56,16 +56,16 @@ _RATIO = re.compile(
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
 _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
-_QUALITY = re.compile(lx.alternation(lx.QUALITY_WORDS))
-_EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS))
+_QUALITY = re.compile(lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY)
+_EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
 _MATERIAL = re.compile(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
-    + r"|还差(?!一点|一些|点|些|多少|\s*$)"
+    + r"|还差(?!一点|一些|点|些|多少|\s*$)|" + lx.ENGLISH_MATERIAL
 )
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = re.compile(
-    lx.alternation(lx.DELAY_WORDS)
+    lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
 )
 _OTHER = re.compile(lx.alternation(lx.OTHER_WORDS))
@@ -93,9 +93,11 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MIN_COVERAGE = 0.4
 _FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
 _QUERY_STRONG = re.compile(
-    lx.alternation(lx.QUERY_STRONG)
+    lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     + r"|(?<![检调审核])查|么$|(?<![也都还并就])没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
 )
@@ -202,8 +204,23 @@ class Parser:
                                + lx.EQUIPMENT_WORDS + lx.MATERIAL_WORDS + lx.DELAY_WORDS + lx.OTHER_WORDS
                                + lx.QUERY_STRONG + lx.QUERY_WEAK + lx.QTY_ADD_OPS + lx.QTY_SUB_OPS
                                + lx.SPEC_FIELDS + ("预计", "估计", "客户", "要求", "怎么", "什么", "啥")),
+                "|".join(lx.ENGLISH_MILESTONES.values()) and lx._english("|".join(lx.ENGLISH_MILESTONES.values())),
+                lx.ENGLISH_DONE, lx.ENGLISH_START, lx.ENGLISH_QUALITY, lx.ENGLISH_DELAY, lx.ENGLISH_FORECAST,
             ) if p
         )
+        # every cue the parser reads; what a line holds beyond them is unexplained (see _coverage)
+        self._known = re.compile("|".join(p for p in (
+            words, lx.alternation(lx.DONE_WORDS + lx.START_WORDS + lx.QUALITY_WORDS + lx.EQUIPMENT_WORDS
+                                  + lx.MATERIAL_WORDS + lx.DELAY_WORDS + lx.OTHER_WORDS + lx.QUERY_STRONG
+                                  + lx.QUERY_WEAK + lx.REQUESTERS + lx.QTY_FIELDS + lx.DUE_FIELDS
+                                  + lx.DUE_FIELDS_REQUESTED + lx.SET_OPS + lx.QTY_ADD_OPS + lx.QTY_SUB_OPS
+                                  + lx.DUE_ADD_OPS + lx.DUE_SUB_OPS + lx.SPEC_OPS + lx.SPEC_FIELDS
+                                  + lx.FORECAST_WORDS + lx.NEGATIONS + lx.STAFF_WORDS),
+            DATE_RE.pattern, _PERCENT.pattern, NUMBER_PATTERN + r"\s*" + _QTY_UNITS + "?",
+            *(pattern.pattern for pattern, _ in self._derived),
+            r"订单|单号|单子|这批|那批|货|今天|上午|下午|晚上|现在|目前|已经|正在|大概|还|都|也|就|再|又|在|的|了|着|呢|吗|吧|啊|呀|喇|咗|嘅|啲|"
+            r"这|那|个|边|那边|这边|然后|就是|的话|那个|这个|全部|一共|总共|剩|差|说|要|把|有|是|先|后|和|及|与|跟|中|好|完",
+        ) if p))
         self._domain_after = re.compile(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在"
@@ -229,6 +246,9 @@ class Parser:
                 line = line[: orders[-1].end] + topic + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
             found = self._parse_line(line, orders, today, context)
+            if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
+                # much of the line is words the parser does not read: its reading may miss the point
+                found = [replace(item, confident=False) for item in found]
             if len(_FILLER_WORDS.findall(line)) >= 2:
                 # a voice-input transcript ("那个…就是…然后…"): its clauses are easily misjoined, so ask
                 found = [replace(item, confident=False) for item in found]
@@ -352,6 +372,14 @@ class Parser:
                 continue
             collapsed.append(mention)
         return collapsed
+
+    def _coverage(self, line: str) -> float:
+        """Share of the line's Chinese characters that some cue of the parser explains."""
+        total = len(_CJK.findall(line))
+        if total < 6:
+            return 1.0
+        explained = sum(len(_CJK.findall(match.group())) for match in self._known.finditer(line))
+        return explained / total
 
     def _deictic(self, line: str) -> bool:
         if _DEICTIC_ORDER.search(line):
