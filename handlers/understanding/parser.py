@@ -9,7 +9,7 @@ decides between exception and progress.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -79,7 +79,7 @@ _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|�
 _RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
 _PARTIAL = re.compile(
-    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
+    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|一?大半|多半|小半|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
 )
 # a date followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
@@ -177,15 +177,42 @@ def _templates(templates: TemplateSet | Sequence[Template] | Template) -> tuple[
 class Parser:
     """Parses chat text into contract items; knows the milestones of every configured template."""
 
-    def __init__(self, templates: TemplateSet | Sequence[Template] | Template) -> None:
-        self._word_to_milestone = lx.milestone_words(_templates(templates))
+    def __init__(self, templates: TemplateSet | Sequence[Template] | Template,
+                 synonyms: Mapping[str, str] | None = None) -> None:
+        self._templates = _templates(templates)
+        self._synonyms: dict[str, str] = {}
+        self._build(synonyms or {})
+
+    def add_synonyms(self, synonyms: Mapping[str, str]) -> None:
+        """Read more words as milestones from now on (word -> canonical milestone name).
+
+        The vocabulary is rebuilt and swapped in at once, so a synonym an admin adds at run time
+        applies to the very next message. A name no template has is ignored."""
+        self._build({**self._synonyms, **synonyms})
+
+    @property
+    def synonyms(self) -> dict[str, str]:
+        """The run-time synonyms in force (word -> canonical milestone)."""
+        return dict(self._synonyms)
+
+    def _build(self, synonyms: Mapping[str, str]) -> None:
+        fresh = object.__new__(Parser)
+        fresh._compile(self._templates, synonyms)
+        self.__dict__.update(fresh.__dict__)
+
+    def _compile(self, templates: tuple[Template, ...], synonyms: Mapping[str, str]) -> None:
+        self._templates = templates
+        names = {spec.name for template in templates for spec in template.milestones}
+        self._synonyms = {word: name for word, name in synonyms.items() if name in names and word}
+        self._word_to_milestone = lx.milestone_words(templates)
+        for word, name in self._synonyms.items():
+            self._word_to_milestone[word] = name
         words = lx.alternation(self._word_to_milestone)
         infixed = "|".join(
             f"{re.escape(w[:2])}(?P<infix{i}>{_INFIX}){re.escape(w[2:])}"
             for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())
         )
         self._milestone_re = re.compile(f"{infixed}|{words}" if infixed else words)
-        names = {spec.name for template in _templates(templates) for spec in template.milestones}
         self._derived = tuple(
             (re.compile(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
         ) + tuple(

@@ -76,3 +76,15 @@ def test_a_voice_transcript_is_unsure(parser):
 def test_a_plain_report_is_confident(parser):
     [item] = parse(parser, "订单123 焊接完成")
     assert "confident" not in item
+
+
+def test_a_synonym_added_at_run_time_applies_at_once():
+    from handlers.templates import TemplateSet
+    from handlers.understanding import Parser
+
+    parser = Parser(TemplateSet())
+    assert parse(parser, "123 喷粉完成") == []
+    parser.add_synonyms({"喷粉": "涂装", "飞线": "不存在的节点"})
+    [item] = parse(parser, "123 喷粉完成")
+    assert (item["milestone"], item["status"]) == ("涂装", "done")
+    assert parser.synonyms == {"喷粉": "涂装"}   # a name no template has is ignored
