@@ -32,7 +32,7 @@ _NOT_MILESTONE_AFTER = re.compile(
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点]")
 # a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
-_MATERIAL_AFTER = re.compile(r"[粉剂桶]")
+_MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))")
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 _NUM = NUMBER_PATTERN
 
@@ -93,6 +93,7 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
+_CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MIN_COVERAGE = 0.4
 _FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
@@ -264,6 +265,7 @@ class Parser:
         items: list[ParsedItem] = []
         context: list[str] = []
         topic: str | None = None
+        requested = False
         for line in lines(normalize(text)):
             orders = find_orders(line, self._domain_after)
             if (orders and topic and not self._mentions(mask(line, orders), derived=True)
@@ -272,7 +274,7 @@ class Parser:
                 # lines that name none are about the header's milestone (class: multi-line reports)
                 line = line[: orders[-1].end] + topic + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
-            found = self._parse_line(line, orders, today, context)
+            found = self._parse_line(line, orders, today, context, requested)
             if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
                 # much of the line is words the parser does not read: its reading may miss the point
                 found = [replace(item, confident=False) for item in found]
@@ -283,6 +285,8 @@ class Parser:
                 # a header names its team or topic: 焊接班, 总装 11/19 (a place suffix is fine here)
                 heads = {self._word_to_milestone[self._plain(m)] for m in self._milestone_re.finditer(line)}
                 topic = next(iter(heads)) if len(heads) == 1 else topic
+                # "客户变更", "客户要求如下": the lines below relay the customer's requests
+                requested = requested or bool(_CHANGE_HEADER.search(line))
             if orders:
                 context = [o.order_no for o in orders] if not found and self._order_header(line, orders) else []
             items.extend(found)
@@ -295,14 +299,14 @@ class Parser:
         return len(re.sub(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下", "", rest)) <= 2
 
     def _parse_line(
-        self, line: str, orders: list[OrderMatch], today: date, context: list[str]
+        self, line: str, orders: list[OrderMatch], today: date, context: list[str], requested: bool = False
     ) -> list[ParsedItem]:
         masked = mask(line, orders)
         if not orders:
             # "这批…", "这个单子…": the sender points at an order without its number (class: no order named);
             # the items keep order_no null and the bot takes the order from the conversation or asks
             deictic = not context and self._deictic(line)
-            partial = self._scope(masked, today, has_order=bool(context) or deictic)
+            partial = self._scope(masked, today, has_order=bool(context) or deictic, requested=requested)
             if deictic:
                 # pointing at an order anchors a report or a status question, not any question
                 partial = [item for item in partial if item.intent != "query" or _PROGRESS_QUESTION.search(line)]
@@ -323,13 +327,13 @@ class Parser:
             scope = masked[start:end]
             if index and lead and not self._mentions(scope):
                 scope = lead + scope
-            partial = self._scope(scope, today, has_order=True)
+            partial = self._scope(scope, today, has_order=True, requested=requested)
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
         return items
 
-    def _scope(self, text: str, today: date, has_order: bool) -> list[ParsedItem]:
+    def _scope(self, text: str, today: date, has_order: bool, requested: bool = False) -> list[ParsedItem]:
         clauses = [m.group() for m in _CLAUSE.finditer(text)]
-        requested = bool(_REQUESTER.search(text))
+        requested = requested or bool(_REQUESTER.search(text))
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
         if changes:
             return changes
@@ -856,7 +860,8 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
         pass
     start = field.start() if field else (requester.end() if requester else 0)
     subject = clause[start : op.start()].replace(MASK, "").strip()
-    if (not subject and not (requested and has_order)) or (subject and milestones.fullmatch(subject)):
+    if (not subject and not (requested and has_order)) or (
+            subject and milestones.fullmatch(subject) and not _SPEC_FIELD.fullmatch(subject)):
         return None
     if MASK in clause[start:]:
         start = clause.rindex(MASK) + 1

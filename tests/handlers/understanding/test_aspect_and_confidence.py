@@ -88,3 +88,22 @@ def test_a_synonym_added_at_run_time_applies_at_once():
     [item] = parse(parser, "123 喷粉完成")
     assert (item["milestone"], item["status"]) == ("涂装", "done")
     assert parser.synonyms == {"喷粉": "涂装"}   # a name no template has is ignored
+
+
+def test_a_template_word_that_is_also_an_ordinary_word():
+    """包装 is a milestone of the electronics template and a spec word: with an order and a status
+    it is the milestone; asked to be changed by the customer it is the spec."""
+    from handlers.templates import DEFAULT_TEMPLATE, TemplateSet
+    from handlers.understanding import Parser
+
+    from .test_templates import ELECTRONICS
+
+    parser = Parser(TemplateSet((DEFAULT_TEMPLATE, ELECTRONICS)))
+    [done] = parse(parser, "E2311-12 包装完成")
+    assert (done["intent"], done["milestone"], done["status"]) == ("progress", "包装", "done")
+    [under_way] = parse(parser, "E2311-13 包装还在弄")
+    assert (under_way["milestone"], under_way["status"]) == ("包装", "in_progress")
+    [change] = parse(parser, "E2311-15 客户要求包装换成纸箱")
+    assert (change["intent"], change["field"]) == ("change", "spec")
+    [missing] = parse(parser, "E2311-19 包装盒没到")
+    assert (missing["intent"], missing["category"], missing["milestone"]) == ("exception", "material", None)
