@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
+from handlers.config_sync import apply_bindings
 from handlers.messages import InboundMessage, Reply
-from handlers.setup import apply_bindings
-from storage.models import Event, Order, OrderMilestone
+from storage.database import Database
+from storage.models import Event, Order, OrderException, OrderMilestone
 
 _ids = itertools.count(1)
 
@@ -88,9 +89,14 @@ async def events(runtime: Runtime, kind: str | None = None) -> list[Event]:
         return list(await session.scalars(query))
 
 
-async def count(runtime: Runtime, model: type) -> int:
-    async with runtime.database.transaction() as session:
-        return await session.scalar(select(func.count()).select_from(model))
+async def count_rows(database: Database, model: type, *where: Any) -> int:
+    """How many rows of `model` the database holds (matching every `where` condition)."""
+    async with database.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+async def count(runtime: Runtime, model: type, *where: Any) -> int:
+    return await count_rows(runtime.database, model, *where)
 
 
 async def create_order(chat: ChatSession, order_no: str = "123", due: str = "2026-12-20", extra: str = "") -> Reply:
@@ -114,3 +120,9 @@ async def order(runtime: Runtime, order_no: str) -> Order:
         return await session.scalar(
             select(Order).where(Order.order_no == order_no).options(selectinload(Order.milestones))
         )
+
+
+async def exception(chat: ChatSession, exception_id: int) -> OrderException:
+    """The exception with this id, as stored."""
+    async with chat.runtime.database.transaction() as session:
+        return await session.get(OrderException, exception_id)

@@ -13,15 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from handlers.templates import Template, TemplateSet
-
-from . import lexicon as lx
-from . import segmenter
+import handlers.understanding.lexicon as lx
+import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE, find_dates
+from handlers.templates import Template, TemplateSet
 from .items import ParsedItem
 from .normalize import lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
-from .orders import MASK, OrderMatch, find_orders, is_list_gap, mask
+from .order_numbers import MASK, OrderMatch, find_orders, is_list_gap, mask
+from storage.models import ExceptionCategory
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
@@ -507,13 +507,13 @@ class Parser:
         category = _exception_category(text, window.milestone)
         if category is None and window.milestone is None and any(
                 _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in find_dates(joined, today) if found.value >= today):
-            category = "material"   # material expected on a day, without the word 缺料
-        if category == "other" and _weak_other(text):
+            category = ExceptionCategory.MATERIAL   # material expected on a day, without the word 缺料
+        if category == ExceptionCategory.OTHER and _weak_other(text):
             category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
         if category is not None:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
-            value = _delay_days(text) if category == "delay" else None
+            value = _delay_days(text) if category == ExceptionCategory.DELAY else None
             if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
                 when = None   # "今天停线" says when it happened, not when it will be resolved
             confident = len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
@@ -591,47 +591,48 @@ def _weak_other(text: str) -> bool:
     return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
 
 
-def _exception_category(text: str, milestone: str | None) -> str | None:
+def _exception_category(text: str, milestone: str | None) -> ExceptionCategory | None:
     if _MACHINE_FAULT.search(text):
-        return "equipment"
+        return ExceptionCategory.EQUIPMENT
     if _QUALITY.search(text):
-        return "quality"
+        return ExceptionCategory.QUALITY
     equipment = _EQUIPMENT.search(text)
     if equipment and not (_LINE_STOP.fullmatch(equipment.group()) and _material(text)):
         # a line stopped for lack of parts is a material exception, a broken machine is equipment
-        return "equipment"
+        return ExceptionCategory.EQUIPMENT
     if _STAFF.search(text) and not _DELAY.search(_STAFF.sub("", text)):
-        return "other"   # short of staff; with a stated slip ("要晚两天") it is a delay
+        return ExceptionCategory.OTHER   # short of staff; with a stated slip ("要晚两天") it is a delay
     if _material(_STAFF.sub("", text)):
-        return "material"
+        return ExceptionCategory.MATERIAL
     if _DELAY.search(_STAFF.sub("", text)):
-        return "delay"
+        return ExceptionCategory.DELAY
     if _STAFF.search(text):
-        return "other"
+        return ExceptionCategory.OTHER
     other = _OTHER.search(_NO_PROBLEM.sub("", text))
     if other:
-        return "quality" if other.group() == "问题" and milestone is not None else "other"
+        return ExceptionCategory.QUALITY if other.group() == "问题" and milestone is not None else ExceptionCategory.OTHER
     return None
 
 
 # a delay cue often states the consequence of another exception, so it does not conflict
-_FAMILIES = (("quality", _QUALITY), ("equipment", _EQUIPMENT))
+_FAMILIES = ((ExceptionCategory.QUALITY, _QUALITY), (ExceptionCategory.EQUIPMENT, _EQUIPMENT))
 # cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
 # (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
 _WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
 
 
-def _categories(text: str) -> set[str]:
+def _categories(text: str) -> set[ExceptionCategory]:
     """Every exception family whose cue occurs: more than one is a conflict the parser guessed through."""
     found = {name for name, pattern in _FAMILIES if pattern.search(text)}
     if _material(text):
-        found.add("material")
+        found.add(ExceptionCategory.MATERIAL)
     return found
 
 
-def _weak_cue(text: str, category: str) -> bool:
-    pattern = {"quality": _QUALITY, "equipment": _EQUIPMENT, "delay": _DELAY, "material": _MATERIAL,
-               "other": _OTHER}.get(category)
+def _weak_cue(text: str, category: ExceptionCategory) -> bool:
+    pattern = {ExceptionCategory.QUALITY: _QUALITY, ExceptionCategory.EQUIPMENT: _EQUIPMENT,
+               ExceptionCategory.DELAY: _DELAY, ExceptionCategory.MATERIAL: _MATERIAL,
+               ExceptionCategory.OTHER: _OTHER}.get(category)
     if pattern is None:
         return False
     cues = [m.group() for m in pattern.finditer(text)]
