@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date, datetime
 
 import handlers.understanding.lexicon as lx
@@ -219,9 +220,10 @@ class Parser:
         ) + tuple(
             (re.compile(form), name) for name, forms in lx.VERB_FORMS.items() if name in names for form in forms
         )
-        self._verb_patterns = frozenset(
-            pattern for pattern, name in self._derived if name in lx.VERB_FORMS and pattern.pattern in lx.VERB_FORMS[name]
-        )
+        verbs = {pattern for name, forms in lx.VERB_FORMS.items() for pattern in forms}
+        # one scan for every derived form: group d<i> is the i-th form (milestone, is a one-character verb)
+        self._derived_groups = {f"d{i}": (name, pattern.pattern in verbs) for i, (pattern, name) in enumerate(self._derived)}
+        self._derived_re = re.compile("|".join(f"(?P<d{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(self._derived)))
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -407,8 +409,8 @@ class Parser:
     def _coverage(self, line: str) -> float:
         """Share of the line's Chinese characters that some cue of the parser explains."""
         total = len(_CJK.findall(line))
-        if total < 6:
-            return 1.0
+        if total < 12:
+            return 1.0   # a short line is mostly cues anyway
         explained = sum(len(_CJK.findall(match.group())) for match in self._known.finditer(line))
         return explained / total
 
@@ -442,17 +444,17 @@ class Parser:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
         extra: list[_Mention] = []
         starts: dict[int, str] | None = None
-        for pattern, name in self._derived:
-            for match in pattern.finditer(text):
-                if any(m.start < match.end() and match.start() < m.end for m in found + extra):
+        for match in self._derived_re.finditer(text):
+            name, verb = self._derived_groups[match.lastgroup]
+            if any(m.start < match.end() and match.start() < m.end for m in found):
+                continue
+            if verb:
+                # a one-character verb must start a word of its own (发 in 出发了 does not)
+                if starts is None:
+                    starts = segmenter.word_starts(text, self._user_words)
+                if not self._stands_alone(text, match, starts):
                     continue
-                if pattern in self._verb_patterns:
-                    # a one-character verb must start a word of its own (发 in 出发了 does not)
-                    if starts is None:
-                        starts = segmenter.word_starts(text, self._user_words)
-                    if not self._stands_alone(text, match, starts):
-                        continue
-                extra.append(_Mention(match.start(), match.end(), name))
+            extra.append(_Mention(match.start(), match.end(), name))
         if not extra:
             return found
         return sorted(found + extra, key=lambda m: m.start)
@@ -502,11 +504,11 @@ class Parser:
         window = replace(window, before=_RATE.sub("", window.before), after=_RATE.sub("", window.after))
         text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
-        when = next((found.value for found in find_dates(joined, today)
+        when = next((found.value for found in _dates(joined, today)
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
         category = _exception_category(text, window.milestone)
         if category is None and window.milestone is None and any(
-                _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in find_dates(joined, today) if found.value >= today):
+                _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in _dates(joined, today) if found.value >= today):
             category = ExceptionCategory.MATERIAL   # material expected on a day, without the word 缺料
         if category == ExceptionCategory.OTHER and _weak_other(text):
             category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
@@ -532,7 +534,7 @@ class Parser:
             return None
         if status == "in_progress" and when is not None and when <= today:
             # an in-progress item's date is its forecast: a later day said in the window wins
-            later = next((found.value for found in find_dates(joined, today) if found.value > today
+            later = next((found.value for found in _dates(joined, today) if found.value > today
                           and not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
             when = later or when
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
@@ -559,6 +561,12 @@ class Parser:
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
+@lru_cache(maxsize=4096)
+def _dates(text: str, today: date) -> tuple:
+    """find_dates, remembered: one window's text is read for dates several times."""
+    return tuple(find_dates(text, today))
+
+
 def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 3) : start]))
 
