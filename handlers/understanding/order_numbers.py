@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 MASK = "\ue000"
 
-_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*[:：]?\s*|No\.?\s*|NO\.?\s*|no\.\s*|#\s*)"
+_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
 _TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
 _CANDIDATE = re.compile(
     rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
