@@ -526,6 +526,8 @@ class Parser:
         if not has_order and not _leads(window):
             return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
         status, percent = _progress_status(window, text, when, today)
+        if status == "planned":
+            status, when = "in_progress_undated?", None
         confident = not (status or "").endswith("?") and not _conflicting(text)
         status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
@@ -537,6 +539,8 @@ class Parser:
             later = next((found.value for found in _dates(joined, today) if found.value > today
                           and not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
             when = later or when
+            if when == today and window.after.lstrip().startswith("了") and not _FORECAST_STRONG.search(text):
+                when = None   # "今天发了一车": today says when it happened; an in-progress date is a forecast
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
@@ -707,6 +711,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = _future_date(clause, today)
+    start = _START.search(clause)
+    if (future is not None and start is not None and start.start() > future and not _DONE.search(clause, start.end())
+            and not _PAST.search(window.before)):
+        return "planned", None   # "喷涂明天开始": a planned start, not yet under way: asked, undated
     if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
         return "in_progress", None
@@ -744,7 +752,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         if re.search(r"(?:可以|能|可|该)\s*$", window.before):
             return None, None   # modality: "可以开料了" says it may start, not that it started
         return "done", None
-    if when is not None and when < today and re.search(r"(?:^|[好完])\s*的\s*[。.!！]?\s*$", window.after):
+    if when is not None and when < today and (re.match(r"\s*(?:好|完)?的", window.after)
+                                              or re.search(r"[好完]\s*的\s*[。.!！]?\s*$", window.after)):
         return "done?", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
     return None, None
 
