@@ -45,8 +45,8 @@ REQUESTERS = (
     "客户要求", "客户说", "客户要", "客户希望", "客户通知", "客户反馈", "客户那边", "客户想", "客户需要",
     "客户", "客户话", "销售说", "销售要求", "业务说", "老板说", "甲方要求", "甲方", "要求",
 )
-QTY_FIELDS = ("数量", "台数", "件数", "订单量", "订量", "总数", "数目", "个数", "总量", "订货量", "套数")
-DUE_FIELDS = ("交期", "交货期", "交货日期", "交货时间", "货期", "交付日期", "交付时间", "交货日")
+QTY_FIELDS = ("qty", "QTY", "Qty", "quantity", "Quantity", "数量", "台数", "件数", "订单量", "订量", "总数", "数目", "个数", "总量", "订货量", "套数")
+DUE_FIELDS = ("due date", "Due date", "delivery date", "交期", "交货期", "交货日期", "交货时间", "货期", "交付日期", "交付时间", "交货日")
 # these name the due date only when a customer or sales asks; otherwise they report a plan
 DUE_FIELDS_REQUESTED = ("出货日期", "出货时间", "发货日期", "发货时间", "到货日期", "到货时间")
 SET_OPS = (

@@ -150,6 +150,7 @@ _ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)
 _DEICTIC_ORDER = re.compile(r"(?:这|那)(?:个单子?|张单|单)")
 _DEICTIC_GOODS = re.compile(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
 _PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
+_ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
 _LEAD_IN = re.compile(r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在)+\s*$")
 
 
@@ -166,6 +167,7 @@ class _Window:
     milestone: str | None
     before: str   # text governed by the mention, before it
     after: str    # text governed by the mention, after it
+    word: str = ""   # how the milestone was named ("焊接", "喷", "shipped")
 
 
 def _templates(templates: TemplateSet | Sequence[Template] | Template) -> tuple[Template, ...]:
@@ -486,7 +488,8 @@ class Parser:
                 after, next_before = text[end:], ""
             names = dict.fromkeys(m.milestone for m in group)
             infix = "".join(m.infix for m in group)
-            windows.extend(_Window(name, before + infix, after) for name in names)
+            words = {m.milestone: text[m.start : m.end] for m in reversed(group)}
+            windows.extend(_Window(name, before + infix, after, words[name]) for name in names)
             before = next_before
         # the same milestone named twice in separate windows ("焊接50% 预计后天焊完"): one window,
         # the first mention's, which also governs the later mention's text
@@ -748,6 +751,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         if _negated(text, done.start()):
             return "in_progress", None
         return "done", None
+    if _ENGLISH_PAST.search(window.word):
+        return "done", None   # "PO-2026-090 delivered", "已 shipped": an English past participle
     if window.after.lstrip().startswith("了"):
         if re.search(r"(?:可以|能|可|该)\s*$", window.before):
             return None, None   # modality: "可以开料了" says it may start, not that it started

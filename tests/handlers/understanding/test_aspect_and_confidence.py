@@ -107,3 +107,32 @@ def test_a_template_word_that_is_also_an_ordinary_word():
     assert (change["intent"], change["field"]) == ("change", "spec")
     [missing] = parse(parser, "E2311-19 包装盒没到")
     assert (missing["intent"], missing["category"], missing["milestone"]) == ("exception", "material", None)
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("123 welding done", ("progress", "焊接", "done", None)),
+    ("PO-2026-090 shipped", ("progress", "发货", "done", None)),
+    ("124 painting in progress", ("progress", "涂装", "in_progress", None)),
+    ("125 QC fail，返工", ("exception", "质检", None, "quality")),
+    ("126 焊接ing", ("progress", "焊接", "in_progress", None)),
+])
+def test_english_mixed_in(parser, text, reading):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["milestone"], item["status"], item["category"]) == reading
+
+
+@pytest.mark.parametrize(("text", "milestone", "status"), [
+    ("317 组装搞掂咗", "总装", "done"),
+    ("236 啲钢管仲未到", None, None),
+    ("214 装咗车喇", "发货", "done"),
+])
+def test_cantonese_function_words(parser, text, milestone, status):
+    [item] = parse(parser, text)
+    assert (item["milestone"], item["status"]) == (milestone, status)
+    if status is None:
+        assert (item["intent"], item["category"]) == ("exception", "material")
+
+
+def test_a_planned_start_is_asked_not_recorded(parser):
+    [item] = parse(parser, "333 喷涂明天开始")
+    assert item["status"] == "in_progress" and item["date"] is None and item["confident"] is False
