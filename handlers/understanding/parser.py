@@ -521,7 +521,8 @@ class Parser:
             value = _delay_days(text) if category == ExceptionCategory.DELAY else None
             if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
                 when = None   # "今天停线" says when it happened, not when it will be resolved
-            confident = len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
+            confident = (len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
+                         and _STRONG_CUES[category].search(text) is not None)
             return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when,
                               confident=confident)
         if window.milestone is None:
@@ -634,6 +635,21 @@ _FAMILIES = ((ExceptionCategory.QUALITY, _QUALITY), (ExceptionCategory.EQUIPMENT
 # cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
 # (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
 _WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
+
+
+# the words that name a category outright; a category read only from a looser cue (错了, 偏黄, 才到,
+# 在外厂, 断了, 推到…) is a guess the bot asks about
+_STRONG_CUES = {
+    ExceptionCategory.QUALITY: re.compile(
+        r"不合格|返工|返修|不良|质量|划伤|划痕|气孔|裂|变形|色差|漏焊|虚焊|毛刺|超差|报废|客诉|投诉|退货|NG|不通过|没通过|没过|重做|重喷|"
+        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏"),
+    ExceptionCategory.MATERIAL: re.compile(
+        r"缺|欠料|待料|等料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
+        r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
+    ExceptionCategory.EQUIPMENT: re.compile(r"坏|故障|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
+    ExceptionCategory.DELAY: re.compile(r"延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
+    ExceptionCategory.OTHER: re.compile(r"."),
+}
 
 
 def _categories(text: str) -> set[ExceptionCategory]:
