@@ -57,7 +57,11 @@ _RATIO = re.compile(
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
 _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
-_QUALITY = re.compile(lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY)
+_QUALITY = re.compile(
+    lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
+    # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
+    + r"|(?<![说讲听看记])错了"
+)
 _EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
 _MATERIAL = re.compile(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
@@ -642,7 +646,7 @@ _WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)
 _STRONG_CUES = {
     ExceptionCategory.QUALITY: re.compile(
         r"不合格|返工|返修|不良|质量|划伤|划痕|气孔|裂|变形|色差|漏焊|虚焊|毛刺|超差|报废|客诉|投诉|退货|NG|不通过|没通过|没过|重做|重喷|"
-        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏"),
+        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏|砂眼|缩孔|夹杂"),
     ExceptionCategory.MATERIAL: re.compile(
         r"缺|欠料|待料|等料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
         r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
@@ -881,11 +885,17 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
+_CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
 _REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快]|一批)")
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
+    if requested and has_order:
+        # the verb before the field: "客户说要改颜色", "换一下包装"
+        verb_first = _CHANGE_FIELD.search(clause)
+        if verb_first and not _SPEC_OP.search(clause):
+            return ParsedItem("change", field="spec", op="set", value=clause[verb_first.start():].strip() or None)
     op = _SPEC_OP.search(clause) or (_REQUESTED_SPEC_OP.search(clause) if requested and has_order else None)
     if op is None:
         return None
