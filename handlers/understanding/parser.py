@@ -77,7 +77,11 @@ _OTHER = re.compile(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
 # a machine with a leak or noise is an equipment failure, not a product defect ("空压机漏气")
-_MACHINE_FAULT = re.compile(r"(?:机|泵|设备|炉|行车|叉车|生产线|流水线)\s*(?:又|也|有点|一直)?\s*(?:漏气|漏水|漏油|异响|冒烟|不转|不动|卡死|卡住)")
+_MACHINE_FAULT = re.compile(
+    r"(?:机|泵|设备|炉|行车|叉车|生产线|流水线)\s*(?:又|也|有点|一直)?\s*(?:漏气|漏水|漏油|异响|冒烟|不转|不动|卡死|卡住)"
+    # a process setting the machine cannot hold ("温度不够", "气压上不去") is equipment, not material
+    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
+)
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人)\s*(?:还|都|也)?\s*$")
 # a rate ("合格率98%", "完成率95%") is a statistic, never the progress of a milestone
@@ -646,11 +650,11 @@ _WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)
 _STRONG_CUES = {
     ExceptionCategory.QUALITY: re.compile(
         r"不合格|返工|返修|不良|质量|划伤|划痕|气孔|裂|变形|色差|漏焊|虚焊|毛刺|超差|报废|客诉|投诉|退货|NG|不通过|没通过|没过|重做|重喷|"
-        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏|砂眼|缩孔|夹杂"),
+        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏|砂眼|缩孔|夹杂|坏|破|开机|不工作|偏|歪|锈|不一样"),
     ExceptionCategory.MATERIAL: re.compile(
         r"缺|欠料|待料|等料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
         r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
-    ExceptionCategory.EQUIPMENT: re.compile(r"坏|故障|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
+    ExceptionCategory.EQUIPMENT: re.compile(r"温度|压力|气压|罢工|坏|故障|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
     ExceptionCategory.DELAY: re.compile(r"延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
     ExceptionCategory.OTHER: re.compile(r"."),
 }
@@ -724,6 +728,8 @@ def _ratio(text: str) -> int | None:
 
 
 def _progress_status(window: _Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
+    if re.search(r"(?:待|等待?|准备)\s*$", window.before):
+        return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     percent = _percent(text)
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)

@@ -136,3 +136,19 @@ def test_cantonese_function_words(parser, text, milestone, status):
 def test_a_planned_start_is_asked_not_recorded(parser):
     [item] = parse(parser, "333 喷涂明天开始")
     assert item["status"] == "in_progress" and item["date"] is None and item["confident"] is False
+
+
+@pytest.mark.parametrize("text", ["929 包装完成，待发货", "931 准备入库"])
+def test_a_pending_step_is_no_progress(parser, text):
+    assert parse(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("902 喷涂房温度不够，漆干不了", "equipment"),   # a setting the machine cannot hold, not a shortage
+    ("906 运输途中压坏了两台", "quality"),            # damaged goods, not a machine
+    ("1207 焊接停了，焊丝用完了在等", "material"),     # a stop for lack of material
+    ("127出货得推到12月10号了，人手不够", "delay"),    # short of staff, with the slip stated
+])
+def test_exception_category_by_cue_class(parser, text, category):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["category"]) == ("exception", category)
