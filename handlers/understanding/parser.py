@@ -577,7 +577,7 @@ class Parser:
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _dates(text: str, today: date) -> tuple:
     """find_dates, remembered: one window's text is read for dates several times."""
     return tuple(find_dates(text, today))
@@ -595,6 +595,7 @@ def _leads(window: _Window) -> bool:
 _WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到"))
 
 
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _material(text: str) -> bool:
     for match in _MATERIAL.finditer(text):
         if re.match(r"没到(?:账|哪|位|我们|你们|这|那)", text[match.start():]):
@@ -615,6 +616,7 @@ def _weak_other(text: str) -> bool:
     return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
 
 
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _exception_category(text: str, milestone: str | None) -> ExceptionCategory | None:
     if _MACHINE_FAULT.search(text):
         return ExceptionCategory.EQUIPMENT
@@ -660,12 +662,13 @@ _STRONG_CUES = {
 }
 
 
-def _categories(text: str) -> set[ExceptionCategory]:
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _categories(text: str) -> frozenset[ExceptionCategory]:
     """Every exception family whose cue occurs: more than one is a conflict the parser guessed through."""
     found = {name for name, pattern in _FAMILIES if pattern.search(text)}
     if _material(text):
         found.add(ExceptionCategory.MATERIAL)
-    return found
+    return frozenset(found)
 
 
 def _weak_cue(text: str, category: ExceptionCategory) -> bool:
@@ -791,7 +794,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 
 def _future_date(text: str, today: date) -> int | None:
     """Where the first date after today stands in `text`, or None."""
-    for found in find_dates(text, today):
+    for found in _dates(text, today):
         if found.value > today and not _NEGATED_AFTER_DATE.match(text, found.end):
             return found.start
     return None
