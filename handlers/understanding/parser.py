@@ -37,10 +37,20 @@ _MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 _NUM = NUMBER_PATTERN
 
-_DONE = re.compile(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
-_START = re.compile(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)
-_FORECAST = re.compile(lx.alternation(lx.FORECAST_WORDS))
-_FORECAST_STRONG = re.compile(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
+def _scan(source: str) -> re.Pattern[str]:
+    """Compile a long cue alternation for `search`, with a first-character filter in front.
+
+    Every alternative here starts with a literal Chinese character, an ASCII letter or digit, or
+    "?"; a class of those (a superset of the real first characters) lets the regex engine skip
+    every other position before trying hundreds of alternatives there."""
+    chars = sorted({ch for ch in source if "\u4e00" <= ch <= "\u9fff"})
+    return re.compile(f"(?=[{''.join(chars)}A-Za-z0-9?？%])(?:{source})")
+
+
+_DONE = _scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
+_START = _scan(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)
+_FORECAST = _scan(lx.alternation(lx.FORECAST_WORDS))
+_FORECAST_STRONG = _scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
 # an adverb people put inside a four-character milestone word: 物料已齐套, 生产计划都下了
 _INFIX = "已经|已|都|全部|全|也"
 _PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
@@ -57,23 +67,23 @@ _RATIO = re.compile(
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
 _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
-_QUALITY = re.compile(
+_QUALITY = _scan(
     lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
     + r"|(?<![说讲听看记])错了"
 )
-_EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
-_MATERIAL = re.compile(
+_EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
+_MATERIAL = _scan(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$)|" + lx.ENGLISH_MATERIAL
 )
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
-_DELAY = re.compile(
+_DELAY = _scan(
     lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
 )
-_OTHER = re.compile(lx.alternation(lx.OTHER_WORDS))
+_OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
 # a machine with a leak or noise is an equipment failure, not a product defect ("空压机漏气")
@@ -92,7 +102,7 @@ _PARTIAL = re.compile(
 )
 # a date followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
-_STAFF = re.compile(lx.alternation(lx.STAFF_WORDS))
+_STAFF = _scan(lx.alternation(lx.STAFF_WORDS))
 # with no order in the message, only these may stand before a milestone ("今天焊接完成")
 _ADJACENT_STATUS = re.compile(
     r"\s*(?:已经|已|都|也|全部|全|还在|正在|在|基本|刚刚?)?\s*(?:"
@@ -106,7 +116,7 @@ _CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MIN_COVERAGE = 0.4
 _FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
-_QUERY_STRONG = re.compile(
+_QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     + r"|(?<![检调审核])查|么$|(?<![也都还并就])没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
@@ -224,7 +234,9 @@ class Parser:
             f"{re.escape(w[:2])}(?P<infix{i}>{_INFIX}){re.escape(w[2:])}"
             for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())
         )
-        self._milestone_re = re.compile(f"{infixed}|{words}" if infixed else words)
+        # a leading class of every word's first character lets the scan skip other positions fast
+        firsts = _char_class(word[0] for word in self._word_to_milestone)
+        self._milestone_re = re.compile(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
         self._derived = tuple(
             (re.compile(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
         ) + tuple(
@@ -233,7 +245,10 @@ class Parser:
         verbs = {pattern for name, forms in lx.VERB_FORMS.items() for pattern in forms}
         # one scan for every derived form: group d<i> is the i-th form (milestone, is a one-character verb)
         self._derived_groups = {f"d{i}": (name, pattern.pattern in verbs) for i, (pattern, name) in enumerate(self._derived)}
-        self._derived_re = re.compile("|".join(f"(?P<d{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(self._derived)))
+        alternatives = "|".join(f"(?P<d{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(self._derived))
+        # every derived match starts with a character its pattern names (a superset is fine)
+        triggers = _char_class(ch for pattern, _ in self._derived for ch in pattern.pattern if "\u4e00" <= ch <= "\u9fff")
+        self._derived_re = re.compile(f"(?=[A-Za-z]|{triggers})(?:{alternatives})")
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -577,6 +592,11 @@ class Parser:
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
+def _char_class(chars: Iterable[str]) -> str:
+    """A regex class of `chars` (used as a cheap first-character filter before a long alternation)."""
+    return "[" + "".join(sorted({re.escape(ch) for ch in chars})) + "]"
+
+
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _dates(text: str, today: date) -> tuple:
     """find_dates, remembered: one window's text is read for dates several times."""
