@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.keys import HTTP, RUNTIME, SENDERS, SETTINGS
 from bot.runtime import open_runtime
 from bot.scheduling import scheduler_ctx
+from bot.web.setup import setup_web
 
 AdapterSetup = Callable[[web.Application, Settings], None]
 ADAPTER_SETUPS: tuple[AdapterSetup, ...] = (setup_wecom, setup_dingtalk)
@@ -50,5 +51,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", health)
     for setup in ADAPTER_SETUPS:
         setup(app, settings)
+    setup_web(app, settings)  # the board and the customer portal ([web])
     app.cleanup_ctx.append(scheduler_ctx)  # last: starts once every adapter's sender is registered
     return app

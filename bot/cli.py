@@ -84,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--month", required=True, help="the month, e.g. 2026-11")
     report.add_argument("--csv", action="store_true", help="print CSV (section,key,metric,value) instead of a table")
 
+    web_parser = commands.add_parser("web", help="links to the manager board and the customer portal")
+    web_commands = web_parser.add_subparsers(dest="web_command", required=True, metavar="ACTION")
+    for action, text in (("link", "print a signed link"), ("revoke", "revoke every link of a scope")):
+        sub = web_commands.add_parser(action, help=text)
+        scope = sub.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--manager", action="store_true", help="the manager board")
+        scope.add_argument("--customer", metavar="NAME", help="that customer's portal")
+        sub.add_argument("--now", type=_iso_time, help=argparse.SUPPRESS)
+        if action == "link":
+            sub.add_argument("--hours", type=int, help="valid for N hours (default: [web] *_link_hours)")
+
     parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
     parse.add_argument("texts", nargs="*")
     parse.add_argument("--jsonl", action="store_true", help="read {\"text\", \"now\"} lines from stdin")
@@ -199,8 +210,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.web.access_log import RedactingAccessLogger
+    from bot.web.setup import warn_if_unsigned
 
-    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port)
+    warn_if_unsigned(settings)
+    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
+                access_log_class=RedactingAccessLogger)
     return 0
 
 
@@ -292,11 +307,34 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.web.commands import ScopeNotFound, print_link, revoke
+
+    if not settings.web.enabled:
+        raise CliError("the board is disabled: [web] enabled = false")
+    if args.web_command == "link" and args.hours is not None and args.hours < 1:
+        raise CliError("--hours must be at least 1")
+    now = _tz_now(settings, args.now)
+    async with open_runtime(settings) as runtime:
+        try:
+            if args.web_command == "link":
+                link = await print_link(runtime, args.customer, args.hours, now)
+                print(link.url)
+                print(f"有效期至 {link.expires_at.astimezone(settings.general.tz):%Y-%m-%d %H:%M}", file=sys.stderr)
+            else:
+                generation = await revoke(runtime, args.customer, now)
+                print(f"已收回{'客户「' + args.customer + '」' if args.customer else '经理看板'}此前发出的全部链接"
+                      f"（第 {generation} 代密钥）。")
+        except ScopeNotFound as error:
+            raise CliError(str(error)) from None
+    return 0
+
+
 # Every subcommand and the function that runs it, in one place.
 _SYNC = {"run": _run, "parse": _parse}
 _ASYNC = {
     "chat": _chat, "demo": _demo, "db": _db_upgrade, "order": _order_add, "show": _show,
-    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox,
+    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "web": _web,
 }
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.keys import RUNTIME, SCHEDULER, SENDERS, SETTINGS
+from bot.web.links import LinkSigner
 from scheduler.config import ScheduleConfig
 from scheduler.printing import PrintSender
 from scheduler.service import SchedulerService
@@ -29,6 +30,7 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
         tz=settings.general.tz,
         calendar=settings.calendar.work_calendar,
         bot_name=settings.general.bot_name,
+        links=LinkSigner(settings) if settings.web.enabled else None,
     )
 
 

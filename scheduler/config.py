@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from handlers.links import LinkIssuer
 from handlers.workdays import WorkCalendar
 
 def parse_cron(expression: str, tz: tzinfo) -> CronTrigger:
@@ -48,4 +49,6 @@ class ScheduleConfig:
     calendar: WorkCalendar
     bot_name: str
     outbox_backoff: timedelta = timedelta(seconds=30)
+    links: LinkIssuer | None = None
+    """Signs the portal link each customer update carries; None when the web pages are off."""
     outbox_backoff_max: timedelta = timedelta(hours=1)

@@ -100,7 +100,8 @@ async def _reminders(session: AsyncSession, ctx: JobContext) -> list[Draft]:
 async def _customer_updates(session: AsyncSession, ctx: JobContext) -> list[Draft]:
     year, week, _ = ctx.today.isocalendar()
     return await customer_update_drafts(
-        session, today=ctx.today, index=ctx.index, bot_name=ctx.config.bot_name, week_key=f"{year}-W{week:02d}"
+        session, today=ctx.today, index=ctx.index, bot_name=ctx.config.bot_name, week_key=f"{year}-W{week:02d}",
+        now=ctx.due_at, links=ctx.config.links,
     )
 
 
@@ -212,7 +213,8 @@ class JobRunner:
                 )
                 return digest.text
             if chat.role == ChatRole.CUSTOMER:
-                return await customer_update_for(session, chat, today=today, index=index, bot_name=self.config.bot_name)
+                return await customer_update_for(session, chat, today=today, index=index, bot_name=self.config.bot_name,
+                                                 now=now, links=self.config.links)
             if chat.role == ChatRole.DEPARTMENT:
                 drafts = await overdue_drafts(session, today=today, index=index,
                                               escalate_after=self.config.escalate_after_days)

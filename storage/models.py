@@ -430,3 +430,20 @@ class JobRun(Base):
     instance: Mapped[str] = mapped_column(String(128), default="")
     messages: Mapped[int] = mapped_column(default=0)
     ran_at: Mapped[datetime]
+
+
+class LinkKey(Base):
+    """The signing key of one scope of web links (the managers', or one customer's).
+
+    A link is signed with the configured secret and its scope's key; rotating the key (a new
+    random value, the generation counted up) revokes every link of that scope issued before.
+    """
+
+    __tablename__ = "link_keys"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(String(128))
+    """Random; a secret (never logged)."""
+    generation: Mapped[int] = mapped_column(default=1)
+    rotated_at: Mapped[datetime]
