@@ -134,6 +134,8 @@ DERIVED_FORMS = {
         r"(?:(?<=货)|(?<=货已)|(?<=货都)|(?<=货已经)|(?<=货全部)|(?<=货都已))发(?:出去|出|走)",
         # 先发50台, 今天发了30箱: a shipped quantity
         rf"(?<![收开批下分打头出])发(?={_QTY})",
+        # 今天出了200台: goods out by count
+        rf"(?<![发输产做提支付外退])出(?={_QTY})",
     ),
     # 物料到齐了, 材料都备齐了: the same fact as 物料齐套
     # 计划下了: 下计划 said topic first
@@ -145,13 +147,14 @@ DERIVED_FORMS = {
 
 # Aspect complements after a one-character milestone verb: 完/好 (resultative), 了/过/咗 (perfective),
 # 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
-_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走]|到(?:哪|什么|几)|不[完好了]|得[完好]|吗|没|未|[?？]))"
+_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几)|不[完好了]|得[完好]|吗|没|未|[?？]))"
 # …and progressive or modal words before it: 在喷, 能发, 要装.
 _ASPECT_BEFORE = r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始))"
 # One-character verbs naming a default-template milestone ("喷完", "装好了", "开了一半", "排了没",
 # "签了"): the verb alone is too common, so it counts only next to an aspect cue (class: aspect).
 MILESTONE_VERBS = {
-    "排产": "排", "领料": "领", "下料": "开切", "涂装": "喷", "总装": "装", "质检": "检",
+    # (开 alone is too common — 开单, 开会, 开票: 开料/开完 are words of their own)
+    "排产": "排", "领料": "领", "下料": "切", "涂装": "喷", "总装": "装", "质检": "检",
     "发货": "发", "验收": "签",
 }
 VERB_FORMS = {
@@ -164,7 +167,7 @@ DERIVED_FORMS["发货"] = (
     # loading a container or onto the truck: "下午开始上车", "今天装柜"
     r"(?<![坐搭上])上车(?![间])|装柜|上柜",
 ) + DERIVED_FORMS["发货"]
-DERIVED_FORMS["入库"] = (r"[入进](?=\s*(?:了|咗|的)?\s*[仓库](?![存房管]))",)
+DERIVED_FORMS["入库"] = (r"[入进](?=\s*(?:了|咗|的)?\s*[仓库](?![存房管单]))",)
 
 
 # English in Chinese messages (EN-ZH mix: "123 welding done", "QC passed", "shipment delay"): the

@@ -122,7 +122,11 @@ _QUERY_STRONG = _scan(
     + r"|(?<![检调审核])查|么$|(?<![也都还并就])没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
-_GENERAL_ORDER = re.compile(lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?")
+_GENERAL_ORDER = re.compile(
+    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?"
+    # "有几个单子逾期了", "多少订单没发": a count of orders asked about
+    r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
+)
 
 _REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
@@ -169,7 +173,10 @@ _DEICTIC_ORDER = re.compile(r"(?:这|那)(?:个单子?|张单|单)")
 _DEICTIC_GOODS = re.compile(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
 _PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
 _ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
-_LEAD_IN = re.compile(r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在)+\s*$")
+_LEAD_IN = re.compile(
+    r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在|可以|能|要|会|得"
+    r"|今天|明天|后天|上午|下午|晚上)+\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,14 +299,17 @@ class Parser:
         items: list[ParsedItem] = []
         context: list[str] = []
         topic: str | None = None
+        previous: str | None = None
         requested = False
         for line in lines(normalize(text)):
             orders = find_orders(line, self._domain_after)
-            if (orders and topic and not self._mentions(mask(line, orders), derived=True)
+            carried = topic or previous
+            if (orders and carried and not self._mentions(mask(line, orders), derived=True)
                     and _exception_category(line, None) is None):
-                # a report under a header that names a milestone ("焊接班日报", "总装 11/19"):
-                # lines that name none are about the header's milestone (class: multi-line reports)
-                line = line[: orders[-1].end] + topic + line[orders[-1].end :]
+                # a report under a header that names a milestone ("焊接班日报", "总装 11/19"), or a line
+                # after one about a single milestone ("501 开料完\n503 开了三分之一"): lines that name
+                # none are about that milestone (class: multi-line reports)
+                line = line[: orders[-1].end] + carried + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
             found = self._parse_line(line, orders, today, context, requested)
             if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
@@ -316,6 +326,8 @@ class Parser:
                 requested = requested or bool(_CHANGE_HEADER.search(line))
             if orders:
                 context = [o.order_no for o in orders] if not found and self._order_header(line, orders) else []
+                named = {item.milestone for item in found if item.intent == "progress"}
+                previous = next(iter(named)) if len(named) == 1 and len(found) == 1 else None
             items.extend(found)
         return _dedupe(items)
 
@@ -463,7 +475,7 @@ class Parser:
                     return covering in self._known_tokens and match.start() - back + len(covering) == match.end()
             return False
         return (len(token) == 1 or token in self._known_tokens or bool(_DONE.match(token[1:]))
-                or bool(_START.match(token[1:])) or token[1] in "了过着咗")
+                or bool(_START.match(token[1:])) or token[1] in "了过着咗出走")
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""

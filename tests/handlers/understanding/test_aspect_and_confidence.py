@@ -152,3 +152,17 @@ def test_a_pending_step_is_no_progress(parser, text):
 def test_exception_category_by_cue_class(parser, text, category):
     [item] = parse(parser, text)
     assert (item["intent"], item["category"]) == ("exception", category)
+
+
+def test_a_report_line_naming_no_milestone_takes_the_previous_lines():
+    from handlers.templates import TemplateSet
+    from handlers.understanding import Parser
+
+    items = parse(Parser(TemplateSet()), "今日进度\n501 开料完\n503 开了三分之一\n504 后天能开完")
+    assert [(i["order_no"], i["milestone"], i["status"], i["percent"]) for i in items] == [
+        ("501", "下料", "done", None), ("503", "下料", "in_progress", 33), ("504", "下料", "in_progress", None)]
+
+
+@pytest.mark.parametrize("text", ["1110 入库单已经开了", "123 开会了"])
+def test_common_verbs_are_no_milestone(parser, text):
+    assert [i["milestone"] for i in parse(parser, text)] in ([], [None])
