@@ -900,7 +900,9 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     return None
 
 
-_DELIVER_AFTER = re.compile(r"\s*(?:前|之前|以前)?\s*(?:要|必须|得|就)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")")
+_DELIVER_AFTER = re.compile(
+    r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")"
+)
 
 
 def _delivery_request(clause: str, today: date) -> ParsedItem | None:
