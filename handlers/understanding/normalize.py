@@ -26,6 +26,8 @@ _BULLET = re.compile(
 _SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2713\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
 # a tick after a milestone means done ("焊接✅"); at the start of a line it is only a bullet
 _TICK = re.compile("[\u2705\u2714\u2611]")
+# the bot's own status marks read back ("总装🔄"): under way
+_SPINNER = re.compile("[\U0001F504\U0001F501]")
 # circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits
 _CIRCLED = re.compile("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
 
@@ -57,7 +59,7 @@ def normalize(text: str) -> str:
     text = _CANTONESE_RE.sub(lambda match: _CANTONESE[match.group()], text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
-    text = _SYMBOLS.sub(" ", text)
+    text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 
 
