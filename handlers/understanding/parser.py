@@ -120,6 +120,8 @@ _QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     + r"|(?<![检调审核])查|么$|(?<![也都还并就])没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
+    # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
+    + r"|了没有?[呀啊吖]?[?]?$"
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(
@@ -624,7 +626,7 @@ def _leads(window: _Window) -> bool:
     return bool(_LEAD_FILLER.fullmatch(window.before)) and bool(_ADJACENT_STATUS.match(window.after))
 
 
-_WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到"))
+_WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到", "没有到", "没有来"))
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
