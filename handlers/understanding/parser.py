@@ -176,7 +176,7 @@ _DEICTIC_GOODS = re.compile(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
 _PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
 _ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
 _LEAD_IN = re.compile(
-    r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在|可以|能|要|会|得"
+    r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在|可以|能|要|会|得|转到|转入|转|进入"
     r"|今天|明天|后天|上午|下午|晚上)+\s*$"
 )
 
@@ -774,6 +774,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
     if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
         return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
+    if re.search(r"(?:转到?|转入|进入)\s*$", window.before):
+        return "in_progress", None   # moved on to this step: "已转涂装", "下料完成转焊接"
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = _future_date(clause, today)

@@ -166,3 +166,14 @@ def test_a_report_line_naming_no_milestone_takes_the_previous_lines():
 @pytest.mark.parametrize("text", ["1110 入库单已经开了", "123 开会了"])
 def test_common_verbs_are_no_milestone(parser, text):
     assert [i["milestone"] for i in parse(parser, text)] in ([], [None])
+
+
+@pytest.mark.parametrize("text", ["1507 下料完成转焊接", "1508 下料完成，已转焊接"])
+def test_done_then_moved_on_to_the_next_step(parser, text):
+    items = {i["milestone"]: i["status"] for i in parse(parser, text)}
+    assert items == {"下料": "done", "焊接": "in_progress"}
+
+
+def test_a_no_problem_clause_is_no_question(parser):
+    [item] = parse(parser, "1404的质检昨天做完了没有问题的")
+    assert (item["intent"], item["milestone"], item["status"]) == ("progress", "质检", "done")
