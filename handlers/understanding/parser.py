@@ -33,7 +33,7 @@ _NOT_MILESTONE_AFTER = re.compile(
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点]")
 # a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
-_MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))")
+_MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))|供应|供货")
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 _NUM = NUMBER_PATTERN
 
@@ -95,7 +95,7 @@ _MACHINE_FAULT = re.compile(
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人)\s*(?:还|都|也)?\s*$")
 # a rate ("合格率98%", "完成率95%") is a statistic, never the progress of a milestone
-_RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有)?\s*\d{1,3}(?:\.\d+)?\s*%")
+_RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有|只有|仅|才|只)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
 _PARTIAL = re.compile(
     rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|一?大半|多半|小半|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
