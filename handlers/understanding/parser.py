@@ -115,6 +115,10 @@ _DAY_COUNT = re.compile(lx.DAY_COUNT)
 _CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MIN_COVERAGE = 0.4
+# a long line of several items with no punctuation at all is run-on speech (voice input without
+# fillers): which words belong to which item is a guess
+_LONG_RUN_ON = 20
+_BOUNDARY_PUNCT = re.compile(r"[,;。!?，；！？]")
 _FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
 _QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
@@ -317,7 +321,8 @@ class Parser:
             if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
                 # much of the line is words the parser does not read: its reading may miss the point
                 found = [replace(item, confident=False) for item in found]
-            if len(_FILLER_WORDS.findall(line)) >= 2:
+            if len(_FILLER_WORDS.findall(line)) >= 2 or (
+                    len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line)):
                 # a voice-input transcript ("那个…就是…然后…"): its clauses are easily misjoined, so ask
                 found = [replace(item, confident=False) for item in found]
             if not orders and not found:
@@ -700,7 +705,7 @@ _STRONG_CUES = {
 def _categories(text: str) -> frozenset[ExceptionCategory]:
     """Every exception family whose cue occurs: more than one is a conflict the parser guessed through."""
     found = {name for name, pattern in _FAMILIES if pattern.search(text)}
-    if _material(text):
+    if _material(_STAFF.sub("", text)):   # 人手不够 is short of staff, not of material
         found.add(ExceptionCategory.MATERIAL)
     return frozenset(found)
 
@@ -824,7 +829,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return "done", None
     if when is not None and when < today and (re.match(r"\s*(?:好|完)?的", window.after)
                                               or re.search(r"[好完]\s*的\s*[。.!！]?\s*$", window.after)):
-        return "done?", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
+        return "done", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
     return None, None
 
 

@@ -177,3 +177,13 @@ def test_done_then_moved_on_to_the_next_step(parser, text):
 def test_a_no_problem_clause_is_no_question(parser):
     [item] = parse(parser, "1404的质检昨天做完了没有问题的")
     assert (item["intent"], item["milestone"], item["status"]) == ("progress", "质检", "done")
+
+
+def test_a_long_run_on_line_of_several_items_is_unsure(parser):
+    items = parse(parser, "1701焊接今天全部焊好了喷涂这边下午开始弄估计后天能喷完总装要等下周")
+    assert len(items) > 1 and all(i.get("confident") is False for i in items)
+
+
+def test_staff_shortage_with_a_stated_slip_is_a_confident_delay(parser):
+    [item] = parse(parser, "435 开料这边人手不够 要晚两天")
+    assert (item["category"], item["value"]) == ("delay", 2) and "confident" not in item
