@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.adapters.dingtalk.setup import setup_dingtalk
 from bot.adapters.wecom.setup import setup_wecom
 from bot.config import Settings
-from bot.keys import HTTP, RUNTIME, SENDERS, SETTINGS
+from bot.keys import HEALTH_CHECKS, HTTP, RUNTIME, SENDERS, SETTINGS
 from bot.runtime import open_runtime
 from bot.scheduling import scheduler_ctx
 from bot.web.setup import setup_web
@@ -39,6 +39,11 @@ async def http_client_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def health(request: web.Request) -> web.Response:
+    """200 {"status": "ok"}, or 503 {"status": "degraded", "problems": {component: what}} when a
+    component reports a problem that needs an operator (a displaced long connection)."""
+    problems = {name: problem for name, check in request.app[HEALTH_CHECKS].items() if (problem := check())}
+    if problems:
+        return web.json_response({"status": "degraded", "problems": problems}, status=503)
     return web.json_response({"status": "ok"})
 
 
@@ -46,6 +51,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[SENDERS] = {}
+    app[HEALTH_CHECKS] = {}
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(http_client_ctx)
     app.router.add_get("/healthz", health)

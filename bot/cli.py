@@ -13,8 +13,11 @@ from datetime import datetime
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
+from bot.logs import install_redaction
 from bot.runtime import Runtime, open_runtime
+from scheduler.drafts import Draft
 from scheduler.service import SchedulerService
+from scheduler.read_model import ChatRow
 from storage.database import DatabaseUnavailable
 
 
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--chat", required=True, help="the chat's name or platform id")
     digest.add_argument("--now", type=_iso_time, help="as of this time (default: now)")
     digest.add_argument("--dry-run", action="store_true", help="only print; do not enqueue or send")
+    digest.add_argument("--picture", metavar="FILE.png", help="also write the picture the chat would be sent")
 
     tick = commands.add_parser("tick", help="run every scheduled job due at --now once, then deliver the outbox")
     tick.add_argument("--now", type=_iso_time, required=True)
@@ -244,7 +248,6 @@ def _tz_now(settings: Settings, now: datetime | None) -> datetime:
 
 
 async def _digest(settings: Settings, args: argparse.Namespace) -> int:
-    from scheduler.drafts import Draft
     from scheduler.jobs import enqueue_drafts
     from scheduler.read_model import chats
 
@@ -258,17 +261,55 @@ async def _digest(settings: Settings, args: argparse.Namespace) -> int:
         if chat.role is None:
             raise CliError(f"chat {args.chat!r} has no role; bind it as 经理, 部门 or 客户 first")
         text = await service.runner.preview(chat, now)
+        picture = await _digest_picture(service, chat, now, args.picture)
         if text is None:
             print(f"（{args.chat} 此刻没有要发送的内容）")
             return 0
         print(text)
         if not args.dry_run:
             key = f"manual:{chat.role}:{now.isoformat()}:c{chat.id}"
-            await runtime.database.run(lambda session: enqueue_drafts(session, [Draft(key, chat, text)], now))
+            drafts = [Draft(key, chat, text)]
+            if picture is not None:
+                drafts.append(_picture_draft(service, chat, key, picture, now))
+            await runtime.database.run(lambda session: enqueue_drafts(session, drafts, now))
             report = await service.worker.deliver_due(now)
             print(f"-- sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}",
                   file=sys.stderr)
     return 0
+
+
+async def _digest_picture(service: SchedulerService, chat: ChatRow, now: datetime, path: str | None) -> bytes | None:
+    """The chat's picture, written to `path` when one is given; None when there is none to send."""
+    from scheduler.pictures.fonts import FontUnavailable
+
+    if path is None and not service.runner.pictures.usable():
+        return None
+    try:
+        picture = await service.runner.preview_picture(chat, now)
+    except FontUnavailable as error:
+        raise CliError(f"不能生成配图：{error}") from None
+    if path is not None:
+        if picture is None:
+            print(f"（{chat.name or chat.chat_id} 此刻没有要发送的配图，未写入 {path}）", file=sys.stderr)
+        else:
+            with open(path, "wb") as file:
+                file.write(picture)
+            print(f"-- 配图已写入 {path}（{len(picture) // 1024} KB）", file=sys.stderr)
+    return picture
+
+
+def _picture_draft(service: SchedulerService, chat: ChatRow, key: str, picture: bytes, now: datetime) -> Draft:
+    from handlers.messages import Attachment
+    from scheduler.pictures.compose import PICTURE_KEY_SUFFIX, customer_filename, digest_filename
+    from storage.models import ChatRole
+
+    pictures = service.runner.pictures
+    day = now.astimezone(service.runner.config.tz).date()
+    if chat.role == ChatRole.CUSTOMER:
+        attachment, what = Attachment("image", customer_filename(day), picture), "订单进度图"
+    else:
+        attachment, what = Attachment("image", digest_filename(day), picture), "今日逾期和交期有风险订单的进度图"
+    return Draft(key + PICTURE_KEY_SUFFIX, chat, pictures.fallback_text(what), attachment=attachment)
 
 
 async def _tick(settings: Settings, args: argparse.Namespace) -> int:
@@ -350,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_redaction()
     try:
         settings = load_settings(args.config)
         return _dispatch(settings, args)

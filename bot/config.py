@@ -121,6 +121,15 @@ class ScheduleSettings(Section):
         return value
 
 
+class PictureSettings(Section):
+    """Pictures sent with the daily digest and the weekly customer update."""
+
+    enabled: bool = True
+    font_path: str = ""
+    """A CJK font file; empty: look one up through matplotlib's font manager."""
+    max_bars: int = Field(default=40, ge=5, le=200)
+
+
 DEFAULT_ROLES = {spec.name: spec.role for spec in DEFAULT_TEMPLATE.milestones if spec.role is not None}
 """A step configured without a role takes the one its name has in the default template (unless
 another step states that role, or it would put acceptance before the last step), so templates
@@ -328,6 +337,7 @@ class Settings(Section):
     server: ServerSettings = ServerSettings()
     calendar: CalendarSettings = CalendarSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    pictures: PictureSettings = PictureSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()

@@ -81,6 +81,9 @@ class Outbound:
     text: str
     mention_user_ids: tuple[str, ...] = field(default=())
     route: Route = field(default=Route())
+    attachment: Attachment | None = None
+    """A picture or file to deliver instead of `text`; where the route cannot carry it the sender
+    raises `AttachmentNotSupported` and the outbox worker sends `text` (which says where to look)."""
 
 
 class DeliveryError(Exception):
@@ -93,6 +96,13 @@ class DeliveryError(Exception):
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class AttachmentNotSupported(DeliveryError):
+    """The chat's route cannot carry this attachment (no image message there, or too large)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
 
 
 class RouteMisconfigured(DeliveryError):

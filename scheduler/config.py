@@ -8,7 +8,7 @@ configurable, has its values here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from handlers.links import LinkIssuer
 from handlers.workdays import WorkCalendar
+from scheduler.pictures.config import PictureConfig
+
 
 def parse_cron(expression: str, tz: tzinfo) -> CronTrigger:
     """A CronTrigger for `expression` in `tz`, or ValueError saying what is wrong with it."""
@@ -52,3 +54,4 @@ class ScheduleConfig:
     links: LinkIssuer | None = None
     """Signs the portal link each customer update carries; None when the web pages are off."""
     outbox_backoff_max: timedelta = timedelta(hours=1)
+    pictures: PictureConfig = field(default_factory=PictureConfig)

@@ -19,9 +19,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, undefer
 
-from handlers.messages import DeliveryError, Outbound, Route, RouteMisconfigured, Sender
+from handlers.messages import (
+    Attachment,
+    AttachmentNotSupported,
+    DeliveryError,
+    Outbound,
+    Route,
+    RouteMisconfigured,
+    Sender,
+)
 from scheduler.config import ScheduleConfig
 from storage.database import Database
 from storage.models import Chat, OutboxMessage, OutboxStatus, Person, PersonRole
@@ -42,6 +50,10 @@ class Claimed:
     mention_user_ids: tuple[str, ...]
     attempts: int
     route: Route
+    attachment: Attachment | None = None
+
+    def outbound(self) -> Outbound:
+        return Outbound(self.platform, self.chat_id, self.text, self.mention_user_ids, attachment=self.attachment)
 
 
 @dataclass
@@ -76,6 +88,7 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, ~blocked)
         .order_by(OutboxMessage.id)
         .limit(limit)
+        .options(undefer(OutboxMessage.attachment_data))
     )
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboxMessage)
@@ -93,9 +106,16 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
             tuple(row.mention_user_ids or ()),
             row.attempts,
             routes[(row.platform, row.chat_id)],
+            _attachment(row),
         )
         for row in rows
     ]
+
+
+def _attachment(row: OutboxMessage) -> Attachment | None:
+    if row.attachment_kind is None or row.attachment_data is None:
+        return None
+    return Attachment(row.attachment_kind, row.attachment_filename or "", row.attachment_data)
 
 
 class OutboxWorker:
@@ -126,9 +146,8 @@ class OutboxWorker:
                 return
 
     async def _deliver(self, message: Claimed, now: datetime, report: DeliveryReport) -> bool:
-        outbound = Outbound(message.platform, message.chat_id, message.text, message.mention_user_ids)
         try:
-            await deliver(self.database, self.senders, outbound, route=message.route)
+            await deliver(self.database, self.senders, message.outbound(), route=message.route)
         except DeliveryError as error:
             await self._failed(message, now, str(error), retryable=error.retryable, report=report)
             return False
@@ -190,6 +209,8 @@ async def deliver(
 
     A route the sender found unusable for good (`RouteMisconfigured`) is noted on the chat and told
     to the platform's admins before the error is raised on; senders themselves never read storage.
+    An attachment the route cannot carry (`AttachmentNotSupported`) is replaced by the message's
+    text, which says where to look instead.
     """
     sender = senders.get(message.platform)
     if sender is None:
@@ -198,10 +219,18 @@ async def deliver(
         key = (message.platform, message.chat_id)
         route = (await database.run(lambda session: resolve_routes(session, {key})))[key]
     try:
-        await sender.send(replace(message, route=route))
+        await _send(sender, replace(message, route=route))
     except RouteMisconfigured as error:
         await _record_misconfigured(database, sender, message, error)
         raise
+
+
+async def _send(sender: Sender, message: Outbound) -> None:
+    try:
+        await sender.send(message)
+    except AttachmentNotSupported as error:
+        log.info("%s chat %s: %s; sending the text instead", message.platform, message.chat_id, error)
+        await sender.send(replace(message, attachment=None))
 
 
 async def _record_misconfigured(database: Database, sender: Sender, message: Outbound, error: RouteMisconfigured) -> None:
@@ -266,6 +295,9 @@ async def defer_to_outbox(database: Database, message: Outbound, *, dedupe_key: 
             text=message.text,
             mention_user_ids=message.mention_user_ids,
             now=now,
+            attachment_kind=message.attachment.kind if message.attachment else None,
+            attachment_filename=message.attachment.filename if message.attachment else None,
+            attachment_data=message.attachment.data if message.attachment else None,
         )
     )
 

@@ -55,11 +55,13 @@ def _is_unreachable(exc: BaseException) -> bool:
 
 
 def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> AsyncEngine:
+    # hide_parameters: SQL parameters can hold a webhook key or a message's text; they never go
+    # into an exception's message (and so into a log line or a traceback).
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo)
+        engine = create_async_engine(url, echo=echo, hide_parameters=True)
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -408,6 +409,11 @@ class OutboxMessage(Base):
     chat_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     mention_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))
+    """"image" or "file" when the message carries one (then `text` is the fallback)."""
+    attachment_filename: Mapped[str | None] = mapped_column(String(200))
+    attachment_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """Loaded only when the message is claimed for delivery."""
     status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(index=True)

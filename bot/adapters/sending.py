@@ -9,7 +9,7 @@ import logging
 import random
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -50,7 +50,46 @@ class RateLimiter:
             while (wait := self.delay(key)) > 0:
                 log.info("rate limit reached for a target, waiting %.1f s", wait)
                 await asyncio.sleep(wait)
-            self._sent[key].append(self._clock())
+            self.record(key)
+
+    def record(self, key: str) -> None:
+        """Count one send to `key` now."""
+        self._sent[key].append(self._clock())
+
+
+class RateLimited(DeliveryError):
+    """A target's budget is spent for longer than is worth waiting: try again later (the outbox does)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+class Pacing:
+    """Several sliding windows per target at once (e.g. 30 a minute and 1,000 an hour).
+
+    `acquire(key)` waits until every window allows a send to `key`, at most `max_wait` seconds;
+    when the wait would be longer it raises `RateLimited` instead of blocking the caller.
+    """
+
+    def __init__(
+        self, limits: Sequence[tuple[int, float]], *, max_wait: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_wait = max_wait
+        self._windows = [RateLimiter(count, seconds, clock=clock) for count, seconds in limits]
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def delay(self, key: str) -> float:
+        return max((window.delay(key) for window in self._windows), default=0.0)
+
+    async def acquire(self, key: str) -> None:
+        async with self._locks[key]:
+            while (wait := self.delay(key)) > 0:
+                if wait > self.max_wait:
+                    raise RateLimited(f"rate limit of the conversation reached; allowed again in {wait:.0f} s")
+                log.info("rate limit reached for a conversation, waiting %.1f s", wait)
+                await asyncio.sleep(wait)
+            for window in self._windows:
+                window.record(key)
 
 
 def backoff_delay(attempt: int, *, base: float, max_delay: float) -> float:

@@ -4,6 +4,10 @@ The app robot's OpenAPI group send first; the group's custom-robot webhook (reso
 outbox worker into `Outbound.route`) when the app robot cannot reach the group. Message size is
 owned here: the text is split on line boundaries to DingTalk's limits, and the parts already
 delivered are not sent again when the outbox retries after a failed part.
+
+A picture goes through the app robot only (media upload, then `sampleImageMsg` with the media id):
+a group reached only by a custom robot, or a file, raises `AttachmentNotSupported` and the worker
+sends the message's text instead.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ from __future__ import annotations
 import logging
 
 from bot.adapters.dingtalk import PLATFORM
-from bot.adapters.dingtalk.api import DingTalkApi, RobotWebhook, markdown_title
+from bot.adapters.dingtalk.api import IMAGE_UPLOAD_LIMIT_BYTES, DingTalkApi, RobotWebhook, markdown_title
 from bot.adapters.sending import DeliveredParts, RateLimiter, RetryPolicy
 from handlers.markdown import split_markdown
-from handlers.messages import DeliveryError, Outbound
+from handlers.messages import Attachment, AttachmentNotSupported, DeliveryError, Outbound
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,9 @@ class DingTalkSender:
         self.delivered = DeliveredParts()
 
     async def send(self, message: Outbound) -> None:
+        if message.attachment is not None:
+            await self._send_attachment(message.chat_id, message.attachment)
+            return
         parts = markdown_parts(message.text)
         title = markdown_title(message.text, self.bot_name)
         webhook_url = message.route.webhook_url
@@ -50,6 +57,22 @@ class DingTalkSender:
             await self._send_part(message.chat_id, webhook_url, title, part, at)
 
         await self.delivered.deliver(message.chat_id, message.text, parts, send_part)
+
+    async def _send_attachment(self, chat_id: str, attachment: Attachment) -> None:
+        if attachment.kind != "image" or len(attachment.data) > IMAGE_UPLOAD_LIMIT_BYTES:
+            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: only images can be sent")
+        api = self.api
+        if not (api.can_send_to_groups and chat_id.startswith("cid")):
+            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: pictures need the app robot in the group")
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.policy.run(
+                lambda: api.send_group_image(chat_id, attachment.data, attachment.filename), what="group image"
+            )
+        except DeliveryError as exc:
+            if exc.retryable:
+                raise
+            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: the app robot cannot send the picture ({exc})") from None
 
     async def _send_part(
         self, chat_id: str, webhook_url: str | None, title: str, text: str, at: tuple[str, ...]

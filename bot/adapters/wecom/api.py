@@ -11,6 +11,8 @@ Nothing here logs a URL, a key, a token or a secret.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -25,13 +27,18 @@ log = logging.getLogger(__name__)
 
 BUSY = -1
 RATE_LIMITED = 45009
-RETRYABLE_ERRCODES = frozenset({BUSY, RATE_LIMITED})
+CONVERSATION_RATE_LIMITED = 846607
+"""Reported for the long connection's per-conversation limit; not in the documents, so it is
+treated as the rate limit it was reported as (retryable), never as a permanent refusal."""
+RETRYABLE_ERRCODES = frozenset({BUSY, RATE_LIMITED, CONVERSATION_RATE_LIMITED})
 TOKEN_INVALID = frozenset({40014, 42001})
 """Invalid / expired access_token: WeCom may revoke a token early, so fetch anew once and retry."""
 INVALID_KEY_ERRCODES = frozenset({93000, 40001})
 """93000 "invalid webhook url" is what a deleted or mistyped key gives."""
 
 WEBHOOK_PATH = "/cgi-bin/webhook/send"
+IMAGE_LIMIT_BYTES = 2 * 1024 * 1024
+"""A webhook image message carries at most 2 MB of JPG/PNG (before base64)."""
 RESPONSE_PATH = "/cgi-bin/aibot/response"
 
 
@@ -167,7 +174,7 @@ async def call_with_retry(
 
 
 class WebhookClient:
-    """Group webhooks (消息推送): markdown posts, 20 messages a minute per webhook."""
+    """Group webhooks (消息推送): markdown and image posts, 20 messages a minute per webhook."""
 
     def __init__(
         self,
@@ -196,13 +203,21 @@ class WebhookClient:
         `label` (a chat id, never the key) names the webhook in logs. A refused key raises
         `WebhookKeyInvalid`; any other failure after the retries raises `PartialSend`.
         """
+        await self._post(webhook_url, {"msgtype": "markdown", "markdown": {"content": text}}, what=f"webhook post to {label}")
+
+    async def send_image(self, webhook_url: str, data: bytes, *, label: str) -> None:
+        """Post one `image` message: the base64 of the PNG/JPG and the md5 of its raw bytes
+        (at most `IMAGE_LIMIT_BYTES` before base64); failures as for `send_markdown`."""
+        if len(data) > IMAGE_LIMIT_BYTES:
+            raise ValueError(f"image of {len(data)} bytes exceeds the webhook's {IMAGE_LIMIT_BYTES}-byte limit")
+        image = {"base64": base64.b64encode(data).decode("ascii"), "md5": hashlib.md5(data).hexdigest()}
+        await self._post(webhook_url, {"msgtype": "image", "image": image}, what=f"webhook image to {label}")
+
+    async def _post(self, webhook_url: str, body: dict[str, Any], *, what: str) -> None:
         url = self.check(webhook_url)
         await self.limiter.acquire(webhook_key(url))
-        body = {"msgtype": "markdown", "markdown": {"content": text}}
         try:
-            await call_with_retry(
-                self.session, "POST", url, json_body=body, what=f"webhook post to {label}", policy=self.policy
-            )
+            await call_with_retry(self.session, "POST", url, json_body=body, what=what, policy=self.policy)
         except ApiError as exc:
             if exc.errcode in INVALID_KEY_ERRCODES:
                 raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None

@@ -56,6 +56,8 @@ class FakeDingTalk:
         self.tickets: list[str] = []
         self.tokens_issued: list[str] = []
         self.revoked_tokens: set[str] = set()
+        self.missing_permission: str | None = None
+        """A permission the app lacks (e.g. qyapi_robot_sendmsg): the group send answers HTTP 403."""
         self._failures: dict[str, list[Canned]] = {}
         self._passes: dict[str, int] = {}
         self._valid_tickets: set[str] = set()
@@ -65,6 +67,8 @@ class FakeDingTalk:
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.media: dict[str, bytes] = {}
+        """Uploaded media: media_id -> the bytes."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -76,6 +80,7 @@ class FakeDingTalk:
         app.router.add_post("/v1.0/robot/groupMessages/send", self._group_send)
         app.router.add_post("/robot/sendBySession", self._send_by_session)
         app.router.add_post("/robot/send", self._robot_send)
+        app.router.add_post("/media/upload", self._media_upload)
         # No access log: it would print query strings with tokens into the caplog of secret tests.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
@@ -298,6 +303,9 @@ class FakeDingTalk:
             return web.json_response({"code": "AuthenticationFailed.MissingParameter", "message": "缺少token"}, status=400)
         if token not in self.tokens_issued or token in self.revoked_tokens:
             return web.json_response({"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=400)
+        if self.missing_permission:
+            return web.json_response({"code": "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+                                      "message": f"应用尚未开通所需的权限：[{self.missing_permission}]"}, status=403)
         body = recorded.body or {}
         if body.get("robotCode") != self.client_id:
             return web.json_response({"code": "invalidParameter.robotCode.notExsit", "message": "robotCode不存在"}, status=400)
@@ -305,9 +313,36 @@ class FakeDingTalk:
             param = json.loads(body.get("msgParam", ""))
         except (TypeError, ValueError):
             return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "msgParam must be JSON"}, status=400)
-        if body.get("msgKey") != "sampleMarkdown" or not {"title", "text"} <= set(param):
+        if body.get("msgKey") == "sampleImageMsg":
+            if set(param) != {"photoURL"} or param["photoURL"] not in self.media:
+                return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "photoURL invalid"},
+                                         status=400)
+        elif body.get("msgKey") != "sampleMarkdown" or not {"title", "text"} <= set(param):
             return web.json_response({"code": "invalidParameter.msgKey.invalid", "message": "msgKey invalid"}, status=400)
         return web.json_response({"processQueryKey": uuid.uuid4().hex})
+
+    async def _media_upload(self, request: web.Request) -> web.StreamResponse:
+        """oapi media/upload: `access_token` and `type` in the query, the file as multipart `media`."""
+        self.requests.setdefault("media_upload", []).append(
+            Recorded(request.path, dict(request.headers), dict(request.query), None))
+        if (failure := await self._canned("media_upload")) is not None:
+            return failure
+        token = request.query.get("access_token", "")
+        if token not in self.tokens_issued or token in self.revoked_tokens:
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if request.query.get("type") != "image":
+            return web.json_response({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+        form = await request.post()
+        media = form.get("media")
+        data = media.file.read() if isinstance(media, web.FileField) else b""
+        if not data.startswith(b"\x89PNG\r\n\x1a\n") and not data.startswith(b"\xff\xd8\xff"):
+            return web.json_response({"errcode": 40005, "errmsg": "不合法的文件类型"})
+        if len(data) > 20 * 1024 * 1024:
+            return web.json_response({"errcode": 40006, "errmsg": "不合法的文件大小"})
+        media_id = f"@lA{uuid.uuid4().hex}"
+        self.media[media_id] = data
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id,
+                                  "created_at": int(time.time() * 1000)})
 
     async def _send_by_session(self, request: web.Request) -> web.StreamResponse:
         await self._record("session", request)
