@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from handlers.understanding.items import ParsedItem
 from handlers.workdays import WorkCalendar
 from storage.models import (
     ChangeRequest,
@@ -79,6 +80,27 @@ def progress_words(status: str, percent: int | None) -> str:
     if status == MilestoneStatus.IN_PROGRESS:
         return f"进行中 {percent}%" if percent is not None else "进行中"
     return "未开始"
+
+
+_OPS = {"set": "改为", "add": "增加", "sub": "减少"}
+
+
+def item_reading(item: ParsedItem) -> str:
+    """How the bot understood one item, in words, for a question ("订单123 焊接 完成")."""
+    order = f"订单{item.order_no}" if item.order_no else "（未写订单号）"
+    if item.intent == "progress":
+        status = progress_words(item.status or "", item.percent)
+        forecast = f"，预计{md(item.date)}完成" if item.date and item.status == MilestoneStatus.IN_PROGRESS else ""
+        return f"{order} {item.milestone} {status}{forecast}"
+    if item.intent == "exception":
+        where = f" {item.milestone}" if item.milestone else ""
+        return f"{order}{where} 异常（{CATEGORY_LABELS.get(item.category, '其他')}）"
+    if item.intent == "change":
+        value = md(item.value) if isinstance(item.value, date) else item.value
+        unit = "天" if item.field == "due_date" and item.op in ("add", "sub") else ""
+        return f"{order} 变更{FIELD_LABELS.get(item.field or '', '')}：{_OPS.get(item.op or '', '')}{value}{unit}"
+    where = f" {item.milestone}" if item.milestone else ""
+    return f"查询{order}{where}的进度"
 
 
 def milestone_late_days(milestone: OrderMilestone, today: date, calendar: WorkCalendar) -> int:

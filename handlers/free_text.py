@@ -1,7 +1,8 @@
 """Free text: understood items of a message turned into records (progress, change requests, exceptions) and answers.
 
-All items of one message are resolved first; if any is uncertain nothing is recorded and the bot
-asks. Otherwise every item is applied in the caller's single transaction.
+All items of one message are resolved first; if any is uncertain (an unknown order, a milestone not in
+the plan, or an item the parser marked unconfident) nothing is recorded and the bot asks, naming its
+reading. Otherwise every item is applied in the caller's single transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from handlers.access import CUSTOMER_READ_ONLY, not_visible_answer, refuse, scop
 from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
+from handlers.formatting import item_reading
 from handlers.messages import Reply
 from handlers.order_exceptions import as_rework_finished, record_exception, rework_close_offer
 from handlers.order_status import answer_query
@@ -132,6 +134,9 @@ async def _resolve(
         if item.intent == "progress":
             return Doubt(f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}）。", None)
         item = replace(item, milestone=None)
+    if not item.confident:
+        # the parser is unsure of its reading: name it and record only after 「是」
+        return Doubt(f"我理解为：{item_reading(item)}，对吗？", replace(item, confident=True))
     return Resolved(item, order, assumed)
 
 
