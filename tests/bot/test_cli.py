@@ -169,3 +169,25 @@ def test_parse_jsonl_keeps_order_and_reports_bad_lines(env: dict[str, str]) -> N
     assert out[0]["items"][0]["percent"] == 80
     assert "error" in out[1]
     assert out[2]["id"] == 7 and out[2]["items"][0]["value"] == "2026-12-05"
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_synonyms_and_the_corpus_export(env: dict[str, str], tmp_path: Path) -> None:
+    before = json.loads(gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 喷粉完成").stdout)
+    assert before["items"] == []
+    added = gendan(env, "synonym", "add", "涂装", "喷粉")
+    assert added.returncode == 0 and "「喷粉」= 工序「涂装」" in added.stdout, added.stderr
+    refused = gendan(env, "synonym", "add", "涂装", "装配")
+    assert refused.returncode == 2 and "已经是工序「总装」的同义词" in refused.stderr
+    assert gendan(env, "synonym", "list").stdout == "喷粉\t涂装\n"
+    parsed = json.loads(gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 喷粉完成").stdout)
+    assert [(i["order_no"], i["milestone"], i["status"]) for i in parsed["items"]] == [("123", "涂装", "done")]
+
+    session = "新建订单 123 华东机械 搅拌机 50台 2026-12-20\n订单1234 焊接完成\n是\n"
+    assert gendan(env, "chat", "--now", "2026-11-23T10:00:00+08:00", stdin=session).returncode == 0
+    out = tmp_path / "learned.jsonl"
+    exported = gendan(env, "corpus", "export", "--out", str(out))
+    assert exported.returncode == 0 and "已导出 1 条" in exported.stderr
+    [line] = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+    assert line["text"] == "订单1234 焊接完成" and line["now"].startswith("2026-11-23T10:00")
+    assert [(i["order_no"], i["milestone"]) for i in line["items"]] == [("1234", "焊接")]

@@ -1,0 +1,52 @@
+"""learning from use: labelled examples and milestone synonyms added in chat
+
+Revision ID: 0008
+Revises: 0004
+Create Date: 2026-11-27 14:10:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "labelled_examples",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("dedupe_key", sa.String(length=300), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("reference_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.Column("replacement_text", sa.Text(), nullable=True),
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("chat_id", sa.String(length=128), nullable=False),
+        sa.Column("sender_id", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_labelled_examples")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_labelled_examples_dedupe_key")),
+    )
+    op.create_table(
+        "milestone_synonyms",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("word", sa.String(length=32), nullable=False),
+        sa.Column("milestone", sa.String(length=64), nullable=False),
+        sa.Column("added_by", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_milestone_synonyms")),
+        sa.UniqueConstraint("word", name=op.f("uq_milestone_synonyms_word")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("milestone_synonyms")
+    op.drop_table("labelled_examples")
