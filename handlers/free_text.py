@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from handlers.acceptance import after_progress, progress_refusal
+from handlers.acceptance import after_progress, closing_question, progress_refusal
 from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_order
 from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
@@ -85,6 +85,8 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
             doubts.append(outcome)
         elif isinstance(outcome, Blocked):
             blocked.append(outcome.reason)
+        elif not confirmed and outcome.order is not None and (question := closing_question(outcome.order, outcome.item)):
+            doubts.append(Doubt(question, outcome.item))
         else:
             resolved.append(outcome)
     if blocked:

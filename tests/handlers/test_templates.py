@@ -51,3 +51,12 @@ async def test_a_milestone_not_in_the_orders_plan_is_asked_about(chat: ChatSessi
     assert not reply.ok
     assert "订单 E2 的计划里没有「焊接」这一步" in reply.text
     assert await events(chat.runtime, "progress") == []
+
+
+async def test_finishing_the_last_step_of_a_template_says_the_order_is_closed(chat: ChatSession) -> None:
+    await create_order(chat, "E3", extra="模板=电子")
+    for step in ("贴片", "插件", "波峰焊", "老化测试"):
+        assert (await chat.say(f"E3 {step}完成")).ok
+    reply = await chat.say("E3 打包完成")
+    assert reply.ok and "订单E3 包装 ✅ 完成" in reply.text
+    assert "订单已验收关闭（「包装」是计划的最后一步" in reply.text
