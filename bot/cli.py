@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = corpus_commands.add_parser("export", help="write them as contract JSONL (text, now, items)")
     export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
 
+    calendar = commands.add_parser("calendar", help="the working-day calendar: statutory holidays and make-up days")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
+    calendar_import = calendar_commands.add_parser(
+        "import", help="load a year from holiday-cn JSON ({\"year\": 2027, \"days\": [{name, date, isOffDay}]})")
+    calendar_import.add_argument("file")
+
     synonym = commands.add_parser("synonym", help="milestone synonyms added at run time (同义词)")
     synonym_commands = synonym.add_subparsers(dest="synonym_command", required=True, metavar="ACTION")
     synonym_add = synonym_commands.add_parser("add", help="add a word for a milestone, e.g. add 涂装 喷粉")
@@ -215,6 +221,25 @@ async def _corpus_export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"已导出 {len(lines)} 条标注样例到 {args.out}", file=sys.stderr)
     else:
         sys.stdout.writelines(lines)
+    return 0
+
+
+async def _calendar_import(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.calendar_import import CalendarFileError, load_stored, parse_holiday_cn, store_year, summary
+
+    try:
+        with open(args.file, encoding="utf-8") as file:
+            year, days = parse_holiday_cn(file.read())
+    except CalendarFileError as error:
+        raise CliError(f"{args.file}：{error}，没有导入。") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{args.file}：不是 UTF-8 编码的文本文件，没有导入。") from None
+    now = datetime.now(settings.general.tz)
+    async with open_runtime(settings) as runtime:
+        await runtime.database.run(lambda session: store_year(session, year, days, now))
+        await runtime.database.run(lambda session: load_stored(session, runtime.handler_settings.calendar))
+    print(summary(year, days))
+    print("已存入数据库：之后的命令立即按它排计划；正在运行的 gendan run 重启后生效。", file=sys.stderr)
     return 0
 
 
@@ -458,7 +483,7 @@ _SYNC = {"run": _run, "parse": _parse}
 _ASYNC = {
     "chat": _chat, "demo": _demo, "db": _db_upgrade, "order": _order_add, "show": _show,
     "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "web": _web,
-    "corpus": _corpus_export, "synonym": _synonym,
+    "corpus": _corpus_export, "synonym": _synonym, "calendar": _calendar_import,
 }
 
 

@@ -497,3 +497,16 @@ class MilestoneSynonym(Base):
     milestone: Mapped[str] = mapped_column(String(64))
     added_by: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[datetime]
+
+
+class StoredCalendarDay(Base):
+    """One day of an imported year's official schedule (gendan calendar import): off, or a make-up working day."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    off: Mapped[bool] = mapped_column(Boolean)
+    imported_at: Mapped[datetime]

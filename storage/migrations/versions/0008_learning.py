@@ -1,4 +1,4 @@
-"""learning from use: labelled examples and milestone synonyms added in chat
+"""learning from use: labelled examples and milestone synonyms added in chat; imported calendar years
 
 Revision ID: 0008
 Revises: 0004
@@ -45,8 +45,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_milestone_synonyms")),
         sa.UniqueConstraint("word", name=op.f("uq_milestone_synonyms_word")),
     )
+    op.create_table(
+        "calendar_days",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("off", sa.Boolean(), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_days")),
+        sa.UniqueConstraint("day", name=op.f("uq_calendar_days_day")),
+    )
+    op.create_index(op.f("ix_calendar_days_year"), "calendar_days", ["year"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_calendar_days_year"), table_name="calendar_days")
+    op.drop_table("calendar_days")
     op.drop_table("milestone_synonyms")
     op.drop_table("labelled_examples")
