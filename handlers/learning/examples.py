@@ -59,17 +59,14 @@ async def _keep(ctx: Context, key: str, source: ExampleSource, text: str, sent_a
     ))
 
 
-async def _recorded_items(ctx: Context) -> list[dict[str, Any]]:
-    """The items this message recorded (flushed events of the current message)."""
-    await ctx.session.flush()
-    events = await ctx.session.scalars(
-        select(Event).where(
-            Event.platform == ctx.message.platform,
-            Event.message_id == ctx.message.message_id,
-            Event.kind.in_(_RECORDS),
-        ).order_by(Event.id)
-    )
-    return [event.item for event in events]
+def _recorded_items(ctx: Context) -> list[dict[str, Any]]:
+    """The items this message recorded, from the session itself (no query over the event log)."""
+    events = [
+        obj for obj in (*ctx.session.new, *ctx.session.identity_map.values())
+        if isinstance(obj, Event) and obj.kind in _RECORDS
+        and obj.platform == ctx.message.platform and obj.message_id == ctx.message.message_id
+    ]
+    return [event.item for event in sorted(events, key=lambda e: (e.id is None, e.id or 0, e.created_at))]
 
 
 async def learn_confirmation(ctx: Context, pending: PendingConfirmation) -> None:
@@ -83,7 +80,7 @@ async def learn_correction(ctx: Context, questioned: PendingConfirmation | None)
     follows an undo of the sender's own record within minutes, label the earlier message with it."""
     if questioned is not None and ctx.now - questioned.created_at > PENDING_TTL:
         questioned = None
-    items = await _recorded_items(ctx)
+    items = _recorded_items(ctx)
     if not items:
         return
     if questioned is not None:
