@@ -16,6 +16,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
 from bot.logs import install_redaction
 from bot.runtime import Runtime, open_runtime
+from handlers.learning.synonyms import Synonym
 from scheduler.drafts import Draft
 from scheduler.service import SchedulerService
 from scheduler.read_model import ChatRow
@@ -139,6 +140,24 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "link":
             sub.add_argument("--hours", type=int, help="valid for N hours (default: [web] *_link_hours)")
 
+    corpus = commands.add_parser("corpus", help="labelled examples learned from confirmations and corrections")
+    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+    export = corpus_commands.add_parser("export", help="write them as contract JSONL (text, now, items)")
+    export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+
+    calendar = commands.add_parser("calendar", help="the working-day calendar: statutory holidays and make-up days")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
+    calendar_import = calendar_commands.add_parser(
+        "import", help="load a year from holiday-cn JSON ({\"year\": 2027, \"days\": [{name, date, isOffDay}]})")
+    calendar_import.add_argument("file")
+
+    synonym = commands.add_parser("synonym", help="milestone synonyms added at run time (同义词)")
+    synonym_commands = synonym.add_subparsers(dest="synonym_command", required=True, metavar="ACTION")
+    synonym_add = synonym_commands.add_parser("add", help="add a word for a milestone, e.g. add 涂装 喷粉")
+    synonym_add.add_argument("milestone")
+    synonym_add.add_argument("word")
+    synonym_commands.add_parser("list", help="list the synonyms added so far")
+
     parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
     parse.add_argument("texts", nargs="*")
     parse.add_argument("--jsonl", action="store_true", help="read {\"text\", \"now\"} lines from stdin")
@@ -240,11 +259,100 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _corpus_export(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.learning.examples import all_examples, as_jsonl
+
+    async with open_runtime(settings) as runtime:
+        examples = await runtime.database.run(all_examples)
+    lines = list(as_jsonl(examples, settings.general.tz))
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as file:
+            file.writelines(lines)
+        print(f"已导出 {len(lines)} 条标注样例到 {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.writelines(lines)
+    return 0
+
+
+async def _calendar_import(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.calendar_import import CalendarFileError, load_stored, parse_holiday_cn, store_year, summary
+
+    try:
+        with open(args.file, encoding="utf-8") as file:
+            year, days = parse_holiday_cn(file.read())
+    except CalendarFileError as error:
+        raise CliError(f"{args.file}：{error}，没有导入。") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{args.file}：不是 UTF-8 编码的文本文件，没有导入。") from None
+    now = datetime.now(settings.general.tz)
+    async with open_runtime(settings) as runtime:
+        await runtime.database.run(lambda session: store_year(session, year, days, now))
+        await runtime.database.run(lambda session: load_stored(session, runtime.handler_settings.calendar))
+    print(summary(year, days))
+    print("已存入数据库：之后的命令立即按它排计划；正在运行的 gendan run 重启后生效。", file=sys.stderr)
+    return 0
+
+
+async def _synonym(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.learning.synonyms import SynonymRefused, add_synonym, stored_synonyms
+
+    async with open_runtime(settings) as runtime:
+        if args.synonym_command == "list":
+            synonyms = await runtime.database.run(stored_synonyms)
+            for synonym in synonyms:
+                print(f"{synonym.word}\t{synonym.milestone}")
+            if not synonyms:
+                print("还没有添加过同义词。", file=sys.stderr)
+            return 0
+        now = datetime.now(settings.general.tz)
+        try:
+            added, new = await runtime.database.run(
+                lambda session: add_synonym(session, settings.template_set, args.milestone, args.word, "命令行", now)
+            )
+        except SynonymRefused as refusal:
+            raise CliError(str(refusal)) from None
+    if new:
+        print(f"已添加同义词：「{added.word}」= 工序「{added.milestone}」（运行中的机器人需重启后生效）")
+    else:
+        print(f"「{added.word}」已经是工序「{added.milestone}」的叫法了，不用再加。")
+    return 0
+
+
+def _learned_synonyms(settings: Settings) -> list[Synonym]:
+    """The synonyms stored in the database, without migrating or syncing anything (parse stays fast);
+    none when the database is not there or not migrated yet."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from handlers.learning.synonyms import stored_synonyms
+    from storage.database import Database
+
+    url = make_url(settings.database.url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return []  # no database yet: do not create one just to parse
+
+    async def load() -> list[Synonym]:
+        database = Database.from_url(settings.database.url, busy_timeout_ms=settings.database.busy_timeout_ms)
+        try:
+            return await database.run(stored_synonyms)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(load())
+    except (SQLAlchemyError, DatabaseUnavailable, OSError) as error:
+        logging.getLogger(__name__).info("no learned synonyms: %s", error)
+        return []
+
+
 def _parse(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.learning.synonyms import with_synonyms
     from handlers.understanding import Parser
     from handlers.understanding.jsonl import parse_jsonl, parse_texts
 
-    parser = Parser(settings.template_set)
+    parser = Parser(with_synonyms(settings.template_set, _learned_synonyms(settings)))
     tz = settings.general.tz
 
     def now() -> datetime:
@@ -429,6 +537,7 @@ _SYNC = {"run": _run, "parse": _parse}
 _ASYNC = {
     "chat": _chat, "demo": _demo, "db": _db_upgrade, "order": _order_add, "show": _show,
     "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "web": _web,
+    "corpus": _corpus_export, "synonym": _synonym, "calendar": _calendar_import,
 }
 
 

@@ -3,7 +3,8 @@
 Lookup order: `--config PATH`, then `$GENDAN_CONFIG`, then built-in defaults (SQLite at
 ./gendan.db, Asia/Shanghai, the default milestone template). Any scalar setting can be
 overridden by an environment variable `GENDAN_<SECTION>_<KEY>` (for example
-`GENDAN_WECOM_SECRET`), so secrets need not be written into the file.
+`GENDAN_WECOM_SECRET`), so secrets need not be written into the file; a list setting takes its
+items comma-separated (`GENDAN_CALENDAR_HOLIDAYS=2027-01-01,2027-02-06`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tomllib
 from datetime import UTC, date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -337,7 +338,8 @@ class Settings(Section):
     general: GeneralSettings = GeneralSettings()
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
-    calendar: CalendarSettings = CalendarSettings()
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    """Its own instance per Settings: the work calendar it holds learns imported years at run time."""
     schedule: ScheduleSettings = ScheduleSettings()
     pictures: PictureSettings = PictureSettings()
     workflow: WorkflowSettings = WorkflowSettings()
@@ -367,6 +369,13 @@ class Settings(Section):
         return TemplateSet(tuple(t.to_template() for t in self.templates))
 
 
+def _env_value(annotation: Any, raw: str) -> Any:
+    """A list setting's environment form is comma-separated (GENDAN_CALENDAR_HOLIDAYS=2027-01-01,2027-02-06)."""
+    if get_origin(annotation) in (tuple, list):
+        return [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
+    return raw
+
+
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     """Overlay `GENDAN_<SECTION>_<KEY>` variables onto the scalar keys of each section."""
     for section_name, field_info in Settings.model_fields.items():
@@ -377,7 +386,7 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
             env_name = f"{ENV_PREFIX}{section_name}_{key}".upper()
             if env_name in environ:
                 data.setdefault(section_name, {})
-                data[section_name][key] = environ[env_name]
+                data[section_name][key] = _env_value(annotation.model_fields[key].annotation, environ[env_name])
     return data
 
 

@@ -13,8 +13,9 @@ from bot.web.links import LinkSigner
 from handlers.commands.push import register_push_webhook
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings, WorkflowRules
+from handlers.calendar_import import load_stored
 from handlers.config_sync import apply_bindings, sync_templates
-from handlers.understanding import Parser
+from handlers.learning.synonyms import ReloadableParser, stored_synonyms
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -66,7 +67,9 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         hs = handler_settings(settings)
         await database.run(lambda session: sync_templates(session, hs.templates))
         await database.run(lambda session: apply_bindings(session, settings.chats, settings.people))
-        dispatcher = Dispatcher(database, hs, Parser(hs.templates))
+        await database.run(lambda session: load_stored(session, hs.calendar))
+        synonyms = await database.run(stored_synonyms)
+        dispatcher = Dispatcher(database, hs, ReloadableParser(hs.templates, synonyms))
         yield Runtime(settings, hs, database, dispatcher)
     finally:
         await database.dispose()

@@ -21,6 +21,7 @@ from handlers.notices import settle_undelivered, tell_managers
 from handlers.planning import lay_out
 from handlers.templates import MilestoneSpec, Template
 from handlers.understanding.items import ParsedItem
+from handlers.workdays import unknown_year_note
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
@@ -121,6 +122,9 @@ def due_date_impact(ctx: Context, order: Order, new_due: date) -> list[str]:
     )
     if new.slack < 0:
         lines.append(f"⚠️ 按标准工期已来不及，剩余节点需压缩 {-new.slack} 个工作日")
+    unknown = unknown_year_note(calendar, [new_due, *new.planned.values()])
+    if unknown is not None:
+        lines.append(unknown)
     return lines
 
 

@@ -46,6 +46,11 @@ def _pending_filter(ctx: Context) -> tuple[Any, ...]:
     )
 
 
+async def open_question(ctx: Context) -> PendingConfirmation | None:
+    """This sender's open question in this chat, left in place."""
+    return await ctx.session.scalar(select(PendingConfirmation).where(*_pending_filter(ctx)))
+
+
 async def take_pending(ctx: Context) -> PendingConfirmation | None:
     """Remove and return this sender's open question in this chat, if it has not expired."""
     pending = await ctx.session.scalar(select(PendingConfirmation).where(*_pending_filter(ctx)))

@@ -19,9 +19,10 @@ from handlers.access import GUEST, command_refusal, is_guest, refuse
 from handlers.boundary import id_refusal, normalise, rejected_value_reply
 from handlers.commands import match_command
 from handlers.context import Context, TextParser
-from handlers.conversation import drop_pending, is_confirmation, take_pending
+from handlers.conversation import drop_pending, is_confirmation, open_question, take_pending
 from handlers.directory import chat_for, person_for
 from handlers.free_text import apply_items, handle_free_text
+from handlers.learning.examples import learn_confirmation, learn_correction
 from handlers.messages import InboundMessage, Reply
 from handlers.settings import HandlerSettings
 from handlers.understanding.items import ParsedItem
@@ -122,8 +123,17 @@ class Dispatcher:
             if pending is None:
                 return Reply("没有等你确认的消息。", ok=False)
             ctx.text = pending.raw_text  # the records carry the message that was confirmed
-            return await apply_items(ctx, [ParsedItem.from_dict(item) for item in pending.items], confirmed=True)
+            reply = await apply_items(ctx, [ParsedItem.from_dict(item) for item in pending.items], confirmed=True)
+            if reply.ok:
+                await learn_confirmation(ctx, pending)
+            return reply
+        questioned = await open_question(ctx)
         await drop_pending(ctx)
+        reply = await self._understand(ctx)
+        await learn_correction(ctx, questioned)
+        return reply
+
+    async def _understand(self, ctx: Context) -> Reply:
         matched = match_command(ctx.text)
         if matched is not None:
             command, args = matched

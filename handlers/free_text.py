@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from handlers.acceptance import after_progress, progress_refusal
+from handlers.acceptance import after_progress, closing_question, progress_refusal
 from handlers.access import CUSTOMER_READ_ONLY, not_visible_answer, refuse, scope_for, suggest_visible, visible_order
 from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
@@ -85,12 +85,23 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
         return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
     context_order = await recent_order_no(ctx)
     outcomes = [await _resolve(ctx, item, context_order) for item in items]
+    if not confirmed:
+        outcomes = [_ask_before_closing(outcome) for outcome in outcomes]
     blocked = [outcome.reason for outcome in outcomes if isinstance(outcome, Blocked)]
     if blocked:
         return Reply("\n".join(["⚠️ " + reason for reason in blocked]), ok=False)
     if any(isinstance(outcome, Doubt) for outcome in outcomes) and not confirmed:
         return await _ask(ctx, [outcome for outcome in outcomes if not isinstance(outcome, NotVisible)])
     return await _apply_all(ctx, [outcome for outcome in outcomes if not isinstance(outcome, (Doubt, Blocked))])
+
+
+def _ask_before_closing(outcome: Resolved | Doubt | Blocked | NotVisible) -> Resolved | Doubt | Blocked | NotVisible:
+    """A record that would close an order with steps still open becomes a question first."""
+    if isinstance(outcome, Resolved) and outcome.order is not None:
+        question = closing_question(outcome.order, outcome.item)
+        if question is not None:
+            return Doubt(question, outcome.item)
+    return outcome
 
 
 async def _resolve(

@@ -14,6 +14,7 @@ from handlers.context import Context
 from handlers.formatting import STATUS_MARK, md, progress_words
 from handlers.templates import MilestoneRole
 from handlers.understanding.items import ParsedItem
+from handlers.workdays import forecast_note
 from storage.models import EventKind, MilestoneStatus, Order, OrderMilestone, OrderStatus
 
 
@@ -90,7 +91,9 @@ def record_progress(ctx: Context, order: Order, item: ParsedItem) -> str:
     if milestone.status == MilestoneStatus.DONE and day and day != ctx.today:
         words += f"（完成于 {md(day)}）"
     line = f"订单{order.order_no} {milestone.name} {STATUS_MARK[MilestoneStatus(milestone.status)]} {words}（{_stamp(ctx)}）"
-    return line + "".join(f"\n  ⚠️ {flag}" for flag in flags)
+    line += "".join(f"\n  ⚠️ {flag}" for flag in flags)
+    forecast = forecast_note(ctx.settings.calendar, day) if day is not None and day > ctx.today else None
+    return line + (f"\n  {forecast}" if forecast else "")
 
 
 def shipping_milestone(ctx: Context, order: Order) -> str | None:

@@ -488,3 +488,60 @@ class LinkKey(Base):
     """Random; a secret (never logged)."""
     generation: Mapped[int] = mapped_column(default=1)
     rotated_at: Mapped[datetime]
+
+
+class ExampleSource(StrEnum):
+    """How a labelled example was learned from use."""
+
+    CONFIRMATION = "confirmation"
+    """The bot asked about its reading and the sender answered 「是」."""
+    CORRECTION = "correction"
+    """The sender replaced a questioned message, or undid a record and sent a new one."""
+
+
+class LabelledExample(Base):
+    """A message with the items it truly meant, learned from a confirmation or a correction;
+    `gendan corpus export` writes these as contract JSONL test cases."""
+
+    __tablename__ = "labelled_examples"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    """What the example was learned from (one example per questioned or undone message)."""
+    source: Mapped[ExampleSource] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    reference_time: Mapped[datetime]
+    """When the message was sent: the `now` its dates are resolved against."""
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    """Contract dicts (the keys of `ParsedItem.as_dict`)."""
+    replacement_text: Mapped[str | None] = mapped_column(Text)
+    """For a correction, the message whose records gave the items."""
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class MilestoneSynonym(Base):
+    """A word a deployment's people use for a milestone, added by an admin (同义词 涂装 喷粉)."""
+
+    __tablename__ = "milestone_synonyms"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    word: Mapped[str] = mapped_column(String(32), unique=True)
+    milestone: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime]
+
+
+class StoredCalendarDay(Base):
+    """One day of an imported year's official schedule (gendan calendar import): off, or a make-up working day."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    off: Mapped[bool] = mapped_column(Boolean)
+    imported_at: Mapped[datetime]

@@ -107,6 +107,15 @@ async def create_order(chat: ChatSession, order_no: str = "123", due: str = "202
     return reply
 
 
+async def accept(chat: ChatSession, order_no: str = "123") -> Reply:
+    """Pass acceptance of an order, answering 「是」 when the bot asks because steps are unfinished."""
+    reply = await chat.say(f"验收 {order_no} 通过")
+    if "确定要关闭吗" in reply.text:
+        reply = await chat.say("是")
+    assert reply.ok and "订单已验收关闭" in reply.text, reply.text
+    return reply
+
+
 async def outbox(runtime: Runtime) -> dict[str, str]:
     """Every queued proactive message: dedupe key -> text."""
     from storage.models import OutboxMessage

@@ -19,6 +19,7 @@ from handlers.commands import (
     orders,
     people,
     push,
+    synonyms,
     undo,
 )
 from handlers.access import command_refusal, is_guest, scope_for
@@ -46,6 +47,7 @@ HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示�
 COMMANDS: tuple[Command, ...] = (
     HELP, *orders.COMMANDS, *order_status.COMMANDS, *undo.COMMANDS, *changes.COMMANDS, *order_exceptions.COMMANDS,
     *acceptance.COMMANDS, *monthly_report.COMMANDS, *board.COMMANDS, *chats.COMMANDS, *push.COMMANDS, *people.COMMANDS,
+    *synonyms.COMMANDS,
 )
 
 _BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))

@@ -8,6 +8,7 @@ from handlers.formatting import md
 from handlers.messages import Reply
 from handlers.notices import tell_managers
 from handlers.orders import NewOrder, OrderInputError, create_order, parse_date, parse_order_no, parse_quantity
+from handlers.workdays import unknown_year_note
 from storage.models import EventKind
 
 NEW_ORDER_USAGE = "新建订单 订单号 客户 产品 数量 交期 [模板=名称] [规格=…] [负责人=…] [优先级=加急] [要求=…]"
@@ -78,6 +79,9 @@ async def new_order(ctx: Context, args: str) -> Reply:
         )
         if told:
             lines.append(f"已通知{'、'.join(told)}评审。")
+    unknown = unknown_year_note(ctx.settings.calendar, [order.due_date, *(s.planned_date for s in plan.steps)])
+    if unknown is not None:
+        lines.append(unknown)
     return Reply("\n".join(lines))
 
 

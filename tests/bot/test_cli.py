@@ -207,3 +207,50 @@ def test_cli_errors_are_in_chinese(env: dict[str, str]) -> None:
     assert missing.returncode == 2 and "gendan: 参数有误：缺少参数： --month" in missing.stderr
     wrong = gendan(env, "chat", "--role", "boss")
     assert wrong.returncode == 2 and "无效的选择" in wrong.stderr and "choose from" not in wrong.stderr
+
+
+def test_synonyms_and_the_corpus_export(env: dict[str, str], tmp_path: Path) -> None:
+    before = json.loads(gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 喷粉完成").stdout)
+    assert before["items"] == []
+    added = gendan(env, "synonym", "add", "涂装", "喷粉")
+    assert added.returncode == 0 and "「喷粉」= 工序「涂装」" in added.stdout, added.stderr
+    refused = gendan(env, "synonym", "add", "涂装", "装配")
+    assert refused.returncode == 2 and "已经是工序「总装」的同义词" in refused.stderr
+    assert gendan(env, "synonym", "list").stdout == "喷粉\t涂装\n"
+    parsed = json.loads(gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 喷粉完成").stdout)
+    assert [(i["order_no"], i["milestone"], i["status"]) for i in parsed["items"]] == [("123", "涂装", "done")]
+
+    session = "新建订单 123 华东机械 搅拌机 50台 2026-12-20\n订单1234 焊接完成\n是\n"
+    assert gendan(env, "chat", "--now", "2026-11-23T10:00:00+08:00", stdin=session).returncode == 0
+    out = tmp_path / "learned.jsonl"
+    exported = gendan(env, "corpus", "export", "--out", str(out))
+    assert exported.returncode == 0 and "已导出 1 条" in exported.stderr
+    [line] = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+    assert line["text"] == "订单1234 焊接完成" and line["now"].startswith("2026-11-23T10:00")
+    assert [(i["order_no"], i["milestone"]) for i in line["items"]] == [("1234", "焊接")]
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_calendar_import_is_used_by_the_next_plan(env: dict[str, str], tmp_path: Path) -> None:
+    add = ("order", "add", "--no", "301", "--customer", "华东机械", "--product", "搅拌机", "--qty", "50台",
+           "--due", "2027-01-04", "--now", "2026-11-23T10:00:00+08:00")
+    before = gendan(env, *add)
+    assert before.returncode == 0 and "工作日历里没有 2027 年" in before.stdout, before.stderr
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"year": 2027, "days": [{"name": "元旦", "date": "2028-01-01", "isOffDay": true}]}', encoding="utf-8")
+    refused = gendan(env, "calendar", "import", str(bad))
+    assert refused.returncode == 2 and "不在 2027 年，没有导入" in refused.stderr
+
+    year = tmp_path / "2027.json"
+    year.write_text(json.dumps({"year": 2027, "days": [
+        {"name": "元旦", "date": "2027-01-01", "isOffDay": True},
+        {"name": "春节", "date": "2027-02-06", "isOffDay": True},
+        {"name": "春节", "date": "2027-02-13", "isOffDay": False},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    imported = gendan(env, "calendar", "import", str(year))
+    assert imported.returncode == 0, imported.stderr
+    assert "已导入 2027 年的放假安排：放假 2 天（元旦 1 天、春节 1 天），调休上班 1 天。" in imported.stdout
+    after = gendan(env, *[a if a != "301" else "302" for a in add])
+    assert after.returncode == 0 and "工作日历里没有" not in after.stdout
+    assert "发货 12-29" in after.stdout and "发货 12-30" in before.stdout  # 元旦 is a day off now

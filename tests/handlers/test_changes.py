@@ -11,7 +11,7 @@ from handlers.templates import DEFAULT_TEMPLATE, MilestoneSpec, Template
 from handlers.workdays import WorkCalendar
 from storage.models import ChangeRequest, Event
 from tests.conftest import NOW
-from tests.helpers import ChatSession, count, create_order, events, order, outbox
+from tests.helpers import ChatSession, accept, count, create_order, events, order, outbox
 
 
 TODAY = NOW.date()
@@ -146,7 +146,7 @@ async def test_impossible_changes_are_refused_and_record_nothing(chat: ChatSessi
 
 async def test_an_accepted_order_cannot_be_changed(chat: ChatSession) -> None:
     await create_order(chat)
-    await chat.say("验收 123 通过")
+    await accept(chat)
     reply = await chat.say("变更 123 数量 60")
     assert not reply.ok and "已验收，不能再变更" in reply.text
     assert await count(chat.runtime, ChangeRequest) == 0

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from bot.config import Settings
 from tests.conftest import NOW, REPO, SHANGHAI
-from tests.helpers import ChatSession, events
+from tests.helpers import ChatSession, accept, events
 
 
 MONTH = "2026-11"
@@ -45,9 +45,9 @@ async def play_the_month(chat: ChatSession, manager: ChatSession) -> None:
     await chat.say("撤销")
     for order_no, day in (("101", 25), ("102", 26), ("103", 28), ("104", 27)):
         chat.now = at(day)
-        await chat.say(f"验收 {order_no} 通过")
+        await accept(chat, order_no)
     chat.now = at(1, 12)
-    await chat.say("验收 105 通过")  # delivered in December
+    await accept(chat, "105")  # delivered in December
     await chat.say("异常 101 其他 回访")  # raised in December
 
 
