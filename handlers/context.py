@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -31,6 +31,8 @@ class Context:
     parser: TextParser
     about_order: str | None = None
     """The order this message turned out to be about; later messages naming none default to it."""
+    recorded: list[Event] = field(default_factory=list)
+    """The events this message appended, in order (the session's identity map keeps them only weakly)."""
 
     @property
     def now(self) -> datetime:
@@ -86,4 +88,5 @@ class Context:
             created_at=self.now,
         )
         self.session.add(event)
+        self.recorded.append(event)
         return event

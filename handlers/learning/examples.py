@@ -60,13 +60,8 @@ async def _keep(ctx: Context, key: str, source: ExampleSource, text: str, sent_a
 
 
 def _recorded_items(ctx: Context) -> list[dict[str, Any]]:
-    """The items this message recorded, from the session itself (no query over the event log)."""
-    events = [
-        obj for obj in (*ctx.session.new, *ctx.session.identity_map.values())
-        if isinstance(obj, Event) and obj.kind in _RECORDS
-        and obj.platform == ctx.message.platform and obj.message_id == ctx.message.message_id
-    ]
-    return [event.item for event in sorted(events, key=lambda e: (e.id is None, e.id or 0, e.created_at))]
+    """The items this message recorded, as the context kept them (no query over the event log)."""
+    return [event.item for event in ctx.recorded if event.kind in _RECORDS]
 
 
 async def learn_confirmation(ctx: Context, pending: PendingConfirmation) -> None:

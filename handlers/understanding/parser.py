@@ -9,7 +9,7 @@ decides between exception and progress.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import date, datetime
@@ -212,36 +212,15 @@ def _templates(templates: TemplateSet | Sequence[Template] | Template) -> tuple[
 class Parser:
     """Parses chat text into contract items; knows the milestones of every configured template."""
 
-    def __init__(self, templates: TemplateSet | Sequence[Template] | Template,
-                 synonyms: Mapping[str, str] | None = None) -> None:
-        self._templates = _templates(templates)
-        self._synonyms: dict[str, str] = {}
-        self._build(synonyms or {})
+    def __init__(self, templates: TemplateSet | Sequence[Template] | Template) -> None:
+        """Run-time synonyms (`同义词`) arrive as template synonyms: the running bot rebuilds its
+        parser from the templates with them (`handlers.learning.synonyms.ReloadableParser`)."""
+        self._compile(_templates(templates))
 
-    def add_synonyms(self, synonyms: Mapping[str, str]) -> None:
-        """Read more words as milestones from now on (word -> canonical milestone name).
-
-        The vocabulary is rebuilt and swapped in at once, so a synonym an admin adds at run time
-        applies to the very next message. A name no template has is ignored."""
-        self._build({**self._synonyms, **synonyms})
-
-    @property
-    def synonyms(self) -> dict[str, str]:
-        """The run-time synonyms in force (word -> canonical milestone)."""
-        return dict(self._synonyms)
-
-    def _build(self, synonyms: Mapping[str, str]) -> None:
-        fresh = object.__new__(Parser)
-        fresh._compile(self._templates, synonyms)
-        self.__dict__.update(fresh.__dict__)
-
-    def _compile(self, templates: tuple[Template, ...], synonyms: Mapping[str, str]) -> None:
+    def _compile(self, templates: tuple[Template, ...]) -> None:
         self._templates = templates
         names = {spec.name for template in templates for spec in template.milestones}
-        self._synonyms = {word: name for word, name in synonyms.items() if name in names and word}
         self._word_to_milestone = lx.milestone_words(templates)
-        for word, name in self._synonyms.items():
-            self._word_to_milestone[word] = name
         words = lx.alternation(self._word_to_milestone)
         infixed = "|".join(
             f"{re.escape(w[:2])}(?P<infix{i}>{_INFIX}){re.escape(w[2:])}"

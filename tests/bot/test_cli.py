@@ -220,14 +220,14 @@ def test_synonyms_and_the_corpus_export(env: dict[str, str], tmp_path: Path) -> 
     parsed = json.loads(gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 喷粉完成").stdout)
     assert [(i["order_no"], i["milestone"], i["status"]) for i in parsed["items"]] == [("123", "涂装", "done")]
 
-    session = "新建订单 123 华东机械 搅拌机 50台 2026-12-20\n订单1234 焊接完成\n是\n"
+    session = "新建订单 123 华东机械 搅拌机 50台 2026-12-20\n订单129 焊接完成\n是\n"
     assert gendan(env, "chat", "--now", "2026-11-23T10:00:00+08:00", stdin=session).returncode == 0
     out = tmp_path / "learned.jsonl"
     exported = gendan(env, "corpus", "export", "--out", str(out))
     assert exported.returncode == 0 and "已导出 1 条" in exported.stderr
     [line] = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
-    assert line["text"] == "订单1234 焊接完成" and line["now"].startswith("2026-11-23T10:00")
-    assert [(i["order_no"], i["milestone"]) for i in line["items"]] == [("1234", "焊接")]
+    assert line["text"] == "订单129 焊接完成" and line["now"].startswith("2026-11-23T10:00")
+    assert [(i["order_no"], i["milestone"]) for i in line["items"]] == [("129", "焊接")]
 
 
 @pytest.mark.usefixtures("clean_pg")

@@ -18,20 +18,20 @@ async def _examples(chat: ChatSession) -> list[LabelledExample]:
 
 async def test_a_confirmed_question_is_stored_with_what_the_text_wrote(chat: ChatSession) -> None:
     await create_order(chat)
-    asked = await chat.say("订单1234 焊接完成")
+    asked = await chat.say("订单129 焊接完成")
     assert "是指订单 123 吗" in asked.text
     assert await _examples(chat) == []
     sent_at = chat.now
     assert (await chat.say("是")).ok
     [example] = await _examples(chat)
     assert example.source == ExampleSource.CONFIRMATION
-    assert example.text == "订单1234 焊接完成" and example.reference_time == sent_at
-    # the label is what the text says (1234, a number that exists nowhere), not the order it was applied to
-    assert example.items == [{"intent": "progress", "order_no": "1234", "milestone": "焊接", "status": "done",
+    assert example.text == "订单129 焊接完成" and example.reference_time == sent_at
+    # the label is what the text says (129, a number that exists nowhere), not the order it was applied to
+    assert example.items == [{"intent": "progress", "order_no": "129", "milestone": "焊接", "status": "done",
                               "percent": None, "field": None, "op": None, "value": None, "category": None,
                               "date": None}]
     line = next(as_jsonl([example], SHANGHAI))
-    assert line.startswith('{"text": "订单1234 焊接完成", "now": "2026-11-23T10:00:02+08:00", "items": [{"intent"')
+    assert line.startswith('{"text": "订单129 焊接完成", "now": "2026-11-23T10:00:02+08:00", "items": [{"intent"')
 
 
 async def test_a_message_replacing_a_questioned_one_labels_it(chat: ChatSession) -> None:
