@@ -41,6 +41,15 @@ _CANTONESE = {
 }
 _CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
 
+# Self-corrections of dictated numbers (class: self-correction): "124 不对是125", "百分之六十 不对百分之六十五",
+# "八十 不对九十台", "一千五 不对 一千二百五十台". The number said first and the correction words go;
+# the number said last stands. Only a number corrected by a number: "尺寸不对" is a quality cue.
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万"
+_SELF_CORRECTION = re.compile(
+    rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套]?\s*[,，]?\s*"
+    rf"(?:不对|不是|说错了|错了|哦不)\s*[,，]?\s*(?:应该是|是)?\s*(?=(?:百分之)?[0-9{_CN_DIGITS}])"
+)
+
 
 @lru_cache(maxsize=1)
 def _converter() -> opencc.OpenCC:
@@ -59,6 +68,7 @@ def normalize(text: str) -> str:
     text = _CANTONESE_RE.sub(lambda match: _CANTONESE[match.group()], text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
+    text = _SELF_CORRECTION.sub("", text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

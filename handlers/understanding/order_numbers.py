@@ -30,6 +30,11 @@ _SUBJECT_BEFORE = re.compile(
 _FILLERS = re.compile(r"嗯|啊|呃|那个|这个|就是|然后|还有|另外|[,，\s]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 _FULL_DATE = re.compile(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
+# forms no quantity, date or model name takes (SO20261118004, PO-2026-017, K-2612-05, A2312-05): an order
+# wherever it stands, also inside a customer's sentence ("我们的SO20261130002现在…") (class: customer voice)
+_DISTINCT_FORM = re.compile(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*")
+# a tracking or invoice number is not an order: "快递单号SF1234567890", "运单号…", "发票号…"
+_OTHER_NUMBER_LABEL = re.compile(r"(?:快递|运|物流|发票|车牌|电话|手机)(?:单号?|号码?)?\s*[:：]?\s*$")
 _ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
 
@@ -73,7 +78,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if _VALUE_BEFORE.search(head) and not after_previous:
             continue
         if (
-            not _FILLERS.sub("", head).strip()
+            (_DISTINCT_FORM.fullmatch(token) and not _OTHER_NUMBER_LABEL.search(head))
+            or not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)
             or domain_after.match(tail)

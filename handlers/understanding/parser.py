@@ -18,6 +18,7 @@ import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE, find_dates
 from handlers.templates import Template, TemplateSet
+from .homophones import SlipRepair
 from .items import ParsedItem
 from .normalize import lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
@@ -53,6 +54,8 @@ _FORECAST = _scan(lx.alternation(lx.FORECAST_WORDS))
 _FORECAST_STRONG = _scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
 # an adverb people put inside a four-character milestone word: 物料已齐套, 生产计划都下了
 _INFIX = "已经|已|都|全部|全|也"
+# aspect said inside a verb-object word (出了货, 装完车, 入好库); it is read as said after the word
+_VO_INFIX = "完了|好了|了|完|好|得"
 _PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
 _NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _PERCENT = re.compile(
@@ -191,6 +194,7 @@ class _Mention:
     end: int
     milestone: str
     infix: str = ""
+    inside: bool = False   # the infix is aspect inside a verb-object word (出了货), read after the word
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +227,13 @@ class Parser:
         self._word_to_milestone = lx.milestone_words(templates)
         words = lx.alternation(self._word_to_milestone)
         infixed = "|".join(
-            f"{re.escape(w[:2])}(?P<infix{i}>{_INFIX}){re.escape(w[2:])}"
-            for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())
+            [f"{re.escape(w[:2])}(?P<infix{i}>{_INFIX}){re.escape(w[2:])}"
+             for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())]
+            # separable verb-object words take their aspect inside (class: aspect): 出了货, 入完库, 出得货
+            + [f"{re.escape(w[0])}(?P<vo{i}>{_VO_INFIX}){re.escape(w[1])}"
+               for i, w in enumerate(w for w in lx.VERB_OBJECT_WORDS if w in self._word_to_milestone)]
         )
+        self._slips = SlipRepair(self._word_to_milestone)
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
         self._milestone_re = re.compile(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
@@ -286,7 +294,7 @@ class Parser:
         topic: str | None = None
         previous: str | None = None
         requested = False
-        for line in lines(normalize(text)):
+        for line in lines(self._slips.repair(normalize(text))):
             orders = find_orders(line, self._domain_after)
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
@@ -399,7 +407,8 @@ class Parser:
         starts: dict[int, str] | None = None
         for match in self._milestone_re.finditer(text):
             word = match.group()
-            infix = next((value for value in match.groupdict().values() if value), "")
+            infix, inside = next(((value, key.startswith("vo")) for key, value in match.groupdict().items() if value),
+                                 ("", False))
             if infix:
                 word = word.replace(infix, "", 1)
             tail = text[match.end() :]
@@ -416,7 +425,7 @@ class Parser:
             if found and found[-1].milestone == milestone and not _BOUNDARY.search(text[found[-1].end : match.start()]):
                 # "焊接这周五前能焊完": the repeated verb stays inside the first mention's window
                 continue
-            found.append(_Mention(match.start(), match.end(), milestone, infix))
+            found.append(_Mention(match.start(), match.end(), milestone, infix, inside))
         if derived and self._derived:
             found = self._with_derived(text, found)
         # "开料开完了", "组装那边已经在装了": a milestone named again by its verb in the same clause is
@@ -508,9 +517,10 @@ class Parser:
             else:
                 after, next_before = text[end:], ""
             names = dict.fromkeys(m.milestone for m in group)
-            infix = "".join(m.infix for m in group)
+            infix = "".join(m.infix for m in group if not m.inside)
+            inside = "".join(m.infix for m in group if m.inside)
             words = {m.milestone: text[m.start : m.end] for m in reversed(group)}
-            windows.extend(_Window(name, before + infix, after, words[name]) for name in names)
+            windows.extend(_Window(name, before + infix, inside + after, words[name]) for name in names)
             before = next_before
         # the same milestone named twice in separate windows ("焊接50% 预计后天焊完"): one window,
         # the first mention's, which also governs the later mention's text

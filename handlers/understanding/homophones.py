@@ -1,0 +1,82 @@
+"""Homophone slips of voice input and pinyin typing: 总庄 for 总装, 入裤 for 入库, 汗接 for 焊接.
+
+A phone's dictation or a pinyin keyboard writes a milestone word with other characters of the same
+sound. Only two-character template words are repaired, only by characters whose first (most common)
+reading is the word's character's reading with its tone (so 下了 is never 下料: 了 reads le first),
+and only where an aspect or status cue stands close after the slip (装好了, 完成, 60%, 中) or a
+progressive cue right before it, so ordinary words that sound alike stay as written.
+Readings come from pypinyin's character table (a maintained dictionary, loaded once per process).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+# particles are never a slip for a content character
+_NEVER = frozenset("了着过的得地吗呢吧啊呀么嘛")
+# a status, aspect or question cue within a few characters after the slip, or a progressive cue before it
+_CUE_AFTER = re.compile(r"[^,，。;；\n]{0,8}?(?:了|完|好|中|成|%|百分之|一半|开始|没|吗|在|做|搞|弄)")
+_CUE_BEFORE = re.compile(r"(?:在|已经?|正在|开始)\s*$")
+
+
+@lru_cache(maxsize=1)
+def _by_reading() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """first reading of every character, and the characters sharing each first reading."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    first: dict[str, str] = {}
+    same: dict[str, set[str]] = defaultdict(set)
+    for code, readings in pinyin_dict.items():
+        char = chr(code)
+        if not "\u4e00" <= char <= "\u9fff" or char in _NEVER:
+            continue
+        reading = readings.split(",", 1)[0]
+        first[char] = reading
+        same[reading].add(char)
+    return first, {reading: frozenset(chars) for reading, chars in same.items()}
+
+
+class SlipRepair:
+    """Rewrites homophone slips of the given milestone words back to the words."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        first, same = _by_reading()
+        self._word_by_sound: dict[tuple[str, str], str] = {}
+        classes: list[set[str]] = [set(), set()]
+        for word in sorted(words):
+            if len(word) != 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                continue
+            sound = (first.get(word[0]), first.get(word[1]))
+            if None in sound:
+                continue
+            self._word_by_sound.setdefault(sound, word)
+            classes[0] |= same[sound[0]]
+            classes[1] |= same[sound[1]]
+        self._first = first
+        self._pattern = (
+            re.compile(f"[{''.join(sorted(classes[0]))}][{''.join(sorted(classes[1]))}]")
+            if self._word_by_sound else None
+        )
+
+    def repair(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        parts: list[str] = []
+        last = 0
+        for match in self._pattern.finditer(text):
+            slip = match.group()
+            word = self._word_by_sound.get((self._first.get(slip[0]), self._first.get(slip[1])))
+            if word is None or word == slip:
+                continue
+            if not (_CUE_AFTER.match(text, match.end()) or _CUE_BEFORE.search(text, 0, match.start())):
+                continue
+            parts.append(text[last : match.start()])
+            parts.append(word)
+            last = match.end()
+        if not parts:
+            return text
+        parts.append(text[last:])
+        return "".join(parts)
