@@ -48,7 +48,8 @@ REQUESTERS = (
 QTY_FIELDS = ("qty", "QTY", "Qty", "quantity", "Quantity", "数量", "台数", "件数", "订单量", "订量", "总数", "数目", "个数", "总量", "订货量", "套数")
 DUE_FIELDS = ("due date", "Due date", "delivery date", "交期", "交货期", "交货日期", "交货时间", "货期", "交付日期", "交付时间", "交货日")
 # these name the due date only when a customer or sales asks; otherwise they report a plan
-DUE_FIELDS_REQUESTED = ("出货日期", "出货时间", "发货日期", "发货时间", "到货日期", "到货时间")
+DUE_FIELDS_REQUESTED = ("出货日期", "出货时间", "发货日期", "发货时间", "到货日期", "到货时间", "shipping date", "ship date",
+                        "Shipping date", "delivery time")
 SET_OPS = (
     "改成", "改为", "改到", "调到", "调成", "调为", "调整为", "调整到", "定为", "定到", "变成", "换成",
     "更改为", "变更为", "提前到", "推迟到", "延到", "延后到", "推到", "挪到", "放到", "延期到", "改至",
@@ -102,13 +103,15 @@ MATERIAL_WORDS = (
 DELAY_WORDS = (
     "延期", "推迟", "延误", "延迟", "延后", "拖期", "拖了", "拖延", "落后", "滞后", "赶不上", "赶不及",
     "来不及", "要晚", "晚了", "慢了", "耽误", "顺延", "超期", "逾期", "拖后", "赶不出", "做不完", "完不成",
-    "完不了", "做不了", "干不完", "弄不完", "搞不完", "得等到", "要等到", "等到", "推到", "拖到",
+    "完不了", "做不了", "干不完", "弄不完", "搞不完", "得等到", "要等到", "等到", "推到", "拖到", "延到",
 )
 # checked before material: 人手不够 is not a material shortage
 STAFF_WORDS = ("人手不够", "人手不足", "缺人", "人员不足", "人手紧张", "没人手", "招不到人", "缺工")
 OTHER_WORDS = STAFF_WORDS + (
     "尾款", "没到账", "未到账", "没付款", "未付款", "付款", "先别", "暂停", "停产", "取消订单", "搁置",
     "挂起", "冻结", "不要了", "撤单", "扣货", "停工", "停了", "卡住", "问题", "异常", "出事",
+    # missing documents or decisions are not material: 缺图纸, 等图纸, 资料没给 (class: other)
+    "缺图纸", "等图纸", "没图纸", "图纸没", "缺资料", "等资料", "等确认", "待确认",
     "没法", "无法", "开不了",
 )
 # "other" words that are only context ("尾款可以催了"): a finished milestone beside them stays progress
@@ -142,7 +145,9 @@ DERIVED_FORMS = {
     ),
     # 物料到齐了, 材料都备齐了: the same fact as 物料齐套
     # 计划下了: 下计划 said topic first
-    "排产": (r"(?:生产)?计划\s*(?:已经|已|都|也)?\s*下(?=[了达发])",),
+    "排产": (r"(?:生产)?计划\s*(?:已经|已|都|也)?\s*下(?=[了达发])",
+             # a planner's or customer's "安排生产", "排上生产" (class: planners' phrasing)
+             r"安排生产|排(?:进|上)生产"),
     # (an arrival on a later day, "物料预计下周三到齐", is a material exception, not this)
     "领料": (r"(?:物料|材料|原材料|原料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|全部|全|均已|都已)*\s*(?:到齐|备齐|齐了|齐全|齐套))",),
 }
@@ -194,7 +199,7 @@ ENGLISH_MILESTONES = {
 for _name, _pattern in ENGLISH_MILESTONES.items():
     DERIVED_FORMS[_name] = DERIVED_FORMS.get(_name, ()) + (_english(_pattern),)
 ENGLISH_DONE = _english(r"done|finish(?:ed)?|complete(?:d)?|pass(?:ed)?|ready|ok|okay")
-ENGLISH_START = _english(r"wip|in progress|ongoing|started|processing") + r"|(?<=[\u4e00-\u9fff\x01])ing(?![A-Za-z])"
+ENGLISH_START = _english(r"wip|in progress|ongoing|start(?:ed|ing)?|processing") + r"|(?<=[\u4e00-\u9fff\x01])ing(?![A-Za-z])"
 ENGLISH_QUALITY = _english(r"defects?|rework|rejected|reject|fail(?:ed)?|NG")
 ENGLISH_MATERIAL = _english(r"shortage|short of|missing|waiting for (?:material|parts)")
 ENGLISH_EQUIPMENT = _english(r"breakdown|broken|machine down|line down")

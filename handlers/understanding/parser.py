@@ -32,7 +32,7 @@ _MILESTONE_JOIN = re.compile(r"^\s*(?:[、,，/&+]|和|及|与|跟|以及)?\s*$"
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
 )
-_NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点]")
+_NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点材]")
 # a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
 _MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))|供应|供货")
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
@@ -126,9 +126,10 @@ _FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
 _QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
-    + r"|(?<![检调审核])查|么$|(?<![也都还并就])没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
+    # (a space ends a clause of voice input too: "喷完了没有啊 客户一直在催")
+    + r"|(?<![检调审核])查|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
     # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
-    + r"|了没有?[呀啊吖]?[?]?$"
+    + r"|(?:了|完|好)没有?[呀啊吖]?[?]?(?=\s|$)"
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(
@@ -234,6 +235,7 @@ class Parser:
                for i, w in enumerate(w for w in lx.VERB_OBJECT_WORDS if w in self._word_to_milestone)]
         )
         self._slips = SlipRepair(self._word_to_milestone)
+        self._names = frozenset(names)
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
         self._milestone_re = re.compile(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
@@ -394,6 +396,10 @@ class Parser:
                 items.append(item)
         if not items and has_order and _QUERY_WEAK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
+        if len(items) > 1:
+            # a courtesy clause ("想安排人来看一下", "麻烦看一下") beside the real question or report asks
+            # nothing of its own (class: customer voice): a general question goes when another item stands
+            items = [item for item in items if item.intent != "query" or item.milestone is not None] or items
         return items
 
     @staticmethod
@@ -550,11 +556,15 @@ class Parser:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
             value = _delay_days(text) if category == ExceptionCategory.DELAY else None
+            milestone = window.milestone or self._implied_milestone(joined)
+            if milestone == "验收" and category == ExceptionCategory.EQUIPMENT:
+                # a fault the customer finds at acceptance is the product's, not a machine of ours
+                category = ExceptionCategory.QUALITY
             if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
                 when = None   # "今天停线" says when it happened, not when it will be resolved
             confident = (len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
-                         and _STRONG_CUES[category].search(text) is not None)
-            return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when,
+                         and _STRONG_CUES[category].search(text) is not None and not _resolved_after(text))
+            return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
                               confident=confident)
         if window.milestone is None:
             return None
@@ -574,8 +584,10 @@ class Parser:
             later = next((found.value for found in _dates(joined, today) if found.value > today
                           and not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
             when = later or when
-            if when == today and window.after.lstrip().startswith("了") and not _FORECAST_STRONG.search(text):
-                when = None   # "今天发了一车": today says when it happened; an in-progress date is a forecast
+            if when == today and not _FORECAST.search(text) and not _DONE.search(text) and (
+                    window.after.lstrip().startswith("了") or _START.search(text) or _UNDER_WAY.search(text)):
+                # "今天发了一车", "今天 start 了", "周日也在干": today says when it happened, not a forecast
+                when = None
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
@@ -583,6 +595,14 @@ class Parser:
             when = when if when is not None and when < today else None
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
+
+    def _implied_milestone(self, text: str) -> str | None:
+        """The step a defect or rework word names (class: exception without a milestone word):
+        流挂/重喷 are paint work, 补焊/焊缝 welding, 装反/漏装 assembly, 落不到料 cutting."""
+        for name, pattern in _IMPLIED_MILESTONE:
+            if name in self._names and pattern.search(text):
+                return name
+        return None
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
@@ -611,6 +631,23 @@ def _dates(text: str, today: date) -> tuple:
     return tuple(find_dates(text, today))
 
 
+_IMPLIED_MILESTONE = (
+    ("涂装", re.compile(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得")),
+    ("焊接", re.compile(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣")),
+    ("总装", re.compile(r"装反|装错|漏装|少装|重装|重新装|装漏")),
+    ("下料", re.compile(r"落不[到了]料|下不[到了]料|开不了料")),
+)
+# a completion or pass after the last exception cue: the news may be that the problem is solved
+_RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
+
+
+def _resolved_after(text: str) -> bool:
+    """"返工完了 重新检验通过": a quality cue resolved later in the same window (the bot asks)."""
+    found = _RESOLVED.search(text)
+    return (found is not None and _QUALITY.search(text, 0, found.start()) is not None
+            and not _NEGATED.search(text[max(0, found.start() - 3) : found.start()]))
+
+
 def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 3) : start]))
 
@@ -626,8 +663,8 @@ _WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到",
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _material(text: str) -> bool:
     for match in _MATERIAL.finditer(text):
-        if re.match(r"没到(?:账|哪|位|我们|你们|这|那)", text[match.start():]):
-            continue
+        if re.match(r"没到(?:账|哪|位|我们|你们|这|那)|缺少?(?:图纸|资料|文件|信息)", text[match.start():]):
+            continue   # (缺图纸: a missing document is "other", not material)
         if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
             continue
         return True
@@ -761,6 +798,8 @@ def _ratio(text: str) -> int | None:
 def _progress_status(window: _Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
     if re.search(r"(?:待|等待?|准备)\s*$", window.before):
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
+    if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
+        return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
     percent = _percent(text)
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
@@ -775,16 +814,18 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     future = _future_date(clause, today)
     start = _START.search(clause)
     if (future is not None and start is not None and start.start() > future and not _DONE.search(clause, start.end())
-            and not _PAST.search(window.before)):
+            and not _PAST.search(window.before) and not _done_before(clause, future)):
         return "planned", None   # "喷涂明天开始": a planned start, not yet under way: asked, undated
     if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
-        # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
+        # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完"); with no
+        # completion, start or forecast word at all, the date may be something else's (an arrival): ask
         return "in_progress", None
     if _PAST.search(window.before) or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
                                        and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
         return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = _START.search(text)
-    if start and not _negated(text, start.start()):
+    if start and not _negated(text, start.start()) and not _done_then_next(text, start.start()):
+        # ("排产已完成，下周开工": a start after the milestone finished is the next step's)
         # "今天开始总装" starts a milestone; only a forecast of its end carries a date
         forecast = _FORECAST_STRONG.search(text) or _DONE.search(text, start.end())
         return ("in_progress", None) if forecast else ("in_progress_undated", None)
@@ -805,7 +846,9 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         # "今天发了30箱": a milestone verb with 了 said of today reports it done
         if when == today and window.after.lstrip().startswith("了"):
             return "done", None
-        return "in_progress", None
+        # a date from another clause than the mention's, with no aspect cue: whose day is it? ask
+        # ("喷塑粉下周二到，涂装往后排": the day is the powder's arrival)
+        return ("in_progress" if future is not None else "in_progress?"), None
     if done:
         if _negated(text, done.start()):
             return "in_progress", None
@@ -813,13 +856,24 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if _ENGLISH_PAST.search(window.word):
         return "done", None   # "PO-2026-090 delivered", "已 shipped": an English past participle
     if window.after.lstrip().startswith("了"):
-        if re.search(r"(?:可以|能|可|该)\s*$", window.before):
-            return None, None   # modality: "可以开料了" says it may start, not that it started
         return "done", None
     if when is not None and when < today and (re.match(r"\s*(?:好|完)?的", window.after)
                                               or re.search(r"[好完]\s*的\s*[。.!！]?\s*$", window.after)):
         return "done", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
     return None, None
+
+
+# progressive aspect anywhere in the window: "周日也在干", "今天在喷"
+_UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
+_MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
+
+
+def _done_then_next(text: str, position: int) -> bool:
+    """The milestone is reported done in its own clause before `position` ("排产已完成，下周开工")."""
+    mark = text.find("\x01")
+    done = _DONE.search(text, mark + 1, position) if 0 <= mark < position else None
+    return (done is not None and not _BOUNDARY.search(text, mark + 1, done.start())
+            and _done_before(text[mark:position], position - mark))
 
 
 def _future_date(text: str, today: date) -> int | None:
