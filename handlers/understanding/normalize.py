@@ -40,6 +40,19 @@ _CANTONESE = {
     "搞掂": "搞定", "得闲": "有空", "而家": "现在", "依家": "现在",
 }
 _CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
+# Cantonese aspect and phrasing that need context (class: Cantonese): 喷紧 (progressive 紧 after a verb
+# = 在喷; not 赶紧/加紧/紧急), 好晒喇 / 齐晒 (晒 "all" after a result = 完了), 执返 (redo = 返工), 落料 (= 下料),
+# 迟两日 (= 晚两日; not 推迟), 得点 (= 得怎么样), 冇过 (= 没过)
+_CANTONESE_CONTEXT = (
+    (re.compile(r"([喷焊装落做搞整切开检领发出入执])紧"), r"在\1"),
+    (re.compile(r"(?<=[好齐完])晒[喇啦了]?"), "了"),
+    (re.compile(r"执返|执番"), "返工"),
+    (re.compile(r"落(?=\s*(?:了|不到|不了)?\s*料)"), "下"),
+    (re.compile(r"(?<![推延])迟(?=\s*[一二两三四五六七八九十几半\d])"), "晚"),
+    (re.compile(r"得点(?:呀|啊|样)?"), "得怎么样"),
+    (re.compile(r"没有过(?![程去来])"), "没过"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])喇(?=\s|$|[,，。!！])"), "了"),
+)
 
 # Self-corrections of dictated numbers (class: self-correction): "124 不对是125", "百分之六十 不对百分之六十五",
 # "八十 不对九十台", "一千五 不对 一千二百五十台". The number said first and the correction words go;
@@ -66,6 +79,8 @@ def normalize(text: str) -> str:
     """Simplified script, NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
     text = _CIRCLED.sub("\n", to_simplified(text[:MAX_MESSAGE_CHARS]))
     text = _CANTONESE_RE.sub(lambda match: _CANTONESE[match.group()], text)
+    for pattern, replacement in _CANTONESE_CONTEXT:
+        text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
     text = _SELF_CORRECTION.sub("", text)

@@ -20,9 +20,13 @@ _UNIT_AFTER = re.compile(
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
 _LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
-_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|是|第|约|有|差|剩)\s*$")
+_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|(?<!意思)是|第|约|有|差|剩)\s*$")
+# the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
+_LIST_NEXT = re.compile(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
 _SUBJECT_BEFORE = re.compile(
     r"(?:客户(?:要求|说|话|要|希望|通知|反馈|那边)?|销售(?:说|要求)?|业务(?:说)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦"
+    # a relayed call: "客户刚刚打电话说0448…", "客户那边的意思是0516…"
+    r"|打电话(?:来)?说|的意思是"
     # a speaker or a relay before a colon: "采购反馈：822 …", "销售：…", "QC:…"
     r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：])\s*$"
 )
@@ -83,6 +87,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or after_previous
             or _SUBJECT_BEFORE.search(head)
             or domain_after.match(tail)
+            or _LIST_NEXT.match(tail)
         ):
             found.append(OrderMatch(match.start(), match.end(), token.upper()))
     return found

@@ -27,7 +27,7 @@ from storage.models import ExceptionCategory
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
-_MILESTONE_JOIN = re.compile(r"^\s*(?:[、,，/&+]|和|及|与|跟|以及)?\s*$")
+_MILESTONE_JOIN = re.compile(r"^\s*(?:[、,，/&+]|和|及|与|跟|以及|同)?\s*$")   # 同: Cantonese "and"
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
@@ -66,7 +66,11 @@ _PERCENT = re.compile(
 # partial aspect as a ratio of quantities: "焊了600台，总共800", "装了3车，还剩1车"
 _RATIO = re.compile(
     rf"(?P<done>{_NUM})\s*(?P<unit>{_QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
-    rf"\s*(?P<other>{_NUM})"
+    rf"\s*是?\s*(?P<other>{_NUM})"
+)
+# partial aspect with the total said first: "八十台做了六十台", "一共是两百四十台装好了一百八十台"
+_RATIO_TOTAL_FIRST = re.compile(
+    rf"(?P<total>{_NUM})\s*(?P<unit>{_QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
 _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
@@ -280,7 +284,7 @@ class Parser:
         ) if p))
         self._domain_after = re.compile(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
-            rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在"
+            rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
             rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|\s)*\s*(?:{domain})"
         )
 
@@ -785,7 +789,11 @@ def _ratio(text: str) -> int | None:
     """Partial aspect stated as quantities: N made of a total M, or N made with M left."""
     match = _RATIO.search(text)
     if match is None:
-        return None
+        first = _RATIO_TOTAL_FIRST.search(text)
+        if first is None:
+            return None
+        done, total = parse_number(first.group("done")), parse_number(first.group("total"))
+        return int(100 * done // total) if done and total and done < total else None
     done, other = parse_number(match.group("done")), parse_number(match.group("other"))
     if not done or not other:
         return None
@@ -838,6 +846,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return "done", None
     if when is not None and when >= today and _FORECAST.search(text):
         return "in_progress", None
+    if re.search(r"[好完]$", window.word) and not _NEGATED.search(window.before) and not window.after.strip():
+        return "done", None   # a word that carries its result ("0455 焊好"): nothing after it to undo it
     # a one-character milestone verb with its result right after it: 焊完, 还没焊完
     if re.match(r"[完好](?![成整善])", window.after):
         return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
@@ -963,7 +973,9 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
         return None
     for found in find_dates(clause, today):
         before = clause[max(0, found.start - 6) : found.start]
-        if _DELIVER_AFTER.match(clause[found.end :]) or (_DELIVER.search(before) and _DUE_SET_OP.search(before)):
+        if (_DELIVER_AFTER.match(clause[found.end :]) or (_DELIVER.search(before) and _DUE_SET_OP.search(before))
+                or _MOVED_TO.search(before)):
+            # "发货的话客户要求推迟到下个月十号": a delivery moved to a day on request (class: customer requests)
             return ParsedItem("change", field="due_date", op="set", value=found.value)
     for days in _DAY_COUNT.finditer(clause):
         if not _DELIVER_AFTER.match(clause[days.end() :]):
@@ -980,6 +992,7 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
+_MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
 _REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快]|一批)")
