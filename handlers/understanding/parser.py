@@ -27,7 +27,8 @@ from storage.models import ExceptionCategory
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
-_MILESTONE_JOIN = re.compile(r"^\s*(?:[、,，/&+]|和|及|与|跟|以及|同)?\s*$")   # 同: Cantonese "and"
+# 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
+_MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
@@ -168,6 +169,7 @@ _QTY_DELTA_BARE = re.compile(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
 )
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
+_ORDER_ADD = re.compile(r"追加|加订|加单")
 _DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至")
 _DUE_ADD_OP = re.compile(lx.alternation(lx.DUE_ADD_OPS))
 _DUE_SUB_OP = re.compile(lx.alternation(lx.DUE_SUB_OPS))
@@ -188,7 +190,7 @@ _DEICTIC_GOODS = re.compile(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
 _PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
 _ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
 _LEAD_IN = re.compile(
-    r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在|可以|能|要|会|得|转到|转入|转|进入"
+    r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|安排|刚刚?|然后|那个|现在|可以|能|要|会|得|转到|转入|转|进入"
     r"|今天|明天|后天|上午|下午|晚上)+\s*$"
 )
 
@@ -408,8 +410,12 @@ class Parser:
 
     @staticmethod
     def _is_statement(clause: str) -> bool:
-        """A clause with a query word that still reports rather than asks ("多少" in "还差多少" aside)."""
-        return bool(_PERCENT.search(clause)) and not re.search(r"吗|呢|\?|么", clause)
+        """A clause with a query word that still reports rather than asks ("多少" in "还差多少" aside;
+        几 as "a few" in "有几个起泡", "坏了几台": class: indefinite 几 in a statement)."""
+        if re.search(r"吗|呢|\?|么", clause):
+            return False
+        return bool(_PERCENT.search(clause)) or (
+            bool(_INDEFINITE_FEW.search(clause)) and not _QUERY_STRONG.search(_INDEFINITE_FEW.sub("", clause)))
 
     # ---- milestones -----------------------------------------------------------------------
     def _mentions(self, text: str, derived: bool = False) -> list[_Mention]:
@@ -875,6 +881,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
+_INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
 _MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
 
 
@@ -914,7 +921,8 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
         value = parse_number(match.group("num"))
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
-    if requested:
+    if requested or _ORDER_ADD.search(clause):
+        # ("再追加一百二": 追加 / 加订 / 加单 ask for more of the order even with no customer named)
         match = _QTY_DELTA_BARE.search(clause)
         value = parse_number(match.group("num")) if match else None
         if value is not None and not _DAY_COUNT.match(clause, match.start("num")):
@@ -943,7 +951,8 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
         between = rest[: found.start]
-        if len(between) <= 10 and _DUE_SET_OP.search(between):
+        # (English words in between, "客户要求 postpone 到", do not count against the distance)
+        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and _DUE_SET_OP.search(between):
             return ParsedItem("change", field="due_date", op="set", value=found.value)
     days = _DAY_COUNT.search(rest)
     if days is None:
@@ -1007,6 +1016,8 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
     op = _SPEC_OP.search(clause) or (_REQUESTED_SPEC_OP.search(clause) if requested and has_order else None)
     if op is None:
         return None
+    if not requested and _exception_category(clause, None) is not None:
+        return None   # "电机烧了一台 在换": replacing a broken part is a repair, not a requested spec change
     field = _SPEC_FIELD.search(clause[: op.start()])
     if field is None and not (requested and has_order):
         return None
