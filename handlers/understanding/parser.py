@@ -573,7 +573,8 @@ class Parser:
             if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
                 when = None   # "今天停线" says when it happened, not when it will be resolved
             confident = (len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
-                         and _STRONG_CUES[category].search(text) is not None and not _resolved_after(text))
+                         and _STRONG_CUES[category].search(text) is not None and not _resolved_after(text)
+                         and not _REMAINING_WORK.search(text))
             return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
                               confident=confident)
         if window.milestone is None:
@@ -647,12 +648,17 @@ _IMPLIED_MILESTONE = (
     ("总装", re.compile(r"装反|装错|漏装|少装|重装|重新装|装漏")),
     ("下料", re.compile(r"落不[到了]料|下不[到了]料|开不了料")),
 )
-# a completion or pass after the last exception cue: the news may be that the problem is solved
+# a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
+# is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
 _RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
+_REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)\s*(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
+_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续")
 
 
 def _resolved_after(text: str) -> bool:
-    """"返工完了 重新检验通过": a quality cue resolved later in the same window (the bot asks)."""
+    """An exception cue resolved in the same window: the bot asks rather than records."""
+    if _REWORK_DONE.search(text) or _REPAIRED.search(text):
+        return True
     found = _RESOLVED.search(text)
     return (found is not None and _QUALITY.search(text, 0, found.start()) is not None
             and not _NEGATED.search(text[max(0, found.start() - 3) : found.start()]))
@@ -720,6 +726,8 @@ _FAMILIES = ((ExceptionCategory.QUALITY, _QUALITY), (ExceptionCategory.EQUIPMENT
 # cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
 # (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
 _WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
+# "喷涂这边还差20台": what is still to do on the milestone itself, not parts missing (a guess: ask)
+_REMAINING_WORK = re.compile(rf"\x01\s*(?:这边|那边|的话|呢|还)*\s*还?差\s*(?:{_NUM})")
 
 
 # the words that name a category outright; a category read only from a looser cue (错了, 偏黄, 才到,
