@@ -147,8 +147,8 @@ DERIVED_FORMS = {
     ),
     # 物料到齐了, 材料都备齐了: the same fact as 物料齐套
     # 计划下了: 下计划 said topic first
-    # colloquial and Cantonese for spray painting: 喷油 (噴油搞掂), 喷粉
-    "涂装": (r"喷油|喷粉",),
+    # colloquial and Cantonese for spray painting: 喷油 (噴油搞掂)
+    "涂装": (r"喷油",),
     "排产": (r"(?:生产)?计划\s*(?:已经|已|都|也)?\s*下(?=[了达发])",
              # a planner's or customer's "安排生产", "排上生产" (class: planners' phrasing)
              r"安排生产|排(?:进|上)生产"),

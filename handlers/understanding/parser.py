@@ -596,7 +596,7 @@ class Parser:
                           and not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
             when = later or when
             if when == today and not _FORECAST.search(text) and not _DONE.search(text) and (
-                    window.after.lstrip().startswith("了") or _START.search(text) or _UNDER_WAY.search(text)):
+                    "了" in window.after or _START.search(text) or _UNDER_WAY.search(text)):
                 # "今天发了一车", "今天 start 了", "周日也在干": today says when it happened, not a forecast
                 when = None
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
