@@ -126,9 +126,17 @@ def _resolve(match: re.Match[str], today: date) -> date | None:
 
 def find_dates(text: str, today: date) -> list[DateMatch]:
     """Every date expression in `text`, in order of appearance."""
-    found = []
+    found: list[DateMatch] = []
     for match in DATE_RE.finditer(text):
         value = _resolve(match, today)
-        if value is not None:
-            found.append(DateMatch(match.start(), match.end(), value))
+        if value is None:
+            continue
+        if found and found[-1].end == match.start() and _RELATIVE_DAY.fullmatch(text[found[-1].start : found[-1].end]):
+            # apposition ("昨天礼拜天", "明天周五"): the relative day fixes the date, the weekday restates it
+            found[-1] = DateMatch(found[-1].start, match.end(), found[-1].value)
+            continue
+        found.append(DateMatch(match.start(), match.end(), value))
     return found
+
+
+_RELATIVE_DAY = re.compile(r"今天|今日|昨天|前天|明天|后天|大后天")

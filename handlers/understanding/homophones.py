@@ -18,7 +18,7 @@ from functools import lru_cache
 # particles are never a slip for a content character
 _NEVER = frozenset("了着过的得地吗呢吧啊呀么嘛")
 # a status, aspect or question cue within a few characters after the slip, or a progressive cue before it
-_CUE_AFTER = re.compile(r"[^,，。;；\n]{0,8}?(?:了|完|好|中|成|%|百分之|一半|开始|没|吗|在|做|搞|弄|发现|不|时候)")
+_CUE_AFTER = re.compile(r"[^,，。;；\n]{0,8}?(?:了|完|好|中|成|%|百分之|一半|开始|没|吗|在|做|搞|弄|发现|不|时候|的话|今天|明天|后天)")
 _CUE_BEFORE = re.compile(r"(?:在|已经?|正在|开始)\s*$")
 
 

@@ -31,7 +31,9 @@ _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
 _MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
-    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
+    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
+    # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
+    r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点材]")
 # a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
@@ -132,7 +134,7 @@ _QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     # (a space ends a clause of voice input too: "喷完了没有啊 客户一直在催")
-    + r"|(?<![检调审核])查|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
+    + r"|嘛(?=\s|$)|(?<![检调审核])查|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
     # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
     + r"|(?:了|完|好)没有?[呀啊吖]?[?]?(?=\s|$)"
 )
@@ -241,6 +243,9 @@ class Parser:
                for i, w in enumerate(w for w in lx.VERB_OBJECT_WORDS if w in self._word_to_milestone)]
         )
         self._slips = SlipRepair(self._word_to_milestone)
+        # a milestone corrected by another one ("焊接 不对 是下料"): the first goes (class: self-correction)
+        self._word_correction = re.compile(
+            f"(?:{words})\\s*[,，]?\\s*(?:哦?不对|不是|说错了|哦不)\\s*[,，]?\\s*(?:应该是|是)?\\s*(?=(?:{words}))")
         self._names = frozenset(names)
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
@@ -287,7 +292,7 @@ class Parser:
         self._domain_after = re.compile(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
-            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|\s)*\s*(?:{domain})"
+            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|\s)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -302,7 +307,10 @@ class Parser:
         topic: str | None = None
         previous: str | None = None
         requested = False
-        for line in lines(self._slips.repair(normalize(text))):
+        normalized = self._slips.repair(normalize(text))
+        if "不" in normalized or "说错" in normalized:
+            normalized = self._word_correction.sub("", normalized)
+        for line in lines(normalized):
             orders = find_orders(line, self._domain_after)
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
@@ -524,7 +532,8 @@ class Parser:
             end = group[-1].end
             if index + 1 < len(groups):
                 between = text[end : groups[index + 1][0].start]
-                cut = max((m.end() for m in _BOUNDARY.finditer(between)), default=None)
+                # (a space right before the next milestone is no boundary: "可以安排 shipping 了")
+                cut = max((m.end() for m in _BOUNDARY.finditer(between.rstrip())), default=None)
                 if cut is None:
                     # "已经焊完了下午就开始喷涂": 就开始 is said of the next milestone (run-on speech)
                     lead_in = _LEAD_IN.search(between)
