@@ -70,6 +70,12 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def _corrected(match: re.Match[str]) -> str:
+    """What stays of a self-correction: nothing, or 百分之 when only the first number had it."""
+    text = match.string
+    return "百分之" if match.group().startswith("百分之") and not text.startswith("百分之", match.end()) else ""
+
+
 def to_simplified(text: str) -> str:
     """Traditional Chinese to simplified; simplified text and ASCII pass through unchanged."""
     return _converter().convert(text) if text and not text.isascii() else text
@@ -83,7 +89,7 @@ def normalize(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
-    text = _SELF_CORRECTION.sub("", text)
+    text = _SELF_CORRECTION.sub(_corrected, text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

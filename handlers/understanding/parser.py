@@ -324,10 +324,13 @@ class Parser:
             if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
                 # much of the line is words the parser does not read: its reading may miss the point
                 found = [replace(item, confident=False) for item in found]
-            if len(_FILLER_WORDS.findall(line)) >= 2 or (
-                    len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line)):
-                # a voice-input transcript ("那个…就是…然后…"): its clauses are easily misjoined, so ask
+            if len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line):
+                # run-on speech of several items with no punctuation: which words go with which item is a guess
                 found = [replace(item, confident=False) for item in found]
+            elif len(_FILLER_WORDS.findall(line)) >= 2:
+                # a voice-input transcript ("那个…就是…然后…"): its clauses are easily misjoined, so what it
+                # would record is asked; a question records nothing and is answered as read
+                found = [replace(item, confident=False) if item.intent != "query" else item for item in found]
             if not orders and not found:
                 # a header names its team or topic: 焊接班, 总装 11/19 (a place suffix is fine here)
                 heads = {self._word_to_milestone[self._plain(m)] for m in self._milestone_re.finditer(line)}
@@ -510,6 +513,9 @@ class Parser:
                     starts = segmenter.word_starts(text, self._user_words)
                 if not self._stands_alone(text, match, starts):
                     continue
+            if verb and any(m.end <= match.start() and text[m.start] == match.group()[0]
+                            and not _BOUNDARY.search(text, m.end, match.start()) for m in found):
+                continue   # "装车装不了": the verb repeats the verb-object word before it (one mention)
             extra.append(_Mention(match.start(), match.end(), name))
         if not extra:
             return found
