@@ -321,6 +321,11 @@ class Parser:
                 line = line[: orders[-1].end] + carried + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
             found = self._parse_line(line, orders, today, context, requested)
+            if topic is not None and orders:
+                # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
+                # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
+                found = [replace(item, confident=False)
+                         if item.intent == "exception" and item.milestone is None else item for item in found]
             if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
                 # much of the line is words the parser does not read: its reading may miss the point
                 found = [replace(item, confident=False) for item in found]
