@@ -86,6 +86,8 @@ QUALITY_WORDS = (
     # damaged or unusable goods, off-position work, a mismatch
     "有锈", "锈了", "不能用", "用不了", "破了", "压坏", "摔坏", "碰坏", "磕坏", "撞坏", "不能开机", "开不了机",
     "不工作", "打偏", "偏了", "歪了", "偏位", "不一样", "滑丝", "滑牙", "锈斑",
+    # the customer's verdict on the goods: 不满意, 不认可
+    "不满意", "不认可",
 )
 EQUIPMENT_WORDS = (
     "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",
@@ -95,7 +97,7 @@ EQUIPMENT_WORDS = (
 )
 MATERIAL_WORDS = (
     "缺料", "缺货", "没货", "断货", "欠料", "短缺", "不够", "不足", "没到", "未到", "晚到", "还没来",
-    "没来", "到货延迟", "延迟到货", "料不齐", "没齐", "不齐", "等料", "待料", "没料", "来料", "到不了",
+    "没来", "到货延迟", "延迟到货", "料不齐", "没齐", "未齐", "不齐", "等料", "待料", "没料", "来料", "到不了",
     "缺少", "少了", "才能到", "才到货", "缺",
     # material without 缺料: not delivered, still at the supplier or on the road, used up, short
     "没有到", "没有来", "没有送到", "未到齐", "没到齐", "没有到齐", "没交货", "未交货", "断供",
@@ -116,6 +118,8 @@ OTHER_WORDS = STAFF_WORDS + (
     "挂起", "冻结", "不要了", "撤单", "扣货", "停工", "停了", "卡住", "问题", "异常", "出事",
     # missing documents or decisions are not material: 缺图纸, 等图纸, 资料没给 (class: other)
     "缺图纸", "等图纸", "没图纸", "图纸没", "缺资料", "等资料", "等确认", "待确认",
+    # the order itself called off or put on hold by the customer: not a spec change
+    "订单取消", "把订单取消", "单子取消", "先不要做", "不做了",
     "没法", "无法", "开不了",
 )
 # "other" words that are only context ("尾款可以催了"): a finished milestone beside them stays progress

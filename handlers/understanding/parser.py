@@ -172,6 +172,7 @@ _QTY_DELTA_BARE = re.compile(
 )
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _ORDER_ADD = re.compile(r"追加|加订|加单")
+_ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
 _DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至")
 _DUE_ADD_OP = re.compile(lx.alternation(lx.DUE_ADD_OPS))
 _DUE_SUB_OP = re.compile(lx.alternation(lx.DUE_SUB_OPS))
@@ -842,6 +843,9 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
         return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
+    if _ARRANGED.search(text) and window.milestone != "排产":
+        # "发货已经安排好", "shipment arrange 好": arranged is planned, not done or under way: ask
+        return "in_progress_undated?", None
     percent = _percent(text)
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
@@ -910,6 +914,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
 _INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
+_ARRANGED = re.compile(r"安排好|安排妥|(?i:arrange)")
 _MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
 
 
@@ -1046,6 +1051,8 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
         return None
     if not requested and _exception_category(clause, None) is not None:
         return None   # "电机烧了一台 在换": replacing a broken part is a repair, not a requested spec change
+    if _ORDER_CALLED_OFF.search(clause):
+        return None   # "客户把订单取消了": the order is called off (an exception "other"), no spec to change
     field = _SPEC_FIELD.search(clause[: op.start()])
     if field is None and not (requested and has_order):
         return None
