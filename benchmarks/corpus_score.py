@@ -1,11 +1,13 @@
 """Parser accuracy on every labelled corpus, held-out split included, as the score tool counts it.
 
-    python benchmarks/corpus_score.py [--json]
+    python benchmarks/corpus_score.py [--json] [--final]
 
 Prints, per corpus: messages, accuracy, accuracy by intent, wrong-record rate (a confident item the
 label does not have), ask rate (an unconfident item on a message otherwise understood) and
 false-record rate (an item on a message labelled []). The held-out split is scored here and only
 here: no test asserts on it and no fix is tuned against it (tests/handlers/understanding/corpora).
+The blind final split (corpora/held_out_final/) is skipped unless `--final` is given: it is scored
+once, at the end of a round, by whoever closes it.
 """
 
 from __future__ import annotations
@@ -40,13 +42,17 @@ SETS = {
     "dev (shared)": shared_dev(),
     "workshop_voices (tuned)": CORPORA / "workshop_voices.jsonl",
     "office_voices (tuned)": CORPORA / "office_voices.jsonl",
+    "voice_and_customers (tuned)": CORPORA / "voice_and_customers.jsonl",
     "mixed_voices (HELD OUT)": CORPORA / "held_out" / "mixed_voices.jsonl",
 }
+FINAL = {"everyday_voices (FINAL, blind)": CORPORA / "held_out_final" / "everyday_voices.jsonl"}
 
 
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--json", action="store_true", help="print the figures as JSON")
+    options.add_argument("--final", action="store_true",
+                         help="also score the blind final split (once, at the end of a round)")
     args = options.parse_args()
     parser = Parser(TemplateSet())
 
@@ -54,7 +60,7 @@ def main() -> None:
         return [item.as_dict() for item in parser.parse(text, datetime.fromisoformat(now))]
 
     results = {}
-    for name, path in SETS.items():
+    for name, path in ({**SETS, **FINAL} if args.final else SETS).items():
         if not path.is_file():
             print(f"{name}: not found at {path}, skipped", file=sys.stderr)
             continue
@@ -65,10 +71,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
-    print(f"{'corpus':26} {'msgs':>5} {'accuracy':>9} {'wrong-rec':>10} {'ask':>6} {'false-rec':>10}  by intent")
+    print(f"{'corpus':30} {'msgs':>5} {'accuracy':>9} {'wrong-rec':>10} {'ask':>6} {'false-rec':>10}  by intent")
     for name, r in results.items():
         intents = ", ".join(f"{k} {v:.0%}" for k, v in r["by_intent"].items())
-        print(f"{name:26} {r['messages']:5d} {r['accuracy']:9.1%} {r['wrong_record_rate']:10.1%} "
+        print(f"{name:30} {r['messages']:5d} {r['accuracy']:9.1%} {r['wrong_record_rate']:10.1%} "
               f"{r['ask_rate']:6.1%} {r['false_record_rate']:10.1%}  {intents}")
 
 

@@ -1,4 +1,5 @@
-"""The corpora in other voices the parser is tuned against (issue 11): workshop and office.
+"""The corpora in other voices the parser is tuned against (issue 11): workshop, office, and (round 2)
+phone dictation with customers' and planners' messages.
 
 Thresholds sit just under what the parser reaches, so a regression fails here. The held-out split
 (corpora/held_out/) is never asserted on: `benchmarks/corpus_score.py` reports it.
@@ -14,9 +15,11 @@ from .parse_compare import score
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
 # corpus: (accuracy at least, wrong-record rate at most, ask rate at most)
+# (voice_and_customers asks often: most of it is dictation with fillers, where what would be recorded is asked)
 BARS = {
-    "workshop_voices.jsonl": (0.965, 0.01, 0.04),    # reached 97.2%, 0.8%, 3.4%
-    "office_voices.jsonl": (0.975, 0.005, 0.03),     # reached 98.3%, 0.3%, 2.3%
+    "workshop_voices.jsonl": (0.975, 0.005, 0.04),         # reached 98.1%, 0.3%, 3.7%
+    "office_voices.jsonl": (0.98, 0.003, 0.03),            # reached 98.3%, 0.0%, 2.8%
+    "voice_and_customers.jsonl": (0.915, 0.007, 0.155),    # reached 91.9%, 0.6%, 15.0%
 }
 
 
