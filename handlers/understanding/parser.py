@@ -672,7 +672,7 @@ _IMPLIED_MILESTONE = (
 # a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
 _RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
-_REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)\s*(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
+_REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,4}?(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
 _REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续")
 
 

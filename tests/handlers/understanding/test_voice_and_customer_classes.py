@@ -188,3 +188,11 @@ def test_an_exception_under_a_milestone_header_naming_none_is_asked(parser):
 def test_a_question_in_voice_input_is_answered_as_read(parser):
     [item] = parse(parser, "嗯那个就是273的话质检做到哪了")
     assert item["intent"] == "query" and "confident" not in item
+
+
+def test_short_of_workers_is_not_material(parser):
+    assert brief(parser, "274 工人不够，总装慢了") == [("exception", "274", "总装", "delay", True)]
+
+
+def test_a_square_root_tick_marks_done(parser):
+    assert brief(parser, "275 焊接√") == [("progress", "275", "焊接", "done", True)]
