@@ -572,7 +572,8 @@ class Parser:
 
     # ---- windows: exception or progress ---------------------------------------------------
     def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
-        window = replace(window, before=_RATE.sub("", window.before), after=_RATE.sub("", window.after))
+        window = replace(window, before=_RATE.sub("", window.before),
+                         after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", window.after)))
         text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
         when = next((found.value for found in _dates(joined, today)
@@ -915,6 +916,17 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
 _INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
 _ARRANGED = re.compile(r"安排好|安排妥|(?i:arrange)")
+# partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
+_SLASH_SHARE = re.compile(r"(?P<verb>完成|做了|好了|了)(?P<n>\d)/(?P<d>\d{1,2})(?![\d/])")
+
+
+def _share_words(match: re.Match[str]) -> str:
+    numerator, denominator = int(match.group("n")), int(match.group("d"))
+    if not 0 < numerator < denominator <= 10:
+        return match.group()
+    return f"{match.group('verb')}{denominator}分之{numerator}"
+
+
 _MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
 
 

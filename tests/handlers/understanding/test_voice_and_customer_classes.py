@@ -196,3 +196,9 @@ def test_short_of_workers_is_not_material(parser):
 
 def test_a_square_root_tick_marks_done(parser):
     assert brief(parser, "275 焊接√") == [("progress", "275", "焊接", "done", True)]
+
+
+def test_a_slash_fraction_after_a_completion_is_a_share_not_a_date(parser):
+    [item] = parse(parser, "276 总装已完成3/4")
+    assert (item["status"], item["percent"], item["date"]) == ("in_progress", 75, None)
+    assert parse(parser, "277 12/5发货")[0]["date"] == "2026-12-05"
