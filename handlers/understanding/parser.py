@@ -513,6 +513,8 @@ class Parser:
             name, verb = self._derived_groups[match.lastgroup]
             if any(m.start < match.end() and match.start() < m.end for m in found):
                 continue
+            if verb and _DOCUMENT_BEFORE.search(text, 0, match.start()):
+                continue   # "合同签了", "报价单已发": the verb acts on a document, not on the order's goods
             if verb:
                 # a one-character verb must start a word of its own (发 in 出发了 does not)
                 if starts is None:
@@ -927,6 +929,7 @@ def _share_words(match: re.Match[str]) -> str:
     return f"{match.group('verb')}{denominator}分之{numerator}"
 
 
+_DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
 _MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
 
 

@@ -202,3 +202,8 @@ def test_a_slash_fraction_after_a_completion_is_a_share_not_a_date(parser):
     [item] = parse(parser, "276 总装已完成3/4")
     assert (item["status"], item["percent"], item["date"]) == ("in_progress", 75, None)
     assert parse(parser, "277 12/5发货")[0]["date"] == "2026-12-05"
+
+
+@pytest.mark.parametrize("text", ["279的合同签了", "280 报价单已发", "281 发票开了"])
+def test_a_verb_acting_on_a_document_is_no_milestone(parser, text):
+    assert [i for i in parse(parser, text) if i["intent"] != "query"] == []
