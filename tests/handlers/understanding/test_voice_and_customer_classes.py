@@ -207,3 +207,19 @@ def test_a_slash_fraction_after_a_completion_is_a_share_not_a_date(parser):
 @pytest.mark.parametrize("text", ["279的合同签了", "280 报价单已发", "281 发票开了"])
 def test_a_verb_acting_on_a_document_is_no_milestone(parser, text):
     assert [i for i in parse(parser, text) if i["intent"] != "query"] == []
+
+
+def test_liang_counts_days_and_never_names_a_day_of_the_month(parser):
+    assert brief(parser, "282 遲咗兩日") == [("exception", "282", None, "delay", True)]
+    assert parse(parser, "282 遲咗兩日")[0]["date"] is None
+
+
+def test_a_bare_day_before_the_milestone_word_is_its_forecast(parser):
+    [item] = parse(parser, "283 五号发货")
+    assert (item["date"], item.get("confident", True)) == ("2026-12-05", True)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("284 QC話有啲刮花", "exception"), ("285 客人話要改顏色", "change"), ("286 驗收冇問題", "progress")])
+def test_cantonese_customers_and_verdicts(parser, text, intent):
+    assert [i["intent"] for i in parse(parser, text)] == [intent]
