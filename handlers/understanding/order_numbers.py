@@ -31,7 +31,7 @@ _SUBJECT_BEFORE = re.compile(
     r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：])\s*$"
 )
 # spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
-_FILLERS = re.compile(r"嗯|啊|呃|那个|这个|就是|然后|还有|另外|[,，\s]")
+_FILLERS = re.compile(r"嗯|啊|呃|喂|那个|这个|就是说|就是|然后呢?|还有|另外|[,，\s]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 _FULL_DATE = re.compile(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 # forms no quantity, date or model name takes (SO20261118004, PO-2026-017, K-2612-05, A2312-05): an order

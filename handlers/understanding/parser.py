@@ -949,7 +949,8 @@ def _future_date(text: str, today: date) -> int | None:
     return None
 
 
-_DONE_THEN = re.compile(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再)|^已")
+# (run-on speech: "已经做完了明天上午就可以入库" — a later day right after the completion starts a new clause)
+_DONE_THEN = re.compile(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
 
 
 def _done_before(text: str, position: int) -> bool:
