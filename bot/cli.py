@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.ledger_cli import LedgerCliError, add_ledger_parser, run_ledger
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
 from bot.runtime import Runtime, open_runtime
 from scheduler.service import SchedulerService
@@ -83,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="the monthly review: on-time delivery, delays, exceptions, changes")
     report.add_argument("--month", required=True, help="the month, e.g. 2026-11")
     report.add_argument("--csv", action="store_true", help="print CSV (section,key,metric,value) instead of a table")
+
+    add_ledger_parser(commands, _iso_time)
 
     parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
     parse.add_argument("texts", nargs="*")
@@ -295,7 +298,7 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
 _SYNC = {"run": _run, "parse": _parse}
 _ASYNC = {
     "chat": _chat, "demo": _demo, "db": _db_upgrade, "order": _order_add, "show": _show,
-    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox,
+    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "ledger": run_ledger,
 }
 
 
@@ -314,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         return _dispatch(settings, args)
-    except (ConfigError, CliError) as error:
+    except (ConfigError, CliError, LedgerCliError) as error:
         print(f"gendan: {error}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as error:
