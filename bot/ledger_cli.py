@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +78,37 @@ async def _export(settings: Settings, args: argparse.Namespace, now: datetime) -
     return 0
 
 
+def _errors_path(args: argparse.Namespace) -> Path:
+    return args.errors or args.file.with_name(f"{args.file.stem}-错误.xlsx")
+
+
 async def _import(settings: Settings, args: argparse.Namespace, now: datetime) -> int:
-    raise LedgerCliError("导入尚未实现")
+    from tqdm import tqdm
+
+    from handlers.ledger.applying import ImportMode, ImportSource, import_rows
+    from handlers.ledger.error_report import write_errors
+    from handlers.ledger.reading import LedgerReadError, parse_rows, read_ledger
+
+    hs = handler_settings(settings)
+    try:
+        sheet = await asyncio.to_thread(read_ledger, args.file)
+    except LedgerReadError as error:
+        raise LedgerCliError(str(error)) from None
+    rows = parse_rows(sheet, now.astimezone(hs.tz).date())
+    source = ImportSource(file_name=args.file.name, importer=args.by, now=now)
+    bar = tqdm(total=len(rows), unit="行", desc="导入" if not args.dry_run else "预览", file=sys.stderr,
+               disable=not sys.stderr.isatty(), leave=False)
+    async with open_runtime(settings) as runtime:
+        with bar:
+            report = await import_rows(runtime.database, runtime.handler_settings, rows, mode=ImportMode(args.mode),
+                                       dry_run=args.dry_run, source=source, progress=bar.update)
+    for result in report.results:
+        if args.dry_run or result.outcome != "unchanged":
+            print(result.describe())
+    print(report.summary())
+    if report.errors:
+        errors = _errors_path(args)
+        await asyncio.to_thread(write_errors, sheet, report.errors, errors)
+        print(f"有错误的 {len(report.errors)} 行已写入 {errors}：改好后可以直接再导入。")
+    return 1 if report.errors else 0
 
