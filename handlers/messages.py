@@ -56,6 +56,8 @@ class Reply:
     duplicate: bool = False
     """True when the message id had been processed before and nothing was applied again."""
     mention_user_ids: tuple[str, ...] = ()
+    attachment: Attachment | None = None
+    """A file or picture sent after the text (e.g. the ledger workbook of 导出台账)."""
 
 
 @dataclass(frozen=True, slots=True)

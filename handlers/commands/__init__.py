@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.commands import chats, orders, people, push, records, review, workflows
+from handlers.commands import chats, ledger, orders, people, push, records, review, workflows
 from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
 from handlers.messages import Reply
@@ -24,7 +24,7 @@ async def show_help(ctx: Context, args: str) -> Reply:
 HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示这份说明", show_help, roles=EVERYONE)
 
 COMMANDS: tuple[Command, ...] = (
-    HELP, *orders.COMMANDS, *records.COMMANDS, *workflows.COMMANDS, *review.COMMANDS, *chats.COMMANDS,
+    HELP, *orders.COMMANDS, *records.COMMANDS, *workflows.COMMANDS, *review.COMMANDS, *ledger.COMMANDS, *chats.COMMANDS,
     *push.COMMANDS, *people.COMMANDS,
 )
 
