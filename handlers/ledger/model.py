@@ -285,7 +285,8 @@ def _naive_local(moment: datetime | None, settings: HandlerSettings) -> datetime
 
 
 def _age(raised: datetime, closed: datetime | None, now: datetime) -> int:
-    return max(((closed or now) - raised).days, 0)
+    """Calendar days from the day it was raised to the day it closed (or today)."""
+    return max(((closed or now).date() - raised.date()).days, 0)
 
 
 async def _exceptions(

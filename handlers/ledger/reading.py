@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -161,7 +162,7 @@ def read_ledger(source: str | Path | bytes | BinaryIO, file_name: str | None = N
     name = file_name or (Path(source).name if isinstance(source, (str, Path)) else "台账.xlsx")
     try:
         workbook = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         if isinstance(error, FileNotFoundError):
             raise LedgerReadError(f"找不到文件 {name}。") from None
         raise LedgerReadError(f"{name} 不是能读取的 Excel 文件（.xlsx）。") from None
