@@ -343,21 +343,53 @@ async def import_rows(
     source: ImportSource,
     progress: Callable[[int], None] = lambda n: None,
 ) -> ImportReport:
-    """Import typed rows: a dry run only decides; a real run applies each new or changed row as its own
-    transaction. `progress(n)` is called as rows are done."""
+    """Import typed rows: a dry run only decides; a real run applies the new and changed rows.
+
+    Rows are applied in groups of GROUP_ROWS per transaction (one commit per row would make a
+    first-day import of thousands of orders take minutes). Each row is still all-or-nothing: when
+    the domain rules refuse one row of a group, the group is rolled back and applied again row by
+    row, each in its own transaction, so a bad row never takes good ones down with it.
+    `progress(n)` is called as rows are done."""
     today = source.now.astimezone(settings.tz).date()
-    report = ImportReport(source.file_name, dry_run)
     order_nos = [row.order_no for row in rows if isinstance(row, LedgerRow)]
     known = await database.run(lambda session: stored_orders(session, order_nos))
+    results: list[RowResult | None] = []
+    pending: list[tuple[int, LedgerRow]] = []
     for row in rows:
-        stored_order = known.get(row.order_no) if row.order_no else None
-        planned = decide(row, stored_order, mode, settings, today)
+        planned = decide(row, known.get(row.order_no) if row.order_no else None, mode, settings, today)
         if dry_run or planned.outcome in (Outcome.UNCHANGED, Outcome.ERROR) or not isinstance(row, LedgerRow):
-            report.results.append(planned)
+            results.append(planned)
+            progress(1)
         else:
-            report.results.append(await _apply(database, row, mode, settings, source))
-        progress(1)
+            pending.append((len(results), row))
+            results.append(None)
+    for start in range(0, len(pending), GROUP_ROWS):
+        group = pending[start:start + GROUP_ROWS]
+        for (index, _row), result in zip(group, await _apply_group(database, group, mode, settings, source),
+                                         strict=True):
+            results[index] = result
+        progress(len(group))
+    report = ImportReport(source.file_name, dry_run)
+    report.results = [result for result in results if result is not None]
     return report
+
+
+GROUP_ROWS = 200
+
+
+async def _apply_group(
+    database: Database, group: list[tuple[int, LedgerRow]], mode: ImportMode, settings: HandlerSettings,
+    source: ImportSource,
+) -> list[RowResult]:
+    async def work(session: AsyncSession) -> list[RowResult]:
+        return [await apply_row(session, row, mode, settings, source) for _index, row in group]
+
+    if len(group) > 1:
+        try:
+            return await database.run(work)
+        except RowRefused:
+            pass  # rolled back: apply row by row below
+    return [await _apply(database, row, mode, settings, source) for _index, row in group]
 
 
 async def _apply(

@@ -251,30 +251,28 @@ async def _orders(session: AsyncSession, clauses: list, clock: _Clock, settings:
     tz = settings.tz
     result = []
     for row in order_rows:
-        steps = milestones.get(row.id, [])
         status = OrderStatus(row.status)
         open_ = status in OPEN_ORDER_STATUSES
-        late = 0
-        if open_:
-            if status != OrderStatus.SHIPPED:
-                late = clock.late(row.due_date)
-            late = max([late] + [clock.late(s.planned_date) for s in steps if s.status != MilestoneStatus.DONE])
-        needed = sum(_remaining_days(s.status, s.percent, s.days) for s in steps)
+        late = clock.late(row.due_date) if open_ and status != OrderStatus.SHIPPED else 0
+        needed, current, dates = 0, None, []
+        for step in milestones.get(row.id, ()):
+            if step.status != MilestoneStatus.DONE:
+                current = current or step
+                needed += _remaining_days(step.status, step.percent, step.days)
+                if open_:
+                    late = max(late, clock.late(step.planned_date))
+            finished = step.finished_at.astimezone(tz).date() if step.finished_at else None
+            dates.append(MilestoneDates(step.name, step.planned_date, finished))
         at_risk = open_ and status != OrderStatus.SHIPPED and (
             row.due_date < clock.today or needed > clock.left(row.due_date)
         )
-        current = next((s for s in steps if s.status != MilestoneStatus.DONE), None)
         stage = f"{current.name}（{progress_words(current.status, current.percent)}）" if current else "全部完成"
         result.append(
             LedgerOrder(
                 order_no=row.order_no, customer=row.name, product=row.product, spec=row.spec or "",
                 quantity=row.quantity, unit=row.unit, due_date=row.due_date, stage=stage, status=status,
                 days_late=late, at_risk=at_risk, owner=row.owner, priority=row.priority,
-                notes=row.requirements or "", template=row.template_name,
-                milestones=tuple(
-                    MilestoneDates(s.name, s.planned_date, s.finished_at.astimezone(tz).date() if s.finished_at else None)
-                    for s in steps
-                ),
+                notes=row.requirements or "", template=row.template_name, milestones=tuple(dates),
             )
         )
     return result

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
@@ -39,10 +39,25 @@ class LedgerReadError(ValueError):
     """A workbook that cannot be read as a ledger at all; the message is the zh-CN answer."""
 
 
+class SourceCell(Protocol):
+    """A cell as the workbook has it: an openpyxl cell (a merged range's top-left one for every cell
+    the range covers), read only when needed — reading the number format of every cell of a large
+    ledger costs more than the rest of the import."""
+
+    @property
+    def value(self) -> Any: ...
+
+    @property
+    def number_format(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
-class SourceCell:
-    value: Any
-    number_format: str
+class BlankCell:
+    value: Any = None
+    number_format: str = "General"
+
+
+BLANK = BlankCell()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,22 +109,18 @@ def _merged_values(sheet: Any) -> dict[tuple[int, int], SourceCell]:
     filled: dict[tuple[int, int], SourceCell] = {}
     for merged in sheet.merged_cells.ranges:
         top = sheet.cell(merged.min_row, merged.min_col)
-        source = SourceCell(top.value, top.number_format)
         for row in range(merged.min_row, merged.max_row + 1):
             for col in range(merged.min_col, merged.max_col + 1):
-                filled[(row, col)] = source
+                filled[(row, col)] = top
     return filled
 
 
 def _grid(sheet: Any) -> list[list[SourceCell]]:
     merged = _merged_values(sheet)
-    grid = []
-    for row_index, row in enumerate(sheet.iter_rows(), start=1):
-        cells = []
-        for col_index, cell in enumerate(row, start=1):
-            found = merged.get((row_index, col_index))
-            cells.append(found if found is not None else SourceCell(cell.value, cell.number_format))
-        grid.append(cells)
+    grid: list[list[SourceCell]] = [list(row) for row in sheet.iter_rows()]
+    for (row, col), top in merged.items():
+        if row <= len(grid) and col <= len(grid[row - 1]):
+            grid[row - 1][col - 1] = top
     return grid
 
 
@@ -172,8 +183,8 @@ def read_ledger(source: str | Path | bytes | BinaryIO, file_name: str | None = N
     width = len(headers)
     rows = []
     for index in range(header_index + 1, len(grid)):
-        cells = tuple(grid[index][:width]) + tuple(SourceCell(None, "General") for _ in range(width - len(grid[index])))
-        if all(_text(cell.value) == "" for cell in cells):
+        cells = tuple(grid[index][:width]) + (BLANK,) * (width - len(grid[index]))
+        if all(cell.value is None or _text(cell.value) == "" for cell in cells):
             continue
         rows.append(SourceRow(index + 1, cells))
     return SourceSheet(name, sheet.title, tuple(headers), columns, tuple(rows))
@@ -265,7 +276,7 @@ def read_priority(cell: SourceCell) -> str | None:
 
 def _cell(sheet: SourceSheet, row: SourceRow, field: Field) -> SourceCell:
     index = sheet.columns.get(field)
-    return row.cells[index] if index is not None else SourceCell(None, "General")
+    return row.cells[index] if index is not None else BLANK
 
 
 def parse_row(sheet: SourceSheet, row: SourceRow, today: date) -> LedgerRow | RowError:

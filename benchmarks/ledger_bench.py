@@ -1,0 +1,177 @@
+"""The order ledger in Excel over a large book: 5,000 open orders x 10 milestones.
+
+    .venv/bin/python benchmarks/ledger_bench.py [--orders 5000] [--database-url URL]
+
+Builds the book in a fresh SQLite file (or the PostgreSQL database given, which is wiped), then
+runs each phase in a child process of its own, so each one's peak RSS is its own:
+
+- export: read the ledger (`load_ledger`) and write the workbook (`write_ledger`) — target < 3 s,
+  < 300 MB peak RSS;
+- import of the exported ledger (every row unchanged), dry run and real;
+- import of a 5,000-row ledger of new orders, dry run and real (each order created with its
+  10-milestone plan, one transaction per row) — target < 10 s.
+
+Times are wall-clock for the whole phase, reading the file included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from openpyxl import Workbook  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from handlers.settings import HandlerSettings  # noqa: E402
+from handlers.templates import DEFAULT_TEMPLATE  # noqa: E402
+from handlers.workdays import WorkCalendar  # noqa: E402
+from storage.database import Database  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import Customer, Order, OrderMilestone  # noqa: E402
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 24, 8, 30, tzinfo=TZ)
+
+
+async def build(database: Database, orders: int) -> None:
+    rng = random.Random(7)
+    today = NOW.date()
+    calendar = WorkCalendar()
+    async with database.transaction() as session:
+        await session.execute(insert(Customer), [{"id": c, "name": f"客户{c}", "created_at": NOW} for c in range(1, 201)])
+        order_rows, milestone_rows = [], []
+        for n in range(1, orders + 1):
+            due = calendar.add(today, rng.randint(-3, 40))
+            order_rows.append({
+                "id": n, "order_no": f"SO{n:06d}", "customer_id": rng.randint(1, 200), "product": "搅拌机",
+                "spec": "JB-500", "quantity": rng.randint(1, 500), "unit": "台", "due_date": due, "priority": "normal",
+                "owner": f"员工{n % 50}", "requirements": "", "status": "in_production", "template_name": "标准",
+                "created_at": NOW - timedelta(days=30), "updated_at": NOW,
+            })
+            end, planned = due, []
+            for spec in reversed(DEFAULT_TEMPLATE.milestones):
+                planned.append(end)
+                end = calendar.add(end, -spec.days)
+            planned.reverse()
+            done_upto = rng.randint(0, 9)
+            for seq, (spec, day) in enumerate(zip(DEFAULT_TEMPLATE.milestones, planned, strict=True), start=1):
+                status = "done" if seq <= done_upto else ("in_progress" if seq == done_upto + 1 else "pending")
+                milestone_rows.append({
+                    "order_id": n, "seq": seq, "name": spec.name, "planned_date": day, "days": spec.days,
+                    "status": status, "percent": 50 if status == "in_progress" else None, "owner": None,
+                    "department": spec.department, "forecast_date": None,
+                    "finished_at": NOW - timedelta(days=1) if status == "done" else None, "updated_at": NOW,
+                })
+        await session.execute(insert(Order), order_rows)
+        await session.execute(insert(OrderMilestone), milestone_rows)
+        if database.dialect == "postgresql":  # explicit ids above: move the sequences past them
+            for table in ("customers", "orders"):
+                await session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
+
+
+def new_orders_ledger(path: Path, orders: int) -> None:
+    rng = random.Random(11)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("台账")
+    ws.append(["订单号", "客户名称", "品名", "订单数量", "交货日期", "跟单员"])
+    for n in range(1, orders + 1):
+        ws.append([f"NEW{n:06d}", f"客户{rng.randint(1, 200)}", "输送机", f"{rng.randint(1, 3000):,}台",
+                   f"2027/{rng.randint(1, 3)}/{rng.randint(1, 28)}", f"员工{n % 50}"])
+    wb.save(path)
+
+
+async def phase(url: str, name: str, path: Path) -> dict:
+    from handlers.ledger.applying import ImportMode, ImportSource, import_rows
+    from handlers.ledger.export import write_ledger
+    from handlers.ledger.model import LedgerScope, load_ledger
+    from handlers.ledger.reading import parse_rows, read_ledger
+
+    settings = HandlerSettings()
+    database = Database.from_url(url)
+    try:
+        started = time.perf_counter()
+        if name == "export":
+            ledger = await database.run(lambda s: load_ledger(s, settings, NOW, LedgerScope()))
+            buffer = io.BytesIO()
+            await asyncio.to_thread(write_ledger, ledger, buffer)
+            path.write_bytes(buffer.getvalue())
+            detail = {"rows": len(ledger.orders), "bytes": len(buffer.getvalue())}
+        else:
+            sheet = await asyncio.to_thread(read_ledger, path)
+            rows = parse_rows(sheet, NOW.date())
+            report = await import_rows(
+                database, settings, rows, mode=ImportMode.UPSERT, dry_run=name.endswith("dry-run"),
+                source=ImportSource(path.name, "基准测试", NOW),
+            )
+            detail = {"summary": report.summary()}
+        seconds = time.perf_counter() - started
+    finally:
+        await database.dispose()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"phase": name, "seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1), **detail}
+
+
+def run_phase(url: str, name: str, path: Path) -> dict:
+    child = subprocess.run(
+        [sys.executable, __file__, "--database-url", url, "--phase", name, "--file", str(path)],
+        capture_output=True, text=True,
+    )
+    if child.returncode != 0:
+        raise SystemExit(f"phase {name} failed:\n{child.stderr}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+async def prepare(url: str, orders: int) -> None:
+    database = Database.from_url(url)
+    try:
+        if database.dialect == "postgresql":
+            async with database.engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        await upgrade(database)
+        await build(database, orders)
+    finally:
+        await database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--only", help="run only the phases whose name contains this (e.g. export, import-new)")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(asyncio.run(phase(args.database_url, args.phase, args.file)), ensure_ascii=False))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        asyncio.run(prepare(url, args.orders))
+        exported, fresh = Path(tmp) / "台账.xlsx", Path(tmp) / "新订单.xlsx"
+        new_orders_ledger(fresh, args.orders)
+        print(f"book: {args.orders} open orders x 10 milestones on {url.split(':')[0]}")
+        for name, path in (("export", exported), ("import-unchanged dry-run", exported),
+                           ("import-unchanged", exported), ("import-new dry-run", fresh), ("import-new", fresh)):
+            if args.only and args.only not in name and name != "export":
+                continue
+            result = run_phase(url, name, path)
+            extra = result.get("summary") or f"{result['rows']} rows, {result['bytes'] / 1e6:.1f} MB"
+            print(f"{name:26s} {result['seconds']:6.2f} s  peak RSS {result['peak_rss_mb']:6.1f} MB  {extra}")
+
+
+if __name__ == "__main__":
+    main()
