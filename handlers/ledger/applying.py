@@ -4,8 +4,8 @@ Each row is decided against the order as stored (`decide`): new, changed (which 
 or an error. A dry run stops there. A real run applies each row that is new or changed as its own
 unit of work, deciding again inside that transaction on the order as it is then:
 
-- a new order is created with `handlers.orders.create_order`, so it gets its milestone plan from
-  its template, exactly as 新建订单 would;
+- a new order is created by the rules of `handlers.orders.create_order` (`create_orders` for a
+  group of them), so it gets its milestone plan from its template, exactly as 新建订单 would;
 - a changed due date or quantity becomes a change request approved by the importer
   (`handlers.changes.approve_change`), so the plan re-lays and the department groups are told
   exactly as for a change approved in chat;
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -33,10 +34,11 @@ from handlers.context import Context
 from handlers.ledger.columns import BY_FIELD, PRIORITY_LABELS, Field
 from handlers.ledger.reading import LedgerRow, RowError
 from handlers.messages import InboundMessage
-from handlers.orders import NewOrder, OrderInputError, create_order
+from handlers.orders import NewOrder, OrderInputError, create_order, create_orders
+from handlers.planning import Plan
 from handlers.settings import HandlerSettings
 from storage.database import Database
-from storage.models import ChangeRequest, ChangeStatus, Chat, Order, OrderStatus, Person, PersonRole
+from storage.models import ChangeRequest, ChangeStatus, Chat, Event, Order, OrderStatus, Person, PersonRole
 
 IMPORT_CHAT = "台账导入"
 """The chat id the audit events of an import carry (there is no chat: the file is the source)."""
@@ -250,21 +252,54 @@ async def _load(session: AsyncSession, order_no: str) -> Order | None:
     )
 
 
-async def _create(ctx: Context, row: LedgerRow, source: ImportSource) -> None:
-    new = NewOrder(
+def _new_order(row: LedgerRow, today: date) -> NewOrder:
+    return NewOrder(
         order_no=row.order_no, customer=row.customer or "", product=row.product or "", quantity=row.quantity or 0,
-        due_date=row.due_date or ctx.today, unit=row.unit, template=row.template, spec=row.spec or "",
+        due_date=row.due_date or today, unit=row.unit, template=row.template, spec=row.spec or "",
         priority=row.priority or "normal", owner=row.owner, requirements=row.notes or "",
     )
+
+
+def _created_item(new: NewOrder, plan: Plan, source: ImportSource, number: int) -> dict[str, object]:
+    return {
+        "order_no": new.order_no, "customer": new.customer, "product": new.product, "quantity": new.quantity,
+        "unit": new.unit, "due_date": new.due_date.isoformat(), "template": new.template,
+        "compressed": plan.compressed, **_where(source, number),
+    }
+
+
+async def _create(ctx: Context, row: LedgerRow, source: ImportSource) -> None:
+    new = _new_order(row, ctx.today)
     try:
         order, plan = await create_order(ctx.session, new, ctx.settings, ctx.now)
     except OrderInputError as error:
         raise RowRefused(str(error)) from None
-    ctx.record("order_created", order=order, item={
-        "order_no": order.order_no, "customer": new.customer, "product": new.product, "quantity": new.quantity,
-        "unit": new.unit, "due_date": new.due_date.isoformat(), "template": new.template,
-        "compressed": plan.compressed, **_where(source, row.number),
-    })
+    ctx.record("order_created", order=order, item=_created_item(new, plan, source, row.number))
+
+
+async def _create_many(
+    session: AsyncSession, rows: Sequence[LedgerRow], settings: HandlerSettings, source: ImportSource
+) -> None:
+    """New orders of a group in a handful of statements (`create_orders`), each with its audit event
+    exactly as `_create` would record it."""
+    today = source.now.astimezone(settings.tz).date()
+    news = [_new_order(row, today) for row in rows]
+    try:
+        created = await create_orders(session, news, settings, source.now)
+    except OrderInputError as error:
+        raise RowRefused(str(error)) from None
+    events = []
+    for row, new in zip(rows, news, strict=True):
+        ctx = _context(session, source, settings, row.number)
+        order_id, plan = created[new.order_no]
+        events.append({
+            "kind": "order_created", "order_id": order_id, "milestone": None, "platform": source.platform,
+            "chat_id": IMPORT_CHAT, "actor_id": source.importer, "actor_name": ctx.sender_name,
+            "message_id": ctx.message.message_id, "raw_text": ctx.text,
+            "item": _created_item(new, plan, source, row.number), "before": None, "flagged": None,
+            "created_at": source.now,
+        })
+    await session.execute(insert(Event), events)
 
 
 async def _approved_change(ctx: Context, order: Order, change: FieldChange, source: ImportSource, number: int) -> None:
@@ -306,6 +341,33 @@ async def _update(ctx: Context, order: Order, result: RowResult, source: ImportS
 
 def _json(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
+
+
+async def apply_rows(
+    session: AsyncSession, rows: Sequence[LedgerRow], mode: ImportMode, settings: HandlerSettings,
+    source: ImportSource,
+) -> list[RowResult]:
+    """Decide and apply a group of rows in `session` (one transaction): the new orders together, the
+    changed ones one by one. Raises RowRefused (or IntegrityError) to roll the group back."""
+    today = source.now.astimezone(settings.tz).date()
+    orders = {
+        order.order_no: order
+        for order in await session.scalars(
+            select(Order).where(Order.order_no.in_([row.order_no for row in rows]))
+            .options(selectinload(Order.milestones))
+        )
+    }
+    results, new_rows = [], []
+    for row in rows:
+        order = orders.get(row.order_no)
+        result = decide(row, stored(order) if order else None, mode, settings, today)
+        results.append(result)
+        if result.outcome == Outcome.NEW:
+            new_rows.append(row)
+        elif result.outcome == Outcome.CHANGED and order is not None:
+            await _update(_context(session, source, settings, row.number), order, result, source)
+    await _create_many(session, new_rows, settings, source)
+    return results
 
 
 async def apply_row(
@@ -382,12 +444,12 @@ async def _apply_group(
     source: ImportSource,
 ) -> list[RowResult]:
     async def work(session: AsyncSession) -> list[RowResult]:
-        return [await apply_row(session, row, mode, settings, source) for _index, row in group]
+        return await apply_rows(session, [row for _index, row in group], mode, settings, source)
 
     if len(group) > 1:
         try:
             return await database.run(work)
-        except RowRefused:
+        except (RowRefused, IntegrityError):
             pass  # rolled back: apply row by row below
     return [await _apply(database, row, mode, settings, source) for _index, row in group]
 
@@ -399,3 +461,7 @@ async def _apply(
         return await database.run(lambda session: apply_row(session, row, mode, settings, source))
     except RowRefused as refused:
         return RowResult(row.number, row.order_no, Outcome.ERROR, reason=str(refused))
+    except IntegrityError:
+        # Another writer created or changed this order at the same moment; nothing of the row applied.
+        return RowResult(row.number, row.order_no, Outcome.ERROR,
+                         reason=f"订单 {row.order_no} 同时被别人修改了，这一行没有导入，请再导入一次。")

@@ -7,6 +7,7 @@ import io
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import text
 
 from handlers.ledger.applying import ImportMode, Outcome
 from handlers.ledger.error_report import write_errors
@@ -190,3 +191,42 @@ async def test_a_row_the_change_rules_refuse_is_rolled_back_alone(chat: ChatSess
 def test_parse_uses_the_import_time_for_dates_without_a_year() -> None:
     rows = parse_rows(read_ledger(ledger(["1", "甲", "泵", 1, "1月5日"])), NOW.date())
     assert rows[0].due_date == date(2027, 1, 5)
+
+
+async def test_a_group_of_new_orders_gets_the_same_orders_and_plans_as_one_by_one(chat: ChatSession) -> None:
+    rows = [["G1", "华东机械", "搅拌机", "50台", "2026-12-20"], ["G2", "新客户", "泵", 5, "12月1日"]]
+    await import_bytes(chat.runtime, ledger(*rows))  # two rows: one group, created together
+    await import_bytes(chat.runtime, ledger(["S1", "华东机械", "搅拌机", "50台", "2026-12-20"]))  # alone
+    await import_bytes(chat.runtime, ledger(["S2", "新客户", "泵", 5, "12月1日"]))
+
+    def shape(o: Order) -> tuple:
+        return (o.customer.name, o.product, o.quantity, o.unit, o.due_date, o.status, o.template_name,
+                [(m.seq, m.name, m.planned_date, m.days, m.department, m.status) for m in o.milestones])
+
+    assert shape(await order(chat.runtime, "G1")) == shape(await order(chat.runtime, "S1"))
+    assert shape(await order(chat.runtime, "G2")) == shape(await order(chat.runtime, "S2"))
+    assert len(await events(chat.runtime, "order_created")) == 4
+
+
+async def test_a_group_the_rules_refuse_is_applied_again_row_by_row(chat: ChatSession, monkeypatch) -> None:
+    """When a group's bulk creation is refused, the group is rolled back and each row applied in its
+    own transaction (by `create_order`), so one bad row cannot take the others down with it."""
+    from handlers.ledger import applying
+    from handlers.orders import OrderInputError
+
+    groups = []
+
+    async def refuse(session, news, settings, now):
+        groups.append([new.order_no for new in news])
+        await session.execute(text("UPDATE orders SET quantity = 99"))  # partial work, to be rolled back
+        raise OrderInputError("订单 T2 已经存在，不能重复建单。")
+
+    monkeypatch.setattr(applying, "create_orders", refuse)
+    await chat.say("新建订单 T0 甲 泵 1台 2026-12-21")
+    data = ledger(["T1", "甲", "泵", 5, "2026-12-20"], ["T2", "甲", "泵", 6, "2026-12-20"],
+                  ["T3", "甲", "泵", 0, "2026-12-20"])
+    report = await import_bytes(chat.runtime, data)
+    assert groups == [["T1", "T2"]]
+    assert [r.outcome for r in report.results] == [Outcome.NEW, Outcome.NEW, Outcome.ERROR]
+    assert [(await order(chat.runtime, no)).quantity for no in ("T0", "T1", "T2")] == [1, 5, 6], "T0 rolled back"
+    assert len(await events(chat.runtime, "order_created")) == 3
