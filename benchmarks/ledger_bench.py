@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-from handlers.settings import HandlerSettings  # noqa: E402
+from bot.config import parse_settings  # noqa: E402
+from bot.runtime import handler_settings  # noqa: E402
 from handlers.templates import DEFAULT_TEMPLATE  # noqa: E402
 from handlers.workdays import WorkCalendar  # noqa: E402
 from storage.database import Database  # noqa: E402
@@ -99,7 +100,7 @@ async def phase(url: str, name: str, path: Path) -> dict:
     from handlers.ledger.model import LedgerScope, load_ledger
     from handlers.ledger.reading import parse_rows, read_ledger
 
-    settings = HandlerSettings()
+    settings = handler_settings(parse_settings({}, environ={}))
     database = Database.from_url(url)
     try:
         started = time.perf_counter()

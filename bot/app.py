@@ -11,26 +11,16 @@ from collections.abc import AsyncIterator, Callable
 import aiohttp
 from aiohttp import web
 
+from bot.adapters.dingtalk.setup import setup_dingtalk
+from bot.adapters.wecom.setup import setup_wecom
 from bot.config import Settings
-from bot.runtime import Runtime, open_runtime
-from handlers.messages import Sender
-
-SETTINGS = web.AppKey("settings", Settings)
-RUNTIME = web.AppKey("runtime", Runtime)
-HTTP = web.AppKey("http", aiohttp.ClientSession)
-SENDERS = web.AppKey("senders", dict[str, Sender])
-"""Proactive senders by platform name; each adapter's setup adds its own, the outbox worker uses them."""
+from bot.keys import HTTP, RUNTIME, SENDERS, SETTINGS
+from bot.runtime import open_runtime
+from bot.scheduling import scheduler_ctx
 
 AdapterSetup = Callable[[web.Application, Settings], None]
-
-
-def adapter_setups() -> list[AdapterSetup]:
-    """Each configured platform adds its routes and cleanup contexts; registered here, in one place."""
-    # imported here: the adapters import this module's keys
-    from bot.adapters.dingtalk import setup_dingtalk
-    from bot.adapters.wecom.setup import setup_wecom
-
-    return [setup_wecom, setup_dingtalk]
+ADAPTER_SETUPS: tuple[AdapterSetup, ...] = (setup_wecom, setup_dingtalk)
+"""Each configured platform adds its routes and cleanup contexts; registered here, in one place."""
 
 
 async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -52,15 +42,13 @@ async def health(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings) -> web.Application:
-    from bot.scheduling import scheduler_ctx
-
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[SENDERS] = {}
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(http_client_ctx)
     app.router.add_get("/healthz", health)
-    for setup in adapter_setups():
+    for setup in ADAPTER_SETUPS:
         setup(app, settings)
     app.cleanup_ctx.append(scheduler_ctx)  # last: starts once every adapter's sender is registered
     return app

@@ -143,11 +143,11 @@ async def _order_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _show(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.order_record import order_record
+    from handlers.order_status import order_history
 
     async with open_runtime(settings) as runtime:
         record = await runtime.database.run(
-            lambda session: order_record(session, args.order_no, runtime.handler_settings)
+            lambda session: order_history(session, args.order_no, runtime.handler_settings)
         )
     if record is None:
         raise CliError(f"no order {args.order_no}")
@@ -159,7 +159,7 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.review import (
+    from handlers.monthly_report import (
         ReportInputError,
         as_csv,
         as_table,
@@ -213,7 +213,8 @@ async def _delivery(settings: Settings) -> AsyncIterator[tuple[Runtime, Schedule
     serving it or starting its own scheduler, for commands that send from the outbox once."""
     from aiohttp import web
 
-    from bot.app import RUNTIME, SENDERS, create_app
+    from bot.keys import RUNTIME, SENDERS
+    from bot.app import create_app
     from bot.scheduling import schedule_config
 
     quiet = settings.model_copy(update={"schedule": settings.schedule.model_copy(update={"enabled": False})})
@@ -233,7 +234,7 @@ def _tz_now(settings: Settings, now: datetime | None) -> datetime:
 async def _digest(settings: Settings, args: argparse.Namespace) -> int:
     from scheduler.drafts import Draft
     from scheduler.jobs import enqueue_drafts
-    from scheduler.snapshot import chats
+    from scheduler.read_model import chats
 
     now = _tz_now(settings, args.now)
     async with _delivery(settings) as (runtime, service):

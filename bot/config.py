@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date
+from datetime import UTC, date
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,7 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from handlers.templates import DEFAULT_TEMPLATE, MilestoneSpec, Template, TemplateSet
+from handlers.templates import DEFAULT_TEMPLATE, MilestoneRole, MilestoneSpec, Template, TemplateSet
+from handlers.workdays import WorkCalendar
 
 CONFIG_ENV = "GENDAN_CONFIG"
 ENV_PREFIX = "GENDAN_"
@@ -90,6 +92,11 @@ class CalendarSettings(Section):
     workdays: tuple[date, ...] = ()
     """Company working days that would otherwise be days off."""
 
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        """The one working-day calendar the handlers and the scheduler share."""
+        return WorkCalendar(self.holidays, self.workdays)
+
 
 class ScheduleSettings(Section):
     """When proactive messages go out: 5-field crontab schedules in [general] timezone."""
@@ -110,8 +117,14 @@ class ScheduleSettings(Section):
     def _cron(cls, value: str) -> str:
         from scheduler.config import parse_cron
 
-        parse_cron(value)
+        parse_cron(value, UTC)  # the zone does not change whether the expression is valid
         return value
+
+
+DEFAULT_ROLES = {spec.name: spec.role for spec in DEFAULT_TEMPLATE.milestones if spec.role is not None}
+"""A step configured without a role takes the one its name has in the default template (unless
+another step states that role, or it would put acceptance before the last step), so templates
+written before roles existed keep their shipping and acceptance steps."""
 
 
 class MilestoneSettings(Section):
@@ -119,6 +132,7 @@ class MilestoneSettings(Section):
     synonyms: tuple[str, ...] = ()
     days: int = Field(default=1, ge=0, le=365)
     department: str | None = None
+    role: MilestoneRole | None = None
 
 
 class TemplateSettings(Section):
@@ -132,15 +146,32 @@ class TemplateSettings(Section):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"milestone names repeat: {', '.join(duplicates)}")
+        stated = [m.role for m in self.milestones if m.role is not None]
+        repeated = sorted({str(r) for r in stated if stated.count(r) > 1})
+        if repeated:
+            raise ValueError(f"milestone roles repeat: {', '.join(repeated)}")
+        if any(m.role == MilestoneRole.ACCEPTANCE for m in self.milestones[:-1]):
+            raise ValueError("the acceptance milestone must be the last one")
         return self
+
+    def _roles(self) -> list[MilestoneRole | None]:
+        """Each step's role: as stated, else the default template's for its name where that fits."""
+        stated = {m.role for m in self.milestones if m.role is not None}
+        roles: list[MilestoneRole | None] = []
+        for seq, m in enumerate(self.milestones, start=1):
+            role = m.role or DEFAULT_ROLES.get(m.name)
+            if m.role is None and (role in stated or (role == MilestoneRole.ACCEPTANCE and seq != len(self.milestones))):
+                role = None
+            roles.append(role)
+        return roles
 
     def to_template(self) -> Template:
         return Template(
             name=self.name,
             description=self.description,
             milestones=tuple(
-                MilestoneSpec(name=m.name, synonyms=m.synonyms, days=m.days, department=m.department)
-                for m in self.milestones
+                MilestoneSpec(name=m.name, synonyms=m.synonyms, days=m.days, department=m.department, role=role)
+                for m, role in zip(self.milestones, self._roles(), strict=True)
             ),
         )
 

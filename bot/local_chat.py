@@ -17,8 +17,8 @@ from typing import TextIO
 
 from bot.config import PersonBinding
 from bot.runtime import Runtime
+from handlers.config_sync import apply_bindings
 from handlers.messages import Attachment, InboundMessage, Reply
-from handlers.setup import apply_bindings
 
 PLATFORM = "local"
 BLOCK = "---"

@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.adapters.wecom import PLATFORM as WECOM
+from bot.adapters.wecom.api import push_webhook_problem
 from bot.config import Settings
+from handlers.commands.push import register_push_webhook
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings, WorkflowRules
-from handlers.setup import apply_bindings, sync_templates
+from handlers.config_sync import apply_bindings, sync_templates
 from handlers.understanding import Parser
-from handlers.workdays import WorkCalendar
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -28,7 +30,7 @@ def handler_settings(settings: Settings) -> HandlerSettings:
     return HandlerSettings(
         templates=settings.template_set,
         tz=settings.general.tz,
-        calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+        calendar=settings.calendar.work_calendar,
         bot_name=settings.general.bot_name,
         max_message_chars=settings.general.max_message_chars,
         context_minutes=settings.general.context_minutes,
@@ -39,6 +41,12 @@ def handler_settings(settings: Settings) -> HandlerSettings:
             major_quality_milestones=settings.workflow.major_quality_milestones,
         ),
     )
+
+
+def register_adapter_checks() -> None:
+    """What the handlers ask of the adapters without naming them: which platforms' groups take a
+    push webhook (绑定推送), and the check of its shape. Idempotent."""
+    register_push_webhook(WECOM, push_webhook_problem)
 
 
 @asynccontextmanager
@@ -52,6 +60,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
     try:
         if migrate:
             await upgrade(database)
+        register_adapter_checks()
         hs = handler_settings(settings)
         await database.run(lambda session: sync_templates(session, hs.templates))
         await database.run(lambda session: apply_bindings(session, settings.chats, settings.people))

@@ -8,12 +8,10 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.config import Settings
-from handlers.workdays import WorkCalendar
+from bot.keys import RUNTIME, SCHEDULER, SENDERS, SETTINGS
 from scheduler.config import ScheduleConfig
 from scheduler.printing import PrintSender
 from scheduler.service import SchedulerService
-
-SCHEDULER = web.AppKey("scheduler", SchedulerService)
 
 
 def schedule_config(settings: Settings) -> ScheduleConfig:
@@ -29,15 +27,13 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
         outbox_poll=timedelta(seconds=schedule.outbox_poll_seconds),
         outbox_max_attempts=schedule.outbox_max_attempts,
         tz=settings.general.tz,
-        calendar=WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+        calendar=settings.calendar.work_calendar,
         bot_name=settings.general.bot_name,
     )
 
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the scheduler after the runtime is open; stop it before the runtime closes."""
-    from bot.app import RUNTIME, SENDERS, SETTINGS
-
     settings = app[SETTINGS]
     app[SENDERS].setdefault(PrintSender.platform, PrintSender())
     if not settings.schedule.enabled:

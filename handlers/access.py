@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.messages import Reply
 from handlers.orders import open_orders, suggest_order_nos
-from storage.models import ChatRole, Order, OrderStatus, PersonRole
+from storage.models import ChatRole, EventKind, Order, OrderStatus, PersonRole
 
 ROLE_NAMES = {"staff": "员工", "manager": "经理", "customer": "客户", "admin": "管理员"}
 GUEST = (
@@ -78,7 +78,7 @@ def may_record(ctx: Context) -> bool:
 
 def refuse(ctx: Context, text: str, **item: Any) -> Reply:
     """A refusal: a clear reply, and an audit event of kind "refused"."""
-    ctx.record("refused", item={"role": str(ctx.role) if ctx.role else None, **item})
+    ctx.record(EventKind.REFUSED, item={"role": str(ctx.role) if ctx.role else None, **item})
     return Reply(text, ok=False)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,11 +19,13 @@ from handlers.messages import Reply
 from handlers.notices import tell_managers
 from handlers.planning import lay_out
 from handlers.templates import MilestoneSpec, Template
+from handlers.understanding.items import ParsedItem
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
     Chat,
     ChatRole,
+    EventKind,
     MilestoneStatus,
     Order,
     OrderMilestone,
@@ -39,9 +40,9 @@ class ChangeInputError(ValueError):
     """A change that cannot be recorded or applied; the message is the zh-CN answer."""
 
 
-def new_value(order: Order, item: dict[str, Any]) -> tuple[str | None, str | None]:
+def new_value(order: Order, item: ParsedItem) -> tuple[str | None, str | None]:
     """(old, new) as stored on the change request; new is None when the message left it unclear."""
-    field, op, value = item["field"], item.get("op") or "set", item.get("value")
+    field, op, value = item.field, item.op or "set", item.value
     if field == "quantity":
         old = order.quantity
         if value is None:
@@ -164,17 +165,17 @@ def impact_lines(ctx: Context, order: Order, field: str, new: str | None) -> lis
     return spec_impact(order)
 
 
-async def record_change(ctx: Context, order: Order, item: dict[str, Any], reason: str | None = None) -> str:
+async def record_change(ctx: Context, order: Order, item: ParsedItem, reason: str | None = None) -> str:
     """Record a change request with its impact; the reply line. Raises ChangeInputError (nothing
     recorded) when the change cannot be requested."""
     old, new = new_value(order, item)
-    _check(order, item["field"], new, ctx.today)
+    _check(order, item.field, new, ctx.today)
     freeze, needs_evaluation = freeze_note(ctx, order)
-    impact = "\n".join([*impact_lines(ctx, order, item["field"], new), freeze])
+    impact = "\n".join([*impact_lines(ctx, order, item.field, new), freeze])
     change = ChangeRequest(
         order=order,
-        field=item["field"],
-        op=item.get("op") or "set",
+        field=item.field,
+        op=item.op or "set",
         old_value=old,
         new_value=new,
         reason=reason if reason is not None else ctx.text,
@@ -186,9 +187,9 @@ async def record_change(ctx: Context, order: Order, item: dict[str, Any], reason
     ctx.session.add(change)
     await ctx.session.flush()
     ctx.record(
-        "change_requested",
+        EventKind.CHANGE_REQUESTED,
         order=order,
-        item={**item, "change_id": change.id, "old_value": old, "new_value": new, "needs_evaluation": needs_evaluation},
+        item={**item.as_dict(), "change_id": change.id, "old_value": old, "new_value": new, "needs_evaluation": needs_evaluation},
         flagged="已过免费变更期，需评估" if needs_evaluation else None,
     )
     label = FIELD_LABELS.get(change.field, change.field)
@@ -268,7 +269,7 @@ async def approve_change(ctx: Context, change_id: int, note: str) -> Reply:
     change.decided_at = ctx.now
     change.decision_note = note or None
     ctx.record(
-        "change_approved",
+        EventKind.CHANGE_APPROVED,
         order=order,
         item={"change_id": change.id, "field": change.field, "old_value": change.old_value,
               "new_value": change.new_value, "moved": moved, "note": note},
@@ -293,7 +294,7 @@ async def reject_change(ctx: Context, change_id: int, note: str) -> Reply:
     change.decided_by = ctx.sender_name
     change.decided_at = ctx.now
     change.decision_note = note
-    ctx.record("change_rejected", order=change.order, item={"change_id": change.id, "field": change.field, "note": note})
+    ctx.record(EventKind.CHANGE_REJECTED, order=change.order, item={"change_id": change.id, "field": change.field, "note": note})
     ctx.about_order = change.order.order_no
     label = FIELD_LABELS.get(change.field, change.field)
     return Reply(f"已驳回变更#{change.id}（订单{change.order.order_no} {label}），原因：{note}。订单保持不变。")

@@ -10,26 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import InboundMessage
 from handlers.settings import HandlerSettings
-from storage.models import Chat, ChatRole, Event, Order, Person, PersonRole
-
-
-class ParsedItemLike(Protocol):
-    intent: str
-    order_no: str | None
-    milestone: str | None
-    status: str | None
-    percent: int | None
-    field: str | None
-    op: str | None
-    value: Any
-    category: str | None
-    date: date | None
-
-    def as_dict(self) -> dict[str, Any]: ...
+from handlers.understanding.items import ParsedItem
+from storage.models import Chat, ChatRole, Event, EventKind, Order, Person, PersonRole
 
 
 class TextParser(Protocol):
-    def parse(self, text: str, now: datetime) -> list[Any]: ...
+    def parse(self, text: str, now: datetime) -> list[ParsedItem]: ...
 
 
 @dataclass
@@ -74,7 +60,7 @@ class Context:
 
     def record(
         self,
-        kind: str,
+        kind: EventKind,
         *,
         order: Order | None = None,
         item: dict[str, Any] | None = None,

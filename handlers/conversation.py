@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from handlers.context import Context
+from handlers.understanding.items import ParsedItem
 from storage.models import PendingConfirmation, ProcessedMessage
 
 CONFIRM_WORDS = frozenset({"是", "对", "是的", "对的", "确认", "没错", "嗯", "yes", "ok", "好的，确认"})
@@ -63,7 +64,8 @@ async def drop_pending(ctx: Context) -> None:
     await ctx.session.execute(delete(PendingConfirmation).where(*_pending_filter(ctx)))
 
 
-async def hold_for_confirmation(ctx: Context, items: list[dict[str, Any]], question: str) -> None:
+async def hold_for_confirmation(ctx: Context, items: Sequence[ParsedItem], question: str) -> None:
+    """Keep the items, as the bot understood them, until the sender answers 「是」 (stored as JSON)."""
     await drop_pending(ctx)
     ctx.session.add(
         PendingConfirmation(
@@ -72,7 +74,7 @@ async def hold_for_confirmation(ctx: Context, items: list[dict[str, Any]], quest
             sender_id=ctx.message.sender_id,
             message_id=ctx.message.message_id,
             raw_text=ctx.text,
-            items=items,
+            items=[item.as_dict() for item in items],
             question=question,
             created_at=ctx.now,
         )

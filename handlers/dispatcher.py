@@ -20,9 +20,10 @@ from handlers.commands import match_command
 from handlers.context import Context, TextParser
 from handlers.conversation import drop_pending, is_confirmation, take_pending
 from handlers.directory import chat_for, person_for
+from handlers.free_text import apply_items, handle_free_text
 from handlers.messages import InboundMessage, Reply
-from handlers.records import apply_items, handle_free_text
 from handlers.settings import HandlerSettings
+from handlers.understanding.items import ParsedItem
 from storage.database import Database, DatabaseUnavailable
 from storage.models import ProcessedMessage
 
@@ -32,7 +33,7 @@ DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记�
 DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
 REUSED_ID = "这条消息的编号和之前的一条消息重复，**没有处理**。请重新发送一次。"
 EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
-_SPACES = re.compile(r"[ \t\u3000\u00a0]+")
+_SPACES = re.compile(r"[ \t\u3000\u2005\u00a0]+")
 
 
 def strip_mentions(text: str, mentions: tuple[str, ...], bot_name: str) -> str:
@@ -109,7 +110,7 @@ class Dispatcher:
             if pending is None:
                 return Reply("没有等你确认的消息。", ok=False)
             ctx.text = pending.raw_text  # the records carry the message that was confirmed
-            return await apply_items(ctx, pending.items, confirmed=True)
+            return await apply_items(ctx, [ParsedItem.from_dict(item) for item in pending.items], confirmed=True)
         await drop_pending(ctx)
         matched = match_command(ctx.text)
         if matched is not None:

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from handlers.workdays import WorkCalendar
 from storage.models import (
     ChangeRequest,
+    ExceptionCategory,
+    ExceptionSeverity,
     MilestoneStatus,
     Order,
     OrderException,
@@ -21,8 +23,14 @@ STATUS_MARK = {
     MilestoneStatus.PENDING: "⏳",
 }
 FIELD_LABELS = {"quantity": "数量", "due_date": "交期", "spec": "规格"}
-CATEGORY_LABELS = {"quality": "质量", "material": "物料", "equipment": "设备", "delay": "延期", "other": "其他"}
-SEVERITY_LABELS = {"general": "一般", "major": "重大"}
+CATEGORY_LABELS = {
+    ExceptionCategory.QUALITY: "质量",
+    ExceptionCategory.MATERIAL: "物料",
+    ExceptionCategory.EQUIPMENT: "设备",
+    ExceptionCategory.DELAY: "延期",
+    ExceptionCategory.OTHER: "其他",
+}
+SEVERITY_LABELS = {ExceptionSeverity.GENERAL: "一般", ExceptionSeverity.MAJOR: "重大"}
 
 
 def md(day: date | datetime | None) -> str:

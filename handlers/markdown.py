@@ -1,22 +1,9 @@
-"""Splitting long markdown so each part fits one platform message, never cutting a line in half."""
+"""Splitting long markdown so each part fits one platform message, never cutting a line in half.
+
+The limits themselves belong to each platform's sender, which calls `split_markdown` with them.
+"""
 
 from __future__ import annotations
-
-WECOM_MARKDOWN_BYTES = 4096
-DINGTALK_MARKDOWN_CHARS = 5000
-"""DingTalk counts characters (about 5000 per markdown message): every part keeps below this too."""
-DINGTALK_MARKDOWN_BYTES = DINGTALK_MARKDOWN_CHARS * 3
-LOCAL_BYTES = 4096
-
-PLATFORM_LIMIT_BYTES = {
-    "wecom": WECOM_MARKDOWN_BYTES,
-    "dingtalk": DINGTALK_MARKDOWN_BYTES,
-    "local": LOCAL_BYTES,
-}
-
-
-def limit_for(platform: str) -> int:
-    return PLATFORM_LIMIT_BYTES.get(platform, WECOM_MARKDOWN_BYTES)
 
 
 def _size(text: str) -> int:
@@ -39,12 +26,14 @@ def _wrap(line: str, max_bytes: int) -> list[str]:
     return pieces
 
 
-def split_markdown(text: str, max_bytes: int) -> list[str]:
-    """Parts of at most `max_bytes` UTF-8 bytes (and at most 5000 characters), broken only between
+def split_markdown(text: str, max_bytes: int, max_chars: int | None = None) -> list[str]:
+    """Parts of at most `max_bytes` UTF-8 bytes (and at most `max_chars` characters), broken only between
     lines; a single line longer than a whole part is the only thing wrapped (at a character).
     Blank lines at the edges of a part are dropped; empty text gives no parts."""
     if max_bytes < 4:
         raise ValueError("max_bytes must hold at least one character")
+    if max_chars is None:
+        max_chars = max_bytes
     text = text.strip("\n")
     if not text.strip():
         return []
@@ -55,7 +44,7 @@ def split_markdown(text: str, max_bytes: int) -> list[str]:
         for line in _wrap(raw, max_bytes) if _size(raw) > max_bytes else [raw]:
             added = _size(line) + (1 if current else 0)
             added_chars = len(line) + (1 if current else 0)
-            if current and (size + added > max_bytes or chars + added_chars > DINGTALK_MARKDOWN_CHARS):
+            if current and (size + added > max_bytes or chars + added_chars > max_chars):
                 parts.append("\n".join(current))
                 current, size, chars = [], 0, 0
                 added, added_chars = _size(line), len(line)

@@ -1,6 +1,6 @@
 """The one internal message type every platform adapter produces, and what handlers answer.
 
-Adapters turn a WeCom or DingTalk payload (or a line typed in the local chat) into an
+Adapters turn a platform's payload (or a line typed in the local chat) into an
 `InboundMessage`; handlers answer with a `Reply`. Proactive messages (digests, warnings,
 escalations) travel as `Outbound` through the outbox to a `Sender` that each adapter provides.
 """
@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
     platform: str
-    """"wecom", "dingtalk" or "local"."""
+    """The name of the adapter the message came through (each adapter defines its own)."""
     chat_id: str
     """The platform's id of the group or single chat."""
     sender_id: str
@@ -61,21 +61,52 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """What storage knows about an outbound message's `chat_id`, resolved by the outbox worker so
+    that senders never read storage: a bound chat (with its push webhook, if any) or a person."""
+
+    is_chat: bool = False
+    is_person: bool = False
+    webhook_url: str | None = None
+    """The chat's bound push webhook (a credential: never logged)."""
+    misconfigured: str | None = None
+    """Why the chat's push route was found unusable, when it was."""
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
-    """A proactive message to one chat, delivered from the outbox."""
+    """A proactive message to one chat, delivered from the outbox; whole, whatever its length:
+    each platform's sender splits it to its own limits."""
 
     platform: str
     chat_id: str
     text: str
     mention_user_ids: tuple[str, ...] = field(default=())
+    route: Route = field(default=Route())
 
 
 class DeliveryError(Exception):
-    """A send that did not go through; `retryable` tells the outbox whether to try again."""
+    """A send that did not go through; `retryable` tells the outbox whether to try again.
+
+    The core error of every platform call: each adapter maps its platform's failures into
+    subclasses of it, in one place (its `api` module).
+    """
 
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class RouteMisconfigured(DeliveryError):
+    """The chat's bound push route was refused for good (a deleted robot, a wrong key).
+
+    The outbox worker records `note` (zh-CN, for the admins) on the chat and tells its admins;
+    the message is not retried.
+    """
+
+    def __init__(self, message: str, *, note: str) -> None:
+        super().__init__(message, retryable=False)
+        self.note = note
 
 
 class Sender(Protocol):

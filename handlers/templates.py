@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class MilestoneRole(StrEnum):
+    """What finishing a step means to the order's lifecycle, whatever the template calls the step."""
+
+    SHIPPING = "shipping"
+    """The goods left: the order is shipped and waits for acceptance."""
+    ACCEPTANCE = "acceptance"
+    """The customer accepted: the order is closed. Always a template's last step."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,13 +25,15 @@ class MilestoneSpec:
     """One step of a template.
 
     `days` is the default duration in working days, used to lay out an order's plan backwards
-    from its due date; `department` names the department group that owns the step.
+    from its due date; `department` names the department group that owns the step; `role`, if
+    any, what finishing it means to the order.
     """
 
     name: str
     synonyms: tuple[str, ...] = ()
     days: int = 1
     department: str | None = None
+    role: MilestoneRole | None = None
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -40,6 +52,9 @@ class Template:
             if spec.name == name:
                 return spec
         return None
+
+    def with_role(self, role: MilestoneRole) -> MilestoneSpec | None:
+        return next((spec for spec in self.milestones if spec.role == role), None)
 
     @property
     def milestone_names(self) -> tuple[str, ...]:
@@ -73,8 +88,10 @@ class TemplateSet:
         return tuple(template.name for template in self.templates)
 
 
-def _spec(name: str, synonyms: Sequence[str], days: int, department: str) -> MilestoneSpec:
-    return MilestoneSpec(name=name, synonyms=tuple(synonyms), days=days, department=department)
+def _spec(
+    name: str, synonyms: Sequence[str], days: int, department: str, role: MilestoneRole | None = None
+) -> MilestoneSpec:
+    return MilestoneSpec(name=name, synonyms=tuple(synonyms), days=days, department=department, role=role)
 
 
 DEFAULT_TEMPLATE = Template(
@@ -89,7 +106,7 @@ DEFAULT_TEMPLATE = Template(
         _spec("总装", ["装配", "组装"], 3, "总装车间"),
         _spec("质检", ["检验", "品检", "QC", "终检", "出厂检验"], 1, "质检部"),
         _spec("入库", ["成品入库", "进仓"], 1, "仓库"),
-        _spec("发货", ["出货", "发运", "装车"], 1, "物流部"),
-        _spec("验收", ["客户验收", "签收"], 3, "销售部"),
+        _spec("发货", ["出货", "发运", "装车"], 1, "物流部", MilestoneRole.SHIPPING),
+        _spec("验收", ["客户验收", "签收"], 3, "销售部", MilestoneRole.ACCEPTANCE),
     ),
 )

@@ -8,18 +8,19 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS
 from handlers.messages import Reply
-from handlers.milestone_state import milestone_named, restore
+from handlers.progress import milestone_named, restore
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
     Event,
+    EventKind,
     ExceptionStatus,
     Order,
     OrderException,
     OrderStatus,
 )
 
-UNDOABLE = ("order_created", "progress", "change_requested", "exception_opened")
+UNDOABLE = (EventKind.ORDER_CREATED, EventKind.PROGRESS, EventKind.CHANGE_REQUESTED, EventKind.EXCEPTION_OPENED)
 
 
 class UndoRefused(Exception):
@@ -71,12 +72,12 @@ async def _revert(ctx: Context, event: Event) -> str:
             f"（{ctx.local_time(later.created_at):%m-%d %H:%M}），撤销会把它一起抹掉，所以没有撤销。"
             "请直接发送更正后的进度。"
         )
-    if event.kind == "order_created":
+    if event.kind == EventKind.ORDER_CREATED:
         assert order is not None
         order.status = OrderStatus.CANCELLED
         order.updated_at = ctx.now
         return f"新建订单 {order.order_no}（订单已标记为“已撤销”）"
-    if event.kind == "change_requested":
+    if event.kind == EventKind.CHANGE_REQUESTED:
         change = await ctx.session.get(ChangeRequest, event.item["change_id"])
         assert change is not None
         if change.status != ChangeStatus.OPEN:
@@ -84,7 +85,7 @@ async def _revert(ctx: Context, event: Event) -> str:
         change.status = ChangeStatus.WITHDRAWN
         return f"{label} 变更申请#{change.id}（{FIELD_LABELS.get(change.field, change.field)}）"
     what = f"{label} {event.milestone} 的进度记录"
-    if event.kind == "exception_opened":
+    if event.kind == EventKind.EXCEPTION_OPENED:
         exception = await ctx.session.get(OrderException, event.item["exception_id"])
         assert exception is not None
         if exception.status != ExceptionStatus.OPEN:
@@ -107,7 +108,7 @@ async def undo_last(ctx: Context) -> Reply:
         what = await _revert(ctx, event)
     except UndoRefused as refusal:
         return Reply(str(refusal), ok=False)
-    undo = ctx.record("undo", order=event.order, item={"undone_event_id": event.id}, milestone=event.milestone)
+    undo = ctx.record(EventKind.UNDO, order=event.order, item={"undone_event_id": event.id}, milestone=event.milestone)
     await ctx.session.flush()
     event.undone_at = ctx.now
     event.undone_by = undo.id

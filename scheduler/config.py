@@ -1,24 +1,23 @@
 """What the scheduler needs to know of the deployment, built by the bot from its `[schedule]` section.
 
 Schedules are 5-field crontab expressions (minute hour day month day-of-week) read in the
-configured time zone; `parse_cron` is what the configuration validates them with.
+configured time zone; `parse_cron` is what the configuration validates them with. The defaults of
+configurable values are defined once, in `bot.config`; only the outbox's backoff, which is not
+configurable, has its values here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from handlers.workdays import WorkCalendar
 
-DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def parse_cron(expression: str, tz: ZoneInfo = DEFAULT_TZ) -> CronTrigger:
-    """A CronTrigger for `expression`, or ValueError saying what is wrong with it."""
+def parse_cron(expression: str, tz: tzinfo) -> CronTrigger:
+    """A CronTrigger for `expression` in `tz`, or ValueError saying what is wrong with it."""
     fields = expression.split()
     if len(fields) != 5:
         raise ValueError(
@@ -33,20 +32,20 @@ def parse_cron(expression: str, tz: ZoneInfo = DEFAULT_TZ) -> CronTrigger:
 
 @dataclass(frozen=True)
 class ScheduleConfig:
-    daily_digest: str = "30 8 * * *"
-    customer_update: str = "0 9 * * mon"
-    overdue_scan: str = "0 8-20 * * *"
-    milestone_reminder: str = "0 16 * * *"
-    escalate_after_days: int = 3
+    daily_digest: str
+    customer_update: str
+    overdue_scan: str
+    milestone_reminder: str
+    escalate_after_days: int
     """An overdue milestone goes to the manager group once it is this many working days late."""
-    misfire_grace: timedelta = timedelta(hours=2)
+    misfire_grace: timedelta
     """A run missed (process down) is made up on start when at most this late; older ones are dropped."""
-    digest_max_items: int = 40
+    digest_max_items: int
     """Lines listed per digest section; the rest are counted."""
-    outbox_poll: timedelta = timedelta(seconds=10)
-    outbox_max_attempts: int = 12
+    outbox_poll: timedelta
+    outbox_max_attempts: int
+    tz: ZoneInfo
+    calendar: WorkCalendar
+    bot_name: str
     outbox_backoff: timedelta = timedelta(seconds=30)
     outbox_backoff_max: timedelta = timedelta(hours=1)
-    tz: ZoneInfo = DEFAULT_TZ
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
-    bot_name: str = "跟单助手"

@@ -23,7 +23,7 @@ from handlers.formatting import (
     progress_words,
 )
 from scheduler.health import OrderHealth, assess
-from scheduler.snapshot import (
+from scheduler.read_model import (
     ChangeRow,
     EventRow,
     ExceptionRow,
@@ -35,7 +35,7 @@ from scheduler.snapshot import (
     open_orders,
 )
 from scheduler.workindex import WorkdayIndex
-from storage.models import MilestoneStatus
+from storage.models import EventKind, ExceptionCategory, MilestoneStatus
 
 WEEKDAYS = "一二三四五六日"
 T = TypeVar("T")
@@ -111,11 +111,11 @@ def _change_line(row: ChangeRow, now: datetime) -> str:
     )
 
 
-EVENT_WORDS: dict[str, Callable[[EventRow], str]] = {
-    "progress": lambda e: f"{e.milestone} {progress_words(e.item.get('status', ''), e.item.get('percent'))}",
-    "order_created": lambda e: "新建订单",
-    "change_requested": lambda e: f"提出变更（{FIELD_LABELS.get(e.item.get('field', ''), e.item.get('field', ''))}）",
-    "exception_opened": lambda e: f"报告异常（{CATEGORY_LABELS.get(e.item.get('category') or 'other', '其他')}）",
+EVENT_WORDS: dict[EventKind, Callable[[EventRow], str]] = {
+    EventKind.PROGRESS: lambda e: f"{e.milestone} {progress_words(e.item.get('status', ''), e.item.get('percent'))}",
+    EventKind.ORDER_CREATED: lambda e: "新建订单",
+    EventKind.CHANGE_REQUESTED: lambda e: f"提出变更（{FIELD_LABELS.get(e.item.get('field', ''), e.item.get('field', ''))}）",
+    EventKind.EXCEPTION_OPENED: lambda e: f"报告异常（{CATEGORY_LABELS.get(e.item.get('category') or ExceptionCategory.OTHER, '其他')}）",
 }
 
 

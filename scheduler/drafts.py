@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scheduler.snapshot import ChatRow
+from scheduler.read_model import ChatRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from scheduler.snapshot import MilestoneRow, OrderRow
+from scheduler.read_model import MilestoneRow, OrderRow
 from scheduler.workindex import WorkdayIndex
 from storage.models import MilestoneStatus, OrderStatus
 

@@ -19,12 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.markdown import limit_for, split_markdown
 from scheduler.config import ScheduleConfig, parse_cron
-from scheduler.customer import customer_update_drafts, customer_update_for
+from scheduler.customer_update import customer_update_drafts, customer_update_for
 from scheduler.digest import daily_digest
 from scheduler.drafts import Draft
-from scheduler.snapshot import ChatRow, chats
+from scheduler.read_model import ChatRow, chats
 from scheduler.timing import OffDays, Timing
 from scheduler.warnings import overdue_drafts, reminder_drafts
 from scheduler.workindex import WorkdayIndex
@@ -122,21 +121,21 @@ def default_instance() -> str:
 
 
 async def enqueue_drafts(session: AsyncSession, drafts: Iterable[Draft], now: datetime) -> int:
-    """Write each draft to the outbox, split to its platform's limit; returns how many parts were new."""
+    """Write each draft to the outbox whole (its platform's sender splits it); returns how many were new."""
     added = 0
     for draft in drafts:
-        parts = split_markdown(draft.text, limit_for(draft.chat.platform))
-        for number, part in enumerate(parts, start=1):
-            key = draft.dedupe_key if number == 1 else f"{draft.dedupe_key}#{number}"
-            added += await enqueue(
-                session,
-                dedupe_key=key,
-                platform=draft.chat.platform,
-                chat_id=draft.chat.chat_id,
-                text=part,
-                now=now,
-                mention_user_ids=draft.mention_user_ids if number == 1 else (),
-            )
+        text = draft.text.strip("\n")
+        if not text.strip():
+            continue
+        added += await enqueue(
+            session,
+            dedupe_key=draft.dedupe_key,
+            platform=draft.chat.platform,
+            chat_id=draft.chat.chat_id,
+            text=text,
+            now=now,
+            mention_user_ids=draft.mention_user_ids,
+        )
     return added
 
 

@@ -14,17 +14,18 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from handlers.messages import DeliveryError, Outbound, Sender
+from handlers.messages import DeliveryError, Outbound, Route, RouteMisconfigured, Sender
 from scheduler.config import ScheduleConfig
 from storage.database import Database
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import Chat, OutboxMessage, OutboxStatus, Person, PersonRole
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class Claimed:
     text: str
     mention_user_ids: tuple[str, ...]
     attempts: int
+    route: Route
 
 
 @dataclass
@@ -81,8 +83,17 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
     for row in rows:
         row.attempts += 1
         row.next_attempt_at = now + LEASE
+    routes = await resolve_routes(session, {(row.platform, row.chat_id) for row in rows})
     return [
-        Claimed(row.id, row.platform, row.chat_id, row.text, tuple(row.mention_user_ids or ()), row.attempts)
+        Claimed(
+            row.id,
+            row.platform,
+            row.chat_id,
+            row.text,
+            tuple(row.mention_user_ids or ()),
+            row.attempts,
+            routes[(row.platform, row.chat_id)],
+        )
         for row in rows
     ]
 
@@ -115,11 +126,9 @@ class OutboxWorker:
                 return
 
     async def _deliver(self, message: Claimed, now: datetime, report: DeliveryReport) -> bool:
-        sender = self.senders.get(message.platform)
+        outbound = Outbound(message.platform, message.chat_id, message.text, message.mention_user_ids)
         try:
-            if sender is None:
-                raise DeliveryError(f"no sender for platform {message.platform!r}", retryable=True)
-            await sender.send(Outbound(message.platform, message.chat_id, message.text, message.mention_user_ids))
+            await deliver(self.database, self.senders, outbound, route=message.route)
         except DeliveryError as error:
             await self._failed(message, now, str(error), retryable=error.retryable, report=report)
             return False
@@ -171,6 +180,94 @@ class OutboxWorker:
             )
 
         await self.database.run(work)
+
+
+async def deliver(
+    database: Database, senders: Mapping[str, Sender], message: Outbound, *, route: Route | None = None
+) -> None:
+    """Send `message` through its platform's sender, with its `route` (resolved from storage when
+    not given: the worker resolves the routes of a whole batch when it claims it).
+
+    A route the sender found unusable for good (`RouteMisconfigured`) is noted on the chat and told
+    to the platform's admins before the error is raised on; senders themselves never read storage.
+    """
+    sender = senders.get(message.platform)
+    if sender is None:
+        raise DeliveryError(f"no sender for platform {message.platform!r}", retryable=True)
+    if route is None:
+        key = (message.platform, message.chat_id)
+        route = (await database.run(lambda session: resolve_routes(session, {key})))[key]
+    try:
+        await sender.send(replace(message, route=route))
+    except RouteMisconfigured as error:
+        await _record_misconfigured(database, sender, message, error)
+        raise
+
+
+async def _record_misconfigured(database: Database, sender: Sender, message: Outbound, error: RouteMisconfigured) -> None:
+    name, admins = await database.run(
+        lambda session: mark_misconfigured(session, message.platform, message.chat_id, error.note)
+    )
+    log.warning("%s chat %s marked misconfigured: %s", message.platform, message.chat_id, error)
+    if not admins:
+        log.warning("no %s admin to tell about chat %s; see the chats table", message.platform, message.chat_id)
+    for admin in admins:
+        notice = Outbound(message.platform, admin, f"群「{name}」的{error.note}", route=Route(is_person=True))
+        try:
+            await sender.send(notice)
+        except Exception as exc:  # best effort: the chats table keeps the note
+            log.warning("telling the admins about chat %s failed: %s", message.chat_id, exc)
+
+
+async def resolve_routes(session: AsyncSession, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Route]:
+    """What storage knows about each (platform, chat id): a bound chat (its push webhook, whether it
+    was found unusable) or a person's user id; senders route on it without reading storage."""
+    if not keys:
+        return {}
+    chats = {
+        (chat.platform, chat.chat_id): chat
+        for chat in await session.scalars(select(Chat).where(tuple_(Chat.platform, Chat.chat_id).in_(keys)))
+    }
+    found = await session.execute(
+        select(Person.platform, Person.user_id).where(tuple_(Person.platform, Person.user_id).in_(keys))
+    )
+    people = {(platform, user_id) for platform, user_id in found}
+    routes: dict[tuple[str, str], Route] = {}
+    for key in keys:
+        chat = chats.get(key)
+        if chat is not None:
+            routes[key] = Route(is_chat=True, webhook_url=chat.webhook_url, misconfigured=chat.misconfigured)
+        else:
+            routes[key] = Route(is_person=key in people)
+    return routes
+
+
+async def mark_misconfigured(session: AsyncSession, platform: str, chat_id: str, note: str) -> tuple[str, list[str]]:
+    """Note on the chat why its push route is unusable; returns its name and the platform's admins."""
+    chat = await session.scalar(select(Chat).where(Chat.platform == platform, Chat.chat_id == chat_id))
+    name = chat_id
+    if chat is not None:
+        chat.misconfigured = note
+        name = chat.name or chat_id
+    admins = await session.scalars(
+        select(Person.user_id).where(Person.platform == platform, Person.role == PersonRole.ADMIN)
+    )
+    return name, list(admins)
+
+
+async def defer_to_outbox(database: Database, message: Outbound, *, dedupe_key: str, now: datetime) -> None:
+    """Leave a message an adapter could not send now (an answer) to the outbox, for later delivery."""
+    await database.run(
+        lambda session: enqueue(
+            session,
+            dedupe_key=dedupe_key,
+            platform=message.platform,
+            chat_id=message.chat_id,
+            text=message.text,
+            mention_user_ids=message.mention_user_ids,
+            now=now,
+        )
+    )
 
 
 async def undelivered(session: AsyncSession) -> list[OutboxMessage]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from handlers.markdown import split_markdown
 from handlers.messages import Outbound
+
+LOCAL_LIMIT_BYTES = 4096
+"""The local chat prints a long message in parts of this size, as a platform would deliver it."""
 
 
 class PrintSender:
@@ -16,5 +20,6 @@ class PrintSender:
 
     async def send(self, message: Outbound) -> None:
         stream = self.stream or sys.stdout
-        stream.write(f"[推送 → {message.chat_id}]\n{message.text}\n\n")
+        for part in split_markdown(message.text, LOCAL_LIMIT_BYTES):
+            stream.write(f"[推送 → {message.chat_id}]\n{part}\n\n")
         stream.flush()

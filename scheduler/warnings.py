@@ -19,7 +19,7 @@ from handlers.formatting import md
 from scheduler.digest import weekday
 from scheduler.drafts import Draft
 from scheduler.health import LateMilestone, OrderHealth, assess
-from scheduler.snapshot import (
+from scheduler.read_model import (
     ChatRow,
     MilestoneRow,
     OrderRow,

@@ -131,7 +131,7 @@ class Customer(Base):
     created_at: Mapped[datetime]
 
 
-class TemplateRecord(Base):
+class StoredTemplate(Base):
     """A milestone template as configured; synced from configuration at start."""
 
     __tablename__ = "milestone_templates"
@@ -155,7 +155,7 @@ class TemplateStep(Base):
     synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
     days: Mapped[int]
     department: Mapped[str | None] = mapped_column(String(100))
-    template: Mapped[TemplateRecord] = relationship(back_populates="steps")
+    template: Mapped[StoredTemplate] = relationship(back_populates="steps")
 
 
 class Order(Base):
@@ -238,6 +238,25 @@ class Person(Base):
     created_at: Mapped[datetime]
 
 
+class EventKind(StrEnum):
+    """What an event in the audit log records."""
+
+    ORDER_CREATED = "order_created"
+    PROGRESS = "progress"
+    CHANGE_REQUESTED = "change_requested"
+    CHANGE_APPROVED = "change_approved"
+    CHANGE_REJECTED = "change_rejected"
+    EXCEPTION_OPENED = "exception_opened"
+    EXCEPTION_RESOLVED = "exception_resolved"
+    UNDO = "undo"
+    REFUSED = "refused"
+    CHAT_BOUND = "chat_bound"
+    ROLE_GRANTED = "role_granted"
+    WEBHOOK_BOUND = "webhook_bound"
+    LEDGER_UPDATED = "ledger_updated"
+    """Plain fields of an order (product, spec, owner…) changed by a ledger import."""
+
+
 class Event(Base):
     """The append-only audit log: one row for every record the bot makes.
 
@@ -248,7 +267,7 @@ class Event(Base):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[EventKind] = mapped_column(String(32), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     milestone: Mapped[str | None] = mapped_column(String(100))
     platform: Mapped[str] = mapped_column(String(16))
@@ -295,6 +314,21 @@ class ChangeRequest(Base):
     order: Mapped[Order] = relationship()
 
 
+class ExceptionCategory(StrEnum):
+    """What kind of trouble an exception is; the parser, the 异常 command and every report use these."""
+
+    QUALITY = "quality"
+    MATERIAL = "material"
+    EQUIPMENT = "equipment"
+    DELAY = "delay"
+    OTHER = "other"
+
+
+class ExceptionSeverity(StrEnum):
+    GENERAL = "general"
+    MAJOR = "major"
+
+
 class ExceptionStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
@@ -309,8 +343,8 @@ class OrderException(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     milestone: Mapped[str | None] = mapped_column(String(100))
-    category: Mapped[str] = mapped_column(String(16))
-    severity: Mapped[str] = mapped_column(String(16), default="general")
+    category: Mapped[ExceptionCategory] = mapped_column(String(16))
+    severity: Mapped[ExceptionSeverity] = mapped_column(String(16), default=ExceptionSeverity.GENERAL)
     description: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str | None] = mapped_column(String(200))
     expected_date: Mapped[date | None] = mapped_column(Date)

@@ -12,13 +12,14 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
+from handlers.config_sync import apply_bindings
 from handlers.ledger.applying import ImportMode, ImportReport, ImportSource, import_rows
 from handlers.ledger.export import ledger_bytes
 from handlers.ledger.model import LedgerScope
 from handlers.ledger.reading import parse_rows, read_ledger
 from handlers.messages import InboundMessage, Reply
-from handlers.setup import apply_bindings
-from storage.models import Event, Order, OrderMilestone
+from storage.database import Database
+from storage.models import Event, Order, OrderException, OrderMilestone
 
 _ids = itertools.count(1)
 
@@ -95,9 +96,14 @@ async def events(runtime: Runtime, kind: str | None = None) -> list[Event]:
         return list(await session.scalars(query))
 
 
-async def count(runtime: Runtime, model: type) -> int:
-    async with runtime.database.transaction() as session:
-        return await session.scalar(select(func.count()).select_from(model))
+async def count_rows(database: Database, model: type, *where: Any) -> int:
+    """How many rows of `model` the database holds (matching every `where` condition)."""
+    async with database.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+async def count(runtime: Runtime, model: type, *where: Any) -> int:
+    return await count_rows(runtime.database, model, *where)
 
 
 async def create_order(chat: ChatSession, order_no: str = "123", due: str = "2026-12-20", extra: str = "") -> Reply:
@@ -121,6 +127,12 @@ async def order(runtime: Runtime, order_no: str) -> Order:
         return await session.scalar(
             select(Order).where(Order.order_no == order_no).options(selectinload(Order.milestones))
         )
+
+
+async def exception(chat: ChatSession, exception_id: int) -> OrderException:
+    """The exception with this id, as stored."""
+    async with chat.runtime.database.transaction() as session:
+        return await session.get(OrderException, exception_id)
 
 
 # ---- the order ledger (Excel) ------------------------------------------------------------------
@@ -158,4 +170,3 @@ def sheet_rows(data: bytes, sheet: str = "台账") -> list[tuple]:
 def as_dicts(data: bytes, sheet: str = "台账") -> list[dict[str, Any]]:
     header, *rows = sheet_rows(data, sheet)
     return [dict(zip(header, row, strict=True)) for row in rows if any(v is not None for v in row)]
-

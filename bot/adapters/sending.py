@@ -1,13 +1,16 @@
-"""Pieces every outgoing platform client needs: pacing and retrying (splitting is handlers.markdown)."""
+"""Pieces every outgoing platform client needs: pacing, retrying with backoff, and remembering which
+parts of a split message were delivered (each platform's sender splits to its own limits)."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from handlers.messages import DeliveryError
@@ -87,3 +90,103 @@ async def retry_with_backoff(
             log.warning("%s failed (%s), retry %d/%d in %.2f s", what, exc, attempt + 1, attempts - 1, wait)
             await asyncio.sleep(wait)
     raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How one platform call is retried: `attempts` in all, backoff from `base_delay` up to
+    `max_delay`; `timeout` bounds each request (well under the shared session's own 15 s)."""
+
+    attempts: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    timeout: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        """Backoff before attempt `attempt + 1` (attempt counts from 1)."""
+        return backoff_delay(attempt - 1, base=self.base_delay, max_delay=self.max_delay)
+
+    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str) -> T:
+        """`operation` under `retry_with_backoff` with this policy; `what` names it in logs."""
+        return await retry_with_backoff(
+            operation, attempts=self.attempts, base=self.base_delay, max_delay=self.max_delay, what=what
+        )
+
+
+class DeliveredParts:
+    """How many parts of a split proactive message already went out, per chat and text.
+
+    A sender that splits a message records each delivered part here; when a later part fails and
+    the outbox retries the whole message, the sender resumes after the delivered parts instead of
+    sending them twice. Kept in memory for `ttl` seconds: after a restart a retried message is
+    sent from its first part again (the outbox row holds the whole text, not the progress).
+    """
+
+    def __init__(self, ttl: float = 3600.0, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._done: dict[str, tuple[int, float]] = {}
+
+    @staticmethod
+    def key(chat_id: str, text: str) -> str:
+        return f"{chat_id}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
+
+    def sent(self, key: str) -> int:
+        now = self._clock()
+        for stale in [k for k, (_, at) in self._done.items() if now - at > self.ttl]:
+            del self._done[stale]
+        return self._done.get(key, (0, 0.0))[0]
+
+    def record(self, key: str, parts: int) -> None:
+        self._done[key] = (parts, self._clock())
+
+    def finish(self, key: str) -> None:
+        self._done.pop(key, None)
+
+    async def deliver(self, chat_id: str, text: str, parts: list[str], send: Callable[[int, str], Awaitable[None]]) -> None:
+        """Send `parts` of `text` in order through `send(index, part)`, skipping those delivered
+        before; a part that fails raises and leaves the progress for the retry. A refusal for
+        good (a non-retryable `DeliveryError`) forgets the progress."""
+        key = self.key(chat_id, text)
+        for index in range(self.sent(key), len(parts)):
+            try:
+                await send(index, parts[index])
+            except DeliveryError as exc:
+                if not exc.retryable:
+                    self.finish(key)
+                raise
+            self.record(key, index + 1)
+        self.finish(key)
+
+
+class TokenCache:
+    """One platform access token: fetched on first use, shared by concurrent callers, renewed
+    `margin` seconds before it expires (at the latest halfway through its life), or at once after
+    the platform rejected it (`invalidate`). `fetch` returns the token and its lifetime in seconds."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[tuple[str, int]]],
+        *,
+        margin: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self.margin = margin
+        self._clock = clock
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def invalidate(self, token: str) -> None:
+        if self._token == token:
+            self._token = None
+
+    async def get(self) -> str:
+        async with self._lock:
+            if self._token is not None and self._clock() < self._expires_at:
+                return self._token
+            self._token, lifetime = await self._fetch()
+            self._expires_at = self._clock() + max(lifetime - self.margin, lifetime / 2)
+            log.info("access token refreshed, valid for %d s", lifetime)
+            return self._token

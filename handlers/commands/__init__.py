@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import re
 
-from handlers.commands import chats, ledger, orders, people, push, records, review, workflows
+from handlers.commands import (
+    acceptance,
+    changes,
+    chats,
+    ledger,
+    monthly_report,
+    order_exceptions,
+    order_status,
+    orders,
+    people,
+    push,
+    undo,
+)
 from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
 from handlers.messages import Reply
@@ -24,8 +36,8 @@ async def show_help(ctx: Context, args: str) -> Reply:
 HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示这份说明", show_help, roles=EVERYONE)
 
 COMMANDS: tuple[Command, ...] = (
-    HELP, *orders.COMMANDS, *records.COMMANDS, *workflows.COMMANDS, *review.COMMANDS, *ledger.COMMANDS, *chats.COMMANDS,
-    *push.COMMANDS, *people.COMMANDS,
+    HELP, *orders.COMMANDS, *order_status.COMMANDS, *undo.COMMANDS, *changes.COMMANDS, *order_exceptions.COMMANDS,
+    *acceptance.COMMANDS, *monthly_report.COMMANDS, *ledger.COMMANDS, *chats.COMMANDS, *push.COMMANDS, *people.COMMANDS,
 )
 
 _BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))

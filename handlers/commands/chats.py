@@ -6,7 +6,7 @@ from handlers.commands.base import MANAGERS, Command
 from handlers.context import Context
 from handlers.directory import get_or_create_customer
 from handlers.messages import Reply
-from storage.models import ChatRole
+from storage.models import ChatRole, EventKind
 
 BIND_USAGE = "绑定 部门 部门名 | 绑定 经理 | 绑定 客户 客户名"
 _ROLE_WORDS = {"部门": ChatRole.DEPARTMENT, "车间": ChatRole.DEPARTMENT, "经理": ChatRole.MANAGER,
@@ -31,7 +31,7 @@ async def bind(ctx: Context, args: str) -> Reply:
     ctx.chat.customer_id = (
         (await get_or_create_customer(ctx.session, name, ctx.now)).id if role is ChatRole.CUSTOMER else None
     )
-    ctx.record("chat_bound", item={"role": str(role), "name": name}, before=before)
+    ctx.record(EventKind.CHAT_BOUND, item={"role": str(role), "name": name}, before=before)
     what = {
         ChatRole.DEPARTMENT: f"部门群（{name}）：这里会收到该部门节点的提醒和逾期预警",
         ChatRole.MANAGER: "经理群：这里会收到每日简报和重大异常升级",

@@ -9,7 +9,7 @@ from handlers.commands.base import ADMINS, Command
 from handlers.context import Context
 from handlers.directory import get_or_create_customer
 from handlers.messages import Reply
-from storage.models import Person, PersonRole
+from storage.models import EventKind, Person, PersonRole
 
 GRANT_USAGE = "授权 @某人|用户ID 员工|经理|客户|管理员 [客户名]"
 _ROLES = {"员工": PersonRole.STAFF, "staff": PersonRole.STAFF, "经理": PersonRole.MANAGER,
@@ -58,7 +58,7 @@ async def grant(ctx: Context, args: str) -> Reply:
     person.customer_id = (
         (await get_or_create_customer(ctx.session, customer_name, ctx.now)).id if role == PersonRole.CUSTOMER else None
     )
-    ctx.record("role_granted", item={"user_id": person.user_id, "role": str(role), "customer": customer_name or None},
+    ctx.record(EventKind.ROLE_GRANTED, item={"user_id": person.user_id, "role": str(role), "customer": customer_name or None},
                before=before)
     who = person.display_name or person.user_id
     extra = f"（{customer_name}）" if customer_name else ""

@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import Callable
 
 from handlers.commands.base import ADMINS, Command
 from handlers.context import Context
 from handlers.messages import Reply
 
 PUSH_USAGE = "绑定推送 webhook地址"
-WEBHOOK_PATHS = {"wecom": "/cgi-bin/webhook/send"}
 REDACTED = "绑定推送 （webhook 地址不记入日志）"
+NO_PUSH_WEBHOOK = "这个平台的群不用绑定推送地址。"
+
+PushWebhookCheck = Callable[[str], str | None]
+"""Why a URL is not a push webhook of one platform, in words for the admin; None when it is one."""
+
+_push_webhook_checks: dict[str, PushWebhookCheck] = {}
+
+
+def register_push_webhook(platform: str, check: PushWebhookCheck) -> None:
+    """An adapter whose groups take a push webhook says so here, with the check of its shape."""
+    _push_webhook_checks[platform] = check
 
 
 def webhook_problem(platform: str, url: str) -> str | None:
     """Why `url` is not a push webhook for `platform`, in words for the admin; None when it is one.
 
-    Only the shape is checked here; the adapter posts to its configured API host alone and refuses
-    (and reports) a webhook on any other host.
+    Only the shape is checked here (by the platform's adapter); the adapter posts to its configured
+    API host alone and refuses (and reports) a webhook on any other host.
     """
-    path = WEBHOOK_PATHS.get(platform)
-    if path is None:
-        return "这个平台的群不用绑定推送地址。"
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path != path:
-        return f"这不是企业微信群的消息推送地址。应当形如 https://qyapi.weixin.qq.com{path}?key=……"
-    if parts.username or parts.password or parts.fragment:
-        return "地址里不能带用户名、密码或 # 片段。"
-    keys = parse_qs(parts.query).get("key", [])
-    if len(keys) != 1 or not keys[0].strip():
-        return "地址里缺少 key=…… 这一段，请在群设置→消息推送里复制完整地址。"
-    return None
+    check = _push_webhook_checks.get(platform)
+    if check is None:
+        return NO_PUSH_WEBHOOK
+    return check(url)
 
 
 async def bind_push(ctx: Context, args: str) -> Reply:

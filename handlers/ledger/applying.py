@@ -38,7 +38,17 @@ from handlers.orders import NewOrder, OrderInputError, create_order, create_orde
 from handlers.planning import Plan
 from handlers.settings import HandlerSettings
 from storage.database import Database
-from storage.models import ChangeRequest, ChangeStatus, Chat, Event, Order, OrderStatus, Person, PersonRole
+from storage.models import (
+    ChangeRequest,
+    ChangeStatus,
+    Chat,
+    Event,
+    EventKind,
+    Order,
+    OrderStatus,
+    Person,
+    PersonRole,
+)
 
 IMPORT_CHAT = "台账导入"
 """The chat id the audit events of an import carry (there is no chat: the file is the source)."""
@@ -274,7 +284,7 @@ async def _create(ctx: Context, row: LedgerRow, source: ImportSource) -> None:
         order, plan = await create_order(ctx.session, new, ctx.settings, ctx.now)
     except OrderInputError as error:
         raise RowRefused(str(error)) from None
-    ctx.record("order_created", order=order, item=_created_item(new, plan, source, row.number))
+    ctx.record(EventKind.ORDER_CREATED, order=order, item=_created_item(new, plan, source, row.number))
 
 
 async def _create_many(
@@ -293,7 +303,7 @@ async def _create_many(
         ctx = _context(session, source, settings, row.number)
         order_id, plan = created[new.order_no]
         events.append({
-            "kind": "order_created", "order_id": order_id, "milestone": None, "platform": source.platform,
+            "kind": EventKind.ORDER_CREATED, "order_id": order_id, "milestone": None, "platform": source.platform,
             "chat_id": IMPORT_CHAT, "actor_id": source.importer, "actor_name": ctx.sender_name,
             "message_id": ctx.message.message_id, "raw_text": ctx.text,
             "item": _created_item(new, plan, source, row.number), "before": None, "flagged": None,
@@ -314,7 +324,7 @@ async def _approved_change(ctx: Context, order: Order, change: FieldChange, sour
     )
     ctx.session.add(request)
     await ctx.session.flush()
-    ctx.record("change_requested", order=order, item={
+    ctx.record(EventKind.CHANGE_REQUESTED, order=order, item={
         "field": name, "op": "set", "value": new, "change_id": request.id, "old_value": old, "new_value": new,
         **_where(source, number),
     })
@@ -330,7 +340,7 @@ async def _update(ctx: Context, order: Order, result: RowResult, source: ImportS
         for change in plain:
             setattr(order, _ATTRIBUTES[change.field], change.new)
         order.updated_at = ctx.now
-        ctx.record("ledger_updated", order=order, before=before, item={
+        ctx.record(EventKind.LEDGER_UPDATED, order=order, before=before, item={
             "order_no": order.order_no, "fields": {_ATTRIBUTES[c.field]: _json(c.new) for c in plain},
             **_where(source, result.number),
         })

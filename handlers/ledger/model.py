@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS, progress_words
-from handlers.review import monthly_report
+from handlers.monthly_report import monthly_report
 from handlers.settings import HandlerSettings
 from handlers.workdays import WorkCalendar
 from storage.models import (

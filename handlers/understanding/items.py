@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from storage.models import ExceptionCategory
+
 Intent = Literal["progress", "change", "exception", "query"]
+ChangeField = Literal["quantity", "due_date", "spec"]
 CONTRACT_KEYS = ("intent", "order_no", "milestone", "status", "percent",
                  "field", "op", "value", "category", "date")
 
@@ -18,11 +22,31 @@ class ParsedItem:
     milestone: str | None = None
     status: Literal["done", "in_progress"] | None = None
     percent: int | None = None
-    field: Literal["quantity", "due_date", "spec"] | None = None
+    field: ChangeField | None = None
     op: Literal["set", "add", "sub"] | None = None
     value: int | str | date | None = None
-    category: Literal["quality", "material", "equipment", "delay", "other"] | None = None
+    category: ExceptionCategory | None = None
     date: date | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ParsedItem:
+        """The item `as_dict` gave (as kept in a pending confirmation); dates back from ISO strings."""
+        value = data.get("value")
+        if data.get("field") == "due_date" and isinstance(value, str):
+            value = date.fromisoformat(value)
+        category = data.get("category")
+        return cls(
+            intent=data["intent"],
+            order_no=data.get("order_no"),
+            milestone=data.get("milestone"),
+            status=data.get("status"),
+            percent=data.get("percent"),
+            field=data.get("field"),
+            op=data.get("op"),
+            value=value,
+            category=ExceptionCategory(category) if category is not None else None,
+            date=date.fromisoformat(data["date"]) if data.get("date") else None,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Exactly the contract's keys; dates as ISO strings."""

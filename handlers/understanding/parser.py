@@ -13,15 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from handlers.templates import Template, TemplateSet
-
-from . import lexicon as lx
-from . import segmenter
+import handlers.understanding.lexicon as lx
+import handlers.understanding.segmenter as segmenter
 from .dates import find_dates
+from handlers.templates import Template, TemplateSet
 from .items import ParsedItem
 from .normalize import lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
-from .orders import MASK, OrderMatch, find_orders, is_list_gap, mask
+from .order_numbers import MASK, OrderMatch, find_orders, is_list_gap, mask
+from storage.models import ExceptionCategory
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
@@ -329,7 +329,7 @@ class Parser:
         if category is not None:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
-            value = _delay_days(text) if category == "delay" else None
+            value = _delay_days(text) if category == ExceptionCategory.DELAY else None
             return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when)
         if window.milestone is None:
             return None
@@ -384,22 +384,22 @@ def _material(text: str) -> bool:
     return False
 
 
-def _exception_category(text: str, milestone: str | None) -> str | None:
+def _exception_category(text: str, milestone: str | None) -> ExceptionCategory | None:
     if _MACHINE_FAULT.search(text):
-        return "equipment"
+        return ExceptionCategory.EQUIPMENT
     if _QUALITY.search(text):
-        return "quality"
+        return ExceptionCategory.QUALITY
     if _EQUIPMENT.search(text):
-        return "equipment"
+        return ExceptionCategory.EQUIPMENT
     if _STAFF.search(text):
-        return "other"
+        return ExceptionCategory.OTHER
     if _material(text):
-        return "material"
+        return ExceptionCategory.MATERIAL
     if _DELAY.search(text):
-        return "delay"
+        return ExceptionCategory.DELAY
     other = _OTHER.search(_NO_PROBLEM.sub("", text))
     if other:
-        return "quality" if other.group() == "问题" and milestone is not None else "other"
+        return ExceptionCategory.QUALITY if other.group() == "问题" and milestone is not None else ExceptionCategory.OTHER
     return None
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from bot.app import RUNTIME, create_app
+from bot.keys import RUNTIME
+from bot.app import create_app
 
 
 async def test_the_app_opens_its_runtime_and_answers_health_checks(aiohttp_client, settings) -> None:

@@ -118,3 +118,33 @@ def test_every_key_in_the_example_carries_a_comment() -> None:
                 undocumented.append(f"{section}.{key}")
             commented = False
     assert undocumented == []
+
+
+def _template(*milestones: dict) -> dict:
+    return {"templates": [{"name": "线A", "milestones": list(milestones)}]}
+
+
+def test_milestone_roles_are_stated_or_taken_from_the_default_templates_names() -> None:
+    from handlers.templates import MilestoneRole
+
+    assert DEFAULT_TEMPLATE.with_role(MilestoneRole.SHIPPING).name == "发货"
+    stated = parse_settings(_template({"name": "出厂"}, {"name": "装车", "role": "shipping"}, {"name": "签收"}))
+    assert [m.role for m in stated.template_set.default.milestones] == [None, MilestoneRole.SHIPPING, None]
+    by_name = parse_settings(_template({"name": "发货"}, {"name": "验收"}))
+    assert [m.role for m in by_name.template_set.default.milestones] == [MilestoneRole.SHIPPING, MilestoneRole.ACCEPTANCE]
+    # 验收 not last: an old template keeps loading, the name just gives no role
+    old = parse_settings(_template({"name": "验收"}, {"name": "入库"}))
+    assert [m.role for m in old.template_set.default.milestones] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("milestones", "message"),
+    [
+        (({"name": "发货", "role": "acceptance"}, {"name": "入库"}), "the acceptance milestone must be the last one"),
+        (({"name": "发货", "role": "shipping"}, {"name": "装车", "role": "shipping"}), "milestone roles repeat: shipping"),
+        (({"name": "发货", "role": "dispatch"},), "templates.0.milestones.0.role"),
+    ],
+)
+def test_a_bad_milestone_role_is_refused_with_a_reason(milestones: tuple[dict, ...], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_settings(_template(*milestones))

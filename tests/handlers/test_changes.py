@@ -13,6 +13,7 @@ from storage.models import ChangeRequest, Event
 from tests.conftest import NOW
 from tests.helpers import ChatSession, count, create_order, events, order, outbox
 
+
 TODAY = NOW.date()
 CALENDAR = WorkCalendar()
 

@@ -34,14 +34,6 @@ def test_parts_fit_and_keep_every_line(lines: list[str], limit: int) -> None:
     assert kept.replace(" ", "") == "".join(lines).replace(" ", "")
 
 
-def test_parts_for_dingtalk_also_stay_within_5000_characters() -> None:
-    from handlers.markdown import limit_for
-
-    text = "\n".join("a" * 99 for _ in range(200))  # 19,999 ASCII characters, 50 lines a part
-    parts = split_markdown(text, limit_for("dingtalk"))
-    assert len(parts) == 4 and all(len(p) <= 5000 for p in parts)
-
-
 def test_parts_break_between_lines_and_fit_the_byte_limit() -> None:
     lines = [f"- 订单{n} 焊接完成，涂装 80%" for n in range(200)]
     parts = split_markdown("\n".join(lines), 1000)

@@ -7,6 +7,7 @@ import pytest
 from handlers.templates import DEFAULT_TEMPLATE
 from tests.helpers import ChatSession, create_order, events, milestone
 
+
 ELECTRONICS = {
     "name": "电子",
     "milestones": [

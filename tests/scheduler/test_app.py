@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.app import SENDERS, create_app
+from bot.keys import SENDERS
+from bot.app import create_app
 from bot.config import Settings
-from bot.scheduling import SCHEDULER
+from bot.keys import SCHEDULER
 from scheduler.printing import PrintSender
 
 

@@ -7,7 +7,7 @@ import os
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -16,7 +16,7 @@ from scheduler.service import SchedulerService
 from storage.database import Database
 from storage.models import JobRun, OutboxMessage
 from tests.conftest import PG_ENV
-from tests.helpers import ChatSession
+from tests.helpers import ChatSession, count
 from tests.scheduler.conftest import RecordingSender, at
 
 pytestmark = pytest.mark.skipif(
@@ -50,8 +50,8 @@ async def test_two_schedulers_fire_each_job_once_and_deliver_each_message_once(
 
     async with runtime.database.transaction() as session:
         runs = list((await session.execute(select(JobRun.job_id, JobRun.due_at, JobRun.instance))).all())
-        total = await session.scalar(select(func.count()).select_from(OutboxMessage))
-        unsent = await session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent"))
+    total = await count(runtime, OutboxMessage)
+    unsent = await count(runtime, OutboxMessage, OutboxMessage.status != "sent")
     assert len(runs) == len({(job, due) for job, due, _ in runs}) >= len(moments)
     assert {instance for *_, instance in runs} == {"A", "B"}  # both took part
     delivered = [m.text for s in senders for m in s.sent]

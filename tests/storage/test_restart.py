@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from storage.models import Event
 from tests.conftest import PG_ENV
-from tests.helpers import ChatSession, create_order, events
+from tests.helpers import ChatSession, count, create_order, events
 
 pytestmark = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"needs PostgreSQL: set {PG_ENV}")
 
@@ -36,6 +36,6 @@ async def test_messages_after_a_server_restart_are_recorded_once(chat: ChatSessi
     again = await chat.say("订单123 焊接完成", message_id="after-restart")
     assert again.duplicate
     assert len(await events(chat.runtime, "progress")) == 1
+    assert await count(chat.runtime, Event) == 2
     async with chat.runtime.database.transaction() as session:
-        assert await session.scalar(select(func.count()).select_from(Event)) == 2
         assert (await session.execute(text("SELECT 1"))).scalar() == 1

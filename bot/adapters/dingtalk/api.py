@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 import aiohttp
 from yarl import URL
 
+from bot.adapters.sending import TokenCache
 from handlers.messages import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -77,9 +79,8 @@ class RobotWebhook:
         return cls(access_token=token, secret=secret)
 
 
-class AccessTokenCache:
-    """The app's access token, fetched on first use, shared by concurrent callers, refreshed
-    `TOKEN_REFRESH_MARGIN` seconds before it expires or at once after DingTalk rejects it."""
+class AccessTokenCache(TokenCache):
+    """The app's access token (the adapters' one `TokenCache`), fetched from DingTalk's OAuth2 endpoint."""
 
     def __init__(
         self,
@@ -91,30 +92,14 @@ class AccessTokenCache:
         clock: Callable[[], float] = time.monotonic,
         timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
     ) -> None:
+        super().__init__(self._fetch_token, margin=TOKEN_REFRESH_MARGIN, clock=clock)
         self._http = http
         self._timeout = timeout
         self._url = api_base + TOKEN_PATH
         self._client_id = client_id
         self._client_secret = client_secret
-        self._clock = clock
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = asyncio.Lock()
 
-    def invalidate(self, token: str) -> None:
-        if self._token == token:
-            self._token = None
-
-    async def get(self) -> str:
-        async with self._lock:
-            if self._token is not None and self._clock() < self._expires_at:
-                return self._token
-            self._token, lifetime = await self._fetch()
-            self._expires_at = self._clock() + max(lifetime - TOKEN_REFRESH_MARGIN, lifetime / 2)
-            log.info("DingTalk access token refreshed, valid for %d s", lifetime)
-            return self._token
-
-    async def _fetch(self) -> tuple[str, int]:
+    async def _fetch_token(self) -> tuple[str, int]:
         body = {"appKey": self._client_id, "appSecret": self._client_secret}
         try:
             async with self._http().post(self._url, json=body, timeout=self._timeout) as response:
@@ -145,6 +130,15 @@ async def _json_or_empty(response: aiohttp.ClientResponse) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def markdown_title(text: str, fallback: str) -> str:
+    """The notification preview title: the first line without markdown marks, at most 30 chars."""
+    for line in text.splitlines():
+        plain = re.sub(r"[#*>`_~\[\]]", "", line).strip()
+        if plain:
+            return plain[:30]
+    return fallback
+
+
 def markdown_body(title: str, text: str, at_user_ids: tuple[str, ...] = ()) -> dict[str, Any]:
     """The webhook (session or custom robot) body of a markdown message."""
     if at_user_ids:
@@ -171,12 +165,10 @@ class DingTalkApi:
         clock: Callable[[], float] = time.monotonic,
         timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
     ) -> None:
-        self._http = http
-        self._timeout = timeout
-        self.api_base = api_base
-        self.oapi_base = oapi_base
-        self.robot_code = robot_code
         self.tokens = AccessTokenCache(http, api_base, client_id, client_secret, clock=clock, timeout=timeout)
+        self._http, self._timeout = http, timeout
+        self.api_base, self.oapi_base = api_base, oapi_base
+        self.robot_code = robot_code
 
     @property
     def can_send_to_groups(self) -> bool:

@@ -1,26 +1,34 @@
-"""DingTalk robot messages (Stream `data` or HTTP callback body) as gendan's `InboundMessage`."""
+"""DingTalk robot messages (Stream `data` or HTTP callback body) as gendan's `InboundMessage`, and
+the one handler path both transports feed: robot message → dispatcher → an answer on its way."""
 
 from __future__ import annotations
 
-import hmac
+import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from dingtalk_stream import ChatbotMessage
 
-from bot.adapters.dingtalk.api import callback_signature
-from handlers.messages import InboundMessage
+from bot.adapters.dingtalk import PLATFORM
+from bot.adapters.dingtalk.replying import Replier
+from handlers.messages import InboundMessage, Reply
 
-PLATFORM = "dingtalk"
+log = logging.getLogger(__name__)
+
 GROUP_CONVERSATION = "2"
-CALLBACK_MAX_SKEW_MS = 3_600_000
-"""DingTalk signs callbacks with a timestamp that must be within one hour of our clock."""
 
 _MENTION = re.compile(r"(?:(?<=\s)|^)@(\S+)")
 
 UNSUPPORTED_TYPE_REPLY = "目前只能识别文字消息。请用文字说明进度，例如：订单123 焊接完成"
+
+Dispatch = Callable[[InboundMessage], Awaitable[Reply]]
+
+
+class BadPayload(ValueError):
+    """A robot message that cannot be read (not a ChatbotMessage)."""
 
 
 def parse_chatbot_message(data: dict[str, Any]) -> ChatbotMessage:
@@ -36,37 +44,57 @@ def message_text(message: ChatbotMessage) -> str | None:
     return None
 
 
-def strip_mentions(text: str) -> tuple[str, tuple[str, ...]]:
-    """Remove the leading space DingTalk leaves after the bot's @ and every `@name` token."""
-    mentions = tuple(_MENTION.findall(text))
-    stripped = _MENTION.sub("", text)
-    return " ".join(stripped.split()), mentions
+def mentions_in(text: str) -> tuple[str, ...]:
+    """The names of every `@name` token (the bot's own first among them); the dispatcher strips them."""
+    return tuple(_MENTION.findall(text))
 
 
 def to_inbound(message: ChatbotMessage, text: str) -> InboundMessage:
-    clean, mentions = strip_mentions(text)
     is_group = message.conversation_type == GROUP_CONVERSATION
     created_ms = message.create_at or int(time.time() * 1000)
     return InboundMessage(
         platform=PLATFORM,
         chat_id=message.conversation_id or "",
         sender_id=message.sender_staff_id or message.sender_id or "",
-        text=clean,
+        text=text,
         message_id=message.message_id or "",
         sent_at=datetime.fromtimestamp(int(created_ms) / 1000, tz=UTC),
         sender_name=message.sender_nick or "",
         chat_name=(message.conversation_title or "") if is_group else "",
-        mentions=mentions,
+        mentions=mentions_in(text),
         is_group=is_group,
     )
 
 
-def verify_callback(timestamp: str | None, sign: str | None, secret: str, *, now_ms: int | None = None) -> bool:
-    """True when the `timestamp` header is within an hour and `sign` is its HMAC under `secret`."""
-    if not timestamp or not sign or not secret or not timestamp.isdigit():
-        return False
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    if abs(now_ms - int(timestamp)) > CALLBACK_MAX_SKEW_MS:
-        return False
-    expected = callback_signature(timestamp, secret)
-    return hmac.compare_digest(expected.encode("ascii"), sign.encode("utf-8", "replace"))
+class InboundHandler:
+    """Receives robot messages from either transport and hands the answers to the `Replier`."""
+
+    def __init__(self, dispatch: Dispatch, replier: Replier) -> None:
+        self.dispatch = dispatch
+        self.replier = replier
+
+    async def receive(self, data: dict[str, Any]) -> Reply | None:
+        """Record one robot message and start answering it; returns what the dispatcher said.
+
+        Raises on infrastructure failure (database down): the caller must then not acknowledge,
+        so DingTalk delivers the message again.
+        """
+        try:
+            message = parse_chatbot_message(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise BadPayload(f"not a robot message: {type(exc).__name__}") from None
+        if not message.message_id or not message.conversation_id:
+            raise BadPayload("robot message without msgId or conversationId")
+        text = message_text(message)
+        if text is None:
+            log.info("DingTalk %s message %s is not text; answered with a hint", message.message_type, message.message_id)
+            self.replier.start(message, Reply(UNSUPPORTED_TYPE_REPLY))
+            return None
+        inbound = to_inbound(message, text)
+        reply = await self.dispatch(inbound)
+        if reply.duplicate:
+            log.info("DingTalk message %s was delivered again; already applied, not answering twice", inbound.message_id)
+            return reply
+        if reply.text:
+            self.replier.start(message, reply)
+        return reply

@@ -9,19 +9,22 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from bot.adapters.dingtalk import PLATFORM
 from bot.adapters.dingtalk.api import DingTalkApi
 from bot.adapters.dingtalk.callback import callback_handler
-from bot.adapters.dingtalk.inbound import PLATFORM
-from bot.adapters.dingtalk.service import DingTalkBot, DingTalkSender
+from bot.adapters.dingtalk.inbound import InboundHandler
+from bot.adapters.dingtalk.replying import Replier
+from bot.adapters.dingtalk.sender import DingTalkSender
 from bot.adapters.dingtalk.stream import GendanStreamClient, create_stream_client
-from bot.adapters.sending import RateLimiter
+from bot.adapters.sending import RateLimiter, RetryPolicy
 from bot.config import Settings
+from bot.keys import HTTP, RUNTIME, SENDERS
 from handlers.messages import InboundMessage, Outbound, Reply
-from storage.outbox import enqueue
+from scheduler.outbox import defer_to_outbox
 
 log = logging.getLogger(__name__)
 
-DINGTALK_BOT = web.AppKey("dingtalk_bot", DingTalkBot)
+DINGTALK_INBOUND = web.AppKey("dingtalk_inbound", InboundHandler)
 DINGTALK_STREAM = web.AppKey("dingtalk_stream", GendanStreamClient)
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -31,9 +34,6 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
     config = settings.dingtalk
     if not config.enabled:
         return
-    # Imported here: bot.app imports the adapters to register them.
-    from bot.app import HTTP, RUNTIME, SENDERS
-
     secret = config.client_secret.get_secret_value()
     api = DingTalkApi(
         lambda: app[HTTP],
@@ -44,48 +44,25 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
         robot_code=config.robot,
     )
     limiter = RateLimiter(config.rate_limit_per_minute, 60.0)
+    policy = RetryPolicy(attempts=config.retry_attempts, base_delay=config.retry_base_seconds, max_delay=60.0)
 
     async def dispatch(message: InboundMessage) -> Reply:
         return await app[RUNTIME].dispatcher.handle(message)
 
     async def defer(message: Outbound, dedupe_key: str) -> None:
-        await app[RUNTIME].database.run(
-            lambda session: enqueue(
-                session,
-                dedupe_key=dedupe_key,
-                platform=message.platform,
-                chat_id=message.chat_id,
-                text=message.text,
-                mention_user_ids=message.mention_user_ids,
-                now=datetime.now(UTC),
-            )
-        )
+        await defer_to_outbox(app[RUNTIME].database, message, dedupe_key=dedupe_key, now=datetime.now(UTC))
 
-    bot = DingTalkBot(
-        api,
-        dispatch,
-        limiter,
-        bot_name=settings.general.bot_name,
-        retry_attempts=config.retry_attempts,
-        retry_base=config.retry_base_seconds,
-        defer=defer,
-    )
-    app[DINGTALK_BOT] = bot
-    app[SENDERS][PLATFORM] = DingTalkSender(
-        lambda: api,
-        lambda: app[RUNTIME].database,
-        limiter,
-        bot_name=settings.general.bot_name,
-        retry_attempts=config.retry_attempts,
-        retry_base=config.retry_base_seconds,
-    )
+    replier = Replier(api, limiter, policy, bot_name=settings.general.bot_name, defer=defer)
+    bot = InboundHandler(dispatch, replier)
+    app[DINGTALK_INBOUND] = bot
+    app[SENDERS][PLATFORM] = DingTalkSender(api, limiter, policy, bot_name=settings.general.bot_name)
 
     if config.mode == "http":
         app.router.add_post(config.callback_path, callback_handler(bot, secret))
 
         async def replies_ctx(app: web.Application) -> AsyncIterator[None]:
             yield
-            await bot.close()
+            await replier.close()
 
         app.cleanup_ctx.append(replies_ctx)
         return
@@ -110,7 +87,7 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
                 await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)
             except TimeoutError:
                 log.warning("DingTalk Stream client did not stop in %.0f s; cancelled", STOP_TIMEOUT_SECONDS)
-            await bot.close()
+            await replier.close()
             log.info("DingTalk Stream client stopped")
 
     app.cleanup_ctx.append(stream_ctx)

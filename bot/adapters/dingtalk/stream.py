@@ -40,7 +40,7 @@ from dingtalk_stream import (
 )
 from dingtalk_stream.version import VERSION_STRING
 
-from bot.adapters.dingtalk.service import BadPayload, DingTalkBot
+from bot.adapters.dingtalk.inbound import BadPayload, InboundHandler
 from bot.adapters.sending import backoff_delay
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class RobotMessageHandler(dingtalk_stream.ChatbotHandler):
     that safe).
     """
 
-    def __init__(self, bot: DingTalkBot) -> None:
+    def __init__(self, bot: InboundHandler) -> None:
         super().__init__()
         self.bot = bot
 
@@ -313,7 +313,7 @@ class GendanStreamClient(dingtalk_stream.DingTalkStreamClient):
 
 
 def create_stream_client(
-    bot: DingTalkBot,
+    bot: InboundHandler,
     *,
     client_id: str,
     client_secret: str,

@@ -1,9 +1,10 @@
 """Outgoing calls to the WeCom HTTP API, all through the app's one aiohttp ClientSession.
 
-Every WeCom API answers HTTP 200 with an `errcode`; this module turns that into `ApiError`,
-retries what is worth retrying (network faults, timeouts, -1 "busy", 45009 rate limit) a bounded
-number of times with backoff, and only ever posts to the configured WeCom host: a URL that
-came in a payload or was typed by an admin is checked before anything is sent to it.
+Every WeCom API answers HTTP 200 with an `errcode`; this module maps that, in one place, into
+`ApiError` / `TransportError` (both `DeliveryError`s), retries what is worth retrying (network
+faults, timeouts, -1 "busy", 45009 rate limit) through the adapters' one retry helper, keeps the
+self-built app's one access-token cache, and only ever posts to the configured WeCom host: a URL
+that came in a payload or was typed by an admin is checked before anything is sent to it.
 Nothing here logs a URL, a key, a token or a secret.
 """
 
@@ -11,52 +12,62 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+
+from bot.adapters.sending import RateLimiter, RetryPolicy, TokenCache
+from handlers.messages import DeliveryError
 
 log = logging.getLogger(__name__)
 
 BUSY = -1
 RATE_LIMITED = 45009
 RETRYABLE_ERRCODES = frozenset({BUSY, RATE_LIMITED})
+TOKEN_INVALID = frozenset({40014, 42001})
+"""Invalid / expired access_token: WeCom may revoke a token early, so fetch anew once and retry."""
+INVALID_KEY_ERRCODES = frozenset({93000, 40001})
+"""93000 "invalid webhook url" is what a deleted or mistyped key gives."""
+
+WEBHOOK_PATH = "/cgi-bin/webhook/send"
+RESPONSE_PATH = "/cgi-bin/aibot/response"
 
 
-class ApiError(Exception):
+class ApiError(DeliveryError):
+    """WeCom answered with a nonzero errcode; retryable for "busy" and the rate limit."""
+
     def __init__(self, errcode: int, errmsg: str) -> None:
-        super().__init__(f"errcode {errcode}: {errmsg}")
+        super().__init__(f"errcode {errcode}: {errmsg}", retryable=errcode in RETRYABLE_ERRCODES)
         self.errcode = errcode
         self.errmsg = errmsg
 
-    @property
-    def retryable(self) -> bool:
-        return self.errcode in RETRYABLE_ERRCODES
 
-
-class TransportError(Exception):
+class TransportError(DeliveryError):
     """The request did not get an answer (connection refused, timeout, HTTP 5xx, not JSON)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
 
 
 class UnsafeUrl(ValueError):
     """A URL that does not point at the configured WeCom API host and endpoint."""
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 4
-    base_delay: float = 1.0
-    max_delay: float = 30.0
-    timeout: float = 10.0
-    """Per request, well under the shared session's own 15 s."""
+class WebhookKeyInvalid(DeliveryError):
+    """The webhook was refused for good (deleted robot, wrong key, wrong host)."""
 
-    def delay(self, attempt: int) -> float:
-        """Backoff before attempt `attempt + 1` (attempt counts from 1), with ±20 % jitter."""
-        base = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return base * random.uniform(0.8, 1.2)
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
+
+
+class PartialSend(DeliveryError):
+    """A webhook message failed after `sent_parts` of its parts went through."""
+
+    def __init__(self, reason: str, *, sent_parts: int, retryable: bool) -> None:
+        super().__init__(reason, retryable=retryable)
+        self.sent_parts = sent_parts
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -88,6 +99,21 @@ def checked_url(url: str, api_base: str, path: str, required_param: str) -> str:
 def webhook_key(url: str) -> str:
     values = parse_qs(urlsplit(url).query).get("key", [])
     return values[0] if values else ""
+
+
+def push_webhook_problem(url: str) -> str | None:
+    """Why an admin-typed `url` is not a group push webhook (消息推送), in words for the admin;
+    None when it is one. Only the shape is checked here: the sender posts to its configured API
+    host alone and refuses (and reports) a webhook on any other host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path != WEBHOOK_PATH:
+        return f"这不是企业微信群的消息推送地址。应当形如 https://qyapi.weixin.qq.com{WEBHOOK_PATH}?key=……"
+    if parts.username or parts.password or parts.fragment:
+        return "地址里不能带用户名、密码或 # 片段。"
+    keys = parse_qs(parts.query).get("key", [])
+    if len(keys) != 1 or not keys[0].strip():
+        return "地址里缺少 key=…… 这一段，请在群设置→消息推送里复制完整地址。"
+    return None
 
 
 async def call_once(
@@ -134,19 +160,113 @@ async def call_with_retry(
     params: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """`call_once`, retried on transport faults and retryable errcodes; `what` names it in logs."""
-    attempt = 0
-    while True:
-        attempt += 1
+    return await policy.run(
+        lambda: call_once(session, method, url, json_body=json_body, params=params, timeout=policy.timeout),
+        what=what,
+    )
+
+
+class WebhookClient:
+    """Group webhooks (消息推送): markdown posts, 20 messages a minute per webhook."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_base: str,
+        *,
+        per_minute: int = 20,
+        window: float = 60.0,
+        policy: RetryPolicy = RetryPolicy(),
+    ) -> None:
+        self.session = session
+        self.api_base = api_base
+        self.policy = policy
+        self.limiter = RateLimiter(per_minute, window)
+
+    def check(self, webhook_url: str) -> str:
+        """The URL to post to, or WebhookKeyInvalid when it is not a webhook on the configured host."""
         try:
-            return await call_once(session, method, url, json_body=json_body, params=params, timeout=policy.timeout)
+            return checked_url(webhook_url, self.api_base, WEBHOOK_PATH, "key")
+        except ValueError as exc:
+            raise WebhookKeyInvalid(f"webhook URL refused: {exc}") from None
+
+    async def send_markdown(self, webhook_url: str, text: str, *, label: str) -> None:
+        """Post `text` (one part, within the webhook's limit) as a markdown message.
+
+        `label` (a chat id, never the key) names the webhook in logs. A refused key raises
+        `WebhookKeyInvalid`; any other failure after the retries raises `PartialSend`.
+        """
+        url = self.check(webhook_url)
+        await self.limiter.acquire(webhook_key(url))
+        body = {"msgtype": "markdown", "markdown": {"content": text}}
+        try:
+            await call_with_retry(
+                self.session, "POST", url, json_body=body, what=f"webhook post to {label}", policy=self.policy
+            )
         except ApiError as exc:
-            if not exc.retryable or attempt >= policy.attempts:
-                raise
-            reason = f"errcode {exc.errcode}"
+            if exc.errcode in INVALID_KEY_ERRCODES:
+                raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None
+            raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
         except TransportError as exc:
-            if attempt >= policy.attempts:
-                raise
-            reason = str(exc)
-        delay = policy.delay(attempt)
-        log.warning("%s failed (%s), retrying in %.1f s (attempt %d of %d)", what, reason, delay, attempt, policy.attempts)
-        await asyncio.sleep(delay)
+            raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
+
+
+class AppMessenger:
+    """Messages to people through a self-built app (`message/send`), with the one cached access token."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_base: str,
+        corp_id: str,
+        agent_id: int,
+        agent_secret: str,
+        *,
+        policy: RetryPolicy = RetryPolicy(),
+    ) -> None:
+        self.session = session
+        self.api_base = api_base
+        self.corp_id = corp_id
+        self.agent_id = agent_id
+        self._secret = agent_secret
+        self.policy = policy
+        self.tokens = TokenCache(self._fetch_token)
+
+    async def _fetch_token(self) -> tuple[str, int]:
+        answer = await call_with_retry(
+            self.session,
+            "GET",
+            f"{self.api_base}/cgi-bin/gettoken",
+            params={"corpid": self.corp_id, "corpsecret": self._secret},
+            what="gettoken",
+            policy=self.policy,
+        )
+        return str(answer["access_token"]), int(answer.get("expires_in", 7200))
+
+    async def send_markdown(self, user_ids: list[str], text: str) -> None:
+        """Send `text` (one part, within the app message's limit) to `user_ids`."""
+        body = {
+            "touser": "|".join(user_ids),
+            "msgtype": "markdown",
+            "agentid": self.agent_id,
+            "markdown": {"content": text},
+        }
+        token = await self.tokens.get()
+        for refetched in (False, True):
+            try:
+                await call_with_retry(
+                    self.session,
+                    "POST",
+                    f"{self.api_base}/cgi-bin/message/send",
+                    params={"access_token": token},
+                    json_body=body,
+                    what="message/send",
+                    policy=self.policy,
+                )
+                return
+            except ApiError as exc:
+                if exc.errcode not in TOKEN_INVALID or refetched:
+                    raise
+                log.info("access token refused (errcode %d), fetching a new one", exc.errcode)
+                self.tokens.invalidate(token)
+                token = await self.tokens.get()

@@ -16,19 +16,13 @@ from datetime import datetime, timezone
 import aiohttp
 from aiohttp import web
 
-from bot.adapters.wecom.api import RetryPolicy, UnsafeUrl, call_with_retry, checked_url
-from bot.adapters.wecom.convert import (
-    PayloadError,
-    markdown_body,
-    parse_payload,
-    stream_reply,
-)
+from bot.adapters.sending import RetryPolicy
+from bot.adapters.wecom.api import RESPONSE_PATH, UnsafeUrl, call_with_retry, checked_url
 from bot.adapters.wecom.crypto import CallbackRejected, ReplayGuard, WeComCrypto
-from bot.adapters.wecom.handling import MessageHandling
+from bot.adapters.wecom.inbound import MessageHandling, PayloadError, parse_payload
+from bot.adapters.wecom.replying import markdown_body, stream_reply
 
 log = logging.getLogger(__name__)
-
-RESPONSE_PATH = "/cgi-bin/aibot/response"
 
 
 class CallbackEndpoint:

@@ -1,53 +1,34 @@
 """The WeCom `Sender`: proactive messages from the outbox to groups and people.
 
-Route per chat: the group's bound webhook (消息推送) if there is one; else, in websocket mode,
-`aibot_send_msg`; a chat id that is a known person's user id goes through the self-built app's
-`message/send` when one is configured. A refused webhook key marks the chat misconfigured and
-tells the admins; it is never retried. Everything else that fails is raised as retryable, so the
-outbox tries again later and nothing is lost.
+Route per chat (resolved from storage by the outbox worker into `Outbound.route`): the group's
+bound webhook (消息推送) if there is one; else, in websocket mode, `aibot_send_msg`; a chat id that
+is a known person's user id goes through the self-built app's `message/send` when one is
+configured. A refused webhook key raises `RouteMisconfigured` (the worker marks the chat and tells
+the admins); it is never retried. Everything else that fails is raised as retryable, so the outbox
+tries again later and nothing is lost.
+
+Message size is owned here: each route's limit splits the text on line boundaries (never cut),
+and the parts already delivered are not sent again when the outbox retries after a failed part.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from bot.adapters.sending import DeliveredParts
+from bot.adapters.wecom import PLATFORM
+from bot.adapters.wecom.api import AppMessenger, WebhookClient, WebhookKeyInvalid
+from bot.adapters.wecom.replying import with_mentions
+from bot.adapters.wecom.websocket import WsClient
+from handlers.markdown import split_markdown
+from handlers.messages import DeliveryError, Outbound, RouteMisconfigured
 
-from bot.adapters.wecom.api import ApiError, TransportError
-from bot.adapters.wecom.app_messages import AppMessenger
-from bot.adapters.wecom.handling import with_mentions
-from bot.adapters.wecom.webhook import PartialSend, WebhookClient, WebhookKeyInvalid
-from bot.adapters.wecom.websocket import NotConnected, WsClient
-from handlers.messages import DeliveryError, Outbound
-from storage.database import Database
-from storage.models import Chat, Person, PersonRole
+WEBHOOK_LIMIT_BYTES = 4096
+LONG_CONNECTION_LIMIT_BYTES = 20480
+APP_MESSAGE_LIMIT_BYTES = 2048
 
-log = logging.getLogger(__name__)
-
-PLATFORM = "wecom"
-
-
-@dataclass(frozen=True)
-class _Route:
-    webhook_url: str | None
-    misconfigured: str | None
-    is_chat: bool
-    is_person: bool
-
-
-async def _route(session: AsyncSession, chat_id: str) -> _Route:
-    chat = await session.scalar(select(Chat).where(Chat.platform == PLATFORM, Chat.chat_id == chat_id))
-    person = None
-    if chat is None:
-        person = await session.scalar(select(Person).where(Person.platform == PLATFORM, Person.user_id == chat_id))
-    return _Route(
-        webhook_url=chat.webhook_url if chat else None,
-        misconfigured=chat.misconfigured if chat else None,
-        is_chat=chat is not None,
-        is_person=person is not None,
-    )
+SendPart = Callable[[int, str], Awaitable[None]]
 
 
 class WeComSender:
@@ -55,97 +36,66 @@ class WeComSender:
 
     def __init__(
         self,
-        database: Database,
         webhooks: WebhookClient,
         *,
         ws: WsClient | None = None,
         app: AppMessenger | None = None,
     ) -> None:
-        self.database = database
         self.webhooks = webhooks
         self.ws = ws
         self.app = app
-        self._progress: dict[tuple[str, int], int] = {}
-        """(chat id, hash of text) → parts already delivered, so a retried long digest resumes."""
+        self.delivered = DeliveredParts()
 
     async def send(self, message: Outbound) -> None:
         text = with_mentions(message.text, message.mention_user_ids)
-        route = await self.database.run(lambda s: _route(s, message.chat_id))
+        chat_id, route = message.chat_id, message.route
         if route.webhook_url and route.misconfigured:
-            raise DeliveryError(f"wecom chat {message.chat_id} is marked misconfigured", retryable=False)
+            raise DeliveryError(f"{PLATFORM} chat {chat_id} is marked misconfigured", retryable=False)
         if route.webhook_url:
-            await self._via_webhook(message.chat_id, route.webhook_url, text)
+            await self._in_parts(chat_id, text, WEBHOOK_LIMIT_BYTES, self._via_webhook(chat_id, route.webhook_url))
         elif self.ws is not None and not route.is_person:
-            await self._via_websocket(message.chat_id, text)
+            await self._in_parts(chat_id, text, LONG_CONNECTION_LIMIT_BYTES, self._via_websocket(chat_id))
         elif route.is_person and self.app is not None:
-            await self._via_app([message.chat_id], text)
+            await self._in_parts(chat_id, text, APP_MESSAGE_LIMIT_BYTES, self._via_app(chat_id))
         elif route.is_person and self.ws is not None:
-            await self._via_websocket(message.chat_id, text)
+            await self._in_parts(chat_id, text, LONG_CONNECTION_LIMIT_BYTES, self._via_websocket(chat_id))
         elif route.is_person:
             raise DeliveryError(
-                f"wecom user {message.chat_id}: no self-built app configured ([wecom] corp_id/agent_id/agent_secret)",
+                f"{PLATFORM} user {chat_id}: no self-built app configured ([{PLATFORM}] corp_id/agent_id/agent_secret)",
                 retryable=False,
             )
         else:
-            raise DeliveryError(
-                f"wecom chat {message.chat_id} has no push webhook bound (use 绑定推送)", retryable=False
-            )
+            raise DeliveryError(f"{PLATFORM} chat {chat_id} has no push webhook bound (use 绑定推送)", retryable=False)
 
-    async def _via_webhook(self, chat_id: str, webhook_url: str, text: str) -> None:
-        progress_key = (chat_id, hash(text))
-        start = self._progress.get(progress_key, 0)
+    async def _in_parts(self, chat_id: str, text: str, limit: int, send: SendPart) -> None:
+        await self.delivered.deliver(chat_id, text, split_markdown(text, limit), send)
+
+    def _via_webhook(self, chat_id: str, webhook_url: str) -> SendPart:
+        return _part_sender(f"{PLATFORM} chat {chat_id}", lambda part: self.webhooks.send_markdown(webhook_url, part, label=chat_id))
+
+    def _via_websocket(self, chat_id: str) -> SendPart:
+        ws = self.ws
+        assert ws is not None
+        return _part_sender(f"{PLATFORM} chat {chat_id}", lambda part: ws.send_markdown(chat_id, part))
+
+    def _via_app(self, user_id: str) -> SendPart:
+        app = self.app
+        assert app is not None
+        return _part_sender(f"{PLATFORM} app message", lambda part: app.send_markdown([user_id], part))
+
+
+def _part_sender(label: str, send: Callable[[str], Awaitable[None]]) -> SendPart:
+    """One part through one route, its failures said as `DeliveryError`s naming the route."""
+
+    async def send_part(index: int, part: str) -> None:
         try:
-            await self.webhooks.send_markdown(webhook_url, text, label=chat_id, start_part=start)
+            await send(part)
         except WebhookKeyInvalid as exc:
-            self._progress.pop(progress_key, None)
-            await self._mark_misconfigured(chat_id, str(exc))
-            raise DeliveryError(f"wecom chat {chat_id}: {exc}", retryable=False) from None
-        except PartialSend as exc:
-            if exc.retryable and exc.sent_parts:
-                self._progress[progress_key] = exc.sent_parts
-            elif not exc.retryable:
-                self._progress.pop(progress_key, None)
-            raise DeliveryError(f"wecom chat {chat_id}: {exc}", retryable=exc.retryable) from None
-        self._progress.pop(progress_key, None)
+            note = f"推送地址不可用（{exc}），请管理员在群里发送「绑定推送 新的webhook地址」重新绑定。"
+            raise RouteMisconfigured(f"{label}: {exc}", note=note) from None
+        except asyncio.TimeoutError:
+            raise DeliveryError(f"{label}: TimeoutError", retryable=True) from None
+        except DeliveryError as exc:
+            raise DeliveryError(f"{label}: {exc}", retryable=exc.retryable) from None
 
-    async def _via_websocket(self, chat_id: str, text: str) -> None:
-        assert self.ws is not None
-        try:
-            await self.ws.send_markdown(chat_id, text)
-        except (NotConnected, TimeoutError) as exc:
-            raise DeliveryError(f"wecom chat {chat_id}: {type(exc).__name__}", retryable=True) from None
-        except ApiError as exc:
-            raise DeliveryError(f"wecom chat {chat_id}: {exc}", retryable=exc.retryable) from None
-
-    async def _via_app(self, user_ids: list[str], text: str) -> None:
-        assert self.app is not None
-        try:
-            await self.app.send_markdown(user_ids, text)
-        except TransportError as exc:
-            raise DeliveryError(f"wecom app message: {exc}", retryable=True) from None
-        except ApiError as exc:
-            raise DeliveryError(f"wecom app message: {exc}", retryable=exc.retryable) from None
-
-    async def _mark_misconfigured(self, chat_id: str, reason: str) -> None:
-        note = f"推送地址不可用（{reason}），请管理员在群里发送「绑定推送 新的webhook地址」重新绑定。"
-
-        async def mark(session: AsyncSession) -> tuple[str, list[str]]:
-            chat = await session.scalar(select(Chat).where(Chat.platform == PLATFORM, Chat.chat_id == chat_id))
-            name = chat_id
-            if chat is not None:
-                chat.misconfigured = note
-                name = chat.name or chat_id
-            admins = await session.scalars(
-                select(Person.user_id).where(Person.platform == PLATFORM, Person.role == PersonRole.ADMIN)
-            )
-            return name, list(admins)
-
-        name, admins = await self.database.run(mark)
-        log.warning("wecom chat %s marked misconfigured: %s", chat_id, reason)
-        if self.app is None or not admins:
-            log.warning("no wecom app or admin to tell about chat %s; see the chats table", chat_id)
-            return
-        try:
-            await self.app.send_markdown(admins, f"群「{name}」的{note}")
-        except (ApiError, TransportError) as exc:
-            log.warning("telling the admins about chat %s failed: %s", chat_id, exc)
+    return send_part

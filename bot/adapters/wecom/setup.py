@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.adapters.wecom.app_messages import AppMessenger
+from bot.adapters.wecom import PLATFORM
+from bot.adapters.wecom.api import AppMessenger, WebhookClient
 from bot.adapters.wecom.callback import CallbackEndpoint, add_routes
 from bot.adapters.wecom.crypto import WeComCrypto
-from bot.adapters.wecom.handling import MessageHandling
+from bot.adapters.wecom.inbound import MessageHandling
 from bot.adapters.wecom.sender import WeComSender
-from bot.adapters.wecom.webhook import WebhookClient
 from bot.adapters.wecom.websocket import WsClient
-from bot.app import HTTP, RUNTIME, SENDERS
+from bot.keys import HTTP, RUNTIME, SENDERS
 from bot.config import Settings
 
 WS_CLIENT = web.AppKey("wecom_ws_client", WsClient)
@@ -55,11 +55,11 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
             assert config.agent_id is not None
             messenger = AppMessenger(session, config.api_base, config.corp_id, config.agent_id, config.agent_secret)
         webhooks = WebhookClient(session, config.api_base, per_minute=config.webhook_per_minute)
-        app[SENDERS]["wecom"] = WeComSender(app[RUNTIME].database, webhooks, ws=ws_client, app=messenger)
+        app[SENDERS][PLATFORM] = WeComSender(webhooks, ws=ws_client, app=messenger)
         try:
             yield
         finally:
-            app[SENDERS].pop("wecom", None)
+            app[SENDERS].pop(PLATFORM, None)
             if ws_task is not None and ws_client is not None:
                 ws_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

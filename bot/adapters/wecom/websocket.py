@@ -19,9 +19,11 @@ from typing import Any
 
 import aiohttp
 
-from bot.adapters.wecom.api import ApiError, RetryPolicy
-from bot.adapters.wecom.convert import PayloadError, fit_bytes, stream_reply
-from bot.adapters.wecom.handling import MessageHandling
+from bot.adapters.sending import RetryPolicy
+from bot.adapters.wecom.api import ApiError
+from bot.adapters.wecom.inbound import MessageHandling, PayloadError
+from bot.adapters.wecom.replying import stream_reply
+from handlers.messages import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +33,11 @@ MSG_CALLBACK = "aibot_msg_callback"
 EVENT_CALLBACK = "aibot_event_callback"
 RESPOND = "aibot_respond_msg"
 SEND = "aibot_send_msg"
-MARKDOWN_LIMIT_BYTES = 20480
 
 
-class NotConnected(Exception):
-    pass
+class NotConnected(DeliveryError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
 
 
 def _req_id(prefix: str) -> str:
@@ -220,12 +222,13 @@ class WsClient:
     # --- proactive -------------------------------------------------------------------------
 
     async def send_markdown(self, chat_id: str, text: str) -> None:
-        """`aibot_send_msg` to a group chatid or a userid; waits for the connection briefly."""
+        """`aibot_send_msg` of one part (within the long connection's limit, the sender splits) to a
+        group chatid or a userid; waits for the connection briefly."""
         try:
             await asyncio.wait_for(self.connected.wait(), self.ack_timeout)
         except asyncio.TimeoutError:
             raise NotConnected("websocket not connected") from None
-        body = {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": fit_bytes(text, MARKDOWN_LIMIT_BYTES)}}
+        body = {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": text}}
         await self._request(SEND, body)
 
     # --- helpers ---------------------------------------------------------------------------

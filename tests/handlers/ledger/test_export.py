@@ -109,11 +109,9 @@ async def _customer_id(chat: ChatSession, name: str) -> int:
         return await session.scalar(select(Customer.id).where(Customer.name == name))
 
 
-def test_the_template_has_the_columns_rules_and_a_guide(tmp_path) -> None:
-    from handlers.settings import HandlerSettings
-
+async def test_the_template_has_the_columns_rules_and_a_guide(runtime, tmp_path) -> None:
     path = tmp_path / "模板.xlsx"
-    write_template(HandlerSettings(), path)
+    write_template(runtime.handler_settings, path)
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["台账", "说明"]
     sheet = workbook["台账"]

@@ -12,7 +12,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot.app import RUNTIME, create_app
+from bot.keys import RUNTIME
+from bot.app import create_app
 from bot.config import Settings
 from storage.models import Event, ProcessedMessage
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk

@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.adapters.dingtalk.api import callback_signature
-from bot.adapters.dingtalk.inbound import (
-    parse_chatbot_message,
-    strip_mentions,
-    to_inbound,
-    verify_callback,
-)
+from bot.adapters.dingtalk.callback import verify_callback
+from bot.adapters.dingtalk.inbound import mentions_in, parse_chatbot_message, to_inbound
+from handlers.dispatcher import strip_mentions
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk
 
 
@@ -20,7 +17,7 @@ def test_group_message_becomes_an_inbound_message() -> None:
     data["createAt"] = 1690362101894
     inbound = to_inbound(parse_chatbot_message(data), data["text"]["content"])
     assert inbound.platform == "dingtalk"
-    assert inbound.text == "订单123 焊接完成"
+    assert strip_mentions(inbound.text, inbound.mentions, "") == "订单123 焊接完成"  # as the dispatcher reads it
     assert inbound.mentions == ("李四",)
     assert inbound.chat_id == "cidGroupA==" and inbound.chat_name == "焊接车间群" and inbound.is_group
     assert inbound.sender_id == "u9" and inbound.sender_name == "王五"
@@ -35,8 +32,11 @@ def test_single_chat_has_no_group_name() -> None:
 
 
 def test_mentions_are_stripped_but_emails_kept() -> None:
-    assert strip_mentions(" @跟单助手 123 涂装80%") == ("123 涂装80%", ("跟单助手",))
-    assert strip_mentions("发给 a@b.com") == ("发给 a@b.com", ())
+    def stripped(text: str) -> tuple[str, tuple[str, ...]]:
+        return strip_mentions(text, mentions_in(text), ""), mentions_in(text)
+
+    assert stripped(" @跟单助手 123 涂装80%") == ("123 涂装80%", ("跟单助手",))
+    assert stripped("发给 a@b.com") == ("发给 a@b.com", ())
 
 
 def test_verify_callback() -> None:

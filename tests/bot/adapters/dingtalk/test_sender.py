@@ -10,10 +10,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.adapters.dingtalk.service import MAX_MARKDOWN_BYTES
-from bot.app import SENDERS, create_app
+from bot.adapters.dingtalk.sender import MARKDOWN_LIMIT_BYTES as MAX_MARKDOWN_BYTES
+from bot.adapters.dingtalk.sender import markdown_parts
+from bot.app import create_app
 from bot.config import Settings
-from handlers.messages import DeliveryError, Outbound, Sender
+from handlers.messages import DeliveryError, Outbound
+from tests.bot.adapters.delivery import send_routed
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk
 
 GROUP = "cidGroupA=="
@@ -43,12 +45,8 @@ async def app(settings: Settings, aiohttp_server, fake: FakeDingTalk) -> AsyncIt
     yield server.app
 
 
-def sender(app: web.Application) -> Sender:
-    return app[SENDERS]["dingtalk"]
-
-
 async def test_digest_reaches_the_group_through_the_openapi(app: web.Application, fake: FakeDingTalk) -> None:
-    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
     [sent] = fake.recorded("group_send")
     assert sent.body["openConversationId"] == GROUP
     assert sent.body["msgKey"] == "sampleMarkdown"
@@ -64,10 +62,10 @@ async def test_long_digest_is_split_by_lines_and_a_failed_part_is_not_sent_twice
     # Part 1 goes out, part 2 fails through every in-process retry (3 in the test settings).
     fake.fail("group_send", 503, times=3, after=1)
     with pytest.raises(DeliveryError) as info:
-        await sender(app).send(Outbound("dingtalk", GROUP, text))
+        await send_routed(app, Outbound("dingtalk", GROUP, text))
     assert info.value.retryable
     # The outbox tries the message again: it resumes at part 2.
-    await sender(app).send(Outbound("dingtalk", GROUP, text))
+    await send_routed(app, Outbound("dingtalk", GROUP, text))
     delivered = [
         json.loads(r.body["msgParam"])["text"] for r in fake.recorded("group_send")
     ]
@@ -78,7 +76,7 @@ async def test_long_digest_is_split_by_lines_and_a_failed_part_is_not_sent_twice
 
 
 async def test_group_without_the_app_robot_uses_its_signed_custom_robot(app: web.Application, fake: FakeDingTalk) -> None:
-    await sender(app).send(Outbound("dingtalk", ROBOT_ONLY, DIGEST, mention_user_ids=("user001",)))
+    await send_routed(app, Outbound("dingtalk", ROBOT_ONLY, DIGEST, mention_user_ids=("user001",)))
     assert not fake.recorded("group_send")
     [sent] = fake.recorded("robot_send")
     assert sent.query["access_token"] == "robot-token-1" and sent.query["sign"]
@@ -88,7 +86,7 @@ async def test_group_without_the_app_robot_uses_its_signed_custom_robot(app: web
 
 async def test_app_robot_refused_falls_back_to_the_custom_robot(app: web.Application, fake: FakeDingTalk) -> None:
     fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "机器人不在群内"})
-    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
     assert len(fake.recorded("group_send")) == 1
     assert len(fake.recorded("robot_send")) == 1
 
@@ -96,18 +94,18 @@ async def test_app_robot_refused_falls_back_to_the_custom_robot(app: web.Applica
 async def test_transient_failures_are_retried_then_reported_retryable(app: web.Application, fake: FakeDingTalk) -> None:
     fake.fail("token", 500)
     fake.fail("group_send", 502)
-    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
     assert len(fake.recorded("group_send")) == 2
     fake.fail("group_send", 503, times=3)
     with pytest.raises(DeliveryError) as info:
-        await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+        await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
     assert info.value.retryable
     assert not fake.recorded("robot_send")  # a transient failure is not a reason to switch robots
 
 
 async def test_unknown_group_without_webhook_is_a_clear_permanent_error(app: web.Application, fake: FakeDingTalk) -> None:
     with pytest.raises(DeliveryError) as info:
-        await sender(app).send(Outbound("dingtalk", "no-such-group", DIGEST))
+        await send_routed(app, Outbound("dingtalk", "no-such-group", DIGEST))
     assert not info.value.retryable
     assert "no-such-group" in str(info.value)
 
@@ -116,7 +114,13 @@ async def test_sending_logs_no_secret(app: web.Application, fake: FakeDingTalk, 
     caplog.set_level(logging.DEBUG)
     fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "x"})
     fake.fail("robot_send", 502)
-    await sender(app).send(Outbound("dingtalk", GROUP, DIGEST))
+    await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
     secrets = [fake.client_secret, "robot-token-1", "SECrobot-secret", *fake.tokens_issued]
     leaks = [(r.name, s) for r in caplog.records for s in secrets if s in r.getMessage() + str(r.args)]
     assert caplog.records and not leaks
+
+
+def test_parts_stay_within_5000_characters() -> None:
+    text = "\n".join("a" * 99 for _ in range(200))  # 19,999 ASCII characters, 50 lines a part
+    parts = markdown_parts(text)
+    assert len(parts) == 4 and all(len(p) <= 5000 for p in parts)

@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
 from bot.adapters.dingtalk.setup import DINGTALK_STREAM
-from bot.app import RUNTIME, create_app
-from bot.scheduling import SCHEDULER
+from bot.keys import RUNTIME
+from bot.app import create_app
+from bot.keys import SCHEDULER
 from bot.config import Settings
 from storage.models import Event, OutboxMessage, ProcessedMessage
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk

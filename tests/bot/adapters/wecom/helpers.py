@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.app import RUNTIME
+from bot.keys import RUNTIME
 from storage.models import Event, Order, OrderMilestone, ProcessedMessage
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, Signed, group_text
 

@@ -6,10 +6,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.app import RUNTIME, SENDERS
+from bot.keys import RUNTIME, SENDERS
 from handlers.messages import DeliveryError, Outbound
 from storage.models import Chat, Event
 from tests.bot.adapters.wecom.conftest import WORKER
+from tests.bot.adapters.delivery import send_routed
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, group_text
 from tests.bot.adapters.wecom.helpers import deliver
 
@@ -37,20 +38,19 @@ async def test_admin_binds_the_webhook_and_a_digest_arrives(client: TestClient, 
         texts = [e.raw_text for e in await session.scalars(select(Event).where(Event.chat_id == NEW_GROUP))]
     assert texts and all("new-group-key-7" not in t for t in texts)  # the key stays out of the audit log
 
-    await client.app[SENDERS]["wecom"].send(Outbound("wecom", NEW_GROUP, "**简报**"))
+    await send_routed(client.app, Outbound("wecom", NEW_GROUP, "**简报**"))
     assert fake.webhook_posts[-1] == ("new-group-key-7", {"msgtype": "markdown", "markdown": {"content": "**简报**"}})
 
 
 async def test_rebinding_clears_misconfigured(client: TestClient, fake: FakeWeCom) -> None:
     await _say_in(client, fake, f"@跟单助手 绑定推送 {fake.base_url}/cgi-bin/webhook/send?key=deleted", "bind-a")
-    sender = client.app[SENDERS]["wecom"]
     with pytest.raises(DeliveryError):
-        await sender.send(Outbound("wecom", NEW_GROUP, "x"))
+        await send_routed(client.app, Outbound("wecom", NEW_GROUP, "x"))
     assert (await _chat(client, NEW_GROUP)).misconfigured
     answer = await _say_in(client, fake, f"@跟单助手 绑定推送 {fake.webhook_url('fresh-key')}", "bind-b")
     assert "已更新" in answer
     assert (await _chat(client, NEW_GROUP)).misconfigured is None
-    await sender.send(Outbound("wecom", NEW_GROUP, "恢复了"))
+    await send_routed(client.app, Outbound("wecom", NEW_GROUP, "恢复了"))
     assert fake.webhook_posts[-1][0] == "fresh-key"
 
 

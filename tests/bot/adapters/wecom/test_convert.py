@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.adapters.wecom.convert import (
+from bot.adapters.wecom.inbound import (
     FILE_ACK,
     IMAGE_ACK,
     PayloadError,
-    strip_mentions,
     to_incoming,
 )
+from handlers.dispatcher import strip_mentions
 
 NAMES = ("跟单助手",)
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
@@ -20,6 +20,11 @@ AT = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
 
 def incoming(payload: dict):
     return to_incoming(payload, bot_names=NAMES, received_at=AT)
+
+
+def as_read(message) -> str:
+    """The text as the dispatcher reads it: mentions are stripped there, in one place."""
+    return strip_mentions(message.text, message.mentions, "")
 
 
 def group(msgtype: str, body: dict, **extra) -> dict:
@@ -31,25 +36,25 @@ def group(msgtype: str, body: dict, **extra) -> dict:
 @pytest.mark.parametrize("text", ["@跟单助手 订单123 焊接完成", "订单123 焊接完成@跟单助手 ", "订单123@跟单助手\u2005焊接完成"])
 def test_mention_is_stripped_wherever_it_stands(text: str) -> None:
     message = incoming(group("text", {"content": text})).message
-    assert message.text.replace(" ", "") == "订单123焊接完成"
+    assert strip_mentions(message.text, message.mentions, "").replace(" ", "") == "订单123焊接完成"
     assert (message.platform, message.chat_id, message.sender_id, message.message_id) == ("wecom", "wrTEST", "zhangsan", "m1")
     assert message.is_group and message.sent_at == AT
 
 
 def test_other_mentions_stay() -> None:
-    assert strip_mentions("@跟单助手 @李四 看一下123", NAMES) == "@李四 看一下123"
+    assert strip_mentions("@跟单助手 @李四 看一下123", NAMES, "") == "@李四 看一下123"
 
 
 def test_mixed_message_joins_its_text_parts() -> None:
     body = {"msg_item": [{"msgtype": "text", "text": {"content": "@跟单助手 订单123"}},
                          {"msgtype": "image", "image": {"url": "https://x/y"}},
                          {"msgtype": "text", "text": {"content": "焊接完成"}}]}
-    assert incoming(group("mixed", body)).message.text == "订单123\n焊接完成"
+    assert as_read(incoming(group("mixed", body)).message) == "订单123\n焊接完成"
 
 
 def _quoting(own: str, quoted: str) -> str:
     payload = group("text", {"content": own}, quote={"msgtype": "text", "text": {"content": quoted}})
-    return incoming(payload).message.text
+    return as_read(incoming(payload).message)
 
 
 def test_a_quote_supplies_the_order_when_the_sender_names_none() -> None:

@@ -9,14 +9,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.adapters.wecom.api import RetryPolicy, TransportError
-from bot.adapters.wecom.app_messages import AppMessenger
+from bot.adapters.sending import RetryPolicy
+from bot.adapters.wecom.api import AppMessenger, PartialSend, TransportError, WebhookClient, WebhookKeyInvalid
 from bot.adapters.wecom.sender import WeComSender
-from bot.adapters.wecom.webhook import PartialSend, WebhookClient, WebhookKeyInvalid
-from bot.app import RUNTIME, SENDERS
-from handlers.messages import DeliveryError, Outbound
+from bot.keys import RUNTIME, SENDERS
+from handlers.messages import DeliveryError, Outbound, Route
 from storage.models import Chat
 from tests.bot.adapters.wecom.conftest import ADMIN, GROUP, GROUP_KEY
+from tests.bot.adapters.delivery import send_routed
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom
 
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
@@ -35,7 +35,7 @@ async def chat_row(client: TestClient, chat_id: str = GROUP) -> Chat:
 async def test_digest_to_a_bound_group_arrives_within_the_byte_limit(client: TestClient, fake: FakeWeCom) -> None:
     text = digest(300)
     assert len(text.encode()) > 3 * 4096
-    await client.app[SENDERS]["wecom"].send(Outbound("wecom", GROUP, text))
+    await send_routed(client.app, Outbound("wecom", GROUP, text))
     posts = [body for key, body in fake.webhook_posts if key == GROUP_KEY]
     assert len(posts) >= 4
     contents = [p["markdown"]["content"] for p in posts]
@@ -112,24 +112,24 @@ async def test_webhook_on_another_host_is_refused_without_a_request(fake: FakeWe
 async def test_a_failed_long_digest_resumes_where_it_stopped(client: TestClient, fake: FakeWeCom) -> None:
     text = digest(200)
     async with aiohttp.ClientSession() as session:
-        sender = WeComSender(client.app[RUNTIME].database, WebhookClient(session, fake.base_url, policy=FAST))
+        sender = WeComSender(WebhookClient(session, fake.base_url, policy=FAST))
+        message = Outbound("wecom", GROUP, text, route=Route(is_chat=True, webhook_url=fake.webhook_url(GROUP_KEY)))
         fake.webhook_rate_limit = 1  # the fake answers 45009 from the second post in its minute on
         with pytest.raises(DeliveryError) as info:
-            await sender.send(Outbound("wecom", GROUP, text))
+            await sender.send(message)
         assert info.value.retryable
         delivered = [b["markdown"]["content"] for _, b in fake.webhook_posts]
         assert len(delivered) == 1
         fake.webhook_rate_limit = 1000  # the platform's window has moved on
-        await sender.send(Outbound("wecom", GROUP, text))
+        await sender.send(message)
     contents = [b["markdown"]["content"] for _, b in fake.webhook_posts]
     assert "\n".join(contents) == text  # no part twice, none lost
 
 
 async def test_bad_key_marks_the_chat_misconfigured_and_tells_the_admin(client: TestClient, fake: FakeWeCom, caplog) -> None:
     fake.webhook_keys.discard(GROUP_KEY)  # the robot was removed from the group
-    sender = client.app[SENDERS]["wecom"]
     with pytest.raises(DeliveryError) as info:
-        await sender.send(Outbound("wecom", GROUP, "简报"))
+        await send_routed(client.app, Outbound("wecom", GROUP, "简报"))
     assert not info.value.retryable
     chat = await chat_row(client)
     assert chat.misconfigured and "绑定推送" in chat.misconfigured
@@ -137,21 +137,29 @@ async def test_bad_key_marks_the_chat_misconfigured_and_tells_the_admin(client: 
     assert "焊接车间" in fake.app_messages[0]["markdown"]["content"]
     # refused at once from now on, without posting or telling the admin again
     with pytest.raises(DeliveryError):
-        await sender.send(Outbound("wecom", GROUP, "简报"))
+        await send_routed(client.app, Outbound("wecom", GROUP, "简报"))
     assert len(fake.app_messages) == 1
     assert GROUP_KEY not in caplog.text and fake.agent_secret not in caplog.text
 
 
 async def test_message_to_one_person_uses_the_app_and_refetches_an_expired_token(client: TestClient, fake: FakeWeCom) -> None:
-    sender = client.app[SENDERS]["wecom"]
-    await sender.send(Outbound("wecom", "lisi", "订单123 焊接已逾期 1 天"))
-    await sender.send(Outbound("wecom", "lisi", "第二条"))
+    await send_routed(client.app, Outbound("wecom", "lisi", "订单123 焊接已逾期 1 天"))
+    await send_routed(client.app, Outbound("wecom", "lisi", "第二条"))
     assert fake.token_fetches == 1  # cached
     fake.expire_tokens()
-    await sender.send(Outbound("wecom", "lisi", "第三条"))
+    await send_routed(client.app, Outbound("wecom", "lisi", "第三条"))
     assert fake.token_fetches == 2
     assert [(m["touser"], m["agentid"], m["markdown"]["content"]) for m in fake.app_messages] == [
         ("lisi", 1000002, "订单123 焊接已逾期 1 天"), ("lisi", 1000002, "第二条"), ("lisi", 1000002, "第三条")]
+
+
+async def test_a_long_message_to_one_person_is_split_not_cut(client: TestClient, fake: FakeWeCom) -> None:
+    text = digest(100)
+    assert len(text.encode()) > 2 * 2048
+    await send_routed(client.app, Outbound("wecom", "lisi", text))
+    contents = [m["markdown"]["content"] for m in fake.app_messages]
+    assert len(contents) >= 3 and all(len(c.encode()) <= 2048 for c in contents)
+    assert "\n".join(contents) == text  # every line whole, in order, none lost
 
 
 async def test_app_token_refetched_once_only(fake: FakeWeCom) -> None:
@@ -166,7 +174,7 @@ async def test_app_token_refetched_once_only(fake: FakeWeCom) -> None:
 
 async def test_unknown_chat_without_webhook_in_callback_mode_is_not_retried(client: TestClient) -> None:
     with pytest.raises(DeliveryError) as info:
-        await client.app[SENDERS]["wecom"].send(Outbound("wecom", "wrUNBOUND", "简报"))
+        await send_routed(client.app, Outbound("wecom", "wrUNBOUND", "简报"))
     assert not info.value.retryable and "绑定推送" in str(info.value)
 
 

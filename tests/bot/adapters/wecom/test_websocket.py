@@ -8,12 +8,13 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.adapters.wecom.api import RetryPolicy
-from bot.adapters.wecom.handling import MessageHandling
+from bot.adapters.sending import RetryPolicy
+from bot.adapters.wecom.inbound import MessageHandling
 from bot.adapters.wecom.setup import WS_CLIENT
 from bot.adapters.wecom.websocket import WsClient
-from bot.app import SENDERS
+from bot.keys import SENDERS
 from handlers.messages import DeliveryError, Outbound
+from tests.bot.adapters.delivery import send_routed
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, group_text
 from tests.bot.adapters.wecom.helpers import counts, milestone_status
 
@@ -63,7 +64,7 @@ async def test_reconnects_after_a_dropped_connection(client: TestClient, fake: F
 
 async def test_proactive_message_without_webhook_goes_by_aibot_send_msg(client: TestClient, fake: FakeWeCom) -> None:
     await asyncio.wait_for(client.app[WS_CLIENT].connected.wait(), 10)
-    await client.app[SENDERS]["wecom"].send(Outbound("wecom", "wrNOHOOK", "**简报**\n订单123 焊接完成", ("lisi",)))
+    await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "**简报**\n订单123 焊接完成", ("lisi",)))
     frame = fake.sent_frames("aibot_send_msg")[-1]
     assert frame["body"]["chatid"] == "wrNOHOOK" and frame["body"]["msgtype"] == "markdown"
     assert frame["body"]["markdown"]["content"] == "**简报**\n订单123 焊接完成\n<@lisi>"
@@ -126,5 +127,5 @@ async def test_send_while_disconnected_is_a_retryable_delivery_error(client: Tes
             break
         await asyncio.sleep(0.02)
     with pytest.raises(DeliveryError) as info:
-        await client.app[SENDERS]["wecom"].send(Outbound("wecom", "wrNOHOOK", "简报"))
+        await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "简报"))
     assert info.value.retryable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.commands.base import MANAGERS, Command
 from handlers.context import Context
 from handlers.messages import Reply
-from handlers.review import ReportInputError, as_table, monthly_report, parse_month
+from handlers.monthly_report import ReportInputError, as_table, monthly_report, parse_month
 
 
 async def month_report(ctx: Context, args: str) -> Reply:

@@ -17,7 +17,7 @@ from storage.models import (
     ChatRole,
     Person,
     PersonRole,
-    TemplateRecord,
+    StoredTemplate,
     TemplateStep,
 )
 
@@ -43,24 +43,23 @@ class PersonBindingLike(Protocol):
 async def sync_templates(session: AsyncSession, templates: TemplateSet) -> None:
     """Make the stored templates match the configured ones (orders keep their own milestone rows)."""
     stored = {
-        record.name: record
-        for record in await session.scalars(select(TemplateRecord).options(selectinload(TemplateRecord.steps)))
+        row.name: row for row in await session.scalars(select(StoredTemplate).options(selectinload(StoredTemplate.steps)))
     }
     for template in templates.templates:
-        record = stored.get(template.name)
-        if record is None:
-            record = TemplateRecord(name=template.name, description=template.description, steps=[])
-            session.add(record)
-        record.description = template.description
+        row = stored.get(template.name)
+        if row is None:
+            row = StoredTemplate(name=template.name, description=template.description, steps=[])
+            session.add(row)
+        row.description = template.description
         wanted = [
             (seq, spec.name, list(spec.synonyms), spec.days, spec.department)
             for seq, spec in enumerate(template.milestones, start=1)
         ]
-        current = [(s.seq, s.name, list(s.synonyms), s.days, s.department) for s in record.steps]
+        current = [(s.seq, s.name, list(s.synonyms), s.days, s.department) for s in row.steps]
         if current != wanted:
-            record.steps.clear()
+            row.steps.clear()
             await session.flush()
-            record.steps.extend(
+            row.steps.extend(
                 TemplateStep(seq=seq, name=name, synonyms=synonyms, days=days, department=department)
                 for seq, name, synonyms, days, department in wanted
             )

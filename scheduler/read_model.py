@@ -14,21 +14,22 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    OPEN_ORDER_STATUSES,
     ChangeRequest,
     ChangeStatus,
     Chat,
     ChatRole,
     Customer,
     Event,
+    EventKind,
     ExceptionStatus,
+    OPEN_ORDER_STATUSES,
     Order,
     OrderException,
     OrderMilestone,
     Person,
 )
 
-QUIET_EVENT_KINDS = ("undo", "refused", "chat_bound")
+QUIET_EVENT_KINDS = (EventKind.UNDO, EventKind.REFUSED, EventKind.CHAT_BOUND)
 """Audit events that are not news for a digest."""
 
 
@@ -89,7 +90,7 @@ class ChangeRow:
 @dataclass(slots=True)
 class EventRow:
     id: int
-    kind: str
+    kind: EventKind
     order_no: str | None
     milestone: str | None
     actor_name: str

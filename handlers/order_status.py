@@ -1,4 +1,4 @@
-"""An order with its milestone plan and full event log, for `gendan show` (text or JSON)."""
+"""Order status: answers to queries in chat, and an order's full history (plan and event log) for `gendan show`."""
 
 from __future__ import annotations
 
@@ -9,14 +9,57 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.formatting import order_status_text
+from handlers.access import scope_for, visible_open_orders
+from handlers.context import Context
+from handlers.formatting import customer_order_list, order_list_line, order_status_text
 from handlers.orders import find_order, normalize_order_no
 from handlers.settings import HandlerSettings
-from storage.models import Event, Order
+from storage.models import (
+    ChangeRequest,
+    ChangeStatus,
+    Event,
+    ExceptionStatus,
+    Order,
+    OrderException,
+)
+
+async def answer_query(ctx: Context, order: Order | None, milestone: str | None) -> str:
+    if order is None:
+        orders = await visible_open_orders(ctx)
+        if scope_for(ctx).restricted:
+            return customer_order_list(orders)
+        if not orders:
+            return "目前没有在制订单。"
+        return "**在制订单**\n" + "\n".join(order_list_line(o, ctx.today) for o in orders)
+    return await status_text(ctx, order)
+
+
+async def status_text(ctx: Context, order: Order) -> str:
+    exceptions = list(
+        await ctx.session.scalars(
+            select(OrderException)
+            .where(OrderException.order_id == order.id, OrderException.status == ExceptionStatus.OPEN)
+            .order_by(OrderException.id)
+        )
+    )
+    if scope_for(ctx).restricted:  # a customer sees only what was marked for customers
+        exceptions = [e for e in exceptions if e.customer_visible]
+    changes = list(
+        await ctx.session.scalars(
+            select(ChangeRequest)
+            .where(ChangeRequest.order_id == order.id, ChangeRequest.status == ChangeStatus.OPEN)
+            .order_by(ChangeRequest.id)
+        )
+    )
+    return order_status_text(
+        order, ctx.today, ctx.settings.calendar, ctx.settings.tz, exceptions=exceptions, changes=changes
+    )
 
 
 @dataclass(frozen=True)
-class OrderRecord:
+class OrderHistory:
+    """An order with its milestone plan and full event log."""
+
     order: Order
     events: list[Event]
     settings: HandlerSettings
@@ -89,10 +132,10 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def order_record(session: AsyncSession, order_no: str, settings: HandlerSettings) -> OrderRecord | None:
+async def order_history(session: AsyncSession, order_no: str, settings: HandlerSettings) -> OrderHistory | None:
     order = await find_order(session, normalize_order_no(order_no))
     if order is None:
         return None
     events = list(await session.scalars(select(Event).where(Event.order_id == order.id).order_by(Event.id)))
     today = datetime.now(settings.tz).date()
-    return OrderRecord(order=order, events=events, settings=settings, today=today)
+    return OrderHistory(order=order, events=events, settings=settings, today=today)

@@ -1,20 +1,25 @@
-"""Decrypted 智能机器人 payloads (the same JSON in callback and websocket mode) ⇄ internal messages."""
+"""Decrypted 智能机器人 payloads (the same JSON in callback and websocket mode) as internal
+messages, and the one handler path both transports feed: payload → dispatcher → the text to answer.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
-from handlers.messages import InboundMessage
+from bot.adapters.wecom import PLATFORM
+from bot.adapters.wecom.replying import with_mentions
+from handlers.dispatcher import strip_mentions
+from handlers.messages import InboundMessage, Reply
 
-PLATFORM = "wecom"
+log = logging.getLogger(__name__)
 
-# WeCom puts a narrow no-break space (U+2005) or a plain space after a mention.
-_MENTION_GAP = "[\\s\u2005\u00a0]*"
+UNAVAILABLE = "系统暂时繁忙，这条消息没有记录，请稍后再发一次。"
 
 IMAGE_ACK = "收到图片。图片不会自动记录，请用文字说明进度，例如：订单123 焊接完成"
 FILE_ACK = "收到文件。文件不会自动记录，请用文字说明进度，例如：订单123 焊接完成"
@@ -47,13 +52,6 @@ def parse_payload(plaintext: str | bytes) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise PayloadError("payload is not a JSON object")
     return payload
-
-
-def strip_mentions(text: str, names: tuple[str, ...]) -> str:
-    """Remove "@name" for each of `names` wherever it stands, then tidy the whitespace."""
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        text = re.sub("@" + re.escape(name) + _MENTION_GAP, " ", text)
-    return re.sub("[ \t\u2005\u00a0]+", " ", text).strip()
 
 
 def _text_of(item: dict[str, Any]) -> str:
@@ -97,9 +95,10 @@ def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received
     if msgtype not in ("text", "mixed", "voice"):
         return Incoming()
 
-    text = strip_mentions(_text_of(payload), bot_names)
+    text = _text_of(payload)
+    own_words = strip_mentions(text, bot_names, "")  # the dispatcher strips them from the text
     quote = payload.get("quote")
-    if isinstance(quote, dict) and text and not _ORDER_NO.search(text):
+    if isinstance(quote, dict) and own_words and not _ORDER_NO.search(own_words):
         quoted_orders = set(_ORDER_NO.findall(_text_of(quote)))
         if len(quoted_orders) == 1:
             text = f"订单{quoted_orders.pop()} {text}"
@@ -116,26 +115,33 @@ def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received
     return Incoming(message=message, response_url=response_url)
 
 
-def stream_reply(content: str, stream_id: str | None = None) -> str:
-    """The plaintext of a finished passive reply: one `stream` message, markdown content."""
-    body = {
-        "msgtype": "stream",
-        "stream": {"id": stream_id or secrets.token_hex(8), "finish": True, "content": fit_bytes(content, 20480)},
-    }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+class Dispatching(Protocol):
+    async def handle(self, message: InboundMessage) -> Reply: ...
 
 
-def markdown_body(content: str, limit: int = 20480) -> dict[str, Any]:
-    return {"msgtype": "markdown", "markdown": {"content": fit_bytes(content, limit)}}
+class MessageHandling:
+    """The one path both transports share: decrypted payload → dispatcher → the text to answer."""
 
+    def __init__(self, dispatcher: Callable[[], Dispatching], bot_names: tuple[str, ...]) -> None:
+        self._dispatcher = dispatcher
+        self.bot_names = bot_names
 
-def fit_bytes(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` UTF-8 bytes at a line end (or a character when one line is longer)."""
-    if len(text.encode()) <= limit:
-        return text
-    marker = "\n……"
-    budget = limit - len(marker.encode())
-    kept = text.encode()[:budget].decode(errors="ignore")
-    if "\n" in kept:
-        kept = kept[: kept.rindex("\n")]
-    return kept + marker
+    def incoming(self, payload: dict, received_at: datetime) -> Incoming:
+        return to_incoming(payload, bot_names=self.bot_names, received_at=received_at)
+
+    async def answer(self, incoming: Incoming) -> str | None:
+        """The markdown to answer with, or None for nothing to say."""
+        if incoming.ack is not None:
+            return incoming.ack
+        if incoming.message is None:
+            return None
+        message = incoming.message
+        try:
+            reply = await self._dispatcher().handle(message)
+        except Exception:
+            # The message is not recorded; say so, so the sender can send it again.
+            log.exception("handling %s message %s failed", PLATFORM, message.message_id)
+            return UNAVAILABLE
+        if reply.duplicate:
+            log.info("%s message %s delivered again, answered from the record", PLATFORM, message.message_id)
+        return with_mentions(reply.text, reply.mention_user_ids) or None

@@ -14,6 +14,7 @@ from bot.config import Settings
 from tests.conftest import NOW, REPO, SHANGHAI
 from tests.helpers import ChatSession, events
 
+
 MONTH = "2026-11"
 
 

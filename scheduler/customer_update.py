@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.formatting import md
 from scheduler.drafts import Draft
 from scheduler.health import assess, current_milestone, projected_finish
-from scheduler.snapshot import (
+from scheduler.read_model import (
     ChatRow,
     ExceptionRow,
     OrderRow,
@@ -23,14 +23,14 @@ from scheduler.snapshot import (
     open_orders,
 )
 from scheduler.workindex import WorkdayIndex
-from storage.models import ChatRole, MilestoneStatus, OrderStatus
+from storage.models import ChatRole, ExceptionCategory, MilestoneStatus, OrderStatus
 
 CUSTOMER_CATEGORY_WORDS = {
-    "quality": "质量复检",
-    "material": "物料到货",
-    "equipment": "设备检修",
-    "delay": "进度调整",
-    "other": "生产安排调整",
+    ExceptionCategory.QUALITY: "质量复检",
+    ExceptionCategory.MATERIAL: "物料到货",
+    ExceptionCategory.EQUIPMENT: "设备检修",
+    ExceptionCategory.DELAY: "进度调整",
+    ExceptionCategory.OTHER: "生产安排调整",
 }
 
 
@@ -59,7 +59,7 @@ def order_lines(order: OrderRow, exceptions: list[ExceptionRow], today: date, in
     for row in exceptions:
         if not row.customer_visible:
             continue
-        words = CUSTOMER_CATEGORY_WORDS.get(row.category, CUSTOMER_CATEGORY_WORDS["other"])
+        words = CUSTOMER_CATEGORY_WORDS.get(row.category, CUSTOMER_CATEGORY_WORDS[ExceptionCategory.OTHER])
         until = f"，预计 {md(row.expected_date)} 处理完毕" if row.expected_date else ""
         lines.append(f"  - 说明：{words}处理中{until}，我们会及时同步进展。")
     return lines

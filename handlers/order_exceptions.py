@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,9 +10,13 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
 from handlers.messages import Reply
-from handlers.milestone_state import milestone_named, snapshot
 from handlers.notices import tell_managers
+from handlers.progress import milestone_named, shipping_milestone, snapshot
+from handlers.understanding.items import ParsedItem
 from storage.models import (
+    EventKind,
+    ExceptionCategory,
+    ExceptionSeverity,
     ExceptionStatus,
     MilestoneStatus,
     Order,
@@ -21,8 +24,6 @@ from storage.models import (
     OrderMilestone,
     OrderStatus,
 )
-
-CATEGORIES = ("quality", "material", "equipment", "delay", "other")
 
 
 def delay_workdays(ctx: Context, milestone: OrderMilestone | None, delay: int | None, expected: date | None) -> int | None:
@@ -52,7 +53,7 @@ def projected_end(
 def severity_reasons(
     ctx: Context,
     order: Order,
-    category: str,
+    category: ExceptionCategory,
     milestone: OrderMilestone | None,
     delay: int | None,
     expected: date | None = None,
@@ -65,7 +66,7 @@ def severity_reasons(
     end = projected_end(ctx, order, milestone, delay, expected)
     if rules.major_when_due_at_risk and end is not None and end > order.due_date:
         reasons.append(f"交期 {md(order.due_date)} 有风险（预计 {md(end)} 完成）")
-    if category == "quality" and milestone is not None and milestone.name in rules.major_quality_milestones:
+    if category == ExceptionCategory.QUALITY and milestone is not None and milestone.name in rules.major_quality_milestones:
         reasons.append(f"{milestone.name}不通过")
     return reasons
 
@@ -73,18 +74,18 @@ def severity_reasons(
 async def record_exception(
     ctx: Context,
     order: Order,
-    item: dict[str, Any],
+    item: ParsedItem,
     *,
     description: str | None = None,
     owner: str | None = None,
 ) -> str:
-    milestone = milestone_named(order, item.get("milestone"))
-    category = item.get("category") if item.get("category") in CATEGORIES else "other"
-    expected = date.fromisoformat(item["date"]) if item.get("date") else None
-    stated = item.get("value") if isinstance(item.get("value"), int) and category == "delay" else None
+    milestone = milestone_named(order, item.milestone)
+    category = item.category or ExceptionCategory.OTHER
+    expected = item.date
+    stated = item.value if isinstance(item.value, int) and category == ExceptionCategory.DELAY else None
     delay = delay_workdays(ctx, milestone, stated, expected)
     reasons = severity_reasons(ctx, order, category, milestone, delay, expected)
-    severity = "major" if reasons else "general"
+    severity = ExceptionSeverity.MAJOR if reasons else ExceptionSeverity.GENERAL
     exception = OrderException(
         order=order,
         milestone=milestone.name if milestone else None,
@@ -101,12 +102,12 @@ async def record_exception(
     ctx.session.add(exception)
     await ctx.session.flush()
     before, extra = None, ""
-    if category == "quality" and milestone is not None:
+    if category == ExceptionCategory.QUALITY and milestone is not None:
         before, extra = snapshot(order, milestone), _rework(ctx, order, milestone)
     ctx.record(
-        "exception_opened",
+        EventKind.EXCEPTION_OPENED,
         order=order,
-        item={**item, "exception_id": exception.id, "category": category, "severity": severity,
+        item={**item.as_dict(), "exception_id": exception.id, "category": category, "severity": severity,
               "delay_days": delay, "reasons": reasons},
         before=before,
         milestone=exception.milestone,
@@ -142,7 +143,8 @@ def _rework(ctx: Context, order: Order, milestone: OrderMilestone) -> str:
         milestone.status = MilestoneStatus.IN_PROGRESS
     milestone.updated_at = ctx.now
     if order.status == OrderStatus.ACCEPTED:
-        shipped = any(m.name == "发货" and m.status == MilestoneStatus.DONE for m in order.milestones)
+        shipping = shipping_milestone(ctx, order)
+        shipped = any(m.name == shipping and m.status == MilestoneStatus.DONE for m in order.milestones)
         order.status = OrderStatus.SHIPPED if shipped else OrderStatus.IN_PRODUCTION
         order.delivered_on = None
         extra += "，订单重新打开"
@@ -165,7 +167,7 @@ def close(ctx: Context, exception: OrderException, note: str) -> None:
     exception.resolution = note
     exception.resolved_at = ctx.now
     ctx.record(
-        "exception_resolved",
+        EventKind.EXCEPTION_RESOLVED,
         order=exception.order,
         item={"exception_id": exception.id, "category": exception.category, "severity": exception.severity,
               "resolution": note},
@@ -186,7 +188,7 @@ async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply
     order = exception.order
     ctx.about_order = order.order_no
     text = f"已解决：订单{order.order_no} 异常#{exception.id}（{CATEGORY_LABELS.get(exception.category, '')}）—— {note}（{ctx.sender_name}）"
-    if exception.severity == "major":
+    if exception.severity == ExceptionSeverity.MAJOR:
         told = await tell_managers(
             ctx, f"exception:{exception.id}:resolved",
             f"✅ 重大异常已解决：订单{order.order_no}（{order.customer.name}）异常#{exception.id}"
@@ -195,22 +197,3 @@ async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply
         if told:
             text += f"\n已通知{'、'.join(told)}"
     return Reply(text)
-
-
-async def close_on_acceptance(ctx: Context, order: Order, milestone: str) -> list[int]:
-    """Acceptance passed: open quality exceptions on that milestone are resolved by it."""
-    open_ones = list(
-        await ctx.session.scalars(
-            select(OrderException)
-            .where(
-                OrderException.order_id == order.id,
-                OrderException.milestone == milestone,
-                OrderException.category == "quality",
-                OrderException.status == ExceptionStatus.OPEN,
-            )
-            .options(selectinload(OrderException.order))
-        )
-    )
-    for exception in open_ones:
-        close(ctx, exception, f"{milestone}通过（自动关闭）")
-    return [e.id for e in open_ones]

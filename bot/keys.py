@@ -1,0 +1,20 @@
+"""Every application key of the aiohttp app, in one leaf module (it imports nothing of bot/ but
+the types), so the app factory, the adapters' wiring and the scheduler's wiring never import
+each other to share them."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from handlers.messages import Sender
+from scheduler.service import SchedulerService
+
+SETTINGS = web.AppKey("settings", Settings)
+RUNTIME = web.AppKey("runtime", Runtime)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+SENDERS = web.AppKey("senders", dict[str, Sender])
+"""Proactive senders by platform name; each adapter's setup adds its own, the outbox worker uses them."""
+SCHEDULER = web.AppKey("scheduler", SchedulerService)

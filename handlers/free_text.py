@@ -1,0 +1,180 @@
+"""Free text: understood items of a message turned into records (progress, change requests, exceptions) and answers.
+
+All items of one message are resolved first; if any is uncertain nothing is recorded and the bot
+asks. Otherwise every item is applied in the caller's single transaction.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from handlers.acceptance import after_progress, progress_refusal
+from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_order
+from handlers.changes import ChangeInputError, record_change
+from handlers.context import Context
+from handlers.conversation import hold_for_confirmation, recent_order_no
+from handlers.messages import Reply
+from handlers.order_exceptions import record_exception
+from handlers.order_status import answer_query
+from handlers.progress import milestone_named, record_progress
+from handlers.understanding.items import ParsedItem
+from storage.models import Order, OrderStatus
+
+NOT_UNDERSTOOD = (
+    "没看懂这条消息，没有记录任何内容。\n"
+    "可以这样说：「订单123 焊接完成」「124 涂装80%」「客户要求123交期改到12月5号」「123 质检没过，返工」，"
+    "或发送「帮助」查看全部命令。"
+)
+
+
+MILESTONE_GUESS_CUTOFF = 0.3
+"""How alike a milestone name must be to be offered as "是指…吗" (焊接→波峰焊 is 0.4; 验收→老化测试 is 0)."""
+
+
+@dataclass
+class Resolved:
+    item: ParsedItem
+    order: Order | None
+    """None only for a general query naming no order."""
+    assumed: bool
+
+
+@dataclass
+class Doubt:
+    question: str
+    fix: ParsedItem | None
+    """The item as the bot would record it if the sender confirms; None when only a corrected message helps."""
+
+
+@dataclass
+class Blocked:
+    reason: str
+    """Why this item cannot be recorded at all (no confirmation helps)."""
+
+
+def _closed_reason(order: Order, intent: str) -> str | None:
+    """Why nothing of this kind may be recorded on the order any more, or None."""
+    if intent == "query":
+        return None
+    if order.status == OrderStatus.CANCELLED:
+        return f"订单 {order.order_no} 已撤销（建单已撤回），没有记录。"
+    if intent == "progress":
+        return progress_refusal(order)
+    return None
+
+
+async def handle_free_text(ctx: Context) -> Reply:
+    items = ctx.parser.parse(ctx.text, ctx.now)
+    if not items:
+        return Reply(NOT_UNDERSTOOD, ok=False)
+    return await apply_items(ctx, items, confirmed=False)
+
+
+async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: bool) -> Reply:
+    if scope_for(ctx).restricted and any(item.intent != "query" for item in items):
+        return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
+    context_order = await recent_order_no(ctx)
+    resolved: list[Resolved] = []
+    doubts: list[Doubt] = []
+    blocked: list[str] = []
+    for item in items:
+        outcome = await _resolve(ctx, item, context_order)
+        if isinstance(outcome, Doubt):
+            doubts.append(outcome)
+        elif isinstance(outcome, Blocked):
+            blocked.append(outcome.reason)
+        else:
+            resolved.append(outcome)
+    if blocked:
+        return Reply("\n".join(["⚠️ " + reason for reason in blocked]), ok=False)
+    if doubts and not confirmed:
+        return await _ask(ctx, resolved, doubts)
+    return await _apply_all(ctx, resolved)
+
+
+async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) -> Resolved | Doubt | Blocked:
+    order_no = item.order_no
+    assumed = False
+    if order_no is None:
+        if item.intent == "query":
+            return Resolved(item, None, False)
+        if context_order is None:
+            return Doubt("这条没有写订单号，是哪个订单？请带上订单号重发，例如「订单123 焊接完成」。", None)
+        order_no, assumed = context_order, True
+        item = replace(item, order_no=order_no)
+    order = await visible_order(ctx, order_no)
+    if order is None:
+        suggestions = await suggest_visible(ctx, order_no)
+        if not suggestions:
+            return Doubt(f"没有找到订单 {order_no}，没有记录。请检查订单号，或先用「新建订单」建单。", None)
+        guess = suggestions[0]
+        others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
+        return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", replace(item, order_no=guess))
+    closed = _closed_reason(order, item.intent)
+    if closed is not None:
+        return Blocked(closed)
+    milestone = item.milestone
+    if milestone and milestone_named(order, milestone) is None:
+        names = [m.name for m in order.milestones]
+        close = difflib.get_close_matches(milestone, names, n=1, cutoff=MILESTONE_GUESS_CUTOFF)
+        plan = "、".join(names)
+        if item.intent == "progress" and close:
+            return Doubt(
+                f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}），是指「{close[0]}」吗？",
+                replace(item, milestone=close[0]),
+            )
+        if item.intent == "progress":
+            return Doubt(f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}）。", None)
+        item = replace(item, milestone=None)
+    return Resolved(item, order, assumed)
+
+
+async def _ask(ctx: Context, resolved: list[Resolved], doubts: list[Doubt]) -> Reply:
+    lines = ["⚠️ 这条消息有拿不准的地方，**还没有记录**："]
+    lines += [f"- {doubt.question}" for doubt in doubts]
+    if all(doubt.fix is not None for doubt in doubts):
+        items = [r.item for r in resolved] + [doubt.fix for doubt in doubts if doubt.fix is not None]
+        await hold_for_confirmation(ctx, items, "\n".join(d.question for d in doubts))
+        lines.append("回复「是」按上面的理解记录，或直接发送更正后的消息。")
+    else:
+        lines.append("请更正后重新发送。")
+    return Reply("\n".join(lines), ok=False)
+
+
+async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
+    recorded: list[str] = []
+    refused: list[str] = []
+    answers: list[str] = []
+    assumed: set[str] = set()
+    for entry in resolved:
+        intent = entry.item.intent
+        if entry.order is not None:
+            ctx.about_order = entry.order.order_no
+        if intent == "query":
+            answers.append(await answer_query(ctx, entry.order, entry.item.milestone))
+            continue
+        assert entry.order is not None
+        if entry.assumed:
+            assumed.add(entry.order.order_no)
+        if intent == "progress":
+            line = record_progress(ctx, entry.order, entry.item)
+            recorded.append(line + await after_progress(ctx, entry.order, entry.item.milestone))
+        elif intent == "change":
+            try:
+                recorded.append(await record_change(ctx, entry.order, entry.item))
+            except ChangeInputError as error:
+                refused.append(f"⚠️ {error}这条变更没有记录。")
+        elif intent == "exception":
+            recorded.append(await record_exception(ctx, entry.order, entry.item))
+    parts: list[str] = []
+    if recorded:
+        parts.append("已记录：\n" + "\n".join(recorded) if len(recorded) > 1 else "已记录：" + recorded[0])
+    parts += refused
+    parts += answers
+    if assumed and recorded:
+        parts.append(f"（消息里没写订单号，按你刚才说的订单 {'、'.join(sorted(assumed))} 记录；不对请发「撤销」。）")
+    if not parts:
+        return Reply(NOT_UNDERSTOOD, ok=False)
+    return Reply("\n\n".join(parts), ok=bool(recorded or answers))

@@ -1,0 +1,37 @@
+"""Undo (撤销): the sender's last record in this chat, restored."""
+
+from __future__ import annotations
+
+from storage.models import Event
+from tests.helpers import ChatSession, count, create_order, events, milestone
+
+
+async def test_undo_restores_the_previous_state_and_keeps_the_record(chat: ChatSession) -> None:
+    await create_order(chat)
+    await chat.say("订单123 涂装50%")
+    await chat.say("订单123 涂装完成")
+    reply = await chat.say("撤销")
+    assert "已撤销" in reply.text
+    painted = await milestone(chat.runtime, "123", "涂装")
+    assert painted.status == "in_progress" and painted.percent == 50
+    progress = await events(chat.runtime, "progress")
+    assert [e.undone_at is not None for e in progress] == [False, True]
+    [undo] = await events(chat.runtime, "undo")
+    assert progress[1].undone_by == undo.id
+    assert await count(chat.runtime, Event) == 4  # created, two progress, one undo: nothing deleted
+
+
+async def test_undo_only_touches_the_senders_own_records_in_this_chat(chat: ChatSession) -> None:
+    await create_order(chat)
+    await chat.say("订单123 焊接完成")
+    other = chat.other(user="李四")
+    assert "没有可以撤销的记录" in (await other.say("撤销")).text
+    assert (await milestone(chat.runtime, "123", "焊接")).status == "done"
+
+
+async def test_undoing_a_new_order_marks_it_cancelled(chat: ChatSession) -> None:
+    await create_order(chat)
+    await chat.say("撤销")
+    progress = await chat.say("进度 123")
+    assert "已撤销" in progress.text
+    assert "123" not in (await chat.say("订单列表")).text.replace("没有在制订单", "")
