@@ -83,6 +83,8 @@ class Outbound:
     text: str
     mention_user_ids: tuple[str, ...] = field(default=())
     route: Route = field(default=Route())
+    attachment: Attachment | None = None
+    """A file sent after the text (the text may be empty: then only the file goes)."""
 
 
 class DeliveryError(Exception):

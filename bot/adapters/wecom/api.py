@@ -32,6 +32,7 @@ INVALID_KEY_ERRCODES = frozenset({93000, 40001})
 """93000 "invalid webhook url" is what a deleted or mistyped key gives."""
 
 WEBHOOK_PATH = "/cgi-bin/webhook/send"
+UPLOAD_MEDIA_PATH = "/cgi-bin/webhook/upload_media"
 RESPONSE_PATH = "/cgi-bin/aibot/response"
 
 
@@ -209,6 +210,59 @@ class WebhookClient:
             raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
         except TransportError as exc:
             raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
+
+
+    async def send_file(self, webhook_url: str, filename: str, data: bytes, *, label: str) -> None:
+        """Upload `data` as the webhook's media (`upload_media`, multipart field `media`), then post a
+        `file` message with its media_id. Failures are raised as for `send_markdown`."""
+        url = self.check(webhook_url)
+        await self.limiter.acquire(webhook_key(url))
+        try:
+            answer = await self.policy.run(
+                lambda: _upload_once(self.session, f"{self.api_base}{UPLOAD_MEDIA_PATH}", webhook_key(url),
+                                     filename, data, timeout=self.policy.timeout),
+                what=f"webhook upload to {label}",
+            )
+            media_id = answer.get("media_id")
+            if not isinstance(media_id, str) or not media_id:
+                raise TransportError("upload answer has no media_id")
+            body = {"msgtype": "file", "file": {"media_id": media_id}}
+            await call_with_retry(
+                self.session, "POST", url, json_body=body, what=f"webhook file to {label}", policy=self.policy
+            )
+        except ApiError as exc:
+            if exc.errcode in INVALID_KEY_ERRCODES:
+                raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None
+            raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
+        except TransportError as exc:
+            raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
+
+
+async def _upload_once(
+    session: aiohttp.ClientSession, url: str, key: str, filename: str, data: bytes, *, timeout: float
+) -> dict[str, Any]:
+    """One `upload_media` request (type=file); the JSON answer when errcode is 0."""
+    form = aiohttp.FormData(quote_fields=False)  # the file name as UTF-8, not percent-encoded
+    form.add_field("media", data, filename=filename, content_type="application/octet-stream")
+    try:
+        async with session.post(
+            url, data=form, params={"key": key, "type": "file"}, timeout=aiohttp.ClientTimeout(total=timeout)
+        ) as response:
+            if response.status >= 500 or response.status == 429:
+                raise TransportError(f"HTTP {response.status}")
+            if response.status != 200:
+                raise ApiError(-response.status, f"HTTP {response.status}")
+            try:
+                answer = await response.json(content_type=None)
+            except ValueError:
+                raise TransportError("answer is not JSON") from None
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        raise TransportError(type(exc).__name__) from None
+    if not isinstance(answer, dict):
+        raise TransportError("answer is not a JSON object")
+    if answer.get("errcode", 0) != 0:
+        raise ApiError(int(answer["errcode"]), str(answer.get("errmsg", "")))
+    return answer
 
 
 class AppMessenger:

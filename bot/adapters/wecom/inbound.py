@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from bot.adapters.wecom import PLATFORM
 from bot.adapters.wecom.replying import with_mentions
 from handlers.dispatcher import strip_mentions
-from handlers.messages import InboundMessage, Reply
+from bot.attachments import NO_FILE_ROUTE
+from handlers.messages import Attachment, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +123,16 @@ class Dispatching(Protocol):
 class MessageHandling:
     """The one path both transports share: decrypted payload → dispatcher → the text to answer."""
 
-    def __init__(self, dispatcher: Callable[[], Dispatching], bot_names: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        dispatcher: Callable[[], Dispatching],
+        bot_names: tuple[str, ...],
+        send_attachment: Callable[[InboundMessage, Attachment], Awaitable[str | None]] | None = None,
+    ) -> None:
         self._dispatcher = dispatcher
         self.bot_names = bot_names
+        self.send_attachment = send_attachment
+        """Sends a reply's file to its chat; None when sent, else the note to add to the answer."""
 
     def incoming(self, payload: dict, received_at: datetime) -> Incoming:
         return to_incoming(payload, bot_names=self.bot_names, received_at=received_at)
@@ -144,4 +152,13 @@ class MessageHandling:
             return UNAVAILABLE
         if reply.duplicate:
             log.info("%s message %s delivered again, answered from the record", PLATFORM, message.message_id)
-        return with_mentions(reply.text, reply.mention_user_ids) or None
+        text = with_mentions(reply.text, reply.mention_user_ids)
+        if reply.attachment is not None and not reply.duplicate:
+            note = await self._send_attachment(message, reply.attachment)
+            text = f"{text}\n{note}" if note else text
+        return text or None
+
+    async def _send_attachment(self, message: InboundMessage, attachment: Attachment) -> str | None:
+        if self.send_attachment is None:
+            return NO_FILE_ROUTE
+        return await self.send_attachment(message, attachment)

@@ -47,6 +47,24 @@ class WeComSender:
         self.delivered = DeliveredParts()
 
     async def send(self, message: Outbound) -> None:
+        if message.text:
+            await self._send_text(message)
+        if message.attachment is not None:
+            await self._send_file(message)
+
+    async def _send_file(self, message: Outbound) -> None:
+        """A file goes only through the group's push webhook (upload_media, then a file message):
+        the other routes here carry text alone."""
+        chat_id, route, attachment = message.chat_id, message.route, message.attachment
+        assert attachment is not None
+        if not route.webhook_url or route.misconfigured:
+            raise DeliveryError(f"{PLATFORM} chat {chat_id}: no push webhook to send a file through",
+                                retryable=False)
+        send = _part_sender(f"{PLATFORM} chat {chat_id}", lambda _: self.webhooks.send_file(
+            route.webhook_url or "", attachment.filename, attachment.data, label=chat_id))
+        await send(0, attachment.filename)
+
+    async def _send_text(self, message: Outbound) -> None:
         text = with_mentions(message.text, message.mention_user_ids)
         chat_id, route = message.chat_id, message.route
         if route.webhook_url and route.misconfigured:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.adapters.wecom import PLATFORM
+from bot.attachments import attachment_sender
 from bot.adapters.wecom.api import AppMessenger, WebhookClient
 from bot.adapters.wecom.callback import CallbackEndpoint, add_routes
 from bot.adapters.wecom.crypto import WeComCrypto
@@ -27,7 +28,11 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
     config = settings.wecom
     if not config.enabled:
         return
-    handling = MessageHandling(lambda: app[RUNTIME].dispatcher, bot_names=(settings.general.bot_name,))
+    handling = MessageHandling(
+        lambda: app[RUNTIME].dispatcher,
+        bot_names=(settings.general.bot_name,),
+        send_attachment=attachment_sender(lambda: app[RUNTIME].database, app[SENDERS]),
+    )
 
     if config.mode == "callback":
         endpoint = CallbackEndpoint(
