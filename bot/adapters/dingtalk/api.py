@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 GROUP_SEND_PATH = "/v1.0/robot/groupMessages/send"
 ROBOT_SEND_PATH = "/robot/send"
+MEDIA_UPLOAD_PATH = "/media/upload"
 TOKEN_REFRESH_MARGIN = 300
 """Seconds before expiry at which a cached access token is replaced."""
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
@@ -191,12 +192,51 @@ class DingTalkApi:
         except _TokenRejected:
             raise DeliveryError("钉钉连续拒绝 access token", retryable=True) from None
 
-    async def _group_send(self, token: str, open_conversation_id: str, title: str, text: str) -> str:
+    async def send_group_file(self, open_conversation_id: str, filename: str, data: bytes) -> str:
+        """Upload `data` as media (`/media/upload`, type=file), then send it to the group as a
+        `sampleFile` robot message; returns the processQueryKey."""
+        media_id = await self.upload_file(filename, data)
+        param = {"mediaId": media_id, "fileName": filename, "fileType": filename.rsplit(".", 1)[-1].lower()}
+        token = await self.tokens.get()
+        try:
+            return await self._group_send(token, open_conversation_id, "", "", msg_key="sampleFile", msg_param=param)
+        except _TokenRejected:
+            self.tokens.invalidate(token)
+            raise DeliveryError("钉钉拒绝了 access token", retryable=True) from None
+
+    async def upload_file(self, filename: str, data: bytes) -> str:
+        """POST oapi /media/upload?access_token=…&type=file (multipart field `media`); the media_id."""
+        token = await self.tokens.get()
+        form = aiohttp.FormData(quote_fields=False)  # the file name as UTF-8, not percent-encoded
+        form.add_field("media", data, filename=filename, content_type="application/octet-stream")
+        url = URL(f"{self.oapi_base}{MEDIA_UPLOAD_PATH}?access_token={quote_plus(token)}&type=file", encoded=True)
+        try:
+            async with self._http().post(url, data=form, timeout=self._timeout) as response:
+                status = response.status
+                payload = await _json_or_empty(response)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"钉钉文件上传网络错误 {type(exc).__name__}", retryable=True) from None
+        media_id = payload.get("media_id")
+        if status == 200 and payload.get("errcode", 0) == 0 and isinstance(media_id, str) and media_id:
+            return media_id
+        errcode, errmsg = payload.get("errcode"), str(payload.get("errmsg", ""))
+        if status >= 500 or status == 429 or errcode in _THROTTLE_ERRCODES:
+            raise DeliveryError(f"钉钉文件上传暂时失败（{errcode or status}）", retryable=True)
+        if errcode in (40014, 42001):  # the token was refused: fetch a new one next time
+            self.tokens.invalidate(token)
+            raise DeliveryError("钉钉文件上传：access token 无效", retryable=True)
+        log.error("DingTalk media upload refused: HTTP %d errcode=%s errmsg=%s", status, errcode, errmsg)
+        raise DeliveryError(f"钉钉拒绝了文件上传（{errcode or status}）", retryable=False)
+
+    async def _group_send(
+        self, token: str, open_conversation_id: str, title: str, text: str, *, msg_key: str = "sampleMarkdown",
+        msg_param: dict[str, Any] | None = None,
+    ) -> str:
         body = {
             "robotCode": self.robot_code,
             "openConversationId": open_conversation_id,
-            "msgKey": "sampleMarkdown",
-            "msgParam": json.dumps({"title": title, "text": text}, ensure_ascii=False),
+            "msgKey": msg_key,
+            "msgParam": json.dumps(msg_param or {"title": title, "text": text}, ensure_ascii=False),
         }
         headers = {"x-acs-dingtalk-access-token": token}
         try:

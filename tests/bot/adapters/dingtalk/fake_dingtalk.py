@@ -56,6 +56,8 @@ class FakeDingTalk:
         self.tickets: list[str] = []
         self.tokens_issued: list[str] = []
         self.revoked_tokens: set[str] = set()
+        self.media: dict[str, tuple[str, bytes]] = {}
+        """media_id -> (file name, bytes) of every media upload."""
         self._failures: dict[str, list[Canned]] = {}
         self._passes: dict[str, int] = {}
         self._valid_tickets: set[str] = set()
@@ -76,6 +78,7 @@ class FakeDingTalk:
         app.router.add_post("/v1.0/robot/groupMessages/send", self._group_send)
         app.router.add_post("/robot/sendBySession", self._send_by_session)
         app.router.add_post("/robot/send", self._robot_send)
+        app.router.add_post("/media/upload", self._media_upload)
         # No access log: it would print query strings with tokens into the caplog of secret tests.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
@@ -305,9 +308,32 @@ class FakeDingTalk:
             param = json.loads(body.get("msgParam", ""))
         except (TypeError, ValueError):
             return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "msgParam must be JSON"}, status=400)
-        if body.get("msgKey") != "sampleMarkdown" or not {"title", "text"} <= set(param):
+        shapes = {"sampleMarkdown": {"title", "text"}, "sampleFile": {"mediaId", "fileName", "fileType"}}
+        if body.get("msgKey") not in shapes or not shapes[body["msgKey"]] <= set(param):
             return web.json_response({"code": "invalidParameter.msgKey.invalid", "message": "msgKey invalid"}, status=400)
+        if body["msgKey"] == "sampleFile" and param["mediaId"] not in self.media:
+            return web.json_response({"code": "invalidParameter.mediaId.invalid", "message": "mediaId无效"}, status=400)
         return web.json_response({"processQueryKey": uuid.uuid4().hex})
+
+    async def _media_upload(self, request: web.Request) -> web.StreamResponse:
+        """oapi `/media/upload?access_token=…&type=image|voice|video|file`, multipart field `media`."""
+        self.requests.setdefault("media_upload", []).append(
+            Recorded(request.path, dict(request.headers), dict(request.query), None))
+        if (failure := await self._canned("media_upload")) is not None:
+            return failure
+        token = request.query.get("access_token", "")
+        if token not in self.tokens_issued or token in self.revoked_tokens:
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if request.query.get("type") not in ("image", "voice", "video", "file"):
+            return web.json_response({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            return web.json_response({"errcode": 41001, "errmsg": "缺少media参数"})
+        media_id = f"@lA{uuid.uuid4().hex}"
+        self.media[media_id] = (media.filename, media.file.read())
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "file", "media_id": media_id,
+                                  "created_at": int(time.time() * 1000)})
 
     async def _send_by_session(self, request: web.Request) -> web.StreamResponse:
         await self._record("session", request)
