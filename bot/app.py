@@ -14,9 +14,10 @@ from aiohttp import web
 from bot.adapters.dingtalk.setup import setup_dingtalk
 from bot.adapters.wecom.setup import setup_wecom
 from bot.config import Settings
-from bot.keys import HTTP, RUNTIME, SENDERS, SETTINGS
+from bot.keys import HEALTH_CHECKS, HTTP, RUNTIME, SENDERS, SETTINGS
 from bot.runtime import open_runtime
 from bot.scheduling import scheduler_ctx
+from bot.web.setup import setup_web
 
 AdapterSetup = Callable[[web.Application, Settings], None]
 ADAPTER_SETUPS: tuple[AdapterSetup, ...] = (setup_wecom, setup_dingtalk)
@@ -38,6 +39,11 @@ async def http_client_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def health(request: web.Request) -> web.Response:
+    """200 {"status": "ok"}, or 503 {"status": "degraded", "problems": {component: what}} when a
+    component reports a problem that needs an operator (a displaced long connection)."""
+    problems = {name: problem for name, check in request.app[HEALTH_CHECKS].items() if (problem := check())}
+    if problems:
+        return web.json_response({"status": "degraded", "problems": problems}, status=503)
     return web.json_response({"status": "ok"})
 
 
@@ -45,10 +51,12 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[SENDERS] = {}
+    app[HEALTH_CHECKS] = {}
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(http_client_ctx)
     app.router.add_get("/healthz", health)
     for setup in ADAPTER_SETUPS:
         setup(app, settings)
+    setup_web(app, settings)  # the board and the customer portal ([web])
     app.cleanup_ctx.append(scheduler_ctx)  # last: starts once every adapter's sender is registered
     return app

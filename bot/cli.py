@@ -14,8 +14,11 @@ from datetime import datetime
 from bot.config import ConfigError, Settings, load_settings
 from bot.ledger_cli import LedgerCliError, add_ledger_parser, run_ledger
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
+from bot.logs import install_redaction
 from bot.runtime import Runtime, open_runtime
+from scheduler.drafts import Draft
 from scheduler.service import SchedulerService
+from scheduler.read_model import ChatRow
 from storage.database import DatabaseUnavailable
 
 
@@ -73,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--chat", required=True, help="the chat's name or platform id")
     digest.add_argument("--now", type=_iso_time, help="as of this time (default: now)")
     digest.add_argument("--dry-run", action="store_true", help="only print; do not enqueue or send")
+    digest.add_argument("--picture", metavar="FILE.png", help="also write the picture the chat would be sent")
 
     tick = commands.add_parser("tick", help="run every scheduled job due at --now once, then deliver the outbox")
     tick.add_argument("--now", type=_iso_time, required=True)
@@ -86,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", action="store_true", help="print CSV (section,key,metric,value) instead of a table")
 
     add_ledger_parser(commands, _iso_time)
+
+    web_parser = commands.add_parser("web", help="links to the manager board and the customer portal")
+    web_commands = web_parser.add_subparsers(dest="web_command", required=True, metavar="ACTION")
+    for action, text in (("link", "print a signed link"), ("revoke", "revoke every link of a scope")):
+        sub = web_commands.add_parser(action, help=text)
+        scope = sub.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--manager", action="store_true", help="the manager board")
+        scope.add_argument("--customer", metavar="NAME", help="that customer's portal")
+        sub.add_argument("--now", type=_iso_time, help=argparse.SUPPRESS)
+        if action == "link":
+            sub.add_argument("--hours", type=int, help="valid for N hours (default: [web] *_link_hours)")
 
     parse = commands.add_parser("parse", help="print how the bot understands messages (JSON)")
     parse.add_argument("texts", nargs="*")
@@ -202,8 +217,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.web.access_log import RedactingAccessLogger
+    from bot.web.setup import warn_if_unsigned
 
-    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port)
+    warn_if_unsigned(settings)
+    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
+                access_log_class=RedactingAccessLogger)
     return 0
 
 
@@ -222,7 +241,11 @@ async def _delivery(settings: Settings) -> AsyncIterator[tuple[Runtime, Schedule
     await runner.setup()
     try:
         app = runner.app
-        yield app[RUNTIME], SchedulerService(app[RUNTIME].database, schedule_config(settings), app[SENDERS])
+        service = SchedulerService(app[RUNTIME].database, schedule_config(settings), app[SENDERS])
+        try:
+            yield app[RUNTIME], service
+        finally:
+            await service.worker.retire()
     finally:
         await runner.cleanup()
 
@@ -232,7 +255,6 @@ def _tz_now(settings: Settings, now: datetime | None) -> datetime:
 
 
 async def _digest(settings: Settings, args: argparse.Namespace) -> int:
-    from scheduler.drafts import Draft
     from scheduler.jobs import enqueue_drafts
     from scheduler.read_model import chats
 
@@ -246,17 +268,55 @@ async def _digest(settings: Settings, args: argparse.Namespace) -> int:
         if chat.role is None:
             raise CliError(f"chat {args.chat!r} has no role; bind it as 经理, 部门 or 客户 first")
         text = await service.runner.preview(chat, now)
+        picture = await _digest_picture(service, chat, now, args.picture)
         if text is None:
             print(f"（{args.chat} 此刻没有要发送的内容）")
             return 0
         print(text)
         if not args.dry_run:
             key = f"manual:{chat.role}:{now.isoformat()}:c{chat.id}"
-            await runtime.database.run(lambda session: enqueue_drafts(session, [Draft(key, chat, text)], now))
+            drafts = [Draft(key, chat, text)]
+            if picture is not None:
+                drafts.append(_picture_draft(service, chat, key, picture, now))
+            await runtime.database.run(lambda session: enqueue_drafts(session, drafts, now))
             report = await service.worker.deliver_due(now)
             print(f"-- sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}",
                   file=sys.stderr)
     return 0
+
+
+async def _digest_picture(service: SchedulerService, chat: ChatRow, now: datetime, path: str | None) -> bytes | None:
+    """The chat's picture, written to `path` when one is given; None when there is none to send."""
+    from scheduler.pictures.fonts import FontUnavailable
+
+    if path is None and not service.runner.pictures.usable():
+        return None
+    try:
+        picture = await service.runner.preview_picture(chat, now)
+    except FontUnavailable as error:
+        raise CliError(f"不能生成配图：{error}") from None
+    if path is not None:
+        if picture is None:
+            print(f"（{chat.name or chat.chat_id} 此刻没有要发送的配图，未写入 {path}）", file=sys.stderr)
+        else:
+            with open(path, "wb") as file:
+                file.write(picture)
+            print(f"-- 配图已写入 {path}（{len(picture) // 1024} KB）", file=sys.stderr)
+    return picture
+
+
+def _picture_draft(service: SchedulerService, chat: ChatRow, key: str, picture: bytes, now: datetime) -> Draft:
+    from handlers.messages import Attachment
+    from scheduler.pictures.compose import PICTURE_KEY_SUFFIX, customer_filename, digest_filename
+    from storage.models import ChatRole
+
+    pictures = service.runner.pictures
+    day = now.astimezone(service.runner.config.tz).date()
+    if chat.role == ChatRole.CUSTOMER:
+        attachment, what = Attachment("image", customer_filename(day), picture), "订单进度图"
+    else:
+        attachment, what = Attachment("image", digest_filename(day), picture), "今日逾期和交期有风险订单的进度图"
+    return Draft(key + PICTURE_KEY_SUFFIX, chat, pictures.fallback_text(what), attachment=attachment)
 
 
 async def _tick(settings: Settings, args: argparse.Namespace) -> int:
@@ -295,11 +355,34 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.web.commands import ScopeNotFound, print_link, revoke
+
+    if not settings.web.enabled:
+        raise CliError("the board is disabled: [web] enabled = false")
+    if args.web_command == "link" and args.hours is not None and args.hours < 1:
+        raise CliError("--hours must be at least 1")
+    now = _tz_now(settings, args.now)
+    async with open_runtime(settings) as runtime:
+        try:
+            if args.web_command == "link":
+                link = await print_link(runtime, args.customer, args.hours, now)
+                print(link.url)
+                print(f"有效期至 {link.expires_at.astimezone(settings.general.tz):%Y-%m-%d %H:%M}", file=sys.stderr)
+            else:
+                generation = await revoke(runtime, args.customer, now)
+                print(f"已收回{'客户「' + args.customer + '」' if args.customer else '经理看板'}此前发出的全部链接"
+                      f"（第 {generation} 代密钥）。")
+        except ScopeNotFound as error:
+            raise CliError(str(error)) from None
+    return 0
+
+
 # Every subcommand and the function that runs it, in one place.
 _SYNC = {"run": _run, "parse": _parse}
 _ASYNC = {
     "chat": _chat, "demo": _demo, "db": _db_upgrade, "order": _order_add, "show": _show,
-    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "ledger": run_ledger,
+    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "web": _web, "ledger": run_ledger,
 }
 
 
@@ -315,6 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_redaction()
     try:
         settings = load_settings(args.config)
         return _dispatch(settings, args)

@@ -121,6 +121,15 @@ class ScheduleSettings(Section):
         return value
 
 
+class PictureSettings(Section):
+    """Pictures sent with the daily digest and the weekly customer update."""
+
+    enabled: bool = True
+    font_path: str = ""
+    """A CJK font file; empty: look one up through matplotlib's font manager."""
+    max_bars: int = Field(default=40, ge=5, le=200)
+
+
 DEFAULT_ROLES = {spec.name: spec.role for spec in DEFAULT_TEMPLATE.milestones if spec.role is not None}
 """A step configured without a role takes the one its name has in the default template (unless
 another step states that role, or it would put acceptance before the last step), so templates
@@ -301,18 +310,41 @@ class DingTalkSettings(Section):
         return self.robot_code or self.client_id
 
 
+class WebSettings(Section):
+    """The manager board and the customer portal, served by `gendan run` beside the platform callbacks."""
+
+    enabled: bool = True
+    public_url: str = ""
+    """The address people open (behind the reverse proxy); empty means http://[server] host:port."""
+    link_secret: SecretStr = SecretStr("")
+    """Signs every link together with the scope's key; set GENDAN_WEB_LINK_SECRET."""
+    manager_link_hours: int = Field(default=12, ge=1, le=24 * 90)
+    customer_link_hours: int = Field(default=8 * 24, ge=1, le=24 * 366)
+    """Long enough that last week's update still opens until the next one arrives."""
+    page_size: int = Field(default=100, ge=10, le=1000)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("expected a URL starting with https:// or http://")
+        return value.rstrip("/")
+
+
 class Settings(Section):
     general: GeneralSettings = GeneralSettings()
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
     calendar: CalendarSettings = CalendarSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    pictures: PictureSettings = PictureSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()
     people: tuple[PersonBinding, ...] = ()
     wecom: WeComSettings = WeComSettings()
     dingtalk: DingTalkSettings = DingTalkSettings()
+    web: WebSettings = WebSettings()
 
     @model_validator(mode="after")
     def _unique_templates(self) -> Settings:
@@ -320,6 +352,11 @@ class Settings(Section):
         if len(names) != len(set(names)):
             raise ValueError("template names must be unique")
         return self
+
+    @property
+    def public_url(self) -> str:
+        """Where the web pages are opened: `[web] public_url`, else this server's own address."""
+        return self.web.public_url or f"http://{self.server.host}:{self.server.port}"
 
     @property
     def template_set(self) -> TemplateSet:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.adapters.wecom import PLATFORM as WECOM
 from bot.adapters.wecom.api import push_webhook_problem
 from bot.config import Settings
+from bot.web.links import LinkSigner
 from handlers.commands.push import register_push_webhook
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings, WorkflowRules
@@ -40,6 +41,7 @@ def handler_settings(settings: Settings) -> HandlerSettings:
             major_when_due_at_risk=settings.workflow.major_when_due_at_risk,
             major_quality_milestones=settings.workflow.major_quality_milestones,
         ),
+        links=LinkSigner(settings) if settings.web.enabled else None,
     )
 
 

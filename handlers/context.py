@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import InboundMessage
+from handlers.redaction import redact_secrets
 from handlers.settings import HandlerSettings
 from handlers.understanding.items import ParsedItem
 from storage.models import Chat, ChatRole, Event, EventKind, Order, Person, PersonRole
@@ -78,7 +79,7 @@ class Context:
             actor_id=self.message.sender_id,
             actor_name=self.sender_name,
             message_id=self.message.message_id,
-            raw_text=self.text,
+            raw_text=redact_secrets(self.text),
             item=item or {},
             before=before,
             flagged=flagged,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from handlers.context import Context
+from handlers.redaction import redact_secrets
 from handlers.understanding.items import ParsedItem
 from storage.models import PendingConfirmation, ProcessedMessage
 
@@ -73,7 +74,7 @@ async def hold_for_confirmation(ctx: Context, items: Sequence[ParsedItem], quest
             chat_id=ctx.message.chat_id,
             sender_id=ctx.message.sender_id,
             message_id=ctx.message.message_id,
-            raw_text=ctx.text,
+            raw_text=redact_secrets(ctx.text),
             items=[item.as_dict() for item in items],
             question=question,
             created_at=ctx.now,

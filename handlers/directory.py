@@ -8,10 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import InboundMessage
+from storage.limits import fit
 from storage.models import Chat, Customer, Person
 
 
 async def get_or_create_customer(session: AsyncSession, name: str, now: datetime) -> Customer:
+    """The customer named `name` (clipped to the column, as stored), created on first sight."""
+    name = fit(Customer.name, name)
     customer = await session.scalar(select(Customer).where(Customer.name == name))
     if customer is None:
         customer = Customer(name=name, created_at=now)
@@ -21,7 +24,7 @@ async def get_or_create_customer(session: AsyncSession, name: str, now: datetime
 
 
 async def find_customer(session: AsyncSession, name: str) -> Customer | None:
-    return await session.scalar(select(Customer).where(Customer.name == name))
+    return await session.scalar(select(Customer).where(Customer.name == fit(Customer.name, name)))
 
 
 async def chat_for(session: AsyncSession, message: InboundMessage) -> Chat:

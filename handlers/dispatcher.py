@@ -1,6 +1,6 @@
 """The dispatcher: one inbound message in, one reply out, everything it records in one transaction.
 
-Steps: strip @-mentions, cap the length, skip a message id already processed (answering with the
+Steps: make the message storable (`handlers.boundary`), strip @-mentions, cap the length, skip a message id already processed (answering with the
 reply it got the first time), then run a command, a pending confirmation, or free-text
 understanding, and remember the message id with its reply — all in the same transaction, so a
 message is either fully applied and marked processed, or not at all.
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import GUEST, command_refusal, is_guest, refuse
+from handlers.boundary import id_refusal, normalise, rejected_value_reply
 from handlers.commands import match_command
 from handlers.context import Context, TextParser
 from handlers.conversation import drop_pending, is_confirmation, take_pending
@@ -25,6 +26,7 @@ from handlers.messages import InboundMessage, Reply
 from handlers.settings import HandlerSettings
 from handlers.understanding.items import ParsedItem
 from storage.database import Database, DatabaseUnavailable
+from storage.limits import ValueRejected
 from storage.models import ProcessedMessage
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,11 @@ class Dispatcher:
         self.parser = parser
 
     async def handle(self, message: InboundMessage) -> Reply:
+        message = normalise(message)
+        refusal = id_refusal(message)
+        if refusal is not None:
+            log.warning("%s message refused: a platform id is longer than its column", message.platform)
+            return refusal
         text = strip_mentions(message.text, message.mentions, self.settings.bot_name)
         if len(text) > self.settings.max_message_chars:
             return Reply(
@@ -68,6 +75,11 @@ class Dispatcher:
                 return await self.database.run(lambda session: self._handle(session, message, text))
         except DatabaseUnavailable as exc:
             return Reply(DATABASE_BUSY if exc.busy else DATABASE_DOWN, ok=False)
+        except ValueRejected as exc:
+            # Permanent: the same message can never be stored, so it is answered, not raised (a
+            # raised error would tell the platform to deliver it again, forever).
+            log.warning("%s message %s not recorded: %s", message.platform, message.message_id, exc)
+            return rejected_value_reply(exc)
 
     async def _handle(self, session: AsyncSession, message: InboundMessage, text: str) -> Reply:
         previous = await _processed(session, message)

@@ -6,11 +6,12 @@ date, and the exceptions marked `customer_visible`, described by their kind and 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.formatting import md
+from handlers.links import IssuedLink, LinkIssuer, LinkScope
 from scheduler.drafts import Draft
 from scheduler.health import assess, current_milestone, projected_finish
 from scheduler.read_model import (
@@ -66,33 +67,42 @@ def order_lines(order: OrderRow, exceptions: list[ExceptionRow], today: date, in
 
 
 def update_text(customer: str, orders: list[OrderRow], exceptions: dict[int, list[ExceptionRow]],
-                today: date, index: WorkdayIndex, bot_name: str) -> str:
+                today: date, index: WorkdayIndex, bot_name: str, portal: IssuedLink | None = None) -> str:
     lines = [f"**订单进度周报 · {today:%Y-%m-%d}**", f"{customer}您好，贵司在制订单的最新进度如下："]
     for order in orders:
         lines += order_lines(order, exceptions.get(order.id, []), today, index)
     lines.append(f"如需随时查询，请在群里 @{bot_name} 发送「进度 订单号」，例如「进度 {orders[0].order_no}」。")
+    if portal is not None:
+        lines.append(f"也可以打开贵司的订单进度页面（有效期至 {md(portal.expires_at)}）：{portal.url}")
     return "\n".join(lines)
 
 
 async def customer_update_drafts(
-    session: AsyncSession, *, today: date, index: WorkdayIndex, bot_name: str, week_key: str
+    session: AsyncSession, *, today: date, index: WorkdayIndex, bot_name: str, week_key: str,
+    now: datetime, links: LinkIssuer | None = None,
 ) -> list[Draft]:
     drafts: list[Draft] = []
     for chat in await chats(session, ChatRole.CUSTOMER):
         if chat.customer_id is None:
             continue
-        text = await customer_update_for(session, chat, today=today, index=index, bot_name=bot_name)
+        text = await customer_update_for(session, chat, today=today, index=index, bot_name=bot_name, now=now,
+                                         links=links)
         if text is not None:
             drafts.append(Draft(f"weekly:{week_key}:c{chat.id}", chat, text))
     return drafts
 
 
 async def customer_update_for(
-    session: AsyncSession, chat: ChatRow, *, today: date, index: WorkdayIndex, bot_name: str
+    session: AsyncSession, chat: ChatRow, *, today: date, index: WorkdayIndex, bot_name: str,
+    now: datetime, links: LinkIssuer | None = None,
 ) -> str | None:
-    """The update for one customer group, or None when the customer has no open order."""
+    """The update for one customer group, or None when the customer has no open order. With `links`,
+    it carries a link to that customer's portal (scoped to the customer, valid until after the next update)."""
     orders = await open_orders(session, customer_id=chat.customer_id)
     if not orders:
         return None
     exceptions = group_by_order(await open_exceptions(session, customer_id=chat.customer_id))
-    return update_text(orders[0].customer, orders, exceptions, today, index, bot_name)
+    portal = None
+    if links is not None and chat.customer_id is not None:
+        portal = await links.issue(session, LinkScope.customer(chat.customer_id), now)
+    return update_text(orders[0].customer, orders, exceptions, today, index, bot_name, portal)

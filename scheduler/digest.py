@@ -186,11 +186,13 @@ def build_digest(
 
 
 async def daily_digest(
-    session: AsyncSession, *, now: datetime, since: datetime, index: WorkdayIndex, tz: ZoneInfo, max_items: int
+    session: AsyncSession, *, now: datetime, since: datetime, index: WorkdayIndex, tz: ZoneInfo, max_items: int,
+    orders: Sequence[OrderRow] | None = None,
 ) -> Digest:
-    """The digest as of `now`, with what moved in [since, now): six queries whatever the size."""
+    """The digest as of `now`, with what moved in [since, now): six queries whatever the size
+    (five when the caller passes the open `orders` it loaded already)."""
     return build_digest(
-        await open_orders(session),
+        await open_orders(session) if orders is None else orders,
         await open_exceptions(session),
         await open_changes(session),
         await events_between(session, since, now, limit=max_items),

@@ -7,6 +7,7 @@ SELECT whatever the number of orders.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -109,8 +110,11 @@ class ChatRow:
     customer_id: int | None
 
 
-async def open_orders(session: AsyncSession, customer_id: int | None = None) -> list[OrderRow]:
-    """Open orders with their milestones in plan order, by due date: two queries."""
+async def open_orders(
+    session: AsyncSession, customer_id: int | None = None, order_ids: Collection[int] | None = None
+) -> list[OrderRow]:
+    """Open orders (of one customer, or of the given ids) with their milestones in plan order, by due
+    date: two queries."""
     order_query = (
         select(
             Order.id, Order.order_no, Order.customer_id, Customer.name, Order.product, Order.quantity,
@@ -133,6 +137,9 @@ async def open_orders(session: AsyncSession, customer_id: int | None = None) -> 
     if customer_id is not None:
         order_query = order_query.where(Order.customer_id == customer_id)
         milestone_query = milestone_query.where(Order.customer_id == customer_id)
+    if order_ids is not None:
+        order_query = order_query.where(Order.id.in_(order_ids))
+        milestone_query = milestone_query.where(Order.id.in_(order_ids))
     orders = [OrderRow(*row) for row in (await session.execute(order_query)).all()]
     by_id = {order.id: order for order in orders}
     for row in (await session.execute(milestone_query)).all():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -170,3 +172,74 @@ def sheet_rows(data: bytes, sheet: str = "台账") -> list[tuple]:
 def as_dicts(data: bytes, sheet: str = "台账") -> list[dict[str, Any]]:
     header, *rows = sheet_rows(data, sheet)
     return [dict(zip(header, row, strict=True)) for row in rows if any(v is not None for v in row)]
+
+
+async def raw_http_post(
+    host: str,
+    port: int,
+    target: str,
+    body: bytes,
+    *,
+    headers: dict[str, str] | None = None,
+    split_at: int | None = None,
+    pause: float = 0.2,
+) -> tuple[int, bytes]:
+    """POST `body` to `target` (path and query, already encoded) over a raw socket, the way a proxy
+    that streams bodies does: the request head, then the body in two writes `pause` seconds apart
+    (split after `split_at` bytes; the middle when None). Returns the status and the response body."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        lines = [f"POST {target} HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json",
+                 f"Content-Length: {len(body)}", "Connection: close"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        cut = len(body) // 2 if split_at is None else split_at
+        writer.write(body[:cut])
+        await writer.drain()
+        await asyncio.sleep(pause)
+        writer.write(body[cut:])
+        await writer.drain()
+        raw = await asyncio.wait_for(reader.read(), 30)
+    finally:
+        writer.close()
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if b"transfer-encoding: chunked" in head.lower():
+        payload = _unchunk(payload)
+    return status, payload
+
+
+def _unchunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size_line, _, rest = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out += rest[:size]
+        data = rest[size + 2 :]
+    return out
+
+
+UNREACHABLE = {
+    "sqlite": "sqlite+aiosqlite:////nonexistent-dir/gendan.db",
+    "postgresql": "postgresql+asyncpg://postgres@127.0.0.1:1/test",
+}
+
+
+@contextmanager
+def database_outage(database: Database) -> Iterator[None]:
+    """While the block runs, every unit of work on `database` meets a database that cannot be
+    reached (the real driver's error: no such file / connection refused); afterwards it is back."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    down = Database.from_url(UNREACHABLE[database.dialect])
+    sessions = database.sessions
+    database.sessions = async_sessionmaker(down.engine, expire_on_commit=False)
+    try:
+        yield
+    finally:
+        database.sessions = sessions
+        down.engine.sync_engine.dispose()

@@ -10,6 +10,7 @@ import re
 
 from handlers.commands import (
     acceptance,
+    board,
     changes,
     chats,
     ledger,
@@ -37,7 +38,8 @@ HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示�
 
 COMMANDS: tuple[Command, ...] = (
     HELP, *orders.COMMANDS, *order_status.COMMANDS, *undo.COMMANDS, *changes.COMMANDS, *order_exceptions.COMMANDS,
-    *acceptance.COMMANDS, *monthly_report.COMMANDS, *ledger.COMMANDS, *chats.COMMANDS, *push.COMMANDS, *people.COMMANDS,
+    *acceptance.COMMANDS, *monthly_report.COMMANDS, *ledger.COMMANDS, *board.COMMANDS, *chats.COMMANDS,
+    *push.COMMANDS, *people.COMMANDS,
 )
 
 _BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))

@@ -108,3 +108,44 @@ def test_an_undeliverable_message_stays_listed_with_its_error_and_can_be_retried
     retried = gendan(env, "--config", str(path), "outbox", "--retry")
     assert retried.stdout.startswith("retried 1: sent 0, retrying 1, failed 0")
     assert "#1 pending attempts=1" in retried.stdout  # kept, never dropped
+
+
+def _has_cjk_font() -> bool:
+    from scheduler.pictures.fonts import FontUnavailable, find_cjk_font
+
+    try:
+        find_cjk_font()
+    except FontUnavailable:
+        return False
+    return True
+
+
+@pytest.mark.usefixtures("clean_pg")
+@pytest.mark.skipif(not _has_cjk_font(), reason="no CJK font installed (.ci/run installs fonts-wqy-microhei)")
+def test_digest_picture_is_written_and_sent_after_the_text(env: dict[str, str], config: Path, tmp_path: Path) -> None:  # noqa: F811
+    from PIL import Image
+
+    calm = gendan(env, "--config", str(config), "chat", "--now", "2026-11-23T10:00:00+08:00",
+                  stdin="新建订单 124 华东机械 料仓 2台 2026-12-30\n")
+    assert calm.returncode == 0, calm.stderr
+    nothing = tmp_path / "none.png"
+    quiet = gendan(env, "--config", str(config), "digest", "--chat", "经理群", "--now", "2026-11-23T11:00:00+08:00",
+                   "--dry-run", "--picture", str(nothing))
+    assert quiet.returncode == 0 and not nothing.exists() and "没有要发送的配图" in quiet.stderr
+
+    made = gendan(env, "--config", str(config), "chat", "--now", "2026-11-23T12:00:00+08:00",
+                  stdin="新建订单 123 华东机械 搅拌机 50台 2026-12-01\n")
+    assert made.returncode == 0, made.stderr
+    picture = tmp_path / "digest.png"
+    preview = gendan(env, "--config", str(config), "digest", "--chat", "经理群", "--now", "2026-11-26T08:30:00+08:00",
+                     "--dry-run", "--picture", str(picture))
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stdout.startswith("**每日简报 11-26") and "配图已写入" in preview.stderr
+    with Image.open(picture) as image:
+        assert image.format == "PNG" and image.size[0] == 800
+
+    sent = gendan(env, "--config", str(config), "digest", "--chat", "经理群", "--now", "2026-11-26T08:30:00+08:00")
+    assert sent.returncode == 0, sent.stderr
+    text_at = sent.stdout.index("[推送 → 经理群]\n**每日简报 11-26")
+    assert sent.stdout.index("[推送 → 经理群]\n〔图片：每日简报-20261126.png，") > text_at
+

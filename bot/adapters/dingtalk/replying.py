@@ -17,15 +17,14 @@ from bot.adapters.dingtalk import PLATFORM
 from bot.adapters.dingtalk.api import DingTalkApi, SessionGone, markdown_title
 from bot.adapters.dingtalk.sender import markdown_parts
 from bot.adapters.sending import RateLimiter, RetryPolicy
-from bot.attachments import NOT_SENT
-from handlers.messages import Attachment, DeliveryError, Outbound, Reply
+from bot.attachments import NOT_SENT, SendAttachment, with_note
+from handlers.messages import DeliveryError, InboundMessage, Outbound, Reply
 
 log = logging.getLogger(__name__)
 
 REPLY_GRACE_SECONDS = 5.0
 """How long a stopping app waits for replies still being sent."""
 GROUP_CONVERSATION = "2"
-NO_FILE_HERE = "（这里发不了文件：机器人只能把文件发到群里。请在群里发同样的命令，或在电脑上运行 gendan ledger export 导出。）"
 
 Defer = Callable[[Outbound, str], Awaitable[None]]
 """Store an outbound message in the outbox under a dedupe key, for later delivery."""
@@ -42,36 +41,28 @@ class Replier:
     bot_name: str
     defer: Defer | None = None
     """Hands an answer that could not be sent now to the outbox, which retries it later."""
+    send_attachment: SendAttachment | None = None
+    """Sends a reply's picture or file to its chat (see `bot.attachments`)."""
     _replies: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
-    def start(self, message: ChatbotMessage, reply: Reply) -> None:
-        task = asyncio.create_task(self._reply(message, reply), name=f"{PLATFORM}-reply-{message.message_id}")
+    def start(self, message: ChatbotMessage, reply: Reply, inbound: InboundMessage | None = None) -> None:
+        """Answer `message` in a task of its own; `inbound` (what the dispatcher was given) lets a
+        reply's picture or file go to the chat too."""
+        task = asyncio.create_task(self._reply(message, reply, inbound), name=f"{PLATFORM}-reply-{message.message_id}")
         self._replies.add(task)
         task.add_done_callback(self._replies.discard)
 
-    async def _reply(self, message: ChatbotMessage, reply: Reply) -> None:
-        text = reply.text
-        can_send_file = message.conversation_type == GROUP_CONVERSATION and self.api.can_send_to_groups
-        if reply.attachment is not None and not reply.duplicate and not can_send_file:
-            text = f"{text}\n{NO_FILE_HERE}"
-        await self._reply_text(message, replace(reply, text=text))
-        if reply.attachment is not None and not reply.duplicate and can_send_file:
-            await self._send_file(message, reply.attachment)
-
-    async def _send_file(self, message: ChatbotMessage, attachment: Attachment) -> None:
-        """The reply's file, after its text, through the robot (media upload, then a file message)."""
-        chat_id = message.conversation_id
-        try:
-            await self.limiter.acquire(chat_id)
-            await self.policy.run(
-                lambda: self.api.send_group_file(chat_id, attachment.filename, attachment.data),
-                what="file via group send",
-            )
-        except DeliveryError as exc:
-            log.warning("file %s to DingTalk chat %s not sent: %s", attachment.filename, chat_id, exc)
-            await self._reply_text(message, Reply(NOT_SENT))
-        except Exception:
-            log.exception("file %s to DingTalk chat %s failed", attachment.filename, chat_id)
+    async def _reply(self, message: ChatbotMessage, reply: Reply, inbound: InboundMessage | None) -> None:
+        """The reply's picture or file first (through the proactive sender, see `bot.attachments`),
+        then the answer, which says where else to look when the attachment could not go."""
+        note = ""
+        if reply.attachment is not None and inbound is not None and self.send_attachment is not None:
+            try:
+                note = await self.send_attachment(inbound, reply)
+            except Exception:
+                log.exception("%s of DingTalk message %s failed", reply.attachment.kind, message.message_id)
+                note = NOT_SENT
+        await self._reply_text(message, replace(reply, text=with_note(reply.text, note)))
 
     async def _reply_text(self, message: ChatbotMessage, reply: Reply) -> None:
         chat_id = message.conversation_id

@@ -1,9 +1,12 @@
 """Callback mode: the aiohttp route WeCom calls (GET URL verification, POST encrypted messages).
 
 Order of checks on a POST, each refusal logged without secrets and answered with a clear 4xx:
-parameters present (403) → timestamp within ±300 s (403) → body size (413) → JSON envelope (400)
-→ signature, constant time (403) → (timestamp, nonce) not seen before (403) → decryption and
-receive id (400) → payload JSON (400). Only then does anything reach the dispatcher.
+parameters present (403) → timestamp a plain number of at most 12 digits (400) and within ±300 s
+(403) → the whole body read, however many TCP segments it came in, within the size cap (413) →
+JSON envelope (400) → signature, constant time (403) → (timestamp, nonce) not seen before with
+another body (403; the identical signed request is WeCom redelivering, answered from the msgid
+record) → decryption and receive id (400) → payload JSON and its shape (400). Only then does
+anything reach the dispatcher.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ class CallbackEndpoint:
             if not echostr:
                 raise CallbackRejected(400, "echostr missing")
             self.crypto.verify(signature, timestamp, nonce, echostr)
-            self.guard.remember(timestamp, nonce)
+            self.guard.remember(timestamp, nonce, echostr)
             plaintext = self.crypto.decrypt(echostr)
         except CallbackRejected as exc:
             return self._refuse(request, exc)
@@ -73,7 +76,8 @@ class CallbackEndpoint:
             signature, timestamp, nonce = self._signed_query(request)
             encrypted = await self._envelope(request)
             self.crypto.verify(signature, timestamp, nonce, encrypted)
-            self.guard.remember(timestamp, nonce)
+            if self.guard.remember(timestamp, nonce, encrypted):
+                log.info("wecom callback delivered again (same signed request); answering from the record")
             payload = parse_payload(self.crypto.decrypt(encrypted))
             incoming = self.handling.incoming(payload, received_at)
         except CallbackRejected as exc:
@@ -107,12 +111,7 @@ class CallbackEndpoint:
     async def _envelope(self, request: web.Request) -> str:
         if request.content_length is not None and request.content_length > self.max_body_bytes:
             raise CallbackRejected(413, "body larger than server.max_body_bytes")
-        try:
-            raw = await request.content.read(self.max_body_bytes + 1)
-        except (aiohttp.ClientPayloadError, ValueError):
-            raise CallbackRejected(400, "body could not be read") from None
-        if len(raw) > self.max_body_bytes:
-            raise CallbackRejected(413, "body larger than server.max_body_bytes")
+        raw = await self._read_body(request)
         try:
             envelope = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -121,6 +120,20 @@ class CallbackEndpoint:
         if not isinstance(encrypted, str) or not encrypted:
             raise CallbackRejected(400, "body has no encrypt field")
         return encrypted
+
+    async def _read_body(self, request: web.Request) -> bytes:
+        """The whole body up to EOF, however many TCP segments it came in, within the size cap."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := await request.content.read(64 * 1024):
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise CallbackRejected(413, "body larger than server.max_body_bytes")
+                chunks.append(chunk)
+        except (aiohttp.ClientPayloadError, ValueError):
+            raise CallbackRejected(400, "body could not be read") from None
+        return b"".join(chunks)
 
     @staticmethod
     def _refuse(request: web.Request, exc: CallbackRejected) -> web.Response:

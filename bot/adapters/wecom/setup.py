@@ -9,14 +9,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.adapters.wecom import PLATFORM
-from bot.attachments import attachment_sender
 from bot.adapters.wecom.api import AppMessenger, WebhookClient
 from bot.adapters.wecom.callback import CallbackEndpoint, add_routes
 from bot.adapters.wecom.crypto import WeComCrypto
 from bot.adapters.wecom.inbound import MessageHandling
 from bot.adapters.wecom.sender import WeComSender
 from bot.adapters.wecom.websocket import WsClient
-from bot.keys import HTTP, RUNTIME, SENDERS
+from bot.attachments import attachment_sender
+from bot.keys import HEALTH_CHECKS, HTTP, RUNTIME, SENDERS
 from bot.config import Settings
 
 WS_CLIENT = web.AppKey("wecom_ws_client", WsClient)
@@ -54,6 +54,7 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
         else:
             ws_client = WsClient(session, config.ws_url, config.bot_id, config.secret, handling)
             app[WS_CLIENT] = ws_client
+            app[HEALTH_CHECKS][PLATFORM] = lambda: ws_client.problem if ws_client is not None else None
             ws_task = asyncio.create_task(ws_client.run(), name="wecom-websocket")
         messenger = None
         if config.app_messages_enabled:
@@ -65,6 +66,7 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
             yield
         finally:
             app[SENDERS].pop(PLATFORM, None)
+            app[HEALTH_CHECKS].pop(PLATFORM, None)
             if ws_task is not None and ws_client is not None:
                 ws_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

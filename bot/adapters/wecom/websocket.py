@@ -5,6 +5,18 @@ Frames are JSON `{"cmd", "headers": {"req_id"}, "body"}`; acknowledgements come 
 and secret, pings about every 30 s (two unanswered pings end the connection), reconnects with
 capped exponential backoff, answers each `aibot_msg_callback` with `aibot_respond_msg` on the
 callback's `req_id`, and sends proactive markdown with `aibot_send_msg`.
+
+WeCom keeps one live connection per bot: a new subscription kicks the old connection, which gets
+`disconnected_event`. Then this client stops for good (as the official SDK does), logs an error
+and reports the problem on /healthz; reconnecting would only kick the other instance back, both
+would fight forever and trip the subscription rate protection. Failures are counted per
+connection: one that subscribes and drops within `stable_after` seconds counts as a failure, so
+a flapping connection backs off further each time.
+
+Every conversation gets at most 30 messages a minute and 1,000 an hour from the bot, replies and
+proactive sends together (path/101463): both are paced here per conversation; a send that would
+wait longer than `pace_max_wait` raises the retryable `RateLimited` (the outbox tries later), and
+an over-limit errcode from WeCom is retryable too.
 """
 
 from __future__ import annotations
@@ -19,9 +31,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.adapters.sending import RetryPolicy
+from bot.adapters.sending import Pacing, RateLimited, RetryPolicy
 from bot.adapters.wecom.api import ApiError
-from bot.adapters.wecom.inbound import MessageHandling, PayloadError
+from bot.adapters.wecom.inbound import Incoming, MessageHandling, PayloadError
 from bot.adapters.wecom.replying import stream_reply
 from handlers.messages import DeliveryError
 
@@ -33,6 +45,11 @@ MSG_CALLBACK = "aibot_msg_callback"
 EVENT_CALLBACK = "aibot_event_callback"
 RESPOND = "aibot_respond_msg"
 SEND = "aibot_send_msg"
+DISCONNECTED_EVENT = "disconnected_event"
+CONVERSATION_LIMITS = ((30, 61.0), (1000, 3601.0))
+"""Messages per conversation from the bot, replies and proactive sends together: (count, seconds).
+WeCom allows 30 a minute and 1,000 an hour; the windows are a second longer, so a send that WeCom
+receives a little later than we counted it never lands inside its window."""
 
 
 class NotConnected(DeliveryError):
@@ -56,6 +73,9 @@ class WsClient:
         ping_interval: float = 30.0,
         ack_timeout: float = 10.0,
         backoff: RetryPolicy = RetryPolicy(attempts=0, base_delay=1.0, max_delay=60.0),
+        conversation_limits: tuple[tuple[int, float], ...] = CONVERSATION_LIMITS,
+        pace_max_wait: float = 60.0,
+        stable_after: float = 30.0,
     ) -> None:
         self.session = session
         self.url = url
@@ -68,6 +88,12 @@ class WsClient:
         self.connected = asyncio.Event()
         self.connections = 0
         """How many times a subscription succeeded (1 on the first connection)."""
+        self.failures = 0
+        """Connections in a row that failed or did not stay up `stable_after` seconds."""
+        self.stable_after = stable_after
+        self.displaced = False
+        """True once WeCom said another connection took over this bot; the client has stopped."""
+        self.pacing = Pacing(conversation_limits, max_wait=pace_max_wait)
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -75,25 +101,38 @@ class WsClient:
 
     # --- lifecycle -------------------------------------------------------------------------
 
+    @property
+    def problem(self) -> str | None:
+        """What needs an operator, for /healthz; None while all is well."""
+        if self.displaced:
+            return ("长连接已被另一个使用同一机器人（bot_id）的连接顶替，本实例已停止接收消息。"
+                    "请确认只运行一个实例，然后重启本实例。")
+        return None
+
     async def run(self) -> None:
-        """Stay connected until cancelled."""
-        failures = 0
-        while True:
+        """Stay connected until cancelled, or until another connection takes over the bot."""
+        loop = asyncio.get_running_loop()
+        while not self.displaced:
+            started = loop.time()
+            stable = False
             try:
-                await self._connect_and_serve()
-                failures = 0 if self.connections else failures + 1
+                stable = await self._connect_and_serve() and loop.time() - started >= self.stable_after
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                failures += 1
                 log.warning("wecom websocket: %s", _describe(exc))
             finally:
                 self.connected.clear()
                 self._ws = None
                 self._fail_pending(NotConnected("connection closed"))
-            delay = self.backoff.delay(max(1, failures))
-            log.info("wecom websocket reconnecting in %.1f s", delay)
+            if self.displaced:
+                break
+            self.failures = 0 if stable else self.failures + 1
+            delay = self.backoff.delay(max(1, self.failures))
+            log.info("wecom websocket reconnecting in %.1f s (%d failed connections in a row)", delay, self.failures)
             await asyncio.sleep(delay)
+        log.error("wecom websocket stopped: another connection subscribed with the same bot_id and took over; "
+                  "not reconnecting (that would kick it back). Run one instance per bot, then restart this one.")
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -103,12 +142,15 @@ class WsClient:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5)
 
-    async def _connect_and_serve(self) -> None:
+    async def _connect_and_serve(self) -> bool:
+        """One connection, served until it closes; True when it subscribed."""
+        subscribed = False
         async with self.session.ws_connect(self.url, heartbeat=None, autoping=True) as ws:
             self._ws = ws
             reader = asyncio.ensure_future(self._read(ws))
             try:
                 await self._subscribe()
+                subscribed = True
                 self.connections += 1
                 self.connected.set()
                 log.info("wecom websocket subscribed")
@@ -121,6 +163,7 @@ class WsClient:
                 reader.cancel()
                 await asyncio.gather(reader, return_exceptions=True)
         log.warning("wecom websocket closed (code %s)", ws.close_code)
+        return subscribed
 
     async def _subscribe(self) -> None:
         try:
@@ -158,6 +201,9 @@ class WsClient:
             if not isinstance(frame, dict):
                 continue
             self._on_frame(frame)
+            if self.displaced:
+                await ws.close()
+                break
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
         cmd = frame.get("cmd")
@@ -165,11 +211,14 @@ class WsClient:
         if cmd == MSG_CALLBACK:
             self._spawn(self._on_message(req_id, frame.get("body")))
         elif cmd == EVENT_CALLBACK:
-            event = ((frame.get("body") or {}).get("event") or {}).get("eventtype")
-            if event == "disconnected_event":
-                log.warning("wecom websocket: another connection took over this bot")
+            body = frame.get("body")
+            event = body.get("event") if isinstance(body, dict) else None
+            eventtype = event.get("eventtype") if isinstance(event, dict) else None
+            if eventtype == DISCONNECTED_EVENT:
+                self.displaced = True
+                log.error("wecom websocket: another connection took over this bot (disconnected_event)")
             else:
-                log.debug("wecom websocket event %s ignored", event)
+                log.debug("wecom websocket event %s ignored", eventtype)
         elif req_id in self._pending:
             future = self._pending.pop(req_id)
             if not future.done():
@@ -190,8 +239,9 @@ class WsClient:
         if text is None:
             return
         try:
+            await self.pacing.acquire(_conversation(incoming, body))
             await self._request(RESPOND, json.loads(stream_reply(text)), req_id=req_id)
-        except (asyncio.TimeoutError, ApiError, NotConnected) as exc:
+        except (asyncio.TimeoutError, ApiError, NotConnected, RateLimited) as exc:
             # The record is kept; a redelivery of the same msgid is answered from it.
             log.warning("wecom websocket: reply to %s not delivered: %s", body.get("msgid"), _describe(exc))
 
@@ -223,11 +273,15 @@ class WsClient:
 
     async def send_markdown(self, chat_id: str, text: str) -> None:
         """`aibot_send_msg` of one part (within the long connection's limit, the sender splits) to a
-        group chatid or a userid; waits for the connection briefly."""
+        group chatid or a userid; waits for the connection briefly, and for the conversation's
+        pacing (at most `pace_max_wait`, else `RateLimited`)."""
+        if self.displaced:
+            raise NotConnected("websocket stopped: another connection took over this bot")
         try:
             await asyncio.wait_for(self.connected.wait(), self.ack_timeout)
         except asyncio.TimeoutError:
             raise NotConnected("websocket not connected") from None
+        await self.pacing.acquire(chat_id)
         body = {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": text}}
         await self._request(SEND, body)
 
@@ -245,8 +299,16 @@ class WsClient:
         self._pending.clear()
 
 
+def _conversation(incoming: Incoming, body: dict[str, Any]) -> str:
+    """The conversation a reply goes to: the group's chatid, or the sender in a single chat."""
+    if incoming.message is not None:
+        return incoming.message.chat_id
+    sender = body.get("from")
+    return str(body.get("chatid") or (sender.get("userid") if isinstance(sender, dict) else "") or "")
+
+
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, (ApiError, NotConnected, ConnectionError)):
+    if isinstance(exc, (ApiError, NotConnected, ConnectionError, RateLimited)):
         return str(exc) or type(exc).__name__
     return type(exc).__name__
 

@@ -1,5 +1,5 @@
-"""导出台账 through the DingTalk Stream app: the answer on the session webhook, then the workbook
-uploaded as media and sent to the group as a `sampleFile` robot message, as the fake checks them."""
+"""导出台账 through the DingTalk Stream app: the workbook uploaded as media and sent to the group as a
+`sampleFile` robot message, then the answer on the session webhook, as the fake checks them."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ async def test_the_ledger_arrives_as_a_file_in_the_group(app: web.Application, f
     await said(fake, "新建订单 00123 华东机械 搅拌机 50台 2027-01-20", session="s-new")
     await said(fake, "导出台账", session="s-export")
     send, = await fake.wait_requests("group_send", 1)
+    await fake.wait_requests("session", 2)  # the answer follows the file
     answers = [r for r in fake.recorded("session") if r.query["session"] == "s-export"]
     assert answers and "订单跟踪台账" in answers[0].body["markdown"]["text"]
     assert send.body["msgKey"] == "sampleFile" and send.body["openConversationId"] == "cidGroupA=="
