@@ -28,61 +28,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
 
 from bot.config import parse_settings  # noqa: E402
 from bot.runtime import handler_settings  # noqa: E402
-from handlers.templates import DEFAULT_TEMPLATE  # noqa: E402
-from handlers.workdays import WorkCalendar  # noqa: E402
+from digest_bench import NOW, build, empty_schema  # noqa: E402
 from storage.database import Database  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import Customer, Order, OrderMilestone  # noqa: E402
-
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 24, 8, 30, tzinfo=TZ)
-
-
-async def build(database: Database, orders: int) -> None:
-    rng = random.Random(7)
-    today = NOW.date()
-    calendar = WorkCalendar()
-    async with database.transaction() as session:
-        await session.execute(insert(Customer), [{"id": c, "name": f"客户{c}", "created_at": NOW} for c in range(1, 201)])
-        order_rows, milestone_rows = [], []
-        for n in range(1, orders + 1):
-            due = calendar.add(today, rng.randint(-3, 40))
-            order_rows.append({
-                "id": n, "order_no": f"SO{n:06d}", "customer_id": rng.randint(1, 200), "product": "搅拌机",
-                "spec": "JB-500", "quantity": rng.randint(1, 500), "unit": "台", "due_date": due, "priority": "normal",
-                "owner": f"员工{n % 50}", "requirements": "", "status": "in_production", "template_name": "标准",
-                "created_at": NOW - timedelta(days=30), "updated_at": NOW,
-            })
-            end, planned = due, []
-            for spec in reversed(DEFAULT_TEMPLATE.milestones):
-                planned.append(end)
-                end = calendar.add(end, -spec.days)
-            planned.reverse()
-            done_upto = rng.randint(0, 9)
-            for seq, (spec, day) in enumerate(zip(DEFAULT_TEMPLATE.milestones, planned, strict=True), start=1):
-                status = "done" if seq <= done_upto else ("in_progress" if seq == done_upto + 1 else "pending")
-                milestone_rows.append({
-                    "order_id": n, "seq": seq, "name": spec.name, "planned_date": day, "days": spec.days,
-                    "status": status, "percent": 50 if status == "in_progress" else None, "owner": None,
-                    "department": spec.department, "forecast_date": None,
-                    "finished_at": NOW - timedelta(days=1) if status == "done" else None, "updated_at": NOW,
-                })
-        await session.execute(insert(Order), order_rows)
-        await session.execute(insert(OrderMilestone), milestone_rows)
-        if database.dialect == "postgresql":  # explicit ids above: move the sequences past them
-            for table in ("customers", "orders"):
-                await session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
 
 
 def new_orders_ledger(path: Path, orders: int) -> None:
@@ -141,12 +97,8 @@ def run_phase(url: str, name: str, path: Path) -> dict:
 async def prepare(url: str, orders: int) -> None:
     database = Database.from_url(url)
     try:
-        if database.dialect == "postgresql":
-            async with database.engine.begin() as connection:
-                await connection.execute(text("DROP SCHEMA public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-        await upgrade(database)
-        await build(database, orders)
+        await empty_schema(database)
+        await build(database, orders, events=0)
     finally:
         await database.dispose()
 
