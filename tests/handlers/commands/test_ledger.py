@@ -28,6 +28,8 @@ async def test_a_manager_gets_the_workbook_as_a_file(chat: ChatSession, manager:
     one = await manager.say("导出台账 南方重工")
     assert one.attachment.filename == "台账-南方重工-20261123.xlsx"
     assert [row["订单号"] for row in as_dicts(one.attachment.data)] == ["124"]
+    assert "这个群发不了文件" in reply.attachment_fallback and "绑定推送" in reply.attachment_fallback
+    assert "gendan ledger export" in reply.attachment_fallback
     unknown = await manager.say("导出台账 不存在公司")
     assert not unknown.ok and unknown.attachment is None and "没有名为「不存在公司」的客户" in unknown.text
 
