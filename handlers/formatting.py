@@ -61,6 +61,7 @@ EVENT_WORDS: dict[EventKind, Callable[[Mapping[str, Any], str | None], str]] = {
     EventKind.CHAT_BOUND: lambda item, m: "绑定群用途",
     EventKind.ROLE_GRANTED: lambda item, m: "授权身份",
     EventKind.WEBHOOK_BOUND: lambda item, m: "绑定消息推送地址",
+    EventKind.LEDGER_UPDATED: lambda item, m: "台账导入更新了订单信息",
 }
 """Every event kind in words: digests and `gendan show` say what happened in Chinese, never the kind's
 code name (a test checks each EventKind has its words)."""

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from handlers.ledger.export import write_template
 from tests.conftest import NOW
-from tests.helpers import ChatSession, as_dicts, export_bytes, sheet_rows
+from tests.helpers import ChatSession, accept, as_dicts, export_bytes, sheet_rows
 
 
 async def three_orders(chat: ChatSession, manager: ChatSession) -> None:
@@ -35,7 +35,7 @@ async def test_one_row_per_open_order_with_typed_cells_and_milestone_dates(chat:
     assert isinstance(first["领料计划"], datetime) and first["当前节点"] == "领料（未开始）"
     assert (urgent["优先级"], urgent["数量"]) == ("加急", 15), "the approved change is in force"
     assert late["逾期(工作日)"] >= 1 and late["风险"] == "有风险"
-    assert urgent["逾期(工作日)"] == 0 and urgent["风险"] is None and (first["状态"], urgent["状态"]) == ("生产中", "已排产")
+    assert urgent["逾期(工作日)"] == 0 and urgent["风险"] is None and (first["状态"], urgent["状态"]) == ("生产中", "已排计划，未开工")
 
 
 async def test_colour_rules_drop_down_frozen_panes_and_filter_are_in_the_file(chat: ChatSession, manager) -> None:
@@ -55,7 +55,7 @@ async def test_colour_rules_drop_down_frozen_panes_and_filter_are_in_the_file(ch
     assert "NETWORKDAYS(TODAY()" in formulas[3] and rules[3][1].endswith("FFEB9C")
     assert all(stop for _, _, stop in rules)
     validation, = sheet.data_validations.dataValidation
-    assert validation.type == "list" and "已排产" in validation.formula1 and str(validation.sqref) == f"{status}2:{status}4"
+    assert validation.type == "list" and "已排计划，未开工" in validation.formula1 and str(validation.sqref) == f"{status}2:{status}4"
     assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == f"A1:{area_end(header)}4"
     assert sheet.column_dimensions["A"].width >= 10 and sheet.column_dimensions[due].width >= 10
 
@@ -69,7 +69,7 @@ def area_end(header: list) -> str:
 async def test_exception_change_and_review_sheets(chat: ChatSession, manager) -> None:
     await three_orders(chat, manager)
     await chat.say("新建订单 130 北方农机 泵 5台 2026-11-24")
-    await chat.say("验收 130 通过")
+    await accept(chat, "130")
     data = await export_bytes(chat.runtime, datetime(2026, 11, 25, 10, 0, tzinfo=NOW.tzinfo), include_closed=True)
     exception, = as_dicts(data, "异常")
     assert (exception["订单号"], exception["类别"], exception["节点"], exception["状态"]) == ("124", "物料", "领料", "未关闭")
