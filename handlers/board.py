@@ -56,12 +56,12 @@ class BoardFilter:
     page: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class BoardRow:
-    order: OrderRow
+class _AssessedOrder:
+    """What a board row and an order page say alike about an order and its health."""
+
+    __slots__ = ()
+    order: OrderRow | Order
     health: OrderHealth
-    stage: str
-    expected: date
 
     @property
     def late(self) -> bool:
@@ -70,6 +70,14 @@ class BoardRow:
     @property
     def status_label(self) -> str:
         return OrderStatus(self.order.status).label
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow(_AssessedOrder):
+    order: OrderRow
+    health: OrderHealth
+    stage: str
+    expected: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +253,7 @@ class MilestoneLine:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderPage:
+class OrderPage(_AssessedOrder):
     order: Order
     health: OrderHealth
     expected: date
@@ -254,14 +262,6 @@ class OrderPage:
     timeline: list[TimelineEntry]
     exceptions: list[OrderException]
     changes: list[ChangeRequest]
-
-    @property
-    def late(self) -> bool:
-        return bool(self.health.late) or self.health.past_due
-
-    @property
-    def status_label(self) -> str:
-        return OrderStatus(self.order.status).label
 
 
 def order_row(order: Order) -> OrderRow:
