@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS, progress_words
@@ -287,16 +287,21 @@ def _age(raised: datetime, closed: datetime | None, now: datetime) -> int:
     return max(((closed or now).date() - raised.date()).days, 0)
 
 
+def _records_of_orders(model: type[ChangeRequest] | type[OrderException], clauses: list) -> Select:
+    """The exceptions or change requests of the ledger's orders, with order number and customer name, oldest first."""
+    return (
+        select(model, Order.order_no, Customer.name)
+        .join(Order, Order.id == model.order_id)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(*clauses)
+        .order_by(model.created_at, model.id)
+    )
+
+
 async def _exceptions(
     session: AsyncSession, clauses: list, settings: HandlerSettings, now: datetime, *, customer_view: bool
 ) -> list[ExceptionLine]:
-    query = (
-        select(OrderException, Order.order_no, Customer.name)
-        .join(Order, Order.id == OrderException.order_id)
-        .join(Customer, Customer.id == Order.customer_id)
-        .where(*clauses)
-        .order_by(OrderException.created_at, OrderException.id)
-    )
+    query = _records_of_orders(OrderException, clauses)
     if customer_view:
         query = query.where(OrderException.customer_visible.is_(True), OrderException.status != "withdrawn")
     lines = []
@@ -317,13 +322,7 @@ async def _exceptions(
 
 
 async def _changes(session: AsyncSession, clauses: list, settings: HandlerSettings, now: datetime) -> list[ChangeLine]:
-    query = (
-        select(ChangeRequest, Order.order_no, Customer.name)
-        .join(Order, Order.id == ChangeRequest.order_id)
-        .join(Customer, Customer.id == Order.customer_id)
-        .where(*clauses)
-        .order_by(ChangeRequest.created_at, ChangeRequest.id)
-    )
+    query = _records_of_orders(ChangeRequest, clauses)
     lines = []
     for change, order_no, customer in (await session.execute(query)).all():
         raised = _naive_local(change.created_at, settings)
