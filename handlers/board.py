@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS
-from handlers.orders import normalize_order_no
+from handlers.orders import find_order, normalize_order_no
 from handlers.monthly_report import MonthlyReport, monthly_report
 from handlers.customer_view import expected_delivery
 from scheduler.health import OrderHealth, assess, current_milestone
@@ -313,9 +312,7 @@ def _bars(lines: list[MilestoneLine], started: dict[str, date], today: date) -> 
 async def order_page(
     session: AsyncSession, order_no: str, today: date, index: WorkdayIndex, tz: ZoneInfo
 ) -> OrderPage | None:
-    order = await session.scalar(
-        select(Order).where(Order.order_no == normalize_order_no(order_no)).options(selectinload(Order.milestones))
-    )
+    order = await find_order(session, normalize_order_no(order_no))
     if order is None:
         return None
     row = order_row(order)

@@ -34,7 +34,7 @@ from handlers.context import Context
 from handlers.ledger.columns import BY_FIELD, PRIORITY_LABELS, Field
 from handlers.ledger.reading import LedgerRow, RowError
 from handlers.messages import InboundMessage
-from handlers.orders import NewOrder, OrderInputError, create_order, create_orders
+from handlers.orders import NewOrder, OrderInputError, create_order, create_orders, find_order
 from handlers.planning import Plan
 from handlers.settings import HandlerSettings
 from storage.database import Database
@@ -256,12 +256,6 @@ def _where(source: ImportSource, number: int) -> dict[str, object]:
     return {"file": source.file_name, "row": number}
 
 
-async def _load(session: AsyncSession, order_no: str) -> Order | None:
-    return await session.scalar(
-        select(Order).where(Order.order_no == order_no).options(selectinload(Order.milestones))
-    )
-
-
 def _new_order(row: LedgerRow, today: date) -> NewOrder:
     return NewOrder(
         order_no=row.order_no, customer=row.customer or "", product=row.product or "", quantity=row.quantity or 0,
@@ -385,7 +379,7 @@ async def apply_row(
 ) -> RowResult:
     """Decide and apply one row in `session` (its own transaction). Raises RowRefused to roll back."""
     ctx = _context(session, source, settings, row.number)
-    order = await _load(session, row.order_no)
+    order = await find_order(session, row.order_no)
     result = decide(row, stored(order) if order else None, mode, settings, ctx.today)
     if result.outcome == Outcome.NEW:
         await _create(ctx, row, source)
