@@ -23,6 +23,7 @@ from handlers.templates import MilestoneSpec, Template
 from handlers.understanding.items import ParsedItem
 from handlers.workdays import unknown_year_note
 from storage.models import (
+    CLOSED_ORDER_STATUSES,
     ChangeRequest,
     ChangeStatus,
     Chat,
@@ -35,8 +36,6 @@ from storage.models import (
     OrderStatus,
 )
 from storage.outbox import enqueue
-
-CLOSED = (OrderStatus.ACCEPTED, OrderStatus.CANCELLED)
 
 
 class ChangeInputError(ValueError):
@@ -167,7 +166,7 @@ def freeze_note(ctx: Context, order: Order) -> tuple[str, bool]:
 
 
 def _check(order: Order, field: str, new: str | None, today: date) -> None:
-    if order.status in CLOSED:
+    if order.status in CLOSED_ORDER_STATUSES:
         raise ChangeInputError(f"订单 {order.order_no} {OrderStatus(order.status).label}，不能再变更。")
     if new is None:
         return

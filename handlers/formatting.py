@@ -9,6 +9,7 @@ from typing import Any
 from handlers.understanding.items import ParsedItem
 from handlers.workdays import WorkCalendar
 from storage.models import (
+    CLOSED_ORDER_STATUSES,
     ChangeRequest,
     EventKind,
     ExceptionCategory,
@@ -112,7 +113,7 @@ def milestone_late_days(milestone: OrderMilestone, today: date, calendar: WorkCa
 
 
 def order_is_late(order: Order, today: date) -> bool:
-    if order.status in (OrderStatus.ACCEPTED, OrderStatus.CANCELLED):
+    if order.status in CLOSED_ORDER_STATUSES:
         return False
     if order.due_date < today and order.status != OrderStatus.SHIPPED:
         return True
@@ -146,7 +147,7 @@ def milestone_line(milestone: OrderMilestone, today: date, calendar: WorkCalenda
 def order_header(order: Order, today: date, calendar: WorkCalendar) -> str:
     status = OrderStatus(order.status).label
     days_left = calendar.between(today, order.due_date)
-    if order.status in (OrderStatus.ACCEPTED, OrderStatus.CANCELLED):
+    if order.status in CLOSED_ORDER_STATUSES:
         due = f"交期 {order.due_date:%Y-%m-%d}"
     elif days_left >= 0:
         due = f"交期 {order.due_date:%Y-%m-%d}（还有{days_left}个工作日）"

@@ -102,6 +102,7 @@ OPEN_ORDER_STATUSES = (
     OrderStatus.IN_PRODUCTION,
     OrderStatus.SHIPPED,
 )
+CLOSED_ORDER_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.CANCELLED)
 
 
 class MilestoneStatus(StrEnum):

@@ -39,6 +39,7 @@ from handlers.planning import Plan
 from handlers.settings import HandlerSettings
 from storage.database import Database
 from storage.models import (
+    CLOSED_ORDER_STATUSES,
     ChangeRequest,
     ChangeStatus,
     Chat,
@@ -57,7 +58,6 @@ CHANGE_FIELDS = (Field.QUANTITY, Field.DUE_DATE)
 _ATTRIBUTES = {Field.PRODUCT: "product", Field.SPEC: "spec", Field.UNIT: "unit", Field.OWNER: "owner",
                Field.PRIORITY: "priority", Field.NOTES: "requirements", Field.QUANTITY: "quantity",
                Field.DUE_DATE: "due_date"}
-_CLOSED = (OrderStatus.ACCEPTED, OrderStatus.CANCELLED)
 
 
 class ImportMode(StrEnum):
@@ -211,7 +211,7 @@ def decide(
     )
     if not changes:
         return RowResult(row.number, row.order_no, Outcome.UNCHANGED)
-    if order.status in _CLOSED:
+    if order.status in CLOSED_ORDER_STATUSES:
         return RowResult(row.number, row.order_no, Outcome.ERROR,
                          reason=f"订单 {row.order_no} {order.status.label}，不能再修改。")
     if row.due_date is not None and row.due_date != order.values[Field.DUE_DATE] and row.due_date < today:
