@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 
 from sqlalchemy import select
 
 from handlers.context import Context
+from handlers.customer_view import remaining_days
 from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
 from handlers.messages import Reply
 from handlers.notices import tell_managers
@@ -52,19 +52,13 @@ def projected_end(
         return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
     # No slip stated: the order's own outlook, as the digest judges it (work left at planned
     # durations, an in-progress step only its unfinished share, a reworked step in full, from today).
-    needed = sum(_days_left(m) for m in remaining)
+    needed = sum(remaining_days(m) for m in remaining)
     if milestone is not None and milestone.status == MilestoneStatus.DONE:
         needed += milestone.days
     if needed <= 0:
         return None
     start = ctx.today if calendar.is_workday(ctx.today) else calendar.add(ctx.today, 1)
     return calendar.add(start, needed - 1)
-
-
-def _days_left(milestone: OrderMilestone) -> int:
-    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent is not None:
-        return math.ceil(milestone.days * (100 - milestone.percent) / 100)
-    return milestone.days
 
 
 def severity_reasons(

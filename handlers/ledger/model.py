@@ -7,7 +7,6 @@ into frozen dataclasses, and the workbook writer never touches the database.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from functools import cache
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.customer_view import remaining_days
 from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS, progress_words
 from handlers.monthly_report import monthly_report
 from handlers.settings import HandlerSettings
@@ -156,15 +156,6 @@ def milestone_columns(settings: HandlerSettings) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _remaining_days(status: str, percent: int | None, days: int) -> int:
-    """Working days a milestone still needs: all of `days`, an in-progress one only its unfinished share."""
-    if status == MilestoneStatus.DONE:
-        return 0
-    if status == MilestoneStatus.IN_PROGRESS and percent is not None:
-        return math.ceil(days * (100 - percent) / 100)
-    return days
-
-
 @dataclass
 class _Clock:
     """Working-day arithmetic from today, memoised per date (thousands of orders share few dates)."""
@@ -258,7 +249,7 @@ async def _orders(session: AsyncSession, clauses: list, clock: _Clock, settings:
         for step in milestones.get(row.id, ()):
             if step.status != MilestoneStatus.DONE:
                 current = current or step
-                needed += _remaining_days(step.status, step.percent, step.days)
+                needed += remaining_days(step)
                 if open_:
                     late = max(late, clock.late(step.planned_date))
             finished = step.finished_at.astimezone(tz).date() if step.finished_at else None
