@@ -29,17 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
 from bot.keys import RUNTIME  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
 from bot.web.state import WEB  # noqa: E402
-from digest_bench import NOW, build  # noqa: E402
+from digest_bench import NOW, build, empty_schema  # noqa: E402
 from handlers.board import AssessedBook  # noqa: E402
 from handlers.links import LinkScope  # noqa: E402
 from storage.database import Database  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.models import Event  # noqa: E402
 
 TARGETS_MS = {"board index": 300, "order page": 100, "portal": 100}
@@ -48,11 +47,7 @@ TARGETS_MS = {"board index": 300, "order page": 100, "portal": 100}
 async def prepare(url: str, orders: int) -> None:
     database = Database.from_url(url)
     try:
-        if database.dialect == "postgresql":
-            async with database.engine.begin() as connection:
-                await connection.execute(text("DROP SCHEMA public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-        await upgrade(database)
+        await empty_schema(database)
         started = time.perf_counter()
         await build(database, orders, orders * 10)
         print(f"database: {database.dialect}; {orders} open orders x 10 milestones, {orders * 10} events, "

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.ledger_cli import LedgerCliError, add_ledger_parser, run_ledger
 from bot.local_chat import LocalChat, LocalIdentity, run_local_chat
 from bot.logs import install_redaction
 from bot.runtime import Runtime, open_runtime
@@ -128,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="the monthly review: on-time delivery, delays, exceptions, changes")
     report.add_argument("--month", required=True, help="the month, e.g. 2026-11")
     report.add_argument("--csv", action="store_true", help="print CSV (section,key,metric,value) instead of a table")
+
+    add_ledger_parser(commands, _iso_time)
 
     web_parser = commands.add_parser("web", help="links to the manager board and the customer portal")
     web_commands = web_parser.add_subparsers(dest="web_command", required=True, metavar="ACTION")
@@ -536,7 +539,7 @@ async def _web(settings: Settings, args: argparse.Namespace) -> int:
 _SYNC = {"run": _run, "parse": _parse}
 _ASYNC = {
     "chat": _chat, "demo": _demo, "db": _db_upgrade, "order": _order_add, "show": _show,
-    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "web": _web,
+    "report": _report, "digest": _digest, "tick": _tick, "outbox": _outbox, "web": _web, "ledger": run_ledger,
     "corpus": _corpus_export, "synonym": _synonym, "calendar": _calendar_import,
 }
 
@@ -557,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         return _dispatch(settings, args)
-    except (ConfigError, CliError) as error:
+    except (ConfigError, CliError, LedgerCliError) as error:
         print(f"gendan: {error}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as error:

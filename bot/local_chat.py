@@ -12,6 +12,7 @@ import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.runtime import Runtime
 from handlers.access import ROLE_NAMES
 from handlers.directory import give_role_unless_set
-from handlers.messages import InboundMessage, Reply
+from handlers.messages import Attachment, InboundMessage, Reply
 from storage.models import Customer, PersonRole
 
 PLATFORM = "local"
@@ -62,11 +63,15 @@ class MessageAssembler:
 
 
 class LocalChat:
-    def __init__(self, runtime: Runtime, identity: LocalIdentity, now: datetime | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, identity: LocalIdentity, now: datetime | None = None, files_dir: Path | None = None
+    ) -> None:
         self.runtime = runtime
         self.identity = identity
         self.fixed_now = now
         self.count = 0
+        self.files_dir = files_dir or Path.cwd()
+        """Where files the bot sends (the ledger of 导出台账) are written."""
 
     async def join(self) -> str | None:
         """Give the local user the role the command line asked for, unless they already have one
@@ -137,6 +142,23 @@ async def _exchange(chat: LocalChat, text: str, out: TextIO, *, echo: bool) -> i
         shown = text.replace("\n", "\n   ")
         out.write(f"{chat.identity.user}> {shown}\n")
     reply = await chat.say(text)
-    out.write("跟单助手> " + reply.text.replace("\n", "\n          ") + "\n\n")
+    out.write("跟单助手> " + reply.text.replace("\n", "\n          ") + "\n")
+    if reply.attachment is not None:
+        path = await asyncio.to_thread(save_attachment, reply.attachment, chat.files_dir)
+        out.write(f"          （文件已保存：{path}）\n")
+    out.write("\n")
     out.flush()
     return 0 if reply.ok else 1
+
+
+def save_attachment(attachment: Attachment, directory: Path) -> Path:
+    """Write a file the bot sent into `directory`, never over an existing file; its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name = Path(attachment.filename).name or "附件"
+    path = directory / name
+    stem, suffix, n = path.stem, path.suffix, 1
+    while path.exists():
+        n += 1
+        path = directory / f"{stem}-{n}{suffix}"
+    path.write_bytes(attachment.data)
+    return path

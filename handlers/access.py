@@ -25,7 +25,7 @@ GUEST = (
     "或发送「授权 你的名字 员工」给你开通，然后再试。发送「帮助」查看用法。"
 )
 CUSTOMER_READ_ONLY = "客户群只能查询本公司订单的进度，不能记录进度、变更、异常或审批。如需变更请联系对接的业务员。"
-CUSTOMER_CHAT_COMMANDS = frozenset({"帮助", "进度", "订单列表", "绑定", "绑定推送", "授权"})
+CUSTOMER_CHAT_COMMANDS = frozenset({"帮助", "进度", "订单列表", "导出台账", "绑定", "绑定推送", "授权"})
 """Commands usable in a customer group at all (each still checks its own roles)."""
 
 

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from handlers.formatting import CATEGORY_LABELS, FIELD_LABELS, SEVERITY_LABELS
-from handlers.orders import normalize_order_no
+from handlers.orders import find_order, normalize_order_no
 from handlers.monthly_report import MonthlyReport, monthly_report
 from handlers.customer_view import expected_delivery
 from scheduler.health import OrderHealth, assess, current_milestone
@@ -56,12 +55,12 @@ class BoardFilter:
     page: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class BoardRow:
-    order: OrderRow
+class _AssessedOrder:
+    """What a board row and an order page say alike about an order and its health."""
+
+    __slots__ = ()
+    order: OrderRow | Order
     health: OrderHealth
-    stage: str
-    expected: date
 
     @property
     def late(self) -> bool:
@@ -70,6 +69,14 @@ class BoardRow:
     @property
     def status_label(self) -> str:
         return OrderStatus(self.order.status).label
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow(_AssessedOrder):
+    order: OrderRow
+    health: OrderHealth
+    stage: str
+    expected: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +252,7 @@ class MilestoneLine:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderPage:
+class OrderPage(_AssessedOrder):
     order: Order
     health: OrderHealth
     expected: date
@@ -254,14 +261,6 @@ class OrderPage:
     timeline: list[TimelineEntry]
     exceptions: list[OrderException]
     changes: list[ChangeRequest]
-
-    @property
-    def late(self) -> bool:
-        return bool(self.health.late) or self.health.past_due
-
-    @property
-    def status_label(self) -> str:
-        return OrderStatus(self.order.status).label
 
 
 def order_row(order: Order) -> OrderRow:
@@ -313,9 +312,7 @@ def _bars(lines: list[MilestoneLine], started: dict[str, date], today: date) -> 
 async def order_page(
     session: AsyncSession, order_no: str, today: date, index: WorkdayIndex, tz: ZoneInfo
 ) -> OrderPage | None:
-    order = await session.scalar(
-        select(Order).where(Order.order_no == normalize_order_no(order_no)).options(selectinload(Order.milestones))
-    )
+    order = await find_order(session, normalize_order_no(order_no))
     if order is None:
         return None
     row = order_row(order)

@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS, md
 from handlers.messages import Reply
 from handlers.notices import settle_undelivered, tell_managers
+from handlers.order_records import days_open, load_record, oldest_open, scope_name
 from handlers.planning import lay_out
 from handlers.templates import MilestoneSpec, Template
 from handlers.understanding.items import ParsedItem
 from handlers.workdays import unknown_year_note
 from storage.models import (
+    CLOSED_ORDER_STATUSES,
     ChangeRequest,
     ChangeStatus,
     Chat,
@@ -35,8 +36,6 @@ from storage.models import (
     OrderStatus,
 )
 from storage.outbox import enqueue
-
-CLOSED = (OrderStatus.ACCEPTED, OrderStatus.CANCELLED)
 
 
 class ChangeInputError(ValueError):
@@ -167,7 +166,7 @@ def freeze_note(ctx: Context, order: Order) -> tuple[str, bool]:
 
 
 def _check(order: Order, field: str, new: str | None, today: date) -> None:
-    if order.status in CLOSED:
+    if order.status in CLOSED_ORDER_STATUSES:
         raise ChangeInputError(f"订单 {order.order_no} {OrderStatus(order.status).label}，不能再变更。")
     if new is None:
         return
@@ -246,16 +245,8 @@ def _shown(field: str, value: str | None) -> str:
     return value
 
 
-async def load_change(ctx: Context, change_id: int) -> ChangeRequest | None:
-    return await ctx.session.scalar(
-        select(ChangeRequest)
-        .where(ChangeRequest.id == change_id)
-        .options(selectinload(ChangeRequest.order).selectinload(Order.milestones))
-    )
-
-
 async def _decidable(ctx: Context, change_id: int) -> ChangeRequest | str:
-    change = await load_change(ctx, change_id)
+    change = await load_record(ctx, ChangeRequest, change_id)
     if change is None:
         return f"没有找到变更#{change_id}。"
     if change.status != ChangeStatus.OPEN:
@@ -372,27 +363,15 @@ async def _tell_departments(
 
 async def open_changes_list(ctx: Context, order: Order | None = None, customer: Customer | None = None) -> str:
     """「变更列表」: the change requests waiting for a decision, oldest first, of one order or customer or all."""
-    query = (
-        select(ChangeRequest)
-        .join(Order, Order.id == ChangeRequest.order_id)
-        .where(ChangeRequest.status == ChangeStatus.OPEN)
-        .options(selectinload(ChangeRequest.order))
-        .order_by(ChangeRequest.created_at, ChangeRequest.id)
-    )
-    if order is not None:
-        query = query.where(ChangeRequest.order_id == order.id)
-    if customer is not None:
-        query = query.where(Order.customer_id == customer.id)
-    rows = list(await ctx.session.scalars(query))
-    scope = f"订单{order.order_no}" if order else customer.name if customer else ""
+    rows = await oldest_open(ctx, ChangeRequest, ChangeStatus.OPEN, order, customer)
+    scope = scope_name(order, customer)
     if not rows:
         return f"{scope}目前没有待审批的变更。"
     lines = [f"**{scope}待审批的变更**（{len(rows)} 条，最早的在前）"]
     for c in rows:
-        age = (ctx.today - ctx.local_time(c.created_at).date()).days
         lines.append(
             f"- 变更#{c.id} 订单{c.order.order_no} {FIELD_LABELS.get(c.field, c.field)}：{_shown(c.field, c.old_value)}"
-            f" → {_shown(c.field, c.new_value)} · {c.requested_by} {md(ctx.local_time(c.created_at))} 申请，已等 {age} 天"
+            f" → {_shown(c.field, c.new_value)} · {c.requested_by} {md(ctx.local_time(c.created_at))} 申请，已等 {days_open(ctx, c)} 天"
         )
     lines.append("审批：「同意 变更#编号」或「驳回 变更#编号 原因」（经理）")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from typing import Any
 from handlers.understanding.items import ParsedItem
 from handlers.workdays import WorkCalendar
 from storage.models import (
+    CLOSED_ORDER_STATUSES,
     ChangeRequest,
     EventKind,
     ExceptionCategory,
@@ -61,6 +62,7 @@ EVENT_WORDS: dict[EventKind, Callable[[Mapping[str, Any], str | None], str]] = {
     EventKind.CHAT_BOUND: lambda item, m: "绑定群用途",
     EventKind.ROLE_GRANTED: lambda item, m: "授权身份",
     EventKind.WEBHOOK_BOUND: lambda item, m: "绑定消息推送地址",
+    EventKind.LEDGER_UPDATED: lambda item, m: "台账导入更新了订单信息",
 }
 """Every event kind in words: digests and `gendan show` say what happened in Chinese, never the kind's
 code name (a test checks each EventKind has its words)."""
@@ -111,7 +113,7 @@ def milestone_late_days(milestone: OrderMilestone, today: date, calendar: WorkCa
 
 
 def order_is_late(order: Order, today: date) -> bool:
-    if order.status in (OrderStatus.ACCEPTED, OrderStatus.CANCELLED):
+    if order.status in CLOSED_ORDER_STATUSES:
         return False
     if order.due_date < today and order.status != OrderStatus.SHIPPED:
         return True
@@ -145,7 +147,7 @@ def milestone_line(milestone: OrderMilestone, today: date, calendar: WorkCalenda
 def order_header(order: Order, today: date, calendar: WorkCalendar) -> str:
     status = OrderStatus(order.status).label
     days_left = calendar.between(today, order.due_date)
-    if order.status in (OrderStatus.ACCEPTED, OrderStatus.CANCELLED):
+    if order.status in CLOSED_ORDER_STATUSES:
         due = f"交期 {order.due_date:%Y-%m-%d}"
     elif days_left >= 0:
         due = f"交期 {order.due_date:%Y-%m-%d}（还有{days_left}个工作日）"

@@ -56,6 +56,11 @@ class Reply:
     duplicate: bool = False
     """True when the message id had been processed before and nothing was applied again."""
     mention_user_ids: tuple[str, ...] = ()
+    attachment: Attachment | None = None
+    """A file or picture sent to the chat after the text (e.g. the ledger workbook of 导出台账)."""
+    attachment_fallback: str = ""
+    """Added to the text where the chat cannot receive `attachment`: says plainly why and where else
+    to get it (the same role as an `Outbound`'s text beside its attachment)."""
 
 
 @dataclass(frozen=True, slots=True)

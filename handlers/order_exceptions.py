@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
+from handlers.customer_view import remaining_days
 from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS, md
 from handlers.messages import Reply
 from handlers.notices import tell_managers
+from handlers.order_records import days_open, load_record, oldest_open, scope_name
 from handlers.progress import milestone_named, shipping_milestone, snapshot
 from handlers.understanding.items import ParsedItem
 from storage.models import (
@@ -52,19 +52,13 @@ def projected_end(
         return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
     # No slip stated: the order's own outlook, as the digest judges it (work left at planned
     # durations, an in-progress step only its unfinished share, a reworked step in full, from today).
-    needed = sum(_days_left(m) for m in remaining)
+    needed = sum(remaining_days(m) for m in remaining)
     if milestone is not None and milestone.status == MilestoneStatus.DONE:
         needed += milestone.days
     if needed <= 0:
         return None
     start = ctx.today if calendar.is_workday(ctx.today) else calendar.add(ctx.today, 1)
     return calendar.add(start, needed - 1)
-
-
-def _days_left(milestone: OrderMilestone) -> int:
-    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent is not None:
-        return math.ceil(milestone.days * (100 - milestone.percent) / 100)
-    return milestone.days
 
 
 def severity_reasons(
@@ -209,14 +203,6 @@ def _rework(ctx: Context, order: Order, milestone: OrderMilestone) -> str:
     return extra
 
 
-async def load_exception(ctx: Context, exception_id: int) -> OrderException | None:
-    return await ctx.session.scalar(
-        select(OrderException)
-        .where(OrderException.id == exception_id)
-        .options(selectinload(OrderException.order).selectinload(Order.milestones))
-    )
-
-
 def close(ctx: Context, exception: OrderException, note: str) -> None:
     exception.status = ExceptionStatus.RESOLVED
     exception.resolution = note
@@ -231,7 +217,7 @@ def close(ctx: Context, exception: OrderException, note: str) -> None:
 
 
 async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply:
-    exception = await load_exception(ctx, exception_id)
+    exception = await load_record(ctx, OrderException, exception_id)
     if exception is None:
         return Reply(f"没有找到异常#{exception_id}。", ok=False)
     if exception.status != ExceptionStatus.OPEN:
@@ -256,29 +242,17 @@ async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply
 
 async def open_exceptions_list(ctx: Context, order: Order | None = None, customer: Customer | None = None) -> str:
     """「异常列表」: the open exceptions, oldest first, of one order or one customer or all."""
-    query = (
-        select(OrderException)
-        .join(Order, Order.id == OrderException.order_id)
-        .where(OrderException.status == ExceptionStatus.OPEN)
-        .options(selectinload(OrderException.order))
-        .order_by(OrderException.created_at, OrderException.id)
-    )
-    if order is not None:
-        query = query.where(OrderException.order_id == order.id)
-    if customer is not None:
-        query = query.where(Order.customer_id == customer.id)
-    rows = list(await ctx.session.scalars(query))
-    scope = f"订单{order.order_no}" if order else customer.name if customer else ""
+    rows = await oldest_open(ctx, OrderException, ExceptionStatus.OPEN, order, customer)
+    scope = scope_name(order, customer)
     if not rows:
         return f"{scope}目前没有未关闭的异常。"
     lines = [f"**{scope}未关闭的异常**（{len(rows)} 条，最早的在前）"]
     for e in rows:
-        age = (ctx.today - ctx.local_time(e.created_at).date()).days
         where = f"·{e.milestone}" if e.milestone else ""
         owner = f" · 负责人 {e.owner}" if e.owner else ""
         lines.append(
             f"- 异常#{e.id} 订单{e.order.order_no}（{CATEGORY_LABELS.get(e.category, e.category)}·"
             f"{SEVERITY_LABELS.get(e.severity, e.severity)}{where}）{' '.join(e.description.split())[:40]}"
-            f"{owner} · {md(ctx.local_time(e.created_at))} 报告，已 {age} 天"
+            f"{owner} · {md(ctx.local_time(e.created_at))} 报告，已 {days_open(ctx, e)} 天"
         )
     return "\n".join(lines)

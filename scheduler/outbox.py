@@ -364,7 +364,12 @@ class OutboxWorker:
 
 
 async def deliver(
-    database: Database, senders: Mapping[str, Sender], message: Outbound, *, route: Route | None = None
+    database: Database,
+    senders: Mapping[str, Sender],
+    message: Outbound,
+    *,
+    route: Route | None = None,
+    text_instead: bool = True,
 ) -> None:
     """Send `message` through its platform's sender, with its `route` (resolved from storage when
     not given: the worker resolves the routes of a whole batch when it claims it).
@@ -372,7 +377,8 @@ async def deliver(
     A route the sender found unusable for good (`RouteMisconfigured`) is noted on the chat and told
     to the platform's admins before the error is raised on; senders themselves never read storage.
     An attachment the route cannot carry (`AttachmentNotSupported`) is replaced by the message's
-    text, which says where to look instead.
+    text, which says where to look instead; with `text_instead` False the error is raised on (a
+    chat answer puts that text in its own reply).
     """
     sender = senders.get(message.platform)
     if sender is None:
@@ -381,7 +387,8 @@ async def deliver(
         key = (message.platform, message.chat_id)
         route = (await database.run(lambda session: resolve_routes(session, {key})))[key]
     try:
-        await _send(sender, replace(message, route=route))
+        routed = replace(message, route=route)
+        await (_send(sender, routed) if text_instead else sender.send(routed))
     except RouteMisconfigured as error:
         await _record_misconfigured(database, sender, message, error)
         raise

@@ -102,6 +102,7 @@ OPEN_ORDER_STATUSES = (
     OrderStatus.IN_PRODUCTION,
     OrderStatus.SHIPPED,
 )
+CLOSED_ORDER_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.CANCELLED)
 
 
 class MilestoneStatus(StrEnum):
@@ -257,6 +258,8 @@ class EventKind(StrEnum):
     CHAT_BOUND = "chat_bound"
     ROLE_GRANTED = "role_granted"
     WEBHOOK_BOUND = "webhook_bound"
+    LEDGER_UPDATED = "ledger_updated"
+    """Plain fields of an order (product, spec, owner…) changed by a ledger import."""
 
 
 class Event(Base):

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
 from handlers.config_sync import apply_bindings
+from handlers.ledger.applying import ImportMode, ImportReport, ImportSource, import_rows
+from handlers.ledger.export import ledger_bytes
+from handlers.ledger.model import LedgerScope
+from handlers.ledger.reading import parse_rows, read_ledger
 from handlers.messages import InboundMessage, Reply
 from storage.database import Database
 from storage.models import Event, Order, OrderException, OrderMilestone
@@ -137,6 +144,43 @@ async def exception(chat: ChatSession, exception_id: int) -> OrderException:
     """The exception with this id, as stored."""
     async with chat.runtime.database.transaction() as session:
         return await session.get(OrderException, exception_id)
+
+
+# ---- the order ledger (Excel) ------------------------------------------------------------------
+
+LEDGER_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+"""tests.conftest.NOW (not imported from there: conftest imports this module)."""
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def import_bytes(
+    runtime: Runtime, data: bytes, *, now: datetime | None = None, mode: ImportMode = ImportMode.UPSERT,
+    dry_run: bool = False, file_name: str = "台账.xlsx", importer: str = "王经理",
+) -> ImportReport:
+    now = now or LEDGER_NOW
+    sheet = read_ledger(data, file_name)
+    rows = parse_rows(sheet, now.astimezone(runtime.handler_settings.tz).date())
+    source = ImportSource(file_name=file_name, importer=importer, now=now)
+    return await import_rows(runtime.database, runtime.handler_settings, rows, mode=mode, dry_run=dry_run,
+                             source=source)
+
+
+async def export_bytes(runtime: Runtime, now: datetime | None = None, **scope: Any) -> bytes:
+    return await ledger_bytes(runtime.database, runtime.handler_settings, now or LEDGER_NOW, LedgerScope(**scope))
+
+
+def sheet_rows(data: bytes, sheet: str = "台账") -> list[tuple]:
+    return list(load_workbook(io.BytesIO(data))[sheet].iter_rows(values_only=True))
+
+
+def as_dicts(data: bytes, sheet: str = "台账") -> list[dict[str, Any]]:
+    header, *rows = sheet_rows(data, sheet)
+    return [dict(zip(header, row, strict=True)) for row in rows if any(v is not None for v in row)]
 
 
 async def raw_http_post(

@@ -9,23 +9,27 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.keys import RUNTIME
 from bot.web.links import LINK_PATH, LinkCheck, LinkProblem
 from bot.web.state import WEB
 from handlers.board import BoardFilter, board_index, figures, labels, order_page
+from handlers.ledger.export import ledger_bytes, ledger_filename
+from handlers.ledger.model import LedgerInputError, LedgerScope
 from handlers.links import LinkScope, ScopeKind
 from handlers.portal import Portal, portal, portal_order
 from handlers.monthly_report import ReportInputError, parse_month
 from scheduler.workindex import WorkdayIndex
-from storage.models import OPEN_ORDER_STATUSES, OrderStatus
+from storage.models import OPEN_ORDER_STATUSES, Customer, OrderStatus
 
 NOT_FOUND = "没有找到这个页面或订单。"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +176,37 @@ async def figures_page(request: web.Request) -> web.Response:
 
 
 async def ledger(request: web.Request) -> web.Response:
-    """SEAM (issue 14): the ledger workbook download. `handlers/ledger/` has not landed on this branch;
-    when it does, call its export for the managers' scope here and answer the .xlsx."""
+    """The managers' ledger workbook: every open order, or one customer's (`?customer=NAME`)."""
     async with visit(request, ScopeKind.MANAGER):
-        raise _error(request, web.HTTPServiceUnavailable, "台账下载暂未开放。", "台账导出功能上线后即可在这里下载。")
+        customer = (request.query.get("customer") or "").strip() or None
+    return await _workbook(request, LedgerScope(customer=customer), customer)
+
+
+async def portal_ledger(request: web.Request) -> web.Response:
+    """A customer's own ledger workbook: that customer's orders only, in the customer's wording
+    (no internal columns or exceptions), whatever the parameters say."""
+    async with visit(request, ScopeKind.CUSTOMER) as v:
+        customer_id = v.scope.customer_id
+        customer = await v.session.scalar(select(Customer.name).where(Customer.id == customer_id))
+        if customer is None:  # the customer's record is gone
+            raise _error(request, web.HTTPNotFound, NOT_FOUND)
+    return await _workbook(request, LedgerScope(customer_id=customer_id, customer_view=True), customer)
+
+
+async def _workbook(request: web.Request, scope: LedgerScope, customer: str | None) -> web.Response:
+    """The ledger export (`handlers/ledger/export.py`) for a checked scope, as an .xlsx download."""
+    runtime = request.app[RUNTIME]
+    now = request.app[WEB].clock()
+    try:
+        data = await ledger_bytes(runtime.database, runtime.handler_settings, now, scope)
+    except LedgerInputError as exc:  # no customer of that name
+        raise _error(request, web.HTTPNotFound, str(exc)) from None
+    filename = ledger_filename(now.astimezone(runtime.handler_settings.tz), customer)
+    return web.Response(
+        body=data,
+        content_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "no-store"},
+    )
 
 
 async def portal_page(request: web.Request) -> web.Response:
@@ -221,4 +252,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(prefix + "/ledger.xlsx", ledger)
     app.router.add_get(prefix + "/portal", portal_page)
     app.router.add_get(prefix + "/portal/rows", portal_rows)
+    app.router.add_get(prefix + "/portal/ledger.xlsx", portal_ledger)
     app.router.add_get(prefix + "/portal/orders/{order_no}", portal_order_page)

@@ -13,6 +13,7 @@ from handlers.commands import (
     board,
     changes,
     chats,
+    ledger,
     monthly_report,
     order_exceptions,
     order_status,
@@ -46,8 +47,8 @@ HELP = Command("帮助", ("help", "菜单", "?", "？"), "帮助 —— 显示�
 
 COMMANDS: tuple[Command, ...] = (
     HELP, *orders.COMMANDS, *order_status.COMMANDS, *undo.COMMANDS, *changes.COMMANDS, *order_exceptions.COMMANDS,
-    *acceptance.COMMANDS, *monthly_report.COMMANDS, *board.COMMANDS, *chats.COMMANDS, *push.COMMANDS, *people.COMMANDS,
-    *synonyms.COMMANDS,
+    *acceptance.COMMANDS, *monthly_report.COMMANDS, *ledger.COMMANDS, *board.COMMANDS, *chats.COMMANDS,
+    *push.COMMANDS, *people.COMMANDS, *synonyms.COMMANDS,
 )
 
 _BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))

@@ -26,7 +26,7 @@ import aiohttp
 from yarl import URL
 
 from bot.adapters.sending import TokenCache, may_have_arrived
-from handlers.messages import DeliveryError
+from handlers.messages import Attachment, DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,11 @@ TOKEN_PATH = "/v1.0/oauth2/accessToken"
 GROUP_SEND_PATH = "/v1.0/robot/groupMessages/send"
 ROBOT_SEND_PATH = "/robot/send"
 MEDIA_UPLOAD_PATH = "/media/upload"
-"""oapi media upload (multipart field `media`, `type=image`): the app robot's pictures go by media_id."""
+"""oapi media upload (multipart field `media`, `type=image|file`): the app robot's pictures and files go
+by media_id."""
 IMAGE_UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024
+"""DingTalk's media limits: 20 MB for an image, 20 MB for a file."""
 SESSION_PATH = "/robot/sendBySession"
 TOKEN_REFRESH_MARGIN = 300
 """Seconds before expiry at which a cached access token is replaced."""
@@ -218,13 +221,6 @@ class DingTalkApi:
         param = {"title": title, "text": text}
         return await self._with_token(lambda token: self._group_send(token, open_conversation_id, "sampleMarkdown", param))
 
-    async def send_group_image(self, open_conversation_id: str, data: bytes, filename: str) -> str:
-        """Upload the picture (oapi media/upload) and send it as sampleImageMsg, whose photoURL
-        takes the media_id; returns the processQueryKey."""
-        media_id = await self._with_token(lambda token: self._upload_image(token, data, filename))
-        param = {"photoURL": media_id}
-        return await self._with_token(lambda token: self._group_send(token, open_conversation_id, "sampleImageMsg", param))
-
     async def _with_token(self, call: Callable[[str], Any]) -> Any:
         token = await self.tokens.get()
         try:
@@ -238,18 +234,36 @@ class DingTalkApi:
         except _TokenRejected:
             raise DeliveryError("钉钉连续拒绝 access token", retryable=True) from None
 
-    async def _upload_image(self, token: str, data: bytes, filename: str) -> str:
-        form = aiohttp.FormData()
-        form.add_field("media", data, filename=filename, content_type="image/png")
-        url = URL(f"{self.oapi_base}{MEDIA_UPLOAD_PATH}", encoded=False).with_query(access_token=token, type="image")
+    async def send_group_attachment(self, open_conversation_id: str, attachment: Attachment) -> str:
+        """Upload the picture or file (oapi media/upload, type image|file) and send it to the group:
+        a picture as sampleImageMsg (photoURL takes the media_id), a file as sampleFile; returns the
+        processQueryKey."""
+        media_id = await self._with_token(lambda token: self._upload_media(token, attachment))
+        param: dict[str, str]
+        if attachment.kind == "image":
+            msg_key, param = "sampleImageMsg", {"photoURL": media_id}
+        else:
+            file_type = attachment.filename.rsplit(".", 1)[-1].lower() if "." in attachment.filename else "file"
+            msg_key, param = "sampleFile", {"mediaId": media_id, "fileName": attachment.filename, "fileType": file_type}
+        return await self._with_token(lambda token: self._group_send(token, open_conversation_id, msg_key, param))
+
+    async def _upload_media(self, token: str, attachment: Attachment) -> str:
+        """One media upload; the media_id. The file name goes as UTF-8 (not percent-encoded)."""
+        form = aiohttp.FormData(quote_fields=False)
+        content_type = "image/png" if attachment.kind == "image" else "application/octet-stream"
+        form.add_field("media", attachment.data, filename=attachment.filename, content_type=content_type)
+        url = URL(f"{self.oapi_base}{MEDIA_UPLOAD_PATH}", encoded=False).with_query(
+            access_token=token, type=attachment.kind
+        )
+        what = "图片" if attachment.kind == "image" else "文件"
         try:
             async with self._http().post(url, data=form, timeout=self._timeout) as response:
                 status = response.status
                 payload = await _json_or_empty(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("DingTalk media upload: network error %s; will retry", type(exc).__name__)
-            raise DeliveryError(f"钉钉图片上传网络错误 {type(exc).__name__}", retryable=True) from None
-        errcode = payload.get("errcode")
+            raise DeliveryError(f"钉钉{what}上传网络错误 {type(exc).__name__}", retryable=True) from None
+        errcode = payload.get("errcode", 0)
         if status == 200 and errcode == 0 and payload.get("media_id"):
             return str(payload["media_id"])
         if errcode in (40014, 42001):  # invalid or expired access token
@@ -257,7 +271,7 @@ class DingTalkApi:
         errmsg = str(payload.get("errmsg", ""))
         retryable = status >= 500 or status == 429 or errcode in _THROTTLE_ERRCODES or errcode == -1
         log.warning("DingTalk media upload: HTTP %d errcode=%s errmsg=%s", status, errcode, errmsg)
-        raise DeliveryError(f"钉钉图片上传失败（{errcode or status}）", retryable=retryable)
+        raise DeliveryError(f"钉钉{what}上传失败（{errcode or status}）", retryable=retryable)
 
     async def _group_send(self, token: str, open_conversation_id: str, msg_key: str, param: dict[str, str]) -> str:
         body = {

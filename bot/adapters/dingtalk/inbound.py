@@ -126,5 +126,5 @@ class InboundHandler:
             log.info("DingTalk message %s was delivered again; already applied, not answering twice", inbound.message_id)
             return reply
         if reply.text:
-            self.replier.start(message, reply)
+            self.replier.start(message, reply, inbound)
         return reply

@@ -5,9 +5,9 @@ outbox worker into `Outbound.route`) when the app robot cannot reach the group. 
 owned here: the text is split on line boundaries to DingTalk's limits, and the parts already
 delivered are not sent again when the outbox retries after a failed part.
 
-A picture goes through the app robot only (media upload, then `sampleImageMsg` with the media id):
-a group reached only by a custom robot, or a file, raises `AttachmentNotSupported` and the worker
-sends the message's text instead.
+A picture or a file goes through the app robot only (one media upload, then `sampleImageMsg` or
+`sampleFile` with the media id): a group reached only by a custom robot raises
+`AttachmentNotSupported` and the worker sends the message's text instead.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from bot.adapters.dingtalk import PLATFORM
-from bot.adapters.dingtalk.api import IMAGE_UPLOAD_LIMIT_BYTES, DingTalkApi, RobotWebhook, markdown_title
+from bot.adapters.dingtalk.api import FILE_UPLOAD_LIMIT_BYTES, IMAGE_UPLOAD_LIMIT_BYTES, DingTalkApi, RobotWebhook, markdown_title
 from bot.adapters.sending import DeliveredParts, RateLimiter, RetryPolicy
 from handlers.markdown import split_markdown
 from handlers.messages import Attachment, AttachmentNotSupported, DeliveryError, Outbound
@@ -60,20 +60,25 @@ class DingTalkSender:
         await self.delivered.deliver(message.chat_id, message.text, parts, send_part)
 
     async def _send_attachment(self, chat_id: str, attachment: Attachment) -> None:
-        if attachment.kind != "image" or len(attachment.data) > IMAGE_UPLOAD_LIMIT_BYTES:
-            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: only images can be sent")
+        """A picture (sampleImageMsg) or a file (sampleFile), each uploaded as media first, through
+        the app robot only."""
+        limit = IMAGE_UPLOAD_LIMIT_BYTES if attachment.kind == "image" else FILE_UPLOAD_LIMIT_BYTES
+        if len(attachment.data) > limit:
+            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: {attachment.kind} over {limit} bytes")
         api = self.api
         if not (api.can_send_to_groups and chat_id.startswith("cid")):
-            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: pictures need the app robot in the group")
+            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: pictures and files need the app robot in the group")
         await self.limiter.acquire(chat_id)
         try:
             await self.policy.run(
-                lambda: api.send_group_image(chat_id, attachment.data, attachment.filename), what="group image"
+                lambda: api.send_group_attachment(chat_id, attachment), what=f"group {attachment.kind}"
             )
         except DeliveryError as exc:
             if exc.retryable:
                 raise
-            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: the app robot cannot send the picture ({exc})") from None
+            raise AttachmentNotSupported(
+                f"{PLATFORM} chat {chat_id}: the app robot cannot send the {attachment.kind} ({exc})"
+            ) from None
 
     async def _send_part(
         self, chat_id: str, webhook_url: str | None, title: str, text: str, at: tuple[str, ...], key: str

@@ -14,7 +14,8 @@ import asyncio
 import base64
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -37,11 +38,15 @@ INVALID_KEY_ERRCODES = frozenset({93000, 40001})
 """93000 "invalid webhook url" is what a deleted or mistyped key gives."""
 
 WEBHOOK_PATH = "/cgi-bin/webhook/send"
+UPLOAD_MEDIA_PATH = "/cgi-bin/webhook/upload_media"
+"""The group webhook's media upload (`type=file`, multipart field `media`): a `file` message takes its media_id."""
 IMAGE_LIMIT_BYTES = 2 * 1024 * 1024
 """A webhook image message carries at most 2 MB of JPG/PNG (before base64)."""
 DUPLICATE_CHECK_SECONDS = 4 * 3600
 """`message/send` de-duplicates identical content within this many seconds (4 h, its maximum): the
 outbox's retries of a message fall within it (all but the last of a long run of failures)."""
+FILE_LIMIT_BYTES = 20 * 1024 * 1024
+"""`upload_media` takes files of 5 bytes to 20 MB."""
 RESPONSE_PATH = "/cgi-bin/aibot/response"
 
 
@@ -133,12 +138,15 @@ async def call_once(
     *,
     json_body: Any = None,
     params: Mapping[str, str] | None = None,
+    form: Callable[[], aiohttp.FormData] | None = None,
     timeout: float = 10.0,
 ) -> dict[str, Any]:
-    """One request; returns the JSON answer when errcode is 0, else raises ApiError/TransportError."""
+    """One request; returns the JSON answer when errcode is 0, else raises ApiError/TransportError.
+    `form` makes a multipart body (a new one per attempt: aiohttp sends a FormData once)."""
     try:
         async with session.request(
-            method, url, json=json_body, params=params, timeout=aiohttp.ClientTimeout(total=timeout)
+            method, url, json=json_body, data=form() if form else None, params=params,
+            timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             if response.status >= 500 or response.status == 429:
                 raise TransportError(f"HTTP {response.status}")
@@ -168,12 +176,15 @@ async def call_with_retry(
     policy: RetryPolicy,
     json_body: Any = None,
     params: Mapping[str, str] | None = None,
+    form: Callable[[], aiohttp.FormData] | None = None,
     idempotent: bool = False,
 ) -> dict[str, Any]:
     """`call_once`, retried on transport faults and retryable errcodes; `what` names it in logs.
     A timeout is retried here only for an `idempotent` call (see `RetryPolicy.run`)."""
     return await policy.run(
-        lambda: call_once(session, method, url, json_body=json_body, params=params, timeout=policy.timeout),
+        lambda: call_once(
+            session, method, url, json_body=json_body, params=params, form=form, timeout=policy.timeout
+        ),
         what=what,
         idempotent=idempotent,
     )
@@ -219,17 +230,49 @@ class WebhookClient:
         image = {"base64": base64.b64encode(data).decode("ascii"), "md5": hashlib.md5(data).hexdigest()}
         await self._post(webhook_url, {"msgtype": "image", "image": image}, what=f"webhook image to {label}")
 
+    async def send_file(self, webhook_url: str, filename: str, data: bytes, *, label: str) -> None:
+        """Upload `data` as the webhook's media (`upload_media?type=file`), then post a `file` message
+        with its media_id; failures as for `send_markdown`. The upload is safe to repeat (an unused
+        media_id expires), the post is not: it goes as any message does."""
+        if len(data) > FILE_LIMIT_BYTES:
+            raise ValueError(f"file of {len(data)} bytes exceeds the webhook's {FILE_LIMIT_BYTES}-byte limit")
+        url = self.check(webhook_url)
+
+        def form() -> aiohttp.FormData:
+            body = aiohttp.FormData(quote_fields=False)  # the file name as UTF-8, not percent-encoded
+            body.add_field("media", data, filename=filename, content_type="application/octet-stream")
+            return body
+
+        with _send_errors():
+            answer = await call_with_retry(
+                self.session, "POST", f"{self.api_base}{UPLOAD_MEDIA_PATH}", form=form,
+                params={"key": webhook_key(url), "type": "file"}, what=f"webhook upload to {label}",
+                policy=self.policy, idempotent=True,
+            )
+        media_id = answer.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise PartialSend("upload answer has no media_id", sent_parts=0, retryable=True)
+        await self._post(webhook_url, {"msgtype": "file", "file": {"media_id": media_id}}, what=f"webhook file to {label}")
+
     async def _post(self, webhook_url: str, body: dict[str, Any], *, what: str) -> None:
         url = self.check(webhook_url)
         await self.limiter.acquire(webhook_key(url))
-        try:
+        with _send_errors():
             await call_with_retry(self.session, "POST", url, json_body=body, what=what, policy=self.policy)
-        except ApiError as exc:
-            if exc.errcode in INVALID_KEY_ERRCODES:
-                raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None
-            raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
-        except TransportError as exc:
-            raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
+
+
+@contextmanager
+def _send_errors() -> Iterator[None]:
+    """A webhook call's failures as the sender reads them: a refused key is `WebhookKeyInvalid`,
+    anything else `PartialSend`."""
+    try:
+        yield
+    except ApiError as exc:
+        if exc.errcode in INVALID_KEY_ERRCODES:
+            raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None
+        raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
+    except TransportError as exc:
+        raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
 
 
 class AppMessenger:

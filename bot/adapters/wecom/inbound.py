@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from bot.adapters.wecom import PLATFORM
+from bot.attachments import SendAttachment, with_note
 from handlers.dispatcher import strip_mentions
 from handlers.messages import InboundMessage, Reply
 
@@ -142,9 +143,16 @@ class Dispatching(Protocol):
 class MessageHandling:
     """The one path both transports share: decrypted payload → dispatcher → the text to answer."""
 
-    def __init__(self, dispatcher: Callable[[], Dispatching], bot_names: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        dispatcher: Callable[[], Dispatching],
+        bot_names: tuple[str, ...],
+        send_attachment: SendAttachment | None = None,
+    ) -> None:
         self._dispatcher = dispatcher
         self.bot_names = bot_names
+        self.send_attachment = send_attachment
+        """Sends a reply's picture or file to its chat (see `bot.attachments`)."""
 
     def incoming(self, payload: dict, received_at: datetime) -> Incoming:
         return to_incoming(payload, bot_names=self.bot_names, received_at=received_at)
@@ -165,5 +173,7 @@ class MessageHandling:
         if reply.duplicate:
             log.info("%s message %s delivered again, answered from the record", PLATFORM, message.message_id)
         # A stream reply is AI-bot markdown, where <@userid> shows as literal text and notifies
-        # nobody: the reply's text names people, and their ids are not written.
-        return reply.text or None
+        # nobody: the reply's text names people, and their ids are not written. A reply's picture
+        # or file goes to the chat first; the answer says so where it could not.
+        note = await self.send_attachment(message, reply) if self.send_attachment is not None else ""
+        return with_note(reply.text, note) or None

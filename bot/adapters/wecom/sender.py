@@ -3,8 +3,9 @@
 Route per chat (resolved from storage by the outbox worker into `Outbound.route`): the group's
 bound webhook (消息推送) if there is one; else, in websocket mode, `aibot_send_msg`; a chat id that
 is a known person's user id goes through the self-built app's `message/send` when one is
-configured. A picture goes only as the group webhook's `image` message: on other routes, and for
-files, the sender raises `AttachmentNotSupported` and the worker sends the message's text instead. A refused webhook key raises `RouteMisconfigured` (the worker marks the chat and tells
+configured. A picture goes only as the group webhook's `image` message, a file only as its
+`upload_media` then `file` message: on other routes the sender raises `AttachmentNotSupported` and the
+worker sends the message's text instead. A refused webhook key raises `RouteMisconfigured` (the worker marks the chat and tells
 the admins); it is never retried. Everything else that fails is raised as retryable, so the outbox
 tries again later and nothing is lost.
 
@@ -19,7 +20,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.adapters.sending import DeliveredParts
 from bot.adapters.wecom import PLATFORM
-from bot.adapters.wecom.api import IMAGE_LIMIT_BYTES, AppMessenger, WebhookClient, WebhookKeyInvalid
+from bot.adapters.wecom.api import FILE_LIMIT_BYTES, IMAGE_LIMIT_BYTES, AppMessenger, WebhookClient, WebhookKeyInvalid
 from bot.adapters.wecom.replying import with_mentions
 from bot.adapters.wecom.websocket import WsClient
 from handlers.markdown import split_markdown
@@ -75,11 +76,21 @@ class WeComSender:
             raise DeliveryError(f"{PLATFORM} chat {chat_id} has no push webhook bound (use 绑定推送)", retryable=False)
 
     async def _attachment(self, chat_id: str, webhook_url: str | None, attachment: Attachment) -> None:
+        """A picture as the webhook's `image` message, a file as `upload_media` then a `file`
+        message: only the group's push webhook carries either."""
         if not webhook_url:
-            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: pictures need the group's push webhook")
-        if attachment.kind != "image" or len(attachment.data) > IMAGE_LIMIT_BYTES:
-            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: only images up to 2 MB can be sent")
-        await _through_route(f"{PLATFORM} chat {chat_id}", self.webhooks.send_image(webhook_url, attachment.data, label=chat_id))
+            raise AttachmentNotSupported(f"{PLATFORM} chat {chat_id}: pictures and files need the group's push webhook")
+        label = f"{PLATFORM} chat {chat_id}"
+        if attachment.kind == "image":
+            if len(attachment.data) > IMAGE_LIMIT_BYTES:
+                raise AttachmentNotSupported(f"{label}: only images up to 2 MB can be sent")
+            await _through_route(label, self.webhooks.send_image(webhook_url, attachment.data, label=chat_id))
+            return
+        if len(attachment.data) > FILE_LIMIT_BYTES:
+            raise AttachmentNotSupported(f"{label}: only files up to 20 MB can be sent")
+        await _through_route(
+            label, self.webhooks.send_file(webhook_url, attachment.filename, attachment.data, label=chat_id)
+        )
 
     async def _in_parts(self, chat_id: str, text: str, limit: int, send: SendPart) -> None:
         await self.delivered.deliver(chat_id, text, split_markdown(text, limit), send)

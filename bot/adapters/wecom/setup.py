@@ -15,6 +15,7 @@ from bot.adapters.wecom.crypto import WeComCrypto
 from bot.adapters.wecom.inbound import MessageHandling
 from bot.adapters.wecom.sender import WeComSender
 from bot.adapters.wecom.websocket import WsClient
+from bot.attachments import attachment_sender
 from bot.keys import HEALTH_CHECKS, HTTP, RUNTIME, SENDERS
 from bot.config import Settings
 
@@ -27,7 +28,11 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
     config = settings.wecom
     if not config.enabled:
         return
-    handling = MessageHandling(lambda: app[RUNTIME].dispatcher, bot_names=(settings.general.bot_name,))
+    handling = MessageHandling(
+        lambda: app[RUNTIME].dispatcher,
+        bot_names=(settings.general.bot_name,),
+        send_attachment=attachment_sender(lambda: app[RUNTIME].database, app[SENDERS]),
+    )
 
     if config.mode == "callback":
         endpoint = CallbackEndpoint(

@@ -3,13 +3,17 @@ with GENDAN_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.keys import RUNTIME
+from bot.web.routes import XLSX
 from bot.web.state import WEB
 from handlers.links import LinkScope
 from tests.bot.web.conftest import LATER, Seeded
@@ -96,9 +100,55 @@ async def test_figures_are_the_monthly_report_numbers(seeded: Seeded) -> None:
     assert "看不懂" in bad
 
 
-async def test_the_ledger_download_is_a_clearly_named_seam(seeded: Seeded) -> None:
-    status, html = await get(seeded, f"{await seeded.manager_link()}/ledger.xlsx")
-    assert status == 503 and "台账下载暂未开放" in html
+async def download(seeded: Seeded, path: str) -> tuple[int, dict[str, str], bytes]:
+    response = await seeded.client.get(path)
+    return response.status, dict(response.headers), await response.read()
+
+
+def workbook_orders(data: bytes, sheet: str = "台账") -> list[str]:
+    rows = list(load_workbook(io.BytesIO(data))[sheet].iter_rows(values_only=True))
+    return [row[0] for row in rows[1:] if row[0] is not None]
+
+
+async def test_a_manager_link_downloads_the_ledger_of_every_open_order(seeded: Seeded) -> None:
+    link = await seeded.manager_link()
+    status, headers, data = await download(seeded, f"{link}/ledger.xlsx")
+    assert status == 200 and headers["Content-Type"] == XLSX
+    assert "attachment" in headers["Content-Disposition"] and quote("台账-20261210.xlsx") in headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames[0] == "台账" and {"异常", "变更", "月度复盘"} <= set(workbook.sheetnames)
+    assert sorted(workbook_orders(data)) == ["A100", "A200", "B100", "B200"]
+    assert "责任人" in [cell.value for cell in workbook["台账"][1]]
+    status, headers, one = await download(seeded, f"{link}/ledger.xlsx?customer=南方重工")
+    assert status == 200 and sorted(workbook_orders(one)) == ["B100", "B200"]
+    assert quote("台账-南方重工-20261210.xlsx") in headers["Content-Disposition"]
+    status, _, html = await download(seeded, f"{link}/ledger.xlsx?customer=没有这家")
+    assert status == 404 and "没有名为「没有这家」的客户" in html.decode()
+
+
+@pytest.mark.parametrize("query", ["", "?customer=南方重工", "?customer_id=2", "?scope=manager"])
+async def test_a_customer_link_downloads_only_its_own_orders_in_customer_wording(seeded: Seeded, query: str) -> None:
+    link = await seeded.customer_link("华东机械")
+    status, headers, data = await download(seeded, f"{link}/portal/ledger.xlsx{query}")
+    assert status == 200 and headers["Content-Type"] == XLSX
+    assert quote("台账-华东机械-20261210.xlsx") in headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(data))
+    assert "台账" in workbook.sheetnames
+    assert sorted(workbook_orders(data)) == ["A100", "A200"], "never another customer's rows"
+    header = [cell.value for cell in workbook["台账"][1]]
+    assert "责任人" not in header and "备注" not in header
+    text = " ".join(str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row)
+    for internal in ("南方重工", "B100", "B200", "焊机故障", "李师傅", "王经理"):
+        assert internal not in text
+
+
+async def test_the_ledger_downloads_refuse_the_other_scope_and_bad_links(seeded: Seeded) -> None:
+    manager, customer = await seeded.manager_link(), await seeded.customer_link("华东机械")
+    assert (await seeded.client.get(f"{manager}/portal/ledger.xlsx")).status == 404
+    assert (await seeded.client.get(f"{customer}/ledger.xlsx")).status == 404
+    assert (await seeded.client.get(f"{_tamper(customer)}/portal/ledger.xlsx")).status == 403
+    expired = await seeded.customer_link("华东机械", now=LATER - timedelta(days=30), hours=1)
+    assert (await seeded.client.get(f"{expired}/portal/ledger.xlsx")).status == 403
 
 
 async def test_a_customer_link_shows_that_customers_orders_in_customer_words(seeded: Seeded) -> None:

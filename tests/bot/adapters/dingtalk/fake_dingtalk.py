@@ -21,7 +21,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import WSMsgType, web
 
@@ -43,6 +43,13 @@ class Recorded:
     body: Any
 
 
+class Media(NamedTuple):
+    """One media upload as the fake keeps it."""
+
+    filename: str
+    data: bytes
+
+
 class FakeDingTalk:
     def __init__(self, *, client_id: str = "dingappkey", client_secret: str = "app-secret-value") -> None:
         self.client_id = client_id
@@ -56,6 +63,8 @@ class FakeDingTalk:
         self.tickets: list[str] = []
         self.tokens_issued: list[str] = []
         self.revoked_tokens: set[str] = set()
+        self.media: dict[str, Media] = {}
+        """media_id -> (file name, bytes) of every media upload (pictures and files)."""
         self.missing_permission: str | None = None
         """A permission the app lacks (e.g. qyapi_robot_sendmsg): the group send answers HTTP 403."""
         self._failures: dict[str, list[Canned]] = {}
@@ -313,16 +322,19 @@ class FakeDingTalk:
             param = json.loads(body.get("msgParam", ""))
         except (TypeError, ValueError):
             return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "msgParam must be JSON"}, status=400)
-        if body.get("msgKey") == "sampleImageMsg":
-            if set(param) != {"photoURL"} or param["photoURL"] not in self.media:
-                return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "photoURL invalid"},
-                                         status=400)
-        elif body.get("msgKey") != "sampleMarkdown" or not {"title", "text"} <= set(param):
+        shapes = {"sampleMarkdown": {"title", "text"}, "sampleFile": {"mediaId", "fileName", "fileType"},
+                  "sampleImageMsg": {"photoURL"}}
+        if body.get("msgKey") == "sampleImageMsg" and (set(param) != {"photoURL"} or param["photoURL"] not in self.media):
+            return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "photoURL invalid"},
+                                     status=400)
+        if body.get("msgKey") not in shapes or not shapes[body["msgKey"]] <= set(param):
             return web.json_response({"code": "invalidParameter.msgKey.invalid", "message": "msgKey invalid"}, status=400)
+        if body["msgKey"] == "sampleFile" and param["mediaId"] not in self.media:
+            return web.json_response({"code": "invalidParameter.mediaId.invalid", "message": "mediaId无效"}, status=400)
         return web.json_response({"processQueryKey": uuid.uuid4().hex})
 
     async def _media_upload(self, request: web.Request) -> web.StreamResponse:
-        """oapi media/upload: `access_token` and `type` in the query, the file as multipart `media`."""
+        """oapi `/media/upload?access_token=…&type=image|voice|video|file`, multipart field `media`."""
         self.requests.setdefault("media_upload", []).append(
             Recorded(request.path, dict(request.headers), dict(request.query), None))
         if (failure := await self._canned("media_upload")) is not None:
@@ -330,18 +342,21 @@ class FakeDingTalk:
         token = request.query.get("access_token", "")
         if token not in self.tokens_issued or token in self.revoked_tokens:
             return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
-        if request.query.get("type") != "image":
+        kind = request.query.get("type")
+        if kind not in ("image", "voice", "video", "file"):
             return web.json_response({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
         form = await request.post()
         media = form.get("media")
-        data = media.file.read() if isinstance(media, web.FileField) else b""
-        if not data.startswith(b"\x89PNG\r\n\x1a\n") and not data.startswith(b"\xff\xd8\xff"):
+        if not isinstance(media, web.FileField):
+            return web.json_response({"errcode": 41001, "errmsg": "缺少media参数"})
+        data = media.file.read()
+        if kind == "image" and not data.startswith(b"\x89PNG\r\n\x1a\n") and not data.startswith(b"\xff\xd8\xff"):
             return web.json_response({"errcode": 40005, "errmsg": "不合法的文件类型"})
         if len(data) > 20 * 1024 * 1024:
             return web.json_response({"errcode": 40006, "errmsg": "不合法的文件大小"})
         media_id = f"@lA{uuid.uuid4().hex}"
-        self.media[media_id] = data
-        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id,
+        self.media[media_id] = Media(media.filename, data)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
                                   "created_at": int(time.time() * 1000)})
 
     async def _send_by_session(self, request: web.Request) -> web.StreamResponse:

@@ -153,8 +153,24 @@ async def test_a_picture_is_uploaded_and_sent_as_an_image_message(app: web.Appli
     [sent] = fake.recorded("group_send")
     assert sent.body["msgKey"] == "sampleImageMsg"
     media_id = json.loads(sent.body["msgParam"])["photoURL"]
-    assert fake.media[media_id] == data
+    assert fake.media[media_id].data == data
     assert not fake.recorded("robot_send")
+
+
+async def test_a_file_is_uploaded_with_the_same_media_upload_and_sent_as_a_sample_file(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    data = b"PK\x03\x04" + b"x" * 200
+    await send_through_sender(app, Outbound("dingtalk", GROUP, "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    [upload] = fake.recorded("media_upload")
+    assert upload.query["type"] == "file"
+    [sent] = fake.recorded("group_send")
+    param = json.loads(sent.body["msgParam"])
+    assert sent.body["msgKey"] == "sampleFile" and param["fileName"] == "台账.xlsx" and param["fileType"] == "xlsx"
+    assert fake.media[param["mediaId"]] == ("台账.xlsx", data)
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(app, Outbound("dingtalk", ROBOT_ONLY, "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    assert len(fake.recorded("media_upload")) == 1
 
 
 async def test_a_picture_to_a_custom_robot_group_is_not_supported(app: web.Application, fake: FakeDingTalk) -> None:

@@ -114,6 +114,8 @@ class FakeWeCom:
     webhook_errors: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
     webhook_delays: deque[float] = field(default_factory=deque)
     """Seconds to stall the next webhook requests before answering (a slow or hanging WeCom)."""
+    uploads: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
+    """media_id -> (webhook key, file name, bytes) of every `upload_media` (type=file)."""
     app_messages: list[dict[str, Any]] = field(default_factory=list)
     app_errors: deque[int] = field(default_factory=deque)
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -149,6 +151,7 @@ class FakeWeCom:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/cgi-bin/webhook/send", self._webhook)
+        app.router.add_post("/cgi-bin/webhook/upload_media", self._upload_media)
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._message_send)
         app.router.add_post("/cgi-bin/aibot/response", self._aibot_response)
@@ -203,10 +206,31 @@ class FakeWeCom:
         if body.get("msgtype") == "markdown":
             if len(body["markdown"]["content"].encode()) > 4096:
                 return web.json_response({"errcode": 40058, "errmsg": "markdown.content exceed max length 4096"})
+        if body.get("msgtype") == "file" and body.get("file", {}).get("media_id") not in self.uploads:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
         if body.get("msgtype") == "image" and (refusal := _image_refusal(body.get("image") or {})):
             return web.json_response(refusal)
         self.webhook_posts.append((key, body))
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _upload_media(self, request: web.Request) -> web.Response:
+        """`upload_media?key=KEY&type=file|voice`: multipart field `media`; media_id for 3 days."""
+        key = request.query.get("key", "")
+        if key not in self.webhook_keys:
+            return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
+        if request.query.get("type") not in ("file", "voice"):
+            return web.json_response({"errcode": 40004, "errmsg": "invalid media type"})
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            return web.json_response({"errcode": 40005, "errmsg": "media field missing"})
+        data = media.file.read()
+        if len(data) <= 5 or len(data) > 20 * 1024 * 1024:
+            return web.json_response({"errcode": 40006, "errmsg": "invalid file size"})
+        media_id = "media-" + secrets.token_hex(6)
+        self.uploads[media_id] = (key, media.filename, data)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "file", "media_id": media_id,
+                                  "created_at": str(int(time.time()))})
 
     async def _gettoken(self, request: web.Request) -> web.Response:
         if request.query.get("corpid") != self.corp_id or request.query.get("corpsecret") != self.agent_secret:

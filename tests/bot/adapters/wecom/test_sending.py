@@ -249,6 +249,19 @@ async def test_through_the_outbox_a_picture_the_route_cannot_carry_becomes_its_t
     assert body["markdown"]["content"] == "进度图太大，请到看板查看"
 
 
+async def test_a_file_is_uploaded_then_sent_as_a_file_message_only_through_the_push_webhook(
+    client: TestClient, fake: FakeWeCom
+) -> None:
+    data = b"PK\x03\x04" + b"x" * 200
+    await send_through_sender(client.app, Outbound("wecom", GROUP, "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    (media_id, (key, filename, uploaded)), = fake.uploads.items()
+    assert key == GROUP_KEY and filename == "台账.xlsx" and uploaded == data
+    assert fake.webhook_posts == [(GROUP_KEY, {"msgtype": "file", "file": {"media_id": media_id}})]
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(client.app, Outbound("wecom", "wrNOHOOK", "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    assert len(fake.uploads) == 1
+
+
 async def test_a_group_webhook_mentions_by_user_id(client: TestClient, fake: FakeWeCom) -> None:
     await send_routed(client.app, Outbound("wecom", GROUP, "订单123 焊接逾期 @李四", ("lisi",)))
     [(key, body)] = fake.webhook_posts
