@@ -2,6 +2,12 @@
 
 `Database` owns the engine and the `async_sessionmaker`; callers open one transaction per unit
 of work with `database.transaction()` and never keep a session beyond it.
+
+On SQLite there is one writer: every write transaction of this process first takes an in-memory
+lock (first come, first served), so concurrent messages queue in order in memory instead of
+spinning on `busy_timeout`; `busy_timeout` then only covers other processes (the CLI). Reads
+(`database.read()`) open a deferred transaction that takes neither lock and, in WAL mode, never
+waits for a writer.
 """
 
 from __future__ import annotations
@@ -77,16 +83,26 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front: a read-then-write transaction then never fails midway
-        # with SQLITE_BUSY, it waits (busy_timeout) at its start instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # with SQLITE_BUSY, it waits (busy_timeout) at its start instead. Reads begin deferred.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "gendan_read_only"
+"""Execution option marking a read-only unit of work (a deferred BEGIN on SQLite)."""
 
 
 class Database:
     def __init__(self, engine: AsyncEngine, *, retries: int = 3, retry_delay: float = 0.2) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.readers = async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         self.retries = retries
         self.retry_delay = retry_delay
+        self.write_lock: asyncio.Lock | None = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        """The one writer of this process on SQLite (None on PostgreSQL, which has row locks)."""
 
     @classmethod
     def from_url(cls, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Database:
@@ -98,8 +114,21 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits when the block ends, rolls back on any exception."""
-        async with self.sessions() as session, session.begin():
+        """One unit of work: commits when the block ends, rolls back on any exception.
+
+        On SQLite it waits its turn behind this process's other writers first.
+        """
+        if self.write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+        else:
+            async with self.write_lock, self.sessions() as session, session.begin():
+                yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit of work: never queues behind writers (WAL); nothing is committed."""
+        async with self.readers() as session:  # closing the session rolls the read back
             yield session
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
