@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from handlers.intake import Intake, LateSender
 from handlers.messages import Sender
 from scheduler.service import SchedulerService
 
@@ -18,3 +19,7 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 SENDERS = web.AppKey("senders", dict[str, Sender])
 """Proactive senders by platform name; each adapter's setup adds its own, the outbox worker uses them."""
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
+INTAKE = web.AppKey("intake", Intake)
+"""Durable intake: adapters hand verified messages to it and wait briefly for the reply."""
+REPLY_CHANNELS = web.AppKey("reply_channels", dict[tuple[str, str], LateSender])
+"""Late senders by (platform, channel kind); each adapter's setup adds its own."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +34,9 @@ DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记�
 DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
 REUSED_ID = "这条消息的编号和之前的一条消息重复，**没有处理**。请重新发送一次。"
 EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
+Finish = Callable[[AsyncSession, InboundMessage, Reply], Awaitable[None]]
+"""Extra work committed in the same transaction as the message's records (the inbox marks it done)."""
+
 _SPACES = re.compile(r"[ \t\u3000\u2005\u00a0]+")
 
 
@@ -51,25 +55,42 @@ class Dispatcher:
         self.settings = settings
         self.parser = parser
 
-    async def handle(self, message: InboundMessage) -> Reply:
+    async def handle(self, message: InboundMessage, finish: Finish | None = None) -> Reply:
+        """Apply `message`; a database that stays unavailable is answered with a refusal."""
+        try:
+            return await self.apply(message, finish)
+        except DatabaseUnavailable as exc:
+            return Reply(DATABASE_BUSY if exc.busy else DATABASE_DOWN, ok=False)
+
+    async def apply(self, message: InboundMessage, finish: Finish | None = None) -> Reply:
+        """Apply `message` in one transaction, with `finish` run in it last; raises
+        `DatabaseUnavailable` when the database stays busy or unreachable (nothing was applied)."""
         text = strip_mentions(message.text, message.mentions, self.settings.bot_name)
         if len(text) > self.settings.max_message_chars:
-            return Reply(
+            reply = Reply(
                 f"消息太长了（{len(text)} 字，上限 {self.settings.max_message_chars} 字），**没有记录**。"
                 "请分成几条发送。",
                 ok=False,
             )
+            if finish is not None:
+                await self.database.run(lambda session: finish(session, message, reply))
+            return reply
         try:
-            try:
-                return await self.database.run(lambda session: self._handle(session, message, text))
-            except IntegrityError:
-                # A concurrent transaction committed the same message id (a racing redelivery) or the
-                # same new order first; running again sees its result and answers accordingly.
-                return await self.database.run(lambda session: self._handle(session, message, text))
-        except DatabaseUnavailable as exc:
-            return Reply(DATABASE_BUSY if exc.busy else DATABASE_DOWN, ok=False)
+            return await self.database.run(lambda session: self._handle(session, message, text, finish))
+        except IntegrityError:
+            # A concurrent transaction committed the same message id (a racing redelivery) or the
+            # same new order first; running again sees its result and answers accordingly.
+            return await self.database.run(lambda session: self._handle(session, message, text, finish))
 
-    async def _handle(self, session: AsyncSession, message: InboundMessage, text: str) -> Reply:
+    async def _handle(
+        self, session: AsyncSession, message: InboundMessage, text: str, finish: Finish | None
+    ) -> Reply:
+        reply = await self._record(session, message, text)
+        if finish is not None:
+            await finish(session, message, reply)
+        return reply
+
+    async def _record(self, session: AsyncSession, message: InboundMessage, text: str) -> Reply:
         previous = await _processed(session, message)
         if previous is not None and (previous.chat_id, previous.sender_id) != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.

@@ -24,6 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 log = logging.getLogger(__name__)
 
+# aiosqlite logs every call with its arguments at DEBUG: stored credentials (a chat's webhook, an
+# inbox message's reply channel) would land in the log. Its INFO and above say nothing of the kind.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
 T = TypeVar("T")
 
 

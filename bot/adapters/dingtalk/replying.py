@@ -47,6 +47,10 @@ class Replier:
         self._replies.add(task)
         task.add_done_callback(self._replies.discard)
 
+    async def send(self, message: ChatbotMessage, reply: Reply) -> None:
+        """Answer now and return once it went out or was left to the outbox (never raises)."""
+        await self._reply(message, reply)
+
     async def _reply(self, message: ChatbotMessage, reply: Reply) -> None:
         chat_id = message.conversation_id
         session: str | None = message.session_webhook

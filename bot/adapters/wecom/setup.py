@@ -12,11 +12,13 @@ from bot.adapters.wecom import PLATFORM
 from bot.adapters.wecom.api import AppMessenger, WebhookClient
 from bot.adapters.wecom.callback import CallbackEndpoint, add_routes
 from bot.adapters.wecom.crypto import WeComCrypto
-from bot.adapters.wecom.inbound import MessageHandling
+from bot.adapters.wecom.inbound import RESPONSE_URL, MessageHandling
 from bot.adapters.wecom.sender import WeComSender
-from bot.adapters.wecom.websocket import WsClient
-from bot.keys import HTTP, RUNTIME, SENDERS
+from bot.adapters.wecom.websocket import REQ_ID, WsClient
+from bot.keys import HTTP, INTAKE, REPLY_CHANNELS, SENDERS
 from bot.config import Settings
+from handlers.intake import ReplyChannel
+from handlers.messages import InboundMessage, Reply
 
 WS_CLIENT = web.AppKey("wecom_ws_client", WsClient)
 CALLBACK = web.AppKey("wecom_callback", CallbackEndpoint)
@@ -27,7 +29,7 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
     config = settings.wecom
     if not config.enabled:
         return
-    handling = MessageHandling(lambda: app[RUNTIME].dispatcher, bot_names=(settings.general.bot_name,))
+    handling = MessageHandling(lambda: app[INTAKE], bot_names=(settings.general.bot_name,))
 
     if config.mode == "callback":
         endpoint = CallbackEndpoint(
@@ -39,6 +41,13 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
         )
         app[CALLBACK] = endpoint
         add_routes(app, config.callback_path, endpoint)
+        app[REPLY_CHANNELS][(PLATFORM, RESPONSE_URL)] = endpoint.send_late
+    else:
+
+        async def send_late(message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
+            await app[WS_CLIENT].send_late(message, channel, reply)
+
+        app[REPLY_CHANNELS][(PLATFORM, REQ_ID)] = send_late
 
     async def wecom_ctx(app: web.Application) -> AsyncIterator[None]:
         session = app[HTTP]
@@ -47,7 +56,10 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
         if config.mode == "callback":
             app[CALLBACK].session = session
         else:
-            ws_client = WsClient(session, config.ws_url, config.bot_id, config.secret, handling)
+            ws_client = WsClient(
+                session, config.ws_url, config.bot_id, config.secret, handling,
+                reply_within_seconds=config.reply_within_seconds,
+            )
             app[WS_CLIENT] = ws_client
             ws_task = asyncio.create_task(ws_client.run(), name="wecom-websocket")
         messenger = None
@@ -65,8 +77,6 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await ws_task
                 await ws_client.close()
-            if config.mode == "callback":
-                await app[CALLBACK].drain()
 
     app.cleanup_ctx.append(wecom_ctx)
 

@@ -1,0 +1,177 @@
+"""Durable intake: stored before acknowledged, handled once in order per chat, answered once through
+the transport, the stored channel, or the outbox; a restart resumes what was not handled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.runtime import Runtime
+from handlers.intake import Intake, NotAccepted, ReplyChannel
+from handlers.messages import InboundMessage, Reply
+from storage.models import AnswerRoute, InboxMessage, InboxStatus, OutboxMessage, ProcessedMessage
+from tests.helpers import ChatSession
+
+ORDER = "新建订单 123 华东机械 搅拌机 50台 2026-12-20"
+
+
+class LateChannel:
+    """A late sender that records what it was asked to send, or fails when told to."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.fail = fail
+
+    async def __call__(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
+        if self.fail:
+            raise ConnectionError("channel gone")
+        self.sent.append((message.message_id, reply.text))
+
+
+@pytest.fixture
+async def intake(runtime: Runtime) -> AsyncIterator[Intake]:
+    intake = Intake(runtime.database, runtime.dispatcher)
+    await intake.start()
+    yield intake
+    await intake.close()
+
+
+@pytest.fixture
+async def admin(chat: ChatSession) -> ChatSession:
+    await chat.as_role("admin")
+    await chat.say(ORDER)
+    return chat
+
+
+def live_channel() -> ReplyChannel:
+    return ReplyChannel("url", "https://example.invalid/once", datetime.now(timezone.utc) + timedelta(hours=1))
+
+
+async def inbox_row(runtime: Runtime, message_id: str) -> InboxMessage:
+    async with runtime.database.read() as session:
+        row = await session.scalar(select(InboxMessage).where(InboxMessage.message_id == message_id))
+        assert row is not None
+        return row
+
+
+async def processed(runtime: Runtime, message_id: str) -> int:
+    async with runtime.database.read() as session:
+        return await session.scalar(
+            select(func.count()).select_from(ProcessedMessage).where(ProcessedMessage.message_id == message_id)
+        )
+
+
+async def outbox_texts(runtime: Runtime) -> list[tuple[str, str]]:
+    async with runtime.database.read() as session:
+        return [(row.dedupe_key, row.text) for row in await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+async def test_the_transport_gets_the_reply_when_it_is_ready_in_time(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    ticket = await intake.accept(message, live_channel())
+    reply = await ticket.reply(5.0)
+    assert reply is not None and "焊接" in reply.text
+    row = await inbox_row(runtime, message.message_id)
+    assert (row.status, row.answer_route) == (InboxStatus.DONE, AnswerRoute.PASSIVE)
+    assert row.reply_text == reply.text
+    assert await processed(runtime, message.message_id) == 1
+
+
+async def test_a_redelivery_finds_the_stored_message_and_its_reply(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    first = await (await intake.accept(message)).reply(5.0)
+    again = await intake.accept(message)
+    assert again.duplicate
+    second = await again.reply(5.0)
+    assert second is not None and second.duplicate and second.text == first.text
+    assert await processed(runtime, message.message_id) == 1
+
+
+async def test_a_late_answer_goes_once_through_the_stored_channel(runtime, intake, admin) -> None:
+    late = LateChannel()
+    intake.register_channel("local", "url", late)
+    message = admin.message("订单123 焊接完成")
+    ticket = await intake.accept(message, live_channel())
+    assert await ticket.reply(0) is None  # the transport could not wait
+    await intake.settled()
+    assert [mid for mid, _ in late.sent] == [message.message_id]
+    row = await inbox_row(runtime, message.message_id)
+    assert row.answer_route == AnswerRoute.CHANNEL and row.answered_at is not None
+    assert await outbox_texts(runtime) == []
+
+
+async def test_without_a_live_channel_the_answer_goes_to_the_outbox(runtime, intake, admin) -> None:
+    late = LateChannel()
+    intake.register_channel("local", "url", late)
+    expired = ReplyChannel("url", "https://example.invalid/old", datetime.now(timezone.utc) - timedelta(minutes=1))
+    message = admin.message("订单123 焊接完成")
+    ticket = await intake.accept(message, expired)
+    ticket.answer_later()
+    await intake.settled()
+    assert late.sent == []
+    [(key, text)] = await outbox_texts(runtime)
+    assert key == f"reply:local:{message.message_id}" and "焊接" in text
+    assert (await inbox_row(runtime, message.message_id)).answer_route == AnswerRoute.OUTBOX
+
+
+async def test_a_failing_channel_hands_the_answer_to_the_outbox_once(runtime, intake, admin) -> None:
+    intake.register_channel("local", "url", LateChannel(fail=True))
+    message = admin.message("订单123 焊接完成")
+    (await intake.accept(message, live_channel())).answer_later()
+    await intake.settled()
+    assert [key for key, _ in await outbox_texts(runtime)] == [f"reply:local:{message.message_id}"]
+    row = await inbox_row(runtime, message.message_id)
+    assert row.answer_route == AnswerRoute.OUTBOX and row.answered_at is not None
+
+
+async def test_one_chat_is_handled_in_the_order_received(runtime, intake, admin) -> None:
+    steps = ["排产", "领料", "下料", "焊接", "涂装"]
+    messages = [admin.message(f"订单123 {step}完成") for step in steps]
+    tickets = [await intake.accept(m) for m in messages]
+    for ticket in tickets:
+        ticket.answer_later()
+    await intake.settled()
+    async with runtime.database.read() as session:
+        order = list(await session.scalars(
+            select(ProcessedMessage.message_id).where(ProcessedMessage.message_id.in_([m.message_id for m in messages]))
+            .order_by(ProcessedMessage.id)
+        ))
+    assert order == [m.message_id for m in messages]
+
+
+async def test_a_restart_resumes_what_was_received_but_not_handled(runtime, admin) -> None:
+    first = Intake(runtime.database, runtime.dispatcher)
+    await first.start()
+    gate = asyncio.Event()
+    real_apply = runtime.dispatcher.apply
+
+    async def stalled(message, finish=None):
+        await gate.wait()  # the process dies before handling
+        return await real_apply(message, finish)
+
+    runtime.dispatcher.apply = stalled  # type: ignore[method-assign]
+    message = admin.message("订单123 焊接完成")
+    (await first.accept(message)).answer_later()
+    await first.close(timeout=0.1)
+    runtime.dispatcher.apply = real_apply  # type: ignore[method-assign]
+    assert (await inbox_row(runtime, message.message_id)).status == InboxStatus.RECEIVED
+    assert await processed(runtime, message.message_id) == 0
+
+    second = Intake(runtime.database, runtime.dispatcher)
+    await second.start()
+    await second.settled()
+    await second.close()
+    assert await processed(runtime, message.message_id) == 1
+    row = await inbox_row(runtime, message.message_id)
+    assert row.status == InboxStatus.DONE and row.answer_route == AnswerRoute.OUTBOX  # no channel left
+    assert len(await outbox_texts(runtime)) == 1
+
+
+async def test_a_stopping_intake_takes_no_new_message(runtime, intake, admin) -> None:
+    intake.stop_accepting()
+    with pytest.raises(NotAccepted):
+        await intake.accept(admin.message("订单123 焊接完成"))
