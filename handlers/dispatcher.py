@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import GUEST, command_refusal, is_guest, refuse
 from handlers.commands import match_command
-from handlers.context import Context, TextParser
+from handlers.context import Context, PreParsed, TextParser
 from handlers.conversation import drop_pending, is_confirmation, take_pending
 from handlers.directory import chat_for, person_for
 from handlers.free_text import apply_items, handle_free_text
@@ -75,22 +76,31 @@ class Dispatcher:
             if finish is not None:
                 await self.database.run(lambda session: finish(session, message, reply))
             return reply
+        parser = await self._understood_first(text, message.sent_at)
         try:
-            return await self.database.run(lambda session: self._handle(session, message, text, finish))
+            return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
         except IntegrityError:
             # A concurrent transaction committed the same message id (a racing redelivery) or the
             # same new order first; running again sees its result and answers accordingly.
-            return await self.database.run(lambda session: self._handle(session, message, text, finish))
+            return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+
+    async def _understood_first(self, text: str, now: datetime) -> TextParser:
+        """Free text understood before the transaction opens (commands and confirmations are not)."""
+        if not text or is_confirmation(text) or match_command(text) is not None:
+            return self.parser
+        # On the event loop, not in a thread: a parsing thread would hold the GIL against the
+        # database's own thread and stretch every other chat's transaction.
+        return PreParsed(self.parser, text, now, self.parser.parse(text, now))
 
     async def _handle(
-        self, session: AsyncSession, message: InboundMessage, text: str, finish: Finish | None
+        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None
     ) -> Reply:
-        reply = await self._record(session, message, text)
+        reply = await self._record(session, message, text, parser)
         if finish is not None:
             await finish(session, message, reply)
         return reply
 
-    async def _record(self, session: AsyncSession, message: InboundMessage, text: str) -> Reply:
+    async def _record(self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser) -> Reply:
         previous = await _processed(session, message)
         if previous is not None and (previous.chat_id, previous.sender_id) != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
@@ -106,7 +116,7 @@ class Dispatcher:
             chat=await chat_for(session, message),
             person=await person_for(session, message),
             settings=self.settings,
-            parser=self.parser,
+            parser=parser,
         )
         reply = await self._route(ctx)
         session.add(

@@ -29,6 +29,12 @@ NOT_UNDERSTOOD = (
 )
 
 
+MAX_ITEMS = 30
+"""The most items one message may record: a longer list is refused whole, with a clear answer."""
+MAX_SUGGESTED = 5
+"""Unknown order numbers of one message for which close matches are looked up; the rest are only
+reported as not found (bounded work however many unknown numbers a message names)."""
+
 MILESTONE_GUESS_CUTOFF = 0.3
 """How alike a milestone name must be to be offered as "是指…吗" (焊接→波峰焊 is 0.4; 验收→老化测试 is 0)."""
 
@@ -69,6 +75,11 @@ async def handle_free_text(ctx: Context) -> Reply:
     items = ctx.parser.parse(ctx.text, ctx.now)
     if not items:
         return Reply(NOT_UNDERSTOOD, ok=False)
+    if len(items) > MAX_ITEMS:
+        return Reply(
+            f"这条消息里有 {len(items)} 条内容，一条消息最多 {MAX_ITEMS} 条，**没有记录**。请分成几条发送。",
+            ok=False,
+        )
     return await apply_items(ctx, items, confirmed=False)
 
 
@@ -79,8 +90,9 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
     resolved: list[Resolved] = []
     doubts: list[Doubt] = []
     blocked: list[str] = []
+    suggestions = _SuggestionBudget(MAX_SUGGESTED)
     for item in items:
-        outcome = await _resolve(ctx, item, context_order)
+        outcome = await _resolve(ctx, item, context_order, suggestions)
         if isinstance(outcome, Doubt):
             doubts.append(outcome)
         elif isinstance(outcome, Blocked):
@@ -94,7 +106,18 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
     return await _apply_all(ctx, resolved)
 
 
-async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) -> Resolved | Doubt | Blocked:
+@dataclass
+class _SuggestionBudget:
+    left: int
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+async def _resolve(
+    ctx: Context, item: ParsedItem, context_order: str | None, budget: _SuggestionBudget
+) -> Resolved | Doubt | Blocked:
     order_no = item.order_no
     assumed = False
     if order_no is None:
@@ -106,7 +129,7 @@ async def _resolve(ctx: Context, item: ParsedItem, context_order: str | None) ->
         item = replace(item, order_no=order_no)
     order = await visible_order(ctx, order_no)
     if order is None:
-        suggestions = await suggest_visible(ctx, order_no)
+        suggestions = await suggest_visible(ctx, order_no) if budget.take() else []
         if not suggestions:
             return Doubt(f"没有找到订单 {order_no}，没有记录。请检查订单号，或先用「新建订单」建单。", None)
         guess = suggestions[0]

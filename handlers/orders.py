@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -109,15 +109,38 @@ async def find_order(session: AsyncSession, order_no: str) -> Order | None:
     )
 
 
+SUGGESTION_CANDIDATES = 200
+"""At most this many open orders are compared with one unknown number: the cost of a suggestion
+does not grow with the number of open orders."""
+
+
 async def suggest_order_nos(
     session: AsyncSession, order_no: str, limit: int = 3, *, where: Sequence[Any] = ()
 ) -> list[str]:
-    """Open orders whose number is closest to `order_no`, best first; `where` narrows the candidates."""
+    """Open orders whose number is closest to `order_no`, best first; `where` narrows the candidates.
+
+    One indexed query picks the candidates: numbers of about the same length sharing the first or
+    the last two characters (how typos of an order number look), at most `SUGGESTION_CANDIDATES`.
+    """
+    if not order_no:
+        return []
+    head, tail = order_no[:2], order_no[-2:]
+    length = func.length(Order.order_no)
     known = list(
-        await session.scalars(select(Order.order_no).where(Order.status.in_(OPEN_ORDER_STATUSES), *where))
+        await session.scalars(
+            select(Order.order_no)
+            .where(
+                Order.status.in_(OPEN_ORDER_STATUSES),
+                length.between(len(order_no) - 2, len(order_no) + 2),
+                or_(Order.order_no.startswith(head, autoescape=True), Order.order_no.endswith(tail, autoescape=True)),
+                *where,
+            )
+            .order_by(Order.order_no)
+            .limit(SUGGESTION_CANDIDATES)
+        )
     )
     close = difflib.get_close_matches(order_no, known, n=limit, cutoff=0.5)
-    contained = [no for no in known if order_no and (order_no in no or no in order_no) and no not in close]
+    contained = [no for no in known if (order_no in no or no in order_no) and no not in close]
     return (close + contained)[:limit]
 
 
