@@ -85,3 +85,43 @@ async def test_work_that_fails_is_rolled_back_whole(database: Database) -> None:
     with pytest.raises(RuntimeError):
         await database.run(half_then_fail)
     assert "丁" not in await _names(database)
+
+
+async def test_concurrent_writers_queue_in_memory_in_order_instead_of_timing_out(sqlite_db) -> None:
+    """Twenty writers each holding the lock 20 ms: far beyond the 50 ms busy_timeout if they raced
+    for SQLite's lock, so every one of them succeeds only because they queue behind one another."""
+    database, _path = sqlite_db
+    order: list[str] = []
+
+    async def slow_add(session, name: str) -> None:
+        await _add_customer(session, name)
+        await session.flush()
+        await asyncio.sleep(0.02)
+        order.append(name)
+
+    names = [f"客户{i:02d}" for i in range(20)]
+    await asyncio.gather(*(database.run(lambda session, n=n: slow_add(session, n)) for n in names))
+    assert order == names  # first come, first served
+    assert await _names(database) == sorted(names)
+
+
+async def test_reads_never_wait_for_a_writer(sqlite_db) -> None:
+    database, _path = sqlite_db
+    await database.run(lambda session: _add_customer(session, "甲"))
+    writing = asyncio.Event()
+    release = asyncio.Event()
+
+    async def long_write(session) -> None:
+        await _add_customer(session, "乙")
+        await session.flush()
+        writing.set()
+        await release.wait()
+
+    writer = asyncio.create_task(database.run(long_write))
+    await writing.wait()
+    async with database.read() as session:  # would block behind the writer if reads took the lock
+        seen = list(await asyncio.wait_for(session.scalars(select(Customer.name)), 2))
+    assert seen == ["甲"]  # the uncommitted write is not visible
+    release.set()
+    await writer
+    assert await _names(database) == sorted(["甲", "乙"])
