@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -144,6 +145,8 @@ class Intake:
         self._slots = asyncio.Semaphore(concurrency)
         self._accepting = False
         self._sweeper: asyncio.Task[None] | None = None
+        self._arrivals: list[tuple[InboundMessage, ReplyChannel | None, asyncio.Future[Ticket]]] = []
+        self._storer: asyncio.Task[None] | None = None
 
     def register_channel(self, platform: str, kind: str, sender: LateSender) -> None:
         """The adapter's late sender for its channels of `kind`."""
@@ -163,6 +166,8 @@ class Intake:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
+        if self._storer is not None:
+            await asyncio.gather(self._storer, return_exceptions=True)
         pending = set(self._workers.values()) | self._late
         if pending:
             _done, still = await asyncio.wait(pending, timeout=timeout)
@@ -190,21 +195,44 @@ class Intake:
     # --- accepting -------------------------------------------------------------------------
 
     async def accept(self, message: InboundMessage, channel: ReplyChannel | None = None) -> Ticket:
-        """Store `message` durably (one short transaction) and queue it; when this returns, the
-        platform may be told "received". Raises `NotAccepted` when it was not stored."""
+        """Store `message` durably and queue it; when this returns, the platform may be told
+        "received". Raises `NotAccepted` when it was not stored.
+
+        Messages arriving together are stored together, in one short transaction (a group
+        commit): under load the write lock is taken once per batch, not once per message.
+        """
         if not self._accepting:
             raise NotAccepted("the bot is stopping")
-        now = datetime.now(timezone.utc)
-        try:
-            row_id, stored = await self.database.run(lambda session: _store(session, message, channel, now))
-        except DatabaseUnavailable as exc:
-            raise NotAccepted("the database is unavailable") from exc
-        if stored is None:
-            ticket = Ticket(message, channel, row_id)
-            self._tickets[row_id] = ticket
-            self._queue(ticket)
-            return ticket
-        return self._redelivered(message, channel, row_id, stored)
+        arrival: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
+        self._arrivals.append((message, channel, arrival))
+        if self._storer is None or self._storer.done():
+            self._storer = asyncio.create_task(self._store_arrivals(), name="intake-storer")
+        return await asyncio.shield(arrival)
+
+    async def _store_arrivals(self) -> None:
+        while self._arrivals:
+            batch, self._arrivals = self._arrivals, []
+            now = datetime.now(timezone.utc)
+            try:
+                stored = await self.database.run(lambda session: _store_all(session, batch, now))
+            except Exception as exc:
+                failure = NotAccepted("the database is unavailable" if isinstance(exc, DatabaseUnavailable)
+                                      else f"storing failed: {type(exc).__name__}")
+                if not isinstance(exc, DatabaseUnavailable):
+                    log.exception("storing %d inbound message(s) failed", len(batch))
+                for _message, _channel, arrival in batch:
+                    if not arrival.done():
+                        arrival.set_exception(failure)
+                continue
+            for (message, channel, arrival), (row_id, earlier) in zip(batch, stored):
+                if earlier is None:
+                    ticket = Ticket(message, channel, row_id)
+                    self._tickets[row_id] = ticket
+                    self._queue(ticket)
+                else:
+                    ticket = self._redelivered(message, channel, row_id, earlier)
+                if not arrival.done():
+                    arrival.set_result(ticket)
 
     def _redelivered(
         self, message: InboundMessage, channel: ReplyChannel | None, row_id: int, stored: InboxMessage
@@ -368,6 +396,12 @@ class Intake:
             log.info("resuming %d received message(s) not yet handled", len(received))
         for row in owed:
             self._deliver_late(row.id, _message_of(row), _channel_of(row), _stored_reply(row, duplicate=False))
+
+
+async def _store_all(
+    session: AsyncSession, batch: list[tuple[InboundMessage, ReplyChannel | None, Any]], now: datetime
+) -> list[tuple[int, InboxMessage | None]]:
+    return [await _store(session, message, channel, now) for message, channel, _arrival in batch]
 
 
 async def _store(

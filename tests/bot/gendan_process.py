@@ -85,7 +85,7 @@ class GendanProcess:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "-v", "--config", str(self.config), "run"],
+                [sys.executable, "-m", "bot", "--config", str(self.config), "run"],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
