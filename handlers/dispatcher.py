@@ -21,7 +21,7 @@ from handlers.access import GUEST, command_refusal, is_guest, refuse
 from handlers.commands import match_command
 from handlers.context import Context, PreParsed, TextParser
 from handlers.conversation import drop_pending, is_confirmation, take_pending
-from handlers.directory import chat_for, person_for
+from handlers.directory import Directory
 from handlers.free_text import apply_items, handle_free_text
 from handlers.messages import InboundMessage, Reply
 from handlers.settings import HandlerSettings
@@ -55,6 +55,7 @@ class Dispatcher:
         self.database = database
         self.settings = settings
         self.parser = parser
+        self.directory = Directory()
 
     async def handle(self, message: InboundMessage, finish: Finish | None = None) -> Reply:
         """Apply `message`; a database that stays unavailable is answered with a refusal."""
@@ -113,8 +114,8 @@ class Dispatcher:
             session=session,
             message=message,
             text=text,
-            chat=await chat_for(session, message),
-            person=await person_for(session, message),
+            chat=await self.directory.chat_for(session, message),
+            person=await self.directory.person_for(session, message),
             settings=self.settings,
             parser=parser,
         )
