@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -73,12 +74,12 @@ class Directory:
     SELECT for them. Any flush in this process that adds, changes or deletes a chat or a person
     drops it from every cache; entries also expire after `CACHE_SECONDS`."""
 
-    _all: list[Directory] = []
+    _all: weakref.WeakSet[Directory] = weakref.WeakSet()
 
     def __init__(self, *, ttl: float = CACHE_SECONDS) -> None:
         self.ttl = ttl
         self._entries: dict[tuple[type, str, str], tuple[float, Any]] = {}
-        Directory._all.append(self)
+        Directory._all.add(self)
 
     async def chat_for(self, session: AsyncSession, message: InboundMessage) -> Chat:
         cached = self._cached(session, (Chat, message.platform, message.chat_id))
