@@ -145,7 +145,7 @@ class Intake:
         self._slots = asyncio.Semaphore(concurrency)
         self._accepting = False
         self._sweeper: asyncio.Task[None] | None = None
-        self._arrivals: list[tuple[InboundMessage, ReplyChannel | None, asyncio.Future[Ticket]]] = []
+        self._arrivals: list[tuple[InboundMessage, ReplyChannel | None, bool, asyncio.Future[Ticket]]] = []
         self._storer: asyncio.Task[None] | None = None
 
     def register_channel(self, platform: str, kind: str, sender: LateSender) -> None:
@@ -194,9 +194,12 @@ class Intake:
 
     # --- accepting -------------------------------------------------------------------------
 
-    async def accept(self, message: InboundMessage, channel: ReplyChannel | None = None) -> Ticket:
+    async def accept(
+        self, message: InboundMessage, channel: ReplyChannel | None = None, *, carries_reply: bool = True
+    ) -> Ticket:
         """Store `message` durably and queue it; when this returns, the platform may be told
-        "received". Raises `NotAccepted` when it was not stored.
+        "received". Raises `NotAccepted` when it was not stored. `carries_reply=False`: the
+        transport has no response to put the reply in (it always goes through the channel).
 
         Messages arriving together are stored together, in one short transaction (a group
         commit): under load the write lock is taken once per batch, not once per message.
@@ -204,7 +207,7 @@ class Intake:
         if not self._accepting:
             raise NotAccepted("the bot is stopping")
         arrival: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
-        self._arrivals.append((message, channel, arrival))
+        self._arrivals.append((message, channel, carries_reply, arrival))
         if self._storer is None or self._storer.done():
             self._storer = asyncio.create_task(self._store_arrivals(), name="intake-storer")
         return await asyncio.shield(arrival)
@@ -220,13 +223,15 @@ class Intake:
                                       else f"storing failed: {type(exc).__name__}")
                 if not isinstance(exc, DatabaseUnavailable):
                     log.exception("storing %d inbound message(s) failed", len(batch))
-                for _message, _channel, arrival in batch:
+                for *_arrived, arrival in batch:
                     if not arrival.done():
                         arrival.set_exception(failure)
                 continue
-            for (message, channel, arrival), (row_id, earlier) in zip(batch, stored):
+            for (message, channel, carries_reply, arrival), (row_id, earlier) in zip(batch, stored):
                 if earlier is None:
                     ticket = Ticket(message, channel, row_id)
+                    if not carries_reply:
+                        ticket.answer_later()
                     self._tickets[row_id] = ticket
                     self._queue(ticket)
                 else:
@@ -399,9 +404,9 @@ class Intake:
 
 
 async def _store_all(
-    session: AsyncSession, batch: list[tuple[InboundMessage, ReplyChannel | None, Any]], now: datetime
+    session: AsyncSession, batch: list[tuple[InboundMessage, ReplyChannel | None, bool, Any]], now: datetime
 ) -> list[tuple[int, InboxMessage | None]]:
-    return [await _store(session, message, channel, now) for message, channel, _arrival in batch]
+    return [await _store(session, message, channel, now) for message, channel, _carries, _arrival in batch]
 
 
 async def _store(

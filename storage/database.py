@@ -22,6 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import inline_sqlite
+
 log = logging.getLogger(__name__)
 
 # aiosqlite logs every call with its arguments at DEBUG: stored credentials (a chat's webhook, an
@@ -66,8 +68,9 @@ def _is_unreachable(exc: BaseException) -> bool:
 
 def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo)
+        engine = create_async_engine(url, echo=echo, connect_args={"async_creator_fn": inline_sqlite.connect})
         _configure_sqlite(engine, busy_timeout_ms)
+        engine.sync_engine.gendan_busy_timeout_ms = busy_timeout_ms  # type: ignore[attr-defined]
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
@@ -80,7 +83,7 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA busy_timeout={min(int(busy_timeout_ms), inline_sqlite.INLINE_BUSY_MS)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -94,6 +97,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+BUSY_POLL_SECONDS = 0.02
+"""How often a write waiting for another process's SQLite lock tries again."""
+
 READ_ONLY = "gendan_read_only"
 """Execution option marking a read-only unit of work (a deferred BEGIN on SQLite)."""
 
@@ -105,6 +111,8 @@ class Database:
         self.readers = async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         self.retries = retries
         self.retry_delay = retry_delay
+        self._busy_wait_s = getattr(engine.sync_engine, "gendan_busy_timeout_ms", 0) / 1000
+        """On SQLite: how long one attempt waits for another process's lock (asynchronously)."""
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         """The one writer of this process on SQLite (None on PostgreSQL, which has row locks)."""
 
@@ -142,6 +150,8 @@ class Database:
         run again from the start (it is: a failed attempt was rolled back).
         """
         attempt = 0
+        loop = asyncio.get_running_loop()
+        busy_since: float | None = None
         while True:
             try:
                 async with self.transaction() as session:
@@ -150,6 +160,14 @@ class Database:
                 busy = _is_busy(exc)
                 if not busy and not _is_unreachable(exc):
                     raise
+                if busy and self._busy_wait_s:
+                    # SQLite's own wait is kept short (it blocks the loop): keep waiting here,
+                    # asynchronously, until one attempt's busy_timeout is spent.
+                    busy_since = loop.time() if busy_since is None else busy_since
+                    if loop.time() - busy_since < self._busy_wait_s:
+                        await asyncio.sleep(BUSY_POLL_SECONDS)
+                        continue
+                    busy_since = None
                 attempt += 1
                 if attempt > self.retries:
                     what = "busy" if busy else "unreachable"

@@ -28,13 +28,13 @@ async def test_sigterm_after_a_burst_loses_nothing_and_answers_once(tmp_path: Pa
     config = tmp_path / "gendan.toml"
     port = free_port()
     # A short wait for the passive answer, so that many answers are still owed at SIGTERM.
-    write_config(config, database_url=database_url, port=port, fake=fake, reply_within_seconds=0.02)
+    write_config(config, database_url=database_url, port=port, fake=fake, reply_within_seconds=0)
     server = GendanProcess(config, port, tmp_path / "gendan.log")
     try:
         await server.start()
         orders = await create_orders(fake, server.url, 3)
-        signed = sign_all(fake, progress_texts(60, orders), "burst-")
-        load = await drive(fake, [server.url], signed, rate=60)
+        signed = sign_all(fake, progress_texts(150, orders), "burst-")
+        load = await drive(fake, [server.url], signed, rate=150)
         server.terminate()  # the moment the last HTTP answer arrived
         assert await server.wait() == 0, (tmp_path / "gendan.log").read_text()
         acknowledged = load.acknowledged

@@ -4,7 +4,8 @@ the transport, the stored channel, or the outbox; a restart resumes what was not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -45,6 +46,23 @@ async def admin(chat: ChatSession) -> ChatSession:
     await chat.as_role("admin")
     await chat.say(ORDER)
     return chat
+
+
+@contextmanager
+def slow_handling(runtime: Runtime) -> Iterator[asyncio.Event]:
+    """Handling waits until the event is set (a slow message)."""
+    go = asyncio.Event()
+    real_apply = runtime.dispatcher.apply
+
+    async def slow(message, finish=None):
+        await go.wait()
+        return await real_apply(message, finish)
+
+    runtime.dispatcher.apply = slow  # type: ignore[method-assign]
+    try:
+        yield go
+    finally:
+        runtime.dispatcher.apply = real_apply  # type: ignore[method-assign]
 
 
 def live_channel() -> ReplyChannel:
@@ -95,9 +113,11 @@ async def test_a_late_answer_goes_once_through_the_stored_channel(runtime, intak
     late = LateChannel()
     intake.register_channel("local", "url", late)
     message = admin.message("订单123 焊接完成")
-    ticket = await intake.accept(message, live_channel())
-    assert await ticket.reply(0) is None  # the transport could not wait
-    await intake.settled()
+    with slow_handling(runtime) as go:
+        ticket = await intake.accept(message, live_channel())
+        assert await ticket.reply(0.05) is None  # the transport could not wait longer
+        go.set()
+        await intake.settled()
     assert [mid for mid, _ in late.sent] == [message.message_id]
     row = await inbox_row(runtime, message.message_id)
     assert row.answer_route == AnswerRoute.CHANNEL and row.answered_at is not None
@@ -109,8 +129,7 @@ async def test_without_a_live_channel_the_answer_goes_to_the_outbox(runtime, int
     intake.register_channel("local", "url", late)
     expired = ReplyChannel("url", "https://example.invalid/old", datetime.now(timezone.utc) - timedelta(minutes=1))
     message = admin.message("订单123 焊接完成")
-    ticket = await intake.accept(message, expired)
-    ticket.answer_later()
+    await intake.accept(message, expired, carries_reply=False)
     await intake.settled()
     assert late.sent == []
     [(key, text)] = await outbox_texts(runtime)
@@ -121,7 +140,7 @@ async def test_without_a_live_channel_the_answer_goes_to_the_outbox(runtime, int
 async def test_a_failing_channel_hands_the_answer_to_the_outbox_once(runtime, intake, admin) -> None:
     intake.register_channel("local", "url", LateChannel(fail=True))
     message = admin.message("订单123 焊接完成")
-    (await intake.accept(message, live_channel())).answer_later()
+    await intake.accept(message, live_channel(), carries_reply=False)
     await intake.settled()
     assert [key for key, _ in await outbox_texts(runtime)] == [f"reply:local:{message.message_id}"]
     row = await inbox_row(runtime, message.message_id)
@@ -131,9 +150,8 @@ async def test_a_failing_channel_hands_the_answer_to_the_outbox_once(runtime, in
 async def test_one_chat_is_handled_in_the_order_received(runtime, intake, admin) -> None:
     steps = ["排产", "领料", "下料", "焊接", "涂装"]
     messages = [admin.message(f"订单123 {step}完成") for step in steps]
-    tickets = [await intake.accept(m) for m in messages]
-    for ticket in tickets:
-        ticket.answer_later()
+    for m in messages:
+        await intake.accept(m, carries_reply=False)
     await intake.settled()
     async with runtime.database.read() as session:
         order = list(await session.scalars(
@@ -155,7 +173,7 @@ async def test_a_restart_resumes_what_was_received_but_not_handled(runtime, admi
 
     runtime.dispatcher.apply = stalled  # type: ignore[method-assign]
     message = admin.message("订单123 焊接完成")
-    (await first.accept(message)).answer_later()
+    await first.accept(message, carries_reply=False)
     await first.close(timeout=0.1)
     runtime.dispatcher.apply = real_apply  # type: ignore[method-assign]
     assert (await inbox_row(runtime, message.message_id)).status == InboxStatus.RECEIVED

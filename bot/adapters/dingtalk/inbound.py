@@ -30,7 +30,9 @@ SESSION_WEBHOOK = "session_webhook"
 
 
 class Accepting(Protocol):
-    async def accept(self, message: InboundMessage, channel: ReplyChannel | None = None) -> Ticket: ...
+    async def accept(
+        self, message: InboundMessage, channel: ReplyChannel | None = None, *, carries_reply: bool = True
+    ) -> Ticket: ...
 
 
 class BadPayload(ValueError):
@@ -116,8 +118,8 @@ class InboundHandler:
             log.info("DingTalk %s message %s is not text; answered with a hint", message.message_type, message.message_id)
             self.replier.start(message, Reply(UNSUPPORTED_TYPE_REPLY))
             return None
-        ticket = await self._intake().accept(to_inbound(message, text), reply_channel(message))
-        ticket.answer_later()  # DingTalk has no answer in the acknowledgement: always the channel
+        # DingTalk has no answer in the acknowledgement: the reply always goes through the channel.
+        ticket = await self._intake().accept(to_inbound(message, text), reply_channel(message), carries_reply=False)
         if ticket.duplicate:
             log.info("DingTalk message %s was delivered again; already stored, not answering twice", message.message_id)
         return ticket

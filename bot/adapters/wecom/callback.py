@@ -87,7 +87,9 @@ class CallbackEndpoint:
         if incoming.message is None:
             return web.Response(text="")  # events, stream refreshes: nothing to answer
         try:
-            ticket = await self.handling.accept(incoming, incoming.channel(received_at))
+            ticket = await self.handling.accept(
+                incoming, incoming.channel(received_at), waits=self.reply_within_seconds > 0
+            )
         except NotAccepted as exc:
             # Not stored, so not acknowledged: WeCom delivers it again.
             log.warning("wecom message not accepted: %s (HTTP 503)", exc)

@@ -125,7 +125,9 @@ def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received
 
 
 class Accepting(Protocol):
-    async def accept(self, message: InboundMessage, channel: ReplyChannel | None = None) -> Ticket: ...
+    async def accept(
+        self, message: InboundMessage, channel: ReplyChannel | None = None, *, carries_reply: bool = True
+    ) -> Ticket: ...
 
 
 class MessageHandling:
@@ -139,10 +141,11 @@ class MessageHandling:
     def incoming(self, payload: dict, received_at: datetime) -> Incoming:
         return to_incoming(payload, bot_names=self.bot_names, received_at=received_at)
 
-    async def accept(self, incoming: Incoming, channel: ReplyChannel | None) -> Ticket:
-        """Store the message durably; raises `NotAccepted` when it was not (do not acknowledge)."""
+    async def accept(self, incoming: Incoming, channel: ReplyChannel | None, *, waits: bool = True) -> Ticket:
+        """Store the message durably; raises `NotAccepted` when it was not (do not acknowledge).
+        `waits=False`: the transport will not wait for the reply (it goes through the channel)."""
         assert incoming.message is not None
-        return await self._intake().accept(incoming.message, channel)
+        return await self._intake().accept(incoming.message, channel, carries_reply=waits)
 
     @staticmethod
     def text_of(reply: Reply | None) -> str | None:

@@ -200,7 +200,7 @@ class WsClient:
             return
         channel = ReplyChannel(REQ_ID, req_id, datetime.now(timezone.utc) + REQ_ID_LIFETIME)
         try:
-            ticket = await self.handling.accept(incoming, channel)
+            ticket = await self.handling.accept(incoming, channel, waits=self.reply_within_seconds > 0)
         except NotAccepted as exc:
             log.warning("wecom websocket: message not accepted: %s", exc)
             return
