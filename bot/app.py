@@ -14,9 +14,10 @@ from aiohttp import web
 from bot.adapters.dingtalk.setup import setup_dingtalk
 from bot.adapters.wecom.setup import setup_wecom
 from bot.config import Settings
-from bot.keys import HTTP, INTAKE, REPLY_CHANNELS, RUNTIME, SENDERS, SETTINGS
+from bot.keys import HEALTH_CHECKS, HTTP, INTAKE, REPLY_CHANNELS, RUNTIME, SENDERS, SETTINGS
 from bot.runtime import open_runtime
 from bot.scheduling import scheduler_ctx
+from bot.web.setup import setup_web
 from handlers.intake import Intake
 
 AdapterSetup = Callable[[web.Application, Settings], None]
@@ -61,6 +62,11 @@ async def stop_taking_messages(app: web.Application) -> None:
 
 
 async def health(request: web.Request) -> web.Response:
+    """200 {"status": "ok"}, or 503 {"status": "degraded", "problems": {component: what}} when a
+    component reports a problem that needs an operator (a displaced long connection)."""
+    problems = {name: problem for name, check in request.app[HEALTH_CHECKS].items() if (problem := check())}
+    if problems:
+        return web.json_response({"status": "degraded", "problems": problems}, status=503)
     return web.json_response({"status": "ok"})
 
 
@@ -69,6 +75,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[SENDERS] = {}
     app[REPLY_CHANNELS] = {}
+    app[HEALTH_CHECKS] = {}
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(http_client_ctx)
     app.router.add_get("/healthz", health)
@@ -76,5 +83,6 @@ def create_app(settings: Settings) -> web.Application:
         setup(app, settings)
     app.cleanup_ctx.append(intake_ctx)  # after the adapters: closed before their connections
     app.on_shutdown.append(stop_taking_messages)
+    setup_web(app, settings)  # the board and the customer portal ([web])
     app.cleanup_ctx.append(scheduler_ctx)  # last: starts once every adapter's sender is registered
     return app

@@ -3,7 +3,8 @@
 Lookup order: `--config PATH`, then `$GENDAN_CONFIG`, then built-in defaults (SQLite at
 ./gendan.db, Asia/Shanghai, the default milestone template). Any scalar setting can be
 overridden by an environment variable `GENDAN_<SECTION>_<KEY>` (for example
-`GENDAN_WECOM_SECRET`), so secrets need not be written into the file.
+`GENDAN_WECOM_SECRET`), so secrets need not be written into the file; a list setting takes its
+items comma-separated (`GENDAN_CALENDAR_HOLIDAYS=2027-01-01,2027-02-06`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tomllib
 from datetime import UTC, date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -121,6 +122,15 @@ class ScheduleSettings(Section):
         return value
 
 
+class PictureSettings(Section):
+    """Pictures sent with the daily digest and the weekly customer update."""
+
+    enabled: bool = True
+    font_path: str = ""
+    """A CJK font file; empty: look one up through matplotlib's font manager."""
+    max_bars: int = Field(default=40, ge=5, le=200)
+
+
 DEFAULT_ROLES = {spec.name: spec.role for spec in DEFAULT_TEMPLATE.milestones if spec.role is not None}
 """A step configured without a role takes the one its name has in the default template (unless
 another step states that role, or it would put acceptance before the last step), so templates
@@ -138,6 +148,7 @@ class MilestoneSettings(Section):
 class TemplateSettings(Section):
     name: str = Field(min_length=1)
     description: str = ""
+    unit: str = Field(default="台", min_length=1, max_length=4)
     milestones: tuple[MilestoneSettings, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -169,6 +180,7 @@ class TemplateSettings(Section):
         return Template(
             name=self.name,
             description=self.description,
+            unit=self.unit,
             milestones=tuple(
                 MilestoneSpec(name=m.name, synonyms=m.synonyms, days=m.days, department=m.department, role=role)
                 for m, role in zip(self.milestones, self._roles(), strict=True)
@@ -301,18 +313,42 @@ class DingTalkSettings(Section):
         return self.robot_code or self.client_id
 
 
+class WebSettings(Section):
+    """The manager board and the customer portal, served by `gendan run` beside the platform callbacks."""
+
+    enabled: bool = True
+    public_url: str = ""
+    """The address people open (behind the reverse proxy); empty means http://[server] host:port."""
+    link_secret: SecretStr = SecretStr("")
+    """Signs every link together with the scope's key; set GENDAN_WEB_LINK_SECRET."""
+    manager_link_hours: int = Field(default=12, ge=1, le=24 * 90)
+    customer_link_hours: int = Field(default=8 * 24, ge=1, le=24 * 366)
+    """Long enough that last week's update still opens until the next one arrives."""
+    page_size: int = Field(default=100, ge=10, le=1000)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("expected a URL starting with https:// or http://")
+        return value.rstrip("/")
+
+
 class Settings(Section):
     general: GeneralSettings = GeneralSettings()
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
-    calendar: CalendarSettings = CalendarSettings()
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    """Its own instance per Settings: the work calendar it holds learns imported years at run time."""
     schedule: ScheduleSettings = ScheduleSettings()
+    pictures: PictureSettings = PictureSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     templates: tuple[TemplateSettings, ...] = ()
     chats: tuple[ChatBinding, ...] = ()
     people: tuple[PersonBinding, ...] = ()
     wecom: WeComSettings = WeComSettings()
     dingtalk: DingTalkSettings = DingTalkSettings()
+    web: WebSettings = WebSettings()
 
     @model_validator(mode="after")
     def _unique_templates(self) -> Settings:
@@ -322,10 +358,22 @@ class Settings(Section):
         return self
 
     @property
+    def public_url(self) -> str:
+        """Where the web pages are opened: `[web] public_url`, else this server's own address."""
+        return self.web.public_url or f"http://{self.server.host}:{self.server.port}"
+
+    @property
     def template_set(self) -> TemplateSet:
         if not self.templates:
             return TemplateSet((DEFAULT_TEMPLATE,))
         return TemplateSet(tuple(t.to_template() for t in self.templates))
+
+
+def _env_value(annotation: Any, raw: str) -> Any:
+    """A list setting's environment form is comma-separated (GENDAN_CALENDAR_HOLIDAYS=2027-01-01,2027-02-06)."""
+    if get_origin(annotation) in (tuple, list):
+        return [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
+    return raw
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
@@ -338,7 +386,7 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
             env_name = f"{ENV_PREFIX}{section_name}_{key}".upper()
             if env_name in environ:
                 data.setdefault(section_name, {})
-                data[section_name][key] = environ[env_name]
+                data[section_name][key] = _env_value(annotation.model_fields[key].annotation, environ[env_name])
     return data
 
 
@@ -356,7 +404,7 @@ def parse_settings(data: dict[str, Any], environ: dict[str, str] | None = None) 
         return Settings.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors())
-        raise ConfigError(f"configuration error: {problems}") from None
+        raise ConfigError(f"配置有误：{problems}") from None
 
 
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -369,7 +417,7 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
     try:
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {config_path}") from None
+        raise ConfigError(f"找不到配置文件：{config_path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"configuration file {config_path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"配置文件 {config_path} 不是有效的 TOML：{exc}") from None
     return parse_settings(data, env)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from dataclasses import replace
+
 from bot.local_chat import LocalChat
 
 # Each sample is the chat a real team would have had: create the order, then report progress.
@@ -13,6 +15,27 @@ _SAMPLES = (
     ("D1003", "华东机械", "料仓", "8台", 45, ["排产完成"]),
     ("D1004", "北方农机", "烘干机", "12台", 12, ["排产完成", "领料完成", "下料完成", "焊接完成", "涂装80%"]),
 )
+
+
+DEMO_CHATS = (
+    ("经理群", "绑定 经理", "经理群：每日简报、重大异常升级"),
+    ("焊接车间群", "绑定 部门 焊接车间", "部门群（焊接车间）：本部门节点的提醒和逾期预警"),
+    ("华东机械群", "绑定 客户 华东机械", "客户群（华东机械）：只能查询华东机械的订单，每周一收到周报"),
+)
+"""The groups the demo binds, so `gendan digest --chat 经理群` and a customer's view work at once."""
+
+
+async def bind_demo_chats(chat: LocalChat) -> list[str]:
+    """Bind a manager, a department and a customer group (as the demo's admin); their descriptions."""
+    bound = []
+    for name, command, what in DEMO_CHATS:
+        group = LocalChat(chat.runtime, replace(chat.identity, chat=name), chat.fixed_now)
+        group.count = chat.count
+        reply = await group.say(command)
+        chat.count = group.count
+        if reply.ok:
+            bound.append(f"「{name}」—— {what}")
+    return bound
 
 
 async def load_demo(chat: LocalChat, today: datetime) -> list[str]:

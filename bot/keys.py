@@ -4,6 +4,8 @@ each other to share them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aiohttp
 from aiohttp import web
 
@@ -18,6 +20,9 @@ RUNTIME = web.AppKey("runtime", Runtime)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 SENDERS = web.AppKey("senders", dict[str, Sender])
 """Proactive senders by platform name; each adapter's setup adds its own, the outbox worker uses them."""
+HEALTH_CHECKS = web.AppKey("health_checks", dict[str, Callable[[], str | None]])
+"""Per component, a check returning what is wrong (in words for the operator) or None; /healthz
+reports them. Each adapter's setup adds its own."""
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
 INTAKE = web.AppKey("intake", Intake)
 """Durable intake: adapters hand verified messages to it and wait briefly for the reply."""

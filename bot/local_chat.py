@@ -12,12 +12,16 @@ import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
-from bot.config import PersonBinding
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.runtime import Runtime
-from handlers.config_sync import apply_bindings
-from handlers.messages import InboundMessage, Reply
+from handlers.access import ROLE_NAMES
+from handlers.directory import give_role_unless_set
+from handlers.messages import Attachment, InboundMessage, Reply
+from storage.models import Customer, PersonRole
 
 PLATFORM = "local"
 BLOCK = "---"
@@ -59,17 +63,36 @@ class MessageAssembler:
 
 
 class LocalChat:
-    def __init__(self, runtime: Runtime, identity: LocalIdentity, now: datetime | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, identity: LocalIdentity, now: datetime | None = None, files_dir: Path | None = None
+    ) -> None:
         self.runtime = runtime
         self.identity = identity
         self.fixed_now = now
         self.count = 0
+        self.files_dir = files_dir or Path.cwd()
+        """Where files the bot sends (the ledger of 导出台账) are written."""
 
-    async def join(self) -> None:
-        """Give the local user the role the command line asked for."""
-        binding = PersonBinding(platform=PLATFORM, user_id=self.identity.user, role=self.identity.role,
-                                name=self.identity.user)
-        await self.runtime.database.run(lambda session: apply_bindings(session, (), (binding,)))
+    async def join(self) -> str | None:
+        """Give the local user the role the command line asked for, unless they already have one
+        (given by 「授权」 or the configuration, with its customer): that one stays. Returns a note
+        in zh-CN when the asked role was not applied, else None."""
+        wanted = PersonRole(self.identity.role)
+        now = self._clock()
+
+        async def adopt(session: AsyncSession) -> tuple[PersonRole, str]:
+            person = await give_role_unless_set(session, PLATFORM, self.identity.user, self.identity.user, wanted, now)
+            customer = await session.get(Customer, person.customer_id) if person.customer_id else None
+            return PersonRole(person.role), customer.name if customer else ""
+
+        role, customer = await self.runtime.database.run(adopt)
+        if role is wanted:
+            return None
+        company = f"（{customer}）" if customer else ""
+        return (
+            f"（{self.identity.user} 已有身份：{ROLE_NAMES[str(role)]}{company}，--role {self.identity.role} 没有生效；"
+            "身份请由管理员用「授权」修改。）"
+        )
 
     def _clock(self) -> datetime:
         if self.fixed_now is not None:
@@ -119,6 +142,23 @@ async def _exchange(chat: LocalChat, text: str, out: TextIO, *, echo: bool) -> i
         shown = text.replace("\n", "\n   ")
         out.write(f"{chat.identity.user}> {shown}\n")
     reply = await chat.say(text)
-    out.write("跟单助手> " + reply.text.replace("\n", "\n          ") + "\n\n")
+    out.write("跟单助手> " + reply.text.replace("\n", "\n          ") + "\n")
+    if reply.attachment is not None:
+        path = await asyncio.to_thread(save_attachment, reply.attachment, chat.files_dir)
+        out.write(f"          （文件已保存：{path}）\n")
+    out.write("\n")
     out.flush()
     return 0 if reply.ok else 1
+
+
+def save_attachment(attachment: Attachment, directory: Path) -> Path:
+    """Write a file the bot sent into `directory`, never over an existing file; its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name = Path(attachment.filename).name or "附件"
+    path = directory / name
+    stem, suffix, n = path.stem, path.suffix, 1
+    while path.exists():
+        n += 1
+        path = directory / f"{stem}-{n}{suffix}"
+    path.write_bytes(attachment.data)
+    return path

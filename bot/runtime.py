@@ -10,11 +10,13 @@ from datetime import datetime
 from bot.adapters.wecom import PLATFORM as WECOM
 from bot.adapters.wecom.api import push_webhook_problem
 from bot.config import Settings
+from bot.web.links import LinkSigner
 from handlers.commands.push import register_push_webhook
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings, WorkflowRules
+from handlers.calendar_import import load_stored
 from handlers.config_sync import apply_bindings, sync_templates
-from handlers.understanding import Parser
+from handlers.learning.synonyms import ReloadableParser, stored_synonyms
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -44,6 +46,7 @@ def handler_settings(settings: Settings) -> HandlerSettings:
             major_when_due_at_risk=settings.workflow.major_when_due_at_risk,
             major_quality_milestones=settings.workflow.major_quality_milestones,
         ),
+        links=LinkSigner(settings) if settings.web.enabled else None,
     )
 
 
@@ -68,7 +71,9 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         hs = handler_settings(settings)
         await database.run(lambda session: sync_templates(session, hs.templates))
         await database.run(lambda session: apply_bindings(session, settings.chats, settings.people))
-        parser = Parser(hs.templates)
+        await database.run(lambda session: load_stored(session, hs.calendar))
+        synonyms = await database.run(stored_synonyms)
+        parser = ReloadableParser(hs.templates, synonyms)
         parser.parse(WARM_UP, datetime.now(hs.tz))  # loads the segmenter's dictionary now, not on a message
         dispatcher = Dispatcher(database, hs, parser)
         yield Runtime(settings, hs, database, dispatcher)

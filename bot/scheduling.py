@@ -9,7 +9,9 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.keys import RUNTIME, SCHEDULER, SENDERS, SETTINGS
+from bot.web.links import LinkSigner
 from scheduler.config import ScheduleConfig
+from scheduler.pictures.config import PictureConfig
 from scheduler.printing import PrintSender
 from scheduler.service import SchedulerService
 
@@ -29,6 +31,19 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
         tz=settings.general.tz,
         calendar=settings.calendar.work_calendar,
         bot_name=settings.general.bot_name,
+        links=LinkSigner(settings) if settings.web.enabled else None,
+        pictures=picture_config(settings),
+    )
+
+
+def picture_config(settings: Settings) -> PictureConfig:
+    pictures = settings.pictures
+    return PictureConfig(
+        enabled=pictures.enabled,
+        font_path=pictures.font_path or None,
+        max_bars=pictures.max_bars,
+        # where to look instead when a route cannot carry the picture: the board, when it is served
+        board_url=settings.public_url if settings.web.enabled else None,
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.messages import Reply
 from handlers.orders import open_orders, suggest_order_nos
-from storage.models import ChatRole, EventKind, Order, OrderStatus, PersonRole
+from storage.models import ChatRole, Customer, EventKind, Order, OrderStatus, PersonRole
 
 ROLE_NAMES = {"staff": "员工", "manager": "经理", "customer": "客户", "admin": "管理员"}
 GUEST = (
@@ -25,7 +25,7 @@ GUEST = (
     "或发送「授权 你的名字 员工」给你开通，然后再试。发送「帮助」查看用法。"
 )
 CUSTOMER_READ_ONLY = "客户群只能查询本公司订单的进度，不能记录进度、变更、异常或审批。如需变更请联系对接的业务员。"
-CUSTOMER_CHAT_COMMANDS = frozenset({"帮助", "进度", "订单列表", "绑定", "绑定推送", "授权"})
+CUSTOMER_CHAT_COMMANDS = frozenset({"帮助", "进度", "订单列表", "导出台账", "绑定", "绑定推送", "授权"})
 """Commands usable in a customer group at all (each still checks its own roles)."""
 
 
@@ -61,7 +61,8 @@ def scope_for(ctx: Context) -> Scope:
     customers = set()
     if ctx.chat.role == ChatRole.CUSTOMER:
         customers.add(ctx.chat.customer_id)
-    if ctx.person.role == PersonRole.CUSTOMER:
+    if ctx.person.role == PersonRole.CUSTOMER and (ctx.person.customer_id is not None or not customers):
+        # A customer contact not yet tied to a company reads what the customer group they are in shows.
         customers.add(ctx.person.customer_id)
     if not customers:
         return Scope(False)
@@ -108,8 +109,25 @@ async def visible_order(ctx: Context, order_no: str) -> Order | None:
 
 
 async def suggest_visible(ctx: Context, order_no: str) -> list[str]:
-    """Open orders this chat may see whose number is closest to `order_no`, best first."""
-    return await suggest_order_nos(ctx.session, order_no, where=scope_for(ctx).where())
+    """Open orders this chat may see whose number has the same form and is closest to `order_no`, best
+    first; when the message names a customer, only that customer's orders (a guess must be plausibly
+    the order the sender meant, never another customer's)."""
+    named = [
+        customer_id
+        for customer_id, name in await ctx.session.execute(select(Customer.id, Customer.name))
+        if name and name in ctx.text
+    ]
+    where = scope_for(ctx).where() + ((Order.customer_id.in_(named),) if named else ())
+    return await suggest_order_nos(ctx.session, order_no, where=where)
+
+
+async def not_visible_answer(ctx: Context, order_no: str) -> str:
+    """The answer to a question about an order this chat cannot see: plainly that it is not visible
+    here, the same for a missing order and another customer's. Nothing is recorded and nothing
+    waits for a 「是」; close numbers of the same form are only mentioned."""
+    suggestions = await suggest_visible(ctx, order_no)
+    hint = f"相近的订单号：{'、'.join(suggestions)}。" if suggestions else "发送「订单列表」查看在制订单。"
+    return f"这里查不到订单 {order_no}（没有这个订单，或它不在本群可查看的范围内）。{hint}"
 
 
 async def visible_open_orders(ctx: Context, customer: str | None = None) -> list[Order]:

@@ -7,6 +7,7 @@ own those milestones all commit together or not at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,15 +17,17 @@ from sqlalchemy.orm import selectinload
 from handlers.context import Context
 from handlers.formatting import FIELD_LABELS, md
 from handlers.messages import Reply
-from handlers.notices import tell_managers
+from handlers.notices import settle_undelivered, tell_managers
 from handlers.planning import lay_out
 from handlers.templates import MilestoneSpec, Template
 from handlers.understanding.items import ParsedItem
+from handlers.workdays import unknown_year_note
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
     Chat,
     ChatRole,
+    Customer,
     EventKind,
     MilestoneStatus,
     Order,
@@ -57,7 +60,18 @@ def new_value(order: Order, item: ParsedItem) -> tuple[str | None, str | None]:
             delta = timedelta(days=int(value))
             return old_due.isoformat(), (old_due + delta if op == "add" else old_due - delta).isoformat()
         return old_due.isoformat(), None
-    return order.spec or None, str(value) if value is not None else None
+    return order.spec or None, spec_value(value)
+
+
+_SPEC_VERB = re.compile(r"^(?:改成|改为|改用|换成|换为|变成|调整为|改)\s*")
+
+
+def spec_value(value: object) -> str | None:
+    """The new spec itself: 「改不锈钢」「改成沉金工艺」 ask for 不锈钢, 沉金工艺 (the verb is not the value)."""
+    if value is None:
+        return None
+    text = _SPEC_VERB.sub("", str(value).strip())
+    return text or None
 
 
 def _remaining(order: Order) -> list[OrderMilestone]:
@@ -108,6 +122,9 @@ def due_date_impact(ctx: Context, order: Order, new_due: date) -> list[str]:
     )
     if new.slack < 0:
         lines.append(f"⚠️ 按标准工期已来不及，剩余节点需压缩 {-new.slack} 个工作日")
+    unknown = unknown_year_note(calendar, [new_due, *new.planned.values()])
+    if unknown is not None:
+        lines.append(unknown)
     return lines
 
 
@@ -129,9 +146,14 @@ def quantity_impact(order: Order, new_quantity: int) -> list[str]:
 
 def spec_impact(order: Order) -> list[str]:
     done = [m.name for m in order.milestones if m.status == MilestoneStatus.DONE]
+    doing = [f"{m.name}{f' {m.percent}%' if m.percent is not None else ''}"
+             for m in order.milestones if m.status == MilestoneStatus.IN_PROGRESS]
+    lines = []
     if done:
-        return [f"已完成的节点可能需要返工：{'、'.join(done)}，请技术评估"]
-    return ["尚未开工，按新规格生产即可"]
+        lines.append(f"已完成的节点可能需要返工：{'、'.join(done)}，请技术评估")
+    if doing:
+        lines.append(f"进行中的节点需立即确认是否停工或改按新规格：{'、'.join(doing)}")
+    return lines or ["尚未开工，按新规格生产即可"]
 
 
 def freeze_note(ctx: Context, order: Order) -> tuple[str, bool]:
@@ -202,9 +224,20 @@ async def record_change(ctx: Context, order: Order, item: ParsedItem, reason: st
         ctx, f"change:{change.id}:requested",
         f"📝 订单{order.order_no}（{order.customer.name}）变更申请#{change.id}：{label} "
         f"{_shown(change.field, old)} → {_shown(change.field, new)}，申请人 {ctx.sender_name}。\n{impact}\n"
-        f"审批：「同意 变更#{change.id}」或「驳回 变更#{change.id} 原因」",
+        f"{APPROVAL_ASK}「同意 变更#{change.id}」或「驳回 变更#{change.id} 原因」",
     )
     return text
+
+
+APPROVAL_ASK = "审批："
+
+
+async def _settle_request_notice(ctx: Context, change: ChangeRequest, decision: str) -> None:
+    """A request notice still waiting in the outbox must not ask for a decision already made."""
+    await settle_undelivered(
+        ctx, f"change:{change.id}:requested", APPROVAL_ASK,
+        f"（此申请已由 {ctx.sender_name} 于 {ctx.local_time(ctx.now):%m-%d %H:%M} {decision}，无需再审批）",
+    )
 
 
 def _shown(field: str, value: str | None) -> str:
@@ -276,6 +309,7 @@ async def approve_change(ctx: Context, change_id: int, note: str) -> Reply:
         before=before,
     )
     ctx.about_order = order.order_no
+    await _settle_request_notice(ctx, change, "同意")
     label = FIELD_LABELS.get(change.field, change.field)
     notified = await _tell_departments(ctx, order, change, label, moved)
     lines = [f"已同意变更#{change.id}：订单{order.order_no} {label} {change.old_value} → {change.new_value}（{ctx.sender_name}）"]
@@ -296,6 +330,7 @@ async def reject_change(ctx: Context, change_id: int, note: str) -> Reply:
     change.decision_note = note
     ctx.record(EventKind.CHANGE_REJECTED, order=change.order, item={"change_id": change.id, "field": change.field, "note": note})
     ctx.about_order = change.order.order_no
+    await _settle_request_notice(ctx, change, "驳回")
     label = FIELD_LABELS.get(change.field, change.field)
     return Reply(f"已驳回变更#{change.id}（订单{change.order.order_no} {label}），原因：{note}。订单保持不变。")
 
@@ -333,3 +368,31 @@ async def _tell_departments(
         )
         told.append(chat.name or chat.department or chat.chat_id)
     return told
+
+
+async def open_changes_list(ctx: Context, order: Order | None = None, customer: Customer | None = None) -> str:
+    """「变更列表」: the change requests waiting for a decision, oldest first, of one order or customer or all."""
+    query = (
+        select(ChangeRequest)
+        .join(Order, Order.id == ChangeRequest.order_id)
+        .where(ChangeRequest.status == ChangeStatus.OPEN)
+        .options(selectinload(ChangeRequest.order))
+        .order_by(ChangeRequest.created_at, ChangeRequest.id)
+    )
+    if order is not None:
+        query = query.where(ChangeRequest.order_id == order.id)
+    if customer is not None:
+        query = query.where(Order.customer_id == customer.id)
+    rows = list(await ctx.session.scalars(query))
+    scope = f"订单{order.order_no}" if order else customer.name if customer else ""
+    if not rows:
+        return f"{scope}目前没有待审批的变更。"
+    lines = [f"**{scope}待审批的变更**（{len(rows)} 条，最早的在前）"]
+    for c in rows:
+        age = (ctx.today - ctx.local_time(c.created_at).date()).days
+        lines.append(
+            f"- 变更#{c.id} 订单{c.order.order_no} {FIELD_LABELS.get(c.field, c.field)}：{_shown(c.field, c.old_value)}"
+            f" → {_shown(c.field, c.new_value)} · {c.requested_by} {md(ctx.local_time(c.created_at))} 申请，已等 {age} 天"
+        )
+    lines.append("审批：「同意 变更#编号」或「驳回 变更#编号 原因」（经理）")
+    return "\n".join(lines)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import InboundMessage
+from handlers.redaction import redact_secrets
 from handlers.settings import HandlerSettings
 from handlers.understanding.items import ParsedItem
 from storage.models import Chat, ChatRole, Event, EventKind, Order, Person, PersonRole
@@ -46,6 +47,8 @@ class Context:
     parser: TextParser
     about_order: str | None = None
     """The order this message turned out to be about; later messages naming none default to it."""
+    recorded: list[Event] = field(default_factory=list)
+    """The events this message appended, in order (the session's identity map keeps them only weakly)."""
 
     @property
     def now(self) -> datetime:
@@ -94,11 +97,12 @@ class Context:
             actor_id=self.message.sender_id,
             actor_name=self.sender_name,
             message_id=self.message.message_id,
-            raw_text=self.text,
+            raw_text=redact_secrets(self.text),
             item=item or {},
             before=before,
             flagged=flagged,
             created_at=self.now,
         )
         self.session.add(event)
+        self.recorded.append(event)
         return event

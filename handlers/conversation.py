@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from handlers.context import Context
+from handlers.redaction import redact_secrets
 from handlers.understanding.items import ParsedItem
 from storage.models import PendingConfirmation, ProcessedMessage
 
@@ -45,6 +46,11 @@ def _pending_filter(ctx: Context) -> tuple[Any, ...]:
     )
 
 
+async def open_question(ctx: Context) -> PendingConfirmation | None:
+    """This sender's open question in this chat, left in place."""
+    return await ctx.session.scalar(select(PendingConfirmation).where(*_pending_filter(ctx)))
+
+
 async def take_pending(ctx: Context) -> PendingConfirmation | None:
     """Remove and return this sender's open question in this chat, if it has not expired."""
     pending = await ctx.session.scalar(select(PendingConfirmation).where(*_pending_filter(ctx)))
@@ -73,7 +79,7 @@ async def hold_for_confirmation(ctx: Context, items: Sequence[ParsedItem], quest
             chat_id=ctx.message.chat_id,
             sender_id=ctx.message.sender_id,
             message_id=ctx.message.message_id,
-            raw_text=ctx.text,
+            raw_text=redact_secrets(ctx.text),
             items=[item.as_dict() for item in items],
             question=question,
             created_at=ctx.now,

@@ -12,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from handlers.messages import InboundMessage
-from storage.models import Chat, Customer, Person
+from storage.limits import fit
+from storage.models import Chat, Customer, Person, PersonRole
 
 
 async def get_or_create_customer(session: AsyncSession, name: str, now: datetime) -> Customer:
+    """The customer named `name` (clipped to the column, as stored), created on first sight."""
+    name = fit(Customer.name, name)
     customer = await session.scalar(select(Customer).where(Customer.name == name))
     if customer is None:
         customer = Customer(name=name, created_at=now)
@@ -25,7 +28,7 @@ async def get_or_create_customer(session: AsyncSession, name: str, now: datetime
 
 
 async def find_customer(session: AsyncSession, name: str) -> Customer | None:
-    return await session.scalar(select(Customer).where(Customer.name == name))
+    return await session.scalar(select(Customer).where(Customer.name == fit(Customer.name, name)))
 
 
 async def chat_for(session: AsyncSession, message: InboundMessage) -> Chat:
@@ -61,6 +64,21 @@ async def person_for(session: AsyncSession, message: InboundMessage) -> Person:
         await session.flush()
     elif message.sender_name and person.display_name != message.sender_name:
         person.display_name = message.sender_name
+    return person
+
+
+async def give_role_unless_set(
+    session: AsyncSession, platform: str, user_id: str, name: str, role: PersonRole, now: datetime
+) -> Person:
+    """Give a person `role` only when they have none yet; a role (and customer) already given by
+    「授权」 or the configuration stays. Returns the person as they now stand."""
+    person = await session.scalar(select(Person).where(Person.platform == platform, Person.user_id == user_id))
+    if person is None:
+        person = Person(platform=platform, user_id=user_id, display_name=name, created_at=now)
+        session.add(person)
+    if person.role is None:
+        person.role = role
+    await session.flush()
     return person
 
 

@@ -1,9 +1,10 @@
 """The dispatcher: one inbound message in, one reply out, everything it records in one transaction.
 
-Steps: strip @-mentions, cap the length, skip a message id already processed (answering with the
-reply it got the first time), then run a command, a pending confirmation, or free-text
-understanding, and remember the message id with its reply — all in the same transaction, so a
-message is either fully applied and marked processed, or not at all.
+Steps: make the message storable (`handlers.boundary`), strip @-mentions, cap the length, skip a
+message id already processed (answering with the reply it got the first time), then run a command,
+a pending confirmation, or free-text understanding, and remember the message id with its reply —
+all in the same transaction, so a message is either fully applied and marked processed, or not at
+all.
 """
 
 from __future__ import annotations
@@ -18,15 +19,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import GUEST, command_refusal, is_guest, refuse
+from handlers.boundary import id_refusal, normalise, rejected_value_reply
 from handlers.commands import match_command
 from handlers.context import Context, PreParsed, TextParser
-from handlers.conversation import drop_pending, is_confirmation, take_pending
+from handlers.conversation import drop_pending, is_confirmation, open_question, take_pending
 from handlers.directory import Directory
 from handlers.free_text import apply_items, handle_free_text
+from handlers.learning.examples import learn_confirmation, learn_correction
 from handlers.messages import InboundMessage, Reply
 from handlers.settings import HandlerSettings
 from handlers.understanding.items import ParsedItem
 from storage.database import Database, DatabaseUnavailable
+from storage.limits import ValueRejected
 from storage.models import ProcessedMessage
 
 log = logging.getLogger(__name__)
@@ -66,7 +70,14 @@ class Dispatcher:
 
     async def apply(self, message: InboundMessage, finish: Finish | None = None) -> Reply:
         """Apply `message` in one transaction, with `finish` run in it last; raises
-        `DatabaseUnavailable` when the database stays busy or unreachable (nothing was applied)."""
+        `DatabaseUnavailable` when the database stays busy or unreachable (nothing was applied).
+        A message that can never be stored (an over-long id, a value the database refuses) is
+        answered, not raised: a raised error would have the platform deliver it again, forever."""
+        message = normalise(message)
+        refusal = id_refusal(message)
+        if refusal is not None:
+            log.warning("%s message refused: a platform id is longer than its column", message.platform)
+            return await self._finished(message, refusal, finish)
         text = strip_mentions(message.text, message.mentions, self.settings.bot_name)
         if len(text) > self.settings.max_message_chars:
             reply = Reply(
@@ -74,16 +85,24 @@ class Dispatcher:
                 "请分成几条发送。",
                 ok=False,
             )
-            if finish is not None:
-                await self.database.run(lambda session: finish(session, message, reply))
-            return reply
+            return await self._finished(message, reply, finish)
         parser = await self._understood_first(text, message.sent_at)
         try:
-            return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
-        except IntegrityError:
-            # A concurrent transaction committed the same message id (a racing redelivery) or the
-            # same new order first; running again sees its result and answers accordingly.
-            return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+            try:
+                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+            except IntegrityError:
+                # A concurrent transaction committed the same message id (a racing redelivery) or the
+                # same new order first; running again sees its result and answers accordingly.
+                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+        except ValueRejected as exc:
+            log.warning("%s message %s not recorded: %s", message.platform, message.message_id, exc)
+            return await self._finished(message, rejected_value_reply(exc), finish)
+
+    async def _finished(self, message: InboundMessage, reply: Reply, finish: Finish | None) -> Reply:
+        """`reply` to a message nothing is recorded for; `finish` still runs (in its own transaction)."""
+        if finish is not None:
+            await self.database.run(lambda session: finish(session, message, reply))
+        return reply
 
     async def _understood_first(self, text: str, now: datetime) -> TextParser:
         """Free text understood before the transaction opens (commands and confirmations are not)."""
@@ -142,8 +161,17 @@ class Dispatcher:
             if pending is None:
                 return Reply("没有等你确认的消息。", ok=False)
             ctx.text = pending.raw_text  # the records carry the message that was confirmed
-            return await apply_items(ctx, [ParsedItem.from_dict(item) for item in pending.items], confirmed=True)
+            reply = await apply_items(ctx, [ParsedItem.from_dict(item) for item in pending.items], confirmed=True)
+            if reply.ok:
+                await learn_confirmation(ctx, pending)
+            return reply
+        questioned = await open_question(ctx)
         await drop_pending(ctx)
+        reply = await self._understand(ctx)
+        await learn_correction(ctx, questioned)
+        return reply
+
+    async def _understand(self, ctx: Context) -> Reply:
         matched = match_command(ctx.text)
         if matched is not None:
             command, args = matched

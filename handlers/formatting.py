@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
+from handlers.understanding.items import ParsedItem
 from handlers.workdays import WorkCalendar
 from storage.models import (
     ChangeRequest,
+    EventKind,
     ExceptionCategory,
     ExceptionSeverity,
     MilestoneStatus,
@@ -33,6 +36,41 @@ CATEGORY_LABELS = {
 SEVERITY_LABELS = {ExceptionSeverity.GENERAL: "一般", ExceptionSeverity.MAJOR: "重大"}
 
 
+def _field(item: Mapping[str, Any]) -> str:
+    return FIELD_LABELS.get(item.get("field") or "", item.get("field") or "")
+
+
+def _category(item: Mapping[str, Any]) -> str:
+    return CATEGORY_LABELS.get(item.get("category") or ExceptionCategory.OTHER, "其他")
+
+
+def _ref(prefix: str, item: Mapping[str, Any], key: str) -> str:
+    return f"{prefix}#{item[key]}" if item.get(key) is not None else prefix
+
+
+EVENT_WORDS: dict[EventKind, Callable[[Mapping[str, Any], str | None], str]] = {
+    EventKind.ORDER_CREATED: lambda item, m: "新建订单",
+    EventKind.PROGRESS: lambda item, m: f"{m or ''} {progress_words(item.get('status', ''), item.get('percent'))}".strip(),
+    EventKind.CHANGE_REQUESTED: lambda item, m: f"提出{_ref('变更', item, 'change_id')}（{_field(item)}）",
+    EventKind.CHANGE_APPROVED: lambda item, m: f"{_ref('变更', item, 'change_id')}（{_field(item)}）已同意",
+    EventKind.CHANGE_REJECTED: lambda item, m: f"{_ref('变更', item, 'change_id')}（{_field(item)}）被驳回",
+    EventKind.EXCEPTION_OPENED: lambda item, m: f"报告{_ref('异常', item, 'exception_id')}（{_category(item)}）",
+    EventKind.EXCEPTION_RESOLVED: lambda item, m: f"{_ref('异常', item, 'exception_id')}（{_category(item)}）已解决",
+    EventKind.UNDO: lambda item, m: f"撤销了记录 #{item.get('undone_event_id', '')}".rstrip(" #"),
+    EventKind.REFUSED: lambda item, m: "请求被拒绝",
+    EventKind.CHAT_BOUND: lambda item, m: "绑定群用途",
+    EventKind.ROLE_GRANTED: lambda item, m: "授权身份",
+    EventKind.WEBHOOK_BOUND: lambda item, m: "绑定消息推送地址",
+    EventKind.LEDGER_UPDATED: lambda item, m: "台账导入更新了订单信息",
+}
+"""Every event kind in words: digests and `gendan show` say what happened in Chinese, never the kind's
+code name (a test checks each EventKind has its words)."""
+
+
+def event_words(kind: str, item: Mapping[str, Any] | None, milestone: str | None = None) -> str:
+    return EVENT_WORDS[EventKind(kind)](item or {}, milestone)
+
+
 def md(day: date | datetime | None) -> str:
     return "—" if day is None else f"{day.month:02d}-{day.day:02d}"
 
@@ -43,6 +81,27 @@ def progress_words(status: str, percent: int | None) -> str:
     if status == MilestoneStatus.IN_PROGRESS:
         return f"进行中 {percent}%" if percent is not None else "进行中"
     return "未开始"
+
+
+_OPS = {"set": "改为", "add": "增加", "sub": "减少"}
+
+
+def item_reading(item: ParsedItem) -> str:
+    """How the bot understood one item, in words, for a question ("订单123 焊接 完成")."""
+    order = f"订单{item.order_no}" if item.order_no else "（未写订单号）"
+    if item.intent == "progress":
+        status = progress_words(item.status or "", item.percent)
+        forecast = f"，预计{md(item.date)}完成" if item.date and item.status == MilestoneStatus.IN_PROGRESS else ""
+        return f"{order} {item.milestone} {status}{forecast}"
+    if item.intent == "exception":
+        where = f" {item.milestone}" if item.milestone else ""
+        return f"{order}{where} 异常（{CATEGORY_LABELS.get(item.category, '其他')}）"
+    if item.intent == "change":
+        value = md(item.value) if isinstance(item.value, date) else item.value
+        unit = "天" if item.field == "due_date" and item.op in ("add", "sub") else ""
+        return f"{order} 变更{FIELD_LABELS.get(item.field or '', '')}：{_OPS.get(item.op or '', '')}{value}{unit}"
+    where = f" {item.milestone}" if item.milestone else ""
+    return f"查询{order}{where}的进度"
 
 
 def milestone_late_days(milestone: OrderMilestone, today: date, calendar: WorkCalendar) -> int:
@@ -94,9 +153,17 @@ def order_header(order: Order, today: date, calendar: WorkCalendar) -> str:
     else:
         due = f"交期 {order.due_date:%Y-%m-%d}（⚠️ 已过{-days_left}个工作日）"
     return (
-        f"**订单 {order.order_no}** · {order.customer.name} · {order.product} {order.quantity}{order.unit}\n"
-        f"{due} · 状态：{status}"
+        f"**订单 {order.order_no}**{urgent_mark(order)} · {order.customer.name} · {order.product} {order.quantity}{order.unit}\n"
+        f"{due} · 状态：{status}{owner_words(order)}"
     )
+
+
+def urgent_mark(order: Order) -> str:
+    return " 🔴加急" if order.priority == "urgent" else ""
+
+
+def owner_words(order: Order) -> str:
+    return f" · 负责人 {order.owner}" if order.owner else ""
 
 
 def order_status_text(
@@ -129,32 +196,6 @@ def order_status_text(
 def order_list_line(order: Order, today: date) -> str:
     late = " ⚠️ 逾期" if order_is_late(order, today) else ""
     return (
-        f"- {order.order_no} · {order.customer.name} · {order.product} {order.quantity}{order.unit}"
-        f" · 交期 {md(order.due_date)} · 当前：{current_stage(order)}{late}"
+        f"- {order.order_no}{urgent_mark(order)} · {order.customer.name} · {order.product} {order.quantity}{order.unit}"
+        f" · 交期 {md(order.due_date)} · 当前：{current_stage(order)}{owner_words(order)}{late}"
     )
-
-
-def customer_stage(order: Order) -> str:
-    """Where an order stands, in words for the customer."""
-    if order.status == OrderStatus.ACCEPTED:
-        return "已验收"
-    if order.status == OrderStatus.SHIPPED:
-        return "已发货，等待验收"
-    for milestone in order.milestones:
-        if milestone.status != MilestoneStatus.DONE:
-            return f"正在进行：{milestone.name}"
-    return "已全部完成"
-
-
-def customer_order_list(orders: Sequence[Order]) -> str:
-    """The orders of one customer, as their own customer group reads them."""
-    if not orders:
-        return "您目前没有在制订单。如有疑问请联系对接的业务员。"
-    name = orders[0].customer.name
-    lines = [f"**{name}的订单**（共 {len(orders)} 个）"]
-    lines += [
-        f"- 订单 {o.order_no}：{o.product} {o.quantity}{o.unit}，交期 {o.due_date:%Y-%m-%d}，{customer_stage(o)}"
-        for o in orders
-    ]
-    lines.append("发送「进度 订单号」查看某个订单的详细进度。")
-    return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Free text: understood items of a message turned into records (progress, change requests, exceptions) and answers.
 
-All items of one message are resolved first; if any is uncertain nothing is recorded and the bot
-asks. Otherwise every item is applied in the caller's single transaction.
+All items of one message are resolved first; if any is uncertain (an unknown order, a milestone not in
+the plan, or an item the parser marked unconfident) nothing is recorded and the bot asks, naming its
+reading. Otherwise every item is applied in the caller's single transaction.
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from handlers.acceptance import after_progress, progress_refusal
-from handlers.access import CUSTOMER_READ_ONLY, refuse, scope_for, suggest_visible, visible_order
+from handlers.acceptance import after_progress, closing_question, progress_refusal
+from handlers.access import CUSTOMER_READ_ONLY, not_visible_answer, refuse, scope_for, suggest_visible, visible_order
 from handlers.changes import ChangeInputError, record_change
 from handlers.context import Context
 from handlers.conversation import hold_for_confirmation, recent_order_no
+from handlers.formatting import item_reading
 from handlers.messages import Reply
-from handlers.order_exceptions import record_exception
+from handlers.order_exceptions import as_rework_finished, record_exception, rework_close_offer
 from handlers.order_status import answer_query
 from handlers.progress import milestone_named, record_progress
 from handlers.understanding.items import ParsedItem
-from storage.models import Order, OrderStatus
+from storage.models import MilestoneStatus, Order, OrderStatus
 
 NOT_UNDERSTOOD = (
     "没看懂这条消息，没有记录任何内容。\n"
@@ -52,6 +54,12 @@ class Doubt:
     question: str
     fix: ParsedItem | None
     """The item as the bot would record it if the sender confirms; None when only a corrected message helps."""
+
+
+@dataclass
+class NotVisible:
+    answer: str
+    """The plain answer to a question about an order this chat cannot see (nothing to record or confirm)."""
 
 
 @dataclass
@@ -87,23 +95,16 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
     if scope_for(ctx).restricted and any(item.intent != "query" for item in items):
         return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
     context_order = await recent_order_no(ctx)
-    resolved: list[Resolved] = []
-    doubts: list[Doubt] = []
-    blocked: list[str] = []
     suggestions = _SuggestionBudget(MAX_SUGGESTED)
-    for item in items:
-        outcome = await _resolve(ctx, item, context_order, suggestions)
-        if isinstance(outcome, Doubt):
-            doubts.append(outcome)
-        elif isinstance(outcome, Blocked):
-            blocked.append(outcome.reason)
-        else:
-            resolved.append(outcome)
+    outcomes = [await _resolve(ctx, item, context_order, suggestions) for item in items]
+    if not confirmed:
+        outcomes = [_ask_before_closing(outcome) for outcome in outcomes]
+    blocked = [outcome.reason for outcome in outcomes if isinstance(outcome, Blocked)]
     if blocked:
         return Reply("\n".join(["⚠️ " + reason for reason in blocked]), ok=False)
-    if doubts and not confirmed:
-        return await _ask(ctx, resolved, doubts)
-    return await _apply_all(ctx, resolved)
+    if any(isinstance(outcome, Doubt) for outcome in outcomes) and not confirmed:
+        return await _ask(ctx, [outcome for outcome in outcomes if not isinstance(outcome, NotVisible)])
+    return await _apply_all(ctx, [outcome for outcome in outcomes if not isinstance(outcome, (Doubt, Blocked))])
 
 
 @dataclass
@@ -115,9 +116,18 @@ class _SuggestionBudget:
         return self.left >= 0
 
 
+def _ask_before_closing(outcome: Resolved | Doubt | Blocked | NotVisible) -> Resolved | Doubt | Blocked | NotVisible:
+    """A record that would close an order with steps still open becomes a question first."""
+    if isinstance(outcome, Resolved) and outcome.order is not None:
+        question = closing_question(outcome.order, outcome.item)
+        if question is not None:
+            return Doubt(question, outcome.item)
+    return outcome
+
+
 async def _resolve(
     ctx: Context, item: ParsedItem, context_order: str | None, budget: _SuggestionBudget
-) -> Resolved | Doubt | Blocked:
+) -> Resolved | Doubt | Blocked | NotVisible:
     order_no = item.order_no
     assumed = False
     if order_no is None:
@@ -128,13 +138,18 @@ async def _resolve(
         order_no, assumed = context_order, True
         item = replace(item, order_no=order_no)
     order = await visible_order(ctx, order_no)
+    if order is None and item.intent == "query":
+        return NotVisible(await not_visible_answer(ctx, order_no))
     if order is None:
         suggestions = await suggest_visible(ctx, order_no) if budget.take() else []
         if not suggestions:
-            return Doubt(f"没有找到订单 {order_no}，没有记录。请检查订单号，或先用「新建订单」建单。", None)
+            return Doubt(f"没有找到订单 {order_no}，是哪个订单？请带上正确的订单号重发，或先用「新建订单」建单。", None)
         guess = suggestions[0]
         others = f"（其他相近的：{'、'.join(suggestions[1:])}）" if len(suggestions) > 1 else ""
         return Doubt(f"没有找到订单 {order_no}，是指订单 {guess} 吗？{others}", replace(item, order_no=guess))
+    rework_done = await as_rework_finished(ctx, order, item)
+    if rework_done is not None:
+        item = rework_done
     closed = _closed_reason(order, item.intent)
     if closed is not None:
         return Blocked(closed)
@@ -151,14 +166,19 @@ async def _resolve(
         if item.intent == "progress":
             return Doubt(f"订单 {order.order_no} 的计划里没有「{milestone}」这一步（{plan}）。", None)
         item = replace(item, milestone=None)
+    if not item.confident:
+        # the parser is unsure of its reading: name it and record only after 「是」
+        return Doubt(f"我理解为：{item_reading(item)}，对吗？", replace(item, confident=True))
     return Resolved(item, order, assumed)
 
 
-async def _ask(ctx: Context, resolved: list[Resolved], doubts: list[Doubt]) -> Reply:
+async def _ask(ctx: Context, outcomes: list[Resolved | Doubt]) -> Reply:
+    doubts = [outcome for outcome in outcomes if isinstance(outcome, Doubt)]
     lines = ["⚠️ 这条消息有拿不准的地方，**还没有记录**："]
     lines += [f"- {doubt.question}" for doubt in doubts]
     if all(doubt.fix is not None for doubt in doubts):
-        items = [r.item for r in resolved] + [doubt.fix for doubt in doubts if doubt.fix is not None]
+        # Kept in the order the lines were written: a 「是」 applies them in that order.
+        items = [outcome.item if isinstance(outcome, Resolved) else outcome.fix for outcome in outcomes]
         await hold_for_confirmation(ctx, items, "\n".join(d.question for d in doubts))
         lines.append("回复「是」按上面的理解记录，或直接发送更正后的消息。")
     else:
@@ -166,12 +186,15 @@ async def _ask(ctx: Context, resolved: list[Resolved], doubts: list[Doubt]) -> R
     return Reply("\n".join(lines), ok=False)
 
 
-async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
+async def _apply_all(ctx: Context, resolved: list[Resolved | NotVisible]) -> Reply:
     recorded: list[str] = []
     refused: list[str] = []
     answers: list[str] = []
     assumed: set[str] = set()
     for entry in resolved:
+        if isinstance(entry, NotVisible):
+            refused.append(entry.answer)
+            continue
         intent = entry.item.intent
         if entry.order is not None:
             ctx.about_order = entry.order.order_no
@@ -183,7 +206,10 @@ async def _apply_all(ctx: Context, resolved: list[Resolved]) -> Reply:
             assumed.add(entry.order.order_no)
         if intent == "progress":
             line = record_progress(ctx, entry.order, entry.item)
-            recorded.append(line + await after_progress(ctx, entry.order, entry.item.milestone))
+            line += await after_progress(ctx, entry.order, entry.item.milestone)
+            if entry.item.status == MilestoneStatus.DONE:
+                line += await rework_close_offer(ctx, entry.order, entry.item.milestone)
+            recorded.append(line)
         elif intent == "change":
             try:
                 recorded.append(await record_change(ctx, entry.order, entry.item))

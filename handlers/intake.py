@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.boundary import id_refusal, normalise
 from handlers.dispatcher import Dispatcher
 from handlers.messages import InboundMessage, Reply
 from storage.database import Database, DatabaseUnavailable
@@ -206,6 +207,17 @@ class Intake:
         """
         if not self._accepting:
             raise NotAccepted("the bot is stopping")
+        message = normalise(message)  # stored as the dispatcher will see it: both databases take it
+        refusal = id_refusal(message)
+        if refusal is not None:
+            # It can never be stored (an id longer than its column): answered now, not retried.
+            log.warning("%s message refused: a platform id is longer than its column", message.platform)
+            ticket = Ticket(message, channel, row_id=0, route=AnswerRoute.PASSIVE)
+            ticket._resolve(refusal)
+            if not carries_reply:
+                ticket.answer_later()
+                self._refuse_late(message, channel, refusal)
+            return ticket
         arrival: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
         self._arrivals.append((message, channel, carries_reply, arrival))
         if self._storer is None or self._storer.done():
@@ -257,6 +269,22 @@ class Intake:
                 lambda done: ticket._resolve(_duplicate(done.result()) if not done.cancelled() else None)
             )
         return ticket
+
+    def _refuse_late(self, message: InboundMessage, channel: ReplyChannel | None, refusal: Reply) -> None:
+        """A refusal of a message that was never stored, through its channel (nothing to record)."""
+        sender = self._senders.get((message.platform, channel.kind)) if channel is not None else None
+        if sender is None or channel is None:
+            return
+
+        async def send() -> None:
+            try:
+                await sender(message, channel, refusal)
+            except Exception as exc:
+                log.warning("refusal of %s message not delivered (%s)", message.platform, type(exc).__name__)
+
+        task = asyncio.create_task(send(), name="intake-refusal")
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)
 
     def _queue(self, ticket: Ticket) -> None:
         key = (ticket.message.platform, ticket.message.chat_id)
@@ -448,7 +476,26 @@ async def _store(
     return stored.id, stored
 
 
+ATTACHMENT_NOT_SENT = "（文件或图片没能随回复发出，请稍后再发一次同样的命令。）"
+"""The outbox's text for a reply's attachment where the chat cannot receive it."""
+
+
 async def _to_outbox(session: AsyncSession, message: InboundMessage, reply: Reply, now: datetime) -> None:
+    """The answer through the outbox: its picture or file first (as the passive route sends it),
+    then its text."""
+    attachment = reply.attachment
+    if attachment is not None and not reply.duplicate and message.is_group:
+        await enqueue(
+            session,
+            dedupe_key=f"reply:{message.message_id}:attachment",
+            platform=message.platform,
+            chat_id=message.chat_id,
+            text=reply.attachment_fallback or ATTACHMENT_NOT_SENT,
+            now=now,
+            attachment_kind=attachment.kind,
+            attachment_filename=attachment.filename,
+            attachment_data=attachment.data,
+        )
     await enqueue(
         session,
         dedupe_key=f"reply:{message.platform}:{message.message_id}",

@@ -56,6 +56,11 @@ class Reply:
     duplicate: bool = False
     """True when the message id had been processed before and nothing was applied again."""
     mention_user_ids: tuple[str, ...] = ()
+    attachment: Attachment | None = None
+    """A file or picture sent to the chat after the text (e.g. the ledger workbook of 导出台账)."""
+    attachment_fallback: str = ""
+    """Added to the text where the chat cannot receive `attachment`: says plainly why and where else
+    to get it (the same role as an `Outbound`'s text beside its attachment)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,13 @@ class Outbound:
     text: str
     mention_user_ids: tuple[str, ...] = field(default=())
     route: Route = field(default=Route())
+    attachment: Attachment | None = None
+    """A picture or file to deliver instead of `text`; where the route cannot carry it the sender
+    raises `AttachmentNotSupported` and the outbox worker sends `text` (which says where to look)."""
+    idempotency_key: str = ""
+    """Stable across every attempt to deliver this message (the outbox dedupe key), "" when none:
+    senders pass it to platforms that de-duplicate on a key, so a resend after a lost answer or a
+    crash is not shown twice there."""
 
 
 class DeliveryError(Exception):
@@ -90,9 +102,20 @@ class DeliveryError(Exception):
     subclasses of it, in one place (its `api` module).
     """
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, may_have_arrived: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.may_have_arrived = may_have_arrived
+        """The request went out and no answer came (a timeout, a dropped connection): the platform
+        may have shown it. Only a request with an idempotency key is sent again at once; any other
+        is left to the outbox's next attempt, so a timeout never multiplies a post."""
+
+
+class AttachmentNotSupported(DeliveryError):
+    """The chat's route cannot carry this attachment (no image message there, or too large)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
 
 
 class RouteMisconfigured(DeliveryError):

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from handlers.formatting import CATEGORY_LABELS
+from handlers.formatting import CATEGORY_LABELS, SEVERITY_LABELS
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
@@ -75,6 +75,33 @@ class ChangeFigures:
     open: int = 0
 
 
+@dataclass(frozen=True)
+class LateDelivery:
+    order_no: str
+    customer: str
+    due_date: date
+    delivered_on: date
+
+    @property
+    def days_late(self) -> int:
+        return (self.delivered_on - self.due_date).days
+
+
+@dataclass(frozen=True)
+class ExceptionCause:
+    """One exception of the month with what was said about it: the cause as reported, and how it was
+    resolved (category and step alone do not tell a merchandiser what to fix)."""
+
+    exception_id: int
+    order_no: str
+    category: str
+    severity: str
+    milestone: str | None
+    cause: str
+    resolution: str | None
+    delay_days: int | None
+
+
 @dataclass
 class MonthlyReport:
     month: str
@@ -82,6 +109,8 @@ class MonthlyReport:
     exceptions_by_category: dict[str, int]
     exceptions_by_milestone: dict[str, int]
     changes_per_order: dict[str, ChangeFigures] = field(default_factory=dict)
+    late_deliveries: list[LateDelivery] = field(default_factory=list)
+    exception_causes: list[ExceptionCause] = field(default_factory=list)
 
     @property
     def total(self) -> CustomerFigures:
@@ -105,12 +134,15 @@ async def monthly_report(session: AsyncSession, year: int, month: int, tz: ZoneI
         )
     )
     by_customer: dict[str, CustomerFigures] = {}
+    late_deliveries: list[LateDelivery] = []
     for order in delivered:
         figures = by_customer.setdefault(order.customer.name, CustomerFigures(order.customer.name))
         figures.delivered += 1
         late = (order.delivered_on - order.due_date).days
         figures.on_time += late <= 0
         figures.delay_days += max(late, 0)
+        if late > 0:
+            late_deliveries.append(LateDelivery(order.order_no, order.customer.name, order.due_date, order.delivered_on))
     exceptions = list(
         await session.scalars(
             select(OrderException).where(
@@ -118,6 +150,8 @@ async def monthly_report(session: AsyncSession, year: int, month: int, tz: ZoneI
                 OrderException.created_at < until,
                 OrderException.status != ExceptionStatus.WITHDRAWN,
             )
+            .options(selectinload(OrderException.order))
+            .order_by(OrderException.created_at, OrderException.id)
         )
     )
     changes = list(
@@ -143,11 +177,21 @@ async def monthly_report(session: AsyncSession, year: int, month: int, tz: ZoneI
         exceptions_by_category=dict(sorted(Counter(e.category for e in exceptions).items())),
         exceptions_by_milestone=dict(sorted(Counter(e.milestone or NO_MILESTONE for e in exceptions).items())),
         changes_per_order=dict(sorted(per_order.items())),
+        late_deliveries=sorted(late_deliveries, key=lambda d: (-d.days_late, d.order_no)),
+        exception_causes=[
+            ExceptionCause(e.id, e.order.order_no, str(e.category), str(e.severity), e.milestone,
+                           " ".join(e.description.split()), e.resolution, e.delay_days)
+            for e in exceptions
+        ],
     )
 
 
 def _percent(value: float) -> str:
     return f"{value * 100:.0f}%"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def as_table(report: MonthlyReport) -> str:
@@ -156,10 +200,20 @@ def as_table(report: MonthlyReport) -> str:
     lines += [f"{f.customer} | {f.delivered} | {f.on_time} | {_percent(f.rate)} | {f.average_delay:.1f}" for f in rows]
     if not report.customers:
         lines.append("（本月没有交付的订单）")
+    lines += ["", "逾期交付的订单", "订单 | 客户 | 交期 | 交付 | 延误(天)"]
+    lines += [f"{d.order_no} | {d.customer} | {d.due_date:%Y-%m-%d} | {d.delivered_on:%Y-%m-%d} | {d.days_late}"
+              for d in report.late_deliveries] or ["（本月没有逾期交付）"]
     lines += ["", "异常（按类别）"]
     lines += [f"{CATEGORY_LABELS.get(k, k)} | {n}" for k, n in report.exceptions_by_category.items()] or ["（本月没有异常）"]
     lines += ["", "异常（按节点）"]
     lines += [f"{k} | {n}" for k, n in report.exceptions_by_milestone.items()] or ["（本月没有异常）"]
+    lines += ["", "异常原因", "异常 | 订单 | 类别·严重度 | 节点 | 原因 | 处理"]
+    lines += [
+        f"#{c.exception_id} | {c.order_no} | {CATEGORY_LABELS.get(c.category, c.category)}·"
+        f"{SEVERITY_LABELS.get(c.severity, c.severity)} | {c.milestone or NO_MILESTONE} | {_short(c.cause)}"
+        f"{f'（延误{c.delay_days}天）' if c.delay_days else ''} | {_short(c.resolution) if c.resolution else '未解决'}"
+        for c in report.exception_causes
+    ] or ["（本月没有异常）"]
     lines += ["", "变更（按订单）", "订单 | 变更数 | 同意 | 驳回 | 待审批"]
     lines += [f"{no} | {c.total} | {c.approved} | {c.rejected} | {c.open}" for no, c in report.changes_per_order.items()]
     if not report.changes_per_order:
@@ -183,6 +237,11 @@ def as_csv(report: MonthlyReport) -> str:
         writer.writerow([report.month, "exceptions_by_category", category, "count", n])
     for milestone, n in report.exceptions_by_milestone.items():
         writer.writerow([report.month, "exceptions_by_milestone", milestone, "count", n])
+    for d in report.late_deliveries:
+        writer.writerow([report.month, "late_deliveries", d.order_no, "days_late", d.days_late])
+    for c in report.exception_causes:
+        writer.writerow([report.month, "exception_causes", f"{c.exception_id}", "cause", c.cause])
+        writer.writerow([report.month, "exception_causes", f"{c.exception_id}", "resolution", c.resolution or ""])
     for order_no, c in report.changes_per_order.items():
         for metric in ("total", "approved", "rejected", "open"):
             writer.writerow([report.month, "changes_per_order", order_no, metric, getattr(c, metric)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.context import Context
-from storage.models import Chat, ChatRole
+from storage.models import Chat, ChatRole, OutboxMessage, OutboxStatus
 from storage.outbox import enqueue
 
 
@@ -18,3 +18,17 @@ async def tell_managers(ctx: Context, key: str, text: str) -> list[str]:
             platform=chat.platform, chat_id=chat.chat_id, text=text, now=ctx.now,
         )
     return [chat.name or chat.chat_id for chat in chats]
+
+
+async def settle_undelivered(ctx: Context, key: str, drop_after: str, note: str) -> int:
+    """Notices queued under `key` (to any group) and not delivered yet no longer ask for what has since
+    been decided: their text from `drop_after` on is replaced by `note`. How many were amended."""
+    rows = await ctx.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(f"{key}:"),
+                                    OutboxMessage.status != OutboxStatus.SENT)
+    )
+    amended = 0
+    for row in rows:
+        row.text = row.text.split(drop_after, 1)[0].rstrip() + "\n" + note
+        amended += 1
+    return amended

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from handlers.notices import tell_managers
 from handlers.progress import milestone_named, shipping_milestone, snapshot
 from handlers.understanding.items import ParsedItem
 from storage.models import (
+    Customer,
     EventKind,
     ExceptionCategory,
     ExceptionSeverity,
@@ -45,9 +48,23 @@ def projected_end(
     if expected is not None and milestone is not None and milestone in remaining:
         after = remaining[remaining.index(milestone) + 1:]
         return calendar.add(max(expected, ctx.today), sum(m.days for m in after))
-    if not delay:
+    if delay:
+        return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
+    # No slip stated: the order's own outlook, as the digest judges it (work left at planned
+    # durations, an in-progress step only its unfinished share, a reworked step in full, from today).
+    needed = sum(_days_left(m) for m in remaining)
+    if milestone is not None and milestone.status == MilestoneStatus.DONE:
+        needed += milestone.days
+    if needed <= 0:
         return None
-    return calendar.add(ctx.today, sum(m.days for m in remaining) + delay)
+    start = ctx.today if calendar.is_workday(ctx.today) else calendar.add(ctx.today, 1)
+    return calendar.add(start, needed - 1)
+
+
+def _days_left(milestone: OrderMilestone) -> int:
+    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent is not None:
+        return math.ceil(milestone.days * (100 - milestone.percent) / 100)
+    return milestone.days
 
 
 def severity_reasons(
@@ -132,6 +149,44 @@ async def record_exception(
     return line
 
 
+_REWORK_FINISHED = re.compile(r"返工\s*(?:已经|已|都)?\s*(?:完成|好了|做好|做完|搞定|结束|完毕|ok|OK)")
+
+
+async def open_quality_exceptions(ctx: Context, order: Order, milestone: str | None = None) -> list[OrderException]:
+    query = select(OrderException).where(
+        OrderException.order_id == order.id,
+        OrderException.status == ExceptionStatus.OPEN,
+        OrderException.category == ExceptionCategory.QUALITY,
+    )
+    if milestone:
+        query = query.where(OrderException.milestone == milestone)
+    return list(await ctx.session.scalars(query.order_by(OrderException.id)))
+
+
+async def as_rework_finished(ctx: Context, order: Order, item: ParsedItem) -> ParsedItem | None:
+    """「124 焊接返工完成」「124返工好了」 report the end of a rework, not a new defect: the progress
+    item finishing the reworked milestone (the one named, else the one the open quality exception is
+    on); None when the message is not that."""
+    if item.intent != "exception" or item.category != ExceptionCategory.QUALITY or not _REWORK_FINISHED.search(ctx.text):
+        return None
+    milestone = item.milestone
+    if milestone is None:
+        open_ones = [e for e in await open_quality_exceptions(ctx, order) if e.milestone]
+        if not open_ones:
+            return None
+        milestone = open_ones[-1].milestone
+    return ParsedItem("progress", order_no=order.order_no, milestone=milestone, status="done")
+
+
+async def rework_close_offer(ctx: Context, order: Order, milestone: str) -> str:
+    """After a milestone with an open quality exception is finished: how to close that exception."""
+    lines = [
+        f"\n  异常#{e.id}（质量·{milestone}）还没有关闭；返工已合格请发「解决 异常#{e.id} 返工完成」。"
+        for e in await open_quality_exceptions(ctx, order, milestone)
+    ]
+    return "".join(lines)
+
+
 def _rework(ctx: Context, order: Order, milestone: OrderMilestone) -> str:
     """Quality failure: a finished milestone goes back to in progress; a closed order is opened again."""
     extra = ""
@@ -197,3 +252,33 @@ async def resolve_exception(ctx: Context, exception_id: int, note: str) -> Reply
         if told:
             text += f"\n已通知{'、'.join(told)}"
     return Reply(text)
+
+
+async def open_exceptions_list(ctx: Context, order: Order | None = None, customer: Customer | None = None) -> str:
+    """「异常列表」: the open exceptions, oldest first, of one order or one customer or all."""
+    query = (
+        select(OrderException)
+        .join(Order, Order.id == OrderException.order_id)
+        .where(OrderException.status == ExceptionStatus.OPEN)
+        .options(selectinload(OrderException.order))
+        .order_by(OrderException.created_at, OrderException.id)
+    )
+    if order is not None:
+        query = query.where(OrderException.order_id == order.id)
+    if customer is not None:
+        query = query.where(Order.customer_id == customer.id)
+    rows = list(await ctx.session.scalars(query))
+    scope = f"订单{order.order_no}" if order else customer.name if customer else ""
+    if not rows:
+        return f"{scope}目前没有未关闭的异常。"
+    lines = [f"**{scope}未关闭的异常**（{len(rows)} 条，最早的在前）"]
+    for e in rows:
+        age = (ctx.today - ctx.local_time(e.created_at).date()).days
+        where = f"·{e.milestone}" if e.milestone else ""
+        owner = f" · 负责人 {e.owner}" if e.owner else ""
+        lines.append(
+            f"- 异常#{e.id} 订单{e.order.order_no}（{CATEGORY_LABELS.get(e.category, e.category)}·"
+            f"{SEVERITY_LABELS.get(e.severity, e.severity)}{where}）{' '.join(e.description.split())[:40]}"
+            f"{owner} · {md(ctx.local_time(e.created_at))} 报告，已 {age} 天"
+        )
+    return "\n".join(lines)

@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import scope_for, visible_open_orders
 from handlers.context import Context
-from handlers.formatting import customer_order_list, order_list_line, order_status_text
+from handlers.customer_view import customer_note, customer_order_list, customer_order_status
+from handlers.formatting import event_words, order_list_line, order_status_text
 from handlers.orders import find_order, normalize_order_no
 from handlers.settings import HandlerSettings
 from storage.models import (
     ChangeRequest,
     ChangeStatus,
     Event,
+    EventKind,
     ExceptionStatus,
     Order,
     OrderException,
@@ -27,11 +29,18 @@ async def answer_query(ctx: Context, order: Order | None, milestone: str | None)
     if order is None:
         orders = await visible_open_orders(ctx)
         if scope_for(ctx).restricted:
-            return customer_order_list(orders)
+            return await customer_orders_text(ctx)
         if not orders:
             return "目前没有在制订单。"
         return "**在制订单**\n" + "\n".join(order_list_line(o, ctx.today) for o in orders)
     return await status_text(ctx, order)
+
+
+async def customer_orders_text(ctx: Context) -> str:
+    """The open orders of the customer this chat may see, in the customer projection."""
+    orders = await visible_open_orders(ctx)
+    customer = orders[0].customer.name if orders else ""
+    return customer_order_list(orders, customer, ctx.today, ctx.settings.calendar)
 
 
 async def status_text(ctx: Context, order: Order) -> str:
@@ -42,8 +51,9 @@ async def status_text(ctx: Context, order: Order) -> str:
             .order_by(OrderException.id)
         )
     )
-    if scope_for(ctx).restricted:  # a customer sees only what was marked for customers
-        exceptions = [e for e in exceptions if e.customer_visible]
+    if scope_for(ctx).restricted:  # a customer reads the customer projection, and only notes marked for them
+        notes = [customer_note(e.category, e.expected_date) for e in exceptions if e.customer_visible]
+        return customer_order_status(order, ctx.today, ctx.settings.calendar, notes)
     changes = list(
         await ctx.session.scalars(
             select(ChangeRequest)
@@ -72,8 +82,9 @@ class OrderHistory:
             when = event.created_at.astimezone(self.settings.tz).strftime("%Y-%m-%d %H:%M:%S")
             undone = f"  [已撤销 {event.undone_at.astimezone(self.settings.tz):%m-%d %H:%M}]" if event.undone_at else ""
             flag = f"  ⚠️ {event.flagged}" if event.flagged else ""
-            target = f" {event.milestone}" if event.milestone else ""
-            lines.append(f"#{event.id} {when} {event.kind}{target} · {event.actor_name} · 「{event.raw_text}」{undone}{flag}")
+            target = f" {event.milestone}" if event.milestone and event.kind != EventKind.PROGRESS else ""
+            words = event_words(event.kind, event.item, event.milestone)
+            lines.append(f"#{event.id} {when} {words}{target} · {event.actor_name} · 「{event.raw_text}」{undone}{flag}")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
@@ -132,10 +143,13 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def order_history(session: AsyncSession, order_no: str, settings: HandlerSettings) -> OrderHistory | None:
+async def order_history(
+    session: AsyncSession, order_no: str, settings: HandlerSettings, now: datetime | None = None
+) -> OrderHistory | None:
+    """The order with its plan and event log, its lateness judged as of `now` (default: the clock)."""
     order = await find_order(session, normalize_order_no(order_no))
     if order is None:
         return None
     events = list(await session.scalars(select(Event).where(Event.order_id == order.id).order_by(Event.id)))
-    today = datetime.now(settings.tz).date()
+    today = (now or datetime.now(settings.tz)).astimezone(settings.tz).date()
     return OrderHistory(order=order, events=events, settings=settings, today=today)

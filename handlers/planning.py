@@ -37,7 +37,9 @@ def lay_out(template: Template, due: date, today: date, calendar: WorkCalendar) 
         dates.append(end)
         end = calendar.add(end, -max(spec.days, 0))
     dates.reverse()
-    start = end
+    # The first step ends on dates[0] after its own `days` of work, so it starts `days - 1` working
+    # days before that (a step of 0 or 1 day starts on the day it ends).
+    start = calendar.add(dates[0], -(max(template.milestones[0].days, 1) - 1)) if dates else end
     compressed = start < today
     steps = tuple(
         PlannedStep(

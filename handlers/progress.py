@@ -14,6 +14,7 @@ from handlers.context import Context
 from handlers.formatting import STATUS_MARK, md, progress_words
 from handlers.templates import MilestoneRole
 from handlers.understanding.items import ParsedItem
+from handlers.workdays import forecast_note
 from storage.models import EventKind, MilestoneStatus, Order, OrderMilestone, OrderStatus
 
 
@@ -64,6 +65,9 @@ def record_progress(ctx: Context, order: Order, item: ParsedItem) -> str:
         if milestone.status == MilestoneStatus.DONE:
             when = md(ctx.local_time(milestone.finished_at)) if milestone.finished_at else "此前"
             flags.append(f"该节点 {when} 已记为完成，这次是重复报完成")
+        skipped = [m.name for m in order.milestones if m.seq < milestone.seq and m.status == MilestoneStatus.PENDING]
+        if skipped:
+            flags.append(f"前面的 {'、'.join(skipped)} 还没有开始的记录，请确认是否漏报")
         milestone.status = MilestoneStatus.DONE
         milestone.percent = None
         milestone.finished_at = _finished_at(ctx, day)
@@ -87,7 +91,9 @@ def record_progress(ctx: Context, order: Order, item: ParsedItem) -> str:
     if milestone.status == MilestoneStatus.DONE and day and day != ctx.today:
         words += f"（完成于 {md(day)}）"
     line = f"订单{order.order_no} {milestone.name} {STATUS_MARK[MilestoneStatus(milestone.status)]} {words}（{_stamp(ctx)}）"
-    return line + "".join(f"\n  ⚠️ {flag}" for flag in flags)
+    line += "".join(f"\n  ⚠️ {flag}" for flag in flags)
+    forecast = forecast_note(ctx.settings.calendar, day) if day is not None and day > ctx.today else None
+    return line + (f"\n  {forecast}" if forecast else "")
 
 
 def shipping_milestone(ctx: Context, order: Order) -> str | None:

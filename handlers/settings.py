@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from handlers.links import LinkIssuer
 from handlers.templates import TemplateSet
 from handlers.workdays import WorkCalendar
 
@@ -35,3 +36,5 @@ class HandlerSettings:
     max_message_chars: int
     context_minutes: int
     workflow: WorkflowRules
+    links: LinkIssuer | None = None
+    """Signs board and portal links; None when `[web]` is disabled."""

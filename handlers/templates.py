@@ -46,6 +46,8 @@ class Template:
     name: str
     milestones: tuple[MilestoneSpec, ...]
     description: str = ""
+    unit: str = "台"
+    """The unit an order's quantity is counted in when 新建订单 gives a bare number (台, 块, 套…)."""
 
     def milestone(self, name: str) -> MilestoneSpec | None:
         for spec in self.milestones:

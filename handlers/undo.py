@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
-from handlers.formatting import FIELD_LABELS
+from handlers.formatting import FIELD_LABELS, event_words
 from handlers.messages import Reply
 from handlers.progress import milestone_named, restore
 from storage.models import (
@@ -100,8 +103,49 @@ async def _revert(ctx: Context, event: Event) -> str:
     return what
 
 
+_REFERENCE = re.compile(r"^(?:(异常|变更)\s*[#＃]?\s*|[#＃]\s*)(\d+)$")
+_REFERENCED_BY = {"异常": (EventKind.EXCEPTION_OPENED, "exception_id"), "变更": (EventKind.CHANGE_REQUESTED, "change_id")}
+
+
+async def chosen_event(ctx: Context, what: str, number: int) -> Event | None:
+    """The record a 「撤销 异常#N / 变更#N / #事件号」 names, whoever made it."""
+    options = selectinload(Event.order).selectinload(Order.milestones)
+    if not what:
+        return await ctx.session.scalar(select(Event).where(Event.id == number).options(options))
+    kind, key = _REFERENCED_BY[what]
+    candidates = await ctx.session.scalars(select(Event).where(Event.kind == kind).order_by(Event.id).options(options))
+    return next((e for e in candidates if (e.item or {}).get(key) == number), None)
+
+
+async def undo(ctx: Context, args: str) -> Reply:
+    """「撤销」 undoes the sender's last record here; 「撤销 异常#5」「撤销 变更#2」「撤销 #31」 the one named,
+    under the same rules: only one's own record in this chat, only a kind that can be undone, never
+    one a later record builds on."""
+    reference = args.strip()
+    if not reference:
+        return await undo_event(ctx, await last_undoable(ctx))
+    match = _REFERENCE.match(unicodedata.normalize("NFKC", reference).replace(" ", ""))
+    if match is None:
+        return Reply("格式：「撤销」（你的上一条记录）、「撤销 异常#5」「撤销 变更#2」或「撤销 #事件号」。", ok=False)
+    what, number = match.group(1) or "", int(match.group(2))
+    label = f"{what}#{number}" if what else f"记录 #{number}"
+    event = await chosen_event(ctx, what, number)
+    if event is None:
+        return Reply(f"没有找到{label}，没有撤销任何记录。", ok=False)
+    if (event.platform, event.chat_id, event.actor_id) != (ctx.message.platform, ctx.message.chat_id, ctx.message.sender_id):
+        return Reply(f"{label} 不是你在本群记录的，只能撤销自己在本群的记录；请找记录人撤销，或直接发送更正。", ok=False)
+    if event.kind not in UNDOABLE:
+        return Reply(f"{label} 是「{event_words(event.kind, event.item, event.milestone)}」，这类记录不能撤销。", ok=False)
+    if event.undone_at is not None:
+        return Reply(f"{label} 已经撤销过了。", ok=False)
+    return await undo_event(ctx, event)
+
+
 async def undo_last(ctx: Context) -> Reply:
-    event = await last_undoable(ctx)
+    return await undo_event(ctx, await last_undoable(ctx))
+
+
+async def undo_event(ctx: Context, event: Event | None) -> Reply:
     if event is None:
         return Reply("你在这个群里没有可以撤销的记录。", ok=False)
     try:

@@ -8,13 +8,16 @@ configurable, has its values here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from handlers.links import LinkIssuer
 from handlers.workdays import WorkCalendar
+from scheduler.pictures.config import PictureConfig
+
 
 def parse_cron(expression: str, tz: tzinfo) -> CronTrigger:
     """A CronTrigger for `expression` in `tz`, or ValueError saying what is wrong with it."""
@@ -48,4 +51,16 @@ class ScheduleConfig:
     calendar: WorkCalendar
     bot_name: str
     outbox_backoff: timedelta = timedelta(seconds=30)
+    links: LinkIssuer | None = None
+    """Signs the portal link each customer update carries; None when the web pages are off."""
     outbox_backoff_max: timedelta = timedelta(hours=1)
+    pictures: PictureConfig = field(default_factory=PictureConfig)
+    job_retry: timedelta = timedelta(seconds=10)
+    """A run that failed (the database down, say) is tried again after this, then twice as long each
+    time up to `job_retry_max`, for as long as its due time is within `misfire_grace`."""
+    job_retry_max: timedelta = timedelta(minutes=5)
+    outbox_heartbeat_timeout: timedelta = timedelta(seconds=30)
+    """An outbox worker not heard from for this long is taken for dead: its claims are void."""
+    outbox_handover: timedelta = timedelta(seconds=60)
+    """A chat taken over from a dead worker waits this long after its last heartbeat: the platforms'
+    per-chat rate limits count a minute, and the dead worker's sends must age out of it first."""

@@ -19,6 +19,7 @@ from handlers.formatting import (
     CATEGORY_LABELS,
     FIELD_LABELS,
     SEVERITY_LABELS,
+    event_words,
     md,
     progress_words,
 )
@@ -35,7 +36,7 @@ from scheduler.read_model import (
     open_orders,
 )
 from scheduler.workindex import WorkdayIndex
-from storage.models import EventKind, ExceptionCategory, MilestoneStatus
+from storage.models import MilestoneStatus
 
 WEEKDAYS = "一二三四五六日"
 T = TypeVar("T")
@@ -111,16 +112,8 @@ def _change_line(row: ChangeRow, now: datetime) -> str:
     )
 
 
-EVENT_WORDS: dict[EventKind, Callable[[EventRow], str]] = {
-    EventKind.PROGRESS: lambda e: f"{e.milestone} {progress_words(e.item.get('status', ''), e.item.get('percent'))}",
-    EventKind.ORDER_CREATED: lambda e: "新建订单",
-    EventKind.CHANGE_REQUESTED: lambda e: f"提出变更（{FIELD_LABELS.get(e.item.get('field', ''), e.item.get('field', ''))}）",
-    EventKind.EXCEPTION_OPENED: lambda e: f"报告异常（{CATEGORY_LABELS.get(e.item.get('category') or ExceptionCategory.OTHER, '其他')}）",
-}
-
-
 def _event_line(row: EventRow, tz: ZoneInfo) -> str:
-    words = EVENT_WORDS.get(row.kind, lambda e: e.kind)(row)
+    words = event_words(row.kind, row.item, row.milestone)
     return f"- 订单{row.order_no} {words}（{row.actor_name} {row.created_at.astimezone(tz):%m-%d %H:%M}）"
 
 
@@ -147,9 +140,12 @@ def build_digest(
         for m in order.milestones
         if m.planned_date == today and m.status != MilestoneStatus.DONE
     ]
+    late_at_risk = sum(1 for h in late if h.at_risk and not h.past_due)
+    at_risk = len(risky) + late_at_risk
+    """Every order marked ⛔ in the body: the risk section, and late rows carrying the mark."""
     moved = len(events) if events_total is None else events_total
     summary = (
-        f"在制 {len(orders)} 单 · 逾期 {len(late)} 单 · 交期有风险 {len(risky)} 单 · 未关闭异常 {len(exceptions)} 条"
+        f"在制 {len(orders)} 单 · 逾期 {len(late)} 单 · 交期有风险 {at_risk} 单 · 未关闭异常 {len(exceptions)} 条"
         f" · 待审批变更 {len(changes)} 条 · 新进展 {moved} 条 · 今日计划节点 {len(planned_today)} 个"
     )
     lines = [f"**每日简报 {md(today)}（{weekday(today)}）**", summary]
@@ -160,7 +156,10 @@ def build_digest(
             lines.extend(["", f"**{title}（{count}）**", *_capped(items, render, max_items, what, count)])
 
     section("⚠️ 逾期订单", late, _late_line, "单")
-    section("⛔ 交期有风险", risky, _risk_line, "单")
+    if late_at_risk and risky:
+        section(f"⛔ 交期有风险（另有 {late_at_risk} 单逾期订单已在上面标出）", risky, _risk_line, "单")
+    else:
+        section("⛔ 交期有风险", risky, _risk_line, "单")
     section("❗ 未关闭的异常", exceptions, lambda e: _exception_line(e, now), "条")
     section("📝 待审批的变更", changes, lambda c: _change_line(c, now), "条")
     since_words = f"自 {since.astimezone(tz):%m-%d %H:%M} 以来的进展"
@@ -177,7 +176,7 @@ def build_digest(
     return Digest(
         text="\n".join(lines),
         late=len(late),
-        at_risk=len(risky),
+        at_risk=at_risk,
         exceptions=len(exceptions),
         changes=len(changes),
         moved=moved,
@@ -186,11 +185,13 @@ def build_digest(
 
 
 async def daily_digest(
-    session: AsyncSession, *, now: datetime, since: datetime, index: WorkdayIndex, tz: ZoneInfo, max_items: int
+    session: AsyncSession, *, now: datetime, since: datetime, index: WorkdayIndex, tz: ZoneInfo, max_items: int,
+    orders: Sequence[OrderRow] | None = None,
 ) -> Digest:
-    """The digest as of `now`, with what moved in [since, now): six queries whatever the size."""
+    """The digest as of `now`, with what moved in [since, now): six queries whatever the size
+    (five when the caller passes the open `orders` it loaded already)."""
     return build_digest(
-        await open_orders(session),
+        await open_orders(session) if orders is None else orders,
         await open_exceptions(session),
         await open_changes(session),
         await events_between(session, since, now, limit=max_items),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers.messages import Attachment
 from scheduler.read_model import ChatRow
 
 
@@ -13,3 +14,5 @@ class Draft:
     chat: ChatRow
     text: str
     mention_user_ids: tuple[str, ...] = ()
+    attachment: Attachment | None = None
+    """Sent instead of `text` where the route can carry it; `text` is then the fallback."""

@@ -8,10 +8,10 @@ fit in the working days left up to the due date, today included.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 
+from handlers.customer_view import remaining_days
 from scheduler.read_model import MilestoneRow, OrderRow
 from scheduler.workindex import WorkdayIndex
 from storage.models import MilestoneStatus, OrderStatus
@@ -56,14 +56,6 @@ class OrderHealth:
         return (not self.past_due, -self.days_late, self.days_left - self.days_needed, self.order.due_date)
 
 
-def remaining_days(milestone: MilestoneRow) -> int:
-    if milestone.status == MilestoneStatus.DONE:
-        return 0
-    if milestone.status == MilestoneStatus.IN_PROGRESS and milestone.percent is not None:
-        return math.ceil(milestone.days * (100 - milestone.percent) / 100)
-    return milestone.days
-
-
 def assess(order: OrderRow, today: date, index: WorkdayIndex) -> OrderHealth:
     late = tuple(
         LateMilestone(m, max(index.between(m.planned_date, today), 1))
@@ -74,15 +66,6 @@ def assess(order: OrderRow, today: date, index: WorkdayIndex) -> OrderHealth:
     left = index.between(today, order.due_date) + (1 if index.is_workday(today) else 0)
     past_due = order.due_date < today and order.status != OrderStatus.SHIPPED
     return OrderHealth(order=order, late=late, days_needed=needed, days_left=max(left, 0), past_due=past_due)
-
-
-def projected_finish(health: OrderHealth, today: date, index: WorkdayIndex) -> date:
-    """When the last milestone should be done at planned durations: the due date, or later if at risk."""
-    if health.days_needed <= 0:
-        return max(health.order.due_date, today) if health.past_due else health.order.due_date
-    start = today if index.is_workday(today) else index.add(today, 1)
-    finish = index.add(start, health.days_needed - 1)
-    return max(finish, health.order.due_date)
 
 
 def current_milestone(order: OrderRow) -> MilestoneRow | None:

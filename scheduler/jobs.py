@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,7 +24,8 @@ from scheduler.config import ScheduleConfig, parse_cron
 from scheduler.customer_update import customer_update_drafts, customer_update_for
 from scheduler.digest import daily_digest
 from scheduler.drafts import Draft
-from scheduler.read_model import ChatRow, chats
+from scheduler.pictures.compose import Pictures
+from scheduler.read_model import ChatRow, chats, open_orders
 from scheduler.timing import OffDays, Timing
 from scheduler.warnings import overdue_drafts, reminder_drafts
 from scheduler.workindex import WorkdayIndex
@@ -46,6 +48,7 @@ class JobContext:
     previous_due: datetime
     config: ScheduleConfig
     index: WorkdayIndex
+    pictures: Pictures
 
     @property
     def today(self) -> date:
@@ -82,11 +85,16 @@ async def _digest(session: AsyncSession, ctx: JobContext) -> list[Draft]:
     managers = await chats(session, ChatRole.MANAGER)
     if not managers:
         return []
+    orders = await open_orders(session)
     digest = await daily_digest(
         session, now=ctx.due_at, since=ctx.previous_due, index=ctx.index, tz=ctx.config.tz,
-        max_items=ctx.config.digest_max_items,
+        max_items=ctx.config.digest_max_items, orders=orders,
     )
-    return [Draft(f"digest:{ctx.today.isoformat()}:c{chat.id}", chat, digest.text) for chat in managers]
+    key = f"digest:{ctx.today.isoformat()}"
+    texts = [Draft(f"{key}:c{chat.id}", chat, digest.text) for chat in managers]
+    pictures = await ctx.pictures.digest_drafts(session, orders, managers, key_prefix=key, today=ctx.today,
+                                                index=ctx.index)
+    return texts + pictures
 
 
 async def _overdue(session: AsyncSession, ctx: JobContext) -> list[Draft]:
@@ -99,9 +107,25 @@ async def _reminders(session: AsyncSession, ctx: JobContext) -> list[Draft]:
 
 async def _customer_updates(session: AsyncSession, ctx: JobContext) -> list[Draft]:
     year, week, _ = ctx.today.isocalendar()
-    return await customer_update_drafts(
-        session, today=ctx.today, index=ctx.index, bot_name=ctx.config.bot_name, week_key=f"{year}-W{week:02d}"
+    drafts = await customer_update_drafts(
+        session, today=ctx.today, index=ctx.index, bot_name=ctx.config.bot_name, week_key=f"{year}-W{week:02d}",
+        now=ctx.due_at, links=ctx.config.links,
     )
+    return drafts + await _customer_pictures(session, ctx, drafts)
+
+
+async def _customer_pictures(session: AsyncSession, ctx: JobContext, updates: list[Draft]) -> list[Draft]:
+    """A picture after each customer's weekly update, of that customer's orders only."""
+    pictures: list[Draft] = []
+    if not ctx.pictures.usable():
+        return pictures
+    for update in updates:
+        orders = await open_orders(session, customer_id=update.chat.customer_id)
+        if orders:
+            draft = await ctx.pictures.customer_draft(update.chat, orders[0].customer, orders,
+                                                      key=update.dedupe_key, today=ctx.today, index=ctx.index)
+            pictures += [draft] if draft else []
+    return pictures
 
 
 def build_jobs(config: ScheduleConfig) -> list[Job]:
@@ -117,7 +141,8 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
 
 
 def default_instance() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Unique per process start (a container's pid is 1 every time): host, pid and a random tag."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 async def enqueue_drafts(session: AsyncSession, drafts: Iterable[Draft], now: datetime) -> int:
@@ -125,7 +150,8 @@ async def enqueue_drafts(session: AsyncSession, drafts: Iterable[Draft], now: da
     added = 0
     for draft in drafts:
         text = draft.text.strip("\n")
-        if not text.strip():
+        attachment = draft.attachment
+        if not text.strip() and attachment is None:
             continue
         added += await enqueue(
             session,
@@ -135,6 +161,9 @@ async def enqueue_drafts(session: AsyncSession, drafts: Iterable[Draft], now: da
             text=text,
             now=now,
             mention_user_ids=draft.mention_user_ids,
+            attachment_kind=attachment.kind if attachment else None,
+            attachment_filename=attachment.filename if attachment else None,
+            attachment_data=attachment.data if attachment else None,
         )
     return added
 
@@ -155,6 +184,7 @@ class JobRunner:
         self.config = config
         self.instance = instance or default_instance()
         self.jobs = {job.id: job for job in build_jobs(config)}
+        self.pictures = Pictures(config.pictures)
 
     def index(self, now: datetime) -> WorkdayIndex:
         return WorkdayIndex(self.config.calendar, now.astimezone(self.config.tz).date())
@@ -188,7 +218,7 @@ class JobRunner:
             if not await _claim(session, job.id, due_at, self.instance, now):
                 return JobOutcome(job.id, due_at, ran=False)
             previous = await self.previous_due(session, job, due_at)
-            ctx = JobContext(job.id, due_at, now, previous, self.config, index)
+            ctx = JobContext(job.id, due_at, now, previous, self.config, index, self.pictures)
             count = await enqueue_drafts(session, await job.build(session, ctx), now)
             await session.execute(
                 update(JobRun).where(JobRun.job_id == job.id, JobRun.due_at == due_at).values(messages=count)
@@ -212,7 +242,8 @@ class JobRunner:
                 )
                 return digest.text
             if chat.role == ChatRole.CUSTOMER:
-                return await customer_update_for(session, chat, today=today, index=index, bot_name=self.config.bot_name)
+                return await customer_update_for(session, chat, today=today, index=index, bot_name=self.config.bot_name,
+                                                 now=now, links=self.config.links)
             if chat.role == ChatRole.DEPARTMENT:
                 drafts = await overdue_drafts(session, today=today, index=index,
                                               escalate_after=self.config.escalate_after_days)
@@ -223,3 +254,18 @@ class JobRunner:
 
         async with self.database.transaction() as session:
             return await work(session)
+
+    async def preview_picture(self, chat: ChatRow, now: datetime) -> bytes | None:
+        """The picture `chat` would be sent at `now` (managers: the digest's; customers: the weekly
+        update's), or None when there is none to send; FontUnavailable when no CJK font is found."""
+        index = self.index(now)
+        today = now.astimezone(self.config.tz).date()
+        self.pictures.font()
+        async with self.database.transaction() as session:
+            if chat.role == ChatRole.MANAGER:
+                return await self.pictures.digest_png(session, await open_orders(session), today=today, index=index)
+            if chat.role == ChatRole.CUSTOMER and chat.customer_id is not None:
+                orders = await open_orders(session, customer_id=chat.customer_id)
+                if orders:
+                    return await self.pictures.customer_png(orders[0].customer, orders, today=today, index=index)
+            return None

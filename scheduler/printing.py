@@ -20,6 +20,10 @@ class PrintSender:
 
     async def send(self, message: Outbound) -> None:
         stream = self.stream or sys.stdout
-        for part in split_markdown(message.text, LOCAL_LIMIT_BYTES):
-            stream.write(f"[推送 → {message.chat_id}]\n{part}\n\n")
+        if message.attachment is not None:  # a terminal shows no picture: name it (--picture writes it)
+            size = max(len(message.attachment.data) // 1024, 1)
+            stream.write(f"[推送 → {message.chat_id}]\n〔图片：{message.attachment.filename}，{size} KB〕\n\n")
+        else:
+            for part in split_markdown(message.text, LOCAL_LIMIT_BYTES):
+                stream.write(f"[推送 → {message.chat_id}]\n{part}\n\n")
         stream.flush()

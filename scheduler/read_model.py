@@ -7,6 +7,7 @@ SELECT whatever the number of orders.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,6 +27,7 @@ from storage.models import (
     Order,
     OrderException,
     OrderMilestone,
+    OrderStatus,
     Person,
 )
 
@@ -109,8 +111,11 @@ class ChatRow:
     customer_id: int | None
 
 
-async def open_orders(session: AsyncSession, customer_id: int | None = None) -> list[OrderRow]:
-    """Open orders with their milestones in plan order, by due date: two queries."""
+async def open_orders(
+    session: AsyncSession, customer_id: int | None = None, order_ids: Collection[int] | None = None
+) -> list[OrderRow]:
+    """Open orders (of one customer, or of the given ids) with their milestones in plan order, by due
+    date: two queries."""
     order_query = (
         select(
             Order.id, Order.order_no, Order.customer_id, Customer.name, Order.product, Order.quantity,
@@ -133,6 +138,9 @@ async def open_orders(session: AsyncSession, customer_id: int | None = None) -> 
     if customer_id is not None:
         order_query = order_query.where(Order.customer_id == customer_id)
         milestone_query = milestone_query.where(Order.customer_id == customer_id)
+    if order_ids is not None:
+        order_query = order_query.where(Order.id.in_(order_ids))
+        milestone_query = milestone_query.where(Order.id.in_(order_ids))
     orders = [OrderRow(*row) for row in (await session.execute(order_query)).all()]
     by_id = {order.id: order for order in orders}
     for row in (await session.execute(milestone_query)).all():
@@ -222,3 +230,27 @@ def group_by_order(rows: list[ExceptionRow]) -> dict[int, list[ExceptionRow]]:
     for row in rows:
         grouped[row.order_id].append(row)
     return grouped
+
+
+@dataclass(slots=True)
+class DeliveredRow:
+    order_no: str
+    customer: str
+    product: str
+    quantity: int
+    unit: str
+    delivered_on: date
+    status: str
+
+
+async def delivered_between(session: AsyncSession, customer_id: int, first: date, last: date) -> list[DeliveredRow]:
+    """One customer's orders delivered (shipped or accepted) on a day in [first, last], by date: one query."""
+    query = (
+        select(Order.order_no, Customer.name, Order.product, Order.quantity, Order.unit, Order.delivered_on,
+               Order.status)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(Order.customer_id == customer_id, Order.delivered_on >= first, Order.delivered_on <= last,
+               Order.status.in_((OrderStatus.SHIPPED, OrderStatus.ACCEPTED)))
+        .order_by(Order.delivered_on, Order.order_no)
+    )
+    return [DeliveredRow(*row) for row in (await session.execute(query)).all()]

@@ -5,6 +5,11 @@ APScheduler keeps its jobs in memory under stable ids (`replace_existing`), so a
 duplicates them; what survives a restart is the `job_runs` table. On start a catch-up pass runs
 whatever fell due while the process was down, if no older than the misfire grace — once, because
 the run's lease row is written with its messages.
+
+A wake-up that fails (the database restarting at 08:30, say) is not left to the job's next
+occurrence — tomorrow's digest: it is woken again after `job_retry`, backing off, for as long as
+the due time it stands for is still within the misfire grace. A retry that finds the due time
+already run (by another instance) does nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.messages import Sender
@@ -29,6 +35,7 @@ log = logging.getLogger(__name__)
 OUTBOX_JOB = "outbox_delivery"
 HORIZON = timedelta(days=90)
 CATCH_UP_JOB = "catch_up"
+RETRY_SUFFIX = ":retry"
 
 
 def unknown_holiday_years(today: date, company_holidays: frozenset[date], horizon: timedelta = HORIZON) -> list[int]:
@@ -57,7 +64,7 @@ class SchedulerService:
     ) -> None:
         self.config = config
         self.runner = JobRunner(database, config, instance=instance)
-        self.worker = OutboxWorker(database, senders, config)
+        self.worker = OutboxWorker(database, senders, config, instance=self.runner.instance)
         self.clock = clock or (lambda: datetime.now(config.tz))
         self._running: set[asyncio.Task[None]] = set()
         self.caught_up = asyncio.Event()
@@ -84,16 +91,16 @@ class SchedulerService:
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
-    async def _run_job(self, job_id: str) -> None:
+    async def _run_job(self, job_id: str, attempt: int = 0) -> None:
         self._track()
         try:
             for outcome in (await self.tick(self.clock(), [job_id]))[0]:
                 log.info("job %s due %s: ran=%s messages=%d", outcome.job_id, outcome.due_at, outcome.ran,
                          outcome.messages)
         except Exception:
-            log.exception("scheduled job %s failed; it runs again at its next wake-up within the grace", job_id)
+            self._retry_later(job_id, attempt, [job_id])
 
-    async def _catch_up(self) -> None:
+    async def _catch_up(self, attempt: int = 0) -> None:
         self._track()
         try:
             outcomes, _ = await self.tick(self.clock())
@@ -101,9 +108,37 @@ class SchedulerService:
                 if outcome.ran:
                     log.info("caught up %s due %s (%d messages)", outcome.job_id, outcome.due_at, outcome.messages)
         except Exception:
-            log.exception("catch-up after start failed")
+            self._retry_later(CATCH_UP_JOB, attempt, list(self.runner.jobs))
         finally:
             self.caught_up.set()
+
+    def retry_delay(self, attempt: int) -> timedelta:
+        """How long after failed attempt number `attempt` (0 = the scheduled wake-up) to try again."""
+        return min(self.config.job_retry * (2**attempt), self.config.job_retry_max)
+
+    def _retry_later(self, name: str, attempt: int, job_ids: list[str]) -> None:
+        """Wake `name` again after a failure while any of `job_ids` still has a due time within the grace."""
+        delay = self.retry_delay(attempt)
+        when = self.clock() + delay
+        still_due = [
+            job_id for job_id in job_ids
+            if self.runner.jobs[job_id].timing.latest_due(when, self.config.misfire_grace, self.config.calendar)
+        ]
+        if not still_due:
+            log.exception("scheduled %s failed and its misfire grace is over; it runs at its next due time", name)
+            return
+        log.warning("scheduled %s failed (attempt %d); trying again in %s", name, attempt + 1, delay, exc_info=True)
+        run = self._catch_up if name == CATCH_UP_JOB else self._run_job
+        args = [attempt + 1] if name == CATCH_UP_JOB else [name, attempt + 1]
+        self.scheduler.add_job(
+            run,
+            DateTrigger(datetime.now(self.config.tz) + delay, timezone=self.config.tz),
+            args=args,
+            id=f"{name}{RETRY_SUFFIX}",
+            name=f"{name}{RETRY_SUFFIX}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
 
     async def _deliver(self) -> None:
         self._track()
@@ -154,3 +189,7 @@ class SchedulerService:
             if pending:
                 await asyncio.wait(pending, timeout=timeout)
         self.scheduler.shutdown(wait=False)
+        try:
+            await self.worker.retire()
+        except Exception:  # the database may be down: the heartbeat timeout frees the chats then
+            log.warning("outbox worker could not hand its chats over on stop", exc_info=True)

@@ -6,6 +6,7 @@ same few months, so this index memoises each day's answer and keeps running coun
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, timedelta
 
 from handlers.workdays import WorkCalendar
@@ -50,6 +51,19 @@ class WorkdayIndex:
         return self._rank(end) - self._rank(start)
 
     def add(self, day: date, workdays: int) -> date:
+        """The same date as `WorkCalendar.add`, found by binary search over the running counts
+        (the board projects a finish date for every open order on each request)."""
         if workdays == 0:
             return day
-        return self.calendar.add(day, workdays)
+        if workdays > 0:
+            self._cover(day)
+            target = self._rank(day) + workdays
+        else:  # the |workdays|-th working day before `day`
+            before = day - timedelta(days=1)
+            self._cover(before)
+            target = self._rank(before) + workdays + 1
+            if target < 1:
+                return self.calendar.add(day, workdays)
+        while (offset := bisect_left(self._prefix, target)) >= len(self._prefix):
+            self._extend(len(self._prefix) + 2 * abs(workdays) + 60)
+        return self.origin + timedelta(days=offset)

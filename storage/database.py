@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import inline_sqlite
+from storage.limits import GuardedSession, ValueRejected
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,34 @@ class DatabaseUnavailable(Exception):
         self.busy = busy
 
 
+def sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE behind `exc` (SQLAlchemy wraps the driver's error), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(code, str) and code:
+            return code
+        current = getattr(current, "orig", None) or current.__cause__
+    return None
+
+
+def _is_rejected_value(exc: BaseException) -> bool:
+    """Class 22 (data exception): the value itself is refused, e.g. 22001 too long, 22021 a NUL byte."""
+    return (sqlstate(exc) or "").startswith("22")
+
+
+BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+"""Serialization failure, deadlock, lock not available: another transaction was in the way."""
+UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+"""Admin shutdown, crash shutdown, cannot connect now (starting up / shutting down), too many
+connections — and all of class 08 (connection exception): the server is restarting or overloaded."""
+
+
 def _is_busy(exc: BaseException) -> bool:
+    if sqlstate(exc) in BUSY_SQLSTATES:
+        return True
     text = str(exc).lower()
     return "database is locked" in text or "database is busy" in text or "deadlock detected" in text
 
@@ -50,6 +78,9 @@ def _is_unreachable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, (ConnectionError, OSError)):
+        return True
+    code = sqlstate(exc) or ""
+    if code in UNREACHABLE_SQLSTATES or code.startswith("08"):
         return True
     text = str(exc).lower()
     return any(
@@ -62,17 +93,24 @@ def _is_unreachable(exc: BaseException) -> bool:
             "terminating connection",
             "cannot connect",
             "unable to open database file",
+            "the database system is starting up",
+            "the database system is shutting down",
+            "the database system is in recovery mode",
         )
     )
 
 
 def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> AsyncEngine:
+    # hide_parameters: SQL parameters can hold a webhook key or a message's text; they never go
+    # into an exception's message (and so into a log line or a traceback).
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"async_creator_fn": inline_sqlite.connect})
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"async_creator_fn": inline_sqlite.connect}
+        )
         _configure_sqlite(engine, busy_timeout_ms)
         engine.sync_engine.gendan_busy_timeout_ms = busy_timeout_ms  # type: ignore[attr-defined]
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -107,8 +145,10 @@ READ_ONLY = "gendan_read_only"
 class Database:
     def __init__(self, engine: AsyncEngine, *, retries: int = 3, retry_delay: float = 0.2) -> None:
         self.engine = engine
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self.readers = async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=GuardedSession)
+        self.readers = async_sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, sync_session_class=GuardedSession
+        )
         self.retries = retries
         self.retry_delay = retry_delay
         self._busy_wait_s = getattr(engine.sync_engine, "gendan_busy_timeout_ms", 0) / 1000
@@ -147,7 +187,8 @@ class Database:
         """Run `work` in one transaction, retrying briefly while the database is busy or restarting.
 
         Raises `DatabaseUnavailable` when the retries are spent; `work` must therefore be safe to
-        run again from the start (it is: a failed attempt was rolled back).
+        run again from the start (it is: a failed attempt was rolled back). A value the database
+        refuses (too long, a NUL byte…) is not retried: it raises `ValueRejected`, which is permanent.
         """
         attempt = 0
         loop = asyncio.get_running_loop()
@@ -157,6 +198,8 @@ class Database:
                 async with self.transaction() as session:
                     return await work(session)
             except (OperationalError, DBAPIError, OSError) as exc:
+                if _is_rejected_value(exc):
+                    raise ValueRejected(str(getattr(exc, "orig", exc)).splitlines()[0][:200]) from exc
                 busy = _is_busy(exc)
                 if not busy and not _is_unreachable(exc):
                     raise

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -33,6 +34,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+CLIP = {"clip": True}
+"""`info` of a name column: a longer value is clipped to the column, not refused (see storage.limits)."""
 
 # BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -85,7 +89,7 @@ class OrderStatus(StrEnum):
 ORDER_STATUS_LABELS = {
     OrderStatus.INTAKE: "已接单",
     OrderStatus.REVIEW: "评审中",
-    OrderStatus.PLANNED: "已排产",
+    OrderStatus.PLANNED: "已排计划，未开工",
     OrderStatus.IN_PRODUCTION: "生产中",
     OrderStatus.SHIPPED: "已发货",
     OrderStatus.ACCEPTED: "已验收",
@@ -127,7 +131,7 @@ class Customer(Base):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, info=CLIP)
     created_at: Mapped[datetime]
 
 
@@ -170,7 +174,7 @@ class Order(Base):
     unit: Mapped[str] = mapped_column(String(16), default="台")
     due_date: Mapped[date] = mapped_column(Date)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
-    owner: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str | None] = mapped_column(String(100), info=CLIP)
     requirements: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[OrderStatus] = mapped_column(String(32), default=OrderStatus.PLANNED, index=True)
     template_name: Mapped[str] = mapped_column(String(100))
@@ -196,7 +200,7 @@ class OrderMilestone(Base):
     days: Mapped[int] = mapped_column(default=1)
     status: Mapped[MilestoneStatus] = mapped_column(String(16), default=MilestoneStatus.PENDING)
     percent: Mapped[int | None]
-    owner: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str | None] = mapped_column(String(100), info=CLIP)
     department: Mapped[str | None] = mapped_column(String(100))
     forecast_date: Mapped[date | None] = mapped_column(Date)
     finished_at: Mapped[datetime | None]
@@ -212,7 +216,7 @@ class Chat(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     role: Mapped[ChatRole | None] = mapped_column(String(16))
     department: Mapped[str | None] = mapped_column(String(100))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
@@ -232,7 +236,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
-    display_name: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     role: Mapped[PersonRole | None] = mapped_column(String(16))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime]
@@ -253,6 +257,8 @@ class EventKind(StrEnum):
     CHAT_BOUND = "chat_bound"
     ROLE_GRANTED = "role_granted"
     WEBHOOK_BOUND = "webhook_bound"
+    LEDGER_UPDATED = "ledger_updated"
+    """Plain fields of an order (product, spec, owner…) changed by a ledger import."""
 
 
 class Event(Base):
@@ -271,7 +277,7 @@ class Event(Base):
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
     actor_id: Mapped[str] = mapped_column(String(128))
-    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    actor_name: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     message_id: Mapped[str | None] = mapped_column(String(128))
     raw_text: Mapped[str] = mapped_column(Text, default="")
     item: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -303,8 +309,8 @@ class ChangeRequest(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     impact: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ChangeStatus] = mapped_column(String(16), default=ChangeStatus.OPEN, index=True)
-    requested_by: Mapped[str] = mapped_column(String(200), default="")
-    decided_by: Mapped[str | None] = mapped_column(String(200))
+    requested_by: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
+    decided_by: Mapped[str | None] = mapped_column(String(200), info=CLIP)
     decision_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
@@ -344,13 +350,13 @@ class OrderException(Base):
     category: Mapped[ExceptionCategory] = mapped_column(String(16))
     severity: Mapped[ExceptionSeverity] = mapped_column(String(16), default=ExceptionSeverity.GENERAL)
     description: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str | None] = mapped_column(String(200))
+    owner: Mapped[str | None] = mapped_column(String(200), info=CLIP)
     expected_date: Mapped[date | None] = mapped_column(Date)
     delay_days: Mapped[int | None]
     customer_visible: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ExceptionStatus] = mapped_column(String(16), default=ExceptionStatus.OPEN, index=True)
     resolution: Mapped[str | None] = mapped_column(Text)
-    reported_by: Mapped[str] = mapped_column(String(200), default="")
+    reported_by: Mapped[str] = mapped_column(String(200), default="", info=CLIP)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
 
@@ -461,12 +467,49 @@ class OutboxMessage(Base):
     chat_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     mention_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))
+    """"image" or "file" when the message carries one (then `text` is the fallback)."""
+    attachment_filename: Mapped[str | None] = mapped_column(String(200))
+    attachment_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """Loaded only when the message is claimed for delivery."""
     status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(128), index=True)
+    """The outbox worker instance delivering it now; None when no one is. A claim by an instance
+    whose heartbeat stopped (`OutboxWorkerInstance`) is void: the message is due again at once."""
+
+
+class OutboxWorkerInstance(Base):
+    """A running outbox worker: its heartbeat says it is alive, so the messages it claimed are its own."""
+
+    __tablename__ = "outbox_workers"
+
+    instance: Mapped[str] = mapped_column(String(128), primary_key=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
+    started_at: Mapped[datetime]
+
+
+class OutboxRoute(Base):
+    """One destination chat of the outbox and the instance that delivers to it.
+
+    A chat is delivered by one live instance at a time (its `owner`), so that instance's per-chat
+    rate limiter sees every send to the chat and two instances never double its rate. Another
+    instance takes the chat over only once the owner's heartbeat has stopped, and then not before
+    `resume_at` (one rate-limit period after the owner's last heartbeat, when its sends have aged out).
+    """
+
+    __tablename__ = "outbox_routes"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    owner: Mapped[str | None] = mapped_column(String(128))
+    resume_at: Mapped[datetime | None]
 
 
 class JobRun(Base):
@@ -483,3 +526,77 @@ class JobRun(Base):
     instance: Mapped[str] = mapped_column(String(128), default="")
     messages: Mapped[int] = mapped_column(default=0)
     ran_at: Mapped[datetime]
+
+
+class LinkKey(Base):
+    """The signing key of one scope of web links (the managers', or one customer's).
+
+    A link is signed with the configured secret and its scope's key; rotating the key (a new
+    random value, the generation counted up) revokes every link of that scope issued before.
+    """
+
+    __tablename__ = "link_keys"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(String(128))
+    """Random; a secret (never logged)."""
+    generation: Mapped[int] = mapped_column(default=1)
+    rotated_at: Mapped[datetime]
+
+
+class ExampleSource(StrEnum):
+    """How a labelled example was learned from use."""
+
+    CONFIRMATION = "confirmation"
+    """The bot asked about its reading and the sender answered 「是」."""
+    CORRECTION = "correction"
+    """The sender replaced a questioned message, or undid a record and sent a new one."""
+
+
+class LabelledExample(Base):
+    """A message with the items it truly meant, learned from a confirmation or a correction;
+    `gendan corpus export` writes these as contract JSONL test cases."""
+
+    __tablename__ = "labelled_examples"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    """What the example was learned from (one example per questioned or undone message)."""
+    source: Mapped[ExampleSource] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    reference_time: Mapped[datetime]
+    """When the message was sent: the `now` its dates are resolved against."""
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    """Contract dicts (the keys of `ParsedItem.as_dict`)."""
+    replacement_text: Mapped[str | None] = mapped_column(Text)
+    """For a correction, the message whose records gave the items."""
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class MilestoneSynonym(Base):
+    """A word a deployment's people use for a milestone, added by an admin (同义词 涂装 喷粉)."""
+
+    __tablename__ = "milestone_synonyms"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    word: Mapped[str] = mapped_column(String(32), unique=True)
+    milestone: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime]
+
+
+class StoredCalendarDay(Base):
+    """One day of an imported year's official schedule (gendan calendar import): off, or a make-up working day."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    off: Mapped[bool] = mapped_column(Boolean)
+    imported_at: Mapped[datetime]

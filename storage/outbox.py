@@ -24,14 +24,22 @@ async def enqueue(
     text: str,
     now: datetime,
     mention_user_ids: Sequence[str] = (),
+    attachment_kind: str | None = None,
+    attachment_filename: str | None = None,
+    attachment_data: bytes | None = None,
 ) -> bool:
-    """Add a message unless one with the same dedupe key exists; True when it was added."""
+    """Add a message unless one with the same dedupe key exists; True when it was added.
+
+    A message with an attachment carries it instead of `text`, which is its fallback."""
     values = {
         "dedupe_key": dedupe_key,
         "platform": platform,
         "chat_id": chat_id,
         "text": text,
         "mention_user_ids": list(mention_user_ids),
+        "attachment_kind": attachment_kind,
+        "attachment_filename": attachment_filename,
+        "attachment_data": attachment_data,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,

@@ -18,6 +18,7 @@ from bot.config import Settings, parse_settings
 from bot.runtime import Runtime, open_runtime
 from storage.database import Database
 from tests.helpers import ChatSession
+from tests.storage.fake_postgres import FakePostgres
 
 PG_ENV = "GENDAN_TEST_DATABASE_URL"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -75,6 +76,22 @@ async def reset_postgres(url: str) -> None:
             await connection.execute(text("CREATE SCHEMA public"))
     finally:
         await database.dispose()
+
+
+@pytest.fixture
+async def fake_postgres(database_url: str) -> AsyncIterator[FakePostgres]:
+    """A proxy in front of the test PostgreSQL that can play a restart or an outage (PostgreSQL runs only)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip(f"needs PostgreSQL: set {PG_ENV}")
+    url = make_url(database_url)
+    proxy = await FakePostgres(url.host or "127.0.0.1", url.port or 5432).start()
+    yield proxy
+    await proxy.close()
+
+
+def through(proxy: FakePostgres, database_url: str) -> str:
+    """`database_url` pointed at `proxy`."""
+    return make_url(database_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
 
 
 @pytest.fixture

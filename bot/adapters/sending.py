@@ -9,9 +9,11 @@ import logging
 import random
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
+
+import aiohttp
 
 from handlers.messages import DeliveryError
 
@@ -50,7 +52,46 @@ class RateLimiter:
             while (wait := self.delay(key)) > 0:
                 log.info("rate limit reached for a target, waiting %.1f s", wait)
                 await asyncio.sleep(wait)
-            self._sent[key].append(self._clock())
+            self.record(key)
+
+    def record(self, key: str) -> None:
+        """Count one send to `key` now."""
+        self._sent[key].append(self._clock())
+
+
+class RateLimited(DeliveryError):
+    """A target's budget is spent for longer than is worth waiting: try again later (the outbox does)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+class Pacing:
+    """Several sliding windows per target at once (e.g. 30 a minute and 1,000 an hour).
+
+    `acquire(key)` waits until every window allows a send to `key`, at most `max_wait` seconds;
+    when the wait would be longer it raises `RateLimited` instead of blocking the caller.
+    """
+
+    def __init__(
+        self, limits: Sequence[tuple[int, float]], *, max_wait: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_wait = max_wait
+        self._windows = [RateLimiter(count, seconds, clock=clock) for count, seconds in limits]
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def delay(self, key: str) -> float:
+        return max((window.delay(key) for window in self._windows), default=0.0)
+
+    async def acquire(self, key: str) -> None:
+        async with self._locks[key]:
+            while (wait := self.delay(key)) > 0:
+                if wait > self.max_wait:
+                    raise RateLimited(f"rate limit of the conversation reached; allowed again in {wait:.0f} s")
+                log.info("rate limit reached for a conversation, waiting %.1f s", wait)
+                await asyncio.sleep(wait)
+            for window in self._windows:
+                window.record(key)
 
 
 def backoff_delay(attempt: int, *, base: float, max_delay: float) -> float:
@@ -63,6 +104,17 @@ def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, DeliveryError):
         return exc.retryable
     return isinstance(exc, (TimeoutError, ConnectionError, OSError))
+
+
+def may_have_arrived(exc: BaseException) -> bool:
+    """Whether a request that failed with `exc` may still have reached the platform: a timeout or a
+    connection lost after sending may have; a connection that was never made (refused, no route,
+    a connect timeout) has not."""
+    if isinstance(exc, DeliveryError):
+        return exc.may_have_arrived
+    if isinstance(exc, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)):
+        return False
+    return isinstance(exc, (TimeoutError, aiohttp.ClientError))
 
 
 async def retry_with_backoff(
@@ -106,10 +158,21 @@ class RetryPolicy:
         """Backoff before attempt `attempt + 1` (attempt counts from 1)."""
         return backoff_delay(attempt - 1, base=self.base_delay, max_delay=self.max_delay)
 
-    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str) -> T:
-        """`operation` under `retry_with_backoff` with this policy; `what` names it in logs."""
+    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str, idempotent: bool = False) -> T:
+        """`operation` under `retry_with_backoff` with this policy; `what` names it in logs.
+
+        One policy for every platform call: a failure that may have reached the platform (a timeout)
+        is retried here only when the request is `idempotent` (a read, or a send carrying the
+        platform's idempotency key); otherwise it is raised, and the outbox tries again later —
+        once per outbox attempt, never several posts per attempt.
+        """
+
+        def retry_on(exc: BaseException) -> bool:
+            return is_retryable(exc) and (idempotent or not may_have_arrived(exc))
+
         return await retry_with_backoff(
-            operation, attempts=self.attempts, base=self.base_delay, max_delay=self.max_delay, what=what
+            operation, attempts=self.attempts, base=self.base_delay, max_delay=self.max_delay, what=what,
+            retry_on=retry_on,
         )
 
 

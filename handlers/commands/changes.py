@@ -6,8 +6,8 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from handlers.changes import ChangeInputError, approve_change, record_change, reject_change
-from handlers.commands.arguments import named_order, numbered_reference, plain_text
+from handlers.changes import ChangeInputError, approve_change, open_changes_list, record_change, reject_change
+from handlers.commands.arguments import named_order, numbered_reference, order_or_customer, plain_text
 from handlers.commands.base import MANAGERS, Command
 from handlers.context import Context
 from handlers.messages import Reply
@@ -74,7 +74,13 @@ async def reject(ctx: Context, args: str) -> Reply:
     return ref if isinstance(ref, Reply) else await reject_change(ctx, *ref)
 
 
+async def list_changes(ctx: Context, args: str) -> Reply:
+    target = await order_or_customer(ctx, args)
+    return target if isinstance(target, Reply) else Reply(await open_changes_list(ctx, *target))
+
+
 COMMANDS = (
+    Command("变更列表", ("待审批变更",), "变更列表 [订单号|客户] —— 待审批的变更，最早的在前", list_changes),
     Command("变更", ("变更申请",), CHANGE_USAGE + " —— 提交变更申请，附影响评估，等经理审批", change),
     Command("同意", ("批准",), "同意 变更#编号 [备注] —— 批准变更，订单和计划随之调整并通知部门群（经理）", approve,
             roles=MANAGERS),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from handlers.commands.arguments import named_order, numbered_reference, plain_text
+from handlers.commands.arguments import named_order, numbered_reference, order_or_customer, plain_text
 from handlers.commands.base import Command
 from handlers.context import Context
 from handlers.messages import Reply
-from handlers.order_exceptions import record_exception, resolve_exception
+from handlers.order_exceptions import open_exceptions_list, record_exception, resolve_exception
 from handlers.orders import OrderInputError, parse_date
 from handlers.understanding.items import ParsedItem
 from storage.models import ExceptionCategory
@@ -61,7 +61,13 @@ async def resolve(ctx: Context, args: str) -> Reply:
     return ref if isinstance(ref, Reply) else await resolve_exception(ctx, *ref)
 
 
+async def list_exceptions(ctx: Context, args: str) -> Reply:
+    target = await order_or_customer(ctx, args)
+    return target if isinstance(target, Reply) else Reply(await open_exceptions_list(ctx, *target))
+
+
 COMMANDS = (
+    Command("异常列表", ("未关闭异常",), "异常列表 [订单号|客户] —— 未关闭的异常，最早的在前", list_exceptions),
     Command("异常", ("报异常",), EXCEPTION_USAGE + " —— 登记异常，重大的立即升级到经理群", exception),
     Command("解决", ("关闭异常",), "解决 异常#编号 处理说明 —— 关闭异常", resolve),
 )

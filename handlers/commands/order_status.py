@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from handlers.access import scope_for, suggest_visible, visible_open_orders, visible_order
+from handlers.access import not_visible_answer, scope_for, visible_order
 from handlers.commands.base import EVERYONE, Command
 from handlers.context import Context
-from handlers.formatting import customer_order_list, order_is_late, order_list_line
+from handlers.formatting import order_is_late, order_list_line
 from handlers.messages import Reply
-from handlers.order_status import status_text
+from handlers.order_status import customer_orders_text, status_text
 from handlers.orders import normalize_order_no, open_orders
 
 _ORDER_TOKEN = re.compile(r"(订单号|订单|单号|[#＃])?\s*[A-Za-z0-9０-９][A-Za-z0-9０-９\-_/]*")
@@ -19,21 +19,19 @@ async def show_progress(ctx: Context, args: str) -> Reply:
     token = _ORDER_TOKEN.match(args.strip())
     if token is None:
         if scope_for(ctx).restricted:  # a customer asking about "my orders"
-            return Reply(customer_order_list(await visible_open_orders(ctx)))
+            return Reply(await customer_orders_text(ctx))
         return Reply("请写上订单号，例如「进度 123」。")
     order_no = normalize_order_no(token.group(0))
     order = await visible_order(ctx, order_no)
     if order is None:
-        suggestions = await suggest_visible(ctx, order_no)
-        hint = f"你是指 {'、'.join(suggestions)} 吗？" if suggestions else "发送「订单列表」查看在制订单。"
-        return Reply(f"没有找到订单 {order_no}。{hint}", ok=False)
+        return Reply(await not_visible_answer(ctx, order_no), ok=False)
     ctx.about_order = order.order_no
     return Reply(await status_text(ctx, order))
 
 
 async def list_orders(ctx: Context, args: str) -> Reply:
     if scope_for(ctx).restricted:  # a customer group sees its own orders whatever it names
-        return Reply(customer_order_list(await visible_open_orders(ctx)))
+        return Reply(await customer_orders_text(ctx))
     customer = args.strip() or None
     orders = await open_orders(ctx.session, customer)
     if not orders:

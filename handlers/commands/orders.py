@@ -6,7 +6,9 @@ from handlers.commands.base import Command
 from handlers.context import Context
 from handlers.formatting import md
 from handlers.messages import Reply
+from handlers.notices import tell_managers
 from handlers.orders import NewOrder, OrderInputError, create_order, parse_date, parse_order_no, parse_quantity
+from handlers.workdays import unknown_year_note
 from storage.models import EventKind
 
 NEW_ORDER_USAGE = "新建订单 订单号 客户 产品 数量 交期 [模板=名称] [规格=…] [负责人=…] [优先级=加急] [要求=…]"
@@ -69,6 +71,17 @@ async def new_order(ctx: Context, args: str) -> Reply:
         lines.append(
             f"⚠️ 按默认工期应在 {md(plan.start)} 开工，已经来不及；计划已压缩到从今天开始，请评审交期是否可行。"
         )
+        told = await tell_managers(
+            ctx, f"order:{order.order_no}:compressed",
+            f"📋 交期可行性评审：订单{order.order_no}（{order.customer.name} · {order.product} "
+            f"{order.quantity}{order.unit}）交期 {order.due_date:%Y-%m-%d}，按默认工期应在 {md(plan.start)} 开工，"
+            f"计划已压缩到从今天开始。\n里程碑计划：{steps}\n建单人 {ctx.sender_name}，请评审交期是否可行。",
+        )
+        if told:
+            lines.append(f"已通知{'、'.join(told)}评审。")
+    unknown = unknown_year_note(ctx.settings.calendar, [order.due_date, *(s.planned_date for s in plan.steps)])
+    if unknown is not None:
+        lines.append(unknown)
     return Reply("\n".join(lines))
 
 

@@ -18,6 +18,10 @@ _N = rf"(?:\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
 _DAY_WORDS = {
     "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0, "今晚": 0,
     "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3,
+    # Cantonese day words (听日 = 明天, 后日 = 后天, 寻日 = 昨天)
+    "听日": 1, "后日": 2, "寻日": -1,
+    # English day words in mixed messages ("ETA tomorrow")
+    "today": 0, "tomorrow": 1, "tmr": 1, "yesterday": -1,
 }
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
              "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
@@ -28,10 +32,12 @@ _NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支�
 DATE_RE = re.compile(
     "|".join((
         rf"(?:(?P<year>\d{{4}})年)?(?P<month>{_N})月(?:份)?(?P<day>{_N})[号日]?",
+        # a day of this or next month: 本月25号, 下个月5号
+        rf"(?P<rel_month>本|这个?|下个?)月(?P<rel_day>{_N})[号日]",
         r"(?P<month_end>(?:本|这个?|下个?)?月)(?:底|末)",
         rf"(?<![\d.])(?P<m2>1[0-2]|0?[1-9])[./](?P<d2>3[01]|[12]\d|0?[1-9]){_NOT_DATE_AFTER}",
         rf"(?P<delta>{_N}|半)个?(?P<delta_unit>天|日|周|星期|礼拜)(?:以后|之后|后)",
-        r"(?P<week_prefix>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天1-7])",
+        r"(?P<week_prefix>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天末1-7])",
         "(?P<word>" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + ")",
         rf"(?<![\d月.\-/])(?P<bare_day>[12]\d|3[01]|0?[1-9]|[{CN_CHARS}]{{1,3}})(?:号|日)"
         r"(?=前|之前|以前|左右|到|能|可以|完成|发|交|出|送|上午|下午|晚上|$|[,，。.!！;；\s])",
@@ -73,6 +79,12 @@ def _resolve(match: re.Match[str], today: date) -> date | None:
     if group("month") is not None:
         year = int(group("year")) if group("year") else None
         return _month_day(today, parse_number(group("month")), parse_number(group("day")), year)
+    if group("rel_month") is not None:
+        day = parse_number(group("rel_day"))
+        if group("rel_month").startswith("下"):
+            year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+            return _safe_date(year, month, day) if day else None
+        return _safe_date(today.year, today.month, day) if day else None
     if group("month_end") is not None:
         if group("month_end").startswith("下"):
             year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)

@@ -27,6 +27,9 @@ class ParsedItem:
     value: int | str | date | None = None
     category: ExceptionCategory | None = None
     date: date | None = None
+    # False when the reading rests on a weak cue, a word that usually means something else, or a
+    # guessed status: the bot asks the sender before recording it (parse contract, "Confidence")
+    confident: bool = True
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ParsedItem:
@@ -46,12 +49,13 @@ class ParsedItem:
             value=value,
             category=ExceptionCategory(category) if category is not None else None,
             date=date.fromisoformat(data["date"]) if data.get("date") else None,
+            confident=data.get("confident", True) is not False,
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """Exactly the contract's keys; dates as ISO strings."""
+        """The contract's keys; dates as ISO strings; `"confident": false` only when unsure."""
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
-        return {
+        result: dict[str, Any] = {
             "intent": self.intent,
             "order_no": self.order_no,
             "milestone": self.milestone,
@@ -63,3 +67,6 @@ class ParsedItem:
             "category": self.category,
             "date": self.date.isoformat() if self.date else None,
         }
+        if not self.confident:
+            result["confident"] = False
+        return result

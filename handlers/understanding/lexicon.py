@@ -23,25 +23,30 @@ DONE_WORDS = (
     "完成", "完工", "完毕", "做完", "干完", "弄完", "搞完", "焊完", "装完", "喷完", "检完", "做好",
     "弄好", "搞好", "排好", "装好", "喷好", "好了", "搞定", "OK", "ok", "Ok", "通过", "合格", "结束",
     "齐了", "到齐", "完了", "交付了", "已", "全部出", "验完", "收完", "清了", "done", "Done", "DONE",
+    # resultative and colloquial completion (aspect class): 过了, 没问题, Cantonese 搞掂 / …咗
+    "过了", "搞掂", "掂了", "咗", "走了", "完事", "妥了", "弄妥", "搞妥", "好啦", "完啦", "齐活", "收工", "没问题", "无问题", "开完", "切完", "排完", "领完", "检好", "开好",
 )
 START_WORDS = (
     "开始", "开工", "进行中", "在做", "正在", "在搞", "在弄", "在赶", "赶工", "启动", "动工", "着手",
     "上线", "推进中", "陆续", "在焊", "在喷", "在装", "在检", "生产中", "加工中", "作业中", "处理中",
     "排队中", "进行", "已开始", "刚开始", "开干", "快完成", "快做完", "快好了", "接近完成", "收尾",
     "差不多了", "快完了", "快弄完", "快搞完", "快干完", "快做好", "接近尾声", "还在焊", "还在喷", "还在装",
+    # progressive aspect: 在…, …着(呢), 排队
+    "进入", "转入", "转到", "排队", "在排", "差不多完", "差不多好", "快完", "快好", "在开", "在切", "在检", "在领", "在发", "着呢", "弄着", "做着", "搞着", "干着",
+    "焊着", "喷着", "装着", "挂着", "开着", "检着", "在赶工", "恢复了", "恢复",
 )
 # a strong forecast word makes a forecast on its own ("预计下午完成"); a weak one needs a date
 FORECAST_STRONG = ("预计", "估计", "预估", "争取", "有望", "计划")
 FORECAST_WORDS = FORECAST_STRONG + ("能", "可以", "应该", "会", "将", "才能", "之前", "前")
-NEGATIONS = ("没", "未", "不", "无", "还没有", "没有")
+NEGATIONS = ("没", "未", "不", "无", "还没有", "没有", "没法", "无法", "不能")
 
 # ---- change requests ---------------------------------------------------------------------
 REQUESTERS = (
     "客户要求", "客户说", "客户要", "客户希望", "客户通知", "客户反馈", "客户那边", "客户想", "客户需要",
-    "客户", "销售说", "销售要求", "业务说", "老板说", "甲方要求", "甲方", "要求",
+    "客户", "客户话", "销售说", "销售要求", "业务说", "老板说", "甲方要求", "甲方", "要求",
 )
-QTY_FIELDS = ("数量", "台数", "件数", "订单量", "订量", "总数", "数目", "个数", "总量", "订货量", "套数")
-DUE_FIELDS = ("交期", "交货期", "交货日期", "交货时间", "货期", "交付日期", "交付时间", "交货日")
+QTY_FIELDS = ("qty", "QTY", "Qty", "quantity", "Quantity", "数量", "台数", "件数", "订单量", "订量", "总数", "数目", "个数", "总量", "订货量", "套数")
+DUE_FIELDS = ("due date", "Due date", "delivery date", "交期", "交货期", "交货日期", "交货时间", "货期", "交付日期", "交付时间", "交货日")
 # these name the due date only when a customer or sales asks; otherwise they report a plan
 DUE_FIELDS_REQUESTED = ("出货日期", "出货时间", "发货日期", "发货时间", "到货日期", "到货时间")
 SET_OPS = (
@@ -49,9 +54,9 @@ SET_OPS = (
     "更改为", "变更为", "提前到", "推迟到", "延到", "延后到", "推到", "挪到", "放到", "延期到", "改至",
     "提前至", "推迟至", "延至", "改", "为", "到", "→", "->",
 )
-QTY_ADD_OPS = ("追加", "再加", "加做", "多做", "增加", "加订", "加单", "再要", "多要", "补加", "加到", "加")
+QTY_ADD_OPS = ("追加", "再加", "加做", "多做", "增加", "加订", "加单", "再要", "多要", "补加", "加多", "加")
 QTY_SUB_OPS = ("减少", "减掉", "减去", "少做", "少要", "砍掉", "砍", "取消", "去掉", "减")
-DUE_ADD_OPS = ("往后延", "往后推", "推迟", "延后", "延期", "延长", "顺延", "推后", "后延", "晚", "延")
+DUE_ADD_OPS = ("往后延", "往后推", "往后挪", "往后拖", "往后排", "推迟", "延后", "延期", "延长", "顺延", "推后", "后延", "晚", "延")
 DUE_SUB_OPS = ("往前提", "往前挪", "提前", "提早", "早")
 SPEC_OPS = ("改成", "改为", "换成", "换为", "改用", "换用", "变更为", "更换为", "更改为", "变成", "做成", "调整为", "换")
 SPEC_FIELDS = (
@@ -67,34 +72,51 @@ QUALITY_WORDS = (
     "裂缝", "开裂", "变形", "划伤", "划痕", "色差", "漏焊", "虚焊", "焊穿", "夹渣", "脱漆", "掉漆", "流挂",
     "橘皮", "生锈", "锈蚀", "毛刺", "尺寸不对", "尺寸偏", "偏差", "不良", "报废", "质量问题", "瑕疵", "客诉",
     "投诉", "退货", "批退", "漏装", "错装", "装反", "松动", "渗漏", "漏水", "漏气", "不达标", "重做", "返厂",
-    "缺陷", "不符", "不一致", "咬边", "焊偏", "脱落", "NG", "ng", "不良品", "检验不过", "判退", "质量有问题", "异响", "露底",
+    "缺陷", "不符", "不一致", "咬边", "焊偏", "脱落", "不良品", "检验不过", "判退", "质量有问题", "异响", "露底",
     "不对", "做错", "装错", "错位", "起皮", "重喷", "重焊", "掉色", "破损", "磕碰", "碰伤", "漏喷", "漏检", "有划痕",
+    # quality without 不合格: a mismatch with the sample, a wrong label or print, a rework verb
+    "对不上", "差太多", "差很多", "不好看", "不行", "打错", "印错", "贴错", "写错", "发错", "配错", "用错",
+    "重新喷", "重新做", "重新打", "重新焊", "重新装", "重印", "重贴", "补喷", "补焊", "漏打", "不通电", "不亮",
+    "偏黄", "偏红", "偏深", "偏浅", "偏大", "偏小", "偏厚", "偏薄", "验收没过", "没签", "砂眼", "缩孔", "夹杂", "错边", "少装", "装漏",
+    # damaged or unusable goods, off-position work, a mismatch
+    "有锈", "锈了", "不能用", "用不了", "破了", "压坏", "摔坏", "碰坏", "磕坏", "撞坏", "不能开机", "开不了机",
+    "不工作", "打偏", "偏了", "歪了", "偏位", "不一样", "滑丝", "滑牙", "锈斑",
 )
 EQUIPMENT_WORDS = (
     "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",
     "卡死", "漏油", "检修", "线停了", "机停了", "停线了", "设备问题", "机器坏", "坏", "修好", "趴窝", "出毛病", "停摆",
+    # a machine that broke, burnt out or cannot reach its setting, and is being repaired
+    "断了", "烧了", "烧坏", "在修", "上不去", "不转了", "修不好", "罢工",
 )
 MATERIAL_WORDS = (
     "缺料", "缺货", "没货", "断货", "欠料", "短缺", "不够", "不足", "没到", "未到", "晚到", "还没来",
     "没来", "到货延迟", "延迟到货", "料不齐", "没齐", "不齐", "等料", "待料", "没料", "来料", "到不了",
     "缺少", "少了", "才能到", "才到货", "缺",
+    # material without 缺料: not delivered, still at the supplier or on the road, used up, short
+    "没有到", "没有来", "没有送到", "未到齐", "没到齐", "没有到齐", "没交货", "未交货", "断供",
+    "才到", "才送", "才能送", "才回来", "没回来", "还在路上", "在外厂", "在外协", "没送到", "未送到", "没送来",
+    "用完了", "用完", "差配件", "等采购", "等供应商", "等外协", "等来料", "等货", "等配件", "等零件", "才能交", "才交", "差零件", "没到厂", "只到了", "没有料", "供应商",
 )
 DELAY_WORDS = (
     "延期", "推迟", "延误", "延迟", "延后", "拖期", "拖了", "拖延", "落后", "滞后", "赶不上", "赶不及",
     "来不及", "要晚", "晚了", "慢了", "耽误", "顺延", "超期", "逾期", "拖后", "赶不出", "做不完", "完不成",
+    "完不了", "做不了", "干不完", "弄不完", "搞不完", "得等到", "要等到", "等到", "推到", "拖到",
 )
 # checked before material: 人手不够 is not a material shortage
 STAFF_WORDS = ("人手不够", "人手不足", "缺人", "人员不足", "人手紧张", "没人手", "招不到人", "缺工")
 OTHER_WORDS = STAFF_WORDS + (
     "尾款", "没到账", "未到账", "没付款", "未付款", "付款", "先别", "暂停", "停产", "取消订单", "搁置",
     "挂起", "冻结", "不要了", "撤单", "扣货", "停工", "停了", "卡住", "问题", "异常", "出事",
+    "没法", "无法", "开不了",
 )
+# "other" words that are only context ("尾款可以催了"): a finished milestone beside them stays progress
+WEAK_OTHER_WORDS = ("尾款", "付款", "停了", "问题")
 
 # ---- queries ----------------------------------------------------------------------------
 QUERY_STRONG = (
-    "吗", "嘛", "呢", "?", "到哪", "哪一步", "哪个阶段", "什么阶段", "什么情况", "啥情况", "什么状况",
+    "吗", "嘛", "?", "边度", "点样", "什么程度", "啥程度", "到哪", "哪一步", "哪个阶段", "什么阶段", "什么情况", "啥情况", "什么状况",
     "怎么样", "咋样", "如何", "啥进度", "什么进度", "进度如何", "进展如何", "做到哪", "几时", "什么时候",
-    "啥时候", "多久", "哪天", "几号", "了没", "有没有", "是否", "是不是", "查一下", "查下", "帮我查", "查查",
+    "啥时候", "多久", "哪天", "几号", "有没有", "是否", "是不是", "查一下", "查下", "帮我查", "查查",
     "看一下", "看下", "看看", "问下", "问一下", "发我", "告诉我", "多少", "哪些", "哪几个", "几个", "几单",
     "能不能", "可不可以", "哪个工序", "哪道工序", "哪个环节", "什么工序", "哪一道", "哪个车间", "没有?", "进度咋", "啥状态", "什么状态", "查询",
 )
@@ -113,10 +135,70 @@ DERIVED_FORMS = {
         r"(?:(?<=货)|(?<=货已)|(?<=货都)|(?<=货已经)|(?<=货全部)|(?<=货都已))发(?:出去|出|走)",
         # 先发50台, 今天发了30箱: a shipped quantity
         rf"(?<![收开批下分打头出])发(?={_QTY})",
+        # 今天出了200台: goods out by count
+        rf"(?<![发输产做提支付外退])出(?={_QTY})",
     ),
     # 物料到齐了, 材料都备齐了: the same fact as 物料齐套
-    "领料": (r"(?:物料|材料|原材料|原料)(?=\s*(?:已经|已|都|全部|全|均已|都已)?\s*(?:到齐|备齐|齐了|齐全|齐套))",),
+    # 计划下了: 下计划 said topic first
+    "排产": (r"(?:生产)?计划\s*(?:已经|已|都|也)?\s*下(?=[了达发])",),
+    # (an arrival on a later day, "物料预计下周三到齐", is a material exception, not this)
+    "领料": (r"(?:物料|材料|原材料|原料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|全部|全|均已|都已)*\s*(?:到齐|备齐|齐了|齐全|齐套))",),
 }
+
+
+# Aspect complements after a one-character milestone verb: 完/好 (resultative), 了/过/咗 (perfective),
+# 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
+_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几)|不[完好了]|得[完好]|吗|没|未|[?？]))"
+# …and progressive or modal words before it: 在喷, 能发, 要装.
+_ASPECT_BEFORE = r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始))"
+# One-character verbs naming a default-template milestone ("喷完", "装好了", "开了一半", "排了没",
+# "签了"): the verb alone is too common, so it counts only next to an aspect cue (class: aspect).
+MILESTONE_VERBS = {
+    # (开 alone is too common — 开单, 开会, 开票: 开料/开完 are words of their own)
+    "排产": "排", "领料": "领", "下料": "切", "涂装": "喷", "总装": "装", "质检": "检",
+    "发货": "发", "验收": "签",
+}
+VERB_FORMS = {
+    name: (rf"[{chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{chars}]",) for name, chars in MILESTONE_VERBS.items()
+}
+# Goods loaded onto a truck ("装完车", "装咗车", "装了3车") ship the order; goods put into the
+# warehouse ("入咗仓", "进的仓") store it. Only the verb is the mention: its aspect stays outside.
+DERIVED_FORMS["发货"] = (
+    r"装(?=[^,，。;；\s]{0,5}车(?!间))",
+    # loading a container or onto the truck: "下午开始上车", "今天装柜"
+    r"(?<![坐搭上])上车(?![间])|装柜|上柜",
+) + DERIVED_FORMS["发货"]
+DERIVED_FORMS["入库"] = (r"[入进](?=\s*(?:了|咗|的)?\s*[仓库](?![存房管单]))",)
+
+
+# English in Chinese messages (EN-ZH mix: "123 welding done", "QC passed", "shipment delay"): the
+# default milestones' English names, as scoped case-insensitive patterns on ASCII word boundaries.
+def _english(pattern: str) -> str:
+    return rf"(?<![A-Za-z])(?i:{pattern})(?![A-Za-z])"
+
+
+ENGLISH_MILESTONES = {
+    "排产": r"schedul(?:e|ed|ing)|production plan",
+    "领料": r"kitting|material(?:s)? (?:ready|issued|picked)",
+    "下料": r"cutting|laser cut(?:ting)?|blanking",
+    "焊接": r"weld(?:ing|ed)?",
+    "涂装": r"paint(?:ing|ed)?|coating|spray(?:ing|ed)?|powder[ -]coat(?:ing|ed)?",
+    "总装": r"assembl(?:y|ing|ed)",
+    "质检": r"inspection|inspected|FQC|OQC|QA",
+    "入库": r"warehous(?:e|ing|ed)|stocked|in stock",
+    "发货": r"ship(?:ped|ping|ment)?|deliver(?:ed|y)?|dispatch(?:ed)?|load(?:ed|ing)",
+    "验收": r"accept(?:ed|ance)|sign(?:ed)?[ -]?off",
+}
+for _name, _pattern in ENGLISH_MILESTONES.items():
+    DERIVED_FORMS[_name] = DERIVED_FORMS.get(_name, ()) + (_english(_pattern),)
+ENGLISH_DONE = _english(r"done|finish(?:ed)?|complete(?:d)?|pass(?:ed)?|ready|ok|okay")
+ENGLISH_START = _english(r"wip|in progress|ongoing|started|processing") + r"|(?<=[\u4e00-\u9fff\x01])ing(?![A-Za-z])"
+ENGLISH_QUALITY = _english(r"defects?|rework|rejected|reject|fail(?:ed)?|NG")
+ENGLISH_MATERIAL = _english(r"shortage|short of|missing|waiting for (?:material|parts)")
+ENGLISH_EQUIPMENT = _english(r"breakdown|broken|machine down|line down")
+ENGLISH_DELAY = _english(r"delay(?:ed)?|late|behind schedule|postponed")
+ENGLISH_FORECAST = _english(r"ETA|expected|expect|estimated")
+ENGLISH_QUERY = _english(r"status\??|when|any update|eta\?")
 
 
 def milestone_words(templates: Iterable[Template]) -> dict[str, str]:

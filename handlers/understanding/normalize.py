@@ -1,9 +1,16 @@
-"""Text clean-up before parsing: NFKC, @-mentions, bullets, line splitting."""
+"""Text clean-up before parsing: traditional to simplified, NFKC, @-mentions, bullets, line splitting.
+
+Traditional characters (訂單, 組裝, 發貨, 週) go through OpenCC's `t2s` table first, so every rule
+below sees one script; the original text is kept by the caller for the record.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import opencc
 
 MAX_MESSAGE_CHARS = 2000
 
@@ -19,16 +26,40 @@ _BULLET = re.compile(
 _SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2713\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
 # a tick after a milestone means done ("焊接✅"); at the start of a line it is only a bullet
 _TICK = re.compile("[\u2705\u2714\u2611]")
+# the bot's own status marks read back ("总装🔄"): under way
+_SPINNER = re.compile("[\U0001F504\U0001F501]")
 # circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits
 _CIRCLED = re.compile("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
 
 
+# Cantonese function words to their Mandarin equivalents, after OpenCC, so one set of rules reads
+# both (冇料 = 没有料, 仲未到 = 还未到, 装咗 = 装了, 搞唔掂 = 搞不定). Content words stay as written.
+_CANTONESE = {
+    "冇": "没有", "唔": "不", "仲": "还", "咗": "了", "嘅": "的", "喺": "在", "啲": "些", "睇": "看",
+    "乜嘢": "什么", "边度": "哪里", "听日": "明天", "琴日": "昨天", "寻日": "昨天", "后日": "后天",
+    "搞掂": "搞定", "得闲": "有空", "而家": "现在", "依家": "现在",
+}
+_CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    """One converter per process (OpenCC's dictionaries ship inside the wheel: no network)."""
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese to simplified; simplified text and ASCII pass through unchanged."""
+    return _converter().convert(text) if text and not text.isascii() else text
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
-    text = _CIRCLED.sub("\n", text[:MAX_MESSAGE_CHARS])
+    """Simplified script, NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
+    text = _CIRCLED.sub("\n", to_simplified(text[:MAX_MESSAGE_CHARS]))
+    text = _CANTONESE_RE.sub(lambda match: _CANTONESE[match.group()], text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
-    text = _SYMBOLS.sub(" ", text)
+    text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 
 

@@ -7,23 +7,27 @@ from dataclasses import dataclass
 
 MASK = "\ue000"
 
-_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*[:：]?\s*|No\.?\s*|NO\.?\s*|no\.\s*|#\s*)"
+_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
 _TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
 _CANDIDATE = re.compile(
     rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
 _UNIT_AFTER = re.compile(
-    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次年时分秒只条张支根把片斤克楼层栋室寸线位名粒包卷桶瓶份对双辆]|组(?!装)|周(?![一二三四五六日天末])"
+    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次年时分秒只条张支根片斤克楼层栋室寸线位名粒卷桶瓶份对双辆]|包(?![装材])|把(?![手表])|组(?!装)|周(?![一二三四五六日天末])"
     # words that start with a unit character: 人手 (staff), 月底 (a date), 车间 (a place)
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
-_LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
+_LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
 _VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|是|第|约|有|差|剩)\s*$")
 _SUBJECT_BEFORE = re.compile(
-    r"(?:客户(?:要求|说|要|希望|通知|反馈|那边)?|销售(?:说|要求)?|业务(?:说)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦)\s*$"
+    r"(?:客户(?:要求|说|话|要|希望|通知|反馈|那边)?|销售(?:说|要求)?|业务(?:说)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦"
+    # a speaker or a relay before a colon: "采购反馈：822 …", "销售：…", "QC:…"
+    r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：])\s*$"
 )
+# spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
+_FILLERS = re.compile(r"嗯|啊|呃|那个|这个|就是|然后|还有|另外|[,，\s]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 _FULL_DATE = re.compile(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 _ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
@@ -69,7 +73,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if _VALUE_BEFORE.search(head) and not after_previous:
             continue
         if (
-            not head.strip()
+            not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)
             or domain_after.match(tail)

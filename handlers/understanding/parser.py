@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date, datetime
 
 import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
-from .dates import find_dates
+from .dates import DATE_RE, find_dates
 from handlers.templates import Template, TemplateSet
 from .items import ParsedItem
 from .normalize import lines, normalize
@@ -31,45 +32,77 @@ _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队)"
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点]")
-_QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包)"
+# a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
+_MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))|供应|供货")
+_QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 _NUM = NUMBER_PATTERN
 
-_DONE = re.compile(lx.alternation(lx.DONE_WORDS))
-_START = re.compile(lx.alternation(lx.START_WORDS))
-_FORECAST = re.compile(lx.alternation(lx.FORECAST_WORDS))
-_FORECAST_STRONG = re.compile(lx.alternation(lx.FORECAST_STRONG))
+def _scan(source: str) -> re.Pattern[str]:
+    """Compile a long cue alternation for `search`, with a first-character filter in front.
+
+    Every alternative here starts with a literal Chinese character, an ASCII letter or digit, or
+    "?"; a class of those (a superset of the real first characters) lets the regex engine skip
+    every other position before trying hundreds of alternatives there."""
+    chars = sorted({ch for ch in source if "\u4e00" <= ch <= "\u9fff"})
+    return re.compile(f"(?=[{''.join(chars)}A-Za-z0-9?？%])(?:{source})")
+
+
+_DONE = _scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
+_START = _scan(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)
+_FORECAST = _scan(lx.alternation(lx.FORECAST_WORDS))
+_FORECAST_STRONG = _scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
 # an adverb people put inside a four-character milestone word: 物料已齐套, 生产计划都下了
 _INFIX = "已经|已|都|全部|全|也"
 _PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
 _NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _PERCENT = re.compile(
     rf"(?P<num>\d{{1,3}})\s*%|百分之(?P<cn>{_NUM})|(?P<tenth>[一二两三四五六七八九]|\d)成(?![品本功员型])"
+    r"|(?P<den>[二两三四五六七八九十]|\d{1,2})分之(?P<numer>[一二两三四五六七八九]|\d{1,2})"
     r"|(?P<half>一半|过半|半数)"
 )
-_QUALITY = re.compile(lx.alternation(lx.QUALITY_WORDS))
-_EQUIPMENT = re.compile(lx.alternation(lx.EQUIPMENT_WORDS))
-_MATERIAL = re.compile(lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到")
+# partial aspect as a ratio of quantities: "焊了600台，总共800", "装了3车，还剩1车"
+_RATIO = re.compile(
+    rf"(?P<done>{_NUM})\s*(?P<unit>{_QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
+    rf"\s*(?P<other>{_NUM})"
+)
+# the share still to do ("还剩两成", "还差30%"): the percent done is the complement
+_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
+_QUALITY = _scan(
+    lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
+    # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
+    + r"|(?<![说讲听看记])错了"
+)
+_EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
+_MATERIAL = _scan(
+    lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
+    # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
+    + r"|还差(?!一点|一些|点|些|多少|\s*$)|" + lx.ENGLISH_MATERIAL
+)
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
-_DELAY = re.compile(
-    lx.alternation(lx.DELAY_WORDS)
+_DELAY = _scan(
+    lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
 )
-_OTHER = re.compile(lx.alternation(lx.OTHER_WORDS))
+_OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
 # a machine with a leak or noise is an equipment failure, not a product defect ("空压机漏气")
-_MACHINE_FAULT = re.compile(r"(?:机|泵|设备|炉|行车|叉车|生产线|流水线)\s*(?:又|也|有点|一直)?\s*(?:漏气|漏水|漏油|异响|冒烟|不转|不动|卡死|卡住)")
+_MACHINE_FAULT = re.compile(
+    r"(?:机|泵|设备|炉|行车|叉车|生产线|流水线)\s*(?:又|也|有点|一直)?\s*(?:漏气|漏水|漏油|异响|冒烟|不转|不动|卡死|卡住)"
+    # a process setting the machine cannot hold ("温度不够", "气压上不去") is equipment, not material
+    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
+)
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人)\s*(?:还|都|也)?\s*$")
 # a rate ("合格率98%", "完成率95%") is a statistic, never the progress of a milestone
-_RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有)?\s*\d{1,3}(?:\.\d+)?\s*%")
+_RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有|只有|仅|才|只)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
 _PARTIAL = re.compile(
-    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
+    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|一?大半|多半|小半|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
 )
 # a date followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
-_STAFF = re.compile(lx.alternation(lx.STAFF_WORDS))
+_STAFF = _scan(lx.alternation(lx.STAFF_WORDS))
 # with no order in the message, only these may stand before a milestone ("今天焊接完成")
 _ADJACENT_STATUS = re.compile(
     r"\s*(?:已经|已|都|也|全部|全|还在|正在|在|基本|刚刚?)?\s*(?:"
@@ -79,9 +112,27 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
-_QUERY_STRONG = re.compile(lx.alternation(lx.QUERY_STRONG) + r"|(?<![检调审核])查|么$|没有?$")
+_CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MIN_COVERAGE = 0.4
+# a long line of several items with no punctuation at all is run-on speech (voice input without
+# fillers): which words belong to which item is a guess
+_LONG_RUN_ON = 20
+_BOUNDARY_PUNCT = re.compile(r"[,;。!?，；！？]")
+_FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
+_QUERY_STRONG = _scan(
+    lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
+    # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
+    + r"|(?<![检调审核])查|么$|(?<![也都还并就])没有?[?]?$|(?<!着)呢[?]?$|未[呀啊吖]?[?]?$"
+    # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
+    + r"|了没有?[呀啊吖]?[?]?$"
+)
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
-_GENERAL_ORDER = re.compile(lx.GENERAL_ORDER)
+_GENERAL_ORDER = re.compile(
+    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?"
+    # "有几个单子逾期了", "多少订单没发": a count of orders asked about
+    r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
+)
 
 _REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
@@ -95,7 +146,18 @@ _QTY_FIELD_DELTA = re.compile(
 )
 # "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套")
 _QTY_DELTA = re.compile(
-    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了)?\s*(?!一批)(?P<num>{_NUM})\s*{_QTY_UNITS}"
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
+)
+# changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
+# "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
+_PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
+_QTY_SET_BY_UNIT = re.compile(
+    rf"(?:(?P<src>{_NUM})\s*{_PRODUCT_UNIT}\s*[,，]?\s*(?:现在)?)?"
+    rf"(?:改成|改为|加到|减到|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
+)
+# a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
+_QTY_DELTA_BARE = re.compile(
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
 )
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至")
@@ -105,6 +167,22 @@ _HEDGE = re.compile(r"可能|估计|恐怕|怕是|怕|赶不上|来不及|也许
 _DELIVER = re.compile(lx.alternation(lx.DELIVER_WORDS))
 _SPEC_OP = re.compile(lx.alternation(lx.SPEC_OPS))
 _SPEC_FIELD = re.compile(lx.alternation(lx.SPEC_FIELDS))
+
+
+# today as the day an exception resolves: an arrival or a repair said of today ("今天下午到", "今天停线维修")
+_TODAY_RESOLVES = re.compile(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")
+# an arrival said of a day: "下周二到", "明天才送", "周日到齐" (material expected)
+_ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)?\s*(?:才能|才|能|会|可以|就)?\s*(?:到|送|回来|补)")
+# "这个单子", "这单": an order for sure; "这批(货)", "我们订的": goods, which may be a supplier's, so
+# they anchor only with a milestone or the customer named beside them
+_DEICTIC_ORDER = re.compile(r"(?:这|那)(?:个单子?|张单|单)")
+_DEICTIC_GOODS = re.compile(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
+_PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
+_ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
+_LEAD_IN = re.compile(
+    r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|刚刚?|然后|那个|现在|可以|能|要|会|得|转到|转入|转|进入"
+    r"|今天|明天|后天|上午|下午|晚上)+\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +198,7 @@ class _Window:
     milestone: str | None
     before: str   # text governed by the mention, before it
     after: str    # text governed by the mention, after it
+    word: str = ""   # how the milestone was named ("焊接", "喷", "shipped")
 
 
 def _templates(templates: TemplateSet | Sequence[Template] | Template) -> tuple[Template, ...]:
@@ -134,17 +213,34 @@ class Parser:
     """Parses chat text into contract items; knows the milestones of every configured template."""
 
     def __init__(self, templates: TemplateSet | Sequence[Template] | Template) -> None:
-        self._word_to_milestone = lx.milestone_words(_templates(templates))
+        """Run-time synonyms (`同义词`) arrive as template synonyms: the running bot rebuilds its
+        parser from the templates with them (`handlers.learning.synonyms.ReloadableParser`)."""
+        self._compile(_templates(templates))
+
+    def _compile(self, templates: tuple[Template, ...]) -> None:
+        self._templates = templates
+        names = {spec.name for template in templates for spec in template.milestones}
+        self._word_to_milestone = lx.milestone_words(templates)
         words = lx.alternation(self._word_to_milestone)
         infixed = "|".join(
             f"{re.escape(w[:2])}(?P<infix{i}>{_INFIX}){re.escape(w[2:])}"
             for i, w in enumerate(w for w in self._word_to_milestone if len(w) == 4 and not w.isascii())
         )
-        self._milestone_re = re.compile(f"{infixed}|{words}" if infixed else words)
-        names = {spec.name for template in _templates(templates) for spec in template.milestones}
+        # a leading class of every word's first character lets the scan skip other positions fast
+        firsts = _char_class(word[0] for word in self._word_to_milestone)
+        self._milestone_re = re.compile(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
         self._derived = tuple(
             (re.compile(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
+        ) + tuple(
+            (re.compile(form), name) for name, forms in lx.VERB_FORMS.items() if name in names for form in forms
         )
+        verbs = {pattern for name, forms in lx.VERB_FORMS.items() for pattern in forms}
+        # one scan for every derived form: group d<i> is the i-th form (milestone, is a one-character verb)
+        self._derived_groups = {f"d{i}": (name, pattern.pattern in verbs) for i, (pattern, name) in enumerate(self._derived)}
+        alternatives = "|".join(f"(?P<d{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(self._derived))
+        # every derived match starts with a character its pattern names (a superset is fine)
+        triggers = _char_class(ch for pattern, _ in self._derived for ch in pattern.pattern if "\u4e00" <= ch <= "\u9fff")
+        self._derived_re = re.compile(f"(?=[A-Za-z]|{triggers})(?:{alternatives})")
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -155,10 +251,27 @@ class Parser:
                                + lx.EQUIPMENT_WORDS + lx.MATERIAL_WORDS + lx.DELAY_WORDS + lx.OTHER_WORDS
                                + lx.QUERY_STRONG + lx.QUERY_WEAK + lx.QTY_ADD_OPS + lx.QTY_SUB_OPS
                                + lx.SPEC_FIELDS + ("预计", "估计", "客户", "要求", "怎么", "什么", "啥")),
+                "|".join(lx.ENGLISH_MILESTONES.values()) and lx._english("|".join(lx.ENGLISH_MILESTONES.values())),
+                lx.ENGLISH_DONE, lx.ENGLISH_START, lx.ENGLISH_QUALITY, lx.ENGLISH_DELAY, lx.ENGLISH_FORECAST,
             ) if p
         )
+        # every cue the parser reads; what a line holds beyond them is unexplained (see _coverage)
+        self._known = re.compile("|".join(p for p in (
+            words, lx.alternation(lx.DONE_WORDS + lx.START_WORDS + lx.QUALITY_WORDS + lx.EQUIPMENT_WORDS
+                                  + lx.MATERIAL_WORDS + lx.DELAY_WORDS + lx.OTHER_WORDS + lx.QUERY_STRONG
+                                  + lx.QUERY_WEAK + lx.REQUESTERS + lx.QTY_FIELDS + lx.DUE_FIELDS
+                                  + lx.DUE_FIELDS_REQUESTED + lx.SET_OPS + lx.QTY_ADD_OPS + lx.QTY_SUB_OPS
+                                  + lx.DUE_ADD_OPS + lx.DUE_SUB_OPS + lx.SPEC_OPS + lx.SPEC_FIELDS
+                                  + lx.FORECAST_WORDS + lx.NEGATIONS + lx.STAFF_WORDS),
+            DATE_RE.pattern, _PERCENT.pattern, NUMBER_PATTERN + r"\s*" + _QTY_UNITS + "?",
+            *(pattern.pattern for pattern, _ in self._derived),
+            r"订单|单号|单子|这批|那批|货|今天|上午|下午|晚上|现在|目前|已经|正在|大概|还|都|也|就|再|又|在|的|了|着|呢|吗|吧|啊|呀|喇|咗|嘅|啲|"
+            r"这|那|个|边|那边|这边|然后|就是|的话|那个|这个|全部|一共|总共|剩|差|说|要|把|有|是|先|后|和|及|与|跟|中|好|完",
+        ) if p))
         self._domain_after = re.compile(
-            rf"\s*(?:的|都|已经|也|还|又|这个?单|这边|目前|现在|今天|昨天|刚刚?|已)?\s*(?:{domain})"
+            # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
+            rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在"
+            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|\s)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -170,11 +283,37 @@ class Parser:
         today = now.date()
         items: list[ParsedItem] = []
         context: list[str] = []
+        topic: str | None = None
+        previous: str | None = None
+        requested = False
         for line in lines(normalize(text)):
             orders = find_orders(line, self._domain_after)
-            found = self._parse_line(line, orders, today, context)
+            carried = topic or previous
+            if (orders and carried and not self._mentions(mask(line, orders), derived=True)
+                    and _exception_category(line, None) is None):
+                # a report under a header that names a milestone ("焊接班日报", "总装 11/19"), or a line
+                # after one about a single milestone ("501 开料完\n503 开了三分之一"): lines that name
+                # none are about that milestone (class: multi-line reports)
+                line = line[: orders[-1].end] + carried + line[orders[-1].end :]
+                orders = find_orders(line, self._domain_after)
+            found = self._parse_line(line, orders, today, context, requested)
+            if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
+                # much of the line is words the parser does not read: its reading may miss the point
+                found = [replace(item, confident=False) for item in found]
+            if len(_FILLER_WORDS.findall(line)) >= 2 or (
+                    len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line)):
+                # a voice-input transcript ("那个…就是…然后…"): its clauses are easily misjoined, so ask
+                found = [replace(item, confident=False) for item in found]
+            if not orders and not found:
+                # a header names its team or topic: 焊接班, 总装 11/19 (a place suffix is fine here)
+                heads = {self._word_to_milestone[self._plain(m)] for m in self._milestone_re.finditer(line)}
+                topic = next(iter(heads)) if len(heads) == 1 else topic
+                # "客户变更", "客户要求如下": the lines below relay the customer's requests
+                requested = requested or bool(_CHANGE_HEADER.search(line))
             if orders:
                 context = [o.order_no for o in orders] if not found and self._order_header(line, orders) else []
+                named = {item.milestone for item in found if item.intent == "progress"}
+                previous = next(iter(named)) if len(named) == 1 and len(found) == 1 else None
             items.extend(found)
         return _dedupe(items)
 
@@ -185,11 +324,17 @@ class Parser:
         return len(re.sub(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下", "", rest)) <= 2
 
     def _parse_line(
-        self, line: str, orders: list[OrderMatch], today: date, context: list[str]
+        self, line: str, orders: list[OrderMatch], today: date, context: list[str], requested: bool = False
     ) -> list[ParsedItem]:
         masked = mask(line, orders)
         if not orders:
-            partial = self._scope(masked, today, has_order=bool(context))
+            # "这批…", "这个单子…": the sender points at an order without its number (class: no order named);
+            # the items keep order_no null and the bot takes the order from the conversation or asks
+            deictic = not context and self._deictic(line)
+            partial = self._scope(masked, today, has_order=bool(context) or deictic, requested=requested)
+            if deictic:
+                # pointing at an order anchors a report or a status question, not any question
+                partial = [item for item in partial if item.intent != "query" or _PROGRESS_QUESTION.search(line)]
             return [replace(item, order_no=order) for order in (context or [None]) for item in partial]
         groups: list[list[OrderMatch]] = [[orders[0]]]
         for previous, order in zip(orders, orders[1:]):
@@ -207,13 +352,13 @@ class Parser:
             scope = masked[start:end]
             if index and lead and not self._mentions(scope):
                 scope = lead + scope
-            partial = self._scope(scope, today, has_order=True)
+            partial = self._scope(scope, today, has_order=True, requested=requested)
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
         return items
 
-    def _scope(self, text: str, today: date, has_order: bool) -> list[ParsedItem]:
+    def _scope(self, text: str, today: date, has_order: bool, requested: bool = False) -> list[ParsedItem]:
         clauses = [m.group() for m in _CLAUSE.finditer(text)]
-        requested = bool(_REQUESTER.search(text))
+        requested = requested or bool(_REQUESTER.search(text))
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
         if changes:
             return changes
@@ -222,8 +367,15 @@ class Parser:
         for clause in clauses:
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
-                    mentions = self._mentions(clause)
-                    items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
+                    mentions = self._mentions(clause, derived=True)
+                    # "焊接和喷漆都做完了没有": one question per list-joined milestone
+                    asked = [mentions[0]] if mentions else []
+                    for previous, mention in zip(mentions, mentions[1:]):
+                        if not _MILESTONE_JOIN.match(clause[previous.end : mention.start]):
+                            break
+                        asked.append(mention)
+                    names = dict.fromkeys(m.milestone for m in asked) or {None: None}
+                    items.extend(ParsedItem("query", milestone=name) for name in names)
             else:
                 rest.append(clause)
         body = ",".join(rest)
@@ -251,34 +403,81 @@ class Parser:
             if infix:
                 word = word.replace(infix, "", 1)
             tail = text[match.end() :]
-            if _NOT_MILESTONE_AFTER.match(tail):
+            if _NOT_MILESTONE_AFTER.match(tail) or _MATERIAL_AFTER.match(tail):
                 continue
             if word in self._single_chars:
                 if _NOT_MILESTONE_AFTER_SINGLE.match(tail):
                     continue
                 if starts is None:
                     starts = segmenter.word_starts(text, self._user_words)
-                token = starts.get(match.start())
-                if token is None or (len(token) > 1 and token not in self._known_tokens
-                                     and not _DONE.match(token[1:]) and not _START.match(token[1:])):
+                if not self._stands_alone(text, match, starts):
                     continue
             milestone = self._word_to_milestone[word]
             if found and found[-1].milestone == milestone and not _BOUNDARY.search(text[found[-1].end : match.start()]):
-                found[-1] = _Mention(found[-1].start, match.end(), milestone)
+                # "焊接这周五前能焊完": the repeated verb stays inside the first mention's window
                 continue
             found.append(_Mention(match.start(), match.end(), milestone, infix))
         if derived and self._derived:
             found = self._with_derived(text, found)
-        return found
+        # "开料开完了", "组装那边已经在装了": a milestone named again by its verb in the same clause is
+        # one mention, whose window keeps the text in between (the aspect lives there)
+        collapsed: list[_Mention] = []
+        for mention in found:
+            if (collapsed and collapsed[-1].milestone == mention.milestone
+                    and not _BOUNDARY.search(text[collapsed[-1].end : mention.start])):
+                continue
+            collapsed.append(mention)
+        return collapsed
+
+    def _coverage(self, line: str) -> float:
+        """Share of the line's Chinese characters that some cue of the parser explains."""
+        total = len(_CJK.findall(line))
+        if total < 12:
+            return 1.0   # a short line is mostly cues anyway
+        explained = sum(len(_CJK.findall(match.group())) for match in self._known.finditer(line))
+        return explained / total
+
+    def _deictic(self, line: str) -> bool:
+        if _DEICTIC_ORDER.search(line):
+            return True
+        return bool(_DEICTIC_GOODS.search(line)) and (
+            "客户" in line or _PROGRESS_QUESTION.search(line) is not None or bool(self._mentions(line)))
+
+    @staticmethod
+    def _plain(match: re.Match[str]) -> str:
+        infix = next((value for value in match.groupdict().values() if value), "")
+        return match.group().replace(infix, "", 1) if infix else match.group()
+
+    def _stands_alone(self, text: str, match: re.Match[str], starts: dict[int, str]) -> bool:
+        """A one-character milestone word is a word of its own in jieba's segmentation: it starts a
+        token that is itself, a known word, or the verb with an aspect suffix (焊完, 焊了), or it ends
+        a known progressive token (在焊)."""
+        token = starts.get(match.start())
+        if token is None:
+            # inside a known progressive token that ends with it: 在焊, 还在焊
+            for back in (1, 2, 3):
+                covering = starts.get(match.start() - back)
+                if covering is not None:
+                    return covering in self._known_tokens and match.start() - back + len(covering) == match.end()
+            return False
+        return (len(token) == 1 or token in self._known_tokens or bool(_DONE.match(token[1:]))
+                or bool(_START.match(token[1:])) or token[1] in "了过着咗出走")
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
-        extra = [
-            _Mention(match.start(), match.end(), name)
-            for pattern, name in self._derived
-            for match in pattern.finditer(text)
-            if not any(m.start < match.end() and match.start() < m.end for m in found)
-        ]
+        extra: list[_Mention] = []
+        starts: dict[int, str] | None = None
+        for match in self._derived_re.finditer(text):
+            name, verb = self._derived_groups[match.lastgroup]
+            if any(m.start < match.end() and match.start() < m.end for m in found):
+                continue
+            if verb:
+                # a one-character verb must start a word of its own (发 in 出发了 does not)
+                if starts is None:
+                    starts = segmenter.word_starts(text, self._user_words)
+                if not self._stands_alone(text, match, starts):
+                    continue
+            extra.append(_Mention(match.start(), match.end(), name))
         if not extra:
             return found
         return sorted(found + extra, key=lambda m: m.start)
@@ -301,12 +500,17 @@ class Parser:
             if index + 1 < len(groups):
                 between = text[end : groups[index + 1][0].start]
                 cut = max((m.end() for m in _BOUNDARY.finditer(between)), default=None)
+                if cut is None:
+                    # "已经焊完了下午就开始喷涂": 就开始 is said of the next milestone (run-on speech)
+                    lead_in = _LEAD_IN.search(between)
+                    cut = lead_in.start() if lead_in and lead_in.start() > 0 else None
                 after, next_before = (between, "") if cut is None else (between[:cut], between[cut:])
             else:
                 after, next_before = text[end:], ""
             names = dict.fromkeys(m.milestone for m in group)
             infix = "".join(m.infix for m in group)
-            windows.extend(_Window(name, before + infix, after) for name in names)
+            words = {m.milestone: text[m.start : m.end] for m in reversed(group)}
+            windows.extend(_Window(name, before + infix, after, words[name]) for name in names)
             before = next_before
         # the same milestone named twice in separate windows ("焊接50% 预计后天焊完"): one window,
         # the first mention's, which also governs the later mention's text
@@ -323,33 +527,57 @@ class Parser:
     def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
         window = replace(window, before=_RATE.sub("", window.before), after=_RATE.sub("", window.after))
         text = f"{window.before}\x01{window.after}"
-        when = next((found.value for part in (window.before, window.after) for found in find_dates(part, today)
-                     if not _NEGATED_AFTER_DATE.match(part, found.end)), None)
+        joined = window.before + window.after
+        when = next((found.value for found in _dates(joined, today)
+                     if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
         category = _exception_category(text, window.milestone)
+        if category is None and window.milestone is None and any(
+                _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in _dates(joined, today) if found.value >= today):
+            category = ExceptionCategory.MATERIAL   # material expected on a day, without the word 缺料
+        if category == ExceptionCategory.OTHER and _weak_other(text):
+            category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
         if category is not None:
             if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
             value = _delay_days(text) if category == ExceptionCategory.DELAY else None
-            return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when)
+            if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
+                when = None   # "今天停线" says when it happened, not when it will be resolved
+            confident = (len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
+                         and _STRONG_CUES[category].search(text) is not None)
+            return ParsedItem("exception", milestone=window.milestone, category=category, value=value, date=when,
+                              confident=confident)
         if window.milestone is None:
             return None
         if not has_order and not _leads(window):
             return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
         status, percent = _progress_status(window, text, when, today)
+        if status == "planned":
+            status, when = "in_progress_undated?", None
+        confident = not (status or "").endswith("?") and not _conflicting(text)
+        status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
-        if status == "in_progress_undated":
+        if status == "in_progress" and when is not None and when <= today:
+            # an in-progress item's date is its forecast: a later day said in the window wins
+            later = next((found.value for found in _dates(joined, today) if found.value > today
+                          and not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
+            when = later or when
+            if when == today and window.after.lstrip().startswith("了") and not _FORECAST_STRONG.search(text):
+                when = None   # "今天发了一车": today says when it happened; an in-progress date is a forecast
+        if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
+            # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
         if status == "done":
             when = when if when is not None and when < today else None
-        return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when)
+        return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
+                          confident=confident)
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
         items: list[ParsedItem] = []
-        quantity = _quantity_change(clause)
+        quantity = _quantity_change(clause, requested and has_order)
         if quantity is not None:
             items.append(quantity)
         due = _due_change(clause, today, requested)
@@ -362,6 +590,17 @@ class Parser:
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
+def _char_class(chars: Iterable[str]) -> str:
+    """A regex class of `chars` (used as a cheap first-character filter before a long alternation)."""
+    return "[" + "".join(sorted({re.escape(ch) for ch in chars})) + "]"
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _dates(text: str, today: date) -> tuple:
+    """find_dates, remembered: one window's text is read for dates several times."""
+    return tuple(find_dates(text, today))
+
+
 def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 3) : start]))
 
@@ -371,12 +610,13 @@ def _leads(window: _Window) -> bool:
     return bool(_LEAD_FILLER.fullmatch(window.before)) and bool(_ADJACENT_STATUS.match(window.after))
 
 
-_WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到"))
+_WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到", "没有到", "没有来"))
 
 
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _material(text: str) -> bool:
     for match in _MATERIAL.finditer(text):
-        if re.match(r"没到(?:账|哪|位)", text[match.start():]):
+        if re.match(r"没到(?:账|哪|位|我们|你们|这|那)", text[match.start():]):
             continue
         if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
             continue
@@ -384,23 +624,84 @@ def _material(text: str) -> bool:
     return False
 
 
+_LINE_STOP = re.compile(r"停线|停机|线停了|机停了|停线了|停了|停下")
+_WEAK_OTHER = re.compile(lx.alternation(lx.WEAK_OTHER_WORDS))
+
+
+def _weak_other(text: str) -> bool:
+    """Only context words of the "other" class, beside a finished milestone."""
+    rest = _WEAK_OTHER.sub("", _NO_PROBLEM.sub("", text))
+    return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _exception_category(text: str, milestone: str | None) -> ExceptionCategory | None:
     if _MACHINE_FAULT.search(text):
         return ExceptionCategory.EQUIPMENT
     if _QUALITY.search(text):
         return ExceptionCategory.QUALITY
-    if _EQUIPMENT.search(text):
+    equipment = _EQUIPMENT.search(text)
+    if equipment and not (_LINE_STOP.fullmatch(equipment.group()) and _material(text)):
+        # a line stopped for lack of parts is a material exception, a broken machine is equipment
         return ExceptionCategory.EQUIPMENT
+    if _STAFF.search(text) and not _DELAY.search(_STAFF.sub("", text)):
+        return ExceptionCategory.OTHER   # short of staff; with a stated slip ("要晚两天") it is a delay
+    if _material(_STAFF.sub("", text)):
+        return ExceptionCategory.MATERIAL
+    if _DELAY.search(_STAFF.sub("", text)):
+        return ExceptionCategory.DELAY
     if _STAFF.search(text):
         return ExceptionCategory.OTHER
-    if _material(text):
-        return ExceptionCategory.MATERIAL
-    if _DELAY.search(text):
-        return ExceptionCategory.DELAY
     other = _OTHER.search(_NO_PROBLEM.sub("", text))
     if other:
         return ExceptionCategory.QUALITY if other.group() == "问题" and milestone is not None else ExceptionCategory.OTHER
     return None
+
+
+# a delay cue often states the consequence of another exception, so it does not conflict
+_FAMILIES = ((ExceptionCategory.QUALITY, _QUALITY), (ExceptionCategory.EQUIPMENT, _EQUIPMENT))
+# cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
+# (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
+_WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
+
+
+# the words that name a category outright; a category read only from a looser cue (错了, 偏黄, 才到,
+# 在外厂, 断了, 推到…) is a guess the bot asks about
+_STRONG_CUES = {
+    ExceptionCategory.QUALITY: re.compile(
+        r"不合格|返工|返修|不良|质量|划伤|划痕|气孔|裂|变形|色差|漏焊|虚焊|毛刺|超差|报废|客诉|投诉|退货|NG|不通过|没通过|没过|重做|重喷|"
+        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏|砂眼|缩孔|夹杂|坏|破|开机|不工作|偏|歪|锈|不一样"),
+    ExceptionCategory.MATERIAL: re.compile(
+        r"缺|欠料|待料|等料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
+        r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
+    ExceptionCategory.EQUIPMENT: re.compile(r"温度|压力|气压|罢工|坏|故障|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
+    ExceptionCategory.DELAY: re.compile(r"延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
+    ExceptionCategory.OTHER: re.compile(r"."),
+}
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _categories(text: str) -> frozenset[ExceptionCategory]:
+    """Every exception family whose cue occurs: more than one is a conflict the parser guessed through."""
+    found = {name for name, pattern in _FAMILIES if pattern.search(text)}
+    if _material(_STAFF.sub("", text)):   # 人手不够 is short of staff, not of material
+        found.add(ExceptionCategory.MATERIAL)
+    return frozenset(found)
+
+
+def _weak_cue(text: str, category: ExceptionCategory) -> bool:
+    pattern = {ExceptionCategory.QUALITY: _QUALITY, ExceptionCategory.EQUIPMENT: _EQUIPMENT,
+               ExceptionCategory.DELAY: _DELAY, ExceptionCategory.MATERIAL: _MATERIAL,
+               ExceptionCategory.OTHER: _OTHER}.get(category)
+    if pattern is None:
+        return False
+    cues = [m.group() for m in pattern.finditer(text)]
+    return bool(cues) and all(_WEAK_CUES.match(cue) for cue in cues)
+
+
+def _conflicting(text: str) -> bool:
+    """A progress reading beside an exception cue it overrode (a finished milestone with "问题" aside)."""
+    return bool(_categories(_NO_PROBLEM.sub("", text)))
 
 
 def _delay_days(text: str) -> int | None:
@@ -414,22 +715,64 @@ def _delay_days(text: str) -> int | None:
 def _percent(text: str) -> int | None:
     match = _PERCENT.search(text)
     if match is None:
-        return None
+        return _ratio(text)
     if match.group("num"):
-        return int(match.group("num"))
-    if match.group("cn"):
-        return parse_number(match.group("cn"))
-    if match.group("tenth"):
-        return (parse_number(match.group("tenth")) or 0) * 10
-    return 50
+        value = int(match.group("num"))
+    elif match.group("cn"):
+        value = parse_number(match.group("cn")) or 0
+    elif match.group("tenth"):
+        value = (parse_number(match.group("tenth")) or 0) * 10
+    elif match.group("den"):
+        den, numer = parse_number(match.group("den")), parse_number(match.group("numer"))
+        if not den or numer is None or numer > den:
+            return None
+        value = 100 * int(numer) // int(den)
+    else:
+        value = 50
+    if _REMAINING.search(text[: match.start()]):
+        value = 100 - value
+    return value
+
+
+def _ratio(text: str) -> int | None:
+    """Partial aspect stated as quantities: N made of a total M, or N made with M left."""
+    match = _RATIO.search(text)
+    if match is None:
+        return None
+    done, other = parse_number(match.group("done")), parse_number(match.group("other"))
+    if not done or not other:
+        return None
+    total = other if match.group("total") else done + other
+    if total <= done:
+        return None
+    return int(100 * done // total)
 
 
 def _progress_status(window: _Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
+    if re.search(r"(?:待|等待?|准备)\s*$", window.before):
+        return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     percent = _percent(text)
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
     if _PARTIAL.search(text):
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
+    if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
+        return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
+    if re.search(r"(?:转到?|转入|进入)\s*$", window.before):
+        return "in_progress", None   # moved on to this step: "已转涂装", "下料完成转焊接"
+    # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
+    clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
+    future = _future_date(clause, today)
+    start = _START.search(clause)
+    if (future is not None and start is not None and start.start() > future and not _DONE.search(clause, start.end())
+            and not _PAST.search(window.before)):
+        return "planned", None   # "喷涂明天开始": a planned start, not yet under way: asked, undated
+    if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
+        # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完")
+        return "in_progress", None
+    if _PAST.search(window.before) or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
+                                       and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
+        return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = _START.search(text)
     if start and not _negated(text, start.start()):
         # "今天开始总装" starts a milestone; only a forecast of its end carries a date
@@ -457,18 +800,60 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         if _negated(text, done.start()):
             return "in_progress", None
         return "done", None
+    if _ENGLISH_PAST.search(window.word):
+        return "done", None   # "PO-2026-090 delivered", "已 shipped": an English past participle
     if window.after.lstrip().startswith("了"):
+        if re.search(r"(?:可以|能|可|该)\s*$", window.before):
+            return None, None   # modality: "可以开料了" says it may start, not that it started
         return "done", None
+    if when is not None and when < today and (re.match(r"\s*(?:好|完)?的", window.after)
+                                              or re.search(r"[好完]\s*的\s*[。.!！]?\s*$", window.after)):
+        return "done", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
     return None, None
 
 
-def _quantity_change(clause: str) -> ParsedItem | None:
+def _future_date(text: str, today: date) -> int | None:
+    """Where the first date after today stands in `text`, or None."""
+    for found in _dates(text, today):
+        if found.value > today and not _NEGATED_AFTER_DATE.match(text, found.end):
+            return found.start
+    return None
+
+
+_DONE_THEN = re.compile(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再)|^已")
+
+
+def _done_before(text: str, position: int) -> bool:
+    """A completion reported in an earlier clause than the date ("焊好了，明天喷")."""
+    head = text[:position]
+    done = _DONE.search(head)
+    return bool(done) and bool(_DONE_THEN.search(head, done.start())) and not _negated(head, done.start())
+
+
+# a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
+_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)\s*[\u4e00-\u9fffA-Za-z]{2}")
+
+
+def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
+    match = _QTY_SET_BY_UNIT.search(clause)
+    if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
+        value = parse_number(match.group("num"))
+        if value is not None:
+            return ParsedItem("change", field="quantity", op="set", value=value)
+    if requested:
+        match = _QTY_DELTA_BARE.search(clause)
+        value = parse_number(match.group("num")) if match else None
+        if value is not None and not _DAY_COUNT.match(clause, match.start("num")):
+            op = "add" if match.group("op") in _QTY_ADD else "sub"
+            return ParsedItem("change", field="quantity", op=op, value=value)
     match = _QTY_SET.search(clause)
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause)
+    if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
+        match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
@@ -503,7 +888,9 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     return None
 
 
-_DELIVER_AFTER = re.compile(r"\s*(?:前|之前|以前)?\s*(?:要|必须|得|就)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")")
+_DELIVER_AFTER = re.compile(
+    r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")"
+)
 
 
 def _delivery_request(clause: str, today: date) -> ParsedItem | None:
@@ -529,8 +916,18 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
+_CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
+# what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
+_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快]|一批)")
+
+
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
-    op = _SPEC_OP.search(clause)
+    if requested and has_order:
+        # the verb before the field: "客户说要改颜色", "换一下包装"
+        verb_first = _CHANGE_FIELD.search(clause)
+        if verb_first and not _SPEC_OP.search(clause):
+            return ParsedItem("change", field="spec", op="set", value=clause[verb_first.start():].strip() or None)
+    op = _SPEC_OP.search(clause) or (_REQUESTED_SPEC_OP.search(clause) if requested and has_order else None)
     if op is None:
         return None
     field = _SPEC_FIELD.search(clause[: op.start()])
@@ -543,7 +940,8 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
         pass
     start = field.start() if field else (requester.end() if requester else 0)
     subject = clause[start : op.start()].replace(MASK, "").strip()
-    if (not subject and not (requested and has_order)) or (subject and milestones.fullmatch(subject)):
+    if (not subject and not (requested and has_order)) or (
+            subject and milestones.fullmatch(subject) and not _SPEC_FIELD.fullmatch(subject)):
         return None
     if MASK in clause[start:]:
         start = clause.rindex(MASK) + 1

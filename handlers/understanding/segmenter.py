@@ -23,6 +23,7 @@ from typing import Any
 _LOCK = threading.Lock()
 _TOKENIZER: Any = None
 _ADDED: set[str] = set()
+_LAST_WORDS: object = None
 
 
 def cache_path() -> Path:
@@ -70,10 +71,13 @@ def _build() -> Any:
 
 def tokenizer(words: Iterable[str] = ()) -> Any:
     """The process's tokenizer, with `words` in its user dictionary."""
-    global _TOKENIZER
+    global _TOKENIZER, _LAST_WORDS
+    if words is _LAST_WORDS and _TOKENIZER is not None:
+        return _TOKENIZER   # the same vocabulary as last time: nothing to add (the per-message path)
     with _LOCK:
         if _TOKENIZER is None:
             _TOKENIZER = _build()
+        _LAST_WORDS = words
         for word in words:
             # one-character words stay as jieba has them: boosting 焊 would split 焊机 and 焊工
             if len(word) > 1 and word not in _ADDED:

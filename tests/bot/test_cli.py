@@ -107,7 +107,7 @@ def test_order_add_creates_an_order_as_the_chat_command_does(env: dict[str, str]
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("show", "999"), "no order 999"),
+        (("show", "999"), "没有找到订单 999"),
         (("order", "add", "--no", "1", "--customer", "c", "--product", "p", "--qty", "0", "--due", "2030-01-01"),
          "数量必须大于 0"),
     ],
@@ -124,7 +124,7 @@ def test_a_malformed_configuration_stops_with_the_key_named(env: dict[str, str],
     config.write_text("[server]\nport = 'eighty'\n", encoding="utf-8")
     result = gendan(env, "--config", str(config), "db", "upgrade")
     assert result.returncode == 2
-    assert result.stderr.startswith("gendan: configuration error: server.port")
+    assert result.stderr.startswith("gendan: 配置有误：server.port")
 
 
 def test_an_unreachable_database_is_one_clear_line(env: dict[str, str]) -> None:
@@ -137,7 +137,7 @@ def test_an_unreachable_database_is_one_clear_line(env: dict[str, str]) -> None:
 @pytest.mark.usefixtures("clean_pg")
 def test_db_upgrade_and_demo(env: dict[str, str]) -> None:
     upgrade = gendan(env, "db", "upgrade")
-    assert upgrade.returncode == 0 and "revision" in upgrade.stdout
+    assert upgrade.returncode == 0 and "数据库已是最新版本" in upgrade.stdout
     demo = gendan(env, "demo", "--now", "2026-11-23T10:00:00+08:00")
     assert demo.returncode == 0, demo.stderr
     assert "已新建订单 D1001" in demo.stdout
@@ -169,3 +169,88 @@ def test_parse_jsonl_keeps_order_and_reports_bad_lines(env: dict[str, str]) -> N
     assert out[0]["items"][0]["percent"] == 80
     assert "error" in out[1]
     assert out[2]["id"] == 7 and out[2]["items"][0]["value"] == "2026-12-05"
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_demo_binds_groups_so_the_readme_digest_and_customer_view_work(env: dict[str, str]) -> None:
+    """Issue 17 #17: after `gendan demo`, `gendan digest --chat 经理群` failed (no chat bound)."""
+    demo = gendan(env, "demo", "--now", "2026-11-23T10:00:00+08:00")
+    assert demo.returncode == 0, demo.stderr
+    assert "「经理群」" in demo.stdout and "「焊接车间群」" in demo.stdout and "「华东机械群」" in demo.stdout
+    digest = gendan(env, "digest", "--chat", "经理群", "--now", "2026-11-24T08:30:00+08:00", "--dry-run")
+    assert digest.returncode == 0, digest.stderr
+    assert digest.stdout.startswith("**每日简报 11-24")
+    customer = gendan(env, "chat", "--chat", "华东机械群", "--user", "华东采购", "--role", "customer",
+                      "--now", "2026-11-23T11:00:00+08:00", stdin="我的订单到哪一步了\n")
+    assert "D1001" in customer.stdout and "D1003" in customer.stdout and "D1002" not in customer.stdout
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_global_options_after_the_command_and_show_as_of_a_time(env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 17 #17: `gendan show --config FILE …` was refused; `gendan show --now ISO`."""
+    config = tmp_path / "gendan.toml"
+    config.write_text(f'[database]\nurl = "{env["GENDAN_DATABASE_URL"]}"\n', encoding="utf-8")
+    env = {k: v for k, v in env.items() if k != "GENDAN_DATABASE_URL"}
+    add = gendan(env, "order", "add", "--config", str(config), "--no", "123", "--customer", "华东机械",
+                 "--product", "搅拌机", "--qty", "50", "--due", "2026-12-20", "--now", "2026-11-23T10:00:00+08:00")
+    assert add.returncode == 0, add.stderr
+    early = gendan(env, "--config", str(config), "show", "123", "--now", "2026-11-23T10:00:00+08:00")
+    late = gendan(env, "show", "123", "--config", str(config), "--now", "2026-12-02T10:00:00+08:00")
+    assert early.returncode == 0 and late.returncode == 0, (early.stderr, late.stderr)
+    assert "逾期" not in early.stdout and "逾期" in late.stdout
+
+
+def test_cli_errors_are_in_chinese(env: dict[str, str]) -> None:
+    result = gendan(env, "show", "123", "--now", "yesterday")
+    assert result.returncode == 2 and "看不懂" in result.stderr
+    missing = gendan(env, "report")
+    assert missing.returncode == 2 and "gendan: 参数有误：缺少参数： --month" in missing.stderr
+    wrong = gendan(env, "chat", "--role", "boss")
+    assert wrong.returncode == 2 and "无效的选择" in wrong.stderr and "choose from" not in wrong.stderr
+
+
+def test_synonyms_and_the_corpus_export(env: dict[str, str], tmp_path: Path) -> None:
+    before = json.loads(gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 喷粉完成").stdout)
+    assert before["items"] == []
+    added = gendan(env, "synonym", "add", "涂装", "喷粉")
+    assert added.returncode == 0 and "「喷粉」= 工序「涂装」" in added.stdout, added.stderr
+    refused = gendan(env, "synonym", "add", "涂装", "装配")
+    assert refused.returncode == 2 and "已经是工序「总装」的同义词" in refused.stderr
+    assert gendan(env, "synonym", "list").stdout == "喷粉\t涂装\n"
+    parsed = json.loads(gendan(env, "parse", "--now", "2026-11-23T10:00:00+08:00", "订单123 喷粉完成").stdout)
+    assert [(i["order_no"], i["milestone"], i["status"]) for i in parsed["items"]] == [("123", "涂装", "done")]
+
+    session = "新建订单 123 华东机械 搅拌机 50台 2026-12-20\n订单129 焊接完成\n是\n"
+    assert gendan(env, "chat", "--now", "2026-11-23T10:00:00+08:00", stdin=session).returncode == 0
+    out = tmp_path / "learned.jsonl"
+    exported = gendan(env, "corpus", "export", "--out", str(out))
+    assert exported.returncode == 0 and "已导出 1 条" in exported.stderr
+    [line] = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+    assert line["text"] == "订单129 焊接完成" and line["now"].startswith("2026-11-23T10:00")
+    assert [(i["order_no"], i["milestone"]) for i in line["items"]] == [("129", "焊接")]
+
+
+@pytest.mark.usefixtures("clean_pg")
+def test_calendar_import_is_used_by_the_next_plan(env: dict[str, str], tmp_path: Path) -> None:
+    add = ("order", "add", "--no", "301", "--customer", "华东机械", "--product", "搅拌机", "--qty", "50台",
+           "--due", "2027-01-04", "--now", "2026-11-23T10:00:00+08:00")
+    before = gendan(env, *add)
+    assert before.returncode == 0 and "工作日历里没有 2027 年" in before.stdout, before.stderr
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"year": 2027, "days": [{"name": "元旦", "date": "2028-01-01", "isOffDay": true}]}', encoding="utf-8")
+    refused = gendan(env, "calendar", "import", str(bad))
+    assert refused.returncode == 2 and "不在 2027 年，没有导入" in refused.stderr
+
+    year = tmp_path / "2027.json"
+    year.write_text(json.dumps({"year": 2027, "days": [
+        {"name": "元旦", "date": "2027-01-01", "isOffDay": True},
+        {"name": "春节", "date": "2027-02-06", "isOffDay": True},
+        {"name": "春节", "date": "2027-02-13", "isOffDay": False},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    imported = gendan(env, "calendar", "import", str(year))
+    assert imported.returncode == 0, imported.stderr
+    assert "已导入 2027 年的放假安排：放假 2 天（元旦 1 天、春节 1 天），调休上班 1 天。" in imported.stdout
+    after = gendan(env, *[a if a != "301" else "302" for a in add])
+    assert after.returncode == 0 and "工作日历里没有" not in after.stdout
+    assert "发货 12-29" in after.stdout and "发货 12-30" in before.stdout  # 元旦 is a day off now

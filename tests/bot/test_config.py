@@ -62,9 +62,9 @@ def test_secrets_and_settings_can_come_from_the_environment() -> None:
 def test_a_malformed_file_is_reported_with_its_name(tmp_path: Path) -> None:
     broken = tmp_path / "gendan.toml"
     broken.write_text("[database\nurl = 'x'", encoding="utf-8")
-    with pytest.raises(ConfigError, match="is not valid TOML"):
+    with pytest.raises(ConfigError, match="不是有效的 TOML"):
         load_settings(broken, environ={})
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="找不到配置文件"):
         load_settings(tmp_path / "missing.toml", environ={})
 
 

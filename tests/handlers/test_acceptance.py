@@ -31,6 +31,7 @@ async def test_failed_then_passed_acceptance(chat: ChatSession, manager: ChatSes
 async def test_failing_acceptance_after_it_was_recorded_reopens_the_order(chat: ChatSession) -> None:
     await create_order(chat, due="2026-12-30")
     await chat.say("验收 123 通过")
+    await chat.say("是")  # every step is still 未开始: the bot asks before closing
     assert (await order(chat.runtime, "123")).status == "accepted"
     reply = await chat.say("验收 123 不通过 客户退回")
     assert "订单重新打开" in reply.text
@@ -39,3 +40,25 @@ async def test_failing_acceptance_after_it_was_recorded_reopens_the_order(chat: 
     await chat.say("撤销")  # undoing the failure restores the acceptance
     restored = await order(chat.runtime, "123")
     assert restored.status == "accepted" and restored.delivered_on is not None
+
+
+async def test_accepting_an_order_with_unfinished_steps_asks_first(chat: ChatSession) -> None:
+    await create_order(chat, due="2026-12-30")
+    asked = await chat.say("验收 123 通过")
+    assert not asked.ok and "还没有记录" in asked.text
+    assert "订单 123 还有 9 步没有完成（排产、领料、下料、焊接、涂装、总装、质检、入库、发货）" in asked.text
+    assert (await order(chat.runtime, "123")).status != "accepted"
+    confirmed = await chat.say("是")
+    assert confirmed.ok and "订单已验收关闭" in confirmed.text
+    assert (await order(chat.runtime, "123")).status == "accepted"
+
+
+async def test_finishing_the_last_step_in_free_text_with_steps_left_asks_too(chat: ChatSession) -> None:
+    await create_order(chat, due="2026-12-30")
+    for step in ("排产", "领料", "下料", "焊接", "涂装", "总装", "质检", "入库"):
+        await chat.say(f"订单123 {step}完成")
+    asked = await chat.say("123 签收了")
+    assert not asked.ok and "还有 1 步没有完成（发货）" in asked.text
+    await chat.say("订单123 发货完成")
+    closed = await chat.say("123 验收通过")
+    assert closed.ok and "订单已验收关闭" in closed.text

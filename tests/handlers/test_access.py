@@ -159,4 +159,4 @@ async def test_a_customer_group_without_a_customer_sees_no_orders(chat: ChatSess
     await create_order(chat)
     contact = await chat.other(user="无名客户", chat_id="私聊").as_role("customer")
     assert "没有在制订单" in (await contact.say("订单列表")).text
-    assert "没有找到订单 123" in (await contact.say("进度 123")).text
+    assert "这里查不到订单 123" in (await contact.say("进度 123")).text

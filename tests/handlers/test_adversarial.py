@@ -6,7 +6,7 @@ import pytest
 
 from storage.models import ChangeRequest
 from tests.handlers.test_templates import ELECTRONICS, _standard
-from tests.helpers import ChatSession, count, create_order, events, milestone, order
+from tests.helpers import ChatSession, accept, count, create_order, events, milestone, order
 
 
 async def test_a_free_text_change_that_cannot_be_recorded_is_not_reported_as_recorded(chat: ChatSession) -> None:
@@ -41,7 +41,7 @@ async def test_nothing_is_recorded_on_an_undone_order(chat: ChatSession) -> None
 
 async def test_progress_on_an_accepted_order_is_refused(chat: ChatSession) -> None:
     await create_order(chat)
-    assert (await chat.say("验收 123 通过")).ok
+    await accept(chat)
     reply = await chat.say("123 涂装完成")
     assert not reply.ok and "已验收" in reply.text and "没有记录" in reply.text
     assert (await milestone(chat.runtime, "123", "涂装")).status == "pending"

@@ -11,7 +11,7 @@ from handlers.templates import DEFAULT_TEMPLATE, MilestoneSpec, Template
 from handlers.workdays import WorkCalendar
 from storage.models import ChangeRequest, Event
 from tests.conftest import NOW
-from tests.helpers import ChatSession, count, create_order, events, order, outbox
+from tests.helpers import ChatSession, accept, count, create_order, events, order, outbox
 
 
 TODAY = NOW.date()
@@ -146,7 +146,7 @@ async def test_impossible_changes_are_refused_and_record_nothing(chat: ChatSessi
 
 async def test_an_accepted_order_cannot_be_changed(chat: ChatSession) -> None:
     await create_order(chat)
-    await chat.say("验收 123 通过")
+    await accept(chat)
     reply = await chat.say("变更 123 数量 60")
     assert not reply.ok and "已验收，不能再变更" in reply.text
     assert await count(chat.runtime, ChangeRequest) == 0
@@ -158,3 +158,29 @@ async def test_an_open_change_request_can_be_undone_by_its_requester(chat: ChatS
     assert "变更申请#1" in (await chat.say("撤销")).text
     reply = await manager.say("同意 变更#1")
     assert not reply.ok and "已撤回" in reply.text
+
+
+async def test_spec_change_impact_names_steps_under_way_and_keeps_the_verb_out(chat) -> None:
+    """Issue 17 #7."""
+    from tests.helpers import create_order
+
+    await create_order(chat)
+    assert (await chat.say("订单123 排产完成")).ok
+    assert (await chat.say("订单123 领料50%")).ok
+    reply = await chat.say("变更 123 规格 改沉金工艺")
+    assert "尚未开工" not in reply.text, reply.text
+    assert "进行中的节点" in reply.text and "领料 50%" in reply.text
+    assert "→ 沉金工艺" in reply.text and "改沉金" not in reply.text
+
+
+async def test_a_request_notice_delivered_after_the_decision_does_not_ask_for_it(chat: ChatSession, manager: ChatSession) -> None:
+    """Issue 17 #17: a notice still in the outbox when the change is decided no longer asks 「同意/驳回」."""
+    await create_order(chat)
+    assert (await chat.say("变更 123 数量 60")).ok
+    assert (await chat.say("变更 123 数量 70")).ok
+    assert (await manager.say("同意 变更#1")).ok
+    assert (await manager.say("驳回 变更#2 产能不够")).ok
+    queued = await outbox(chat.runtime)
+    first, second = queued["change:1:requested:local:经理群"], queued["change:2:requested:local:经理群"]
+    assert "同意 变更#1" not in first and "已由 王经理" in first and "同意，无需再审批" in first
+    assert "驳回 变更#2" not in second and "驳回，无需再审批" in second

@@ -193,3 +193,36 @@ async def test_a_stopping_intake_takes_no_new_message(runtime, intake, admin) ->
     intake.stop_accepting()
     with pytest.raises(NotAccepted):
         await intake.accept(admin.message("订单123 焊接完成"))
+
+
+async def test_an_answer_through_the_outbox_keeps_its_file(runtime, intake, admin) -> None:
+    # 导出台账 answers with the ledger workbook: where the answer goes out late, the file goes too
+    # (first, as the passive route sends it), not only the text.
+    expired = ReplyChannel("url", "https://example.invalid/old", datetime.now(timezone.utc) - timedelta(minutes=1))
+    message = admin.message("导出台账")
+    await intake.accept(message, expired, carries_reply=False)
+    await intake.settled()
+    async with runtime.database.read() as session:
+        rows = list(await session.execute(
+            select(OutboxMessage.dedupe_key, OutboxMessage.attachment_kind, OutboxMessage.attachment_filename,
+                   OutboxMessage.attachment_data).order_by(OutboxMessage.id)
+        ))
+    assert [row[0] for row in rows] == [f"reply:{message.message_id}:attachment", f"reply:local:{message.message_id}"]
+    assert rows[0][1] == "file" and rows[0][2].endswith(".xlsx") and rows[0][3]
+    assert rows[1][3] is None
+
+
+async def test_a_message_with_an_over_long_id_is_refused_at_once_and_not_stored(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成", message_id="m" * 500)
+    ticket = await intake.accept(message, live_channel())
+    reply = await ticket.reply(1.0)
+    assert reply is not None and not reply.ok and "没有记录" in reply.text
+    async with runtime.database.read() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxMessage)) == 0
+
+
+async def test_a_nul_character_is_stored_and_handled_on_either_database(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接\x00完成")
+    reply = await (await intake.accept(message)).reply(5.0)
+    assert reply is not None and reply.ok and "焊接" in reply.text
+    assert "\x00" not in (await inbox_row(runtime, message.message_id)).text

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from bot.config import Settings
 from tests.conftest import NOW, REPO, SHANGHAI
-from tests.helpers import ChatSession, events
+from tests.helpers import ChatSession, accept, events
 
 
 MONTH = "2026-11"
@@ -45,9 +45,9 @@ async def play_the_month(chat: ChatSession, manager: ChatSession) -> None:
     await chat.say("撤销")
     for order_no, day in (("101", 25), ("102", 26), ("103", 28), ("104", 27)):
         chat.now = at(day)
-        await chat.say(f"验收 {order_no} 通过")
+        await accept(chat, order_no)
     chat.now = at(1, 12)
-    await chat.say("验收 105 通过")  # delivered in December
+    await accept(chat, "105")  # delivered in December
     await chat.say("异常 101 其他 回访")  # raised in December
 
 
@@ -150,3 +150,25 @@ async def test_a_bad_month_gets_a_clear_answer(manager: ChatSession, settings: S
     done = subprocess.run([sys.executable, "-m", "bot", "report", "--month", "11/2026"],
                           capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
     assert done.returncode == 2 and "--month" in done.stderr
+
+
+async def test_the_monthly_report_names_late_orders_and_exception_causes(
+    chat: ChatSession, manager: ChatSession, settings: Settings
+) -> None:
+    """Issue 17 feature: which orders were late and by how much; what the exceptions were about."""
+    await play_the_month(chat, manager)
+    expected = recompute(await events(chat.runtime))
+    table = (await manager.say("月报 2026-11")).text
+    late_section = table.split("逾期交付的订单")[1].split("\n\n")[0]
+    # 102: due 11-25 in force, delivered 11-26 (1 day); 104: due 11-25, delivered 11-27 (2 days).
+    assert "104 | 南方重工 | 2026-11-25 | 2026-11-27 | 2" in late_section
+    assert "102 | 华东机械 | 2026-11-25 | 2026-11-26 | 1" in late_section
+    assert late_section.index("104 |") < late_section.index("102 |")  # the latest first
+    assert "101 |" not in late_section and "103 |" not in late_section
+    # the log agrees: 南方重工 averages (2 + 0) / 2 and 华东机械 (1 + 0) / 2 days late
+    assert expected["customers"]["南方重工"]["delay"] == 1.0 and expected["customers"]["华东机械"]["delay"] == 0.5
+    causes = table.split("异常原因")[1].split("\n\n")[0]
+    assert "缺料" in causes and "焊接推迟5天" in causes and "行车坏了" not in causes  # undone does not count
+    rows = list(csv.DictReader(io.StringIO(run_report(settings, "--csv"))))
+    late = {r["key"]: int(r["value"]) for r in rows if r["section"] == "late_deliveries"}
+    assert late == {"102": 1, "104": 2}

@@ -67,3 +67,41 @@ async def test_without_a_manager_group_a_major_exception_says_it_could_not_escal
     await create_order(chat, due="2026-12-30")
     reply = await chat.say("123 验收不通过")
     assert "没有绑定经理群，未能升级" in reply.text
+
+
+async def test_rework_on_an_order_whose_due_date_is_already_at_risk_is_major(chat) -> None:
+    """Issue 17 #8: the plan was already compressed (due date at risk); a rework there is 重大."""
+    from handlers.templates import DEFAULT_TEMPLATE
+    from tests.conftest import NOW
+    from tests.helpers import create_order
+
+    calendar = chat.runtime.handler_settings.calendar
+    total = sum(step.days for step in DEFAULT_TEMPLATE.milestones)
+    tight = calendar.add(NOW.date(), total - 3)
+    assert "来不及" in (await create_order(chat, "123", tight.isoformat())).text
+    reply = await chat.say("123 焊接有气孔，需要返工")
+    assert "质量·重大" in reply.text and "有风险" in reply.text, reply.text
+
+
+async def test_rework_with_room_to_spare_stays_general(chat) -> None:
+    from tests.helpers import create_order
+
+    await create_order(chat, "123", "2027-03-31")
+    reply = await chat.say("123 焊接有气孔，需要返工")
+    assert "质量·一般" in reply.text, reply.text
+
+
+async def test_finishing_rework_finishes_the_milestone_and_offers_to_close_the_exception(chat) -> None:
+    """Issue 17 #3: 「124 焊接返工完成」「124返工好了」 are no new defect."""
+    from storage.models import OrderException
+    from tests.helpers import count, create_order, milestone
+
+    await create_order(chat, "124")
+    await chat.say("订单124 焊接完成")
+    assert "异常#1" in (await chat.say("124 焊接有气孔，需要返工")).text
+    for text in ("124 焊接返工完成", "124返工好了"):
+        reply = await chat.say(text)
+        assert reply.ok and "焊接 ✅ 完成" in reply.text, reply.text
+        assert "解决 异常#1" in reply.text
+        assert await count(chat.runtime, OrderException) == 1
+        assert (await milestone(chat.runtime, "124", "焊接")).status == "done"

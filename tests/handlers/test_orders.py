@@ -44,3 +44,14 @@ async def test_bad_order_input_gets_a_clear_reply_and_changes_nothing(chat: Chat
     assert expected in reply.text
     assert await count(chat.runtime, Order) == orders
     assert await count(chat.runtime, Event) == logged
+
+
+async def test_a_compressed_plan_is_sent_to_the_managers_for_review(chat, manager) -> None:
+    """Issue 17 feature: feasibility review in the manager group when the plan had to be squeezed."""
+    from tests.helpers import create_order, outbox
+
+    await create_order(chat, "123", "2026-11-30")
+    await create_order(chat, "124", "2027-03-30")
+    queued = await outbox(chat.runtime)
+    assert "交期可行性评审：订单123" in queued["order:123:compressed:local:经理群"]
+    assert not any(key.startswith("order:124") for key in queued)

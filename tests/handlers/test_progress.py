@@ -13,7 +13,7 @@ from tests.helpers import ChatSession, create_order, events, milestone, order
 async def test_progress_is_recorded_with_who_and_when(chat: ChatSession) -> None:
     await create_order(chat)
     reply = await chat.say("订单123 焊接完成")
-    assert reply.text == "已记录：订单123 焊接 ✅ 完成（张三 11-23 10:00）"
+    assert reply.text.startswith("已记录：订单123 焊接 ✅ 完成（张三 11-23 10:00）")
     welded = await milestone(chat.runtime, "123", "焊接")
     assert welded.status == "done" and welded.finished_at is not None
     [event] = await events(chat.runtime, "progress")
@@ -51,3 +51,15 @@ async def test_the_shipping_step_is_the_one_with_the_shipping_role(settings_data
         await chat.say("订单123 总装完成")
         assert (await chat.say("订单123 装车完成")).ok
         assert (await order(runtime, "123")).status == ("shipped" if role else "in_production")
+
+
+async def test_finishing_a_step_while_earlier_ones_are_not_started_is_flagged(chat) -> None:
+    """Issue 17 feature: 焊接 done while 排产、领料、下料 have no record is worth a question."""
+    from tests.helpers import create_order, events
+
+    await create_order(chat)
+    reply = await chat.say("订单123 焊接完成")
+    assert reply.ok and "⚠️ 前面的 排产、领料、下料 还没有开始的记录" in reply.text, reply.text
+    [event] = await events(chat.runtime, "progress")
+    assert "漏报" in event.flagged
+    assert "⚠️" not in (await chat.say("订单123 排产完成")).text  # nothing before 排产

@@ -10,6 +10,7 @@ from tests.helpers import ChatSession, create_order, events, milestone
 
 ELECTRONICS = {
     "name": "电子",
+    "unit": "块",
     "milestones": [
         {"name": "SMT贴片", "synonyms": ["贴片", "SMT"], "days": 2, "department": "SMT车间"},
         {"name": "插件", "synonyms": ["DIP"], "days": 1},
@@ -51,3 +52,20 @@ async def test_a_milestone_not_in_the_orders_plan_is_asked_about(chat: ChatSessi
     assert not reply.ok
     assert "订单 E2 的计划里没有「焊接」这一步" in reply.text
     assert await events(chat.runtime, "progress") == []
+
+
+async def test_an_electronics_order_counts_boards_not_machines(chat) -> None:
+    """Issue 17 #17: 100 boards were told 「100台」; a template names its unit."""
+    reply = await chat.say("新建订单 203 华南电子 控制板 100 2026-12-20 模板=电子")
+    assert "控制板 100块" in reply.text, reply.text
+    assert "100台" not in (await chat.say("进度 203")).text
+    assert "控制板 50套" in (await chat.say("新建订单 204 华南电子 控制板 50套 2026-12-20 模板=电子")).text
+
+
+async def test_finishing_the_last_step_of_a_template_says_the_order_is_closed(chat: ChatSession) -> None:
+    await create_order(chat, "E3", extra="模板=电子")
+    for step in ("贴片", "插件", "波峰焊", "老化测试"):
+        assert (await chat.say(f"E3 {step}完成")).ok
+    reply = await chat.say("E3 打包完成")
+    assert reply.ok and "订单E3 包装 ✅ 完成" in reply.text
+    assert "订单已验收关闭（「包装」是计划的最后一步" in reply.text

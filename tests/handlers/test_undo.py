@@ -35,3 +35,36 @@ async def test_undoing_a_new_order_marks_it_cancelled(chat: ChatSession) -> None
     progress = await chat.say("进度 123")
     assert "已撤销" in progress.text
     assert "123" not in (await chat.say("订单列表")).text.replace("没有在制订单", "")
+
+
+async def test_undo_of_a_named_exception_undoes_that_one_not_the_last_record(chat: ChatSession) -> None:
+    """Issue 17 #4: 「撤销 异常#1」 names its target; the sender's later progress stays."""
+    await create_order(chat)
+    assert (await chat.say("123 缺料，螺栓没到")).ok
+    assert (await chat.say("订单123 排产完成")).ok
+    reply = await chat.say("撤销 异常#1")
+    assert "已撤销：订单123 异常#1" in reply.text, reply.text
+    assert (await milestone(chat.runtime, "123", "排产")).status == "done"
+    [opened] = await events(chat.runtime, "exception_opened")
+    assert opened.undone_at is not None
+
+
+async def test_undo_of_a_named_change_and_event_number(chat: ChatSession) -> None:
+    await create_order(chat)
+    assert (await chat.say("变更 123 数量 60")).ok
+    assert (await chat.say("订单123 排产完成")).ok
+    assert "变更申请#1" in (await chat.say("撤销 变更#1")).text
+    [progress] = await events(chat.runtime, "progress")
+    assert "已撤销" in (await chat.say(f"撤销 #{progress.id}")).text
+    assert (await milestone(chat.runtime, "123", "排产")).status == "pending"
+
+
+async def test_undo_of_a_named_record_keeps_the_safety_rules(chat: ChatSession) -> None:
+    await create_order(chat)
+    assert (await chat.say("123 缺料，螺栓没到")).ok
+    other = chat.other(user="李四")
+    assert "只能撤销自己" in (await other.say("撤销 异常#1")).text
+    assert "没有找到异常#9" in (await chat.say("撤销 异常#9")).text
+    assert "撤销" in (await chat.say("撤销 异常#1")).text
+    assert "已经撤销过" in (await chat.say("撤销 异常#1")).text
+    assert "格式" in (await chat.say("撤销 那条")).text

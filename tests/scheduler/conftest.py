@@ -53,7 +53,11 @@ class RecordingSender:
         self.sent.append(message)
 
     def to(self, chat_id: str) -> list[str]:
-        return [m.text for m in self.sent if m.chat_id == chat_id]
+        """The texts sent to `chat_id` (pictures aside: see `pictures_to`)."""
+        return [m.text for m in self.sent if m.chat_id == chat_id and m.attachment is None]
+
+    def pictures_to(self, chat_id: str) -> list[Outbound]:
+        return [m for m in self.sent if m.chat_id == chat_id and m.attachment is not None]
 
 
 @pytest.fixture

@@ -4,16 +4,17 @@ APScheduler wiring."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.runtime import Runtime
 from scheduler.jobs import DAILY_DIGEST, OVERDUE_SCAN
-from scheduler.service import OUTBOX_JOB, SchedulerService
+from scheduler.service import CATCH_UP_JOB, OUTBOX_JOB, RETRY_SUFFIX, SchedulerService
 from storage.models import JobRun, Order, OrderMilestone
-from tests.helpers import ChatSession
+from tests.helpers import ChatSession, database_outage
 from tests.scheduler.conftest import RecordingSender, at, make_service
 
 
@@ -100,3 +101,73 @@ async def test_the_live_scheduler_registers_stable_jobs_and_catches_up_on_start(
         finally:
             await service.stop()
     assert [t.split("\n")[0] for t in notifying.to("经理群")] == ["**每日简报 11-24（周二）**"]
+
+
+async def _until(condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    async def wait() -> None:
+        while not condition():
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(wait(), timeout)
+
+
+def _live_service(runtime: Runtime, settings: Settings, sender: RecordingSender, clock: list[datetime]) -> SchedulerService:
+    config = replace(make_service(runtime, settings, sender).config, job_retry=timedelta(milliseconds=100))
+    return SchedulerService(runtime.database, config, {"local": sender}, instance="live", clock=lambda: clock[0])
+
+
+async def test_a_digest_whose_wake_up_meets_a_database_outage_is_retried_within_the_grace(
+    runtime: Runtime, settings: Settings, sender: RecordingSender
+) -> None:
+    clock = [at(24, 8, 29)]
+    service = _live_service(runtime, settings, sender, clock)
+    runtime.database.retry_delay = 0.01
+    service.start()
+    try:
+        await asyncio.wait_for(service.caught_up.wait(), timeout=30)
+        assert sender.to("经理群") == []
+        clock[0] = at(24, 8, 30)
+        with database_outage(runtime.database):
+            # APScheduler wakes the digest at 08:30 while the database is down for about a second.
+            service.scheduler.get_job(DAILY_DIGEST).modify(next_run_time=datetime.now(service.config.tz))
+            await _until(lambda: service.scheduler.get_job(DAILY_DIGEST + RETRY_SUFFIX) is not None)
+        await _until(lambda: sender.to("经理群"))
+    finally:
+        await service.stop()
+    (digest,) = sender.to("经理群")
+    assert digest.startswith("**每日简报 11-24（周二）**")
+
+
+async def test_a_catch_up_on_start_that_meets_an_outage_is_retried(
+    runtime: Runtime, settings: Settings, sender: RecordingSender
+) -> None:
+    clock = [at(24, 9, 0)]
+    service = _live_service(runtime, settings, sender, clock)
+    runtime.database.retry_delay = 0.01
+    with database_outage(runtime.database):
+        service.start()
+        try:
+            await asyncio.wait_for(service.caught_up.wait(), timeout=30)
+            assert service.scheduler.get_job(CATCH_UP_JOB + RETRY_SUFFIX) is not None
+        except BaseException:
+            await service.stop()
+            raise
+    try:
+        await _until(lambda: sender.to("经理群"))
+    finally:
+        await service.stop()
+    assert len(sender.to("经理群")) == 1
+
+
+async def test_no_retry_once_the_grace_is_over(runtime: Runtime, settings: Settings, sender: RecordingSender) -> None:
+    clock = [at(24, 10, 29)]
+    service = _live_service(runtime, settings, sender, clock)
+    service.config = replace(service.config, job_retry=timedelta(minutes=2))
+    runtime.database.retry_delay = 0.01
+    service.scheduler.start(paused=True)
+    try:
+        with database_outage(runtime.database):
+            await service._run_job(DAILY_DIGEST)  # the 08:30 digest, retried at 10:31: past the 2 h grace
+        assert service.scheduler.get_job(DAILY_DIGEST + RETRY_SUFFIX) is None
+    finally:
+        service.scheduler.shutdown(wait=False)

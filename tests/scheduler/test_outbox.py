@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.runtime import Runtime
-from scheduler.outbox import backoff, retry_now, undelivered
+from handlers.messages import Attachment, Outbound
+from scheduler.outbox import backoff, defer_to_outbox, retry_now, undelivered
 from scheduler.service import SchedulerService
 from storage.models import OutboxMessage
 from storage.outbox import enqueue
@@ -112,3 +113,30 @@ async def test_a_platform_without_a_sender_keeps_its_messages_pending(
     assert report.retrying
     [message] = await stored(runtime)
     assert message.status == "pending" and "no sender for platform 'wecom'" in message.last_error
+
+
+async def test_a_picture_reaches_the_sender_with_its_stored_bytes_and_its_chat_route(
+    runtime: Runtime, service: SchedulerService, sender: RecordingSender
+) -> None:
+    data = bytes(range(256)) * 40
+    await runtime.database.run(
+        lambda session: enqueue(
+            session, dedupe_key="digest:1:picture", platform="local", chat_id="经理群", text="图片看不到时的说明",
+            now=NOW, attachment_kind="image", attachment_filename="每日简报.png", attachment_data=data,
+        )
+    )
+    await service.worker.deliver_due(NOW)
+    [message] = sender.sent
+    assert message.attachment == Attachment("image", "每日简报.png", data)
+    assert message.text == "图片看不到时的说明" and message.route.is_chat
+
+
+async def test_an_answer_left_to_the_outbox_keeps_its_attachment(
+    runtime: Runtime, service: SchedulerService, sender: RecordingSender
+) -> None:
+    ledger = Attachment("file", "台账-20261127.xlsx", b"PK\x03\x04 ledger")
+    await defer_to_outbox(runtime.database, Outbound("local", "经理群", "台账见附件", attachment=ledger),
+                          dedupe_key="answer:1", now=NOW)
+    await service.worker.deliver_due(NOW)
+    [message] = sender.sent
+    assert message.attachment == ledger and message.text == "台账见附件"

@@ -4,12 +4,12 @@ warnings, escalations, reminders and customer updates, each once."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from handlers.messages import Outbound
 from scheduler.service import SchedulerService
 from storage.models import Chat, Order, OrderMilestone, OutboxMessage, OutboxStatus
 from tests.helpers import ChatSession
@@ -55,26 +55,35 @@ EXPECTED = [
     ("digest:2026-11-23:{c}", "经理群"),
     ("weekly:2026-W48:{c}", "华东群"),
     ("weekly:2026-W48:{c}", "西北群"),
-    ("digest:2026-11-24:{c}", "经理群"),
+    ("weekly:2026-W48:{c}:picture", "华东群"),  # each after its own chat's text
+    ("weekly:2026-W48:{c}:picture", "西北群"),
+    ("digest:2026-11-24:{c}", "经理群"),  # no order late or at risk yet: no picture
     ("remind:2026-11-24:{c}", "下料群"),  # A100 下料 planned 11-25
     ("digest:2026-11-25:{c}", "经理群"),
     ("digest:2026-11-26:{c}", "经理群"),
     # 11-27 company holiday, 11-28/29 weekend: nothing
     ("digest:2026-11-30:{c}", "经理群"),
+    ("digest:2026-11-30:{c}:picture", "经理群"),  # A100's due date now at risk
     ("weekly:2026-W49:{c}", "华东群"),
     ("weekly:2026-W49:{c}", "西北群"),
+    ("weekly:2026-W49:{c}:picture", "华东群"),
+    ("weekly:2026-W49:{c}:picture", "西北群"),
     ("remind:2026-11-30:{c}", "焊接群"),  # A100 焊接 planned 12-01
     ("remind:2026-11-30:{c}", "下料群"),  # C300 下料 planned 12-01
     ("digest:2026-12-01:{c}", "经理群"),
+    ("digest:2026-12-01:{c}:picture", "经理群"),
     ("overdue:{m:A100:焊接}:2026-12-01:warn:{c}", "焊接群"),
     ("overdue:{m:A100:焊接}:2026-12-01:escalate:{c}", "经理群"),  # due date 12-04 at risk
     ("digest:2026-12-02:{c}", "经理群"),
+    ("digest:2026-12-02:{c}:picture", "经理群"),
     ("remind:2026-12-02:{c}", "涂装群"),  # A100 涂装 planned 12-03
     ("digest:2026-12-03:{c}", "经理群"),
+    ("digest:2026-12-03:{c}:picture", "经理群"),
     ("remind:2026-12-03:{c}", "焊接群"),  # C300 焊接 planned 12-04
     ("overdue:{m:A100:涂装}:2026-12-03:warn:{c}", "涂装群"),
     ("overdue:{m:A100:涂装}:2026-12-03:escalate:{c}", "经理群"),
     ("digest:2026-12-04:{c}", "经理群"),
+    ("digest:2026-12-04:{c}:picture", "经理群"),
 ]
 
 
@@ -110,7 +119,14 @@ async def test_two_weeks_of_digests_warnings_and_updates(
     assert [m.dedupe_key for m in outbox] == await expected_keys(runtime)
     assert all(m.status == OutboxStatus.SENT and m.attempts == 1 for m in outbox)
     # Each delivered exactly once, in order, to its own chat.
-    assert [(m.chat_id, m.text) for m in sender.sent] == [(m.chat_id, m.text) for m in outbox]
+    def by_chat(messages: list) -> dict[str, list[tuple[str, str | None]]]:
+        chats: dict[str, list[tuple[str, str | None]]] = {}
+        for m in messages:
+            kind = m.attachment.kind if isinstance(m, Outbound) and m.attachment else getattr(m, "attachment_kind", None)
+            chats.setdefault(m.chat_id, []).append((m.text, kind))
+        return chats
+
+    assert by_chat(sender.sent) == by_chat(outbox)
 
     digests = sender.to("经理群")
     daily = [t for t in digests if t.startswith("**每日简报")]
@@ -125,7 +141,9 @@ async def test_two_weeks_of_digests_warnings_and_updates(
     # Late first, then at risk; with the counts line under the title.
     assert by_day["12-03"].index("⚠️ 逾期订单") < by_day["12-03"].index("⛔ 交期有风险")
     assert "焊接 逾期2个工作日（计划 12-01）" in by_day["12-03"]
-    assert by_day["12-03"].split("\n")[1].startswith("在制 3 单 · 逾期 1 单 · 交期有风险 1 单")
+    # The late order is also at risk (marked ⛔ in its row): the header counts it with the other one.
+    assert by_day["12-03"].split("\n")[1].startswith("在制 3 单 · 逾期 1 单 · 交期有风险 2 单")
+    assert "⛔ 交期有风险（另有 1 单逾期订单已在上面标出）" in by_day["12-03"]
     assert "今日计划节点" in by_day["12-01"] and "订单A100 焊接（焊接车间）" in by_day["12-01"]
 
     warnings = sender.to("焊接群")
@@ -148,4 +166,5 @@ async def test_two_weeks_of_digests_warnings_and_updates(
     outcomes, report = await service.tick(at(4, 9, month=12))
     assert [(o.job_id, o.ran) for o in outcomes] == [("daily_digest", False), ("overdue_scan", False)]
     assert not report and len(sender.sent) == before
-    assert Counter(m.chat_id for m in sender.sent)["经理群"] == len(WORKING_DAYS) + 2
+    assert len(sender.to("经理群")) == len(WORKING_DAYS) + 2  # the digests and two escalations
+    assert len(sender.pictures_to("经理群")) == 5  # after the digests with late or at-risk orders

@@ -5,12 +5,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from storage.database import Database, DatabaseUnavailable
+from storage.limits import ValueRejected, ValueTooLong
 from storage.migrate import upgrade
 from storage.models import Customer
-from tests.conftest import NOW
+from tests.conftest import NOW, through
+from tests.storage.fake_postgres import SHUTTING_DOWN, STARTING_UP, FakePostgres
 
 
 async def _add_customer(session, name: str) -> None:
@@ -125,3 +127,71 @@ async def test_reads_never_wait_for_a_writer(sqlite_db) -> None:
     release.set()
     await writer
     assert await _names(database) == sorted(["甲", "乙"])
+
+
+async def test_an_over_long_value_is_refused_before_the_database_sees_it(database: Database) -> None:
+    # SQLite would store it and PostgreSQL refuse it: the flush guard refuses it on both, for good.
+    attempts = 0
+
+    async def add(session) -> None:
+        nonlocal attempts
+        attempts += 1
+        session.add(Customer(name="戊", created_at=NOW))
+        from storage.models import StoredTemplate
+
+        session.add(StoredTemplate(name="模" * 101))
+
+    with pytest.raises(ValueTooLong) as raised:
+        await database.run(add)
+    assert (raised.value.table, raised.value.column, raised.value.limit) == ("milestone_templates", "name", 100)
+    assert attempts == 1 and "戊" not in await _names(database)
+
+
+async def test_nul_is_dropped_and_a_name_clipped_by_the_flush_guard(database: Database) -> None:
+    await database.run(lambda session: _add_customer(session, "己\x00" + "名" * 300))
+    assert await _names(database) == ["己" + "名" * 199]
+
+
+async def test_a_value_the_database_refuses_is_permanent_not_retried(database: Database) -> None:
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite stores a NUL byte and any length; only PostgreSQL refuses them (SQLSTATE 22)")
+    attempts = 0
+
+    async def insert(session) -> None:
+        nonlocal attempts
+        attempts += 1
+        await session.execute(
+            text("INSERT INTO customers (name, created_at) VALUES (:name, now())"), {"name": "庚\x00"}
+        )
+
+    with pytest.raises(ValueRejected):
+        await database.run(insert)
+    assert attempts == 1
+
+
+@pytest.mark.parametrize("reason", [STARTING_UP, SHUTTING_DOWN], ids=["starting_up", "shutting_down"])
+async def test_a_restarting_postgresql_is_transient_and_retried(
+    database: Database, database_url: str, fake_postgres: FakePostgres, reason: tuple[str, str]
+) -> None:
+    # SQLSTATE 57P03 (CannotConnectNow) while the server starts or stops: wait and try again.
+    restarting = Database(Database.from_url(through(fake_postgres, database_url)).engine, retries=3, retry_delay=0.01)
+    fake_postgres.refuse_startups(2, reason)
+    try:
+        await restarting.run(lambda session: _add_customer(session, "辛"))
+    finally:
+        await restarting.dispose()
+    assert fake_postgres.refused == 2
+    assert "辛" in await _names(database)
+
+
+async def test_a_postgresql_that_stays_in_startup_is_reported_unavailable(
+    database_url: str, fake_postgres: FakePostgres
+) -> None:
+    restarting = Database(Database.from_url(through(fake_postgres, database_url)).engine, retries=2, retry_delay=0.01)
+    fake_postgres.refuse_startups(10)
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            await restarting.run(lambda session: _add_customer(session, "壬"))
+    finally:
+        await restarting.dispose()
+    assert not raised.value.busy and fake_postgres.refused == 3

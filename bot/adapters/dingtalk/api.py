@@ -25,20 +25,30 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 import aiohttp
 from yarl import URL
 
-from bot.adapters.sending import TokenCache
-from handlers.messages import DeliveryError
+from bot.adapters.sending import TokenCache, may_have_arrived
+from handlers.messages import Attachment, DeliveryError
 
 log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 GROUP_SEND_PATH = "/v1.0/robot/groupMessages/send"
 ROBOT_SEND_PATH = "/robot/send"
+MEDIA_UPLOAD_PATH = "/media/upload"
+"""oapi media upload (multipart field `media`, `type=image|file`): the app robot's pictures and files go
+by media_id."""
+IMAGE_UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024
+"""DingTalk's media limits: 20 MB for an image, 20 MB for a file."""
+SESSION_PATH = "/robot/sendBySession"
 TOKEN_REFRESH_MARGIN = 300
 """Seconds before expiry at which a cached access token is replaced."""
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
 
-# OpenAPI error codes (HTTP 400 body "code") that retrying can fix.
-_AUTH_CODES = {"InvalidAuthentication", "AuthenticationFailed.MissingParameter", "Forbidden.AccessDenied.AccessTokenPermissionDenied"}
+# OpenAPI error codes (HTTP 400 body "code") that a new access token can fix.
+_AUTH_CODES = {"InvalidAuthentication", "AuthenticationFailed.MissingParameter"}
+PERMISSION_DENIED = "Forbidden.AccessDenied.AccessTokenPermissionDenied"
+"""HTTP 403: the app lacks a permission (the message names it). Permanent: no new token helps,
+and retrying cannot; an admin must grant it in the developer console."""
 # Custom-robot / session-webhook errcodes that mean "too fast": retry later.
 _THROTTLE_ERRCODES = {130101, 660026, 410100}
 
@@ -47,6 +57,27 @@ def safe_url(url: str) -> str:
     """Host and path of a URL, without its query (which carries tokens and session keys)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+
+
+def session_webhook_problem(url: str, oapi_base: str) -> str | None:
+    """Why `url` is not a sessionWebhook on the configured DingTalk host; None when it is one."""
+    try:
+        parts = urlsplit(url.strip())
+        same_origin = _origin(url.strip()) == _origin(oapi_base)
+    except ValueError:
+        return "not a URL"
+    if not same_origin:
+        return "not the configured DingTalk host (dingtalk.oapi_base)"
+    if parts.username or parts.password or parts.fragment:
+        return "user info or a fragment in the URL"
+    if parts.path != SESSION_PATH or not parse_qs(parts.query).get("session"):
+        return f"not a {SESSION_PATH}?session= URL"
+    return None
 
 
 def callback_signature(timestamp: str, secret: str) -> str:
@@ -59,6 +90,14 @@ def callback_signature(timestamp: str, secret: str) -> str:
 def _is_throttle_code(code: str) -> bool:
     lowered = code.lower()
     return "toofast" in lowered or "throttl" in lowered or "flowcontrol" in lowered or "limit" in lowered
+
+
+def msg_uuid(idempotency_key: str) -> str:
+    """The custom robot's `msgUuid` (its idempotency key): the same for every attempt at one part of
+    one outbox message, so DingTalk shows a resend after a lost answer once; random without a key."""
+    if not idempotency_key:
+        return uuid.uuid4().hex
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"gendan:{idempotency_key}").hex
 
 
 @dataclass(frozen=True)
@@ -179,24 +218,67 @@ class DingTalkApi:
 
         A rejected token is refreshed and the send tried once more at once.
         """
+        param = {"title": title, "text": text}
+        return await self._with_token(lambda token: self._group_send(token, open_conversation_id, "sampleMarkdown", param))
+
+    async def _with_token(self, call: Callable[[str], Any]) -> Any:
         token = await self.tokens.get()
         try:
-            return await self._group_send(token, open_conversation_id, title, text)
+            return await call(token)
         except _TokenRejected:
             self.tokens.invalidate(token)
             log.warning("DingTalk rejected the access token; fetching a new one and sending again")
         token = await self.tokens.get()
         try:
-            return await self._group_send(token, open_conversation_id, title, text)
+            return await call(token)
         except _TokenRejected:
             raise DeliveryError("钉钉连续拒绝 access token", retryable=True) from None
 
-    async def _group_send(self, token: str, open_conversation_id: str, title: str, text: str) -> str:
+    async def send_group_attachment(self, open_conversation_id: str, attachment: Attachment) -> str:
+        """Upload the picture or file (oapi media/upload, type image|file) and send it to the group:
+        a picture as sampleImageMsg (photoURL takes the media_id), a file as sampleFile; returns the
+        processQueryKey."""
+        media_id = await self._with_token(lambda token: self._upload_media(token, attachment))
+        param: dict[str, str]
+        if attachment.kind == "image":
+            msg_key, param = "sampleImageMsg", {"photoURL": media_id}
+        else:
+            file_type = attachment.filename.rsplit(".", 1)[-1].lower() if "." in attachment.filename else "file"
+            msg_key, param = "sampleFile", {"mediaId": media_id, "fileName": attachment.filename, "fileType": file_type}
+        return await self._with_token(lambda token: self._group_send(token, open_conversation_id, msg_key, param))
+
+    async def _upload_media(self, token: str, attachment: Attachment) -> str:
+        """One media upload; the media_id. The file name goes as UTF-8 (not percent-encoded)."""
+        form = aiohttp.FormData(quote_fields=False)
+        content_type = "image/png" if attachment.kind == "image" else "application/octet-stream"
+        form.add_field("media", attachment.data, filename=attachment.filename, content_type=content_type)
+        url = URL(f"{self.oapi_base}{MEDIA_UPLOAD_PATH}", encoded=False).with_query(
+            access_token=token, type=attachment.kind
+        )
+        what = "图片" if attachment.kind == "image" else "文件"
+        try:
+            async with self._http().post(url, data=form, timeout=self._timeout) as response:
+                status = response.status
+                payload = await _json_or_empty(response)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("DingTalk media upload: network error %s; will retry", type(exc).__name__)
+            raise DeliveryError(f"钉钉{what}上传网络错误 {type(exc).__name__}", retryable=True) from None
+        errcode = payload.get("errcode", 0)
+        if status == 200 and errcode == 0 and payload.get("media_id"):
+            return str(payload["media_id"])
+        if errcode in (40014, 42001):  # invalid or expired access token
+            raise _TokenRejected()
+        errmsg = str(payload.get("errmsg", ""))
+        retryable = status >= 500 or status == 429 or errcode in _THROTTLE_ERRCODES or errcode == -1
+        log.warning("DingTalk media upload: HTTP %d errcode=%s errmsg=%s", status, errcode, errmsg)
+        raise DeliveryError(f"钉钉{what}上传失败（{errcode or status}）", retryable=retryable)
+
+    async def _group_send(self, token: str, open_conversation_id: str, msg_key: str, param: dict[str, str]) -> str:
         body = {
             "robotCode": self.robot_code,
             "openConversationId": open_conversation_id,
-            "msgKey": "sampleMarkdown",
-            "msgParam": json.dumps({"title": title, "text": text}, ensure_ascii=False),
+            "msgKey": msg_key,
+            "msgParam": json.dumps(param, ensure_ascii=False),
         }
         headers = {"x-acs-dingtalk-access-token": token}
         try:
@@ -207,11 +289,18 @@ class DingTalkApi:
                 payload = await _json_or_empty(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("DingTalk group send: network error %s; will retry", type(exc).__name__)
-            raise DeliveryError(f"钉钉群消息发送网络错误 {type(exc).__name__}", retryable=True) from None
+            raise DeliveryError(
+                f"钉钉群消息发送网络错误 {type(exc).__name__}", retryable=True, may_have_arrived=may_have_arrived(exc)
+            ) from None
         if status == 200:
             return str(payload.get("processQueryKey", ""))
         code = str(payload.get("code", ""))
         message = str(payload.get("message", ""))
+        if status == 403 or code == PERMISSION_DENIED:
+            log.error("DingTalk group send refused for good: HTTP %d code=%s message=%s (%s)",
+                      status, code, message, _explain(PERMISSION_DENIED))
+            raise DeliveryError(f"钉钉拒绝了群消息：{_explain(PERMISSION_DENIED)}（{message or code or status}）",
+                                retryable=False)
         if code in _AUTH_CODES or status == 401:
             raise _TokenRejected()
         if status >= 500 or status == 429 or _is_throttle_code(code):
@@ -228,10 +317,18 @@ class DingTalkApi:
 
     async def send_session_markdown(self, session_webhook: str, title: str, text: str, at_user_ids: tuple[str, ...] = ()) -> None:
         """Reply through a message's sessionWebhook. `SessionGone` when the session can no longer
-        be used (the caller falls back to the group send)."""
+        be used (the caller falls back to the group send), and when the URL is not a
+        `/robot/sendBySession` URL on the configured `oapi_base`: the URL comes in the message,
+        and order data is never posted to a host a message names."""
+        problem = session_webhook_problem(session_webhook, self.oapi_base)
+        if problem is not None:
+            log.warning("DingTalk sessionWebhook refused: %s; nothing posted to it", problem)
+            raise SessionGone(f"sessionWebhook refused: {problem}")
         await self._post_webhook(session_webhook, markdown_body(title, text, at_user_ids), session=True)
 
-    async def send_robot_markdown(self, webhook: RobotWebhook, title: str, text: str, at_user_ids: tuple[str, ...] = ()) -> None:
+    async def send_robot_markdown(
+        self, webhook: RobotWebhook, title: str, text: str, at_user_ids: tuple[str, ...] = (), *, idempotency_key: str = ""
+    ) -> None:
         """Send through a custom robot webhook, signed (加签) when the robot has a secret. The
         request goes to `oapi_base`, whatever host the stored URL names, so a stored URL can
         never send the robot token elsewhere."""
@@ -241,7 +338,7 @@ class DingTalkApi:
             # Encoded here: the base64 sign's "+" must arrive as %2B, not be read as a space.
             query += f"&timestamp={timestamp}&sign={quote_plus(callback_signature(timestamp, webhook.secret))}"
         body = markdown_body(title, text, at_user_ids)
-        body["msgUuid"] = uuid.uuid4().hex
+        body["msgUuid"] = msg_uuid(idempotency_key)
         url = URL(f"{self.oapi_base}{ROBOT_SEND_PATH}?{query}", encoded=True)
         await self._post_webhook(url, body, session=False)
 
@@ -253,7 +350,7 @@ class DingTalkApi:
                 payload = await _json_or_empty(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("DingTalk %s %s: network error %s", what, safe_url(str(url)), type(exc).__name__)
-            raise DeliveryError(f"钉钉 {what} 网络错误", retryable=True) from None
+            raise DeliveryError(f"钉钉 {what} 网络错误", retryable=True, may_have_arrived=may_have_arrived(exc)) from None
         errcode = payload.get("errcode", 0 if status == 200 else None)
         if status == 200 and errcode == 0:
             return
@@ -286,7 +383,7 @@ _CODE_EXPLANATIONS = {
     "invalidParameter.msgKey.invalid": "消息类型无效",
     "invalidParameter.msgParam.invalid": "消息内容格式错误",
     "bot.stopped": "机器人已停用",
-    "Forbidden.AccessDenied.AccessTokenPermissionDenied": "应用缺少企业内机器人发送消息权限",
+    PERMISSION_DENIED: "应用缺少所需权限（如企业内机器人发送消息权限 qyapi_robot_sendmsg），请管理员在钉钉开发者后台为应用开通后再试",
 }
 
 

@@ -39,8 +39,38 @@ class BadPayload(ValueError):
     """A robot message that cannot be read (not a ChatbotMessage)."""
 
 
+_STRING_FIELDS = ("msgId", "conversationId", "conversationType", "conversationTitle", "senderId", "senderNick",
+                  "senderStaffId", "sessionWebhook", "msgtype", "robotCode", "chatbotUserId")
+_EPOCH_MS_FIELDS = ("createAt", "sessionWebhookExpiredTime")
+_MAX_EPOCH_MS = 10**14
+"""Year 5138: beyond it a number of milliseconds is not a time DingTalk sent."""
+
+
+def check_shape(data: dict[str, Any]) -> None:
+    """BadPayload unless every field gendan reads has the type DingTalk documents: hostile or
+    malformed input is refused here, before anything can raise on it deeper in."""
+    for name in _STRING_FIELDS:
+        if name in data and not isinstance(data[name], str):
+            raise BadPayload(f"{name} is not a string")
+    for name in _EPOCH_MS_FIELDS:
+        value = data.get(name)
+        if value is not None and (type(value) is not int or not 0 <= value < _MAX_EPOCH_MS):
+            raise BadPayload(f"{name} is not a time in milliseconds")
+    if data.get("msgtype") == "text":
+        text = data.get("text")
+        if not isinstance(text, dict) or not isinstance(text.get("content", ""), str):
+            raise BadPayload("text.content is not a string")
+    at_users = data.get("atUsers", [])
+    if not isinstance(at_users, list) or not all(isinstance(user, dict) for user in at_users):
+        raise BadPayload("atUsers is not a list of objects")
+
+
 def parse_chatbot_message(data: dict[str, Any]) -> ChatbotMessage:
-    return ChatbotMessage.from_dict(data)
+    check_shape(data)
+    try:
+        return ChatbotMessage.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BadPayload(f"not a robot message: {type(exc).__name__}") from None
 
 
 def message_text(message: ChatbotMessage) -> str | None:
@@ -107,13 +137,13 @@ class InboundHandler:
         Raises `NotAccepted` when it could not be stored: the caller must then not acknowledge,
         so DingTalk delivers the message again.
         """
-        try:
-            message = parse_chatbot_message(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise BadPayload(f"not a robot message: {type(exc).__name__}") from None
+        message = parse_chatbot_message(data)
         if not message.message_id or not message.conversation_id:
             raise BadPayload("robot message without msgId or conversationId")
-        text = message_text(message)
+        try:
+            text = message_text(message)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise BadPayload(f"unreadable message content: {type(exc).__name__}") from None
         if text is None:
             log.info("DingTalk %s message %s is not text; answered with a hint", message.message_type, message.message_id)
             self.replier.start(message, Reply(UNSUPPORTED_TYPE_REPLY))
@@ -125,5 +155,6 @@ class InboundHandler:
         return ticket
 
     async def send_late(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
-        """The intake's late sender: the sessionWebhook, then the group send, then the outbox."""
-        await self.replier.send(robot_message_for(message, channel), reply)
+        """The intake's late sender: the reply's picture or file, then the sessionWebhook, the group
+        send, or the outbox."""
+        await self.replier.send(robot_message_for(message, channel), reply, message)

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 
 from dingtalk_stream import ChatbotMessage
 
@@ -17,7 +17,8 @@ from bot.adapters.dingtalk import PLATFORM
 from bot.adapters.dingtalk.api import DingTalkApi, SessionGone, markdown_title
 from bot.adapters.dingtalk.sender import markdown_parts
 from bot.adapters.sending import RateLimiter, RetryPolicy
-from handlers.messages import DeliveryError, Outbound, Reply
+from bot.attachments import NOT_SENT, SendAttachment, with_note
+from handlers.messages import DeliveryError, InboundMessage, Outbound, Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +41,34 @@ class Replier:
     bot_name: str
     defer: Defer | None = None
     """Hands an answer that could not be sent now to the outbox, which retries it later."""
+    send_attachment: SendAttachment | None = None
+    """Sends a reply's picture or file to its chat (see `bot.attachments`)."""
     _replies: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
-    def start(self, message: ChatbotMessage, reply: Reply) -> None:
-        task = asyncio.create_task(self._reply(message, reply), name=f"{PLATFORM}-reply-{message.message_id}")
+    def start(self, message: ChatbotMessage, reply: Reply, inbound: InboundMessage | None = None) -> None:
+        """Answer `message` in a task of its own; `inbound` (what the dispatcher was given) lets a
+        reply's picture or file go to the chat too."""
+        task = asyncio.create_task(self._reply(message, reply, inbound), name=f"{PLATFORM}-reply-{message.message_id}")
         self._replies.add(task)
         task.add_done_callback(self._replies.discard)
 
-    async def send(self, message: ChatbotMessage, reply: Reply) -> None:
+    async def send(self, message: ChatbotMessage, reply: Reply, inbound: InboundMessage | None = None) -> None:
         """Answer now and return once it went out or was left to the outbox (never raises)."""
-        await self._reply(message, reply)
+        await self._reply(message, reply, inbound)
 
-    async def _reply(self, message: ChatbotMessage, reply: Reply) -> None:
+    async def _reply(self, message: ChatbotMessage, reply: Reply, inbound: InboundMessage | None) -> None:
+        """The reply's picture or file first (through the proactive sender, see `bot.attachments`),
+        then the answer, which says where else to look when the attachment could not go."""
+        note = ""
+        if reply.attachment is not None and inbound is not None and self.send_attachment is not None:
+            try:
+                note = await self.send_attachment(inbound, reply)
+            except Exception:
+                log.exception("%s of DingTalk message %s failed", reply.attachment.kind, message.message_id)
+                note = NOT_SENT
+        await self._reply_text(message, replace(reply, text=with_note(reply.text, note)))
+
+    async def _reply_text(self, message: ChatbotMessage, reply: Reply) -> None:
         chat_id = message.conversation_id
         session: str | None = message.session_webhook
         title = markdown_title(reply.text, self.bot_name)

@@ -17,6 +17,7 @@ from bot.adapters.dingtalk.replying import Replier
 from bot.adapters.dingtalk.sender import DingTalkSender
 from bot.adapters.dingtalk.stream import GendanStreamClient, create_stream_client
 from bot.adapters.sending import RateLimiter, RetryPolicy
+from bot.attachments import attachment_sender
 from bot.config import Settings
 from bot.keys import HTTP, INTAKE, REPLY_CHANNELS, RUNTIME, SENDERS
 from handlers.messages import Outbound
@@ -49,7 +50,10 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
     async def defer(message: Outbound, dedupe_key: str) -> None:
         await defer_to_outbox(app[RUNTIME].database, message, dedupe_key=dedupe_key, now=datetime.now(UTC))
 
-    replier = Replier(api, limiter, policy, bot_name=settings.general.bot_name, defer=defer)
+    replier = Replier(
+        api, limiter, policy, bot_name=settings.general.bot_name, defer=defer,
+        send_attachment=attachment_sender(lambda: app[RUNTIME].database, app[SENDERS]),
+    )
     bot = InboundHandler(lambda: app[INTAKE], replier)
     app[DINGTALK_INBOUND] = bot
     app[REPLY_CHANNELS][(PLATFORM, SESSION_WEBHOOK)] = bot.send_late

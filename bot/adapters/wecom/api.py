@@ -11,27 +11,42 @@ Nothing here logs a URL, a key, a token or a secret.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 
-from bot.adapters.sending import RateLimiter, RetryPolicy, TokenCache
+from bot.adapters.sending import RateLimiter, RetryPolicy, TokenCache, may_have_arrived
 from handlers.messages import DeliveryError
 
 log = logging.getLogger(__name__)
 
 BUSY = -1
 RATE_LIMITED = 45009
-RETRYABLE_ERRCODES = frozenset({BUSY, RATE_LIMITED})
+CONVERSATION_RATE_LIMITED = 846607
+"""Reported for the long connection's per-conversation limit; not in the documents, so it is
+treated as the rate limit it was reported as (retryable), never as a permanent refusal."""
+RETRYABLE_ERRCODES = frozenset({BUSY, RATE_LIMITED, CONVERSATION_RATE_LIMITED})
 TOKEN_INVALID = frozenset({40014, 42001})
 """Invalid / expired access_token: WeCom may revoke a token early, so fetch anew once and retry."""
 INVALID_KEY_ERRCODES = frozenset({93000, 40001})
 """93000 "invalid webhook url" is what a deleted or mistyped key gives."""
 
 WEBHOOK_PATH = "/cgi-bin/webhook/send"
+UPLOAD_MEDIA_PATH = "/cgi-bin/webhook/upload_media"
+"""The group webhook's media upload (`type=file`, multipart field `media`): a `file` message takes its media_id."""
+IMAGE_LIMIT_BYTES = 2 * 1024 * 1024
+"""A webhook image message carries at most 2 MB of JPG/PNG (before base64)."""
+DUPLICATE_CHECK_SECONDS = 4 * 3600
+"""`message/send` de-duplicates identical content within this many seconds (4 h, its maximum): the
+outbox's retries of a message fall within it (all but the last of a long run of failures)."""
+FILE_LIMIT_BYTES = 20 * 1024 * 1024
+"""`upload_media` takes files of 5 bytes to 20 MB."""
 RESPONSE_PATH = "/cgi-bin/aibot/response"
 
 
@@ -47,8 +62,8 @@ class ApiError(DeliveryError):
 class TransportError(DeliveryError):
     """The request did not get an answer (connection refused, timeout, HTTP 5xx, not JSON)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, retryable=True)
+    def __init__(self, message: str, *, may_have_arrived: bool = False) -> None:
+        super().__init__(message, retryable=True, may_have_arrived=may_have_arrived)
 
 
 class UnsafeUrl(ValueError):
@@ -123,12 +138,15 @@ async def call_once(
     *,
     json_body: Any = None,
     params: Mapping[str, str] | None = None,
+    form: Callable[[], aiohttp.FormData] | None = None,
     timeout: float = 10.0,
 ) -> dict[str, Any]:
-    """One request; returns the JSON answer when errcode is 0, else raises ApiError/TransportError."""
+    """One request; returns the JSON answer when errcode is 0, else raises ApiError/TransportError.
+    `form` makes a multipart body (a new one per attempt: aiohttp sends a FormData once)."""
     try:
         async with session.request(
-            method, url, json=json_body, params=params, timeout=aiohttp.ClientTimeout(total=timeout)
+            method, url, json=json_body, data=form() if form else None, params=params,
+            timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             if response.status >= 500 or response.status == 429:
                 raise TransportError(f"HTTP {response.status}")
@@ -140,7 +158,7 @@ async def call_once(
                 raise TransportError("answer is not JSON") from None
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         # str(exc) of some client errors contains the URL (and with it a key): keep the type only.
-        raise TransportError(type(exc).__name__) from None
+        raise TransportError(type(exc).__name__, may_have_arrived=may_have_arrived(exc)) from None
     if not isinstance(answer, dict):
         raise TransportError("answer is not a JSON object")
     errcode = answer.get("errcode", 0)
@@ -158,16 +176,22 @@ async def call_with_retry(
     policy: RetryPolicy,
     json_body: Any = None,
     params: Mapping[str, str] | None = None,
+    form: Callable[[], aiohttp.FormData] | None = None,
+    idempotent: bool = False,
 ) -> dict[str, Any]:
-    """`call_once`, retried on transport faults and retryable errcodes; `what` names it in logs."""
+    """`call_once`, retried on transport faults and retryable errcodes; `what` names it in logs.
+    A timeout is retried here only for an `idempotent` call (see `RetryPolicy.run`)."""
     return await policy.run(
-        lambda: call_once(session, method, url, json_body=json_body, params=params, timeout=policy.timeout),
+        lambda: call_once(
+            session, method, url, json_body=json_body, params=params, form=form, timeout=policy.timeout
+        ),
         what=what,
+        idempotent=idempotent,
     )
 
 
 class WebhookClient:
-    """Group webhooks (消息推送): markdown posts, 20 messages a minute per webhook."""
+    """Group webhooks (消息推送): markdown and image posts, 20 messages a minute per webhook."""
 
     def __init__(
         self,
@@ -196,19 +220,59 @@ class WebhookClient:
         `label` (a chat id, never the key) names the webhook in logs. A refused key raises
         `WebhookKeyInvalid`; any other failure after the retries raises `PartialSend`.
         """
+        await self._post(webhook_url, {"msgtype": "markdown", "markdown": {"content": text}}, what=f"webhook post to {label}")
+
+    async def send_image(self, webhook_url: str, data: bytes, *, label: str) -> None:
+        """Post one `image` message: the base64 of the PNG/JPG and the md5 of its raw bytes
+        (at most `IMAGE_LIMIT_BYTES` before base64); failures as for `send_markdown`."""
+        if len(data) > IMAGE_LIMIT_BYTES:
+            raise ValueError(f"image of {len(data)} bytes exceeds the webhook's {IMAGE_LIMIT_BYTES}-byte limit")
+        image = {"base64": base64.b64encode(data).decode("ascii"), "md5": hashlib.md5(data).hexdigest()}
+        await self._post(webhook_url, {"msgtype": "image", "image": image}, what=f"webhook image to {label}")
+
+    async def send_file(self, webhook_url: str, filename: str, data: bytes, *, label: str) -> None:
+        """Upload `data` as the webhook's media (`upload_media?type=file`), then post a `file` message
+        with its media_id; failures as for `send_markdown`. The upload is safe to repeat (an unused
+        media_id expires), the post is not: it goes as any message does."""
+        if len(data) > FILE_LIMIT_BYTES:
+            raise ValueError(f"file of {len(data)} bytes exceeds the webhook's {FILE_LIMIT_BYTES}-byte limit")
+        url = self.check(webhook_url)
+
+        def form() -> aiohttp.FormData:
+            body = aiohttp.FormData(quote_fields=False)  # the file name as UTF-8, not percent-encoded
+            body.add_field("media", data, filename=filename, content_type="application/octet-stream")
+            return body
+
+        with _send_errors():
+            answer = await call_with_retry(
+                self.session, "POST", f"{self.api_base}{UPLOAD_MEDIA_PATH}", form=form,
+                params={"key": webhook_key(url), "type": "file"}, what=f"webhook upload to {label}",
+                policy=self.policy, idempotent=True,
+            )
+        media_id = answer.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise PartialSend("upload answer has no media_id", sent_parts=0, retryable=True)
+        await self._post(webhook_url, {"msgtype": "file", "file": {"media_id": media_id}}, what=f"webhook file to {label}")
+
+    async def _post(self, webhook_url: str, body: dict[str, Any], *, what: str) -> None:
         url = self.check(webhook_url)
         await self.limiter.acquire(webhook_key(url))
-        body = {"msgtype": "markdown", "markdown": {"content": text}}
-        try:
-            await call_with_retry(
-                self.session, "POST", url, json_body=body, what=f"webhook post to {label}", policy=self.policy
-            )
-        except ApiError as exc:
-            if exc.errcode in INVALID_KEY_ERRCODES:
-                raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None
-            raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
-        except TransportError as exc:
-            raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
+        with _send_errors():
+            await call_with_retry(self.session, "POST", url, json_body=body, what=what, policy=self.policy)
+
+
+@contextmanager
+def _send_errors() -> Iterator[None]:
+    """A webhook call's failures as the sender reads them: a refused key is `WebhookKeyInvalid`,
+    anything else `PartialSend`."""
+    try:
+        yield
+    except ApiError as exc:
+        if exc.errcode in INVALID_KEY_ERRCODES:
+            raise WebhookKeyInvalid(f"webhook refused: errcode {exc.errcode} {exc.errmsg}") from None
+        raise PartialSend(str(exc), sent_parts=0, retryable=exc.retryable) from None
+    except TransportError as exc:
+        raise PartialSend(str(exc), sent_parts=0, retryable=True) from None
 
 
 class AppMessenger:
@@ -240,17 +304,26 @@ class AppMessenger:
             params={"corpid": self.corp_id, "corpsecret": self._secret},
             what="gettoken",
             policy=self.policy,
+            idempotent=True,
         )
         return str(answer["access_token"]), int(answer.get("expires_in", 7200))
 
-    async def send_markdown(self, user_ids: list[str], text: str) -> None:
-        """Send `text` (one part, within the app message's limit) to `user_ids`."""
-        body = {
+    async def send_markdown(self, user_ids: list[str], text: str, *, deduplicate: bool = False) -> None:
+        """Send `text` (one part, within the app message's limit) to `user_ids`.
+
+        `deduplicate` asks WeCom to drop the same content to the same people within
+        `DUPLICATE_CHECK_SECONDS` (`enable_duplicate_check`, the only idempotency `message/send`
+        has): the outbox uses it, so a resend after a lost answer is not shown twice, and the call
+        may then be retried at once after a timeout.
+        """
+        body: dict[str, Any] = {
             "touser": "|".join(user_ids),
             "msgtype": "markdown",
             "agentid": self.agent_id,
             "markdown": {"content": text},
         }
+        if deduplicate:
+            body |= {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}
         token = await self.tokens.get()
         for refetched in (False, True):
             try:
@@ -262,6 +335,7 @@ class AppMessenger:
                     json_body=body,
                     what="message/send",
                     policy=self.policy,
+                    idempotent=deduplicate,
                 )
                 return
             except ApiError as exc:

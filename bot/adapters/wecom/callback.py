@@ -1,10 +1,13 @@
 """Callback mode: the aiohttp route WeCom calls (GET URL verification, POST encrypted messages).
 
 Order of checks on a POST, each refusal logged without secrets and answered with a clear 4xx:
-parameters present (403) → timestamp within ±300 s (403) → body size (413) → JSON envelope (400)
-→ signature, constant time (403) → (timestamp, nonce) not seen before (403) → decryption and
-receive id (400) → payload JSON (400). Only then is the message handed to the intake, which
-stores it before the 200 goes back (503 when it could not be stored: WeCom delivers it again).
+parameters present (403) → timestamp a plain number of at most 12 digits (400) and within ±300 s
+(403) → the whole body read, however many TCP segments it came in, within the size cap (413) →
+JSON envelope (400) → signature, constant time (403) → (timestamp, nonce) not seen before with
+another body (403; the identical signed request is WeCom redelivering, answered from the inbox
+record) → decryption and receive id (400) → payload JSON and its shape (400). Only then is the
+message handed to the intake, which stores it before the 200 goes back (503 when it could not be
+stored: WeCom delivers it again).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from bot.adapters.sending import RetryPolicy
 from bot.adapters.wecom.api import RESPONSE_PATH, UnsafeUrl, call_with_retry, checked_url
 from bot.adapters.wecom.crypto import CallbackRejected, ReplayGuard, WeComCrypto
 from bot.adapters.wecom.inbound import MessageHandling, PayloadError, parse_payload
-from bot.adapters.wecom.replying import markdown_body, stream_reply, with_mentions
+from bot.adapters.wecom.replying import markdown_body, stream_reply
 from handlers.intake import NotAccepted, ReplyChannel
 from handlers.messages import DeliveryError, InboundMessage, Reply
 
@@ -59,7 +62,7 @@ class CallbackEndpoint:
             if not echostr:
                 raise CallbackRejected(400, "echostr missing")
             self.crypto.verify(signature, timestamp, nonce, echostr)
-            self.guard.remember(timestamp, nonce)
+            self.guard.remember(timestamp, nonce, echostr)
             plaintext = self.crypto.decrypt(echostr)
         except CallbackRejected as exc:
             return self._refuse(request, exc)
@@ -74,7 +77,8 @@ class CallbackEndpoint:
             signature, timestamp, nonce = self._signed_query(request)
             encrypted = await self._envelope(request)
             self.crypto.verify(signature, timestamp, nonce, encrypted)
-            self.guard.remember(timestamp, nonce)
+            if self.guard.remember(timestamp, nonce, encrypted):
+                log.info("wecom callback delivered again (same signed request); answering from the record")
             payload = parse_payload(self.crypto.decrypt(encrypted))
             incoming = self.handling.incoming(payload, received_at)
         except CallbackRejected as exc:
@@ -96,7 +100,7 @@ class CallbackEndpoint:
             return web.Response(status=503, text="not accepted, deliver again")
         # Stored: answer in the response when ready in time; otherwise it goes out later, once,
         # through response_url (or the outbox to the group when there is none or it expired).
-        text = self.handling.text_of(await ticket.reply(self.reply_within_seconds))
+        text = await self.handling.answer_text(ticket.message, await ticket.reply(self.reply_within_seconds))
         if text is None:
             return web.Response(text="")
         return web.json_response(self.crypto.reply_envelope(stream_reply(text), nonce))
@@ -112,12 +116,7 @@ class CallbackEndpoint:
     async def _envelope(self, request: web.Request) -> str:
         if request.content_length is not None and request.content_length > self.max_body_bytes:
             raise CallbackRejected(413, "body larger than server.max_body_bytes")
-        try:
-            raw = await request.content.read(self.max_body_bytes + 1)
-        except (aiohttp.ClientPayloadError, ValueError):
-            raise CallbackRejected(400, "body could not be read") from None
-        if len(raw) > self.max_body_bytes:
-            raise CallbackRejected(413, "body larger than server.max_body_bytes")
+        raw = await self._read_body(request)
         try:
             envelope = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -126,6 +125,20 @@ class CallbackEndpoint:
         if not isinstance(encrypted, str) or not encrypted:
             raise CallbackRejected(400, "body has no encrypt field")
         return encrypted
+
+    async def _read_body(self, request: web.Request) -> bytes:
+        """The whole body up to EOF, however many TCP segments it came in, within the size cap."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := await request.content.read(64 * 1024):
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise CallbackRejected(413, "body larger than server.max_body_bytes")
+                chunks.append(chunk)
+        except (aiohttp.ClientPayloadError, ValueError):
+            raise CallbackRejected(400, "body could not be read") from None
+        return b"".join(chunks)
 
     @staticmethod
     def _refuse(request: web.Request, exc: CallbackRejected) -> web.Response:
@@ -137,8 +150,8 @@ class CallbackEndpoint:
 
     async def send_late(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
         """The intake's late sender for response_url channels; raises when it did not go out."""
-        text = with_mentions(reply.text, reply.mention_user_ids)
-        if not await self.post_response_url(channel.address, text):
+        text = await self.handling.answer_text(message, reply)
+        if text is not None and not await self.post_response_url(channel.address, text):
             raise DeliveryError("response_url post failed", retryable=False)
 
     async def post_response_url(self, response_url: str | None, text: str) -> bool:

@@ -15,11 +15,12 @@ import hmac
 import secrets
 import struct
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
+
+from bot.adapters.replay import Replayed, SeenRequests
 
 AI_BOT_RECEIVE_ID = ""
 
@@ -108,11 +109,17 @@ class WeComCrypto:
         }
 
 
+MAX_TIMESTAMP_DIGITS = 12
+"""Seconds since 1970 have 10 digits until the year 2286; anything longer is not a timestamp."""
+
+
 class ReplayGuard:
-    """Refuses callbacks outside the time window and any (timestamp, nonce) seen before.
+    """Refuses callbacks outside the time window and any (timestamp, nonce) seen before with another
+    body; the identical signed request again is WeCom redelivering a callback it got no answer to.
 
     WeCom promises a nonce is unique for two hours; entries are kept that long (bounded in count,
     the oldest dropped first) and only requests that passed the signature check are remembered.
+    Per process (see `bot.adapters.replay`).
     """
 
     def __init__(
@@ -123,27 +130,20 @@ class ReplayGuard:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.window_seconds = window_seconds
-        self.keep_seconds = keep_seconds
-        self.max_entries = max_entries
         self._clock = clock
-        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._seen = SeenRequests(keep_seconds, max_entries=max_entries, clock=clock)
 
     def check_time(self, timestamp: str) -> None:
-        try:
-            ts = int(timestamp)
-        except ValueError:
-            raise CallbackRejected(400, "timestamp is not a number") from None
-        if abs(self._clock() - ts) > self.window_seconds:
+        """The format is checked before any arithmetic: a hostile value never raises."""
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS):
+            raise CallbackRejected(400, "timestamp is not a number")
+        if abs(self._clock() - int(timestamp)) > self.window_seconds:
             raise CallbackRejected(403, "timestamp outside the allowed window")
 
-    def remember(self, timestamp: str, nonce: str) -> None:
-        now = self._clock()
-        while self._seen:
-            oldest_key, seen_at = next(iter(self._seen.items()))
-            if now - seen_at <= self.keep_seconds and len(self._seen) < self.max_entries:
-                break
-            del self._seen[oldest_key]
-        key = (timestamp, nonce)
-        if key in self._seen:
-            raise CallbackRejected(403, "timestamp and nonce seen before (replay)")
-        self._seen[key] = now
+    def remember(self, timestamp: str, nonce: str, body: str) -> bool:
+        """Record a verified request; True when it is the identical request again (a redelivery).
+        The same (timestamp, nonce) with another `body` is a replay: CallbackRejected(403)."""
+        try:
+            return self._seen.remember((timestamp, nonce), body)
+        except Replayed:
+            raise CallbackRejected(403, "timestamp and nonce seen before (replay)") from None

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from bot.adapters.wecom import PLATFORM
-from bot.adapters.wecom.replying import with_mentions
+from bot.attachments import SendAttachment, with_note
 from handlers.dispatcher import strip_mentions
 from handlers.intake import ReplyChannel, Ticket
 from handlers.messages import InboundMessage, Reply
@@ -63,16 +63,36 @@ def parse_payload(plaintext: str | bytes) -> dict[str, Any]:
     return payload
 
 
+def _object(item: dict[str, Any], name: str) -> dict[str, Any]:
+    """`item[name]`, which must be a JSON object when present ({} when absent)."""
+    value = item.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PayloadError(f"{name} is not a JSON object")
+    return value
+
+
+def _content(item: dict[str, Any], name: str) -> str:
+    value = _object(item, name).get("content")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PayloadError(f"{name}.content is not a string")
+    return value
+
+
 def _text_of(item: dict[str, Any]) -> str:
-    """The text carried by a text, mixed or voice part; "" for anything else."""
+    """The text carried by a text, mixed or voice part; "" for anything else. A part of the wrong
+    shape (a string where an object belongs, a number for a text) raises PayloadError."""
     msgtype = item.get("msgtype")
-    if msgtype == "text":
-        return str((item.get("text") or {}).get("content") or "")
-    if msgtype == "voice":
-        return str((item.get("voice") or {}).get("content") or "")
+    if msgtype in ("text", "voice"):
+        return _content(item, msgtype)
     if msgtype == "mixed":
-        parts = (item.get("mixed") or {}).get("msg_item") or []
-        return "\n".join(t for t in (_text_of(p) for p in parts if isinstance(p, dict)) if t)
+        parts = _object(item, "mixed").get("msg_item") or []
+        if not isinstance(parts, list) or not all(isinstance(p, dict) for p in parts):
+            raise PayloadError("mixed.msg_item is not a list of objects")
+        return "\n".join(t for t in (_text_of(p) for p in parts) if t)
     return ""
 
 
@@ -86,9 +106,9 @@ def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received
     """
     msgtype = payload.get("msgtype")
     msgid = payload.get("msgid")
-    sender = (payload.get("from") or {}).get("userid") if isinstance(payload.get("from"), dict) else None
     if msgtype in (None, "event", "stream"):
         return Incoming()
+    sender = _object(payload, "from").get("userid")
     if not isinstance(msgid, str) or not msgid or not isinstance(sender, str) or not sender:
         raise PayloadError("message without msgid or sender")
     is_group = payload.get("chattype") == "group"
@@ -106,9 +126,10 @@ def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received
 
     text = _text_of(payload)
     own_words = strip_mentions(text, bot_names, "")  # the dispatcher strips them from the text
-    quote = payload.get("quote")
-    if isinstance(quote, dict) and own_words and not _ORDER_NO.search(own_words):
-        quoted_orders = set(_ORDER_NO.findall(_text_of(quote)))
+    quote = _object(payload, "quote")
+    quoted_text = _text_of(quote)  # read (and its shape checked) whether or not it is used
+    if quote and own_words and not _ORDER_NO.search(own_words):
+        quoted_orders = set(_ORDER_NO.findall(quoted_text))
         if len(quoted_orders) == 1:
             text = f"订单{quoted_orders.pop()} {text}"
     message = InboundMessage(
@@ -134,9 +155,16 @@ class MessageHandling:
     """The one path both transports share: decrypted payload → intake (stored before the platform
     hears "received") → the text to answer in the response, when it is ready in time."""
 
-    def __init__(self, intake: Callable[[], Accepting], bot_names: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        intake: Callable[[], Accepting],
+        bot_names: tuple[str, ...],
+        send_attachment: SendAttachment | None = None,
+    ) -> None:
         self._intake = intake
         self.bot_names = bot_names
+        self.send_attachment = send_attachment
+        """Sends a reply's picture or file to its chat (see `bot.attachments`)."""
 
     def incoming(self, payload: dict, received_at: datetime) -> Incoming:
         return to_incoming(payload, bot_names=self.bot_names, received_at=received_at)
@@ -147,9 +175,15 @@ class MessageHandling:
         assert incoming.message is not None
         return await self._intake().accept(incoming.message, channel, carries_reply=waits)
 
-    @staticmethod
-    def text_of(reply: Reply | None) -> str | None:
-        """The markdown to answer with, or None for nothing to say now."""
+    async def answer_text(self, message: InboundMessage, reply: Reply | None) -> str | None:
+        """The markdown to answer `message` with, or None for nothing to say now.
+
+        A stream reply is AI-bot markdown, where <@userid> shows as literal text and notifies
+        nobody: the reply's text names people, and their ids are not written. A reply's picture or
+        file goes to the chat first; the answer says so where it could not."""
         if reply is None:
             return None
-        return with_mentions(reply.text, reply.mention_user_ids) or None
+        if reply.duplicate:
+            log.info("%s message %s delivered again, answered from the record", PLATFORM, message.message_id)
+        note = await self.send_attachment(message, reply) if self.send_attachment is not None else ""
+        return with_note(reply.text, note) or None

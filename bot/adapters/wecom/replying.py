@@ -1,5 +1,6 @@
 """Answers on the channel a message came in: the passive `stream` reply (callback and websocket
-mode), the late answer's markdown body for `response_url`, and WeCom's `<@userid>` mentions.
+mode), the late answer's markdown body for `response_url`, and the group webhook's `<@userid>`
+mentions (the one format where they notify; elsewhere the text names people).
 
 A passive reply is one message by the protocol, so an answer longer than its 20,480 bytes is cut
 at a line end; proactive messages are never cut (the sender splits them).
@@ -15,7 +16,8 @@ PASSIVE_REPLY_LIMIT_BYTES = 20480
 
 
 def with_mentions(text: str, user_ids: tuple[str, ...]) -> str:
-    """Markdown `<@userid>` mentions appended on their own line (WeCom markdown syntax)."""
+    """Markdown `<@userid>` mentions appended on their own line: the syntax of group-webhook
+    text/markdown only (AI-bot markdown and markdown_v2 show it as literal text)."""
     if not user_ids:
         return text
     return f"{text}\n" + " ".join(f"<@{uid}>" for uid in user_ids)

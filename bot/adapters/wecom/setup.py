@@ -15,7 +15,8 @@ from bot.adapters.wecom.crypto import WeComCrypto
 from bot.adapters.wecom.inbound import RESPONSE_URL, MessageHandling
 from bot.adapters.wecom.sender import WeComSender
 from bot.adapters.wecom.websocket import REQ_ID, WsClient
-from bot.keys import HTTP, INTAKE, REPLY_CHANNELS, SENDERS
+from bot.attachments import attachment_sender
+from bot.keys import HEALTH_CHECKS, HTTP, INTAKE, REPLY_CHANNELS, RUNTIME, SENDERS
 from bot.config import Settings
 from handlers.intake import ReplyChannel
 from handlers.messages import InboundMessage, Reply
@@ -29,7 +30,11 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
     config = settings.wecom
     if not config.enabled:
         return
-    handling = MessageHandling(lambda: app[INTAKE], bot_names=(settings.general.bot_name,))
+    handling = MessageHandling(
+        lambda: app[INTAKE],
+        bot_names=(settings.general.bot_name,),
+        send_attachment=attachment_sender(lambda: app[RUNTIME].database, app[SENDERS]),
+    )
 
     if config.mode == "callback":
         endpoint = CallbackEndpoint(
@@ -61,6 +66,7 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
                 reply_within_seconds=config.reply_within_seconds,
             )
             app[WS_CLIENT] = ws_client
+            app[HEALTH_CHECKS][PLATFORM] = lambda: ws_client.problem if ws_client is not None else None
             ws_task = asyncio.create_task(ws_client.run(), name="wecom-websocket")
         messenger = None
         if config.app_messages_enabled:
@@ -72,6 +78,7 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
             yield
         finally:
             app[SENDERS].pop(PLATFORM, None)
+            app[HEALTH_CHECKS].pop(PLATFORM, None)
             if ws_task is not None and ws_client is not None:
                 ws_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

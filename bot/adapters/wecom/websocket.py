@@ -5,6 +5,18 @@ Frames are JSON `{"cmd", "headers": {"req_id"}, "body"}`; acknowledgements come 
 and secret, pings about every 30 s (two unanswered pings end the connection), reconnects with
 capped exponential backoff, answers each `aibot_msg_callback` with `aibot_respond_msg` on the
 callback's `req_id`, and sends proactive markdown with `aibot_send_msg`.
+
+WeCom keeps one live connection per bot: a new subscription kicks the old connection, which gets
+`disconnected_event`. Then this client stops for good (as the official SDK does), logs an error
+and reports the problem on /healthz; reconnecting would only kick the other instance back, both
+would fight forever and trip the subscription rate protection. Failures are counted per
+connection: one that subscribes and drops within `stable_after` seconds counts as a failure, so
+a flapping connection backs off further each time.
+
+Every conversation gets at most 30 messages a minute and 1,000 an hour from the bot, replies and
+proactive sends together (path/101463): both are paced here per conversation; a send that would
+wait longer than `pace_max_wait` raises the retryable `RateLimited` (the outbox tries later), and
+an over-limit errcode from WeCom is retryable too.
 """
 
 from __future__ import annotations
@@ -19,10 +31,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.adapters.sending import RetryPolicy
+from bot.adapters.sending import Pacing, RateLimited, RetryPolicy
 from bot.adapters.wecom.api import ApiError
-from bot.adapters.wecom.inbound import MessageHandling, PayloadError
-from bot.adapters.wecom.replying import stream_reply, with_mentions
+from bot.adapters.wecom.inbound import Incoming, MessageHandling, PayloadError
+from bot.adapters.wecom.replying import stream_reply
 from handlers.intake import NotAccepted, ReplyChannel
 from handlers.messages import DeliveryError, InboundMessage, Reply
 
@@ -38,6 +50,11 @@ REQ_ID = "ws_req_id"
 """The reply channel of a websocket message: its callback's req_id on the same connection."""
 REQ_ID_LIFETIME = timedelta(minutes=5)
 """How long a late answer on a callback's req_id is attempted (a stream refresh lasts up to 6 min)."""
+DISCONNECTED_EVENT = "disconnected_event"
+CONVERSATION_LIMITS = ((30, 61.0), (1000, 3601.0))
+"""Messages per conversation from the bot, replies and proactive sends together: (count, seconds).
+WeCom allows 30 a minute and 1,000 an hour; the windows are a second longer, so a send that WeCom
+receives a little later than we counted it never lands inside its window."""
 
 
 class NotConnected(DeliveryError):
@@ -62,6 +79,9 @@ class WsClient:
         ping_interval: float = 30.0,
         ack_timeout: float = 10.0,
         backoff: RetryPolicy = RetryPolicy(attempts=0, base_delay=1.0, max_delay=60.0),
+        conversation_limits: tuple[tuple[int, float], ...] = CONVERSATION_LIMITS,
+        pace_max_wait: float = 60.0,
+        stable_after: float = 30.0,
     ) -> None:
         self.session = session
         self.url = url
@@ -75,6 +95,12 @@ class WsClient:
         self.connected = asyncio.Event()
         self.connections = 0
         """How many times a subscription succeeded (1 on the first connection)."""
+        self.failures = 0
+        """Connections in a row that failed or did not stay up `stable_after` seconds."""
+        self.stable_after = stable_after
+        self.displaced = False
+        """True once WeCom said another connection took over this bot; the client has stopped."""
+        self.pacing = Pacing(conversation_limits, max_wait=pace_max_wait)
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -82,25 +108,38 @@ class WsClient:
 
     # --- lifecycle -------------------------------------------------------------------------
 
+    @property
+    def problem(self) -> str | None:
+        """What needs an operator, for /healthz; None while all is well."""
+        if self.displaced:
+            return ("长连接已被另一个使用同一机器人（bot_id）的连接顶替，本实例已停止接收消息。"
+                    "请确认只运行一个实例，然后重启本实例。")
+        return None
+
     async def run(self) -> None:
-        """Stay connected until cancelled."""
-        failures = 0
-        while True:
+        """Stay connected until cancelled, or until another connection takes over the bot."""
+        loop = asyncio.get_running_loop()
+        while not self.displaced:
+            started = loop.time()
+            stable = False
             try:
-                await self._connect_and_serve()
-                failures = 0 if self.connections else failures + 1
+                stable = await self._connect_and_serve() and loop.time() - started >= self.stable_after
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                failures += 1
                 log.warning("wecom websocket: %s", _describe(exc))
             finally:
                 self.connected.clear()
                 self._ws = None
                 self._fail_pending(NotConnected("connection closed"))
-            delay = self.backoff.delay(max(1, failures))
-            log.info("wecom websocket reconnecting in %.1f s", delay)
+            if self.displaced:
+                break
+            self.failures = 0 if stable else self.failures + 1
+            delay = self.backoff.delay(max(1, self.failures))
+            log.info("wecom websocket reconnecting in %.1f s (%d failed connections in a row)", delay, self.failures)
             await asyncio.sleep(delay)
+        log.error("wecom websocket stopped: another connection subscribed with the same bot_id and took over; "
+                  "not reconnecting (that would kick it back). Run one instance per bot, then restart this one.")
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -110,12 +149,15 @@ class WsClient:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5)
 
-    async def _connect_and_serve(self) -> None:
+    async def _connect_and_serve(self) -> bool:
+        """One connection, served until it closes; True when it subscribed."""
+        subscribed = False
         async with self.session.ws_connect(self.url, heartbeat=None, autoping=True) as ws:
             self._ws = ws
             reader = asyncio.ensure_future(self._read(ws))
             try:
                 await self._subscribe()
+                subscribed = True
                 self.connections += 1
                 self.connected.set()
                 log.info("wecom websocket subscribed")
@@ -128,6 +170,7 @@ class WsClient:
                 reader.cancel()
                 await asyncio.gather(reader, return_exceptions=True)
         log.warning("wecom websocket closed (code %s)", ws.close_code)
+        return subscribed
 
     async def _subscribe(self) -> None:
         try:
@@ -165,6 +208,9 @@ class WsClient:
             if not isinstance(frame, dict):
                 continue
             self._on_frame(frame)
+            if self.displaced:
+                await ws.close()
+                break
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
         cmd = frame.get("cmd")
@@ -172,11 +218,14 @@ class WsClient:
         if cmd == MSG_CALLBACK:
             self._spawn(self._on_message(req_id, frame.get("body")))
         elif cmd == EVENT_CALLBACK:
-            event = ((frame.get("body") or {}).get("event") or {}).get("eventtype")
-            if event == "disconnected_event":
-                log.warning("wecom websocket: another connection took over this bot")
+            body = frame.get("body")
+            event = body.get("event") if isinstance(body, dict) else None
+            eventtype = event.get("eventtype") if isinstance(event, dict) else None
+            if eventtype == DISCONNECTED_EVENT:
+                self.displaced = True
+                log.error("wecom websocket: another connection took over this bot (disconnected_event)")
             else:
-                log.debug("wecom websocket event %s ignored", event)
+                log.debug("wecom websocket event %s ignored", eventtype)
         elif req_id in self._pending:
             future = self._pending.pop(req_id)
             if not future.done():
@@ -193,8 +242,9 @@ class WsClient:
         except PayloadError as exc:
             log.warning("wecom websocket: callback refused: %s", exc)
             return
+        conversation = _conversation(incoming, body)
         if incoming.ack is not None:
-            await self.respond(req_id, incoming.ack, quiet=True)
+            await self.respond(req_id, conversation, incoming.ack, quiet=True)
             return
         if incoming.message is None:
             return
@@ -204,15 +254,17 @@ class WsClient:
         except NotAccepted as exc:
             log.warning("wecom websocket: message not accepted: %s", exc)
             return
-        text = self.handling.text_of(await ticket.reply(self.reply_within_seconds))
+        text = await self.handling.answer_text(incoming.message, await ticket.reply(self.reply_within_seconds))
         if text is not None:
-            await self.respond(req_id, text, quiet=True)
+            await self.respond(req_id, conversation, text, quiet=True)
 
-    async def respond(self, req_id: str, text: str, *, quiet: bool = False) -> None:
-        """`aibot_respond_msg` on a callback's req_id; raises unless `quiet` (then logs)."""
+    async def respond(self, req_id: str, conversation: str, text: str, *, quiet: bool = False) -> None:
+        """`aibot_respond_msg` on a callback's req_id, paced per conversation; raises unless `quiet`
+        (then logs)."""
         try:
+            await self.pacing.acquire(conversation)
             await self._request(RESPOND, json.loads(stream_reply(text)), req_id=req_id)
-        except (asyncio.TimeoutError, ApiError, NotConnected) as exc:
+        except (asyncio.TimeoutError, ApiError, NotConnected, RateLimited) as exc:
             if not quiet:
                 raise
             # The record is kept; a redelivery of the same msgid is answered from it.
@@ -220,7 +272,9 @@ class WsClient:
 
     async def send_late(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
         """The intake's late sender for req_id channels; raises when it did not go out."""
-        await self.respond(channel.address, with_mentions(reply.text, reply.mention_user_ids))
+        text = await self.handling.answer_text(message, reply)
+        if text is not None:
+            await self.respond(channel.address, message.chat_id, text)
 
     async def _request(
         self, cmd: str, body: Any, *, req_id: str | None = None, timeout: float | None = None
@@ -250,11 +304,15 @@ class WsClient:
 
     async def send_markdown(self, chat_id: str, text: str) -> None:
         """`aibot_send_msg` of one part (within the long connection's limit, the sender splits) to a
-        group chatid or a userid; waits for the connection briefly."""
+        group chatid or a userid; waits for the connection briefly, and for the conversation's
+        pacing (at most `pace_max_wait`, else `RateLimited`)."""
+        if self.displaced:
+            raise NotConnected("websocket stopped: another connection took over this bot")
         try:
             await asyncio.wait_for(self.connected.wait(), self.ack_timeout)
         except asyncio.TimeoutError:
             raise NotConnected("websocket not connected") from None
+        await self.pacing.acquire(chat_id)
         body = {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": text}}
         await self._request(SEND, body)
 
@@ -272,8 +330,16 @@ class WsClient:
         self._pending.clear()
 
 
+def _conversation(incoming: Incoming, body: dict[str, Any]) -> str:
+    """The conversation a reply goes to: the group's chatid, or the sender in a single chat."""
+    if incoming.message is not None:
+        return incoming.message.chat_id
+    sender = body.get("from")
+    return str(body.get("chatid") or (sender.get("userid") if isinstance(sender, dict) else "") or "")
+
+
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, (ApiError, NotConnected, ConnectionError)):
+    if isinstance(exc, (ApiError, NotConnected, ConnectionError, RateLimited)):
         return str(exc) or type(exc).__name__
     return type(exc).__name__
 

@@ -1,7 +1,7 @@
 """inbox: verified inbound messages stored before they are acknowledged
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0008
 Create Date: 2026-11-27 13:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

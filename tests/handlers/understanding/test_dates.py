@@ -54,3 +54,15 @@ def test_forecast_forms_never_resolve_into_the_past(text, today):
     value = resolve(text, today)
     assert value is not None and value >= today
     assert value - today <= timedelta(days=366)
+
+
+def test_weekend_and_days_of_this_or_next_month():
+    from datetime import date as _date
+
+    from handlers.understanding.dates import find_dates as _find
+
+    today = _date(2026, 12, 2)   # a Wednesday
+    assert [d.value for d in _find("周末", today)] == [_date(2026, 12, 5)]
+    assert [d.value for d in _find("下周末", today)] == [_date(2026, 12, 12)]
+    assert [d.value for d in _find("本月25号", today)] == [_date(2026, 12, 25)]
+    assert [d.value for d in _find("下个月5号", today)] == [_date(2027, 1, 5)]

@@ -21,7 +21,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import WSMsgType, web
 
@@ -43,6 +43,13 @@ class Recorded:
     body: Any
 
 
+class Media(NamedTuple):
+    """One media upload as the fake keeps it."""
+
+    filename: str
+    data: bytes
+
+
 class FakeDingTalk:
     def __init__(self, *, client_id: str = "dingappkey", client_secret: str = "app-secret-value") -> None:
         self.client_id = client_id
@@ -56,6 +63,10 @@ class FakeDingTalk:
         self.tickets: list[str] = []
         self.tokens_issued: list[str] = []
         self.revoked_tokens: set[str] = set()
+        self.media: dict[str, Media] = {}
+        """media_id -> (file name, bytes) of every media upload (pictures and files)."""
+        self.missing_permission: str | None = None
+        """A permission the app lacks (e.g. qyapi_robot_sendmsg): the group send answers HTTP 403."""
         self._failures: dict[str, list[Canned]] = {}
         self._passes: dict[str, int] = {}
         self._valid_tickets: set[str] = set()
@@ -65,6 +76,8 @@ class FakeDingTalk:
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.media: dict[str, bytes] = {}
+        """Uploaded media: media_id -> the bytes."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -76,6 +89,7 @@ class FakeDingTalk:
         app.router.add_post("/v1.0/robot/groupMessages/send", self._group_send)
         app.router.add_post("/robot/sendBySession", self._send_by_session)
         app.router.add_post("/robot/send", self._robot_send)
+        app.router.add_post("/media/upload", self._media_upload)
         # No access log: it would print query strings with tokens into the caplog of secret tests.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
@@ -298,6 +312,9 @@ class FakeDingTalk:
             return web.json_response({"code": "AuthenticationFailed.MissingParameter", "message": "缺少token"}, status=400)
         if token not in self.tokens_issued or token in self.revoked_tokens:
             return web.json_response({"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=400)
+        if self.missing_permission:
+            return web.json_response({"code": "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+                                      "message": f"应用尚未开通所需的权限：[{self.missing_permission}]"}, status=403)
         body = recorded.body or {}
         if body.get("robotCode") != self.client_id:
             return web.json_response({"code": "invalidParameter.robotCode.notExsit", "message": "robotCode不存在"}, status=400)
@@ -305,9 +322,42 @@ class FakeDingTalk:
             param = json.loads(body.get("msgParam", ""))
         except (TypeError, ValueError):
             return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "msgParam must be JSON"}, status=400)
-        if body.get("msgKey") != "sampleMarkdown" or not {"title", "text"} <= set(param):
+        shapes = {"sampleMarkdown": {"title", "text"}, "sampleFile": {"mediaId", "fileName", "fileType"},
+                  "sampleImageMsg": {"photoURL"}}
+        if body.get("msgKey") == "sampleImageMsg" and (set(param) != {"photoURL"} or param["photoURL"] not in self.media):
+            return web.json_response({"code": "invalidParameter.msgParam.invalid", "message": "photoURL invalid"},
+                                     status=400)
+        if body.get("msgKey") not in shapes or not shapes[body["msgKey"]] <= set(param):
             return web.json_response({"code": "invalidParameter.msgKey.invalid", "message": "msgKey invalid"}, status=400)
+        if body["msgKey"] == "sampleFile" and param["mediaId"] not in self.media:
+            return web.json_response({"code": "invalidParameter.mediaId.invalid", "message": "mediaId无效"}, status=400)
         return web.json_response({"processQueryKey": uuid.uuid4().hex})
+
+    async def _media_upload(self, request: web.Request) -> web.StreamResponse:
+        """oapi `/media/upload?access_token=…&type=image|voice|video|file`, multipart field `media`."""
+        self.requests.setdefault("media_upload", []).append(
+            Recorded(request.path, dict(request.headers), dict(request.query), None))
+        if (failure := await self._canned("media_upload")) is not None:
+            return failure
+        token = request.query.get("access_token", "")
+        if token not in self.tokens_issued or token in self.revoked_tokens:
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        kind = request.query.get("type")
+        if kind not in ("image", "voice", "video", "file"):
+            return web.json_response({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            return web.json_response({"errcode": 41001, "errmsg": "缺少media参数"})
+        data = media.file.read()
+        if kind == "image" and not data.startswith(b"\x89PNG\r\n\x1a\n") and not data.startswith(b"\xff\xd8\xff"):
+            return web.json_response({"errcode": 40005, "errmsg": "不合法的文件类型"})
+        if len(data) > 20 * 1024 * 1024:
+            return web.json_response({"errcode": 40006, "errmsg": "不合法的文件大小"})
+        media_id = f"@lA{uuid.uuid4().hex}"
+        self.media[media_id] = Media(media.filename, data)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
+                                  "created_at": int(time.time() * 1000)})
 
     async def _send_by_session(self, request: web.Request) -> web.StreamResponse:
         await self._record("session", request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -9,13 +10,14 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from PIL import Image
 
 from bot.adapters.dingtalk.sender import MARKDOWN_LIMIT_BYTES as MAX_MARKDOWN_BYTES
 from bot.adapters.dingtalk.sender import markdown_parts
 from bot.app import create_app
 from bot.config import Settings
-from handlers.messages import DeliveryError, Outbound
-from tests.bot.adapters.delivery import send_routed
+from handlers.messages import Attachment, AttachmentNotSupported, DeliveryError, Outbound
+from tests.bot.adapters.delivery import send_routed, send_through_sender
 from tests.bot.adapters.dingtalk.fake_dingtalk import FakeDingTalk
 
 GROUP = "cidGroupA=="
@@ -84,6 +86,17 @@ async def test_group_without_the_app_robot_uses_its_signed_custom_robot(app: web
     assert sent.body["at"]["atUserIds"] == ["user001"]
 
 
+async def test_a_resend_from_the_outbox_carries_the_same_msg_uuid(app: web.Application, fake: FakeDingTalk) -> None:
+    # The custom robot's msgUuid is its idempotency key: the outbox's second attempt at a message
+    # (its first answer lost) must carry the same one, so DingTalk shows the message once.
+    message = Outbound("dingtalk", ROBOT_ONLY, DIGEST, idempotency_key="digest:2026-11-24:c3")
+    await send_routed(app, message)
+    await send_routed(app, message)
+    await send_routed(app, Outbound("dingtalk", ROBOT_ONLY, DIGEST, idempotency_key="digest:2026-11-25:c3"))
+    first, again, other = (r.body["msgUuid"] for r in fake.recorded("robot_send"))
+    assert first == again != other
+
+
 async def test_app_robot_refused_falls_back_to_the_custom_robot(app: web.Application, fake: FakeDingTalk) -> None:
     fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "机器人不在群内"})
     await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
@@ -124,3 +137,89 @@ def test_parts_stay_within_5000_characters() -> None:
     text = "\n".join("a" * 99 for _ in range(200))  # 19,999 ASCII characters, 50 lines a part
     parts = markdown_parts(text)
     assert len(parts) == 4 and all(len(p) <= 5000 for p in parts)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 32), "#d64541").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_a_picture_is_uploaded_and_sent_as_an_image_message(app: web.Application, fake: FakeDingTalk) -> None:
+    data = _png()
+    await send_through_sender(app, Outbound("dingtalk", GROUP, "说明", attachment=Attachment("image", "每日简报.png", data)))
+    [upload] = fake.recorded("media_upload")
+    assert upload.query["type"] == "image" and upload.query["access_token"] in fake.tokens_issued
+    [sent] = fake.recorded("group_send")
+    assert sent.body["msgKey"] == "sampleImageMsg"
+    media_id = json.loads(sent.body["msgParam"])["photoURL"]
+    assert fake.media[media_id].data == data
+    assert not fake.recorded("robot_send")
+
+
+async def test_a_file_is_uploaded_with_the_same_media_upload_and_sent_as_a_sample_file(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    data = b"PK\x03\x04" + b"x" * 200
+    await send_through_sender(app, Outbound("dingtalk", GROUP, "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    [upload] = fake.recorded("media_upload")
+    assert upload.query["type"] == "file"
+    [sent] = fake.recorded("group_send")
+    param = json.loads(sent.body["msgParam"])
+    assert sent.body["msgKey"] == "sampleFile" and param["fileName"] == "台账.xlsx" and param["fileType"] == "xlsx"
+    assert fake.media[param["mediaId"]] == ("台账.xlsx", data)
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(app, Outbound("dingtalk", ROBOT_ONLY, "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    assert len(fake.recorded("media_upload")) == 1
+
+
+async def test_a_picture_to_a_custom_robot_group_is_not_supported(app: web.Application, fake: FakeDingTalk) -> None:
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(app, Outbound("dingtalk", ROBOT_ONLY, "说明", attachment=Attachment("image", "图.png", _png())))
+    assert not fake.recorded("media_upload") and not fake.recorded("robot_send")
+
+
+async def test_a_refused_picture_becomes_not_supported_and_a_transient_failure_stays_retryable(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    picture = Outbound("dingtalk", GROUP, "说明", attachment=Attachment("image", "图.png", _png()))
+    fake.fail("group_send", 400, {"code": "invalid.openConversationId", "message": "机器人不在群内"})
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(app, picture)
+    fake.fail("media_upload", 503, times=3)
+    with pytest.raises(DeliveryError) as info:
+        await send_through_sender(app, picture)
+    assert info.value.retryable and not isinstance(info.value, AttachmentNotSupported)
+
+
+async def test_through_the_outbox_a_custom_robot_group_gets_the_text_instead_of_the_picture(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    picture = Attachment("image", "图.png", _png())
+    await send_routed(app, Outbound("dingtalk", ROBOT_ONLY, "进度图请到看板查看", attachment=picture))
+    assert not fake.recorded("media_upload") and not fake.recorded("group_send")
+    [sent] = fake.recorded("robot_send")
+    assert sent.body["markdown"]["text"].startswith("进度图请到看板查看")
+
+
+async def test_a_missing_permission_is_permanent_and_the_custom_robot_runs(
+    app: web.Application, fake: FakeDingTalk, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.missing_permission = "qyapi_robot_sendmsg"
+    caplog.set_level(logging.INFO)
+    await send_routed(app, Outbound("dingtalk", GROUP, DIGEST))
+    assert len(fake.recorded("group_send")) == 1  # not resent, not retried
+    assert len(fake.tokens_issued) == 1  # not taken for a bad token
+    assert len(fake.recorded("robot_send")) == 1  # the group's custom robot took over
+    assert "qyapi_robot_sendmsg" in caplog.text  # the explanation is logged
+
+
+async def test_a_missing_permission_without_a_custom_robot_is_not_retried_by_the_outbox(
+    app: web.Application, fake: FakeDingTalk
+) -> None:
+    fake.missing_permission = "qyapi_robot_sendmsg"
+    with pytest.raises(DeliveryError) as info:
+        await send_routed(app, Outbound("dingtalk", "cidNoRobot==", DIGEST))
+    assert not info.value.retryable
+    assert "权限" in str(info.value) and "qyapi_robot_sendmsg" in str(info.value)
+    assert len(fake.recorded("group_send")) == 1

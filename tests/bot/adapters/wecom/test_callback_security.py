@@ -9,6 +9,7 @@ import time
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.adapters.wecom.setup import CALLBACK
 from bot.keys import INTAKE
 from tests.bot.adapters.wecom.fake_wecom import (
     AesCodec,
@@ -63,17 +64,20 @@ async def test_signed_with_another_token(client: TestClient, fake: FakeWeCom, ca
     await assert_refused(client, 403, signed.params, body(signed), "signature mismatch", caplog)
 
 
-@pytest.mark.parametrize("skew", [-301, 301, -86400])
+# A margin beyond the 300 s window, so a slow run cannot drift a future timestamp back inside it.
+@pytest.mark.parametrize("skew", [-330, 330, -86400])
 async def test_timestamp_outside_the_window(client: TestClient, fake: FakeWeCom, caplog, skew: int) -> None:
     signed = fake.sign_callback(group_text(WELD, msgid=f"stale{skew}"), timestamp=int(time.time()) + skew)
     await assert_refused(client, 403, signed.params, body(signed), "timestamp outside", caplog)
 
 
-async def test_replayed_timestamp_and_nonce(client: TestClient, fake: FakeWeCom, caplog) -> None:
+async def test_replayed_timestamp_and_nonce_with_another_body(client: TestClient, fake: FakeWeCom, caplog) -> None:
     signed = fake.sign_callback(group_text("@跟单助手 帮助", msgid="replayed"))
     status, reply = await post_signed(client, fake, signed)
     assert status == 200 and reply is not None
-    await assert_refused(client, 403, signed.params, body(signed), "replay", caplog)
+    other = fake.sign_callback(group_text(WELD, msgid="replayed-2"), timestamp=int(signed.params["timestamp"]),
+                               nonce=signed.params["nonce"])
+    await assert_refused(client, 403, other.params, body(other), "replay", caplog)
 
 
 async def test_malformed_json_body(client: TestClient, fake: FakeWeCom, caplog) -> None:
@@ -144,3 +148,13 @@ async def test_secrets_never_reach_the_logs(client: TestClient, fake: FakeWeCom,
     text = caplog.text
     for secret in (fake.token, fake.encoding_aes_key, fake.bot_secret, fake.agent_secret, code, signed.body["encrypt"]):
         assert secret not in text
+
+
+async def test_a_response_url_older_than_an_hour_is_not_retried(client: TestClient, fake: FakeWeCom, caplog) -> None:
+    endpoint = client.app[CALLBACK]
+    with caplog.at_level(logging.INFO):
+        assert not await endpoint.post_response_url(fake.response_url("old", issued_seconds_ago=3601), "迟到的回答")
+        assert await endpoint.post_response_url(fake.response_url("fresh"), "回答")
+        assert not await endpoint.post_response_url(fake.response_url("fresh"), "第二次")  # once only
+    assert [code for code, _ in fake.responses] == ["fresh"]
+    assert "late answer not delivered" in caplog.text

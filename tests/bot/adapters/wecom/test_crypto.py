@@ -99,18 +99,19 @@ def test_replay_guard_window_and_nonce() -> None:
     with pytest.raises(CallbackRejected) as info:
         guard.check_time("yesterday")
     assert info.value.status == 400
-    guard.remember("1", "n1")
-    guard.remember("1", "n2")
+    assert guard.remember("1", "n1", "body") is False
+    assert guard.remember("1", "n2", "body") is False
+    assert guard.remember("1", "n1", "body") is True  # the identical request again: a redelivery
     with pytest.raises(CallbackRejected):
-        guard.remember("1", "n1")
+        guard.remember("1", "n1", "another body")
 
 
 def test_replay_guard_forgets_after_two_hours_and_stays_bounded() -> None:
     clock = [0.0]
     guard = ReplayGuard(max_entries=3, clock=lambda: clock[0])
-    guard.remember("1", "a")
+    guard.remember("1", "a", "x")
     clock[0] = 7201
-    guard.remember("1", "a")  # forgotten after the nonce's two-hour uniqueness period
+    assert guard.remember("1", "a", "y") is False  # forgotten after the nonce's two-hour uniqueness period
     for n in "bcde":
-        guard.remember("2", n)
+        guard.remember("2", n, "x")
     assert len(guard._seen) <= 3

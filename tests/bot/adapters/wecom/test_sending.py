@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hashlib
+import io
 import time
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
+from PIL import Image
 from sqlalchemy import select
 
 from bot.adapters.sending import RetryPolicy
 from bot.adapters.wecom.api import AppMessenger, PartialSend, TransportError, WebhookClient, WebhookKeyInvalid
 from bot.adapters.wecom.sender import WeComSender
-from bot.keys import RUNTIME, SENDERS
-from handlers.messages import DeliveryError, Outbound, Route
+from bot.keys import RUNTIME
+from handlers.messages import Attachment, AttachmentNotSupported, DeliveryError, Outbound, Route
 from storage.models import Chat
 from tests.bot.adapters.wecom.conftest import ADMIN, GROUP, GROUP_KEY
-from tests.bot.adapters.delivery import send_routed
+from tests.bot.adapters.delivery import send_routed, send_through_sender
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom
 
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
@@ -66,12 +71,25 @@ async def test_rate_limited_and_busy_answers_are_retried(fake: FakeWeCom, caplog
     assert "busy-key-0042" not in caplog.text
 
 
-async def test_a_hanging_request_times_out_and_is_retried(fake: FakeWeCom) -> None:
+async def test_a_request_that_times_out_is_left_to_the_outbox_not_posted_again(fake: FakeWeCom) -> None:
+    # The webhook has no idempotency key: WeCom may have shown a post whose answer never came, so
+    # it is not posted again inside this attempt (that multiplied posts); the outbox retries later.
     url = fake.webhook_url("slow")
-    fake.webhook_delays.extend([1.0])
+    fake.webhook_delays.extend([0.6])
     policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02, timeout=0.2)
     async with aiohttp.ClientSession() as session:
-        await WebhookClient(session, fake.base_url, policy=policy).send_markdown(url, "简报", label="wrS")
+        with pytest.raises(PartialSend) as info:
+            await WebhookClient(session, fake.base_url, policy=policy).send_markdown(url, "简报", label="wrS")
+    assert info.value.retryable
+    await asyncio.sleep(0.8)  # the platform finishes the slow request it did receive
+    assert [b["markdown"]["content"] for _, b in fake.webhook_posts] == ["简报"]
+
+
+async def test_a_post_the_platform_answered_busy_is_retried_at_once(fake: FakeWeCom) -> None:
+    url = fake.webhook_url("wrC")
+    fake.webhook_errors["wrC"].extend([-1])  # WeCom "busy": it did not take the post
+    async with aiohttp.ClientSession() as session:
+        await WebhookClient(session, fake.base_url, policy=FAST).send_markdown(url, "简报", label="wrC")
     assert [b["markdown"]["content"] for _, b in fake.webhook_posts] == ["简报"]
 
 
@@ -185,3 +203,83 @@ async def test_transport_error_hides_the_url() -> None:
         with pytest.raises(TransportError) as info:
             await call_once(session, "POST", "http://127.0.0.1:9/cgi-bin/webhook/send?key=SECRETKEY", json_body={})
     assert "SECRETKEY" not in str(info.value)
+
+
+def _png(size: int = 64) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), "#2e86c1").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_a_picture_goes_to_the_group_as_an_image_message(client: TestClient, fake: FakeWeCom) -> None:
+    data = _png()
+    picture = Outbound("wecom", GROUP, "进度图无法显示时的说明", attachment=Attachment("image", "每日简报.png", data))
+    await send_through_sender(client.app, picture)
+    [(key, body)] = fake.webhook_posts
+    assert key == GROUP_KEY and body["msgtype"] == "image"
+    assert base64.b64decode(body["image"]["base64"]) == data
+    assert body["image"]["md5"] == hashlib.md5(data).hexdigest()
+
+
+async def test_the_fake_refuses_an_image_with_a_wrong_md5(fake: FakeWeCom) -> None:
+    url = fake.webhook_url("md5-key")
+    async with aiohttp.ClientSession() as session:
+        # the real client always computes the md5: post a wrong one by hand
+        async with session.post(url, json={"msgtype": "image", "image": {"base64": "iVBORw0KGgo=", "md5": "0" * 32}}) as r:
+            answer = await r.json()
+    assert answer["errcode"] != 0 and fake.webhook_posts == []
+
+
+async def test_an_oversized_or_unroutable_picture_is_not_supported(client: TestClient, fake: FakeWeCom) -> None:
+    big = Attachment("image", "大图.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024))
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(client.app, Outbound("wecom", GROUP, "说明", attachment=big))
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(client.app, Outbound("wecom", "wrNOHOOK", "说明", attachment=Attachment("image", "图.png", _png())))
+    assert fake.webhook_posts == []
+
+
+async def test_through_the_outbox_a_picture_the_route_cannot_carry_becomes_its_text(
+    client: TestClient, fake: FakeWeCom
+) -> None:
+    big = Attachment("image", "大图.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024))
+    await send_routed(client.app, Outbound("wecom", GROUP, "进度图太大，请到看板查看", attachment=big))
+    [(key, body)] = fake.webhook_posts
+    assert key == GROUP_KEY and body["msgtype"] == "markdown"
+    assert body["markdown"]["content"] == "进度图太大，请到看板查看"
+
+
+async def test_a_file_is_uploaded_then_sent_as_a_file_message_only_through_the_push_webhook(
+    client: TestClient, fake: FakeWeCom
+) -> None:
+    data = b"PK\x03\x04" + b"x" * 200
+    await send_through_sender(client.app, Outbound("wecom", GROUP, "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    (media_id, (key, filename, uploaded)), = fake.uploads.items()
+    assert key == GROUP_KEY and filename == "台账.xlsx" and uploaded == data
+    assert fake.webhook_posts == [(GROUP_KEY, {"msgtype": "file", "file": {"media_id": media_id}})]
+    with pytest.raises(AttachmentNotSupported):
+        await send_through_sender(client.app, Outbound("wecom", "wrNOHOOK", "说明", attachment=Attachment("file", "台账.xlsx", data)))
+    assert len(fake.uploads) == 1
+
+
+async def test_a_group_webhook_mentions_by_user_id(client: TestClient, fake: FakeWeCom) -> None:
+    await send_routed(client.app, Outbound("wecom", GROUP, "订单123 焊接逾期 @李四", ("lisi",)))
+    [(key, body)] = fake.webhook_posts
+    assert key == GROUP_KEY and body["markdown"]["content"] == "订单123 焊接逾期 @李四\n<@lisi>"
+
+
+async def test_a_stream_reply_names_people_and_never_writes_user_ids(fake: FakeWeCom) -> None:
+    from datetime import datetime, timezone
+
+    from bot.adapters.wecom.inbound import MessageHandling
+    from handlers.messages import Reply
+    from tests.bot.adapters.wecom.fake_wecom import group_text
+
+    class NoIntake:
+        async def accept(self, message, channel=None, *, carries_reply=True):  # pragma: no cover - not reached
+            raise AssertionError
+
+    handling = MessageHandling(lambda: NoIntake(), ("跟单助手",))
+    incoming = handling.incoming(group_text("@跟单助手 订单123", msgid="m1"), datetime.now(timezone.utc))
+    reply = Reply("订单123 请 @李四 确认", mention_user_ids=("lisi",))
+    assert await handling.answer_text(incoming.message, reply) == "订单123 请 @李四 确认"

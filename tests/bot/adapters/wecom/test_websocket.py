@@ -64,20 +64,21 @@ async def test_reconnects_after_a_dropped_connection(client: TestClient, fake: F
 
 async def test_proactive_message_without_webhook_goes_by_aibot_send_msg(client: TestClient, fake: FakeWeCom) -> None:
     await asyncio.wait_for(client.app[WS_CLIENT].connected.wait(), 10)
-    await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "**简报**\n订单123 焊接完成", ("lisi",)))
+    await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "**简报**\n订单123 焊接逾期 @李四", ("lisi",)))
     frame = fake.sent_frames("aibot_send_msg")[-1]
     assert frame["body"]["chatid"] == "wrNOHOOK" and frame["body"]["msgtype"] == "markdown"
-    assert frame["body"]["markdown"]["content"] == "**简报**\n订单123 焊接完成\n<@lisi>"
+    # AI-bot markdown shows <@userid> as literal text and notifies nobody: the name stands there.
+    assert frame["body"]["markdown"]["content"] == "**简报**\n订单123 焊接逾期 @李四"
 
 
-class _NoDispatcher:
-    async def handle(self, message):  # pragma: no cover - never reached in these tests
+class _NoIntake:
+    async def accept(self, message, channel=None, *, carries_reply=True):  # pragma: no cover - never reached
         raise AssertionError
 
 
 def _client(session: aiohttp.ClientSession, fake: FakeWeCom, *, secret: str | None = None, **kwargs) -> WsClient:
     return WsClient(session, fake.ws_url, fake.bot_id, secret or fake.bot_secret,
-                    MessageHandling(lambda: _NoDispatcher(), ("跟单助手",)), **kwargs)
+                    MessageHandling(lambda: _NoIntake(), ("跟单助手",)), **kwargs)
 
 
 async def test_pings_keep_the_connection_and_unanswered_pings_end_it(fake: FakeWeCom) -> None:
@@ -129,3 +130,90 @@ async def test_send_while_disconnected_is_a_retryable_delivery_error(client: Tes
     with pytest.raises(DeliveryError) as info:
         await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "简报"))
     assert info.value.retryable
+
+
+async def wait_for(condition, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached")
+
+
+async def test_displaced_by_another_connection_it_stops_and_says_so(client: TestClient, fake: FakeWeCom, caplog) -> None:
+    ours = client.app[WS_CLIENT]
+    await asyncio.wait_for(ours.connected.wait(), 10)
+    async with aiohttp.ClientSession() as session:
+        other = _client(session, fake, backoff=RetryPolicy(base_delay=0.05, max_delay=0.1))
+        task = asyncio.create_task(other.run())  # a second instance with the same bot
+        try:
+            await wait_for(lambda: ours.displaced)
+            await asyncio.sleep(0.5)  # time for several reconnects, were it still fighting
+            assert fake.subscriptions == 2  # ours did not subscribe again and kick the other
+            assert other.connected.is_set() and not ours.connected.is_set()
+            assert "another connection" in caplog.text
+            response = await client.get("/healthz")
+            assert response.status == 503
+            health = await response.json()
+            assert health["status"] == "degraded" and "wecom" in health["problems"]
+            with pytest.raises(DeliveryError) as info:
+                await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "简报"))
+            assert info.value.retryable  # kept in the outbox for when this instance is restarted
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await other.close()
+
+
+async def test_health_is_ok_while_connected(client: TestClient, fake: FakeWeCom) -> None:
+    await asyncio.wait_for(client.app[WS_CLIENT].connected.wait(), 10)
+    response = await client.get("/healthz")
+    assert response.status == 200 and (await response.json())["status"] == "ok"
+
+
+async def test_a_connection_that_drops_right_after_subscribing_backs_off_more_each_time(fake: FakeWeCom) -> None:
+    fake.kick_after_subscribe = True
+    async with aiohttp.ClientSession() as session:
+        ws = _client(session, fake, backoff=RetryPolicy(base_delay=0.05, max_delay=5.0))
+        task = asyncio.create_task(ws.run())
+        try:
+            await wait_for(lambda: fake.subscriptions >= 5)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await ws.close()
+    gaps = [b - a for a, b in zip(fake.subscribe_times, fake.subscribe_times[1:])]
+    assert ws.failures >= 4
+    assert gaps[-1] > 2 * gaps[0]  # the backoff grew although every connection subscribed
+
+
+async def test_replies_and_sends_are_paced_per_conversation(fake: FakeWeCom) -> None:
+    fake.conversation_limits = ((3, 0.5), (5, 60.0))
+    async with aiohttp.ClientSession() as session:
+        ws = _client(session, fake, backoff=RetryPolicy(base_delay=0.05, max_delay=0.1),
+                     conversation_limits=((3, 0.6), (5, 60.0)), pace_max_wait=2.0)  # a margin, as in production
+        task = asyncio.create_task(ws.run())
+        try:
+            await asyncio.wait_for(ws.connected.wait(), 10)
+            for n in range(5):  # the fourth waits for the minute window to move, none is refused
+                await ws.send_markdown("wrPACED", f"消息{n}")
+            assert fake.over_limit == []
+            with pytest.raises(DeliveryError) as info:  # the hour's budget is spent: later, by the outbox
+                await ws.send_markdown("wrPACED", "消息5")
+            assert info.value.retryable
+            await ws.send_markdown("wrOTHER", "别的群不受影响")
+            assert fake.over_limit == []
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await ws.close()
+
+
+async def test_an_over_limit_answer_is_retryable(client: TestClient, fake: FakeWeCom) -> None:
+    await asyncio.wait_for(client.app[WS_CLIENT].connected.wait(), 10)
+    fake.ws_errors.extend([45009])
+    with pytest.raises(DeliveryError) as info:
+        await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "简报"))
+    assert info.value.retryable
+    await send_routed(client.app, Outbound("wecom", "wrNOHOOK", "简报"))  # the outbox's next try
+    assert fake.sent_frames("aibot_send_msg")[-1]["body"]["markdown"]["content"] == "简报"

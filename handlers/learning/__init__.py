@@ -1,0 +1,1 @@
+"""Learning from use: labelled examples from confirmations and corrections, synonyms added in chat."""

@@ -1,0 +1,188 @@
+"""Traditional characters, aspect (forecast / progressive / partial / resultative) and confidence."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from handlers.understanding.items import ParsedItem
+from handlers.understanding.normalize import normalize, to_simplified
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def parse(parser, text):
+    return [item.as_dict() for item in parser.parse(text, NOW)]
+
+
+def test_traditional_characters_become_simplified():
+    assert to_simplified("訂單133 組裝完成，週五發貨，開料檢驗") == "订单133 组装完成，周五发货，开料检验"
+    assert to_simplified("PO-2026-017 ok") == "PO-2026-017 ok"
+    assert normalize("訂單１３３ 質檢") == "订单133 质检"
+
+
+def test_a_traditional_report_is_understood(parser):
+    items = parse(parser, "今日進度\n1610 下料完成\n1611 焊接進行中\n1612 噴塗完成")
+    assert [(i["order_no"], i["milestone"], i["status"]) for i in items] == [
+        ("1610", "下料", "done"), ("1611", "焊接", "in_progress"), ("1612", "涂装", "done")]
+
+
+@pytest.mark.parametrize("text", ["132大概后天喷完", "131总装下周二装完", "A23 明天应该能焊好", "172 焊接这周五前能焊完"])
+def test_a_forecast_is_in_progress_with_its_date_never_done(parser, text):
+    [item] = parse(parser, text)
+    assert item["status"] == "in_progress" and item["date"] is not None and item["date"] > NOW.date().isoformat()
+
+
+def test_done_then_next_in_one_line(parser):
+    items = {i["milestone"]: i for i in parse(parser, "126品检过了，明天进仓")}
+    assert items["质检"]["status"] == "done" and items["质检"]["date"] is None
+    assert items["入库"]["status"] == "in_progress" and items["入库"]["date"] == "2026-12-04"
+
+
+@pytest.mark.parametrize(("text", "status", "percent"), [
+    ("124喷塑弄着呢", "in_progress", None),
+    ("424 已经在切割了", "in_progress", None),
+    ("138 油漆喷了三分之一左右", "in_progress", 33),
+    ("418 喷涂还剩两成", "in_progress", 80),
+    ("PO-2026-047 焊了600台，总共800", "in_progress", 75),
+    ("134焊接搞掂", "done", None),
+    ("317 组装搞掂咗", "done", None),
+    ("137 品检 过了", "done", None),
+])
+def test_aspect(parser, text, status, percent):
+    [item] = parse(parser, text)
+    assert (item["status"], item["percent"]) == (status, percent)
+
+
+def test_a_verb_inside_another_word_is_no_milestone(parser):
+    assert parse(parser, "123 出发了") == []
+
+
+def test_confident_is_left_out_unless_unsure():
+    assert "confident" not in ParsedItem("progress", "1", "焊接", "done").as_dict()
+    assert ParsedItem("progress", "1", "焊接", "done", confident=False).as_dict()["confident"] is False
+
+
+def test_conflicting_exception_cues_are_unsure(parser):
+    # a line stopped (equipment word) while parts are missing (material): the parser guesses, so it asks
+    [item] = parse(parser, "1209 总装线停了，螺丝没到")
+    assert item["category"] == "material" and item["confident"] is False
+
+
+def test_a_voice_transcript_is_unsure(parser):
+    items = parse(parser, "那个127的话就是开料已经开完了然后那个焊接也已经在弄了")
+    assert items and all(i.get("confident") is False for i in items)
+
+
+def test_a_plain_report_is_confident(parser):
+    [item] = parse(parser, "订单123 焊接完成")
+    assert "confident" not in item
+
+
+def test_a_synonym_added_at_run_time_applies_at_once():
+    from handlers.learning.synonyms import ReloadableParser, Synonym
+    from handlers.templates import TemplateSet
+
+    parser = ReloadableParser(TemplateSet())
+    assert parse(parser, "123 喷粉完成") == []
+    parser.add(Synonym("喷粉", "涂装"))
+    [item] = parse(parser, "123 喷粉完成")
+    assert (item["milestone"], item["status"]) == ("涂装", "done")
+
+
+def test_a_template_word_that_is_also_an_ordinary_word():
+    """包装 is a milestone of the electronics template and a spec word: with an order and a status
+    it is the milestone; asked to be changed by the customer it is the spec."""
+    from handlers.templates import DEFAULT_TEMPLATE, TemplateSet
+    from handlers.understanding import Parser
+
+    from .test_templates import ELECTRONICS
+
+    parser = Parser(TemplateSet((DEFAULT_TEMPLATE, ELECTRONICS)))
+    [done] = parse(parser, "E2311-12 包装完成")
+    assert (done["intent"], done["milestone"], done["status"]) == ("progress", "包装", "done")
+    [under_way] = parse(parser, "E2311-13 包装还在弄")
+    assert (under_way["milestone"], under_way["status"]) == ("包装", "in_progress")
+    [change] = parse(parser, "E2311-15 客户要求包装换成纸箱")
+    assert (change["intent"], change["field"]) == ("change", "spec")
+    [missing] = parse(parser, "E2311-19 包装盒没到")
+    assert (missing["intent"], missing["category"], missing["milestone"]) == ("exception", "material", None)
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("123 welding done", ("progress", "焊接", "done", None)),
+    ("PO-2026-090 shipped", ("progress", "发货", "done", None)),
+    ("124 painting in progress", ("progress", "涂装", "in_progress", None)),
+    ("125 QC fail，返工", ("exception", "质检", None, "quality")),
+    ("126 焊接ing", ("progress", "焊接", "in_progress", None)),
+])
+def test_english_mixed_in(parser, text, reading):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["milestone"], item["status"], item["category"]) == reading
+
+
+@pytest.mark.parametrize(("text", "milestone", "status"), [
+    ("317 组装搞掂咗", "总装", "done"),
+    ("236 啲钢管仲未到", None, None),
+    ("214 装咗车喇", "发货", "done"),
+])
+def test_cantonese_function_words(parser, text, milestone, status):
+    [item] = parse(parser, text)
+    assert (item["milestone"], item["status"]) == (milestone, status)
+    if status is None:
+        assert (item["intent"], item["category"]) == ("exception", "material")
+
+
+def test_a_planned_start_is_asked_not_recorded(parser):
+    [item] = parse(parser, "333 喷涂明天开始")
+    assert item["status"] == "in_progress" and item["date"] is None and item["confident"] is False
+
+
+@pytest.mark.parametrize("text", ["929 包装完成，待发货", "931 准备入库"])
+def test_a_pending_step_is_no_progress(parser, text):
+    assert parse(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("902 喷涂房温度不够，漆干不了", "equipment"),   # a setting the machine cannot hold, not a shortage
+    ("906 运输途中压坏了两台", "quality"),            # damaged goods, not a machine
+    ("1207 焊接停了，焊丝用完了在等", "material"),     # a stop for lack of material
+    ("127出货得推到12月10号了，人手不够", "delay"),    # short of staff, with the slip stated
+])
+def test_exception_category_by_cue_class(parser, text, category):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["category"]) == ("exception", category)
+
+
+def test_a_report_line_naming_no_milestone_takes_the_previous_lines():
+    from handlers.templates import TemplateSet
+    from handlers.understanding import Parser
+
+    items = parse(Parser(TemplateSet()), "今日进度\n501 开料完\n503 开了三分之一\n504 后天能开完")
+    assert [(i["order_no"], i["milestone"], i["status"], i["percent"]) for i in items] == [
+        ("501", "下料", "done", None), ("503", "下料", "in_progress", 33), ("504", "下料", "in_progress", None)]
+
+
+@pytest.mark.parametrize("text", ["1110 入库单已经开了", "123 开会了"])
+def test_common_verbs_are_no_milestone(parser, text):
+    assert [i["milestone"] for i in parse(parser, text)] in ([], [None])
+
+
+@pytest.mark.parametrize("text", ["1507 下料完成转焊接", "1508 下料完成，已转焊接"])
+def test_done_then_moved_on_to_the_next_step(parser, text):
+    items = {i["milestone"]: i["status"] for i in parse(parser, text)}
+    assert items == {"下料": "done", "焊接": "in_progress"}
+
+
+def test_a_no_problem_clause_is_no_question(parser):
+    [item] = parse(parser, "1404的质检昨天做完了没有问题的")
+    assert (item["intent"], item["milestone"], item["status"]) == ("progress", "质检", "done")
+
+
+def test_a_long_run_on_line_of_several_items_is_unsure(parser):
+    items = parse(parser, "1701焊接今天全部焊好了喷涂这边下午开始弄估计后天能喷完总装要等下周")
+    assert len(items) > 1 and all(i.get("confident") is False for i in items)
+
+
+def test_staff_shortage_with_a_stated_slip_is_a_confident_delay(parser):
+    [item] = parse(parser, "435 开料这边人手不够 要晚两天")
+    assert (item["category"], item["value"]) == ("delay", 2) and "confident" not in item
