@@ -14,7 +14,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -166,7 +166,8 @@ class Dispatcher:
                 await learn_confirmation(ctx, pending)
             return reply
         questioned = await open_question(ctx)
-        await drop_pending(ctx)
+        if questioned is not None:
+            await drop_pending(ctx)
         reply = await self._understand(ctx)
         await learn_correction(ctx, questioned)
         return reply
@@ -184,10 +185,11 @@ class Dispatcher:
         return await handle_free_text(ctx)
 
 
+_PROCESSED = select(ProcessedMessage).where(
+    ProcessedMessage.platform == bindparam("platform"), ProcessedMessage.message_id == bindparam("message_id")
+)
+"""Built once (asked for every message)."""
+
+
 async def _processed(session: AsyncSession, message: InboundMessage) -> ProcessedMessage | None:
-    return await session.scalar(
-        select(ProcessedMessage).where(
-            ProcessedMessage.platform == message.platform,
-            ProcessedMessage.message_id == message.message_id,
-        )
-    )
+    return await session.scalar(_PROCESSED, {"platform": message.platform, "message_id": message.message_id})

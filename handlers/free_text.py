@@ -94,7 +94,9 @@ async def handle_free_text(ctx: Context) -> Reply:
 async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: bool) -> Reply:
     if scope_for(ctx).restricted and any(item.intent != "query" for item in items):
         return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
-    context_order = await recent_order_no(ctx)
+    # The order of the sender's last message is needed only for an item naming none.
+    needs_context = any(item.order_no is None and item.intent != "query" for item in items)
+    context_order = await recent_order_no(ctx) if needs_context else None
     suggestions = _SuggestionBudget(MAX_SUGGESTED)
     outcomes = [await _resolve(ctx, item, context_order, suggestions) for item in items]
     if not confirmed:

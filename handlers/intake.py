@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -339,17 +339,18 @@ class Intake:
             now = datetime.now(timezone.utc)
             route = self._route(ticket, reply, now)
             done = await session.execute(
-                update(InboxMessage)
-                .where(InboxMessage.id == ticket.row_id, InboxMessage.status == InboxStatus.RECEIVED)
-                .values(
-                    status=InboxStatus.DONE,
-                    handled_at=now,
-                    reply_text=reply.text,
-                    reply_ok=reply.ok,
-                    mention_user_ids=list(reply.mention_user_ids),
-                    answer_route=route,
-                    answered_at=None if route is AnswerRoute.CHANNEL else now,
-                )
+                _FINISH,
+                {
+                    "row_id": ticket.row_id,
+                    "was": InboxStatus.RECEIVED,
+                    "status": InboxStatus.DONE,
+                    "handled_at": now,
+                    "reply_text": reply.text,
+                    "reply_ok": reply.ok,
+                    "mention_user_ids": list(reply.mention_user_ids),
+                    "answer_route": route,
+                    "answered_at": None if route is AnswerRoute.CHANNEL else now,
+                },
             )
             if not done.rowcount:
                 route = AnswerRoute.NONE  # handled already (another instance took it over)
@@ -431,6 +432,16 @@ class Intake:
             self._deliver_late(row.id, _message_of(row), _channel_of(row), _stored_reply(row, duplicate=False))
 
 
+_INBOX = InboxMessage.__table__
+_INSERTS = {
+    dialect: insert(_INBOX).on_conflict_do_nothing(index_elements=["platform", "message_id"]).returning(_INBOX.c.id)
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+"""Insert a message unless stored before (its id, or None): built once, the values bound per message."""
+_FINISH = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == bindparam("was"))
+"""Mark a message handled (the new values bound per message; no row when already handled)."""
+
+
 async def _store_all(
     session: AsyncSession, batch: list[tuple[InboundMessage, ReplyChannel | None, bool, Any]], now: datetime
 ) -> list[tuple[int, InboxMessage | None]]:
@@ -460,13 +471,7 @@ async def _store(
         "reply_ok": True,
         "mention_user_ids": [],
     }
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(InboxMessage).values(**values)
-        .on_conflict_do_nothing(index_elements=["platform", "message_id"])
-        .returning(InboxMessage.id)
-    )
-    row_id = await session.scalar(statement)
+    row_id = await session.scalar(_INSERTS[session.bind.dialect.name], values)
     if row_id is not None:
         return row_id, None
     stored = await session.scalar(
