@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -110,6 +111,7 @@ async def run_bot(args: argparse.Namespace, tmp: Path) -> None:
         orders = await create_orders(fake, servers[0].url, ORDERS)
         count = int(args.rate * args.seconds)
         signed = sign_all(fake, progress_texts(count, orders), "load-")
+        cpu_before = [server.cpu_seconds() for server in servers]
         load = await drive(fake, [s.url for s in servers], signed, args.rate)
         if args.sigterm:
             for server in servers:
@@ -119,6 +121,7 @@ async def run_bot(args: argparse.Namespace, tmp: Path) -> None:
             for server in servers:
                 await server.start()
         await settle(fake, database_url, expected_answers=load.late, timeout=120)
+        cpu_after = [server.cpu_seconds() for server in servers]
         where = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
         report(f"gendan run on {where}, {args.instances} instance(s), {args.rate:.0f}/s for {args.seconds:.0f} s", load)
         acknowledged = load.acknowledged
@@ -129,6 +132,10 @@ async def run_bot(args: argparse.Namespace, tmp: Path) -> None:
               f" answered exactly once {sum(1 for m in acknowledged if answered[m] == 1)}"
               f" (never {sum(1 for m in acknowledged if answered[m] == 0)}, twice or more {sum(1 for m in acknowledged if answered[m] > 1)});"
               f" group posts through the outbox {len(fake.webhook_posts)}")
+        if not args.sigterm and None not in cpu_before + cpu_after:
+            used = sum(after - before for before, after in zip(cpu_before, cpu_after))  # type: ignore[operator]
+            print(f"server CPU {1000 * used / count:.2f} ms per message (all instances, HTTP, crypto, storing,"
+                  f" handling; load average {os.getloadavg()[0]:.1f})")
     finally:
         for server in servers:
             await server.stop()

@@ -102,6 +102,16 @@ class GendanProcess:
                 await asyncio.sleep(0.1)
         raise TimeoutError(f"gendan run did not answer on {self.url} within {timeout} s")
 
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time the process used so far (Linux /proc), None where unknown."""
+        if self.process is None:
+            return None
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def terminate(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)

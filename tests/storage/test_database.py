@@ -195,3 +195,25 @@ async def test_a_postgresql_that_stays_in_startup_is_reported_unavailable(
     finally:
         await restarting.dispose()
     assert not raised.value.busy and fake_postgres.refused == 3
+
+
+async def test_pooled_connections_the_server_dropped_are_replaced_without_a_failure(
+    database: Database, database_url: str
+) -> None:
+    # No ping before each checkout: a connection PostgreSQL closed (a restart, an idle timeout) fails
+    # on first use as a disconnect; the unit of work runs again on a fresh connection.
+    if database.dialect != "postgresql":
+        pytest.skip("PostgreSQL drops connections; SQLite has none to drop")
+    await database.run(lambda session: _add_customer(session, "癸"))  # a pooled connection now exists
+    killer = Database.from_url(database_url)
+    try:
+        async with killer.engine.connect() as other:
+            killed = await other.scalar(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ))
+    finally:
+        await killer.dispose()
+    assert killed >= 1
+    await database.run(lambda session: _add_customer(session, "子"))
+    assert {"癸", "子"} <= set(await _names(database))
