@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
 from bot.adapters.wecom.crypto import WeComCrypto  # noqa: E402
-from bot.adapters.wecom.convert import stream_reply  # noqa: E402
+from bot.adapters.wecom.replying import stream_reply  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, group_text  # noqa: E402

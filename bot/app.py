@@ -14,10 +14,11 @@ from aiohttp import web
 from bot.adapters.dingtalk.setup import setup_dingtalk
 from bot.adapters.wecom.setup import setup_wecom
 from bot.config import Settings
-from bot.keys import HEALTH_CHECKS, HTTP, RUNTIME, SENDERS, SETTINGS
+from bot.keys import HEALTH_CHECKS, HTTP, INTAKE, REPLY_CHANNELS, RUNTIME, SENDERS, SETTINGS
 from bot.runtime import open_runtime
 from bot.scheduling import scheduler_ctx
 from bot.web.setup import setup_web
+from handlers.intake import Intake
 
 AdapterSetup = Callable[[web.Application, Settings], None]
 ADAPTER_SETUPS: tuple[AdapterSetup, ...] = (setup_wecom, setup_dingtalk)
@@ -38,6 +39,28 @@ async def http_client_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def intake_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Durable intake, started once every adapter's reply channels are registered (it may resume
+    late answers at once) and closed before them: in-flight messages finish, late answers go out."""
+    runtime = app[RUNTIME]
+    intake = Intake(runtime.database, runtime.dispatcher)
+    for (platform, kind), sender in app[REPLY_CHANNELS].items():
+        intake.register_channel(platform, kind, sender)
+    app[INTAKE] = intake
+    await intake.start()
+    try:
+        yield
+    finally:
+        await intake.close()
+
+
+async def stop_taking_messages(app: web.Application) -> None:
+    """On shutdown (SIGTERM), before anything closes: no new message is accepted (the platform
+    is not acknowledged and delivers it again); the ones accepted are finished."""
+    if INTAKE in app:
+        app[INTAKE].stop_accepting()
+
+
 async def health(request: web.Request) -> web.Response:
     """200 {"status": "ok"}, or 503 {"status": "degraded", "problems": {component: what}} when a
     component reports a problem that needs an operator (a displaced long connection)."""
@@ -51,12 +74,15 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[SETTINGS] = settings
     app[SENDERS] = {}
+    app[REPLY_CHANNELS] = {}
     app[HEALTH_CHECKS] = {}
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(http_client_ctx)
     app.router.add_get("/healthz", health)
     for setup in ADAPTER_SETUPS:
         setup(app, settings)
+    app.cleanup_ctx.append(intake_ctx)  # after the adapters: closed before their connections
+    app.on_shutdown.append(stop_taking_messages)
     setup_web(app, settings)  # the board and the customer portal ([web])
     app.cleanup_ctx.append(scheduler_ctx)  # last: starts once every adapter's sender is registered
     return app

@@ -258,7 +258,7 @@ class WeComSettings(Section):
     agent_secret: str = ""
     """corp_id/agent_id/agent_secret: a self-built app, used only for messages to one person."""
     reply_within_seconds: float = Field(default=3.0, ge=0, le=4.5)
-    """Callback mode: answer in the HTTP response if done within this; otherwise via response_url."""
+    """Answer in the response if done within this; otherwise later via response_url / req_id, or the outbox."""
     webhook_per_minute: int = Field(default=20, ge=1, le=20)
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from handlers.intake import Intake, LateSender
 from handlers.messages import Sender
 from scheduler.service import SchedulerService
 
@@ -23,3 +24,7 @@ HEALTH_CHECKS = web.AppKey("health_checks", dict[str, Callable[[], str | None]])
 """Per component, a check returning what is wrong (in words for the operator) or None; /healthz
 reports them. Each adapter's setup adds its own."""
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
+INTAKE = web.AppKey("intake", Intake)
+"""Durable intake: adapters hand verified messages to it and wait briefly for the reply."""
+REPLY_CHANNELS = web.AppKey("reply_channels", dict[tuple[str, str], LateSender])
+"""Late senders by (platform, channel kind); each adapter's setup adds its own."""

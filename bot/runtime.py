@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.adapters.wecom import PLATFORM as WECOM
 from bot.adapters.wecom.api import push_webhook_problem
@@ -18,6 +19,9 @@ from handlers.config_sync import apply_bindings, sync_templates
 from handlers.learning.synonyms import ReloadableParser, stored_synonyms
 from storage.database import Database
 from storage.migrate import upgrade
+
+
+WARM_UP = "订单123 焊接完成"
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,9 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         await database.run(lambda session: apply_bindings(session, settings.chats, settings.people))
         await database.run(lambda session: load_stored(session, hs.calendar))
         synonyms = await database.run(stored_synonyms)
-        dispatcher = Dispatcher(database, hs, ReloadableParser(hs.templates, synonyms))
+        parser = ReloadableParser(hs.templates, synonyms)
+        parser.parse(WARM_UP, datetime.now(hs.tz))  # loads the segmenter's dictionary now, not on a message
+        dispatcher = Dispatcher(database, hs, parser)
         yield Runtime(settings, hs, database, dispatcher)
     finally:
         await database.dispose()

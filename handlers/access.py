@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from handlers.context import Context
@@ -98,14 +98,19 @@ def role_names(roles: frozenset[str]) -> str:
     return "、".join(ROLE_NAMES[r] for r in ("admin", "manager", "staff", "customer") if r in roles)
 
 
+_ORDER_WITH_MILESTONES = (
+    select(Order).where(Order.order_no == bindparam("order_no")).options(selectinload(Order.milestones))
+)
+
+
 async def visible_order(ctx: Context, order_no: str) -> Order | None:
     """The order with this number if this chat may see it; None alike when it is missing or not theirs."""
-    order = await ctx.session.scalar(
-        select(Order)
-        .where(Order.order_no == order_no, *scope_for(ctx).where())
-        .options(selectinload(Order.milestones))
+    scope = scope_for(ctx).where()
+    if not scope:  # the common case, asked on nearly every message: a statement built once
+        return await ctx.session.scalar(_ORDER_WITH_MILESTONES, {"order_no": order_no})
+    return await ctx.session.scalar(
+        select(Order).where(Order.order_no == order_no, *scope).options(selectinload(Order.milestones))
     )
-    return order
 
 
 async def suggest_visible(ctx: Context, order_no: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from handlers.context import Context
 from handlers.redaction import redact_secrets
@@ -20,21 +20,32 @@ def is_confirmation(text: str) -> bool:
     return text.strip().strip("。.!！~").lower() in CONFIRM_WORDS
 
 
+_RECENT_ORDER_NO = (
+    select(ProcessedMessage.order_no)
+    .where(
+        ProcessedMessage.platform == bindparam("platform"),
+        ProcessedMessage.chat_id == bindparam("chat_id"),
+        ProcessedMessage.sender_id == bindparam("sender_id"),
+        ProcessedMessage.order_no.is_not(None),
+        ProcessedMessage.processed_at >= bindparam("since"),
+        ProcessedMessage.message_id != bindparam("message_id"),
+    )
+    .order_by(ProcessedMessage.processed_at.desc(), ProcessedMessage.id.desc())
+    .limit(1)
+)
+"""Built once: statements asked on every message are not rebuilt (nor their cache keys) each time."""
+
+
+def sender_params(ctx: Context) -> dict[str, Any]:
+    """The bound values naming this message's sender in this chat."""
+    return {"platform": ctx.message.platform, "chat_id": ctx.message.chat_id, "sender_id": ctx.message.sender_id}
+
+
 async def recent_order_no(ctx: Context) -> str | None:
     """The order this sender's last message in this chat was about, within the context window."""
     since = ctx.now - timedelta(minutes=ctx.settings.context_minutes)
     return await ctx.session.scalar(
-        select(ProcessedMessage.order_no)
-        .where(
-            ProcessedMessage.platform == ctx.message.platform,
-            ProcessedMessage.chat_id == ctx.message.chat_id,
-            ProcessedMessage.sender_id == ctx.message.sender_id,
-            ProcessedMessage.order_no.is_not(None),
-            ProcessedMessage.processed_at >= since,
-            ProcessedMessage.message_id != ctx.message.message_id,
-        )
-        .order_by(ProcessedMessage.processed_at.desc(), ProcessedMessage.id.desc())
-        .limit(1)
+        _RECENT_ORDER_NO, {**sender_params(ctx), "since": since, "message_id": ctx.message.message_id}
     )
 
 
@@ -46,9 +57,16 @@ def _pending_filter(ctx: Context) -> tuple[Any, ...]:
     )
 
 
+_OPEN_QUESTION = select(PendingConfirmation).where(
+    PendingConfirmation.platform == bindparam("platform"),
+    PendingConfirmation.chat_id == bindparam("chat_id"),
+    PendingConfirmation.sender_id == bindparam("sender_id"),
+)
+
+
 async def open_question(ctx: Context) -> PendingConfirmation | None:
     """This sender's open question in this chat, left in place."""
-    return await ctx.session.scalar(select(PendingConfirmation).where(*_pending_filter(ctx)))
+    return await ctx.session.scalar(_OPEN_QUESTION, sender_params(ctx))
 
 
 async def take_pending(ctx: Context) -> PendingConfirmation | None:

@@ -1,26 +1,29 @@
 """The dispatcher: one inbound message in, one reply out, everything it records in one transaction.
 
-Steps: make the message storable (`handlers.boundary`), strip @-mentions, cap the length, skip a message id already processed (answering with the
-reply it got the first time), then run a command, a pending confirmation, or free-text
-understanding, and remember the message id with its reply — all in the same transaction, so a
-message is either fully applied and marked processed, or not at all.
+Steps: make the message storable (`handlers.boundary`), strip @-mentions, cap the length, skip a
+message id already processed (answering with the reply it got the first time), then run a command,
+a pending confirmation, or free-text understanding, and remember the message id with its reply —
+all in the same transaction, so a message is either fully applied and marked processed, or not at
+all.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import GUEST, command_refusal, is_guest, refuse
 from handlers.boundary import id_refusal, normalise, rejected_value_reply
 from handlers.commands import match_command
-from handlers.context import Context, TextParser
+from handlers.context import Context, PreParsed, TextParser
 from handlers.conversation import drop_pending, is_confirmation, open_question, take_pending
-from handlers.directory import chat_for, person_for
+from handlers.directory import Directory
 from handlers.free_text import apply_items, handle_free_text
 from handlers.learning.examples import learn_confirmation, learn_correction
 from handlers.messages import InboundMessage, Reply
@@ -36,6 +39,9 @@ DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记�
 DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
 REUSED_ID = "这条消息的编号和之前的一条消息重复，**没有处理**。请重新发送一次。"
 EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
+Finish = Callable[[AsyncSession, InboundMessage, Reply], Awaitable[None]]
+"""Extra work committed in the same transaction as the message's records (the inbox marks it done)."""
+
 _SPACES = re.compile(r"[ \t\u3000\u2005\u00a0]+")
 
 
@@ -53,36 +59,68 @@ class Dispatcher:
         self.database = database
         self.settings = settings
         self.parser = parser
+        self.directory = Directory()
 
-    async def handle(self, message: InboundMessage) -> Reply:
+    async def handle(self, message: InboundMessage, finish: Finish | None = None) -> Reply:
+        """Apply `message`; a database that stays unavailable is answered with a refusal."""
+        try:
+            return await self.apply(message, finish)
+        except DatabaseUnavailable as exc:
+            return Reply(DATABASE_BUSY if exc.busy else DATABASE_DOWN, ok=False)
+
+    async def apply(self, message: InboundMessage, finish: Finish | None = None) -> Reply:
+        """Apply `message` in one transaction, with `finish` run in it last; raises
+        `DatabaseUnavailable` when the database stays busy or unreachable (nothing was applied).
+        A message that can never be stored (an over-long id, a value the database refuses) is
+        answered, not raised: a raised error would have the platform deliver it again, forever."""
         message = normalise(message)
         refusal = id_refusal(message)
         if refusal is not None:
             log.warning("%s message refused: a platform id is longer than its column", message.platform)
-            return refusal
+            return await self._finished(message, refusal, finish)
         text = strip_mentions(message.text, message.mentions, self.settings.bot_name)
         if len(text) > self.settings.max_message_chars:
-            return Reply(
+            reply = Reply(
                 f"消息太长了（{len(text)} 字，上限 {self.settings.max_message_chars} 字），**没有记录**。"
                 "请分成几条发送。",
                 ok=False,
             )
+            return await self._finished(message, reply, finish)
+        parser = await self._understood_first(text, message.sent_at)
         try:
             try:
-                return await self.database.run(lambda session: self._handle(session, message, text))
+                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
             except IntegrityError:
                 # A concurrent transaction committed the same message id (a racing redelivery) or the
                 # same new order first; running again sees its result and answers accordingly.
-                return await self.database.run(lambda session: self._handle(session, message, text))
-        except DatabaseUnavailable as exc:
-            return Reply(DATABASE_BUSY if exc.busy else DATABASE_DOWN, ok=False)
+                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
         except ValueRejected as exc:
-            # Permanent: the same message can never be stored, so it is answered, not raised (a
-            # raised error would tell the platform to deliver it again, forever).
             log.warning("%s message %s not recorded: %s", message.platform, message.message_id, exc)
-            return rejected_value_reply(exc)
+            return await self._finished(message, rejected_value_reply(exc), finish)
 
-    async def _handle(self, session: AsyncSession, message: InboundMessage, text: str) -> Reply:
+    async def _finished(self, message: InboundMessage, reply: Reply, finish: Finish | None) -> Reply:
+        """`reply` to a message nothing is recorded for; `finish` still runs (in its own transaction)."""
+        if finish is not None:
+            await self.database.run(lambda session: finish(session, message, reply))
+        return reply
+
+    async def _understood_first(self, text: str, now: datetime) -> TextParser:
+        """Free text understood before the transaction opens (commands and confirmations are not)."""
+        if not text or is_confirmation(text) or match_command(text) is not None:
+            return self.parser
+        # On the event loop, not in a thread: a parsing thread would hold the GIL against the
+        # database's own thread and stretch every other chat's transaction.
+        return PreParsed(self.parser, text, now, self.parser.parse(text, now))
+
+    async def _handle(
+        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None
+    ) -> Reply:
+        reply = await self._record(session, message, text, parser)
+        if finish is not None:
+            await finish(session, message, reply)
+        return reply
+
+    async def _record(self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser) -> Reply:
         previous = await _processed(session, message)
         if previous is not None and (previous.chat_id, previous.sender_id) != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
@@ -95,10 +133,10 @@ class Dispatcher:
             session=session,
             message=message,
             text=text,
-            chat=await chat_for(session, message),
-            person=await person_for(session, message),
+            chat=await self.directory.chat_for(session, message),
+            person=await self.directory.person_for(session, message),
             settings=self.settings,
-            parser=self.parser,
+            parser=parser,
         )
         reply = await self._route(ctx)
         session.add(
@@ -128,7 +166,8 @@ class Dispatcher:
                 await learn_confirmation(ctx, pending)
             return reply
         questioned = await open_question(ctx)
-        await drop_pending(ctx)
+        if questioned is not None:
+            await drop_pending(ctx)
         reply = await self._understand(ctx)
         await learn_correction(ctx, questioned)
         return reply
@@ -146,10 +185,11 @@ class Dispatcher:
         return await handle_free_text(ctx)
 
 
+_PROCESSED = select(ProcessedMessage).where(
+    ProcessedMessage.platform == bindparam("platform"), ProcessedMessage.message_id == bindparam("message_id")
+)
+"""Built once (asked for every message)."""
+
+
 async def _processed(session: AsyncSession, message: InboundMessage) -> ProcessedMessage | None:
-    return await session.scalar(
-        select(ProcessedMessage).where(
-            ProcessedMessage.platform == message.platform,
-            ProcessedMessage.message_id == message.message_id,
-        )
-    )
+    return await session.scalar(_PROCESSED, {"platform": message.platform, "message_id": message.message_id})

@@ -31,6 +31,12 @@ NOT_UNDERSTOOD = (
 )
 
 
+MAX_ITEMS = 30
+"""The most items one message may record: a longer list is refused whole, with a clear answer."""
+MAX_SUGGESTED = 5
+"""Unknown order numbers of one message for which close matches are looked up; the rest are only
+reported as not found (bounded work however many unknown numbers a message names)."""
+
 MILESTONE_GUESS_CUTOFF = 0.3
 """How alike a milestone name must be to be offered as "是指…吗" (焊接→波峰焊 is 0.4; 验收→老化测试 is 0)."""
 
@@ -77,14 +83,22 @@ async def handle_free_text(ctx: Context) -> Reply:
     items = ctx.parser.parse(ctx.text, ctx.now)
     if not items:
         return Reply(NOT_UNDERSTOOD, ok=False)
+    if len(items) > MAX_ITEMS:
+        return Reply(
+            f"这条消息里有 {len(items)} 条内容，一条消息最多 {MAX_ITEMS} 条，**没有记录**。请分成几条发送。",
+            ok=False,
+        )
     return await apply_items(ctx, items, confirmed=False)
 
 
 async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: bool) -> Reply:
     if scope_for(ctx).restricted and any(item.intent != "query" for item in items):
         return refuse(ctx, CUSTOMER_READ_ONLY, intents=sorted({item.intent for item in items}))
-    context_order = await recent_order_no(ctx)
-    outcomes = [await _resolve(ctx, item, context_order) for item in items]
+    # The order of the sender's last message is needed only for an item naming none.
+    needs_context = any(item.order_no is None and item.intent != "query" for item in items)
+    context_order = await recent_order_no(ctx) if needs_context else None
+    suggestions = _SuggestionBudget(MAX_SUGGESTED)
+    outcomes = [await _resolve(ctx, item, context_order, suggestions) for item in items]
     if not confirmed:
         outcomes = [_ask_before_closing(outcome) for outcome in outcomes]
     blocked = [outcome.reason for outcome in outcomes if isinstance(outcome, Blocked)]
@@ -93,6 +107,15 @@ async def apply_items(ctx: Context, items: Sequence[ParsedItem], *, confirmed: b
     if any(isinstance(outcome, Doubt) for outcome in outcomes) and not confirmed:
         return await _ask(ctx, [outcome for outcome in outcomes if not isinstance(outcome, NotVisible)])
     return await _apply_all(ctx, [outcome for outcome in outcomes if not isinstance(outcome, (Doubt, Blocked))])
+
+
+@dataclass
+class _SuggestionBudget:
+    left: int
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
 
 
 def _ask_before_closing(outcome: Resolved | Doubt | Blocked | NotVisible) -> Resolved | Doubt | Blocked | NotVisible:
@@ -105,7 +128,7 @@ def _ask_before_closing(outcome: Resolved | Doubt | Blocked | NotVisible) -> Res
 
 
 async def _resolve(
-    ctx: Context, item: ParsedItem, context_order: str | None
+    ctx: Context, item: ParsedItem, context_order: str | None, budget: _SuggestionBudget
 ) -> Resolved | Doubt | Blocked | NotVisible:
     order_no = item.order_no
     assumed = False
@@ -120,7 +143,7 @@ async def _resolve(
     if order is None and item.intent == "query":
         return NotVisible(await not_visible_answer(ctx, order_no))
     if order is None:
-        suggestions = await suggest_visible(ctx, order_no)
+        suggestions = await suggest_visible(ctx, order_no) if budget.take() else []
         if not suggestions:
             return Doubt(f"没有找到订单 {order_no}，是哪个订单？请带上正确的订单号重发，或先用「新建订单」建单。", None)
         guess = suggestions[0]

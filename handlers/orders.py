@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -110,14 +110,37 @@ async def find_order(session: AsyncSession, order_no: str) -> Order | None:
     )
 
 
+SUGGESTION_CANDIDATES = 200
+"""At most this many open orders are compared with one unknown number: the cost of a suggestion
+does not grow with the number of open orders."""
+
+
 async def suggest_order_nos(
     session: AsyncSession, order_no: str, limit: int = 3, *, where: Sequence[Any] = ()
 ) -> list[str]:
-    """Open orders whose number is closest to `order_no`, best first; `where` narrows the candidates."""
+    """Open orders whose number is closest to `order_no` and of the same form, best first; `where`
+    narrows the candidates.
+
+    One indexed query picks the candidates: numbers of the same length sharing the first or the last
+    two characters (how typos of an order number look), at most `SUGGESTION_CANDIDATES`.
+    """
+    if not order_no:
+        return []
     form = number_form(order_no)
+    head, tail = order_no[:2], order_no[-2:]
     known = [
         no
-        for no in await session.scalars(select(Order.order_no).where(Order.status.in_(OPEN_ORDER_STATUSES), *where))
+        for no in await session.scalars(
+            select(Order.order_no)
+            .where(
+                Order.status.in_(OPEN_ORDER_STATUSES),
+                func.length(Order.order_no) == len(order_no),
+                or_(Order.order_no.startswith(head, autoescape=True), Order.order_no.endswith(tail, autoescape=True)),
+                *where,
+            )
+            .order_by(Order.order_no)
+            .limit(SUGGESTION_CANDIDATES)
+        )
         if number_form(no) == form
     ]
     return difflib.get_close_matches(order_no, known, n=limit, cutoff=0.5)

@@ -2,6 +2,12 @@
 
 `Database` owns the engine and the `async_sessionmaker`; callers open one transaction per unit
 of work with `database.transaction()` and never keep a session beyond it.
+
+On SQLite there is one writer: every write transaction of this process first takes an in-memory
+lock (first come, first served), so concurrent messages queue in order in memory instead of
+spinning on `busy_timeout`; `busy_timeout` then only covers other processes (the CLI). Reads
+(`database.read()`) open a deferred transaction that takes neither lock and, in WAL mode, never
+waits for a writer.
 """
 
 from __future__ import annotations
@@ -16,9 +22,14 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import inline_sqlite
 from storage.limits import GuardedSession, ValueRejected
 
 log = logging.getLogger(__name__)
+
+# aiosqlite logs every call with its arguments at DEBUG: stored credentials (a chat's webhook, an
+# inbox message's reply channel) would land in the log. Its INFO and above say nothing of the kind.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 T = TypeVar("T")
 
@@ -93,10 +104,16 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) 
     # hide_parameters: SQL parameters can hold a webhook key or a message's text; they never go
     # into an exception's message (and so into a log line or a traceback).
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, hide_parameters=True)
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"async_creator_fn": inline_sqlite.connect}
+        )
         _configure_sqlite(engine, busy_timeout_ms)
+        engine.sync_engine.gendan_busy_timeout_ms = busy_timeout_ms  # type: ignore[attr-defined]
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    # No ping before each checkout (a round trip per transaction, a sixth of an ordinary message's
+    # time on PostgreSQL): a connection the server dropped fails on first use as a disconnect, which
+    # invalidates the pool and is retried by `Database.run` like any other unreachable moment.
+    return create_async_engine(url, echo=echo, hide_parameters=True)
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -107,23 +124,40 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA busy_timeout={min(int(busy_timeout_ms), inline_sqlite.INLINE_BUSY_MS)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front: a read-then-write transaction then never fails midway
-        # with SQLITE_BUSY, it waits (busy_timeout) at its start instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # with SQLITE_BUSY, it waits (busy_timeout) at its start instead. Reads begin deferred.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+BUSY_POLL_SECONDS = 0.02
+"""How often a write waiting for another process's SQLite lock tries again."""
+
+READ_ONLY = "gendan_read_only"
+"""Execution option marking a read-only unit of work (a deferred BEGIN on SQLite)."""
 
 
 class Database:
     def __init__(self, engine: AsyncEngine, *, retries: int = 3, retry_delay: float = 0.2) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=GuardedSession)
+        self.readers = async_sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, sync_session_class=GuardedSession
+        )
         self.retries = retries
         self.retry_delay = retry_delay
+        self._busy_wait_s = getattr(engine.sync_engine, "gendan_busy_timeout_ms", 0) / 1000
+        """On SQLite: how long one attempt waits for another process's lock (asynchronously)."""
+        self.write_lock: asyncio.Lock | None = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        """The one writer of this process on SQLite (None on PostgreSQL, which has row locks)."""
 
     @classmethod
     def from_url(cls, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Database:
@@ -135,8 +169,21 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits when the block ends, rolls back on any exception."""
-        async with self.sessions() as session, session.begin():
+        """One unit of work: commits when the block ends, rolls back on any exception.
+
+        On SQLite it waits its turn behind this process's other writers first.
+        """
+        if self.write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+        else:
+            async with self.write_lock, self.sessions() as session, session.begin():
+                yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit of work: never queues behind writers (WAL); nothing is committed."""
+        async with self.readers() as session:  # closing the session rolls the read back
             yield session
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -147,6 +194,8 @@ class Database:
         refuses (too long, a NUL byte…) is not retried: it raises `ValueRejected`, which is permanent.
         """
         attempt = 0
+        loop = asyncio.get_running_loop()
+        busy_since: float | None = None
         while True:
             try:
                 async with self.transaction() as session:
@@ -157,6 +206,14 @@ class Database:
                 busy = _is_busy(exc)
                 if not busy and not _is_unreachable(exc):
                     raise
+                if busy and self._busy_wait_s:
+                    # SQLite's own wait is kept short (it blocks the loop): keep waiting here,
+                    # asynchronously, until one attempt's busy_timeout is spent.
+                    busy_since = loop.time() if busy_since is None else busy_since
+                    if loop.time() - busy_since < self._busy_wait_s:
+                        await asyncio.sleep(BUSY_POLL_SECONDS)
+                        continue
+                    busy_since = None
                 attempt += 1
                 if attempt > self.retries:
                     what = "busy" if busy else "unreachable"

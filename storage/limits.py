@@ -56,21 +56,36 @@ def fit(attribute: InstrumentedAttribute[Any], value: str) -> str:
     return clean(value)[: column_limit(attribute)]
 
 
+_STRING_COLUMNS: dict[type, tuple[tuple[str, str, str, int | None, bool], ...]] = {}
+"""Per mapped class: (attribute, table, column, length, clip) of its string columns (found once)."""
+
+
+def _string_columns(instance: object) -> tuple[tuple[str, str, str, int | None, bool], ...]:
+    kind = type(instance)
+    found = _STRING_COLUMNS.get(kind)
+    if found is None:
+        found = tuple(
+            (prop.key, column.table.name, column.name, column.type.length, bool(column.info.get("clip")))
+            for prop in object_mapper(instance).column_attrs
+            if isinstance((column := prop.columns[0]).type, String)
+        )
+        _STRING_COLUMNS[kind] = found
+    return found
+
+
 def _guard(instance: object) -> None:
-    mapper = object_mapper(instance)
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        value = getattr(instance, prop.key, None)
-        if not isinstance(value, str) or not isinstance(column.type, String):
+    values = instance.__dict__  # loaded attributes only: an unloaded one was not changed
+    for key, table, name, limit, clip in _string_columns(instance):
+        value = values.get(key)
+        if not isinstance(value, str):
             continue
         cleaned = clean(value)
-        limit = column.type.length
         if limit is not None and len(cleaned) > limit:
-            if not column.info.get("clip"):
-                raise ValueTooLong(column.table.name, column.name, limit, len(cleaned))
+            if not clip:
+                raise ValueTooLong(table, name, limit, len(cleaned))
             cleaned = cleaned[:limit]
         if cleaned != value:
-            setattr(instance, prop.key, cleaned)
+            setattr(instance, key, cleaned)
 
 
 def guard_flush(session: Session, _context: Any, _instances: Any) -> None:

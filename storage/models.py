@@ -381,6 +381,59 @@ class ProcessedMessage(Base):
     processed_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class InboxStatus(StrEnum):
+    RECEIVED = "received"
+    """Stored and acknowledged to the platform; not yet handled."""
+    DONE = "done"
+    """Handled: the records and the reply are stored (in the dispatcher's transaction)."""
+
+
+class AnswerRoute(StrEnum):
+    """How the reply to an inbox message goes out, decided when it is handled."""
+
+    PASSIVE = "passive"
+    """In the platform's own response to the message (the transport was still waiting)."""
+    CHANNEL = "channel"
+    """Later, once, through the stored reply channel (response_url, sessionWebhook, req_id)."""
+    OUTBOX = "outbox"
+    """Through the outbox to the chat: the channel had expired, failed, or there was none."""
+    NONE = "none"
+    """Nothing to say (a redelivery, or an empty reply)."""
+
+
+class InboxMessage(Base):
+    """A verified inbound message, stored before the platform is told "received", with the channel
+    its reply can take later. Unique on (platform, message_id): a redelivery finds this row."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime]
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    chat_name: Mapped[str] = mapped_column(String(200), default="")
+    mentions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=True)
+    channel_kind: Mapped[str | None] = mapped_column(String(32))
+    channel_address: Mapped[str | None] = mapped_column(Text)
+    """A bearer credential (response_url, sessionWebhook): never logged."""
+    channel_expires_at: Mapped[datetime | None]
+    status: Mapped[InboxStatus] = mapped_column(String(16), default=InboxStatus.RECEIVED, index=True)
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    reply_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    mention_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answer_route: Mapped[AnswerRoute | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None]
+    """When a late answer went out (or was handed to the outbox); None while it is owed."""
+
+
 class PendingConfirmation(Base):
     """A message the bot was not sure about and asked about; "是"/"对" from the sender applies it."""
 

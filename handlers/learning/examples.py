@@ -17,11 +17,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
-from handlers.conversation import PENDING_TTL
+from handlers.conversation import PENDING_TTL, sender_params
 from handlers.understanding.items import CONTRACT_KEYS
 from storage.models import Event, EventKind, ExampleSource, LabelledExample, PendingConfirmation
 
@@ -96,10 +96,28 @@ async def learn_correction(ctx: Context, questioned: PendingConfirmation | None)
                 [event.item for event in standing] + items, ctx.text)
 
 
+_ANY_UNDO = (
+    select(Event.id)
+    .where(
+        Event.kind == EventKind.UNDO, Event.created_at >= bindparam("since"), Event.platform == bindparam("platform"),
+        Event.chat_id == bindparam("chat_id"), Event.actor_id == bindparam("sender_id"),
+    )
+    .limit(1)
+)
+
+
 async def _recently_undone(ctx: Context) -> Event | None:
     """The sender's record in this chat undone within the last minutes, when no record of theirs
     came between the undo and this message."""
     since = ctx.now - timedelta(minutes=CORRECTION_MINUTES)
+    # Undos are rare: one query on the kind index settles the common case (no undo, nothing to do)
+    # before the sender's latest record is looked for.
+    # It cannot see this message's own records (an undo message records no item, so it never gets
+    # here): no flush is needed first, and the message's records are flushed once, at its end.
+    with ctx.session.no_autoflush:
+        any_undo = await ctx.session.scalar(_ANY_UNDO, {**sender_params(ctx), "since": since})
+    if any_undo is None:
+        return None
     last = await ctx.session.scalar(
         select(Event).where(
             Event.platform == ctx.message.platform, Event.chat_id == ctx.message.chat_id,

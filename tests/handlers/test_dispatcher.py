@@ -51,3 +51,15 @@ async def test_chit_chat_records_nothing_and_says_so(chat: ChatSession) -> None:
 async def test_a_bare_mention_gets_a_prompt(chat: ChatSession) -> None:
     reply = await chat.say("@跟单助手")
     assert "帮助" in reply.text
+
+
+async def test_a_chat_bound_between_messages_applies_to_the_next_one(chat: ChatSession) -> None:
+    """Chats and people are cached across messages; a change to them is seen at once."""
+    await create_order(chat)
+    unbound = chat.other(chat_id="新建的群", user="赵六")
+    for _ in range(2):  # the first creates the chat, the second finds it and caches it
+        refused = await unbound.say("订单123 焊接完成")
+        assert not refused.ok  # nobody in an unbound chat may record
+    await unbound.bind_chat("department", department="焊接车间")  # another transaction binds it
+    allowed = await unbound.say("订单123 焊接完成")
+    assert allowed.ok, allowed.text

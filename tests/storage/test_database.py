@@ -89,6 +89,46 @@ async def test_work_that_fails_is_rolled_back_whole(database: Database) -> None:
     assert "丁" not in await _names(database)
 
 
+async def test_concurrent_writers_queue_in_memory_in_order_instead_of_timing_out(sqlite_db) -> None:
+    """Twenty writers each holding the lock 20 ms: far beyond the 50 ms busy_timeout if they raced
+    for SQLite's lock, so every one of them succeeds only because they queue behind one another."""
+    database, _path = sqlite_db
+    order: list[str] = []
+
+    async def slow_add(session, name: str) -> None:
+        await _add_customer(session, name)
+        await session.flush()
+        await asyncio.sleep(0.02)
+        order.append(name)
+
+    names = [f"客户{i:02d}" for i in range(20)]
+    await asyncio.gather(*(database.run(lambda session, n=n: slow_add(session, n)) for n in names))
+    assert order == names  # first come, first served
+    assert await _names(database) == sorted(names)
+
+
+async def test_reads_never_wait_for_a_writer(sqlite_db) -> None:
+    database, _path = sqlite_db
+    await database.run(lambda session: _add_customer(session, "甲"))
+    writing = asyncio.Event()
+    release = asyncio.Event()
+
+    async def long_write(session) -> None:
+        await _add_customer(session, "乙")
+        await session.flush()
+        writing.set()
+        await release.wait()
+
+    writer = asyncio.create_task(database.run(long_write))
+    await writing.wait()
+    async with database.read() as session:  # would block behind the writer if reads took the lock
+        seen = list(await asyncio.wait_for(session.scalars(select(Customer.name)), 2))
+    assert seen == ["甲"]  # the uncommitted write is not visible
+    release.set()
+    await writer
+    assert await _names(database) == sorted(["甲", "乙"])
+
+
 async def test_an_over_long_value_is_refused_before_the_database_sees_it(database: Database) -> None:
     # SQLite would store it and PostgreSQL refuse it: the flush guard refuses it on both, for good.
     attempts = 0
@@ -155,3 +195,25 @@ async def test_a_postgresql_that_stays_in_startup_is_reported_unavailable(
     finally:
         await restarting.dispose()
     assert not raised.value.busy and fake_postgres.refused == 3
+
+
+async def test_pooled_connections_the_server_dropped_are_replaced_without_a_failure(
+    database: Database, database_url: str
+) -> None:
+    # No ping before each checkout: a connection PostgreSQL closed (a restart, an idle timeout) fails
+    # on first use as a disconnect; the unit of work runs again on a fresh connection.
+    if database.dialect != "postgresql":
+        pytest.skip("PostgreSQL drops connections; SQLite has none to drop")
+    await database.run(lambda session: _add_customer(session, "癸"))  # a pooled connection now exists
+    killer = Database.from_url(database_url)
+    try:
+        async with killer.engine.connect() as other:
+            killed = await other.scalar(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ))
+    finally:
+        await killer.dispose()
+    assert killed >= 1
+    await database.run(lambda session: _add_customer(session, "子"))
+    assert {"癸", "子"} <= set(await _names(database))

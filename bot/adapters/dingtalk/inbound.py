@@ -6,14 +6,15 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from dingtalk_stream import ChatbotMessage
 
 from bot.adapters.dingtalk import PLATFORM
 from bot.adapters.dingtalk.replying import Replier
+from handlers.intake import ReplyChannel, Ticket
 from handlers.messages import InboundMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,14 @@ _MENTION = re.compile(r"(?:(?<=\s)|^)@(\S+)")
 
 UNSUPPORTED_TYPE_REPLY = "目前只能识别文字消息。请用文字说明进度，例如：订单123 焊接完成"
 
-Dispatch = Callable[[InboundMessage], Awaitable[Reply]]
+SESSION_WEBHOOK = "session_webhook"
+"""The reply channel of a robot message: its sessionWebhook, until sessionWebhookExpiredTime."""
+
+
+class Accepting(Protocol):
+    async def accept(
+        self, message: InboundMessage, channel: ReplyChannel | None = None, *, carries_reply: bool = True
+    ) -> Ticket: ...
 
 
 class BadPayload(ValueError):
@@ -96,17 +104,37 @@ def to_inbound(message: ChatbotMessage, text: str) -> InboundMessage:
     )
 
 
-class InboundHandler:
-    """Receives robot messages from either transport and hands the answers to the `Replier`."""
+def reply_channel(message: ChatbotMessage) -> ReplyChannel | None:
+    if not message.session_webhook:
+        return None
+    expires = message.session_webhook_expired_time
+    expires_at = datetime.fromtimestamp(int(expires) / 1000, tz=UTC) if expires else None
+    return ReplyChannel(SESSION_WEBHOOK, message.session_webhook, expires_at)
 
-    def __init__(self, dispatch: Dispatch, replier: Replier) -> None:
-        self.dispatch = dispatch
+
+def robot_message_for(message: InboundMessage, channel: ReplyChannel) -> ChatbotMessage:
+    """The fields of a stored message the `Replier` needs, as the SDK's message type."""
+    robot = ChatbotMessage()
+    robot.message_id = message.message_id
+    robot.conversation_id = message.chat_id
+    robot.conversation_type = GROUP_CONVERSATION if message.is_group else "1"
+    robot.session_webhook = channel.address
+    robot.session_webhook_expired_time = int(channel.expires_at.timestamp() * 1000) if channel.expires_at else None
+    return robot
+
+
+class InboundHandler:
+    """Receives robot messages from either transport, stores them through the intake, and answers
+    through the `Replier` (the intake calls `send_late` once the message is handled)."""
+
+    def __init__(self, intake: Callable[[], Accepting], replier: Replier) -> None:
+        self._intake = intake
         self.replier = replier
 
-    async def receive(self, data: dict[str, Any]) -> Reply | None:
-        """Record one robot message and start answering it; returns what the dispatcher said.
+    async def receive(self, data: dict[str, Any]) -> Ticket | None:
+        """Store one robot message durably; its answer goes out once it is handled.
 
-        Raises on infrastructure failure (database down): the caller must then not acknowledge,
+        Raises `NotAccepted` when it could not be stored: the caller must then not acknowledge,
         so DingTalk delivers the message again.
         """
         message = parse_chatbot_message(data)
@@ -120,11 +148,13 @@ class InboundHandler:
             log.info("DingTalk %s message %s is not text; answered with a hint", message.message_type, message.message_id)
             self.replier.start(message, Reply(UNSUPPORTED_TYPE_REPLY))
             return None
-        inbound = to_inbound(message, text)
-        reply = await self.dispatch(inbound)
-        if reply.duplicate:
-            log.info("DingTalk message %s was delivered again; already applied, not answering twice", inbound.message_id)
-            return reply
-        if reply.text:
-            self.replier.start(message, reply, inbound)
-        return reply
+        # DingTalk has no answer in the acknowledgement: the reply always goes through the channel.
+        ticket = await self._intake().accept(to_inbound(message, text), reply_channel(message), carries_reply=False)
+        if ticket.duplicate:
+            log.info("DingTalk message %s was delivered again; already stored, not answering twice", message.message_id)
+        return ticket
+
+    async def send_late(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
+        """The intake's late sender: the reply's picture or file, then the sessionWebhook, the group
+        send, or the outbox."""
+        await self.replier.send(robot_message_for(message, channel), reply, message)

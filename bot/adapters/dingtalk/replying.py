@@ -52,6 +52,10 @@ class Replier:
         self._replies.add(task)
         task.add_done_callback(self._replies.discard)
 
+    async def send(self, message: ChatbotMessage, reply: Reply, inbound: InboundMessage | None = None) -> None:
+        """Answer now and return once it went out or was left to the outbox (never raises)."""
+        await self._reply(message, reply, inbound)
+
     async def _reply(self, message: ChatbotMessage, reply: Reply, inbound: InboundMessage | None) -> None:
         """The reply's picture or file first (through the proactive sender, see `bot.attachments`),
         then the answer, which says where else to look when the attachment could not go."""

@@ -12,15 +12,15 @@ from aiohttp import web
 from bot.adapters.dingtalk import PLATFORM
 from bot.adapters.dingtalk.api import DingTalkApi
 from bot.adapters.dingtalk.callback import callback_handler
-from bot.adapters.dingtalk.inbound import InboundHandler
+from bot.adapters.dingtalk.inbound import SESSION_WEBHOOK, InboundHandler
 from bot.adapters.dingtalk.replying import Replier
 from bot.adapters.dingtalk.sender import DingTalkSender
 from bot.adapters.dingtalk.stream import GendanStreamClient, create_stream_client
 from bot.adapters.sending import RateLimiter, RetryPolicy
 from bot.attachments import attachment_sender
 from bot.config import Settings
-from bot.keys import HTTP, RUNTIME, SENDERS
-from handlers.messages import InboundMessage, Outbound, Reply
+from bot.keys import HTTP, INTAKE, REPLY_CHANNELS, RUNTIME, SENDERS
+from handlers.messages import Outbound
 from scheduler.outbox import defer_to_outbox
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,6 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
     limiter = RateLimiter(config.rate_limit_per_minute, 60.0)
     policy = RetryPolicy(attempts=config.retry_attempts, base_delay=config.retry_base_seconds, max_delay=60.0)
 
-    async def dispatch(message: InboundMessage) -> Reply:
-        return await app[RUNTIME].dispatcher.handle(message)
-
     async def defer(message: Outbound, dedupe_key: str) -> None:
         await defer_to_outbox(app[RUNTIME].database, message, dedupe_key=dedupe_key, now=datetime.now(UTC))
 
@@ -57,8 +54,9 @@ def setup_dingtalk(app: web.Application, settings: Settings) -> None:
         api, limiter, policy, bot_name=settings.general.bot_name, defer=defer,
         send_attachment=attachment_sender(lambda: app[RUNTIME].database, app[SENDERS]),
     )
-    bot = InboundHandler(dispatch, replier)
+    bot = InboundHandler(lambda: app[INTAKE], replier)
     app[DINGTALK_INBOUND] = bot
+    app[REPLY_CHANNELS][(PLATFORM, SESSION_WEBHOOK)] = bot.send_late
     app[SENDERS][PLATFORM] = DingTalkSender(api, limiter, policy, bot_name=settings.general.bot_name)
 
     if config.mode == "http":

@@ -4,14 +4,14 @@ Order of checks on a POST, each refusal logged without secrets and answered with
 parameters present (403) → timestamp a plain number of at most 12 digits (400) and within ±300 s
 (403) → the whole body read, however many TCP segments it came in, within the size cap (413) →
 JSON envelope (400) → signature, constant time (403) → (timestamp, nonce) not seen before with
-another body (403; the identical signed request is WeCom redelivering, answered from the msgid
-record) → decryption and receive id (400) → payload JSON and its shape (400). Only then does
-anything reach the dispatcher.
+another body (403; the identical signed request is WeCom redelivering, answered from the inbox
+record) → decryption and receive id (400) → payload JSON and its shape (400). Only then is the
+message handed to the intake, which stores it before the 200 goes back (503 when it could not be
+stored: WeCom delivers it again).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from datetime import datetime, timezone
@@ -24,6 +24,8 @@ from bot.adapters.wecom.api import RESPONSE_PATH, UnsafeUrl, call_with_retry, ch
 from bot.adapters.wecom.crypto import CallbackRejected, ReplayGuard, WeComCrypto
 from bot.adapters.wecom.inbound import MessageHandling, PayloadError, parse_payload
 from bot.adapters.wecom.replying import markdown_body, stream_reply
+from handlers.intake import NotAccepted, ReplyChannel
+from handlers.messages import DeliveryError, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,6 @@ class CallbackEndpoint:
         self.session = session
         self.guard = guard or ReplayGuard()
         self.policy = policy
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # --- GET: URL verification -------------------------------------------------------------
 
@@ -85,17 +86,21 @@ class CallbackEndpoint:
         except PayloadError as exc:
             return self._refuse(request, CallbackRejected(400, str(exc)))
 
-        if incoming.message is None and incoming.ack is None:
+        if incoming.ack is not None:
+            return web.json_response(self.crypto.reply_envelope(stream_reply(incoming.ack), nonce))
+        if incoming.message is None:
             return web.Response(text="")  # events, stream refreshes: nothing to answer
-        task = asyncio.ensure_future(self.handling.answer(incoming))
-        # Without a response_url there is no later channel: wait for the answer however long it takes.
-        deadline = self.reply_within_seconds if incoming.response_url else None
-        done, _ = await asyncio.wait({task}, timeout=deadline)
-        if task not in done:
-            # Too slow for the platform to wait: answer later, once, through response_url.
-            self._follow_up(task, incoming.response_url)
-            return web.Response(text="")
-        text = task.result()
+        try:
+            ticket = await self.handling.accept(
+                incoming, incoming.channel(received_at), waits=self.reply_within_seconds > 0
+            )
+        except NotAccepted as exc:
+            # Not stored, so not acknowledged: WeCom delivers it again.
+            log.warning("wecom message not accepted: %s (HTTP 503)", exc)
+            return web.Response(status=503, text="not accepted, deliver again")
+        # Stored: answer in the response when ready in time; otherwise it goes out later, once,
+        # through response_url (or the outbox to the group when there is none or it expired).
+        text = await self.handling.answer_text(ticket.message, await ticket.reply(self.reply_within_seconds))
         if text is None:
             return web.Response(text="")
         return web.json_response(self.crypto.reply_envelope(stream_reply(text), nonce))
@@ -143,16 +148,11 @@ class CallbackEndpoint:
 
     # --- late answers ----------------------------------------------------------------------
 
-    def _follow_up(self, task: asyncio.Future[str | None], response_url: str | None) -> None:
-        async def deliver() -> None:
-            text = await task
-            if text is None:
-                return
-            await self.post_response_url(response_url, text)
-
-        follow = asyncio.ensure_future(deliver())
-        self._tasks.add(follow)
-        follow.add_done_callback(self._tasks.discard)
+    async def send_late(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
+        """The intake's late sender for response_url channels; raises when it did not go out."""
+        text = await self.handling.answer_text(message, reply)
+        if text is not None and not await self.post_response_url(channel.address, text):
+            raise DeliveryError("response_url post failed", retryable=False)
 
     async def post_response_url(self, response_url: str | None, text: str) -> bool:
         """Post a late answer once to the payload's response_url, if it is the WeCom endpoint."""
@@ -172,11 +172,6 @@ class CallbackEndpoint:
             log.warning("wecom late answer not delivered: %s", exc)
             return False
         return True
-
-    async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for late answers still in flight (called when the app stops)."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
 
 
 def add_routes(app: web.Application, path: str, endpoint: CallbackEndpoint) -> None:

@@ -9,17 +9,16 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from bot.adapters.wecom import PLATFORM
 from bot.attachments import SendAttachment, with_note
 from handlers.dispatcher import strip_mentions
+from handlers.intake import ReplyChannel, Ticket
 from handlers.messages import InboundMessage, Reply
 
 log = logging.getLogger(__name__)
-
-UNAVAILABLE = "系统暂时繁忙，这条消息没有记录，请稍后再发一次。"
 
 IMAGE_ACK = "收到图片。图片不会自动记录，请用文字说明进度，例如：订单123 焊接完成"
 FILE_ACK = "收到文件。文件不会自动记录，请用文字说明进度，例如：订单123 焊接完成"
@@ -42,6 +41,16 @@ class Incoming:
     ack: str | None = None
     """An answer given without the dispatcher (attachments we acknowledge but do not record)."""
     response_url: str | None = None
+
+    def channel(self, received_at: datetime) -> ReplyChannel | None:
+        """The response_url as a reply channel: usable once, for one hour."""
+        if not self.response_url:
+            return None
+        return ReplyChannel(RESPONSE_URL, self.response_url, received_at + RESPONSE_URL_LIFETIME)
+
+
+RESPONSE_URL = "response_url"
+RESPONSE_URL_LIFETIME = timedelta(hours=1)
 
 
 def parse_payload(plaintext: str | bytes) -> dict[str, Any]:
@@ -136,20 +145,23 @@ def to_incoming(payload: dict[str, Any], *, bot_names: tuple[str, ...], received
     return Incoming(message=message, response_url=response_url)
 
 
-class Dispatching(Protocol):
-    async def handle(self, message: InboundMessage) -> Reply: ...
+class Accepting(Protocol):
+    async def accept(
+        self, message: InboundMessage, channel: ReplyChannel | None = None, *, carries_reply: bool = True
+    ) -> Ticket: ...
 
 
 class MessageHandling:
-    """The one path both transports share: decrypted payload → dispatcher → the text to answer."""
+    """The one path both transports share: decrypted payload → intake (stored before the platform
+    hears "received") → the text to answer in the response, when it is ready in time."""
 
     def __init__(
         self,
-        dispatcher: Callable[[], Dispatching],
+        intake: Callable[[], Accepting],
         bot_names: tuple[str, ...],
         send_attachment: SendAttachment | None = None,
     ) -> None:
-        self._dispatcher = dispatcher
+        self._intake = intake
         self.bot_names = bot_names
         self.send_attachment = send_attachment
         """Sends a reply's picture or file to its chat (see `bot.attachments`)."""
@@ -157,23 +169,21 @@ class MessageHandling:
     def incoming(self, payload: dict, received_at: datetime) -> Incoming:
         return to_incoming(payload, bot_names=self.bot_names, received_at=received_at)
 
-    async def answer(self, incoming: Incoming) -> str | None:
-        """The markdown to answer with, or None for nothing to say."""
-        if incoming.ack is not None:
-            return incoming.ack
-        if incoming.message is None:
+    async def accept(self, incoming: Incoming, channel: ReplyChannel | None, *, waits: bool = True) -> Ticket:
+        """Store the message durably; raises `NotAccepted` when it was not (do not acknowledge).
+        `waits=False`: the transport will not wait for the reply (it goes through the channel)."""
+        assert incoming.message is not None
+        return await self._intake().accept(incoming.message, channel, carries_reply=waits)
+
+    async def answer_text(self, message: InboundMessage, reply: Reply | None) -> str | None:
+        """The markdown to answer `message` with, or None for nothing to say now.
+
+        A stream reply is AI-bot markdown, where <@userid> shows as literal text and notifies
+        nobody: the reply's text names people, and their ids are not written. A reply's picture or
+        file goes to the chat first; the answer says so where it could not."""
+        if reply is None:
             return None
-        message = incoming.message
-        try:
-            reply = await self._dispatcher().handle(message)
-        except Exception:
-            # The message is not recorded; say so, so the sender can send it again.
-            log.exception("handling %s message %s failed", PLATFORM, message.message_id)
-            return UNAVAILABLE
         if reply.duplicate:
             log.info("%s message %s delivered again, answered from the record", PLATFORM, message.message_id)
-        # A stream reply is AI-bot markdown, where <@userid> shows as literal text and notifies
-        # nobody: the reply's text names people, and their ids are not written. A reply's picture
-        # or file goes to the chat first; the answer says so where it could not.
         note = await self.send_attachment(message, reply) if self.send_attachment is not None else ""
         return with_note(reply.text, note) or None

@@ -12,12 +12,14 @@ from bot.adapters.wecom import PLATFORM
 from bot.adapters.wecom.api import AppMessenger, WebhookClient
 from bot.adapters.wecom.callback import CallbackEndpoint, add_routes
 from bot.adapters.wecom.crypto import WeComCrypto
-from bot.adapters.wecom.inbound import MessageHandling
+from bot.adapters.wecom.inbound import RESPONSE_URL, MessageHandling
 from bot.adapters.wecom.sender import WeComSender
-from bot.adapters.wecom.websocket import WsClient
+from bot.adapters.wecom.websocket import REQ_ID, WsClient
 from bot.attachments import attachment_sender
-from bot.keys import HEALTH_CHECKS, HTTP, RUNTIME, SENDERS
+from bot.keys import HEALTH_CHECKS, HTTP, INTAKE, REPLY_CHANNELS, RUNTIME, SENDERS
 from bot.config import Settings
+from handlers.intake import ReplyChannel
+from handlers.messages import InboundMessage, Reply
 
 WS_CLIENT = web.AppKey("wecom_ws_client", WsClient)
 CALLBACK = web.AppKey("wecom_callback", CallbackEndpoint)
@@ -29,7 +31,7 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
     if not config.enabled:
         return
     handling = MessageHandling(
-        lambda: app[RUNTIME].dispatcher,
+        lambda: app[INTAKE],
         bot_names=(settings.general.bot_name,),
         send_attachment=attachment_sender(lambda: app[RUNTIME].database, app[SENDERS]),
     )
@@ -44,6 +46,13 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
         )
         app[CALLBACK] = endpoint
         add_routes(app, config.callback_path, endpoint)
+        app[REPLY_CHANNELS][(PLATFORM, RESPONSE_URL)] = endpoint.send_late
+    else:
+
+        async def send_late(message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
+            await app[WS_CLIENT].send_late(message, channel, reply)
+
+        app[REPLY_CHANNELS][(PLATFORM, REQ_ID)] = send_late
 
     async def wecom_ctx(app: web.Application) -> AsyncIterator[None]:
         session = app[HTTP]
@@ -52,7 +61,10 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
         if config.mode == "callback":
             app[CALLBACK].session = session
         else:
-            ws_client = WsClient(session, config.ws_url, config.bot_id, config.secret, handling)
+            ws_client = WsClient(
+                session, config.ws_url, config.bot_id, config.secret, handling,
+                reply_within_seconds=config.reply_within_seconds,
+            )
             app[WS_CLIENT] = ws_client
             app[HEALTH_CHECKS][PLATFORM] = lambda: ws_client.problem if ws_client is not None else None
             ws_task = asyncio.create_task(ws_client.run(), name="wecom-websocket")
@@ -72,8 +84,6 @@ def setup_wecom(app: web.Application, settings: Settings) -> None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await ws_task
                 await ws_client.close()
-            if config.mode == "callback":
-                await app[CALLBACK].drain()
 
     app.cleanup_ctx.append(wecom_ctx)
 

@@ -26,7 +26,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import aiohttp
@@ -35,7 +35,8 @@ from bot.adapters.sending import Pacing, RateLimited, RetryPolicy
 from bot.adapters.wecom.api import ApiError
 from bot.adapters.wecom.inbound import Incoming, MessageHandling, PayloadError
 from bot.adapters.wecom.replying import stream_reply
-from handlers.messages import DeliveryError
+from handlers.intake import NotAccepted, ReplyChannel
+from handlers.messages import DeliveryError, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ MSG_CALLBACK = "aibot_msg_callback"
 EVENT_CALLBACK = "aibot_event_callback"
 RESPOND = "aibot_respond_msg"
 SEND = "aibot_send_msg"
+REQ_ID = "ws_req_id"
+"""The reply channel of a websocket message: its callback's req_id on the same connection."""
+REQ_ID_LIFETIME = timedelta(minutes=5)
+"""How long a late answer on a callback's req_id is attempted (a stream refresh lasts up to 6 min)."""
 DISCONNECTED_EVENT = "disconnected_event"
 CONVERSATION_LIMITS = ((30, 61.0), (1000, 3601.0))
 """Messages per conversation from the bot, replies and proactive sends together: (count, seconds).
@@ -70,6 +75,7 @@ class WsClient:
         secret: str,
         handling: MessageHandling,
         *,
+        reply_within_seconds: float = 3.0,
         ping_interval: float = 30.0,
         ack_timeout: float = 10.0,
         backoff: RetryPolicy = RetryPolicy(attempts=0, base_delay=1.0, max_delay=60.0),
@@ -82,6 +88,7 @@ class WsClient:
         self.bot_id = bot_id
         self._secret = secret
         self.handling = handling
+        self.reply_within_seconds = reply_within_seconds
         self.ping_interval = ping_interval
         self.ack_timeout = ack_timeout
         self.backoff = backoff
@@ -235,15 +242,39 @@ class WsClient:
         except PayloadError as exc:
             log.warning("wecom websocket: callback refused: %s", exc)
             return
-        text = await self.handling.answer(incoming)
-        if text is None:
+        conversation = _conversation(incoming, body)
+        if incoming.ack is not None:
+            await self.respond(req_id, conversation, incoming.ack, quiet=True)
             return
+        if incoming.message is None:
+            return
+        channel = ReplyChannel(REQ_ID, req_id, datetime.now(timezone.utc) + REQ_ID_LIFETIME)
         try:
-            await self.pacing.acquire(_conversation(incoming, body))
+            ticket = await self.handling.accept(incoming, channel, waits=self.reply_within_seconds > 0)
+        except NotAccepted as exc:
+            log.warning("wecom websocket: message not accepted: %s", exc)
+            return
+        text = await self.handling.answer_text(incoming.message, await ticket.reply(self.reply_within_seconds))
+        if text is not None:
+            await self.respond(req_id, conversation, text, quiet=True)
+
+    async def respond(self, req_id: str, conversation: str, text: str, *, quiet: bool = False) -> None:
+        """`aibot_respond_msg` on a callback's req_id, paced per conversation; raises unless `quiet`
+        (then logs)."""
+        try:
+            await self.pacing.acquire(conversation)
             await self._request(RESPOND, json.loads(stream_reply(text)), req_id=req_id)
         except (asyncio.TimeoutError, ApiError, NotConnected, RateLimited) as exc:
+            if not quiet:
+                raise
             # The record is kept; a redelivery of the same msgid is answered from it.
-            log.warning("wecom websocket: reply to %s not delivered: %s", body.get("msgid"), _describe(exc))
+            log.warning("wecom websocket: reply on %s not delivered: %s", req_id, _describe(exc))
+
+    async def send_late(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
+        """The intake's late sender for req_id channels; raises when it did not go out."""
+        text = await self.handling.answer_text(message, reply)
+        if text is not None:
+            await self.respond(channel.address, message.chat_id, text)
 
     async def _request(
         self, cmd: str, body: Any, *, req_id: str | None = None, timeout: float | None = None

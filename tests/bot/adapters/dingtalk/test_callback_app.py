@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot.keys import RUNTIME
+from bot.keys import INTAKE, RUNTIME
 from bot.app import create_app
 from bot.config import Settings
 from storage.models import Event, ProcessedMessage
@@ -44,6 +44,7 @@ async def post(server: TestServer, fake: FakeDingTalk, data: dict, *, timestamp:
 
 
 async def count(app: web.Application, model: type) -> int:
+    await app[INTAKE].settled()  # acknowledged once stored; counted once handled
     async with app[RUNTIME].database.transaction() as session:
         return await session.scalar(select(func.count()).select_from(model))
 
@@ -51,9 +52,9 @@ async def count(app: web.Application, model: type) -> int:
 async def test_signed_callback_is_recorded_once_and_answered(server: TestServer, fake: FakeDingTalk) -> None:
     assert (await post(server, fake, fake.robot_message(CREATE))).status == 200
     data = fake.robot_message("订单123 焊接完成", session="s-weld")
-    assert (await post(server, fake, data)).status == 200
-    events = await count(server.app, Event)
+    assert (await post(server, fake, data)).status == 200  # stored; handled and answered right after
     answers = await fake.wait_requests("session", 2)
+    events = await count(server.app, Event)
     weld = [r for r in answers if r.query["session"] == "s-weld"]
     assert len(weld) == 1 and "焊接" in weld[0].body["markdown"]["text"]
 

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
 from bot.adapters.dingtalk.setup import DINGTALK_STREAM
-from bot.keys import RUNTIME
+from bot.keys import INTAKE, RUNTIME
 from bot.app import create_app
 from bot.keys import SCHEDULER
 from bot.config import Settings
@@ -32,6 +32,7 @@ async def app(settings: Settings, aiohttp_server) -> AsyncIterator[web.Applicati
 
 
 async def scalar(app: web.Application, query) -> int:  # type: ignore[no-untyped-def]
+    await app[INTAKE].settled()  # acknowledged once stored; counted once handled
     async with app[RUNTIME].database.transaction() as session:
         return await session.scalar(query)
 

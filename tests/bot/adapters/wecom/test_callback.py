@@ -6,6 +6,7 @@ import asyncio
 
 from aiohttp.test_utils import TestClient
 
+from tests.bot.adapters.wecom.conftest import GROUP_KEY
 from tests.bot.adapters.wecom.fake_wecom import FakeWeCom, group_text
 from tests.bot.adapters.wecom.helpers import (
     PATH,
@@ -84,12 +85,21 @@ async def test_slow_answers_go_through_response_url(aiohttp_client, settings_dat
     assert body["msgtype"] == "markdown" and "跟单助手" in body["markdown"]["content"]
 
 
-async def test_without_response_url_the_answer_is_awaited(aiohttp_client, settings_data: dict, fake: FakeWeCom) -> None:
+async def test_without_response_url_a_slow_answer_goes_to_the_group(
+    aiohttp_client, settings_data: dict, fake: FakeWeCom
+) -> None:
     from bot.app import create_app
     from bot.config import parse_settings
 
     settings_data["wecom"]["reply_within_seconds"] = 0
+    settings_data["schedule"] = {"outbox_poll_seconds": 1}
     client = await aiohttp_client(create_app(parse_settings(settings_data, environ={})))
     status, reply = await deliver(client, fake, group_text("@跟单助手 帮助", msgid="no-url"))
-    assert status == 200 and "跟单助手" in reply["stream"]["content"]
+    assert (status, reply) == (200, None)  # stored and acknowledged; the answer follows
+    for _ in range(300):
+        if fake.webhook_posts:
+            break
+        await asyncio.sleep(0.02)
+    assert [key for key, _ in fake.webhook_posts] == [GROUP_KEY]
+    assert "跟单助手" in fake.webhook_posts[0][1]["markdown"]["content"]
     assert fake.responses == []

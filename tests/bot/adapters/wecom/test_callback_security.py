@@ -10,6 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.adapters.wecom.setup import CALLBACK
+from bot.keys import INTAKE
 from tests.bot.adapters.wecom.fake_wecom import (
     AesCodec,
     FakeWeCom,
@@ -130,7 +131,7 @@ async def test_response_url_on_another_host_is_never_posted(aiohttp_client, sett
         payload = group_text("@跟单助手 帮助", msgid="redirect", response_url=other.response_url("stolen"))
         with caplog.at_level(logging.INFO):
             assert await deliver(client, fake, payload) == (200, None)
-            await client.app[CALLBACK].drain()
+            await client.app[INTAKE].settled()
         assert other.responses == [] and fake.responses == []
         assert "response_url refused" in caplog.text
     finally:

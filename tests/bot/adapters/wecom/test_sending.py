@@ -275,10 +275,11 @@ async def test_a_stream_reply_names_people_and_never_writes_user_ids(fake: FakeW
     from handlers.messages import Reply
     from tests.bot.adapters.wecom.fake_wecom import group_text
 
-    class Dispatcher:
-        async def handle(self, message):
-            return Reply("订单123 请 @李四 确认", mention_user_ids=("lisi",))
+    class NoIntake:
+        async def accept(self, message, channel=None, *, carries_reply=True):  # pragma: no cover - not reached
+            raise AssertionError
 
-    handling = MessageHandling(lambda: Dispatcher(), ("跟单助手",))
+    handling = MessageHandling(lambda: NoIntake(), ("跟单助手",))
     incoming = handling.incoming(group_text("@跟单助手 订单123", msgid="m1"), datetime.now(timezone.utc))
-    assert await handling.answer(incoming) == "订单123 请 @李四 确认"
+    reply = Reply("订单123 请 @李四 确认", mention_user_ids=("lisi",))
+    assert await handling.answer_text(incoming.message, reply) == "订单123 请 @李四 确认"

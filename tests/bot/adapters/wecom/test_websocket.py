@@ -71,14 +71,14 @@ async def test_proactive_message_without_webhook_goes_by_aibot_send_msg(client: 
     assert frame["body"]["markdown"]["content"] == "**简报**\n订单123 焊接逾期 @李四"
 
 
-class _NoDispatcher:
-    async def handle(self, message):  # pragma: no cover - never reached in these tests
+class _NoIntake:
+    async def accept(self, message, channel=None, *, carries_reply=True):  # pragma: no cover - never reached
         raise AssertionError
 
 
 def _client(session: aiohttp.ClientSession, fake: FakeWeCom, *, secret: str | None = None, **kwargs) -> WsClient:
     return WsClient(session, fake.ws_url, fake.bot_id, secret or fake.bot_secret,
-                    MessageHandling(lambda: _NoDispatcher(), ("跟单助手",)), **kwargs)
+                    MessageHandling(lambda: _NoIntake(), ("跟单助手",)), **kwargs)
 
 
 async def test_pings_keep_the_connection_and_unanswered_pings_end_it(fake: FakeWeCom) -> None:

@@ -1,0 +1,228 @@
+"""Durable intake: stored before acknowledged, handled once in order per chat, answered once through
+the transport, the stored channel, or the outbox; a restart resumes what was not handled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.runtime import Runtime
+from handlers.intake import Intake, NotAccepted, ReplyChannel
+from handlers.messages import InboundMessage, Reply
+from storage.models import AnswerRoute, InboxMessage, InboxStatus, OutboxMessage, ProcessedMessage
+from tests.helpers import ChatSession
+
+ORDER = "新建订单 123 华东机械 搅拌机 50台 2026-12-20"
+
+
+class LateChannel:
+    """A late sender that records what it was asked to send, or fails when told to."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.fail = fail
+
+    async def __call__(self, message: InboundMessage, channel: ReplyChannel, reply: Reply) -> None:
+        if self.fail:
+            raise ConnectionError("channel gone")
+        self.sent.append((message.message_id, reply.text))
+
+
+@pytest.fixture
+async def intake(runtime: Runtime) -> AsyncIterator[Intake]:
+    intake = Intake(runtime.database, runtime.dispatcher)
+    await intake.start()
+    yield intake
+    await intake.close()
+
+
+@pytest.fixture
+async def admin(chat: ChatSession) -> ChatSession:
+    await chat.as_role("admin")
+    await chat.say(ORDER)
+    return chat
+
+
+@contextmanager
+def slow_handling(runtime: Runtime) -> Iterator[asyncio.Event]:
+    """Handling waits until the event is set (a slow message)."""
+    go = asyncio.Event()
+    real_apply = runtime.dispatcher.apply
+
+    async def slow(message, finish=None):
+        await go.wait()
+        return await real_apply(message, finish)
+
+    runtime.dispatcher.apply = slow  # type: ignore[method-assign]
+    try:
+        yield go
+    finally:
+        runtime.dispatcher.apply = real_apply  # type: ignore[method-assign]
+
+
+def live_channel() -> ReplyChannel:
+    return ReplyChannel("url", "https://example.invalid/once", datetime.now(timezone.utc) + timedelta(hours=1))
+
+
+async def inbox_row(runtime: Runtime, message_id: str) -> InboxMessage:
+    async with runtime.database.read() as session:
+        row = await session.scalar(select(InboxMessage).where(InboxMessage.message_id == message_id))
+        assert row is not None
+        return row
+
+
+async def processed(runtime: Runtime, message_id: str) -> int:
+    async with runtime.database.read() as session:
+        return await session.scalar(
+            select(func.count()).select_from(ProcessedMessage).where(ProcessedMessage.message_id == message_id)
+        )
+
+
+async def outbox_texts(runtime: Runtime) -> list[tuple[str, str]]:
+    async with runtime.database.read() as session:
+        return [(row.dedupe_key, row.text) for row in await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+async def test_the_transport_gets_the_reply_when_it_is_ready_in_time(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    ticket = await intake.accept(message, live_channel())
+    reply = await ticket.reply(5.0)
+    assert reply is not None and "焊接" in reply.text
+    row = await inbox_row(runtime, message.message_id)
+    assert (row.status, row.answer_route) == (InboxStatus.DONE, AnswerRoute.PASSIVE)
+    assert row.reply_text == reply.text
+    assert await processed(runtime, message.message_id) == 1
+
+
+async def test_a_redelivery_finds_the_stored_message_and_its_reply(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    first = await (await intake.accept(message)).reply(5.0)
+    again = await intake.accept(message)
+    assert again.duplicate
+    second = await again.reply(5.0)
+    assert second is not None and second.duplicate and second.text == first.text
+    assert await processed(runtime, message.message_id) == 1
+
+
+async def test_a_late_answer_goes_once_through_the_stored_channel(runtime, intake, admin) -> None:
+    late = LateChannel()
+    intake.register_channel("local", "url", late)
+    message = admin.message("订单123 焊接完成")
+    with slow_handling(runtime) as go:
+        ticket = await intake.accept(message, live_channel())
+        assert await ticket.reply(0.05) is None  # the transport could not wait longer
+        go.set()
+        await intake.settled()
+    assert [mid for mid, _ in late.sent] == [message.message_id]
+    row = await inbox_row(runtime, message.message_id)
+    assert row.answer_route == AnswerRoute.CHANNEL and row.answered_at is not None
+    assert await outbox_texts(runtime) == []
+
+
+async def test_without_a_live_channel_the_answer_goes_to_the_outbox(runtime, intake, admin) -> None:
+    late = LateChannel()
+    intake.register_channel("local", "url", late)
+    expired = ReplyChannel("url", "https://example.invalid/old", datetime.now(timezone.utc) - timedelta(minutes=1))
+    message = admin.message("订单123 焊接完成")
+    await intake.accept(message, expired, carries_reply=False)
+    await intake.settled()
+    assert late.sent == []
+    [(key, text)] = await outbox_texts(runtime)
+    assert key == f"reply:local:{message.message_id}" and "焊接" in text
+    assert (await inbox_row(runtime, message.message_id)).answer_route == AnswerRoute.OUTBOX
+
+
+async def test_a_failing_channel_hands_the_answer_to_the_outbox_once(runtime, intake, admin) -> None:
+    intake.register_channel("local", "url", LateChannel(fail=True))
+    message = admin.message("订单123 焊接完成")
+    await intake.accept(message, live_channel(), carries_reply=False)
+    await intake.settled()
+    assert [key for key, _ in await outbox_texts(runtime)] == [f"reply:local:{message.message_id}"]
+    row = await inbox_row(runtime, message.message_id)
+    assert row.answer_route == AnswerRoute.OUTBOX and row.answered_at is not None
+
+
+async def test_one_chat_is_handled_in_the_order_received(runtime, intake, admin) -> None:
+    steps = ["排产", "领料", "下料", "焊接", "涂装"]
+    messages = [admin.message(f"订单123 {step}完成") for step in steps]
+    for m in messages:
+        await intake.accept(m, carries_reply=False)
+    await intake.settled()
+    async with runtime.database.read() as session:
+        order = list(await session.scalars(
+            select(ProcessedMessage.message_id).where(ProcessedMessage.message_id.in_([m.message_id for m in messages]))
+            .order_by(ProcessedMessage.id)
+        ))
+    assert order == [m.message_id for m in messages]
+
+
+async def test_a_restart_resumes_what_was_received_but_not_handled(runtime, admin) -> None:
+    first = Intake(runtime.database, runtime.dispatcher)
+    await first.start()
+    gate = asyncio.Event()
+    real_apply = runtime.dispatcher.apply
+
+    async def stalled(message, finish=None):
+        await gate.wait()  # the process dies before handling
+        return await real_apply(message, finish)
+
+    runtime.dispatcher.apply = stalled  # type: ignore[method-assign]
+    message = admin.message("订单123 焊接完成")
+    await first.accept(message, carries_reply=False)
+    await first.close(timeout=0.1)
+    runtime.dispatcher.apply = real_apply  # type: ignore[method-assign]
+    assert (await inbox_row(runtime, message.message_id)).status == InboxStatus.RECEIVED
+    assert await processed(runtime, message.message_id) == 0
+
+    second = Intake(runtime.database, runtime.dispatcher)
+    await second.start()
+    await second.settled()
+    await second.close()
+    assert await processed(runtime, message.message_id) == 1
+    row = await inbox_row(runtime, message.message_id)
+    assert row.status == InboxStatus.DONE and row.answer_route == AnswerRoute.OUTBOX  # no channel left
+    assert len(await outbox_texts(runtime)) == 1
+
+
+async def test_a_stopping_intake_takes_no_new_message(runtime, intake, admin) -> None:
+    intake.stop_accepting()
+    with pytest.raises(NotAccepted):
+        await intake.accept(admin.message("订单123 焊接完成"))
+
+
+async def test_an_answer_through_the_outbox_keeps_its_file(runtime, intake, admin) -> None:
+    # 导出台账 answers with the ledger workbook: where the answer goes out late, the file goes too
+    # (first, as the passive route sends it), not only the text.
+    expired = ReplyChannel("url", "https://example.invalid/old", datetime.now(timezone.utc) - timedelta(minutes=1))
+    message = admin.message("导出台账")
+    await intake.accept(message, expired, carries_reply=False)
+    await intake.settled()
+    async with runtime.database.read() as session:
+        rows = list(await session.execute(
+            select(OutboxMessage.dedupe_key, OutboxMessage.attachment_kind, OutboxMessage.attachment_filename,
+                   OutboxMessage.attachment_data).order_by(OutboxMessage.id)
+        ))
+    assert [row[0] for row in rows] == [f"reply:{message.message_id}:attachment", f"reply:local:{message.message_id}"]
+    assert rows[0][1] == "file" and rows[0][2].endswith(".xlsx") and rows[0][3]
+    assert rows[1][3] is None
+
+
+async def test_a_message_with_an_over_long_id_is_refused_at_once_and_not_stored(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成", message_id="m" * 500)
+    ticket = await intake.accept(message, live_channel())
+    reply = await ticket.reply(1.0)
+    assert reply is not None and not reply.ok and "没有记录" in reply.text
+    async with runtime.database.read() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxMessage)) == 0
+
+
+async def test_a_nul_character_is_stored_and_handled_on_either_database(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接\x00完成")
+    reply = await (await intake.accept(message)).reply(5.0)
+    assert reply is not None and reply.ok and "焊接" in reply.text
+    assert "\x00" not in (await inbox_row(runtime, message.message_id)).text
