@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import itertools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -47,6 +48,10 @@ CHANNEL_MARGIN = timedelta(seconds=30)
 """A channel about to expire is not worth a late answer that may arrive after it closed."""
 RETRY_DELAY = 1.0
 """First wait before handling again a message the database could not take (doubles, up to 30 s)."""
+TOGETHER = 16
+"""At most this many queued messages of one chat are handled in one transaction."""
+TOGETHER_WITHIN = 0.03
+"""…and only while the transaction is younger than this (seconds): it holds SQLite's write lock."""
 ORPHAN_AFTER = timedelta(seconds=60)
 """A message left unhandled this long (another instance stopped with it) is taken over."""
 
@@ -299,11 +304,13 @@ class Intake:
         lane = self._lanes[key]
         try:
             while lane:
-                ticket = lane[0]
                 async with self._slots:
-                    await self._handle(ticket)
-                lane.popleft()
-                self._tickets.pop(ticket.row_id, None)
+                    handled = await self._handle_together(list(itertools.islice(lane, TOGETHER)))
+                    if not handled:
+                        await self._handle(lane[0])
+                        handled = 1
+                for _ in range(handled):
+                    self._tickets.pop(lane.popleft().row_id, None)
         finally:
             if not lane:
                 self._lanes.pop(key, None)
@@ -330,6 +337,27 @@ class Intake:
                     ticket._release()
                     return  # stays "received": resumed on the next sweep or start
                 break
+        self._answer(ticket, reply)
+
+    async def _handle_together(self, tickets: list[Ticket]) -> int:
+        """Handle the first messages of a chat's queue in one transaction; how many were handled
+        (0: the first is handled alone — it waits alone, or the batch failed and every message is
+        handled alone again, with its own answer to whatever went wrong)."""
+        if len(tickets) < 2:
+            return 0
+        try:
+            replies = await self.dispatcher.apply_together(
+                [(ticket.message, self._finisher(ticket)) for ticket in tickets], within=TOGETHER_WITHIN
+            )
+        except Exception as exc:
+            log.info("%d queued message(s) handled one by one after %s", len(tickets), type(exc).__name__)
+            return 0
+        for ticket, reply in zip(tickets, replies):
+            self._answer(ticket, reply)
+        return len(replies)
+
+    def _answer(self, ticket: Ticket, reply: Reply) -> None:
+        """The handled message's reply: to the transport still waiting, or late through its channel."""
         ticket._resolve(reply if ticket.route is AnswerRoute.PASSIVE else None)
         if ticket.route is AnswerRoute.CHANNEL:
             self._deliver_late(ticket.row_id, ticket.message, ticket.channel, reply)

@@ -226,3 +226,67 @@ async def test_a_nul_character_is_stored_and_handled_on_either_database(runtime,
     reply = await (await intake.accept(message)).reply(5.0)
     assert reply is not None and reply.ok and "焊接" in reply.text
     assert "\x00" not in (await inbox_row(runtime, message.message_id)).text
+
+
+async def queue_then_release(runtime: Runtime, intake: Intake, messages: list[InboundMessage]) -> list[Reply | None]:
+    """Accept `messages` while the chat's first message is still being handled, so the rest queue
+    behind it (and are handled together), then wait for every answer."""
+    with slow_handling(runtime) as go:
+        first = await intake.accept(messages[0])
+        rest = [await intake.accept(m) for m in messages[1:]]
+        go.set()
+        return [await asyncio.wait_for(ticket.reply(None), 10) for ticket in [first, *rest]]
+
+
+async def test_queued_messages_of_one_chat_are_handled_together_each_with_its_own_reply(
+    runtime, intake, admin, monkeypatch
+) -> None:
+    together: list[int] = []
+    real = runtime.dispatcher.apply_together
+
+    async def counting(messages, *, within):
+        replies = await real(messages, within=within)
+        together.append(len(replies))
+        return replies
+
+    monkeypatch.setattr(runtime.dispatcher, "apply_together", counting)
+    steps = ["排产", "领料", "下料", "焊接"]
+    messages = [admin.message(f"订单123 {step}完成") for step in steps]
+    replies = await queue_then_release(runtime, intake, messages)
+    assert together == [3]  # the first alone (it was being handled), the three queued in one transaction
+    for step, reply in zip(steps, replies):
+        assert reply is not None and reply.ok and step in reply.text
+    for m in messages:
+        assert await processed(runtime, m.message_id) == 1
+        row = await inbox_row(runtime, m.message_id)
+        assert (row.status, row.answer_route) == (InboxStatus.DONE, AnswerRoute.PASSIVE)
+
+
+async def test_a_fault_in_a_queued_message_loses_none_of_the_others(runtime, intake, admin, monkeypatch) -> None:
+    import handlers.dispatcher as dispatcher_module
+
+    real = dispatcher_module.handle_free_text
+
+    async def faulty(ctx):
+        if "焊接" in ctx.text:
+            raise RuntimeError("a fault in one message")
+        return await real(ctx)
+
+    monkeypatch.setattr(dispatcher_module, "handle_free_text", faulty)
+    steps = ["排产", "领料", "焊接", "涂装"]
+    messages = [admin.message(f"订单123 {step}完成") for step in steps]
+    replies = await queue_then_release(runtime, intake, messages)
+    assert [reply is not None and reply.ok for reply in replies] == [True, True, False, True]
+    assert "没有记录" in replies[2].text
+    assert [await processed(runtime, m.message_id) for m in messages] == [1, 1, 0, 1]
+    assert [(await inbox_row(runtime, m.message_id)).status for m in messages] == [InboxStatus.DONE] * 4
+
+
+async def test_an_over_long_message_in_the_queue_is_answered_and_the_rest_recorded(runtime, intake, admin) -> None:
+    limit = runtime.dispatcher.settings.max_message_chars
+    texts = ["订单123 排产完成", "订单123 领料完成", "订单123 " + "很" * limit, "订单123 下料完成"]
+    messages = [admin.message(text) for text in texts]
+    replies = await queue_then_release(runtime, intake, messages)
+    assert [reply is not None and reply.ok for reply in replies] == [True, True, False, True]
+    assert "消息太长了" in replies[2].text
+    assert [await processed(runtime, m.message_id) for m in messages] == [1, 1, 0, 1]
