@@ -63,4 +63,5 @@ async def test_two_schedulers_fire_each_job_once_and_deliver_each_message_once(
     delivered = [m.text for s in senders for m in s.sent]
     assert total > 50 and unsent == 0
     assert len(delivered) == total
-    assert len(senders[0].sent) and len(senders[1].sent)
+    # Which instance delivers is not fixed: each chat is delivered by one live instance at a time (issue 12
+    # #14), so one instance may own every chat; once each, across both, is what must hold (above).
