@@ -122,6 +122,13 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
+# a status label heading a list of (order, milestone) pairs: "完成：", "已完成:", "进行中：", "在做:"
+_STATUS_LABEL = re.compile(
+    r"\s*(?:今天|今日|本周|这周|目前|当前)?\s*(?:已经?|全部)?\s*(?:完成|完工|做完|搞定|进行中|在做|在制|生产中|正在做|未完成|在进行)"
+    r"\s*(?:的)?\s*(?:订单|单子)?\s*[:：]\s*"
+)
+# a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
+_PLAN_HEADER = re.compile(r"(?<!生产)(?:安排|计划|排期|预排|plan)")
 _CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MIN_COVERAGE = 0.4
@@ -308,6 +315,7 @@ class Parser:
         topic: str | None = None
         previous: str | None = None
         requested = False
+        heading: str | None = None   # what a status or plan header line says of the lines below it
         normalized = self._slips.repair(normalize(text))
         if "不" in normalized or "说错" in normalized:
             normalized = self._word_correction.sub("", normalized)
@@ -322,6 +330,13 @@ class Parser:
                 line = line[: orders[-1].end] + carried + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
             found = self._parse_line(line, orders, today, context, requested)
+            if orders and not found and heading:
+                # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
+                # the header says: done, under way, or planned for the header's day (class: multi-line reports)
+                headed = heading + line if heading.endswith((":", "：")) else f"{line} {heading}"
+                headed_orders = find_orders(headed, self._domain_after)
+                if [o.order_no for o in headed_orders] == [o.order_no for o in orders]:
+                    found = self._parse_line(headed, headed_orders, today, context, requested)
             if topic is not None and orders:
                 # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
                 # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
@@ -341,6 +356,7 @@ class Parser:
                 # a header names its team or topic: 焊接班, 总装 11/19 (a place suffix is fine here)
                 heads = {self._word_to_milestone[self._plain(m)] for m in self._milestone_re.finditer(line)}
                 topic = next(iter(heads)) if len(heads) == 1 else topic
+                heading = self._heading(line, topic, today)
                 # "客户变更", "客户要求如下": the lines below relay the customer's requests
                 requested = requested or bool(_CHANGE_HEADER.search(line))
             if orders:
@@ -351,6 +367,18 @@ class Parser:
         return _dedupe(items)
 
     # ---- lines and scopes -----------------------------------------------------------------
+    @staticmethod
+    def _heading(line: str, topic: str | None, today: date) -> str | None:
+        """What a header line says of the order lines under it: a status label ("已完成：", "进行中:")
+        or a plan ("明日发货安排 12月3日", "本周出货计划"), whose lines are forecasts for its day."""
+        label = _STATUS_LABEL.fullmatch(line)
+        if label:
+            return line.strip()
+        if topic is None or topic == "排产" or not _PLAN_HEADER.search(line):
+            return None
+        when = next((found.value for found in _dates(line, today) if found.value >= today), None)
+        return "预计" + (f"{when.month}月{when.day}日" if when else "")
+
     @staticmethod
     def _order_header(line: str, orders: list[OrderMatch]) -> bool:
         rest = mask(line, orders).replace(MASK, "")
@@ -376,14 +404,15 @@ class Parser:
             else:
                 groups.append([order])
         items: list[ParsedItem] = []
-        # "下料：123完成，124进行中": a milestone named before the first order heads every group
+        # "下料：123完成，124进行中": a milestone named before the first order heads every group;
+        # so does a status label ("完成：0480焊接、0481涂装", "进行中：…") (class: status-labelled lists)
         lead = masked[: orders[0].start]
-        lead = lead if self._mentions(lead) else ""
+        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) else ""
         for index, group in enumerate(groups):
             start = 0 if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
             scope = masked[start:end]
-            if index and lead and not self._mentions(scope):
+            if index and lead and (_STATUS_LABEL.fullmatch(lead) or not self._mentions(scope)):
                 scope = lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)

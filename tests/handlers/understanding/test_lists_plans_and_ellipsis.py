@@ -1,0 +1,51 @@
+"""Round 3 of issue 11: reports laid out as lists and plans, and what one order's words say of another.
+
+Status-labelled lists ("完成：…", "进行中：…"), plan headers whose lines are forecasts, and ellipsis:
+an order said after another with nothing, or only a status, of its own. Examples are our own.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def brief(parser, text):
+    """(order, milestone, status or intent, date, confident) per item, in a stable order."""
+    items = [item.as_dict() for item in parser.parse(text, NOW)]
+    return sorted((i["order_no"], i["milestone"], i["status"] or i["intent"], i["date"], i.get("confident", True))
+                  for i in items)
+
+
+# ---- status-labelled lists -------------------------------------------------------------------
+def test_a_status_label_before_a_list_of_pairs_governs_every_pair(parser):
+    assert brief(parser, "已完成：701 下料、702 喷涂、703 装配") == [
+        ("701", "下料", "done", None, True), ("702", "涂装", "done", None, True), ("703", "总装", "done", None, True)]
+
+
+def test_a_pair_with_its_own_percent_under_a_progressive_label(parser):
+    assert brief(parser, "在做：704 焊接 30%、705 质检") == [
+        ("704", "焊接", "in_progress", None, True), ("705", "质检", "in_progress", None, True)]
+
+
+def test_a_status_label_on_a_line_of_its_own_heads_the_lines_below(parser):
+    text = "完成：\n711 喷涂\n712 总装\n进行中：\n713 质检\n714 焊接 完成"
+    assert brief(parser, text) == [
+        ("711", "涂装", "done", None, True), ("712", "总装", "done", None, True),
+        ("713", "质检", "in_progress", None, True), ("714", "焊接", "done", None, True)]
+
+
+# ---- plan headers ----------------------------------------------------------------------------
+def test_lines_under_a_dated_plan_header_are_forecasts_for_its_day(parser):
+    text = "出货安排 12月5日\n721 上午装车\n722 下午出货"
+    assert brief(parser, text) == [("721", "发货", "in_progress", "2026-12-05", True),
+                                   ("722", "发货", "in_progress", "2026-12-05", True)]
+
+
+def test_a_line_with_its_own_day_under_a_plan_keeps_its_day_and_a_done_line_stays_done(parser):
+    text = "下周发货计划\n731 周一\n732 已发"
+    assert brief(parser, text) == [("731", "发货", "in_progress", "2026-12-07", True),
+                                   ("732", "发货", "done", None, True)]
+
+
+def test_a_production_plan_header_is_scheduling_not_a_forecast(parser):
+    assert brief(parser, "生产计划\n741\n742") == []
