@@ -34,6 +34,8 @@ START_WORDS = (
     # progressive aspect: 在…, …着(呢), 排队
     "进入", "转入", "转到", "排队", "在排", "差不多完", "差不多好", "快完", "快好", "在开", "在切", "在检", "在领", "在发", "着呢", "弄着", "做着", "搞着", "干着",
     "焊着", "喷着", "装着", "挂着", "开着", "检着", "在赶工", "恢复了", "恢复",
+    # nearly done: "还差一点", "就差一点点" (a partial, not parts missing)
+    "还差一点", "就差一点", "差一点点", "还差一些", "还差点",
 )
 # a strong forecast word makes a forecast on its own ("预计下午完成"); a weak one needs a date
 FORECAST_STRONG = ("预计", "估计", "预估", "争取", "有望", "计划")

@@ -42,6 +42,16 @@ _OTHER_NUMBER_LABEL = re.compile(r"(?:快递|运|物流|发票|车牌|电话|手
 _ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
 
+# after an order of the same form in the line, a token followed by ellipsis, a share or nothing is the
+# next order of the report ("0455焊好了 0456也是", "0301 喷涂 60% 0302 80%", "…吗 还有2311-21")
+_ELLIPSIS_AFTER = re.compile(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$)")
+
+
+def _shape(token: str) -> str:
+    """An order number's form: letters as A, digits as 9 ("2311-20" and "2311-21" share one)."""
+    return re.sub(r"[A-Z]", "A", re.sub(r"\d", "9", token))
+
+
 @dataclass(frozen=True, slots=True)
 class OrderMatch:
     start: int   # where the prefix (or the token) starts
@@ -79,7 +89,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             continue
         head = line[: match.start()]
         after_previous = found and _LIST_SEP.match(line[found[-1].end : match.start()])
-        if _VALUE_BEFORE.search(head) and not after_previous:
+        elided = bool(_ELLIPSIS_AFTER.match(tail)) and any(_shape(o.order_no) == _shape(token.upper()) for o in found)
+        if _VALUE_BEFORE.search(head) and not after_previous and not (elided and head.endswith("还有")):
             continue
         if (
             (_DISTINCT_FORM.fullmatch(token) and not _OTHER_NUMBER_LABEL.search(head))
@@ -88,6 +99,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or _SUBJECT_BEFORE.search(head)
             or domain_after.match(tail)
             or _LIST_NEXT.match(tail)
+            or elided
         ):
             found.append(OrderMatch(match.start(), match.end(), token.upper()))
     return found

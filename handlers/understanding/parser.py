@@ -127,6 +127,10 @@ _STATUS_LABEL = re.compile(
     r"\s*(?:今天|今日|本周|这周|目前|当前)?\s*(?:已经?|全部)?\s*(?:完成|完工|做完|搞定|进行中|在做|在制|生产中|正在做|未完成|在进行)"
     r"\s*(?:的)?\s*(?:订单|单子)?\s*[:：]\s*"
 )
+# ellipsis after a second order: "0302也是", "0302也一样", "0302同上", "0302也弄完了"
+_ELLIPSIS_FILLER = re.compile(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
+_SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
+_AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
 _PLAN_HEADER = re.compile(r"(?<!生产)(?:安排|计划|排期|预排|plan)")
 _CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
@@ -408,6 +412,7 @@ class Parser:
         # so does a status label ("完成：0480焊接、0481涂装", "进行中：…") (class: status-labelled lists)
         lead = masked[: orders[0].start]
         lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) else ""
+        before: list[ParsedItem] = []
         for index, group in enumerate(groups):
             start = 0 if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
@@ -415,8 +420,28 @@ class Parser:
             if index and lead and (_STATUS_LABEL.fullmatch(lead) or not self._mentions(scope)):
                 scope = lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
+            if index and not partial and before:
+                partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested)
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
+            before = partial
         return items
+
+    def _elided(self, scope: str, previous_scope: str, previous: list[ParsedItem], today: date,
+                requested: bool) -> list[ParsedItem]:
+        """The items of an order said after another with nothing of its own, or only a status (class:
+        ellipsis): "…吗 还有0302" and "0301焊完了 0302也是" repeat the reading before; "0301焊好了
+        0302还差一点" says a status of the same milestone."""
+        rest = _ELLIPSIS_FILLER.sub("", scope.replace(MASK, ""))
+        if _SAME_AS_BEFORE.fullmatch(rest) or (not rest and _AND_ALSO.search(previous_scope)):
+            return list(previous)
+        named = {item.milestone for item in previous if item.intent in ("progress", "query")}
+        if len(named) != 1 or None in named or self._mentions(scope, derived=True):
+            return []
+        if not (_DONE.search(scope) or _START.search(scope) or _PERCENT.search(scope)):
+            return []
+        at = scope.rfind(MASK) + 1
+        return [item for item in self._scope(scope[:at] + next(iter(named)) + scope[at:], today, has_order=True,
+                                             requested=requested) if item.intent == "progress"]
 
     def _scope(self, text: str, today: date, has_order: bool, requested: bool = False) -> list[ParsedItem]:
         clauses = [m.group() for m in _CLAUSE.finditer(text)]

@@ -49,3 +49,26 @@ def test_a_line_with_its_own_day_under_a_plan_keeps_its_day_and_a_done_line_stay
 
 def test_a_production_plan_header_is_scheduling_not_a_forecast(parser):
     assert brief(parser, "生产计划\n741\n742") == []
+
+
+# ---- ellipsis: a second order with nothing, or only a status, of its own ---------------------
+def test_a_second_order_said_to_be_the_same_repeats_the_reading(parser):
+    assert brief(parser, "0611 喷好了 0612也一样") == [("0611", "涂装", "done", None, True),
+                                                    ("0612", "涂装", "done", None, True)]
+
+
+def test_and_also_another_order_after_a_question_asks_the_same(parser):
+    assert brief(parser, "0621 质检做完了吗 还有0622") == [("0621", "质检", "query", None, True),
+                                                       ("0622", "质检", "query", None, True)]
+
+
+def test_a_second_order_with_only_a_status_takes_the_milestone_before(parser):
+    assert brief(parser, "0631 总装60% 0632 90%") == [("0631", "总装", "in_progress", None, True),
+                                                      ("0632", "总装", "in_progress", None, True)]
+    assert brief(parser, "0641焊完了 0642还差一点") == [("0641", "焊接", "done", None, True),
+                                                    ("0642", "焊接", "in_progress", None, True)]
+
+
+def test_a_bare_number_after_an_order_is_not_an_order_without_the_same_form(parser):
+    assert brief(parser, "0651 喷涂完成 还有30") == [("0651", "涂装", "done", None, True)]
+    assert brief(parser, "0651 喷涂完成 0652") == [("0651", "涂装", "done", None, True)]
