@@ -20,6 +20,17 @@ _NEVER = frozenset("了着过的得地吗呢吧啊呀么嘛")
 # a status, aspect or question cue within a few characters after the slip, or a progressive cue before it
 _CUE_AFTER = re.compile(r"[^,，。;；\n]{0,8}?(?:了|完|好|中|成|%|百分之|一半|开始|没|吗|在|做|搞|弄|发现|不|时候|的话|今天|明天|后天)")
 _CUE_BEFORE = re.compile(r"(?:正在|还在|已经?|开始|可以|准备)\s*$")
+# a looser slip (the word's first character as written, the second's sound off by its tone or by -n/-ng:
+# 发火 for 发货, 排场 for 排产) only after an order number in its line and right before an aspect cue
+_LOOSE_CUE_AFTER = re.compile(r"\s*(?:已经?|都|也|还)?\s*[\u4e00-\u9fff]?\s*(?:了|完|好|中|吗|没|%|百分之)")
+_ORDER_BEFORE = re.compile(r"(?:^|[^\d])\d{3,}[^\n]{0,6}$|[A-Za-z]{1,4}-?\d[\d-]{3,}[^\n]{0,6}$")
+_TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ", "aaaaeeeeiiiioooouuuuvvvv")
+
+
+def _loose(reading: str) -> str:
+    """A reading without its tone, -ng merged into -n (voice input of southern speakers)."""
+    plain = reading.translate(_TONE_MARKS)
+    return plain[:-1] if plain.endswith("ng") else plain
 
 
 @lru_cache(maxsize=1)
@@ -56,12 +67,51 @@ class SlipRepair:
             classes[0] |= same[sound[0]]
             classes[1] |= same[sound[1]]
         self._first = first
+        # loose slips: (the first character itself, the second's loose sound) -> word
+        self._word_by_loose: dict[tuple[str, str], str] = {}
+        loose_chars: set[str] = set()
+        by_loose: dict[str, set[str]] = defaultdict(set)
+        for char, reading in first.items():
+            by_loose[_loose(reading)].add(char)
+        for word in sorted(words):
+            if len(word) != 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in word) or word[1] not in first:
+                continue
+            key = (word[0], _loose(first[word[1]]))
+            self._word_by_loose.setdefault(key, word)
+            loose_chars |= by_loose[key[1]]
+        self._loose_pattern = (
+            re.compile(f"[{''.join(sorted({w[0] for w, _ in self._word_by_loose}))}][{''.join(sorted(loose_chars))}]")
+            if self._word_by_loose else None
+        )
         self._pattern = (
             re.compile(f"[{''.join(sorted(classes[0]))}][{''.join(sorted(classes[1]))}]")
             if self._word_by_sound else None
         )
 
     def repair(self, text: str) -> str:
+        return self._repair_loose(self._repair(text))
+
+    def _repair_loose(self, text: str) -> str:
+        if self._loose_pattern is None:
+            return text
+        parts: list[str] = []
+        last = 0
+        for match in self._loose_pattern.finditer(text):
+            slip = match.group()
+            word = self._word_by_loose.get((slip[0], _loose(self._first.get(slip[1], ""))))
+            if word is None or word == slip or slip in self._word_by_loose.values():
+                continue
+            if not (_LOOSE_CUE_AFTER.match(text, match.end()) and _ORDER_BEFORE.search(text, 0, match.start())):
+                continue
+            parts.append(text[last : match.start()])
+            parts.append(word)
+            last = match.end()
+        if not parts:
+            return text
+        parts.append(text[last:])
+        return "".join(parts)
+
+    def _repair(self, text: str) -> str:
         if self._pattern is None:
             return text
         parts: list[str] = []

@@ -151,6 +151,8 @@ DERIVED_FORMS = {
     # 货已发出, 货都发走了: the goods went out
     "发货": (
         r"(?:(?<=货)|(?<=货已)|(?<=货都)|(?<=货已经)|(?<=货全部)|(?<=货都已))发(?:出去|出|走)",
+        # topic first, the verb bare with its aspect: "啲货出咗未", "货发了没有", "货已经出了"
+        r"(?:(?<=货)|(?<=货已)|(?<=货都)|(?<=货已经))[发出](?=\s*(?:了|咗|去|未|没|吗))",
         # 先发50台, 今天发了30箱: a shipped quantity
         rf"(?<![收开批下分打头出])发(?={_QTY})",
         # 今天出了200台: goods out by count
@@ -164,13 +166,13 @@ DERIVED_FORMS = {
              # a planner's or customer's "安排生产", "排上生产" (class: planners' phrasing)
              r"安排生产|排(?:进|上)生产"),
     # (an arrival on a later day, "物料预计下周三到齐", is a material exception, not this)
-    "领料": (r"(?:物料|材料|原材料|原料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|全部|全|均已|都已)*\s*(?:到齐|备齐|齐了|齐全|齐套))",),
+    "领料": (r"(?:物料|材料|原材料|原料|(?<=[些的])料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|全部|全|均已|都已)*\s*(?:到齐|备齐|齐了|齐全|齐套))",),
 }
 
 
 # Aspect complements after a one-character milestone verb: 完/好 (resultative), 了/过/咗 (perfective),
 # 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
-_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几)|不[完好了]|得[完好]|吗|没|未|[?？]))"
+_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几)|不[完好了]|得[完好]|得(?:怎么样|咋样|如何|点样)|吗|没|未|[?？]))"
 # …and progressive or modal words before it: 在喷, 能发, 要装.
 _ASPECT_BEFORE = r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始))"
 # One-character verbs naming a default-template milestone ("喷完", "装好了", "开了一半", "排了没",
