@@ -43,6 +43,9 @@ SETS = {
     "workshop_voices (tuned)": CORPORA / "workshop_voices.jsonl",
     "office_voices (tuned)": CORPORA / "office_voices.jsonl",
     "voice_and_customers (tuned)": CORPORA / "voice_and_customers.jsonl",
+    "floor_voices_3 (tuned)": CORPORA / "floor_voices_3.jsonl",
+    "group_chat_3 (tuned)": CORPORA / "group_chat_3.jsonl",
+    "office_voices_3 (tuned)": CORPORA / "office_voices_3.jsonl",
     "mixed_voices (HELD OUT)": CORPORA / "held_out" / "mixed_voices.jsonl",
 }
 FINAL = {"everyday_voices (FINAL, blind)": CORPORA / "held_out_final" / "everyday_voices.jsonl"}
