@@ -44,6 +44,7 @@ _ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
 # after an order of the same form in the line, a token followed by ellipsis, a share or nothing is the
 # next order of the report ("0455焊好了 0456也是", "0301 喷涂 60% 0302 80%", "…吗 还有2311-21")
+_ELLIPSIS_BEFORE = re.compile(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
 _ELLIPSIS_AFTER = re.compile(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$)")
 
 
@@ -89,7 +90,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             continue
         head = line[: match.start()]
         after_previous = found and _LIST_SEP.match(line[found[-1].end : match.start()])
-        elided = bool(_ELLIPSIS_AFTER.match(tail)) and any(_shape(o.order_no) == _shape(token.upper()) for o in found)
+        elided = (bool(_ELLIPSIS_AFTER.match(tail)) and bool(_ELLIPSIS_BEFORE.search(head))
+                  and any(_shape(o.order_no) == _shape(token.upper()) for o in found))
         if _VALUE_BEFORE.search(head) and not after_previous and not (elided and head.endswith("还有")):
             continue
         if (

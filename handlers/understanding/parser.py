@@ -131,6 +131,8 @@ _STATUS_LABEL = re.compile(
 _ELLIPSIS_FILLER = re.compile(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
 _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
+# a line that introduces what follows: "SO…的情况：", "进度更新如下"
+_HEADER_END = re.compile(r"[:：]\s*$|如下")
 # a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
 _PLAN_HEADER = re.compile(r"(?<!生产)(?:安排|计划|排期|预排|plan)")
 _CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
@@ -323,8 +325,11 @@ class Parser:
         normalized = self._slips.repair(normalize(text))
         if "不" in normalized or "说错" in normalized:
             normalized = self._word_correction.sub("", normalized)
+        asking: int | None = None   # where a general question stands whose orders the next lines list
+        several = len(lines(normalized)) > 1
         for line in lines(normalized):
             orders = find_orders(line, self._domain_after)
+            written = line
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
                     and _exception_category(line, None) is None):
@@ -333,7 +338,18 @@ class Parser:
                 # none are about that milestone (class: multi-line reports)
                 line = line[: orders[-1].end] + carried + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
-            found = self._parse_line(line, orders, today, context, requested)
+            if orders and _HEADER_END.search(line) and self._order_header(line, orders, loose=True):
+                # "各位，SO…的情况：", "关于订单2410-27的进度更新如下：": the lines below report on the order
+                found = []
+            else:
+                found = self._parse_line(line, orders, today, context, requested)
+            if orders and asking is not None and not mask(line, orders).replace(MASK, "").strip(" ,，、;；。"):
+                # "帮忙查下这三个单" over lines of bare order numbers: the question is asked of each
+                if asking >= 0:
+                    del items[asking]
+                found, asking = [ParsedItem("query", order_no=o.order_no) for o in orders], -1
+            elif orders:
+                asking = None
             if orders and not found and heading:
                 # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
                 # the header says: done, under way, or planned for the header's day (class: multi-line reports)
@@ -341,6 +357,10 @@ class Parser:
                 headed_orders = find_orders(headed, self._domain_after)
                 if [o.order_no for o in headed_orders] == [o.order_no for o in orders]:
                     found = self._parse_line(headed, headed_orders, today, context, requested)
+            if orders and not found and several and written and self._bare_milestone(mask(written, orders)):
+                # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
+                # in a report of several lines, the milestone is reached (class: multi-line reports)
+                found = self._parse_line(line + " 完成", orders, today, context, requested)
             if topic is not None and orders:
                 # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
                 # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
@@ -356,6 +376,8 @@ class Parser:
                 # a voice-input transcript ("那个…就是…然后…"): its clauses are easily misjoined, so what it
                 # would record is asked; a question records nothing and is answered as read
                 found = [replace(item, confident=False) if item.intent != "query" else item for item in found]
+            if not orders:
+                asking = len(items) if len(found) == 1 and found[0].intent == "query" and found[0].order_no is None else None
             if not orders and not found:
                 # a header names its team or topic: 焊接班, 总装 11/19 (a place suffix is fine here)
                 heads = {self._word_to_milestone[self._plain(m)] for m in self._milestone_re.finditer(line)}
@@ -364,7 +386,8 @@ class Parser:
                 # "客户变更", "客户要求如下": the lines below relay the customer's requests
                 requested = requested or bool(_CHANGE_HEADER.search(line))
             if orders:
-                context = [o.order_no for o in orders] if not found and self._order_header(line, orders) else []
+                header = self._order_header(line, orders, loose=bool(_HEADER_END.search(line)))
+                context = [o.order_no for o in orders] if not found and header else []
                 named = {item.milestone for item in found if item.intent == "progress"}
                 previous = next(iter(named)) if len(named) == 1 and len(found) == 1 else None
             items.extend(found)
@@ -378,15 +401,23 @@ class Parser:
         label = _STATUS_LABEL.fullmatch(line)
         if label:
             return line.strip()
-        if topic is None or topic == "排产" or not _PLAN_HEADER.search(line):
+        if topic is None or topic == "排产":
             return None
         when = next((found.value for found in _dates(line, today) if found.value >= today), None)
+        if not _PLAN_HEADER.search(line) and (when is None or when == today):
+            return None   # ("明日出货", "明天上午装车：" plan by their day alone)
         return "预计" + (f"{when.month}月{when.day}日" if when else "")
 
     @staticmethod
-    def _order_header(line: str, orders: list[OrderMatch]) -> bool:
+    def _order_header(line: str, orders: list[OrderMatch], loose: bool = False) -> bool:
         rest = mask(line, orders).replace(MASK, "")
-        return len(re.sub(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下", "", rest)) <= 2
+        words = r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明"
+        return len(re.sub(words if loose else r"[\s:：,，、和及]|进度|情况|汇报|更新|如下", "", rest)) <= (4 if loose else 2)
+
+    def _bare_milestone(self, masked: str) -> bool:
+        """The line holds an order, one milestone word and at most a completion mark ("完", "ok")."""
+        rest = re.sub(r"[\s,，。;；:：]|完|ok|OK|好", "", masked.replace(MASK, ""))
+        return bool(rest) and self._milestone_re.fullmatch(rest) is not None
 
     def _parse_line(
         self, line: str, orders: list[OrderMatch], today: date, context: list[str], requested: bool = False
@@ -411,12 +442,17 @@ class Parser:
         # "下料：123完成，124进行中": a milestone named before the first order heads every group;
         # so does a status label ("完成：0480焊接、0481涂装", "进行中：…") (class: status-labelled lists)
         lead = masked[: orders[0].start]
+        written_lead = len(lead)
         lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) else ""
+        if (lead and _HEADER_END.search(lead) and self._mentions(lead) and not _future_date(lead, today)
+                and not (_DONE.search(lead) or _START.search(lead) or _PERCENT.search(lead))):
+            # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
+            lead = lead.rstrip(" :：") + "完成："
         before: list[ParsedItem] = []
         for index, group in enumerate(groups):
             start = 0 if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
-            scope = masked[start:end]
+            scope = masked[start:end] if index or not lead else lead + masked[written_lead:end]
             if index and lead and (_STATUS_LABEL.fullmatch(lead) or not self._mentions(scope)):
                 scope = lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
@@ -661,7 +697,7 @@ class Parser:
             return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
         status, percent = _progress_status(window, text, when, today)
         if status == "planned":
-            status, when = "in_progress_undated?", None
+            return None   # "涂装明天开始", "明天开焊": a start still to come is no progress yet (aspect)
         confident = not (status or "").endswith("?") and not _conflicting(text)
         status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
@@ -910,6 +946,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
     if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
         return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
+    if re.search(r"开\s*$", window.before) and len(window.word) == 1:
+        # 开 + a one-character milestone verb starts it: "开焊了", "开喷"; "明天开焊" is a start to come
+        future = _future_date(re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after, today)
+        return ("planned" if future is not None else "in_progress"), None
     if re.search(r"(?:转到?|转入|进入)\s*$", window.before):
         return "in_progress", None   # moved on to this step: "已转涂装", "下料完成转焊接"
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)

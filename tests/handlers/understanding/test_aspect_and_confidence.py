@@ -132,9 +132,9 @@ def test_cantonese_function_words(parser, text, milestone, status):
         assert (item["intent"], item["category"]) == ("exception", "material")
 
 
-def test_a_planned_start_is_asked_not_recorded(parser):
-    [item] = parse(parser, "333 喷涂明天开始")
-    assert item["status"] == "in_progress" and item["date"] is None and item["confident"] is False
+def test_a_planned_start_is_not_recorded(parser):
+    # (round 3: every corpus writer leaves a start still to come out; it was asked before)
+    assert parse(parser, "333 喷涂明天开始") == []
 
 
 @pytest.mark.parametrize("text", ["929 包装完成，待发货", "931 准备入库"])

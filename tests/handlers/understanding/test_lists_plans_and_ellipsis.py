@@ -72,3 +72,37 @@ def test_a_second_order_with_only_a_status_takes_the_milestone_before(parser):
 def test_a_bare_number_after_an_order_is_not_an_order_without_the_same_form(parser):
     assert brief(parser, "0651 喷涂完成 还有30") == [("0651", "涂装", "done", None, True)]
     assert brief(parser, "0651 喷涂完成 0652") == [("0651", "涂装", "done", None, True)]
+    assert brief(parser, "0653 数量 500→600")[0][0] == "0653"   # a changed count is no order
+
+
+# ---- headers, labels and bare report lines ----------------------------------------------------
+def test_a_header_with_a_coming_day_makes_a_plan_even_without_a_plan_word(parser):
+    assert brief(parser, "后天装车：\n751\n752 两托") == [("751", "发货", "in_progress", "2026-12-05", True),
+                                                       ("752", "发货", "in_progress", "2026-12-05", True)]
+
+
+def test_orders_listed_under_a_milestone_label_reached_it(parser):
+    assert brief(parser, "仓管\n入库：761、762\n今日出货：763") == [
+        ("761", "入库", "done", None, True), ("762", "入库", "done", None, True), ("763", "发货", "done", None, True)]
+
+
+def test_a_bare_order_and_milestone_line_in_a_report_is_done(parser):
+    assert brief(parser, "771 喷涂\n772 总装 完\n773 焊接中") == [
+        ("771", "涂装", "done", None, True), ("772", "总装", "done", None, True),
+        ("773", "焊接", "in_progress", None, True)]
+    assert brief(parser, "771 喷涂") == []   # one line alone is not a report
+
+
+def test_an_order_line_that_introduces_what_follows_is_a_header_not_a_question(parser):
+    text = "781 最新情况如下：\n下料完成\n焊接80%"
+    assert brief(parser, text) == [("781", "下料", "done", None, True), ("781", "焊接", "in_progress", None, True)]
+
+
+def test_a_general_question_over_lines_of_bare_orders_asks_of_each(parser):
+    assert brief(parser, "帮我查一下这几个单\n791\n792") == [("791", None, "query", None, True),
+                                                            ("792", None, "query", None, True)]
+
+
+def test_a_start_still_to_come_is_no_progress_yet(parser):
+    assert brief(parser, "795 下料完了，后天开焊") == [("795", "下料", "done", None, True)]
+    assert brief(parser, "796 开喷了") == [("796", "涂装", "in_progress", None, True)]
