@@ -58,9 +58,12 @@ _CANTONESE_CONTEXT = (
 # "八十 不对九十台", "一千五 不对 一千二百五十台". The number said first and the correction words go;
 # the number said last stands. Only a number corrected by a number: "尺寸不对" is a quality cue.
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万"
+# (round 3: a typed slip corrected too, "打错了 是60%", "哦写错了 是三百八十台", a day "8号，打错了，是18号",
+# and the verb said again after the correction, "加80台 哦不对 是加60台")
+CORRECTION_WORDS = r"(?:哦|噢)?\s*(?:不对|不是|说错了|打错了|写错了|搞错了|错了|哦不)"
 _SELF_CORRECTION = re.compile(
-    rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套]?\s*[,，]?\s*"
-    rf"(?:哦?不对|不是|说错了|错了|哦不)\s*[,，]?\s*(?:应该是|是)?\s*(?=(?:百分之)?[0-9{_CN_DIGITS}])"
+    rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套号日]?\s*[,，]?\s*"
+    rf"{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*(?:[加减]\s*)?(?=(?:百分之)?[0-9{_CN_DIGITS}])"
 )
 
 
@@ -74,6 +77,7 @@ def _corrected(match: re.Match[str]) -> str:
     """What stays of a self-correction: nothing, or 百分之 when only the first number had it."""
     text = match.string
     return "百分之" if match.group().startswith("百分之") and not text.startswith("百分之", match.end()) else ""
+
 
 
 def to_simplified(text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 MASK = "\ue000"
 
 _PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*(?:是|为)?\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
-_TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
+TOKEN = _TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
 _CANDIDATE = re.compile(
     rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
 )
@@ -48,7 +48,7 @@ _ELLIPSIS_BEFORE = re.compile(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
 _ELLIPSIS_AFTER = re.compile(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$)")
 
 
-def _shape(token: str) -> str:
+def shape(token: str) -> str:
     """An order number's form: letters as A, digits as 9 ("2311-20" and "2311-21" share one)."""
     return re.sub(r"[A-Z]", "A", re.sub(r"\d", "9", token))
 
@@ -91,7 +91,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         head = line[: match.start()]
         after_previous = found and _LIST_SEP.match(line[found[-1].end : match.start()])
         elided = (bool(_ELLIPSIS_AFTER.match(tail)) and bool(_ELLIPSIS_BEFORE.search(head))
-                  and any(_shape(o.order_no) == _shape(token.upper()) for o in found))
+                  and any(shape(o.order_no) == shape(token.upper()) for o in found))
         if _VALUE_BEFORE.search(head) and not after_previous and not (elided and head.endswith("还有")):
             continue
         if (

@@ -20,9 +20,10 @@ from .dates import DATE_RE, find_dates
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
-from .normalize import lines, normalize
+from .normalize import CORRECTION_WORDS, lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
-from .order_numbers import MASK, OrderMatch, find_orders, is_list_gap, mask
+from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
+from .order_numbers import shape as _order_shape
 from storage.models import ExceptionCategory
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
@@ -131,6 +132,10 @@ _STATUS_LABEL = re.compile(
 _ELLIPSIS_FILLER = re.compile(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
 _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
+# "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
+_ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
+# the words of a correction (a bare 不对/错了 is a quality cue, so only the unmistakable forms)
+_CORRECTION_LEFT = re.compile(r"(?:哦|噢)\s*(?:不对|不是)|(?:说错了|打错了|写错了)[\s,，]*(?:应该)?是|不对不对|更正")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
 _HEADER_END = re.compile(r"[:：]\s*$|如下")
 # a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
@@ -258,8 +263,9 @@ class Parser:
         )
         self._slips = SlipRepair(self._word_to_milestone)
         # a milestone corrected by another one ("焊接 不对 是下料"): the first goes (class: self-correction)
+        # (also with its status before the correction, "焊接完成，哦不对，是涂装完成", or on the next line)
         self._word_correction = re.compile(
-            f"(?:{words})\\s*[,，]?\\s*(?:哦?不对|不是|说错了|哦不)\\s*[,，]?\\s*(?:应该是|是)?\\s*(?=(?:{words}))")
+            f"(?:{words})[^,，。;；\\n]{{0,4}}?[\\s,，]*{CORRECTION_WORDS}[\\s,，]*(?:应该是|是)?\\s*(?=(?:{words}))")
         self._names = frozenset(names)
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
@@ -328,6 +334,7 @@ class Parser:
         asking: int | None = None   # where a general question stands whose orders the next lines list
         several = len(lines(normalized)) > 1
         for line in lines(normalized):
+            line = self._order_corrected(line)
             orders = find_orders(line, self._domain_after)
             written = line
             carried = topic or previous
@@ -366,6 +373,9 @@ class Parser:
                 # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
                 found = [replace(item, confident=False)
                          if item.intent == "exception" and item.milestone is None else item for item in found]
+            if found and _CORRECTION_LEFT.search(line):
+                # a correction the parser could not resolve ("总装完成了，哦不是，还差两台"): what stands is a guess
+                found = [replace(item, confident=False) for item in found]
             if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
                 # much of the line is words the parser does not read: its reading may miss the point
                 found = [replace(item, confident=False) for item in found]
@@ -394,6 +404,21 @@ class Parser:
         return _dedupe(items)
 
     # ---- lines and scopes -----------------------------------------------------------------
+    def _order_corrected(self, line: str) -> str:
+        """"250 焊接完成 不对是251", "630 入库了吗 不对 问的是631": the order said first is corrected by one
+        of the same form; what was said of it stands for the corrected order (class: self-correction)."""
+        fix = _ORDER_FIX.search(line)
+        if fix is None:
+            return line
+        said = line[: fix.start()]
+        wrong = next((o for o in find_orders(said, self._domain_after)
+                      if _order_shape(o.order_no) == _order_shape(fix.group("order").upper())), None)
+        if wrong is None:
+            return line
+        token_end = wrong.end
+        token_start = token_end - len(wrong.order_no)
+        return said[:token_start] + fix.group("order") + said[token_end:]
+
     @staticmethod
     def _heading(line: str, topic: str | None, today: date) -> str | None:
         """What a header line says of the order lines under it: a status label ("已完成：", "进行中:")

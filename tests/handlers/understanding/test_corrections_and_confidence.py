@@ -1,0 +1,51 @@
+"""Round 3 of issue 11: a sender correcting himself, and confidence signals that track error.
+
+Examples are our own; each test states one class.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from handlers.understanding.normalize import normalize
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def brief(parser, text):
+    items = [item.as_dict() for item in parser.parse(text, NOW)]
+    return sorted((i["intent"], i["order_no"], i["milestone"], i["status"] or i["category"] or i["field"],
+                   i["percent"] if i["intent"] == "progress" else i["value"], i.get("confident", True))
+                  for i in items)
+
+
+@pytest.mark.parametrize(("text", "normalised"), [
+    ("811 总装70% 打错了 是75%", "811 总装75%"),
+    ("客户要减30台 哦不对 是减40台", "客户要减40台"),
+    ("交期改到1月6号，写错了，是16号", "交期改到1月16号"),
+])
+def test_a_typed_number_corrected_by_the_next_one(text, normalised):
+    assert normalize(text) == normalised
+
+
+def test_a_misprint_stays_a_quality_cue():
+    assert normalize("812 铭牌打错了 要重印") == "812 铭牌打错了 要重印"
+
+
+def test_an_order_corrected_after_its_news_carries_the_news(parser):
+    assert brief(parser, "821 喷涂完成 不对是822") == [("progress", "822", "涂装", "done", None, True)]
+    assert brief(parser, "823 质检好了吗 不对 问的是824") == [("query", "824", "质检", None, None, True)]
+
+
+def test_an_order_corrected_in_a_full_restatement_keeps_the_corrected_one(parser):
+    assert brief(parser, "825 发货了 不对 是826发货了 825还没发") == [("progress", "826", "发货", "done", None, True)]
+
+
+def test_a_milestone_corrected_after_its_status(parser):
+    assert brief(parser, "831 下料完成，哦不对，是焊接完成") == [("progress", "831", "焊接", "done", None, True)]
+    assert brief(parser, "832 喷涂好了\n说错了 是总装好了") == [("progress", "832", "总装", "done", None, True)]
+
+
+def test_a_correction_the_parser_cannot_resolve_is_asked(parser):
+    [item] = brief(parser, "833 焊接完成了，哦不是，还在焊")
+    assert item[-1] is False
