@@ -163,10 +163,13 @@ DERIVED_FORMS = {
     # colloquial and Cantonese for spray painting: 喷油 (噴油搞掂)
     "涂装": (r"喷油",),
     "排产": (r"(?:生产)?计划\s*(?:已经|已|都|也)?\s*下(?=[了达发])",
+             # put on the schedule: "排上了没", "已经排进去了", "排下去了"
+             r"排(?=上[了没吗]|进去|下去)",
              # a planner's or customer's "安排生产", "排上生产" (class: planners' phrasing)
              r"安排生产|排(?:进|上)生产"),
     # (an arrival on a later day, "物料预计下周三到齐", is a material exception, not this)
-    "领料": (r"(?:物料|材料|原材料|原料|(?<=[些的])料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|全部|全|均已|都已)*\s*(?:到齐|备齐|齐了|齐全|齐套))",),
+    # 齐套 alone (the kit is complete) is the same fact: "SO… 齐套", "齐套完成"
+    "领料": (r"(?<!物料)(?<!物料已)齐套(?!率)", r"(?:物料|材料|原材料|原料|(?<=[些的\ue000\s])料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|全部|全|均已|都已)*\s*(?:到齐|备齐|齐了|齐全|齐套))",),
 }
 
 

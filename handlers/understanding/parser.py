@@ -63,7 +63,9 @@ _VO_INFIX = "完了|好了|了|完|好|得"
 _PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
 _NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _PERCENT = re.compile(
-    rf"(?P<num>\d{{1,3}})\s*%|百分之(?P<cn>{_NUM})|(?P<tenth>[一二两三四五六七八九]|\d)成(?![品本功员型])"
+    # a range of tenths ("七八成", "六七成") says under way without one share
+    r"(?P<range>[一二两三四五六七八九]{2})成(?![品本功员型])|"
+    rf"(?P<num>\d{{1,3}})\s*%|百分之(?P<cn>{_NUM})|(?P<tenth>[一二两三四五六七八九]|\d)成(?![品本功员型])(?P<twentieth>五(?![台件个套天号]))?"
     r"|(?P<den>[二两三四五六七八九十]|\d{1,2})分之(?P<numer>[一二两三四五六七八九]|\d{1,2})"
     r"|(?P<half>一半|过半|半数)"
 )
@@ -77,7 +79,7 @@ _RATIO_TOTAL_FIRST = re.compile(
     rf"(?P<total>{_NUM})\s*(?P<unit>{_QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
-_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差)\s*$")
+_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*$")
 _QUALITY = _scan(
     lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
@@ -87,7 +89,7 @@ _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPME
 _MATERIAL = _scan(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
-    + r"|还差(?!一点|一些|点|些|多少|\s*$)|" + lx.ENGLISH_MATERIAL
+    + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = _scan(
@@ -689,8 +691,11 @@ class Parser:
 
     # ---- windows: exception or progress ---------------------------------------------------
     def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
+        # the completion rate of the milestone itself is its progress ("焊接完成率 95%", "齐套率90%");
+        # any other rate (合格率, 良率) is a statistic
+        after = _OWN_RATE.sub("", window.after)
         window = replace(window, before=_RATE.sub("", window.before),
-                         after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", window.after)))
+                         after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", after)))
         text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
         when = next((found.value for found in _dates(joined, today)
@@ -916,16 +921,24 @@ def _delay_days(text: str) -> int | None:
     return None
 
 
+_RANGE = -1   # _percent's answer for a range of shares: under way, no one percent
+
+
 def _percent(text: str) -> int | None:
     match = _PERCENT.search(text)
     if match is None:
         return _ratio(text)
+    if match.group("half"):
+        # "一半多一点 大概55%", "一半多了，差不多六成": the share said after 一半 is the precise one
+        match = next(_PERCENT.finditer(text, match.end()), match)
+    if match.group("range"):
+        return _RANGE
     if match.group("num"):
         value = int(match.group("num"))
     elif match.group("cn"):
         value = parse_number(match.group("cn")) or 0
     elif match.group("tenth"):
-        value = (parse_number(match.group("tenth")) or 0) * 10
+        value = (parse_number(match.group("tenth")) or 0) * 10 + (5 if match.group("twentieth") else 0)
     elif match.group("den"):
         den, numer = parse_number(match.group("den")), parse_number(match.group("numer"))
         if not den or numer is None or numer > den:
@@ -965,6 +978,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         # "发货已经安排好", "shipment arrange 好": arranged is planned, not done or under way: ask
         return "in_progress_undated?", None
     percent = _percent(text)
+    if percent == _RANGE:
+        return "in_progress", None
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
     if _PARTIAL.search(text):
@@ -976,18 +991,23 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         future = _future_date(re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after, today)
         return ("planned" if future is not None else "in_progress"), None
     if re.search(r"(?:转到?|转入|进入)\s*$", window.before):
+        if _MAY_START.search(re.sub(r"(?:转到?|转入|进入)\s*$", "", window.before)):
+            return None, None   # "可以转总装": it may move on, it has not yet (modality)
         return "in_progress", None   # moved on to this step: "已转涂装", "下料完成转焊接"
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = _future_date(clause, today)
     start = _START.search(clause)
     if (future is not None and start is not None and start.start() > future and not _DONE.search(clause, start.end())
-            and not _PAST.search(window.before) and not _done_before(clause, future)):
+            and not _PAST.search(window.before) and not _done_before(clause, future) and not _NEAR_DONE.match(start.group())):
         return "planned", None   # "喷涂明天开始": a planned start, not yet under way: asked, undated
     if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完"); with no
         # completion, start or forecast word at all, the date may be something else's (an arrival): ask
         return "in_progress", None
+    if (future is not None and _PAST.search(window.before) and re.search(r"完|好", clause[future:])
+            and _CAN.search(clause, future)):
+        return "in_progress", None   # "已经开料，明天能切完": started, and its completion forecast for a day
     if _PAST.search(window.before) or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
                                        and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
         return "done", None   # "已排单", "全部入库，…": completive before the milestone
@@ -1049,6 +1069,10 @@ def _share_words(match: re.Match[str]) -> str:
 
 
 _DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
+_OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
+# start words that say the end is near: "明天收尾" forecasts completion, it plans no start
+_NEAR_DONE = re.compile(r"收尾|快|接近|差不多|还差|就差|差一点")
+_CAN = re.compile(r"能|会|可以|争取|预计|估计")
 _MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
 
 

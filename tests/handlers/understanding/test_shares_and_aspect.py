@@ -1,0 +1,51 @@
+"""Round 3 of issue 11: shares of work said loosely, and aspect said around the milestone (examples our own)."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def one(parser, text):
+    [item] = [item.as_dict() for item in parser.parse(text, NOW)]
+    return item["intent"], item["milestone"], item["status"], item["percent"], item["date"]
+
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("841 喷涂做了五六成", None),            # a range: under way, no one share
+    ("842 焊接完成七成五", 75),               # tenths and a half tenth
+    ("843 总装一半多点，大概百分之五十五", 55),  # the precise share said after 一半
+    ("844 下料还有四成没切", 60),             # what is left, as a share
+    ("845 质检还差10%", 90),                 # …also after 还差: work left, not parts missing
+    ("846 焊接完成率 85%", 85),              # the milestone's own completion rate
+])
+def test_shares(parser, text, percent):
+    assert one(parser, text)[2:4] == ("in_progress", percent)
+
+
+def test_a_statistic_rate_is_no_progress(parser):
+    assert [i.as_dict() for i in parser.parse("847 焊接合格率 97%", NOW)] == []
+
+
+def test_started_and_forecast_to_finish(parser):
+    assert one(parser, "851 已经开始装配，后天能装完") == ("progress", "总装", "in_progress", None, "2026-12-05")
+    assert one(parser, "852 已经喷涂，明天能喷完") == ("progress", "涂装", "in_progress", None, "2026-12-04")
+
+
+def test_a_finishing_touch_on_a_coming_day_is_a_forecast_not_a_planned_start(parser):
+    assert one(parser, "853 焊接后天收尾") == ("progress", "焊接", "in_progress", None, "2026-12-05")
+
+
+def test_may_move_on_is_not_moved_on(parser):
+    assert [(i.milestone, i.status) for i in parser.parse("854 喷涂完成，可以转装配", NOW)] == [("涂装", "done")]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("855 排上了没", "排产"), ("856 料齐了吗", "领料"), ("857 漆喷得怎么样了", "涂装")])
+def test_a_question_names_its_milestone_by_a_verb_or_a_noun(parser, text, milestone):
+    assert one(parser, text)[:2] == ("query", milestone)
+
+
+def test_kit_complete_alone_is_material_issued(parser):
+    assert one(parser, "858 齐套了") == ("progress", "领料", "done", None, None)
