@@ -40,7 +40,8 @@ DATE_RE = re.compile(
         r"(?P<week_prefix>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天末1-7])",
         "(?P<word>" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + ")",
         # (两 counts, it never names a day: "晚了两日" is two days)
-        rf"(?<![\d月.\-/])(?P<bare_day>[12]\d|3[01]|0?[1-9]|(?!两)[{CN_CHARS}]{{1,3}})(?:号|日)"
+        # (a count after 早/晚/提前/推迟 is days, "早三日交货", not the third of the month)
+        rf"(?<![\d月.\-/早晚前迟延后推])(?P<bare_day>[12]\d|3[01]|0?[1-9]|(?!两)[{CN_CHARS}]{{1,3}})(?:号|日)"
         r"(?=前|之前|以前|左右|到|能|可以|完成|发|交|出|送|上午|下午|晚上|$|[,，。.!！;；\s\x01])",
     ))
 )

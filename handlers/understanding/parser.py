@@ -177,7 +177,7 @@ _QTY_FIELD_DELTA = re.compile(
 )
 # "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套")
 _QTY_DELTA = re.compile(
-    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量|其中的?)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
 )
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
@@ -507,7 +507,12 @@ class Parser:
                                              requested=requested) if item.intent == "progress"]
 
     def _scope(self, text: str, today: date, has_order: bool, requested: bool = False) -> list[ParsedItem]:
-        clauses = [m.group() for m in _CLAUSE.finditer(text)]
+        clauses: list[str] = []
+        for m in _CLAUSE.finditer(text):
+            if clauses and _REST_UNWANTED.match(m.group()):
+                clauses[-1] += "，" + m.group()   # "先做800台，剩下的不要了": one request over two clauses
+            else:
+                clauses.append(m.group())
         requested = requested or bool(_REQUESTER.search(text))
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
         if changes:
@@ -1103,11 +1108,21 @@ def _done_before(text: str, position: int) -> bool:
     return bool(done) and bool(_DONE_THEN.search(head, done.start())) and not _negated(head, done.start())
 
 
+_REST_UNWANTED = re.compile(r"\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?")
+_QTY_ENOUGH = re.compile(
+    rf"(?:只要|只做|先做|就要)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就够了?|就行了?|就可以了?|够了|[,，]?\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?)"
+)
 # a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
 _PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)\s*[\u4e00-\u9fffA-Za-z]{2}")
 
 
 def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
+    match = _QTY_ENOUGH.search(clause) if requested else None
+    if match:
+        # "600台就够了", "先做800台，剩下的不要了", "只要800台": the customer's new count
+        value = parse_number(match.group("num"))
+        if value is not None:
+            return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
     if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
         value = parse_number(match.group("num"))
@@ -1150,7 +1165,8 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     if days is None:
         return None
     between = rest[: days.start()]
-    if len(between) > 10 or (_HEDGE.search(between) and not requested):
+    if len(between) > 10 or (_HEDGE.search(between) and not requested) or (_LATE.search(between) and not requested):
+        # ("交期要晚五天" with no one asking: the order runs late, it is not a requested change)
         return None
     count = 0.5 if days.group("days") == "半" else parse_number(days.group("days"))
     if count is None:
@@ -1164,13 +1180,15 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
 
 
 _DELIVER_AFTER = re.compile(
-    r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")"
+    r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能|再)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS)
+    # a bare 交 ending the clause delivers too: "提前两天交", "顺延三天交也行"
+    + r"|交(?=\s*(?:$|[了吧啊呀也都就,，。])))"
 )
 
 
 def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     """A requested delivery date or shift with no due-date word: 客户要求12月10号前交货, 提前3天交货."""
-    if not _DELIVER.search(clause):
+    if not _DELIVER.search(clause) and not _BARE_DELIVER.search(clause):
         return None
     for found in find_dates(clause, today):
         before = clause[max(0, found.start - 6) : found.start]
@@ -1193,10 +1211,16 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
+_LATE = re.compile(r"晚|慢|拖")
+_BARE_DELIVER = re.compile(r"(?:天|日|周)\s*(?:再)?交(?=\s*(?:$|[了吧啊呀也都就,，。]))")
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
-_CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
+_CHANGE_FIELD = re.compile(
+    rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
+    # the field first: "包装改木箱", "颜色换蓝色"; a feature dropped: "不要logo了", "标签不要了"
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*[改换](?![成为用]|一下|下)\s*\S"
+    rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
-_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快]|一批)")
+_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)")
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
@@ -1222,8 +1246,10 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
         pass
     start = field.start() if field else (requester.end() if requester else 0)
     subject = clause[start : op.start()].replace(MASK, "").strip()
+    # (a finish asked to become another, "客户要求喷塑改成喷漆", is a spec change of the product)
+    finish_swap = requested and has_order and milestones.match(clause[op.end() :].strip()) is not None
     if (not subject and not (requested and has_order)) or (
-            subject and milestones.fullmatch(subject) and not _SPEC_FIELD.fullmatch(subject)):
+            subject and milestones.fullmatch(subject) and not _SPEC_FIELD.fullmatch(subject) and not finish_swap):
         return None
     if MASK in clause[start:]:
         start = clause.rindex(MASK) + 1
