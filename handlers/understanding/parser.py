@@ -136,6 +136,9 @@ _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|�
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
+# a question about a person, a document, money or the number itself rather than the order's progress
+_OTHER_SUBJECT = re.compile(r"谁|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
+_STATUS_ASKED = re.compile(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
 # the words of a correction (a bare 不对/错了 is a quality cue, so only the unmistakable forms)
 _CORRECTION_LEFT = re.compile(r"(?:哦|噢)\s*(?:不对|不是)|(?:说错了|打错了|写错了)[\s,，]*(?:应该)?是|不对不对|更正")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
@@ -157,6 +160,8 @@ _QUERY_STRONG = _scan(
     + r"|嘛(?=\s|$)|(?<![检调审核])查|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
     # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
     + r"|(?:了|完|好)没有?[呀啊吖]?[?]?(?=\s|$)"
+    # Sichuan "完没得" / "好了没得": done or not?
+    + r"|(?:了|完|好)没得[?]?(?=\s|$)"
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(
@@ -530,6 +535,8 @@ class Parser:
                             break
                         asked.append(mention)
                     names = dict.fromkeys(m.milestone for m in asked) or {None: None}
+                    if None in names and _OTHER_SUBJECT.search(clause) and not _STATUS_ASKED.search(clause):
+                        continue   # "谁在跟140？", "发票寄出去了没？", "价格谈好了吗": not the order's status
                     items.extend(ParsedItem("query", milestone=name) for name in names)
             else:
                 rest.append(clause)

@@ -49,3 +49,18 @@ def test_a_milestone_corrected_after_its_status(parser):
 def test_a_correction_the_parser_cannot_resolve_is_asked(parser):
     [item] = brief(parser, "833 焊接完成了，哦不是，还在焊")
     assert item[-1] is False
+
+
+# ---- questions that are not about an order's status -------------------------------------------
+@pytest.mark.parametrize("text", ["谁在跟881这个单？", "882的发票开了没", "883 报价发了吗", "这份图纸是哪个单的？"])
+def test_a_question_about_a_person_document_or_money_asks_no_status(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+def test_a_status_question_beside_such_a_word_still_asks(parser):
+    assert brief(parser, "884 谁在做？进度怎么样")[0][:2] == ("query", "884")
+
+
+def test_sichuan_and_cantonese_questions(parser):
+    assert brief(parser, "885 装配完没得") == [("query", "885", "总装", None, None, True)]
+    assert brief(parser, "886 点样啊") == [("query", "886", None, None, None, True)]
