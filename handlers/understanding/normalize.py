@@ -46,12 +46,13 @@ _CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, 
 _CANTONESE_CONTEXT = (
     (re.compile(r"([喷焊装落做搞整切开检领发出入执])紧"), r"在\1"),
     (re.compile(r"(?<=[好齐完])晒[喇啦了]?"), "了"),
+    (re.compile(r"(?<=[做搞整弄装焊喷发出切检领排入])晒[喇啦了]?"), "完了"),
     (re.compile(r"执返|执番"), "返工"),
     (re.compile(r"落(?=\s*(?:了|不到|不了)?\s*料)"), "下"),
     (re.compile(r"(?<![推延])迟(?=\s*了?\s*[一二两三四五六七八九十几半\d])"), "晚"),
     (re.compile(r"得点(?:呀|啊|样)?"), "得怎么样"),
     (re.compile(r"没有过(?![程去来])"), "没过"),
-    (re.compile(r"(?<=[\u4e00-\u9fff])喇(?=\s|$|[,，。!！])"), "了"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
 )
 
 # Self-corrections of dictated numbers (class: self-correction): "124 不对是125", "百分之六十 不对百分之六十五",

@@ -94,7 +94,7 @@ _MATERIAL = _scan(
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = _scan(
     lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
-    + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
+    + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|(?<![今昨明傍当夜])晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
 )
 _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
@@ -271,8 +271,11 @@ class Parser:
         self._slips = SlipRepair(self._word_to_milestone)
         # a milestone corrected by another one ("焊接 不对 是下料"): the first goes (class: self-correction)
         # (also with its status before the correction, "焊接完成，哦不对，是涂装完成", or on the next line)
+        # ("焊接完成，不是涂装" keeps 焊接: a bare 不是 after a status negates what follows it)
         self._word_correction = re.compile(
-            f"(?:{words})[^,，。;；\\n]{{0,4}}?[\\s,，]*{CORRECTION_WORDS}[\\s,，]*(?:应该是|是)?\\s*(?=(?:{words}))")
+            f"(?:{words})\\s*[,，]?\\s*(?:哦?不对|不是|说错了|哦不)\\s*[,，]?\\s*(?:应该是|是)?\\s*(?=(?:{words}))"
+            f"|(?:{words})[^,，。;；\\n]{{1,4}}?[\\s,，]*(?:(?:哦|噢)\\s*(?:不对|不是)|不对|说错了|打错了|写错了|搞错了)"
+            f"[\\s,，]*(?:应该是|是)?\\s*(?=(?:{words}))")
         self._names = frozenset(names)
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
@@ -1120,7 +1123,7 @@ _QTY_ENOUGH = re.compile(
     rf"(?:只要|只做|先做|就要)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就够了?|就行了?|就可以了?|够了|[,，]?\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?)"
 )
 # a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
-_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)\s*[\u4e00-\u9fffA-Za-z]{2}")
+_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)[\u4e00-\u9fffA-Za-z]{2}")
 
 
 def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:

@@ -49,3 +49,31 @@ def test_a_question_names_its_milestone_by_a_verb_or_a_noun(parser, text, milest
 
 def test_kit_complete_alone_is_material_issued(parser):
     assert one(parser, "858 齐套了") == ("progress", "领料", "done", None, None)
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("891 喷涂做晒啦", "done"),          # Cantonese 晒 after a verb: all done
+    ("892 焊接弄归一了", "done"),         # Sichuan 归一: finished
+    ("893 发货嘞", "done"),              # 嘞 as a sentence-final 了
+    ("894 总装差最后一道工序", "in_progress"),   # only the last step left: nearly done
+])
+def test_regional_aspect(parser, text, status):
+    assert one(parser, text)[2] == status
+
+
+def test_a_bare_verb_after_a_coming_day_forecasts_it(parser):
+    items = [(i.milestone, i.status, i.date) for i in parser.parse("895 质检完成，后天发", NOW)]
+    assert items == [("质检", "done", None), ("发货", "in_progress", datetime(2026, 12, 5).date())]
+
+
+def test_tonight_is_no_delay(parser):
+    assert one(parser, "896 今晚加班能把喷涂干完")[:3] == ("progress", "涂装", "in_progress")
+
+
+def test_a_milestone_then_not_another_keeps_the_first(parser):
+    assert one(parser, "897 是总装完成，不是质检")[:3] == ("progress", "总装", "done")
+
+
+@pytest.mark.parametrize("text", ["逾期的单列一下", "本周要交的订单汇总一下"])
+def test_list_or_sum_up_the_orders_is_a_general_question(parser, text):
+    assert one(parser, text)[:2] == ("query", None)
