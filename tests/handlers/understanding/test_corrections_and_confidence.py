@@ -64,3 +64,10 @@ def test_a_status_question_beside_such_a_word_still_asks(parser):
 def test_sichuan_and_cantonese_questions(parser):
     assert brief(parser, "885 装配完没得") == [("query", "885", "总装", None, None, True)]
     assert brief(parser, "886 点样啊") == [("query", "886", None, None, None, True)]
+
+
+# ---- voice transcripts: what is asked -------------------------------------------------------
+def test_progress_in_a_transcript_is_recorded_as_read_an_exception_is_asked(parser):
+    assert brief(parser, "嗯那个901的话就是喷涂那边已经喷完了") == [("progress", "901", "涂装", "done", None, True)]
+    [item] = brief(parser, "嗯那个902的话就是总装的时候那个螺丝不够了")
+    assert item[0] == "exception" and item[-1] is False
