@@ -219,7 +219,7 @@ _PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步
 _ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
 _LEAD_IN = re.compile(
     r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|安排|刚刚?|然后|那个|现在|可以|能|要|会|得|转到|转入|转|进入"
-    r"|今天|明天|后天|上午|下午|晚上)+\s*$"
+    r"|今天|明天|后天|上午|下午|晚上|下下?个?(?:周|礼拜|星期|月))+\s*$"
 )
 
 
@@ -390,8 +390,9 @@ class Parser:
                 # much of the line is words the parser does not read: its reading may miss the point
                 found = [replace(item, confident=False) for item in found]
             if len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line):
-                # run-on speech of several items with no punctuation: which words go with which item is a guess
-                found = [replace(item, confident=False) for item in found]
+                # run-on speech of several items with no punctuation: which problem words go with which item
+                # is a guess, so an exception is asked (round 3: its progress and change asks were needless)
+                found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
             elif len(_FILLER_WORDS.findall(line)) >= 2:
                 # a voice-input transcript ("那个…就是…然后…"): which of its cues is the problem's kind is easily
                 # misread, so an exception is asked; its progress, changes and questions are read as said
@@ -1028,6 +1029,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
                                        and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
         return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = _START.search(text)
+    period = _COMING_PERIOD.search(text, 0, start.start()) if start else None
+    if (period and not _BOUNDARY.search(text, period.end(), start.start()) and not _NEAR_DONE.match(start.group())
+            and not _done_then_next(text, start.start())):
+        return "planned", None   # "下个礼拜开始下料": a start in a coming week is planned, not under way
     if start and not _negated(text, start.start()) and not _done_then_next(text, start.start()):
         # ("排产已完成，下周开工": a start after the milestone finished is the next step's)
         # "今天开始总装" starts a milestone; only a forecast of its end carries a date
@@ -1086,6 +1091,7 @@ def _share_words(match: re.Match[str]) -> str:
 
 _DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
 _OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
+_COMING_PERIOD = re.compile(r"(?:下下?个?(?:周|礼拜|星期|月)|过两天|过几天|回头|改天|年后|节后)(?!\S{0,3}(?:完成|完了|做完|好了))")
 # start words that say the end is near: "明天收尾" forecasts completion, it plans no start
 _NEAR_DONE = re.compile(r"收尾|快|接近|差不多|还差|就差|差一点")
 _CAN = re.compile(r"能|会|可以|争取|预计|估计")

@@ -106,3 +106,8 @@ def test_a_general_question_over_lines_of_bare_orders_asks_of_each(parser):
 def test_a_start_still_to_come_is_no_progress_yet(parser):
     assert brief(parser, "795 下料完了，后天开焊") == [("795", "下料", "done", None, True)]
     assert brief(parser, "796 开喷了") == [("796", "涂装", "in_progress", None, True)]
+
+
+def test_a_start_in_a_coming_week_is_planned_not_under_way(parser):
+    assert brief(parser, "797 焊接完了然后下个礼拜开始喷涂") == [("797", "焊接", "done", None, True)]
+    assert brief(parser, "798 排产已完成，下周开工") == [("798", "排产", "done", None, True)]
