@@ -47,12 +47,37 @@ _DELAY = _scan(
 _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
-# a machine with a leak or noise is an equipment failure, not a product defect ("空压机漏气")
+# a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
+_MACHINE = (
+    r"(?:(?<![手耳司飞相印])机(?!会|构|关|场|票|器人)|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
+    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|电机"
+    r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
+_PRODUCTION_MACHINE = re.compile(_MACHINE)
+# what a problem report names beyond its cue words (machines, the supply side, properties): words
+# the parser reads, so a line of them is not taken for unexplained text (parser coverage)
+KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存|物料|材料|配件|零件"
+               r"|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅|巡检|抽检|首检|样板|客户")
+# cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
+# failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
+# defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
+# "气压上不去") is equipment, not material
 _MACHINE_FAULT = re.compile(
-    r"(?:机|泵|设备|炉|行车|叉车|生产线|流水线)\s*(?:又|也|有点|一直)?\s*(?:漏气|漏水|漏油|异响|冒烟|不转|不动|卡死|卡住)"
-    # a process setting the machine cannot hold ("温度不够", "气压上不去") is equipment, not material
+    _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
+    r"|卡死|卡住|卡了|报警|断了|崩了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
+# …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
+_PRODUCT_CONTEXT = re.compile(r"客户|验收|验货|收到|到货|现场|用户|客人")
+# a property of the product short of its specification is a defect, not missing material
+# ("扭矩不够", "膜厚不足", "附着力不行")
+_PROPERTY_SHORT = re.compile(
+    r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
+    r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
+# a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
+_STOCK_ABSENT = re.compile(r"仓库[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
+_MISMATCH = re.compile(r"不对|错了|发错|不一致|不符|对不上")
+# a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
+_COUNT_MISMATCH = re.compile(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人)\s*(?:还|都|也)?\s*$")
 
@@ -101,6 +126,8 @@ def _material(text: str) -> bool:
     return False
 
 
+# a part awaited for a repair arrives: these say so without saying anything is short
+_ARRIVAL_WORDS = frozenset(("才到", "才能到", "没到", "未到", "到不了", "没来", "还没来", "才送", "才能送", "等配件", "等零件"))
 _LINE_STOP = re.compile(r"停线|停机|线停了|机停了|停线了|停了|停下")
 _WEAK_OTHER = re.compile(lx.alternation(lx.WEAK_OTHER_WORDS))
 
@@ -111,10 +138,35 @@ def _weak_other(text: str) -> bool:
     return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
 
 
+def _blank(text: str, match: re.Match[str]) -> str:
+    return text[: match.start()] + "\x02" * (match.end() - match.start()) + text[match.end() :]
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _explain(text: str) -> tuple[str, ExceptionCategory | None]:
+    """Cause before effect: the category a cause reading settles, and the text with the cue words it
+    explains blanked, so that they neither decide nor contest the category."""
+    fault = _MACHINE_FAULT.search(text)
+    if fault and not _PRODUCT_CONTEXT.search(text):
+        return _blank(text, fault), ExceptionCategory.EQUIPMENT
+    short = _PROPERTY_SHORT.search(text)
+    if short:
+        return _blank(text, short), ExceptionCategory.QUALITY
+    count = _COUNT_MISMATCH.search(text)
+    if count:
+        return _blank(text, count), ExceptionCategory.MATERIAL
+    if _STOCK_ABSENT.search(text):
+        for mismatch in _MISMATCH.finditer(text):
+            text = _blank(text, mismatch)
+        return text, ExceptionCategory.MATERIAL
+    return text, None
+
+
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
-    if _MACHINE_FAULT.search(text):
-        return ExceptionCategory.EQUIPMENT
+    text, settled = _explain(text)
+    if settled is not None:
+        return settled
     if _QUALITY.search(text):
         return ExceptionCategory.QUALITY
     equipment = _EQUIPMENT.search(text)
@@ -151,9 +203,9 @@ _STRONG_CUES = {
         r"不合格|返工|返修|不良|质量|划伤|划痕|气孔|裂|变形|色差|漏焊|虚焊|毛刺|超差|报废|客诉|投诉|退货|NG|不通过|没通过|没过|重做|重喷|"
         r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏|砂眼|缩孔|夹杂|坏|破|开机|不工作|偏|歪|锈|不一样"),
     ExceptionCategory.MATERIAL: re.compile(
-        r"缺|欠料|待料|等料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
+        r"缺|欠料|待料|等料|等货|没料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
         r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
-    ExceptionCategory.EQUIPMENT: re.compile(r"温度|压力|气压|罢工|坏|故障|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
+    ExceptionCategory.EQUIPMENT: re.compile(r"温度|压力|气压|罢工|坏|故障|卡住|卡死|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
     ExceptionCategory.DELAY: re.compile(r"延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
     ExceptionCategory.OTHER: re.compile(r"."),
 }
@@ -161,10 +213,21 @@ _STRONG_CUES = {
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _categories(text: str) -> frozenset[ExceptionCategory]:
-    """Every exception family whose cue occurs: more than one is a conflict the parser guessed through."""
+    """Every exception family whose cue occurs and no cause reading explains: more than one is a
+    conflict the parser guessed through."""
+    text, settled = _explain(text)
     found = {name for name, pattern in _FAMILIES if pattern.search(text)}
-    if _material(_STAFF.sub("", text)):   # 人手不够 is short of staff, not of material
+    material = _material(_STAFF.sub("", text))   # 人手不够 is short of staff, not of material
+    if material:
         found.add(ExceptionCategory.MATERIAL)
+        if all(_LINE_STOP.fullmatch(cue.group()) for cue in _EQUIPMENT.finditer(text)):
+            found.discard(ExceptionCategory.EQUIPMENT)   # "没料停线": the stop is the shortage's effect
+    if settled == ExceptionCategory.EQUIPMENT and material and not any(
+            cue.group() not in _ARRIVAL_WORDS for cue in _MATERIAL.finditer(text)):
+        # "刀片断了…等明天刀片到了": the part awaited is the repair's, not a shortage
+        found.discard(ExceptionCategory.MATERIAL)
+    if settled is not None:
+        found.add(settled)
     return frozenset(found)
 
 
@@ -191,10 +254,36 @@ def _delay_days(text: str) -> int | None:
     return None
 
 
-def strong_material(text: str) -> bool:
-    """A material word that needs no order or milestone to stand ("缺料", "等料"): with none named,
-    only these make an exception of a line."""
-    return _MATERIAL_STRONG.search(text) is not None
+# upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say
+# something broke, and with no order named, the report must say what it does to the work or its repair
+_PLANNED_UPKEEP = re.compile(r"保养|计划")
+_FAULT = re.compile(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
+_WORK_EFFECT = re.compile(r"停|不了|没法|干不|做不|修|预计|恢复")
+# a count still missing: "轴承还差40套", "密封圈少了20个"
+_COUNT_SHORT = re.compile(
+    rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|pcs|PCS)")
+# the supply side, and its delivery not come (a reminder to buy what is used up is no problem report)
+_SUPPLY_SIDE = re.compile(r"供应商|供方|外协|外厂|厂家|采购|物流")
+_UNDELIVERED = re.compile(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
+
+
+def stands_without_order(text: str, category: ExceptionCategory) -> bool:
+    """With no order or leading milestone named, is the window still a problem of production?
+
+    A material shortage stated outright ("缺料", "等料"), a count short ("轴承还差40套"), a supplier's
+    delivery not come; a production machine, tool or line that broke, with what that does to the
+    work or its repair ("折弯机液压坏了，师傅在修"). An office's broken air conditioning, a planned
+    upkeep, a reminder to buy more, a colleague's borrowed tape measure are not."""
+    if category == ExceptionCategory.MATERIAL:
+        return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text)
+                    or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text)))
+    if category == ExceptionCategory.EQUIPMENT:
+        if _PLANNED_UPKEEP.search(text):
+            return False
+        fault = _FAULT.search(text)
+        return (fault is not None and _WORK_EFFECT.search(text, fault.end()) is not None
+                and _PRODUCTION_MACHINE.search(text, max(0, fault.start() - 10), fault.start()) is not None)
+    return False
 
 
 def implied_milestone(text: str, names: frozenset[str]) -> str | None:
@@ -230,7 +319,8 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
         when = None   # "今天停线" says when it happened, not when it will be resolved
     confident = (len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
-                 and _STRONG_CUES[category].search(text) is not None and not _resolved_after(text)
+                 and (_STRONG_CUES[category].search(text) is not None or _explain(text)[1] == category)
+                 and not _resolved_after(text)
                  and not _REMAINING_WORK.search(text))
     return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
                       confident=confident)

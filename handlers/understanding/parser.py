@@ -17,7 +17,8 @@ from datetime import date, datetime
 import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE, find_dates
-from .exceptions import category_of, conflicting, exception_item, strong_material
+import handlers.understanding.exceptions as exceptions
+from .exceptions import category_of, conflicting, exception_item, stands_without_order
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
@@ -246,7 +247,7 @@ class Parser:
                                   + lx.DUE_FIELDS_REQUESTED + lx.SET_OPS + lx.QTY_ADD_OPS + lx.QTY_SUB_OPS
                                   + lx.DUE_ADD_OPS + lx.DUE_SUB_OPS + lx.SPEC_OPS + lx.SPEC_FIELDS
                                   + lx.FORECAST_WORDS + lx.NEGATIONS + lx.STAFF_WORDS),
-            DATE_RE.pattern, _PERCENT.pattern, NUMBER_PATTERN + r"\s*" + _QTY_UNITS + "?",
+            exceptions.KNOWN_WORDS, DATE_RE.pattern, _PERCENT.pattern, NUMBER_PATTERN + r"\s*" + _QTY_UNITS + "?",
             *(pattern.pattern for pattern, _ in self._derived),
             r"订单|单号|单子|这批|那批|货|今天|上午|下午|晚上|现在|目前|已经|正在|大概|还|都|也|就|再|又|在|的|了|着|呢|吗|吧|啊|呀|喇|咗|嘅|啲|"
             r"这|那|个|边|那边|这边|然后|就是|的话|那个|这个|全部|一共|总共|剩|差|说|要|把|有|是|先|后|和|及|与|跟|中|好|完",
@@ -543,7 +544,8 @@ class Parser:
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
         item = exception_item(text, window.milestone, when, today, self._names)
         if item is not None:
-            if not has_order and (not _leads(window) if window.milestone else not strong_material(text)):
+            if not has_order and not (window.milestone and _leads(window)) and not stands_without_order(
+                    text, item.category):
                 return None
             return item
         if window.milestone is None:
