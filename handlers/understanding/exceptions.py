@@ -43,6 +43,12 @@ _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货
 _DELAY = _scan(
     lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
+    # more days than planned ("得多要两天", "又要延一天", "要慢几天"), work that cannot be done in time
+    # ("这周焊不完", "年前做不出来"), a step moved back with no request ("往后挪到11月10号")
+    + rf"|(?:多要|要多|多花|多用|再要|延|慢|推)\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
+    + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班"
+    # the milestone's own verb in the negated potential ("发货…发不了了", "入不了库")
+    + r"|\x01\s*(?:不了|不完|不出来)"
 )
 _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
@@ -50,7 +56,7 @@ _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
     r"(?:(?<![手耳司飞相印])机(?!会|构|关|场|票|器人)|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
-    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|电机"
+    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
 _PRODUCTION_MACHINE = re.compile(_MACHINE)
 # what a problem report names beyond its cue words (machines, the supply side, properties): words
@@ -63,11 +69,11 @@ KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存
 # "气压上不去") is equipment, not material
 _MACHINE_FAULT = re.compile(
     _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
-    r"|卡死|卡住|卡了|报警|断了|崩了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
+    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
 # …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
-_PRODUCT_CONTEXT = re.compile(r"客户|验收|验货|收到|到货|现场|用户|客人")
+_PRODUCT_CONTEXT = re.compile(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
 # a property of the product short of its specification is a defect, not missing material
 # ("扭矩不够", "膜厚不足", "附着力不行")
 _PROPERTY_SHORT = re.compile(
@@ -78,8 +84,47 @@ _STOCK_ABSENT = re.compile(r"仓库[^,，;；。]{0,4}(?:没有|没货|也没|�
 _MISMATCH = re.compile(r"不对|错了|发错|不一致|不符|对不上")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
 _COUNT_MISMATCH = re.compile(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
+# what production consumes or an order is built from: the subject of a supply problem
+_MATERIAL_NOUN = (
+    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
+    r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
+    r"|包装箱|木箱|托盘|面板|(?i:steel|plates?|parts|materials?|components?)")
+# supplied goods wrong or defective (class): the material came wrong from the supplier or the
+# store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
+# "供应商把型号发错了"); a product the customer received wrong stays quality
+_INCOMING = re.compile(
+    rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|来的|送来的|到的货|供应商|厂家|外协"
+    r"|等新料|新料|重新订|重新采购|退回去|退给|退还")
+_DEFECT = re.compile(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
+# a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
+# "油漆到货推迟", "the steel plates will be delayed")
+_SUPPLY_LATE = re.compile(
+    rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|(?i:delayed|late))")
+# a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
+# neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
+_TRANSPORT = re.compile(
+    r"(?:(?<![行叉吊天铲台推])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|没到|到不了|不来|抛锚|坏|甩柜|堵)")
+# …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
+_SUPPLY_RUN = re.compile(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
+# a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
+# "等客户确认图纸再排"): neither a defect nor missing material ("other")
+_DOCUMENT_ISSUE = re.compile(
+    r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了)"
+    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)")
+_ON_THE_ROAD = re.compile(r"抛锚|坏")
+# a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
+_CORRECTION = re.compile(
+    r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
+    r"|(?:哦|噢|喔)\s*(?:不对|不是)")
+# what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
+_WORK_LEFT = re.compile(
+    rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
+_MATERIAL_NOUN_RE = re.compile(_MATERIAL_NOUN)
+_BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
+# a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
+_PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
-_NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人)\s*(?:还|都|也)?\s*$")
+_NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
 _STAFF = _scan(lx.alternation(lx.STAFF_WORDS))
 
@@ -90,7 +135,7 @@ _ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)
 
 
 _IMPLIED_MILESTONE = (
-    ("涂装", re.compile(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得")),
+    ("涂装", re.compile(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得|附着力|漆膜|膜厚|发花")),
     ("焊接", re.compile(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣")),
     ("总装", re.compile(r"装反|装错|漏装|少装|重装|重新装|装漏")),
     ("下料", re.compile(r"落不[到了]料|下不[到了]料|开不了料")),
@@ -99,7 +144,15 @@ _IMPLIED_MILESTONE = (
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
 _RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
 _REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,4}?(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
-_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续")
+_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)"
+                       # what was missing has come: "缺的都到了", "焊材已经补上了"
+                       r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
+
+
+def resolved(text: str) -> bool:
+    """The exception cue of the window is resolved in the same breath (a finished rework, a repaired
+    machine, the missing parts come, a pass after a defect)."""
+    return _resolved_after(text)
 
 
 def _resolved_after(text: str) -> bool:
@@ -143,28 +196,50 @@ def _blank(text: str, match: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
-def _explain(text: str) -> tuple[str, ExceptionCategory | None]:
+def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCategory | None]:
     """Cause before effect: the category a cause reading settles, and the text with the cue words it
-    explains blanked, so that they neither decide nor contest the category."""
+    explains blanked, so that they neither decide nor contest the category.
+
+    First what is no problem at all is blanked (a sender correcting himself, work still to do on the
+    step); then the first cause reading that applies settles the category."""
+    for match in _CORRECTION.finditer(text):
+        text = _blank(text, match)
+    for match in _WORK_LEFT.finditer(text):
+        # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)
+        if not _MATERIAL_NOUN_RE.search(_BOUNDARY_SPLIT.split(text[: match.start()])[-1]):
+            text = _blank(text, match)
+    transport = _TRANSPORT.search(text)
+    if transport and not _SUPPLY_RUN.search(text):
+        return _blank(text, transport), ExceptionCategory.DELAY
     fault = _MACHINE_FAULT.search(text)
-    if fault and not _PRODUCT_CONTEXT.search(text):
+    if fault and not _PRODUCT_CONTEXT.search(text) and milestone not in _INSPECTIONS:
         return _blank(text, fault), ExceptionCategory.EQUIPMENT
+    document = _DOCUMENT_ISSUE.search(text)
+    if document:
+        return _blank(text, document), ExceptionCategory.OTHER
     short = _PROPERTY_SHORT.search(text)
     if short:
         return _blank(text, short), ExceptionCategory.QUALITY
     count = _COUNT_MISMATCH.search(text)
-    if count:
+    if count and _INCOMING.search(text):
         return _blank(text, count), ExceptionCategory.MATERIAL
-    if _STOCK_ABSENT.search(text):
-        for mismatch in _MISMATCH.finditer(text):
-            text = _blank(text, mismatch)
+    customer = "客户" in text or "验收" in text or milestone == "验收"
+    if not customer and _DEFECT.search(text) and (
+            _STOCK_ABSENT.search(text) or _INCOMING.search(text) or milestone == "领料"):
+        for defect in _DEFECT.finditer(text):
+            text = _blank(text, defect)
         return text, ExceptionCategory.MATERIAL
+    late = _SUPPLY_LATE.search(text)
+    if late:
+        return _blank(text, late), ExceptionCategory.MATERIAL
     return text, None
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
-    text, settled = _explain(text)
+    if _PAST_EPISODE.search(text):
+        return None
+    text, settled = _explain(text, milestone)
     if settled is not None:
         return settled
     if _QUALITY.search(text):
@@ -212,10 +287,10 @@ _STRONG_CUES = {
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
-def _categories(text: str) -> frozenset[ExceptionCategory]:
+def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionCategory]:
     """Every exception family whose cue occurs and no cause reading explains: more than one is a
     conflict the parser guessed through."""
-    text, settled = _explain(text)
+    text, settled = _explain(text, milestone)
     found = {name for name, pattern in _FAMILIES if pattern.search(text)}
     material = _material(_STAFF.sub("", text))   # 人手不够 is short of staff, not of material
     if material:
@@ -286,6 +361,11 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     return False
 
 
+# a booth named for its step (喷房, 喷涂房): its fault may hold up that step, or be named only as the
+# place: writers differ, so the step is offered and asked ("焊机" alone names no step: the contract)
+_BOOTH = re.compile(r"喷(?:漆|涂|塑|粉)?房|烘房|烤房")
+
+
 def implied_milestone(text: str, names: frozenset[str]) -> str | None:
     """The step a defect or rework word names (class: exception without a milestone word):
     流挂/重喷 are paint work, 补焊/焊缝 welding, 装反/漏装 assembly, 落不到料 cutting."""
@@ -304,23 +384,54 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     milestones of the configured templates."""
     joined = text.replace("\x01", "")
     category = category_of(text, milestone)
-    if category is None and milestone is None and any(
+    if (category is None and milestone is None or category == ExceptionCategory.DELAY
+            and _MATERIAL_NOUN_RE.search(joined)) and any(
             _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in find_dates(joined, today) if found.value >= today):
-        category = ExceptionCategory.MATERIAL   # material expected on a day, without the word 缺料
+        # material expected on a day, without the word 缺料 ("喷塑粉下周二到，涂装往后排": the step is
+        # moved back because the material comes late)
+        category = ExceptionCategory.MATERIAL
     if category == ExceptionCategory.OTHER and _weak_other(text):
         category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
     if category is None:
         return None
+    settled = _explain(text, milestone)[1]
     value = _delay_days(text) if category == ExceptionCategory.DELAY else None
+    if when is not None:
+        when = _expected_date(joined, today)
+    named = milestone
     milestone = milestone or implied_milestone(joined, names)
-    if milestone == "验收" and category == ExceptionCategory.EQUIPMENT:
-        # a fault the customer finds at acceptance is the product's, not a machine of ours
+    booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
+    milestone = "涂装" if booth else milestone
+    if milestone in _INSPECTIONS and category == ExceptionCategory.EQUIPMENT and settled is None:
+        # a fault found at inspection or by the customer at acceptance is the product's ("终检抽了5台，
+        # 2台漏油"), not a machine of ours
         category = ExceptionCategory.QUALITY
     if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
         when = None   # "今天停线" says when it happened, not when it will be resolved
-    confident = (len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
-                 and (_STRONG_CUES[category].search(text) is not None or _explain(text)[1] == category)
-                 and not _resolved_after(text)
-                 and not _REMAINING_WORK.search(text))
+    confident = (len(_categories(text, named) | {category}) == 1 and not _weak_cue(text, category)
+                 and (_STRONG_CUES[category].search(text) is not None or settled == category)
+                 and not _resolved_after(text) and not _REMAINING_WORK.search(text) and not booth
+                 # a vehicle broken down on the road: late delivery or "other"? writers differ
+                 and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))
+                 # the customer speaking of a later date may be granting or asking for it (a change)
+                 and not (category == ExceptionCategory.DELAY and _CUSTOMER_SPEAKS.search(text)))
     return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
                       confident=confident)
+
+
+_INSPECTIONS = frozenset(("质检", "验收"))
+_CUSTOMER_SPEAKS = re.compile(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
+# a date after these is the target missed ("发货赶不上周五了", "原定今天发货"), not the new expected day
+_MISSED_TARGET = re.compile(r"(?:赶不上|赶不及|来不及|原定|原计划|本来|计划|过了)\s*$")
+
+
+def _expected_date(text: str, today: date) -> date | None:
+    """The day an exception is expected to resolve or a late item to come: the first coming day in
+    `text` that is no missed target, else the first day said."""
+    found = [d for d in find_dates(text, today)
+             if not _MISSED_TARGET.search(text[max(0, d.start - 4) : d.start]) and not _NEGATED_AFTER.match(text, d.end)]
+    return next((d.value for d in found if d.value > today), found[0].value if found else None)
+
+
+# a day followed by a negated verb is when something will NOT happen ("今天修不好")
+_NEGATED_AFTER = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")

@@ -18,7 +18,7 @@ import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE, find_dates
 import handlers.understanding.exceptions as exceptions
-from .exceptions import category_of, conflicting, exception_item, stands_without_order
+from .exceptions import category_of, conflicting, exception_item, resolved, stands_without_order
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
@@ -535,19 +535,24 @@ class Parser:
         return list(merged.values())
 
     # ---- windows: exception or progress ---------------------------------------------------
-    def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
+    def _window_item(self, window: _Window, today: date, has_order: bool,
+                     read_exceptions: bool = True) -> ParsedItem | None:
         window = replace(window, before=_RATE.sub("", window.before),
                          after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", window.after)))
         text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
         when = next((found.value for found in _dates(joined, today)
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
-        item = exception_item(text, window.milestone, when, today, self._names)
+        item = exception_item(text, window.milestone, when, today, self._names) if read_exceptions else None
         if item is not None:
             if not has_order and not (window.milestone and _leads(window)) and not stands_without_order(
                     text, item.category):
                 return None
-            return item
+            if window.milestone is None or not resolved(text):
+                return item
+            # a problem solved in the same breath ("返工完了 重新检验通过", "焊材补上了，焊接恢复了"): the
+            # news is the step's progress, where the window reads one (class: resolved exception)
+            return self._window_item(window, today, has_order, read_exceptions=False) or item
         if window.milestone is None:
             return None
         if not has_order and not _leads(window):

@@ -23,7 +23,7 @@ def brief(parser, text):
     ("8801 剪板机的液压坏了", None),            # 液压坏 is no crushed part (压坏)
     ("8802 等离子切割机又不行了，下料停着", "下料"),  # 不行 of a machine is no defect
     ("8803 输送线卡住了", None),
-    ("8804 喷房风机异响，先停下来", None),
+    ("8804 冷却泵异响，先停下来", None),
     ("8805 冲床模具崩了，在修", None),
 ])
 def test_a_machine_as_the_subject_of_a_fault_is_equipment(parser, text, milestone):
