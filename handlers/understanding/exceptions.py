@@ -47,9 +47,9 @@ _DELAY = _scan(
     # ("这周焊不完", "年前做不出来"), a step moved back with no request ("往后挪到11月10号")
     + rf"|(?:多要|要多|多花|多用|再要|延|慢|推)\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
     + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班"
-    # the milestone's own verb in the negated potential ("发货…发不了了", "入不了库")
-    + r"|\x01\s*(?:不了|不完|不出来)"
 )
+# the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
+_NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来)")
 _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
@@ -103,7 +103,7 @@ _SUPPLY_LATE = re.compile(
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
 _TRANSPORT = re.compile(
-    r"(?:(?<![行叉吊天铲台推])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|没到|到不了|不来|抛锚|坏|甩柜|堵)")
+    r"(?:(?<![行叉吊天铲台推])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
 # …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
 _SUPPLY_RUN = re.compile(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
@@ -252,7 +252,7 @@ def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
         return ExceptionCategory.OTHER   # short of staff; with a stated slip ("要晚两天") it is a delay
     if _material(_STAFF.sub("", text)):
         return ExceptionCategory.MATERIAL
-    if _DELAY.search(_STAFF.sub("", text)):
+    if _DELAY.search(_STAFF.sub("", text)) or _NEG_POTENTIAL.search(text):
         return ExceptionCategory.DELAY
     if _STAFF.search(text):
         return ExceptionCategory.OTHER
@@ -281,7 +281,7 @@ _STRONG_CUES = {
         r"缺|欠料|待料|等料|等货|没料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
         r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
     ExceptionCategory.EQUIPMENT: re.compile(r"温度|压力|气压|罢工|坏|故障|卡住|卡死|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
-    ExceptionCategory.DELAY: re.compile(r"延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
+    ExceptionCategory.DELAY: re.compile(r"\x01\s*不[了完]|不完|做不出来|出不来|多要|延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
     ExceptionCategory.OTHER: re.compile(r"."),
 }
 
@@ -422,7 +422,8 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
 _INSPECTIONS = frozenset(("质检", "验收"))
 _CUSTOMER_SPEAKS = re.compile(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
 # a date after these is the target missed ("发货赶不上周五了", "原定今天发货"), not the new expected day
-_MISSED_TARGET = re.compile(r"(?:赶不上|赶不及|来不及|原定|原计划|本来|计划|过了)\s*$")
+# (赶不上周五 reads 上周五 as a day: the 赶不 before it is the same miss)
+_MISSED_TARGET = re.compile(r"(?:赶不上?|赶不及|来不及|原定|原计划|本来|计划|过了)\s*$")
 
 
 def _expected_date(text: str, today: date) -> date | None:

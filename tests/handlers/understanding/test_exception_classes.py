@@ -105,3 +105,114 @@ def test_an_office_or_planned_matter_with_no_order_is_not_recorded(parser, text)
 ])
 def test_upkeep_and_reminders_with_no_order_are_not_recorded(parser, text):
     assert parser.parse(text, NOW) == []
+
+
+# ---- supplied material: wrong, defective or late is material -------------------------------------
+@pytest.mark.parametrize("text", [
+    "8851 铜管到了，可是规格发错了",
+    "8852 送来的螺母有锈，退给供应商了",
+    "8853 外协厂把孔位做错了，等新料",
+    "8854 来料检验不合格，整批退回去",
+])
+def test_supplied_goods_that_came_wrong_are_material(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "material")
+
+
+def test_goods_the_customer_received_wrong_stay_quality(parser):
+    [item] = parser.parse("8855 客户说收到的货规格发错了", NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+def test_a_wrong_part_found_at_kitting_is_material(parser):
+    [item] = parser.parse("8856 备料时发现垫片厚度规格不对", NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", "领料", "material")
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("8857 轴承到货推迟到下周一", "2026-12-14"),
+    ("8858 面板延期了，预计周五到", "2026-12-11"),
+])
+def test_a_supplier_delay_is_material_with_the_expected_day(parser, text, day):
+    [item] = parser.parse(text, NOW)
+    assert (item.category.value, item.date.isoformat()) == ("material", day)
+
+
+# ---- a late delivery with no request behind it -------------------------------------------------
+@pytest.mark.parametrize(("text", "value"), [
+    ("8861 喷涂还得多要三天", 3),
+    ("8862 总装又要延两天", 2),
+    ("8863 这周焊不完了", None),
+    ("8864 总装年底前估计做不出来", None),
+])
+def test_more_days_or_work_not_done_in_time_is_a_delay(parser, text, value):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value, item.value) == ("exception", "delay", value)
+
+
+def test_the_milestones_own_verb_in_the_negated_potential_is_a_delay(parser):
+    [item] = parser.parse("8865 原定明天出货，出不了了", NOW)
+    assert (item.milestone, item.category.value) == ("发货", "delay")
+
+
+def test_a_missed_target_day_is_not_the_new_expected_day(parser):
+    [item] = parser.parse("8866 发货赶不上周四了", NOW)
+    assert (item.category.value, item.date) == ("delay", None)
+
+
+@pytest.mark.parametrize("text", [
+    "8867 拉货的车到现在还没来",
+    "8868 物流说车明天才能来，发货得等",
+])
+def test_a_vehicle_that_has_not_come_delays_the_shipment(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "delay")
+
+
+def test_a_supplier_truck_not_come_is_material(parser):
+    [item] = parser.parse("8869 供应商送铝板的车还没到厂", NOW)
+    assert item.category.value == "material"
+
+
+def test_a_forklift_or_crane_is_a_machine_not_transport(parser):
+    [item] = parser.parse("8870 叉车坏了，装不了车", NOW)
+    assert item.category.value == "equipment"
+
+
+# ---- what is no problem --------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "8871 焊接完成，哦不对，是涂装完成",
+    "8872 喷涂七成 写错了 是六成",
+    "8872 焊接还差三成了",
+    "8873 总装还差五台没装完",
+])
+def test_a_self_correction_or_work_still_to_do_is_no_exception(parser, text):
+    assert all(item.intent != "exception" for item in parser.parse(text, NOW))
+
+
+def test_parts_still_short_stay_material(parser):
+    [item] = parser.parse("8874 螺栓还差一半", NOW)
+    assert item.category.value == "material"
+
+
+@pytest.mark.parametrize("text", [
+    "8875 图纸尺寸标得不一致，等技术确认",
+    "8876 送货地址客户一直没给",
+])
+def test_a_document_or_decision_awaited_is_other(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "other")
+
+
+def test_a_past_episode_talked_about_is_no_report(parser):
+    assert parser.parse("上次8877返修那个事，以后出货前多检一遍", NOW) == []
+
+
+def test_a_problem_solved_in_the_same_breath_reads_as_the_steps_progress(parser):
+    [item] = parser.parse("8878 返修已经做完，再次检验通过了", NOW)
+    assert (item.intent, item.milestone, item.status) == ("progress", "质检", "done")
+
+
+def test_a_fault_of_a_paint_booth_offers_the_painting_step_and_asks(parser):
+    [item] = parser.parse("8879 烘房温控坏了", NOW)
+    assert (item.category.value, item.milestone, item.confident) == ("equipment", "涂装", False)
