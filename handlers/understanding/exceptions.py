@@ -56,7 +56,7 @@ _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
     r"(?:(?<![手耳司飞相印])机(?!会|构|关|场|票|器人)|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
-    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切焊喷刀]头"
+    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
 _PRODUCTION_MACHINE = re.compile(_MACHINE)
 # what a problem report names beyond its cue words (machines, the supply side, properties): words
@@ -93,7 +93,7 @@ _MATERIAL_NOUN = (
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
 _INCOMING = re.compile(
-    rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|来的|送来的|到的货|供应商|厂家|外协"
+    rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|到的货|供应商|厂家|外协"
     r"|等新料|新料|重新订|重新采购|退回去|退给|退还")
 _DEFECT = re.compile(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
@@ -120,6 +120,9 @@ _CORRECTION = re.compile(
 _WORK_LEFT = re.compile(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
 _MATERIAL_NOUN_RE = re.compile(_MATERIAL_NOUN)
+_STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
+# the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
+_SUPPLIER_BEFORE = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
 _PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
@@ -220,6 +223,10 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     short = _PROPERTY_SHORT.search(text)
     if short:
         return _blank(text, short), ExceptionCategory.QUALITY
+    count = _COUNT_MISMATCH.search(text) or _COUNT_SHORT.search(text)
+    if count and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
+        # finished goods counted short at the warehouse ("入库时点数少了5台"): a discrepancy, "other"
+        return _blank(text, count), ExceptionCategory.OTHER
     count = _COUNT_MISMATCH.search(text)
     if count and _INCOMING.search(text):
         return _blank(text, count), ExceptionCategory.MATERIAL
@@ -398,6 +405,8 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     value = _delay_days(text) if category == ExceptionCategory.DELAY else None
     if when is not None:
         when = _expected_date(joined, today)
+    if milestone is not None and _SUPPLIER_BEFORE.search(text.split("\x01", 1)[0]):
+        milestone = None
     named = milestone
     milestone = milestone or implied_milestone(joined, names)
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
@@ -414,12 +423,14 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
                  # a vehicle broken down on the road: late delivery or "other"? writers differ
                  and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))
                  # the customer speaking of a later date may be granting or asking for it (a change)
-                 and not (category == ExceptionCategory.DELAY and _CUSTOMER_SPEAKS.search(text)))
+                 and not (category in _MAYBE_REQUESTED and _CUSTOMER_SPEAKS.search(text)))
     return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
                       confident=confident)
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
+# the customer speaking of a later date or of dropping part of the order may be asking for a change
+_MAYBE_REQUESTED = frozenset((ExceptionCategory.DELAY, ExceptionCategory.OTHER))
 _CUSTOMER_SPEAKS = re.compile(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
 # a date after these is the target missed ("发货赶不上周五了", "原定今天发货"), not the new expected day
 # (赶不上周五 reads 上周五 as a day: the 赶不 before it is the same miss)
