@@ -103,7 +103,7 @@ _SUPPLY_LATE = re.compile(
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
 _TRANSPORT = re.compile(
-    r"(?:(?<![行叉吊天铲台推])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
+    r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
 # …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
 _SUPPLY_RUN = re.compile(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
@@ -278,21 +278,6 @@ _WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)
 _REMAINING_WORK = re.compile(rf"\x01\s*(?:这边|那边|的话|呢|还)*\s*还?差\s*(?:{_NUM})")
 
 
-# the words that name a category outright; a category read only from a looser cue (错了, 偏黄, 才到,
-# 在外厂, 断了, 推到…) is a guess the bot asks about
-_STRONG_CUES = {
-    ExceptionCategory.QUALITY: re.compile(
-        r"不合格|返工|返修|不良|质量|划伤|划痕|气孔|裂|变形|色差|漏焊|虚焊|毛刺|超差|报废|客诉|投诉|退货|NG|不通过|没通过|没过|重做|重喷|"
-        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏|砂眼|缩孔|夹杂|坏|破|开机|不工作|偏|歪|锈|不一样"),
-    ExceptionCategory.MATERIAL: re.compile(
-        r"缺|欠料|待料|等料|等货|没料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
-        r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
-    ExceptionCategory.EQUIPMENT: re.compile(r"温度|压力|气压|罢工|坏|故障|卡住|卡死|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
-    ExceptionCategory.DELAY: re.compile(r"\x01\s*不[了完]|不完|做不出来|出不来|多要|延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
-    ExceptionCategory.OTHER: re.compile(r"."),
-}
-
-
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionCategory]:
     """Every exception family whose cue occurs and no cause reading explains: more than one is a
@@ -391,11 +376,13 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     milestones of the configured templates."""
     joined = text.replace("\x01", "")
     category = category_of(text, milestone)
-    if (category is None and milestone is None or category == ExceptionCategory.DELAY
-            and _MATERIAL_NOUN_RE.search(joined)) and any(
-            _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in find_dates(joined, today) if found.value >= today):
+    unnamed_arrival = False
+    if (category is None and milestone is None or category == ExceptionCategory.DELAY) and any(
+            _ARRIVAL_AFTER_DATE.match(joined, found.end) and not _NEGATED_AFTER.match(joined, found.end)
+            for found in find_dates(joined, today) if found.value >= today) and _explain(text, milestone)[1] is None:
         # material expected on a day, without the word 缺料 ("喷塑粉下周二到，涂装往后排": the step is
-        # moved back because the material comes late)
+        # moved back because the material comes late); what comes unnamed ("货下周二到") is asked
+        unnamed_arrival = category == ExceptionCategory.DELAY and not _MATERIAL_NOUN_RE.search(joined)
         category = ExceptionCategory.MATERIAL
     if category == ExceptionCategory.OTHER and _weak_other(text):
         category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
@@ -417,9 +404,10 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         category = ExceptionCategory.QUALITY
     if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
         when = None   # "今天停线" says when it happened, not when it will be resolved
-    confident = (len(_categories(text, named) | {category}) == 1 and not _weak_cue(text, category)
-                 and (_STRONG_CUES[category].search(text) is not None or settled == category)
+    confident = (len(_categories(text, named) | {category}) == 1
+                 and (settled == category or not _weak_cue(text, category))
                  and not _resolved_after(text) and not _REMAINING_WORK.search(text) and not booth
+                 and not unnamed_arrival
                  # a vehicle broken down on the road: late delivery or "other"? writers differ
                  and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))
                  # the customer speaking of a later date may be granting or asking for it (a change)

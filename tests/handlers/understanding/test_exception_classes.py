@@ -216,3 +216,19 @@ def test_a_problem_solved_in_the_same_breath_reads_as_the_steps_progress(parser)
 def test_a_fault_of_a_paint_booth_offers_the_painting_step_and_asks(parser):
     [item] = parser.parse("8879 烘房温控坏了", NOW)
     assert (item.category.value, item.milestone, item.confident) == ("equipment", "涂装", False)
+
+
+def test_a_named_material_coming_on_a_day_that_moves_a_step_back_is_material(parser):
+    [item] = parser.parse("8859 底漆周五才到，喷涂往后推", NOW)
+    assert (item.category.value, item.milestone, item.date.isoformat(), item.confident) == (
+        "material", "涂装", "2026-12-11", True)
+
+
+@pytest.mark.parametrize("text", [
+    "8860 外观颜色跟封样对不上",        # a mismatch with the sample, said plainly
+    "8880 噪声超标，客户不接受",
+    "8881 备好的料被别的订单挪用了",
+])
+def test_a_plain_problem_word_outside_the_weak_list_is_recorded_without_asking(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert item.intent == "exception" and item.confident is True
