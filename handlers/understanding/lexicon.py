@@ -18,6 +18,16 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
 
 
+def scan(source: str) -> re.Pattern[str]:
+    """Compile a long cue alternation for `search`, with a first-character filter in front.
+
+    Every alternative here starts with a literal Chinese character, an ASCII letter or digit, or
+    "?"; a class of those (a superset of the real first characters) lets the regex engine skip
+    every other position before trying hundreds of alternatives there."""
+    chars = sorted({ch for ch in source if "\u4e00" <= ch <= "\u9fff"})
+    return re.compile(f"(?=[{''.join(chars)}A-Za-z0-9?？%])(?:{source})")
+
+
 # ---- progress status ---------------------------------------------------------------------
 DONE_WORDS = (
     "完成", "完工", "完毕", "做完", "干完", "弄完", "搞完", "焊完", "装完", "喷完", "检完", "做好",
@@ -94,6 +104,8 @@ QUALITY_WORDS = (
     "不工作", "打偏", "偏了", "歪了", "偏位", "不一样", "滑丝", "滑牙", "锈斑",
     # the customer's verdict on the goods: 不满意, 不认可
     "不满意", "不认可", "刮花",
+    # over a limit, scrapped, unacceptable to the customer, defective as it stands
+    "超标", "废了", "不接受", "是坏的", "发花",
 )
 EQUIPMENT_WORDS = (
     "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",
@@ -108,7 +120,7 @@ MATERIAL_WORDS = (
     # material without 缺料: not delivered, still at the supplier or on the road, used up, short
     "没有到", "没有来", "没有送到", "未到齐", "没到齐", "没有到齐", "没交货", "未交货", "断供",
     "才到", "才送", "才能送", "才回来", "没回来", "还在路上", "在外厂", "在外协", "没送到", "未送到", "没送来",
-    "用完了", "用完", "差配件", "等采购", "等供应商", "等外协", "等来料", "等货", "等配件", "等零件", "才能交", "才交", "差零件", "没到厂", "只到了", "没有料", "供应商",
+    "用完了", "用完", "差配件", "挪用", "等采购", "等供应商", "才有料", "等外协", "等来料", "等货", "等配件", "等零件", "才能交", "才交", "差零件", "没到厂", "只到了", "没有料", "供应商",
 )
 DELAY_WORDS = (
     "延期", "推迟", "延误", "延迟", "延后", "拖期", "拖了", "拖延", "落后", "滞后", "赶不上", "赶不及",
@@ -118,7 +130,7 @@ DELAY_WORDS = (
     "发不了", "出不了", "交不了", "发不出",
 )
 # checked before material: 人手不够 is not a material shortage
-STAFF_WORDS = ("人手不够", "人手不足", "缺人", "人员不足", "人手紧张", "没人手", "招不到人", "缺工",
+STAFF_WORDS = ("请假", "病倒", "病了", "没人干", "没人做", "辞职", "离职", "人手不够", "人手不足", "缺人", "人员不足", "人手紧张", "没人手", "招不到人", "缺工",
                "工人不够", "人不够", "缺工人", "人手少", "工人请假")
 OTHER_WORDS = STAFF_WORDS + (
     "尾款", "没到账", "未到账", "没付款", "未付款", "付款", "先别", "暂停", "停产", "取消订单", "搁置",
@@ -128,6 +140,8 @@ OTHER_WORDS = STAFF_WORDS + (
     # the order itself called off or put on hold by the customer: not a spec change
     "订单取消", "把订单取消", "单子取消", "先不要做", "不做了",
     "没法", "无法", "开不了",
+    # held back (payment, a hold, no room, no staff): 货款没到, 先缓缓, 仓满了, 请假
+    "货款", "缓缓", "缓一缓", "暂缓", "放一放", "满了", "放不下", "压在仓库", "卡在仓库", "压仓",
 )
 # "other" words that are only context ("尾款可以催了"): a finished milestone beside them stays progress
 WEAK_OTHER_WORDS = ("尾款", "付款", "停了", "问题")

@@ -17,6 +17,8 @@ from datetime import date, datetime
 import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE, find_dates
+import handlers.understanding.exceptions as exceptions
+from .exceptions import category_of, conflicting, exception_item, resolved, stands_without_order
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
@@ -24,7 +26,6 @@ from .normalize import CORRECTION_WORDS, lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
 from .order_numbers import shape as _order_shape
-from storage.models import ExceptionCategory
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
@@ -42,14 +43,7 @@ _MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 _NUM = NUMBER_PATTERN
 
-def _scan(source: str) -> re.Pattern[str]:
-    """Compile a long cue alternation for `search`, with a first-character filter in front.
-
-    Every alternative here starts with a literal Chinese character, an ASCII letter or digit, or
-    "?"; a class of those (a superset of the real first characters) lets the regex engine skip
-    every other position before trying hundreds of alternatives there."""
-    chars = sorted({ch for ch in source if "\u4e00" <= ch <= "\u9fff"})
-    return re.compile(f"(?=[{''.join(chars)}A-Za-z0-9?？%])(?:{source})")
+_scan = lx.scan
 
 
 _DONE = _scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
@@ -59,7 +53,7 @@ _FORECAST_STRONG = _scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_F
 # an adverb people put inside a four-character milestone word: 物料已齐套, 生产计划都下了
 _INFIX = "已经|已|都|全部|全|也"
 # aspect said inside a verb-object word (出了货, 装完车, 入好库); it is read as said after the word
-_VO_INFIX = "完了|好了|了|完|好|得"
+_VO_INFIX = "完了|好了|不了|了|完|好|得"
 _PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
 _NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _PERCENT = re.compile(
@@ -80,33 +74,6 @@ _RATIO_TOTAL_FIRST = re.compile(
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
 _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*$")
-_QUALITY = _scan(
-    lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
-    # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
-    + r"|(?<![说讲听看记])错了"
-)
-_EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
-_MATERIAL = _scan(
-    lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
-    # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
-    + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
-)
-_MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
-_DELAY = _scan(
-    lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
-    + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|(?<![今昨明傍当夜])晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
-)
-_OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
-# "没问题", "无异常": a negated problem word reports that all is well
-_NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
-# a machine with a leak or noise is an equipment failure, not a product defect ("空压机漏气")
-_MACHINE_FAULT = re.compile(
-    r"(?:机|泵|设备|炉|行车|叉车|生产线|流水线)\s*(?:又|也|有点|一直)?\s*(?:漏气|漏水|漏油|异响|冒烟|不转|不动|卡死|卡住)"
-    # a process setting the machine cannot hold ("温度不够", "气压上不去") is equipment, not material
-    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
-)
-# a truck, driver or courier that has not come delays a shipment; it is not missing material
-_NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人)\s*(?:还|都|也)?\s*$")
 # a rate ("合格率98%", "完成率95%") is a statistic, never the progress of a milestone
 _RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有|只有|仅|才|只)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
@@ -115,7 +82,6 @@ _PARTIAL = re.compile(
 )
 # a date followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
-_STAFF = _scan(lx.alternation(lx.STAFF_WORDS))
 # with no order in the message, only these may stand before a milestone ("今天焊接完成")
 _ADJACENT_STATUS = re.compile(
     r"\s*(?:已经|已|都|也|全部|全|还在|正在|在|基本|刚刚?)?\s*(?:"
@@ -201,16 +167,13 @@ _ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|�
 _DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至")
 _DUE_ADD_OP = re.compile(lx.alternation(lx.DUE_ADD_OPS))
 _DUE_SUB_OP = re.compile(lx.alternation(lx.DUE_SUB_OPS))
+_LATE = re.compile(r"晚|拖|延误|耽误")
 _HEDGE = re.compile(r"可能|估计|恐怕|怕是|怕|赶不上|来不及|也许|或许")
 _DELIVER = re.compile(lx.alternation(lx.DELIVER_WORDS))
 _SPEC_OP = re.compile(lx.alternation(lx.SPEC_OPS))
 _SPEC_FIELD = re.compile(lx.alternation(lx.SPEC_FIELDS))
 
 
-# today as the day an exception resolves: an arrival or a repair said of today ("今天下午到", "今天停线维修")
-_TODAY_RESOLVES = re.compile(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")
-# an arrival said of a day: "下周二到", "明天才送", "周日到齐" (material expected)
-_ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)?\s*(?:才能|才|能|会|可以|就)?\s*(?:到|送|回来|补)")
 # "这个单子", "这单": an order for sure; "这批(货)", "我们订的": goods, which may be a supplier's, so
 # they anchor only with a milestone or the customer named beside them
 _DEICTIC_ORDER = re.compile(r"(?:这|那)(?:个单子?|张单|单)")
@@ -314,7 +277,7 @@ class Parser:
                                   + lx.DUE_FIELDS_REQUESTED + lx.SET_OPS + lx.QTY_ADD_OPS + lx.QTY_SUB_OPS
                                   + lx.DUE_ADD_OPS + lx.DUE_SUB_OPS + lx.SPEC_OPS + lx.SPEC_FIELDS
                                   + lx.FORECAST_WORDS + lx.NEGATIONS + lx.STAFF_WORDS),
-            DATE_RE.pattern, _PERCENT.pattern, NUMBER_PATTERN + r"\s*" + _QTY_UNITS + "?",
+            exceptions.KNOWN_WORDS, DATE_RE.pattern, _PERCENT.pattern, NUMBER_PATTERN + r"\s*" + _QTY_UNITS + "?",
             *(pattern.pattern for pattern, _ in self._derived),
             r"订单|单号|单子|这批|那批|货|今天|上午|下午|晚上|现在|目前|已经|正在|大概|还|都|也|就|再|又|在|的|了|着|呢|吗|吧|啊|呀|喇|咗|嘅|啲|"
             r"这|那|个|边|那边|这边|然后|就是|的话|那个|这个|全部|一共|总共|剩|差|说|要|把|有|是|先|后|和|及|与|跟|中|好|完",
@@ -349,7 +312,7 @@ class Parser:
             written = line
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
-                    and _exception_category(line, None) is None):
+                    and category_of(line, None) is None):
                 # a report under a header that names a milestone ("焊接班日报", "总装 11/19"), or a line
                 # after one about a single milestone ("501 开料完\n503 开了三分之一"): lines that name
                 # none are about that milestone (class: multi-line reports)
@@ -707,7 +670,8 @@ class Parser:
         return list(merged.values())
 
     # ---- windows: exception or progress ---------------------------------------------------
-    def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
+    def _window_item(self, window: _Window, today: date, has_order: bool,
+                     read_exceptions: bool = True) -> ParsedItem | None:
         # the completion rate of the milestone itself is its progress ("焊接完成率 95%", "齐套率90%");
         # any other rate (合格率, 良率) is a statistic
         after = _OWN_RATE.sub("", window.after)
@@ -717,27 +681,16 @@ class Parser:
         joined = window.before + window.after
         when = next((found.value for found in _dates(joined, today)
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
-        category = _exception_category(text, window.milestone)
-        if category is None and window.milestone is None and any(
-                _ARRIVAL_AFTER_DATE.match(joined, found.end) for found in _dates(joined, today) if found.value >= today):
-            category = ExceptionCategory.MATERIAL   # material expected on a day, without the word 缺料
-        if category == ExceptionCategory.OTHER and _weak_other(text):
-            category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
-        if category is not None:
-            if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
+        item = exception_item(text, window.milestone, when, today, self._names) if read_exceptions else None
+        if item is not None:
+            if not has_order and not (window.milestone and _leads(window)) and not stands_without_order(
+                    text, item.category):
                 return None
-            value = _delay_days(text) if category == ExceptionCategory.DELAY else None
-            milestone = window.milestone or self._implied_milestone(joined)
-            if milestone == "验收" and category == ExceptionCategory.EQUIPMENT:
-                # a fault the customer finds at acceptance is the product's, not a machine of ours
-                category = ExceptionCategory.QUALITY
-            if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
-                when = None   # "今天停线" says when it happened, not when it will be resolved
-            confident = (len(_categories(text) | {category}) == 1 and not _weak_cue(text, category)
-                         and _STRONG_CUES[category].search(text) is not None and not _resolved_after(text)
-                         and not _REMAINING_WORK.search(text))
-            return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
-                              confident=confident)
+            if window.milestone is None or not resolved(text):
+                return item
+            # a problem solved in the same breath ("返工完了 重新检验通过", "焊材补上了，焊接恢复了"): the
+            # news is the step's progress, where the window reads one (class: resolved exception)
+            return self._window_item(window, today, has_order, read_exceptions=False) or item
         if window.milestone is None:
             return None
         if not has_order and not _leads(window):
@@ -745,7 +698,7 @@ class Parser:
         status, percent = _progress_status(window, text, when, today)
         if status == "planned":
             return None   # "涂装明天开始", "明天开焊": a start still to come is no progress yet (aspect)
-        confident = not (status or "").endswith("?") and not _conflicting(text)
+        confident = not (status or "").endswith("?") and not conflicting(text)
         status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
@@ -767,14 +720,6 @@ class Parser:
             when = when if when is not None and when < today else None
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
-
-    def _implied_milestone(self, text: str) -> str | None:
-        """The step a defect or rework word names (class: exception without a milestone word):
-        流挂/重喷 are paint work, 补焊/焊缝 welding, 装反/漏装 assembly, 落不到料 cutting."""
-        for name, pattern in _IMPLIED_MILESTONE:
-            if name in self._names and pattern.search(text):
-                return name
-        return None
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
@@ -803,28 +748,6 @@ def _dates(text: str, today: date) -> tuple:
     return tuple(find_dates(text, today))
 
 
-_IMPLIED_MILESTONE = (
-    ("涂装", re.compile(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得")),
-    ("焊接", re.compile(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣")),
-    ("总装", re.compile(r"装反|装错|漏装|少装|重装|重新装|装漏")),
-    ("下料", re.compile(r"落不[到了]料|下不[到了]料|开不了料")),
-)
-# a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
-# is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
-_RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
-_REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,4}?(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
-_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续")
-
-
-def _resolved_after(text: str) -> bool:
-    """An exception cue resolved in the same window: the bot asks rather than records."""
-    if _REWORK_DONE.search(text) or _REPAIRED.search(text):
-        return True
-    found = _RESOLVED.search(text)
-    return (found is not None and _QUALITY.search(text, 0, found.start()) is not None
-            and not _NEGATED.search(text[max(0, found.start() - 3) : found.start()]))
-
-
 def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 3) : start]))
 
@@ -832,110 +755,6 @@ def _negated(text: str, start: int) -> bool:
 def _leads(window: _Window) -> bool:
     """With no order, an item needs the milestone to lead its line and its status right after it."""
     return bool(_LEAD_FILLER.fullmatch(window.before)) and bool(_ADJACENT_STATUS.match(window.after))
-
-
-_WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到", "没有到", "没有来"))
-
-
-@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
-def _material(text: str) -> bool:
-    for match in _MATERIAL.finditer(text):
-        if re.match(r"没到(?:账|哪|位|我们|你们|这|那)|缺少?(?:图纸|资料|文件|信息)", text[match.start():]):
-            continue   # (缺图纸: a missing document is "other", not material)
-        if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
-            continue
-        return True
-    return False
-
-
-_LINE_STOP = re.compile(r"停线|停机|线停了|机停了|停线了|停了|停下")
-_WEAK_OTHER = re.compile(lx.alternation(lx.WEAK_OTHER_WORDS))
-
-
-def _weak_other(text: str) -> bool:
-    """Only context words of the "other" class, beside a finished milestone."""
-    rest = _WEAK_OTHER.sub("", _NO_PROBLEM.sub("", text))
-    return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
-
-
-@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
-def _exception_category(text: str, milestone: str | None) -> ExceptionCategory | None:
-    if _MACHINE_FAULT.search(text):
-        return ExceptionCategory.EQUIPMENT
-    if _QUALITY.search(text):
-        return ExceptionCategory.QUALITY
-    equipment = _EQUIPMENT.search(text)
-    if equipment and not (_LINE_STOP.fullmatch(equipment.group()) and _material(text)):
-        # a line stopped for lack of parts is a material exception, a broken machine is equipment
-        return ExceptionCategory.EQUIPMENT
-    if _STAFF.search(text) and not _DELAY.search(_STAFF.sub("", text)):
-        return ExceptionCategory.OTHER   # short of staff; with a stated slip ("要晚两天") it is a delay
-    if _material(_STAFF.sub("", text)):
-        return ExceptionCategory.MATERIAL
-    if _DELAY.search(_STAFF.sub("", text)):
-        return ExceptionCategory.DELAY
-    if _STAFF.search(text):
-        return ExceptionCategory.OTHER
-    other = _OTHER.search(_NO_PROBLEM.sub("", text))
-    if other:
-        return ExceptionCategory.QUALITY if other.group() == "问题" and milestone is not None else ExceptionCategory.OTHER
-    return None
-
-
-# a delay cue often states the consequence of another exception, so it does not conflict
-_FAMILIES = ((ExceptionCategory.QUALITY, _QUALITY), (ExceptionCategory.EQUIPMENT, _EQUIPMENT))
-# cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
-# (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
-_WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
-# "喷涂这边还差20台": what is still to do on the milestone itself, not parts missing (a guess: ask)
-_REMAINING_WORK = re.compile(rf"\x01\s*(?:这边|那边|的话|呢|还)*\s*还?差\s*(?:{_NUM})")
-
-
-# the words that name a category outright; a category read only from a looser cue (错了, 偏黄, 才到,
-# 在外厂, 断了, 推到…) is a guess the bot asks about
-_STRONG_CUES = {
-    ExceptionCategory.QUALITY: re.compile(
-        r"不合格|返工|返修|不良|质量|划伤|划痕|气孔|裂|变形|色差|漏焊|虚焊|毛刺|超差|报废|客诉|投诉|退货|NG|不通过|没通过|没过|重做|重喷|"
-        r"重新|补焊|补喷|尺寸|缺陷|错|不对|不符|异响|脱落|掉漆|生锈|起泡|破损|磕碰|漏|砂眼|缩孔|夹杂|坏|破|开机|不工作|偏|歪|锈|不一样"),
-    ExceptionCategory.MATERIAL: re.compile(
-        r"缺|欠料|待料|等料|没货|断货|料不齐|没齐|不齐|不够|不足|少了|还差|差|没到|未到|没来|还没来|到货|来料|供应商|外协|外厂|采购|"
-        r"用完|才到|才能到|才送|没送|还在路上|没回来|shortage|short|missing"),
-    ExceptionCategory.EQUIPMENT: re.compile(r"温度|压力|气压|罢工|坏|故障|停机|停线|维修|修|宕机|死机|跳闸|停电|报警|卡死|漏油|烧|断了|趴窝|出毛病|down|broken"),
-    ExceptionCategory.DELAY: re.compile(r"延期|推迟|延误|延迟|延后|拖|落后|滞后|赶不上|赶不及|来不及|晚|慢|耽误|顺延|超期|逾期|推到|完不成|完不了|做不完|delay|late"),
-    ExceptionCategory.OTHER: re.compile(r"."),
-}
-
-
-@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
-def _categories(text: str) -> frozenset[ExceptionCategory]:
-    """Every exception family whose cue occurs: more than one is a conflict the parser guessed through."""
-    found = {name for name, pattern in _FAMILIES if pattern.search(text)}
-    if _material(_STAFF.sub("", text)):   # 人手不够 is short of staff, not of material
-        found.add(ExceptionCategory.MATERIAL)
-    return frozenset(found)
-
-
-def _weak_cue(text: str, category: ExceptionCategory) -> bool:
-    pattern = {ExceptionCategory.QUALITY: _QUALITY, ExceptionCategory.EQUIPMENT: _EQUIPMENT,
-               ExceptionCategory.DELAY: _DELAY, ExceptionCategory.MATERIAL: _MATERIAL,
-               ExceptionCategory.OTHER: _OTHER}.get(category)
-    if pattern is None:
-        return False
-    cues = [m.group() for m in pattern.finditer(text)]
-    return bool(cues) and all(_WEAK_CUES.match(cue) for cue in cues)
-
-
-def _conflicting(text: str) -> bool:
-    """A progress reading beside an exception cue it overrode (a finished milestone with "问题" aside)."""
-    return bool(_categories(_NO_PROBLEM.sub("", text)))
-
-
-def _delay_days(text: str) -> int | None:
-    for match in _DAY_COUNT.finditer(text):
-        count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
-        if count is not None:
-            return int(count * (1 if match.group("unit") in ("天", "日") else 7))
-    return None
 
 
 _RANGE = -1   # _percent's answer for a range of shares: under way, no one percent
@@ -1182,9 +1001,8 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     if days is None:
         return None
     between = rest[: days.start()]
-    if len(between) > 10 or (_HEDGE.search(between) and not requested) or (_LATE.search(between) and not requested):
-        # ("交期要晚五天" with no one asking: the order runs late, it is not a requested change)
-        return None
+    if len(between) > 10 or (not requested and (_HEDGE.search(between) or _LATE.search(between))):
+        return None   # "交期要晚五天" with no one asking: the order runs late (an exception, delay)
     count = 0.5 if days.group("days") == "半" else parse_number(days.group("days"))
     if count is None:
         return None
@@ -1249,7 +1067,7 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
     op = _SPEC_OP.search(clause) or (_REQUESTED_SPEC_OP.search(clause) if requested and has_order else None)
     if op is None:
         return None
-    if not requested and _exception_category(clause, None) is not None:
+    if not requested and category_of(clause, None) is not None:
         return None   # "电机烧了一台 在换": replacing a broken part is a repair, not a requested spec change
     if _ORDER_CALLED_OFF.search(clause):
         return None   # "客户把订单取消了": the order is called off (an exception "other"), no spec to change

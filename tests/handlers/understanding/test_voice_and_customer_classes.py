@@ -176,8 +176,10 @@ def test_a_guess_is_asked(parser, text):
 
 
 def test_a_date_from_another_clause_is_asked(parser):
-    [item] = parse(parser, "270 的喷塑粉下周二到，涂装往后排")
-    assert item.get("confident") is False
+    # something unnamed comes on a day and the step is moved back: material, probably; asked
+    # (with the material named, "喷塑粉下周二到", it is settled: test_exception_classes)
+    [item] = parse(parser, "270 的货下周二到，涂装往后排")
+    assert item["category"] == "material" and item.get("confident") is False
 
 
 def test_an_exception_under_a_milestone_header_naming_none_is_asked(parser):

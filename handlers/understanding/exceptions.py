@@ -1,0 +1,437 @@
+"""Exception analysis: is a window of text a problem report, of which category, and how sure.
+
+A window (the text one milestone mention governs, or a whole scope) is read for cue families: quality
+(defect, mismatch, rejection, rework, complaint), material (shortage, absence, waiting for a supplier,
+used up), equipment (breakdown, stoppage, repair of a machine, tool or line), delay (lateness with no
+request behind it) and other. Where cues of several families meet, cause outranks effect (a line
+stopped for lack of parts is material); a category that rests on a weak or contested cue, or a problem
+resolved in the same breath, is marked unconfident so the bot asks before recording.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+import handlers.understanding.lexicon as lx
+from storage.models import ExceptionCategory
+
+from .dates import find_dates
+from .items import ParsedItem
+from .numerals import NUMBER_PATTERN, parse_number
+
+_NUM = NUMBER_PATTERN
+_NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
+_DONE = lx.scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
+_FORECAST_STRONG = lx.scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
+_DAY_COUNT = re.compile(lx.DAY_COUNT)
+_scan = lx.scan
+
+_QUALITY = _scan(
+    lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
+    # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
+    + r"|(?<![说讲听看记])错了"
+)
+_EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
+_MATERIAL = _scan(
+    lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
+    # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
+    + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
+)
+_MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
+_DELAY = _scan(
+    lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
+    + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|(?<![今昨明傍当夜])晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
+    # more days than planned ("得多要两天", "又要延一天", "要慢几天"), work that cannot be done in time
+    # ("这周焊不完", "年前做不出来"), a step moved back with no request ("往后挪到11月10号")
+    + rf"|(?:多要|要多|多花|多用|再要|延|慢|推)\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
+    + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班"
+)
+# the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
+_NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来)")
+_OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
+# "没问题", "无异常": a negated problem word reports that all is well
+_NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
+# a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
+_MACHINE = (
+    r"(?:(?<![手耳司飞相印])机(?!会|构|关|场|票|器人)|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
+    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
+    r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
+_PRODUCTION_MACHINE = re.compile(_MACHINE)
+# what a problem report names beyond its cue words (machines, the supply side, properties): words
+# the parser reads, so a line of them is not taken for unexplained text (parser coverage)
+KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存|物料|材料|配件|零件"
+               r"|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅|巡检|抽检|首检|样板|客户")
+# cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
+# failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
+# defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
+# "气压上不去") is equipment, not material
+_MACHINE_FAULT = re.compile(
+    _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
+    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
+    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
+)
+# …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
+_PRODUCT_CONTEXT = re.compile(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
+# a property of the product short of its specification is a defect, not missing material
+# ("扭矩不够", "膜厚不足", "附着力不行")
+_PROPERTY_SHORT = re.compile(
+    r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
+    r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
+# a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
+_STOCK_ABSENT = re.compile(r"仓库[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
+_MISMATCH = re.compile(r"不对|错了|发错|不一致|不符|对不上")
+# a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
+_COUNT_MISMATCH = re.compile(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
+# what production consumes or an order is built from: the subject of a supply problem
+_MATERIAL_NOUN = (
+    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
+    r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
+    r"|包装箱|木箱|托盘|面板|(?i:steel|plates?|parts|materials?|components?)")
+# supplied goods wrong or defective (class): the material came wrong from the supplier or the
+# store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
+# "供应商把型号发错了"); a product the customer received wrong stays quality
+_INCOMING = re.compile(
+    rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|到的货|供应商|厂家|外协"
+    r"|等新料|新料|重新订|重新采购|退回去|退给|退还")
+_DEFECT = re.compile(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
+# a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
+# "油漆到货推迟", "the steel plates will be delayed")
+_SUPPLY_LATE = re.compile(
+    rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|(?i:delayed|late))")
+# a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
+# neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
+_TRANSPORT = re.compile(
+    r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
+# …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
+_SUPPLY_RUN = re.compile(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
+# a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
+# "等客户确认图纸再排"): neither a defect nor missing material ("other")
+_DOCUMENT_ISSUE = re.compile(
+    r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了)"
+    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)")
+_ON_THE_ROAD = re.compile(r"抛锚|坏")
+# a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
+_CORRECTION = re.compile(
+    r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
+    r"|(?:哦|噢|喔)\s*(?:不对|不是)")
+# what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
+_WORK_LEFT = re.compile(
+    rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
+_MATERIAL_NOUN_RE = re.compile(_MATERIAL_NOUN)
+_STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
+# the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
+_SUPPLIER_BEFORE = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
+_BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
+# a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
+_PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
+# a truck, driver or courier that has not come delays a shipment; it is not missing material
+_NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
+
+_STAFF = _scan(lx.alternation(lx.STAFF_WORDS))
+
+# today as the day an exception resolves: an arrival or a repair said of today ("今天下午到", "今天停线维修")
+_TODAY_RESOLVES = re.compile(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")
+# an arrival said of a day: "下周二到", "明天才送", "周日到齐" (material expected)
+_ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)?\s*(?:才能|才|能|会|可以|就)?\s*(?:到|送|回来|补)")
+
+
+_IMPLIED_MILESTONE = (
+    ("涂装", re.compile(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得|附着力|漆膜|膜厚|发花")),
+    ("焊接", re.compile(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣")),
+    ("总装", re.compile(r"装反|装错|漏装|少装|重装|重新装|装漏")),
+    ("下料", re.compile(r"落不[到了]料|下不[到了]料|开不了料")),
+)
+# a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
+# is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
+_RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
+_REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,4}?(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
+_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)"
+                       # what was missing has come: "缺的都到了", "焊材已经补上了"
+                       r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
+
+
+def resolved(text: str) -> bool:
+    """The exception cue of the window is resolved in the same breath (a finished rework, a repaired
+    machine, the missing parts come, a pass after a defect)."""
+    return _resolved_after(text)
+
+
+def _resolved_after(text: str) -> bool:
+    """An exception cue resolved in the same window: the bot asks rather than records."""
+    if _REWORK_DONE.search(text) or _REPAIRED.search(text):
+        return True
+    found = _RESOLVED.search(text)
+    return (found is not None and _QUALITY.search(text, 0, found.start()) is not None
+            and not _NEGATED.search(text[max(0, found.start() - 3) : found.start()]))
+
+
+
+_WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到", "到不了", "才能到", "没有到", "没有来"))
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _material(text: str) -> bool:
+    for match in _MATERIAL.finditer(text):
+        if re.match(r"没到(?:账|哪|位|我们|你们|这|那)|缺少?(?:图纸|资料|文件|信息)", text[match.start():]):
+            continue   # (缺图纸: a missing document is "other", not material)
+        if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
+            continue
+        return True
+    return False
+
+
+# a part awaited for a repair arrives: these say so without saying anything is short
+_ARRIVAL_WORDS = frozenset(("才到", "才能到", "没到", "未到", "到不了", "没来", "还没来", "才送", "才能送", "等配件", "等零件"))
+_LINE_STOP = re.compile(r"停线|停机|线停了|机停了|停线了|停了|停下")
+_WEAK_OTHER = re.compile(lx.alternation(lx.WEAK_OTHER_WORDS))
+
+
+def _weak_other(text: str) -> bool:
+    """Only context words of the "other" class, beside a finished milestone."""
+    rest = _WEAK_OTHER.sub("", _NO_PROBLEM.sub("", text))
+    return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
+
+
+def _blank(text: str, match: re.Match[str]) -> str:
+    return text[: match.start()] + "\x02" * (match.end() - match.start()) + text[match.end() :]
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCategory | None]:
+    """Cause before effect: the category a cause reading settles, and the text with the cue words it
+    explains blanked, so that they neither decide nor contest the category.
+
+    First what is no problem at all is blanked (a sender correcting himself, work still to do on the
+    step); then the first cause reading that applies settles the category."""
+    for match in _CORRECTION.finditer(text):
+        text = _blank(text, match)
+    for match in _WORK_LEFT.finditer(text):
+        # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)
+        if not _MATERIAL_NOUN_RE.search(_BOUNDARY_SPLIT.split(text[: match.start()])[-1]):
+            text = _blank(text, match)
+    transport = _TRANSPORT.search(text)
+    if transport and not _SUPPLY_RUN.search(text):
+        return _blank(text, transport), ExceptionCategory.DELAY
+    fault = _MACHINE_FAULT.search(text)
+    if fault and not _PRODUCT_CONTEXT.search(text) and milestone not in _INSPECTIONS:
+        return _blank(text, fault), ExceptionCategory.EQUIPMENT
+    document = _DOCUMENT_ISSUE.search(text)
+    if document:
+        return _blank(text, document), ExceptionCategory.OTHER
+    short = _PROPERTY_SHORT.search(text)
+    if short:
+        return _blank(text, short), ExceptionCategory.QUALITY
+    count = _COUNT_MISMATCH.search(text) or _COUNT_SHORT.search(text)
+    if count and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
+        # finished goods counted short at the warehouse ("入库时点数少了5台"): a discrepancy, "other"
+        return _blank(text, count), ExceptionCategory.OTHER
+    count = _COUNT_MISMATCH.search(text)
+    if count and _INCOMING.search(text):
+        return _blank(text, count), ExceptionCategory.MATERIAL
+    customer = "客户" in text or "验收" in text or milestone == "验收"
+    if not customer and _DEFECT.search(text) and (
+            _STOCK_ABSENT.search(text) or _INCOMING.search(text) or milestone == "领料"):
+        for defect in _DEFECT.finditer(text):
+            text = _blank(text, defect)
+        return text, ExceptionCategory.MATERIAL
+    late = _SUPPLY_LATE.search(text)
+    if late:
+        return _blank(text, late), ExceptionCategory.MATERIAL
+    return text, None
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
+    if _PAST_EPISODE.search(text):
+        return None
+    text, settled = _explain(text, milestone)
+    if settled is not None:
+        return settled
+    if _QUALITY.search(text):
+        return ExceptionCategory.QUALITY
+    equipment = _EQUIPMENT.search(text)
+    if equipment and not (_LINE_STOP.fullmatch(equipment.group()) and _material(text)):
+        # a line stopped for lack of parts is a material exception, a broken machine is equipment
+        return ExceptionCategory.EQUIPMENT
+    if _STAFF.search(text) and not _DELAY.search(_STAFF.sub("", text)):
+        return ExceptionCategory.OTHER   # short of staff; with a stated slip ("要晚两天") it is a delay
+    if _material(_STAFF.sub("", text)):
+        return ExceptionCategory.MATERIAL
+    if _DELAY.search(_STAFF.sub("", text)) or _NEG_POTENTIAL.search(text):
+        return ExceptionCategory.DELAY
+    if _STAFF.search(text):
+        return ExceptionCategory.OTHER
+    other = _OTHER.search(_NO_PROBLEM.sub("", text))
+    if other:
+        return ExceptionCategory.QUALITY if other.group() == "问题" and milestone is not None else ExceptionCategory.OTHER
+    return None
+
+
+# a delay cue often states the consequence of another exception, so it does not conflict
+_FAMILIES = ((ExceptionCategory.QUALITY, _QUALITY), (ExceptionCategory.EQUIPMENT, _EQUIPMENT))
+# cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
+# (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
+_WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
+# "喷涂这边还差20台": what is still to do on the milestone itself, not parts missing (a guess: ask)
+_REMAINING_WORK = re.compile(rf"\x01\s*(?:这边|那边|的话|呢|还)*\s*还?差\s*(?:{_NUM})")
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionCategory]:
+    """Every exception family whose cue occurs and no cause reading explains: more than one is a
+    conflict the parser guessed through."""
+    text, settled = _explain(text, milestone)
+    found = {name for name, pattern in _FAMILIES if pattern.search(text)}
+    material = _material(_STAFF.sub("", text))   # 人手不够 is short of staff, not of material
+    if material:
+        found.add(ExceptionCategory.MATERIAL)
+        if all(_LINE_STOP.fullmatch(cue.group()) for cue in _EQUIPMENT.finditer(text)):
+            found.discard(ExceptionCategory.EQUIPMENT)   # "没料停线": the stop is the shortage's effect
+    if settled == ExceptionCategory.EQUIPMENT and material and not any(
+            cue.group() not in _ARRIVAL_WORDS for cue in _MATERIAL.finditer(text)):
+        # "刀片断了…等明天刀片到了": the part awaited is the repair's, not a shortage
+        found.discard(ExceptionCategory.MATERIAL)
+    if settled is not None:
+        found.add(settled)
+    return frozenset(found)
+
+
+def _weak_cue(text: str, category: ExceptionCategory) -> bool:
+    pattern = {ExceptionCategory.QUALITY: _QUALITY, ExceptionCategory.EQUIPMENT: _EQUIPMENT,
+               ExceptionCategory.DELAY: _DELAY, ExceptionCategory.MATERIAL: _MATERIAL,
+               ExceptionCategory.OTHER: _OTHER}.get(category)
+    if pattern is None:
+        return False
+    cues = [m.group() for m in pattern.finditer(text)]
+    return bool(cues) and all(_WEAK_CUES.match(cue) for cue in cues)
+
+
+def conflicting(text: str) -> bool:
+    """A progress reading beside an exception cue it overrode (a finished milestone with "问题" aside)."""
+    return bool(_categories(_NO_PROBLEM.sub("", text)))
+
+
+def _delay_days(text: str) -> int | None:
+    for match in _DAY_COUNT.finditer(text):
+        count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
+        if count is not None:
+            return int(count * (1 if match.group("unit") in ("天", "日") else 7))
+    return None
+
+
+# upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say
+# something broke, and with no order named, the report must say what it does to the work or its repair
+_PLANNED_UPKEEP = re.compile(r"保养|计划")
+_FAULT = re.compile(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
+_WORK_EFFECT = re.compile(r"停|不了|没法|干不|做不|修|预计|恢复")
+# a count still missing: "轴承还差40套", "密封圈少了20个"
+_COUNT_SHORT = re.compile(
+    rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|pcs|PCS)")
+# the supply side, and its delivery not come (a reminder to buy what is used up is no problem report)
+_SUPPLY_SIDE = re.compile(r"供应商|供方|外协|外厂|厂家|采购|物流")
+_UNDELIVERED = re.compile(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
+
+
+def stands_without_order(text: str, category: ExceptionCategory) -> bool:
+    """With no order or leading milestone named, is the window still a problem of production?
+
+    A material shortage stated outright ("缺料", "等料"), a count short ("轴承还差40套"), a supplier's
+    delivery not come; a production machine, tool or line that broke, with what that does to the
+    work or its repair ("折弯机液压坏了，师傅在修"). An office's broken air conditioning, a planned
+    upkeep, a reminder to buy more, a colleague's borrowed tape measure are not."""
+    if category == ExceptionCategory.MATERIAL:
+        return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text)
+                    or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text)))
+    if category == ExceptionCategory.EQUIPMENT:
+        if _PLANNED_UPKEEP.search(text):
+            return False
+        fault = _FAULT.search(text)
+        return (fault is not None and _WORK_EFFECT.search(text, fault.end()) is not None
+                and _PRODUCTION_MACHINE.search(text, max(0, fault.start() - 10), fault.start()) is not None)
+    return False
+
+
+# a booth named for its step (喷房, 喷涂房): its fault may hold up that step, or be named only as the
+# place: writers differ, so the step is offered and asked ("焊机" alone names no step: the contract)
+_BOOTH = re.compile(r"喷(?:漆|涂|塑|粉)?房|烘房|烤房")
+
+
+def implied_milestone(text: str, names: frozenset[str]) -> str | None:
+    """The step a defect or rework word names (class: exception without a milestone word):
+    流挂/重喷 are paint work, 补焊/焊缝 welding, 装反/漏装 assembly, 落不到料 cutting."""
+    for name, pattern in _IMPLIED_MILESTONE:
+        if name in names and pattern.search(text):
+            return name
+    return None
+
+
+def exception_item(text: str, milestone: str | None, when: date | None, today: date,
+                   names: frozenset[str]) -> ParsedItem | None:
+    """The exception a window reports, or None when it reports none.
+
+    `text` is the window with \x01 where the milestone mention stood (empty-handed: the whole scope),
+    `milestone` the mention's milestone, `when` the first date the window gives, `names` the
+    milestones of the configured templates."""
+    joined = text.replace("\x01", "")
+    category = category_of(text, milestone)
+    unnamed_arrival = False
+    if (category is None and milestone is None or category == ExceptionCategory.DELAY) and any(
+            _ARRIVAL_AFTER_DATE.match(joined, found.end) and not _NEGATED_AFTER.match(joined, found.end)
+            for found in find_dates(joined, today) if found.value >= today) and _explain(text, milestone)[1] is None:
+        # material expected on a day, without the word 缺料 ("喷塑粉下周二到，涂装往后排": the step is
+        # moved back because the material comes late); what comes unnamed ("货下周二到") is asked
+        unnamed_arrival = category == ExceptionCategory.DELAY and not _MATERIAL_NOUN_RE.search(joined)
+        category = ExceptionCategory.MATERIAL
+    if category == ExceptionCategory.OTHER and _weak_other(text):
+        category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
+    if category is None:
+        return None
+    settled = _explain(text, milestone)[1]
+    value = _delay_days(text) if category == ExceptionCategory.DELAY else None
+    if when is not None:
+        when = _expected_date(joined, today)
+    if milestone is not None and _SUPPLIER_BEFORE.search(text.split("\x01", 1)[0]):
+        milestone = None
+    named = milestone
+    milestone = milestone or implied_milestone(joined, names)
+    booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
+    milestone = "涂装" if booth else milestone
+    if milestone in _INSPECTIONS and category == ExceptionCategory.EQUIPMENT and settled is None:
+        # a fault found at inspection or by the customer at acceptance is the product's ("终检抽了5台，
+        # 2台漏油"), not a machine of ours
+        category = ExceptionCategory.QUALITY
+    if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
+        when = None   # "今天停线" says when it happened, not when it will be resolved
+    confident = (len(_categories(text, named) | {category}) == 1
+                 and (settled == category or not _weak_cue(text, category))
+                 and not _resolved_after(text) and not _REMAINING_WORK.search(text) and not booth
+                 and not unnamed_arrival
+                 # a vehicle broken down on the road: late delivery or "other"? writers differ
+                 and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))
+                 # the customer speaking of a later date may be granting or asking for it (a change)
+                 and not (category in _MAYBE_REQUESTED and _CUSTOMER_SPEAKS.search(text)))
+    return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
+                      confident=confident)
+
+
+_INSPECTIONS = frozenset(("质检", "验收"))
+# the customer speaking of a later date or of dropping part of the order may be asking for a change
+_MAYBE_REQUESTED = frozenset((ExceptionCategory.DELAY, ExceptionCategory.OTHER))
+_CUSTOMER_SPEAKS = re.compile(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
+# a date after these is the target missed ("发货赶不上周五了", "原定今天发货"), not the new expected day
+# (赶不上周五 reads 上周五 as a day: the 赶不 before it is the same miss)
+_MISSED_TARGET = re.compile(r"(?:赶不上?|赶不及|来不及|原定|原计划|本来|计划|过了)\s*$")
+
+
+def _expected_date(text: str, today: date) -> date | None:
+    """The day an exception is expected to resolve or a late item to come: the first coming day in
+    `text` that is no missed target, else the first day said."""
+    found = [d for d in find_dates(text, today)
+             if not _MISSED_TARGET.search(text[max(0, d.start - 4) : d.start]) and not _NEGATED_AFTER.match(text, d.end)]
+    return next((d.value for d in found if d.value > today), found[0].value if found else None)
+
+
+# a day followed by a negated verb is when something will NOT happen ("今天修不好")
+_NEGATED_AFTER = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")

@@ -1,0 +1,234 @@
+"""Round 3 of issue 11: exception understanding as an analysis, each class with examples of our own.
+
+Cause before effect (a machine as the subject of a fault, a property short of spec, a wrong part
+with none in stock, a stop caused by a shortage), problems reported with no order named, and the
+confidence the bot acts on: a reading a cause rule settles is recorded, a contested one is asked.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+NOW = datetime(2026, 12, 9, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Wednesday
+
+
+def brief(parser, text):
+    """(intent, order, milestone, category, confident) per item."""
+    return [(i.intent, i.order_no, i.milestone, i.category.value if i.category else i.status, i.confident)
+            for i in parser.parse(text, NOW)]
+
+
+# ---- cause before effect: a machine as the subject of a fault ------------------------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("8801 剪板机的液压坏了", None),            # 液压坏 is no crushed part (压坏)
+    ("8802 等离子切割机又不行了，下料停着", "下料"),  # 不行 of a machine is no defect
+    ("8803 输送线卡住了", None),
+    ("8804 冷却泵异响，先停下来", None),
+    ("8805 冲床模具崩了，在修", None),
+])
+def test_a_machine_as_the_subject_of_a_fault_is_equipment(parser, text, milestone):
+    assert brief(parser, text) == [("exception", text[:4], milestone, "equipment", True)]
+
+
+def test_the_product_in_the_customers_hands_is_not_our_machine(parser):
+    # the same words of a delivered machine are the product's defect
+    [item] = parser.parse("8806 客户那边反馈设备有异响", NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+@pytest.mark.parametrize("text", [
+    "8811 焊缝熔深不够，要补焊",
+    "8812 螺栓力矩不足，全部重新打",
+    "8813 漆膜厚度不够",
+])
+def test_a_property_short_of_spec_is_a_defect_not_a_shortage(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value, item.confident) == ("exception", "quality", True)
+
+
+@pytest.mark.parametrize("text", [
+    "8821 领料时发现气缸型号发错了，仓库也没有对的",
+    "8822 总装用的电机规格不对 库存也没有了",
+    "8823 钢板到货数量对不上，少三张",
+])
+def test_a_wrong_part_with_none_in_stock_or_a_short_count_is_material(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "material")
+
+
+@pytest.mark.parametrize("text", [
+    "8831 装配线停了，因为缺垫片",
+    "8832 没料了，焊接线停了",
+])
+def test_a_stop_caused_by_a_shortage_is_material_and_settled(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value, item.confident) == ("exception", "material", True)
+
+
+def test_a_spare_part_awaited_for_a_repair_keeps_the_fault_equipment(parser):
+    [item] = parser.parse("8841 锯床的锯条断了，等后天新锯条到了再开", NOW)
+    assert (item.category.value, item.confident) == ("equipment", True)
+
+
+def test_a_machine_fault_beside_a_real_shortage_is_asked(parser):
+    [item] = parser.parse("8842 焊机坏了，焊丝也用完了", NOW)
+    assert item.intent == "exception" and item.confident is False
+
+
+# ---- no order named --------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "category"), [
+    ("二号线的焊机又坏了，今天焊不了", "equipment"),
+    ("数控车床报警停机了，师傅在修", "equipment"),
+    ("密封圈还差60个", "material"),
+    ("外协的支架还没送来，供应商说周五", "material"),
+])
+def test_a_production_problem_with_no_order_is_an_item_without_order(parser, text, category):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.order_no, item.category.value) == ("exception", None, category)
+
+
+@pytest.mark.parametrize("text", [
+    "会议室的空调坏了，找下行政",
+    "我手机坏了，有事打座机",
+    "设备保养计划：周日全线停机保养",
+    "谁把卷尺用完了没放回去",
+    "下午跟供应商开个会",
+])
+def test_an_office_or_planned_matter_with_no_order_is_not_recorded(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+@pytest.mark.parametrize("text", [
+    "3号线周六停电检修",                     # planned upkeep: nothing broke
+    "车间的排风扇坏了，叫电工来",             # no production machine, nothing said of the work
+    "焊丝快用完了，记得下单采购",             # a reminder to buy, not a delivery awaited
+])
+def test_upkeep_and_reminders_with_no_order_are_not_recorded(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+# ---- supplied material: wrong, defective or late is material -------------------------------------
+@pytest.mark.parametrize("text", [
+    "8851 铜管到了，可是规格发错了",
+    "8852 送来的螺母有锈，退给供应商了",
+    "8853 外协厂把孔位做错了，等新料",
+    "8854 来料检验不合格，整批退回去",
+])
+def test_supplied_goods_that_came_wrong_are_material(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "material")
+
+
+def test_goods_the_customer_received_wrong_stay_quality(parser):
+    [item] = parser.parse("8855 客户说收到的货规格发错了", NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+def test_a_wrong_part_found_at_kitting_is_material(parser):
+    [item] = parser.parse("8856 备料时发现垫片厚度规格不对", NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", "领料", "material")
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("8857 轴承到货推迟到下周一", "2026-12-14"),
+    ("8858 面板延期了，预计周五到", "2026-12-11"),
+])
+def test_a_supplier_delay_is_material_with_the_expected_day(parser, text, day):
+    [item] = parser.parse(text, NOW)
+    assert (item.category.value, item.date.isoformat()) == ("material", day)
+
+
+# ---- a late delivery with no request behind it -------------------------------------------------
+@pytest.mark.parametrize(("text", "value"), [
+    ("8861 喷涂还得多要三天", 3),
+    ("8862 总装又要延两天", 2),
+    ("8863 这周焊不完了", None),
+    ("8864 总装年底前估计做不出来", None),
+])
+def test_more_days_or_work_not_done_in_time_is_a_delay(parser, text, value):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value, item.value) == ("exception", "delay", value)
+
+
+def test_the_milestones_own_verb_in_the_negated_potential_is_a_delay(parser):
+    [item] = parser.parse("8865 原定明天出货，出不了了", NOW)
+    assert (item.milestone, item.category.value) == ("发货", "delay")
+
+
+def test_a_missed_target_day_is_not_the_new_expected_day(parser):
+    [item] = parser.parse("8866 发货赶不上周四了", NOW)
+    assert (item.category.value, item.date) == ("delay", None)
+
+
+@pytest.mark.parametrize("text", [
+    "8867 拉货的车到现在还没来",
+    "8868 物流说车明天才能来，发货得等",
+])
+def test_a_vehicle_that_has_not_come_delays_the_shipment(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "delay")
+
+
+def test_a_supplier_truck_not_come_is_material(parser):
+    [item] = parser.parse("8869 供应商送铝板的车还没到厂", NOW)
+    assert item.category.value == "material"
+
+
+def test_a_forklift_or_crane_is_a_machine_not_transport(parser):
+    [item] = parser.parse("8870 叉车坏了，装不了车", NOW)
+    assert item.category.value == "equipment"
+
+
+# ---- what is no problem --------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "8871 焊接完成，哦不对，是涂装完成",
+    "8872 喷涂七成 写错了 是六成",
+    "8872 焊接还差三成了",
+    "8873 总装还差五台没装完",
+])
+def test_a_self_correction_or_work_still_to_do_is_no_exception(parser, text):
+    assert all(item.intent != "exception" for item in parser.parse(text, NOW))
+
+
+def test_parts_still_short_stay_material(parser):
+    [item] = parser.parse("8874 螺栓还差一半", NOW)
+    assert item.category.value == "material"
+
+
+@pytest.mark.parametrize("text", [
+    "8875 图纸尺寸标得不一致，等技术确认",
+    "8876 送货地址客户一直没给",
+])
+def test_a_document_or_decision_awaited_is_other(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "other")
+
+
+def test_a_past_episode_talked_about_is_no_report(parser):
+    assert parser.parse("上次8877返修那个事，以后出货前多检一遍", NOW) == []
+
+
+def test_a_problem_solved_in_the_same_breath_reads_as_the_steps_progress(parser):
+    [item] = parser.parse("8878 返修已经做完，再次检验通过了", NOW)
+    assert (item.intent, item.milestone, item.status) == ("progress", "质检", "done")
+
+
+def test_a_fault_of_a_paint_booth_offers_the_painting_step_and_asks(parser):
+    [item] = parser.parse("8879 烘房温控坏了", NOW)
+    assert (item.category.value, item.milestone, item.confident) == ("equipment", "涂装", False)
+
+
+def test_a_named_material_coming_on_a_day_that_moves_a_step_back_is_material(parser):
+    [item] = parser.parse("8859 底漆周五才到，喷涂往后推", NOW)
+    assert (item.category.value, item.milestone, item.date.isoformat(), item.confident) == (
+        "material", "涂装", "2026-12-11", True)
+
+
+@pytest.mark.parametrize("text", [
+    "8860 外观颜色跟封样对不上",        # a mismatch with the sample, said plainly
+    "8880 噪声超标，客户不接受",
+    "8881 备好的料被别的订单挪用了",
+])
+def test_a_plain_problem_word_outside_the_weak_list_is_recorded_without_asking(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert item.intent == "exception" and item.confident is True
