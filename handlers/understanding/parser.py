@@ -607,7 +607,7 @@ class Parser:
             return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
         status, percent = _progress_status(window, text, when, today)
         if status == "planned":
-            status, when = "in_progress_undated?", None
+            return None   # a start planned for a coming day reports no progress yet (parse contract)
         confident = not (status or "").endswith("?") and not _conflicting(text)
         status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
