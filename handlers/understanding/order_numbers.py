@@ -14,7 +14,9 @@ _CANDIDATE = re.compile(
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
 _UNIT_AFTER = re.compile(
-    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次年时分秒只条张支根片斤克楼层栋室寸线位名粒卷桶瓶份对双辆]|包(?![装材])|把(?![手表])|组(?!装)|周(?![一二三四五六日天末])"
+    r"\s*(?:[台件个套天号日点%万千百元块米吨箱批次年时分秒条张支根片斤克楼层栋室寸线位名粒卷桶瓶份对双辆]|包(?![装材])"
+    # 只 counts things, but 只要 / 只有 / 只做 / 只剩 say "only"
+    r"|只(?![要有做是能剩差])|把(?![手表])|组(?!装)|周(?![一二三四五六日天末])"
     # words that start with a unit character: 人手 (staff), 月底 (a date), 车间 (a place)
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
@@ -24,7 +26,7 @@ _VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = re.compile(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
 _SUBJECT_BEFORE = re.compile(
-    r"(?:客户(?:要求|说|话|要|希望|通知|反馈|那边)?|销售(?:说|要求)?|业务(?:说)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦"
+    r"(?:客户(?:要求|说|讲|话|要|希望|通知|反馈|那边)?|销售(?:说|讲|要求)?|业务(?:说|讲)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦"
     # a relayed call: "客户刚刚打电话说0448…", "客户那边的意思是0516…"
     r"|打电话(?:来)?说|的意思是"
     # a speaker or a relay before a colon: "采购反馈：822 …", "销售：…", "QC:…"

@@ -145,20 +145,29 @@ _GENERAL_ORDER = re.compile(
     r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
 )
 
-_REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
+# (an English requester too: "customer asked …", "client requests …")
+_REQUESTER = re.compile(lx.alternation(lx.REQUESTERS)
+                        + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
+# 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
+_QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
 _QTY_SET = re.compile(
-    rf"(?:{lx.alternation(lx.QTY_FIELDS)})[^,;。]{{0,6}}?(?:{lx.alternation(lx.SET_OPS)})\s*(?P<num>{_NUM})"
+    rf"{_QTY_FIELD}[^,;。]{{0,6}}?(?:{lx.alternation(lx.SET_OPS)})\s*(?P<num>{_NUM})"
 )
 _QTY_FIELD_DELTA = re.compile(
-    rf"(?:{lx.alternation(lx.QTY_FIELDS)})\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
+    rf"{_QTY_FIELD}\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
     rf"\s*(?P<num>{_NUM})"
 )
-# "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套")
+# "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套");
+# a share of the order may stand between the verb and the count ("取消其中的50台")
 _QTY_DELTA = re.compile(
-    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量|其中的?|里面的?)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
 )
+# a field named right before its new value in a requester's list ("数量1200，交期1月20号")
+_QTY_FIELD_VALUE = re.compile(rf"{_QTY_FIELD}\s*[:：]?\s*(?:是|为)?\s*(?P<num>{_NUM})(?![\d.%])")
+# a signed count with its unit ("+50 pcs", "-20台"): a requester's add or subtract
+_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)")
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
 _PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
@@ -170,6 +179,11 @@ _QTY_SET_BY_UNIT = re.compile(
 _QTY_DELTA_BARE = re.compile(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
 )
+# the count kept when the rest is dropped ("先做800台，剩下的不要了", "只要800台了，多的不做了") or
+# said to be enough ("600台就够了"): the quantity is set to it
+_KEPT_COUNT = re.compile(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
+_REST_DROPPED = re.compile(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
+_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了)")
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _ORDER_ADD = re.compile(r"追加|加订|加单")
 _ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
@@ -393,6 +407,9 @@ class Parser:
         clauses = [m.group() for m in _CLAUSE.finditer(text)]
         requested = requested or bool(_REQUESTER.search(text))
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
+        if has_order and not any(item.field == "quantity" for item in changes):
+            kept = _kept_quantity(text, requested)
+            changes += [kept] if kept is not None else []
         if changes:
             return changes
         items: list[ParsedItem] = []
@@ -862,7 +879,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = _future_date(clause, today)
     start = _START.search(clause)
-    if (future is not None and start is not None and start.start() > future and not _DONE.search(clause, start.end())
+    if (future is not None and start is not None and start.start() > future and _PLANNED_START.fullmatch(start.group()) and not _DONE.search(clause, start.end())
             and not _PAST.search(window.before) and not _done_before(clause, future)):
         return "planned", None   # "喷涂明天开始": a planned start, not yet under way: asked, undated
     if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
@@ -914,6 +931,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     return None, None
 
 
+# the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
+_PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
 _INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
@@ -961,10 +980,19 @@ def _done_before(text: str, position: int) -> bool:
 
 
 # a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
-_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)\s*[\u4e00-\u9fffA-Za-z]{2}")
+_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
 
 
 def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
+    if requested:
+        match = _QTY_SIGNED.search(clause)
+        value = parse_number(match.group("num")) if match else None
+        if value:
+            return ParsedItem("change", field="quantity", op="add" if match.group("sign") == "+" else "sub", value=value)
+        match = _ENOUGH_COUNT.search(clause) or (None if _QUERY_STRONG.search(clause) else _QTY_FIELD_VALUE.search(clause))
+        value = parse_number(match.group("num")) if match else None
+        if value:
+            return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
     if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
         value = parse_number(match.group("num"))
@@ -993,15 +1021,28 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
     return None
 
 
+def _kept_quantity(text: str, requested: bool) -> ParsedItem | None:
+    """The count kept when the rest of the order is dropped, or said (by a requester) to be enough."""
+    rest = _REST_DROPPED.search(text)
+    match = _KEPT_COUNT.search(text, 0, rest.start()) if rest else None
+    if match is None and requested:
+        match = _ENOUGH_COUNT.search(text)
+    value = parse_number(match.group("num")) if match else None
+    return ParsedItem("change", field="quantity", op="set", value=value) if value else None
+
+
 def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     field = (_DUE_FIELD_ANY if requested else _DUE_FIELD).search(clause)
     if field is None:
-        return _delivery_request(clause, today) if requested else None
+        return (_shifted_days(clause) or _delivery_request(clause, today)) if requested else None
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
         between = rest[: found.start]
-        # (English words in between, "客户要求 postpone 到", do not count against the distance)
-        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and _DUE_SET_OP.search(between):
+        # (English words in between, "客户要求 postpone 到", do not count against the distance; a
+        # requester's "交期1月20号" names the new date with no verb at all)
+        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and (
+                _DUE_SET_OP.search(between) or _ENGLISH_TO.search(between)
+                or (requested and _FIELD_VALUE_GAP.fullmatch(between) and not _QUERY_STRONG.search(clause))):
             return ParsedItem("change", field="due_date", op="set", value=found.value)
     days = _DAY_COUNT.search(rest)
     if days is None:
@@ -1015,9 +1056,38 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     value = int(count * (1 if days.group("unit") in ("天", "日") else 7))
     if _DUE_SUB_OP.search(between):
         return ParsedItem("change", field="due_date", op="sub", value=value)
-    if _DUE_ADD_OP.search(between):
+    add = _DUE_ADD_OP.search(between)
+    if add and add.group() == "晚" and not requested:
+        return None   # "交期要晚五天" with no request behind it: a slip (delay exception), not a change
+    if add:
         return ParsedItem("change", field="due_date", op="add", value=value)
     return None
+
+
+_ENGLISH_TO = re.compile(r"(?i:(?<![A-Za-z])(?:to|move|postpone|change)(?![A-Za-z]))")
+_FIELD_VALUE_GAP = re.compile(r"\s*[:：]?\s*(?:是|为)?\s*")
+# a shift verb right before a day count ("推5天", "提前三天交", "早三日交货", "往后挪一周"): in a
+# requester's clause it moves the due date by that many days (a date "三日" it is not); 晚 is a slip
+# ("出货晚三天，客户已经知道了": the customer told of a delay), and a hedge is no request
+_SHIFT_DAYS = re.compile(
+    rf"(?P<op>{lx.alternation(op for op in lx.DUE_ADD_OPS + lx.DUE_SUB_OPS if op != '晚')}|推|挪后)\s*(?:了|个)?\s*{lx.DAY_COUNT}"
+)
+
+
+def _shifted_days(clause: str) -> ParsedItem | None:
+    match = _SHIFT_DAYS.search(clause)
+    if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
+        return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
+    count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
+    if not count:
+        return None
+    value = int(count * (1 if match.group("unit") in ("天", "日") else 7))
+    op = "sub" if _DUE_SUB_OP.fullmatch(match.group("op")) else "add"
+    return ParsedItem("change", field="due_date", op=op, value=value)
+
+
+# a production step named before a shift: its schedule moves, not the order's due date
+_NAMED_STEP = re.compile(r"排产|领料|下料|开料|焊|涂装|喷|总装|组装|装配|质检|检验|入库")
 
 
 _DELIVER_AFTER = re.compile(
@@ -1053,7 +1123,7 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
-_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?!完)|加上|(?<![追再增])加(?![急班紧快]|一批)")
+_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)")
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
