@@ -1123,7 +1123,12 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
-_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)")
+_REQUESTED_SPEC_OP = re.compile(
+    r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)"
+    # "包装改木箱", "改白色": 改 straight before the new thing; "不要logo了": a feature dropped
+    r"|改(?![成为到至期动天日一下个了过来去掉])(?=[\u4e00-\u9fffA-Za-z0-9])"
+    r"|不要(?![了做急紧那这太咁催再发出交送管])(?=[\u4e00-\u9fffA-Za-z])"
+)
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
@@ -1150,7 +1155,9 @@ def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.P
     start = field.start() if field else (requester.end() if requester else 0)
     subject = clause[start : op.start()].replace(MASK, "").strip()
     if (not subject and not (requested and has_order)) or (
-            subject and milestones.fullmatch(subject) and not _SPEC_FIELD.fullmatch(subject)):
+            subject and milestones.fullmatch(subject) and not _SPEC_FIELD.fullmatch(subject)
+            # (a process swapped for another is a spec: "喷塑改成喷漆"; a step moved to a day is not)
+            and not milestones.match(clause[op.end():].strip())):
         return None
     if MASK in clause[start:]:
         start = clause.rindex(MASK) + 1

@@ -75,3 +75,41 @@ def test_an_english_request_to_move_the_delivery_date(parser):
 def test_only_said_of_a_number_does_not_end_an_order(parser):
     # 只 after a number counts things ("3只"), but 只要 / 只做 say "only"
     assert changes(parser, "PO-2026-304 只做600台，其余的取消") == [("PO-2026-304", "quantity", "set", 600)]
+
+
+@pytest.mark.parametrize("text", [
+    "793 客户要求包装改纸箱",          # 改 straight before the new thing
+    "794 客户说不要红色了 改蓝色",
+    "795 客户说不要铭牌了",            # a feature dropped
+    "796 客户要求喷漆改成喷塑",        # one process swapped for another
+    "797 客户要求电机从2.2kW换回1.5kW",
+])
+def test_spec_changes_without_gai_cheng(parser, text):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["field"], item["op"]) == ("change", "spec", "set")
+
+
+@pytest.mark.parametrize("text", ["798 客户说不要了", "799 客户说不要催了", "800 客户说改天再来看"])
+def test_not_wanting_the_order_or_a_reminder_is_no_spec_change(parser, text):
+    assert not any(i["field"] == "spec" for i in parse(parser, text))
+
+
+def test_a_step_moved_to_a_day_is_not_a_process_swap(parser):
+    assert not any(i["intent"] == "change" for i in parse(parser, "801 焊接改成明天"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("802 客户要加50台 哦不对 是加40台", ("quantity", "add", 40)),       # the verb said again
+    ("803 客户要求数量改成六百台 哦写错了 是六百五十台", ("quantity", "set", 650)),
+    ("804 客户要加50台 不对 减40台", ("quantity", "sub", 40)),
+    ("805 客户要求交期改到12月9号，打错了，是19号", ("due_date", "set", "2026-12-19")),   # the month stays
+    ("806 客户要求交期改到12月9号 不对 1月9号", ("due_date", "set", "2027-01-09")),
+])
+def test_a_corrected_change_keeps_the_last_reading(parser, text, expected):
+    assert [(i["field"], i["op"], i["value"]) for i in parse(parser, text)] == [expected]
+
+
+def test_a_wrongly_drilled_count_is_no_correction(parser):
+    # 打错了 is a defect unless 是 follows with the right figure
+    [item] = parse(parser, "807 打错了 20个孔要补")
+    assert (item["intent"], item["category"]) == ("exception", "quality")
