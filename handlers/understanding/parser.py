@@ -32,6 +32,8 @@ _MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
+    # …or the people of a step: "质检的人", "焊接的师傅" (class: talk about people)
+    r"|的\s*(?:人|师傅|同事|工人|兄弟|负责人|班长)"
     # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
     r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
@@ -134,13 +136,14 @@ _QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     # (a space ends a clause of voice input too: "喷完了没有啊 客户一直在催")
-    + r"|嘛(?=\s|$)|(?<![检调审核])查|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
+    + r"|嘛(?=\s|$)|(?<![检调审核])查(?!不到|不了|无)|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
     # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
     + r"|(?:了|完|好)没有?[呀啊吖]?[?]?(?=\s|$)"
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(
-    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?"
+    # ("这批焊丝", "那批螺丝": a batch of supplies, not of an order's goods)
+    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:焊丝|螺丝|螺栓|螺母|钢板|钢管|板材|管材|油漆|涂料|粉|原料|材料|物料|料|配件|零件|胶|纸箱|耗材))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
     r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
 )
@@ -415,9 +418,13 @@ class Parser:
         items: list[ParsedItem] = []
         rest: list[str] = []
         for clause in clauses:
+            if _NOT_A_REPORT.search(clause):
+                continue   # a past matter as a topic, or a standing rule: no news of the order
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
                     mentions = self._mentions(clause, derived=True)
+                    if mentions == [] and _off_topic(clause):
+                        continue   # asks about a person, a document or money, not the order's status
                     # "焊接和喷漆都做完了没有": one question per list-joined milestone
                     asked = [mentions[0]] if mentions else []
                     for previous, mention in zip(mentions, mentions[1:]):
@@ -671,6 +678,29 @@ class Parser:
         return [spec] if spec is not None else []
 
 
+# Talk that is not a report (class): a question whose topic is a person ("谁在跟140"), a document or
+# money ("135的发票开了没", "这张图是哪个单的", "单号是不是打错了") rather than the order's status
+_OFF_TOPIC_QUESTION = re.compile(
+    r"谁|哪位|发票|报价|价格|价钱|单价|合同|货款|尾款|运费|付款|账|图纸|(?<![地试])图(?!片)|样品|样件|合格证|电话|"
+    r"联系方式|地址|单号|邮件|资料|文件|报告|对接人|负责人|司机|业务员"
+)
+
+
+def _off_topic(clause: str) -> bool:
+    """The question's topic, said before its question cue, is a person, a document or money
+    ("咋样了 客户打了三个电话了" asks of the order: the phone calls come after the question)."""
+    cue = _QUERY_STRONG.search(clause)
+    return cue is not None and _OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+
+
+# …a clause that names a past matter as its topic ("上次124返工那个事") or states a standing rule
+# ("以后焊完先自检", "下次喷漆前先打磨"): it brings no news of the order
+_NOT_A_REPORT = re.compile(
+    r"(?:上次|上回|那次|之前|前阵子)[^,，;；。]{0,12}(?:那个事|那件事|那事|的事)"
+    r"|(?:^|说|讲|[,，;；\s])\s*(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
+)
+
+
 # ---- helpers (pure functions over one window or clause) -------------------------------------
 def _char_class(chars: Iterable[str]) -> str:
     """A regex class of `chars` (used as a cheap first-character filter before a long alternation)."""
@@ -869,6 +899,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     percent = _percent(text)
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
+    if _TIME_SPENT.match(window.after) and not _DONE.search(window.after):
+        return "in_progress?", None   # "焊了一天": the time spent on it, not its end (with no order: talk)
     if _PARTIAL.search(text):
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
     if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
@@ -933,6 +965,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+# a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
+_TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
 _INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
