@@ -418,8 +418,8 @@ class Parser:
         items: list[ParsedItem] = []
         rest: list[str] = []
         for clause in clauses:
-            if _NOT_A_REPORT.search(clause):
-                continue   # a past matter as a topic, or a standing rule: no news of the order
+            if _NOT_A_REPORT.search(clause) or _CONDITION.search(clause):
+                continue   # a past matter, a standing rule or a condition: no news of the order
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
                     mentions = self._mentions(clause, derived=True)
@@ -693,6 +693,13 @@ def _off_topic(clause: str) -> bool:
     return cue is not None and _OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
 
 
+# …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
+# step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
+_CONDITION = re.compile(
+    r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦"
+    r"|^\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)"
+    r"|(?:了|完|好)\s*(?:记得|麻烦|就|请)?\s*(?:告诉|叫|通知|喊|跟)我|(?:了|完|好)\s*(?:记得)?\s*说一声"
+)
 # …a clause that names a past matter as its topic ("上次124返工那个事") or states a standing rule
 # ("以后焊完先自检", "下次喷漆前先打磨"): it brings no news of the order
 _NOT_A_REPORT = re.compile(

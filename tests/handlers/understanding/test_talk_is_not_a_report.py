@@ -68,3 +68,21 @@ def test_a_customers_standing_request_is_still_a_change(parser):
 
 def test_a_shipment_said_for_later_is_not_a_standing_rule(parser):
     assert [i["milestone"] for i in parse(parser, "367 焊接完成，以后再发货")] == ["焊接"]
+
+
+@pytest.mark.parametrize("text", [
+    "要是368明天焊不完就加班",           # a hypothetical
+    "万一368喷漆不合格怎么办",
+    "如果368焊不完，周六加班",
+    "368要是来不及就先发一半",
+    "等368喷完了再说",                   # what to do once a step is done
+    "368焊完了叫我一声",
+    "368做完了记得告诉我",
+])
+def test_a_condition_is_no_report(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_a_report_beside_a_condition_stands(parser):
+    assert [(i["milestone"], i["status"]) for i in parse(parser, "369焊接完成，如果明天不下雨就发货")] == [
+        ("焊接", "done")]
