@@ -665,6 +665,10 @@ class Parser:
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
+        parts = _RUN_ON_JOIN.split(clause)
+        if len(parts) > 1:
+            # run-on speech joins requests with 然后 / 另外 / 同时: "要减少五十台然后颜色改成黑色的"
+            return [item for part in parts for item in self._changes(part, today, requested, has_order)]
         items: list[ParsedItem] = []
         quantity = _quantity_change(clause, requested and has_order)
         if quantity is not None:
@@ -706,6 +710,9 @@ _NOT_A_REPORT = re.compile(
     r"(?:上次|上回|那次|之前|前阵子)[^,，;；。]{0,12}(?:那个事|那件事|那事|的事)"
     r"|(?:^|说|讲|[,，;；\s])\s*(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
 )
+
+
+_RUN_ON_JOIN = re.compile(r"然后|另外|同时|并且|还有就是")
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------

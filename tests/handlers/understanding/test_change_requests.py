@@ -113,3 +113,8 @@ def test_a_wrongly_drilled_count_is_no_correction(parser):
     # 打错了 is a defect unless 是 follows with the right figure
     [item] = parse(parser, "807 打错了 20个孔要补")
     assert (item["intent"], item["category"]) == ("exception", "quality")
+
+
+def test_requests_joined_by_then_in_run_on_speech(parser):
+    items = parse(parser, "客户说808要加二十台然后包装换成木箱")
+    assert sorted((i["field"], i["op"]) for i in items) == [("quantity", "add"), ("spec", "set")]
