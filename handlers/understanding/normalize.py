@@ -59,12 +59,20 @@ _CANTONESE_CONTEXT = (
 # "八十 不对九十台", "一千五 不对 一千二百五十台". The number said first and the correction words go;
 # the number said last stands. Only a number corrected by a number: "尺寸不对" is a quality cue.
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万"
-# (round 3: a typed slip corrected too, "打错了 是60%", "哦写错了 是三百八十台", a day "8号，打错了，是18号",
-# and the verb said again after the correction, "加80台 哦不对 是加60台")
-CORRECTION_WORDS = r"(?:哦|噢)?\s*(?:不对|不是|说错了|打错了|写错了|搞错了|错了|哦不)"
+# the correction words: 不对, 不是, 哦不, 说错了; 写错了 / 打错了 / 记错了 only before 是 ("哦写错了 是三百八十台"),
+# since "打错了" is also a defect ("123 打错了 20个孔要补")
+CORRECTION_WORDS = r"(?:哦?(?:不对|不是|说错了|错了)|哦不|哦?[写打搞记]错了(?=\s*[,，]?\s*(?:应该)?是))"
+# a change verb said again with the corrected number ("加80台 哦不对 是加60台"): the first goes too
+_CHANGE_VERBS = "改成|改为|改到|调到|调成|加到|减到|再加|再减|加|减"
 _SELF_CORRECTION = re.compile(
-    rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套号日]?\s*[,，]?\s*"
-    rf"{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*(?:[加减]\s*)?(?=(?:百分之)?[0-9{_CN_DIGITS}])"
+    rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?P<verb>{_CHANGE_VERBS})?(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套]?\s*[,，]?\s*"
+    rf"{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*(?=(?P<verb2>{_CHANGE_VERBS})?(?:百分之)?[0-9{_CN_DIGITS}])"
+)
+# a corrected day of a date ("12月8号，打错了，是18号", "12月8号 不对 12月18号"): the month said
+# first stays unless the correction says its own
+_DATE_CORRECTION = re.compile(
+    rf"(?<![0-9])(?P<month>\d{{1,2}}月)?\d{{1,2}}[号日]\s*[,，]?\s*{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*"
+    rf"(?=(?P<month2>\d{{1,2}}月)?\d{{1,2}}[号日])"
 )
 
 
@@ -75,9 +83,16 @@ def _converter() -> opencc.OpenCC:
 
 
 def _corrected(match: re.Match[str]) -> str:
-    """What stays of a self-correction: nothing, or 百分之 when only the first number had it."""
-    text = match.string
-    return "百分之" if match.group().startswith("百分之") and not text.startswith("百分之", match.end()) else ""
+    """What stays of a self-correction: nothing, or the first number's verb or 百分之 when the
+    correction does not say them again."""
+    text, verb = match.string, match.group("verb") or ""
+    said = match.group()[len(verb):]
+    kept = "" if match.group("verb2") else verb
+    return kept + ("百分之" if said.startswith("百分之") and not text.startswith("百分之", match.end()) else "")
+
+
+def _date_corrected(match: re.Match[str]) -> str:
+    return "" if match.group("month2") else (match.group("month") or "")
 
 
 
@@ -94,7 +109,7 @@ def normalize(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
-    text = _SELF_CORRECTION.sub(_corrected, text)
+    text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

@@ -14,7 +14,9 @@ _CANDIDATE = re.compile(
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
 _UNIT_AFTER = re.compile(
-    r"\s*(?:[台件个套天号日%万千百元块米吨箱批次年时分秒只条张支根片斤克楼层栋室寸线位名粒卷桶瓶份对双辆]|点(?![样解])|包(?![装材])|把(?![手表])|组(?!装)|周(?![一二三四五六日天末])"
+    r"\s*(?:[台件个套天号日%万千百元块米吨箱批次年时分秒条张支根片斤克楼层栋室寸线位名粒卷桶瓶份对双辆]|点(?![样解])|包(?![装材])"
+    # 只 counts things, but 只要 / 只有 / 只做 / 只剩 say "only"
+    r"|只(?![要有做是能剩差])|把(?![手表])|组(?!装)|周(?![一二三四五六日天末])"
     # words that start with a unit character: 人手 (staff), 月底 (a date), 车间 (a place)
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"

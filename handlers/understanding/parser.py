@@ -34,6 +34,8 @@ _MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
+    # …or the people of a step: "质检的人", "焊接的师傅" (class: talk about people)
+    r"|的\s*(?:人|师傅|同事|工人|兄弟|负责人|班长)"
     # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
     r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
@@ -123,7 +125,7 @@ _QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     # (a space ends a clause of voice input too: "喷完了没有啊 客户一直在催")
-    + r"|嘛(?=\s|$)|(?<![检调审核])查|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
+    + r"|嘛(?=\s|$)|(?<![检调审核])查(?!不到|不了|无)|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
     # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
     + r"|(?:了|完|好)没有?[呀啊吖]?[?]?(?=\s|$)"
     # Sichuan "完没得" / "好了没得": done or not?
@@ -131,25 +133,35 @@ _QUERY_STRONG = _scan(
 )
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(
-    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?"
+    # ("这批焊丝", "那批螺丝": a batch of supplies, not of an order's goods)
+    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:焊丝|螺丝|螺栓|螺母|钢板|钢管|板材|管材|油漆|涂料|粉|原料|材料|物料|料|配件|零件|胶|纸箱|耗材))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
     r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
 )
 
-_REQUESTER = re.compile(lx.alternation(lx.REQUESTERS))
+# (an English requester too: "customer asked …", "client requests …")
+_REQUESTER = re.compile(lx.alternation(lx.REQUESTERS)
+                        + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
+# 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
+_QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
 _QTY_SET = re.compile(
-    rf"(?:{lx.alternation(lx.QTY_FIELDS)})[^,;。]{{0,6}}?(?:{lx.alternation(lx.SET_OPS)})\s*(?P<num>{_NUM})"
+    rf"{_QTY_FIELD}[^,;。]{{0,6}}?(?:{lx.alternation(lx.SET_OPS)})\s*(?P<num>{_NUM})"
 )
 _QTY_FIELD_DELTA = re.compile(
-    rf"(?:{lx.alternation(lx.QTY_FIELDS)})\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
+    rf"{_QTY_FIELD}\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
     rf"\s*(?P<num>{_NUM})"
 )
-# "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套")
+# "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套");
+# a share of the order may stand between the verb and the count ("取消其中的50台")
 _QTY_DELTA = re.compile(
-    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量|其中的?)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量|其中的?|里面的?)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{_QTY_UNITS})"
 )
+# a field named right before its new value in a requester's list ("数量1200，交期1月20号")
+_QTY_FIELD_VALUE = re.compile(rf"{_QTY_FIELD}\s*[:：]?\s*(?:是|为)?\s*(?P<num>{_NUM})(?![\d.%])")
+# a signed count with its unit ("+50 pcs", "-20台"): a requester's add or subtract
+_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)")
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
 _PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
@@ -161,6 +173,11 @@ _QTY_SET_BY_UNIT = re.compile(
 _QTY_DELTA_BARE = re.compile(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
 )
+# the count kept when the rest is dropped ("先做800台，剩下的不要了", "只要800台了，多的不做了") or
+# said to be enough ("600台就够了"): the quantity is set to it
+_KEPT_COUNT = re.compile(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
+_REST_DROPPED = re.compile(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
+_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了)")
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _ORDER_ADD = re.compile(r"追加|加订|加单")
 _ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
@@ -488,14 +505,21 @@ class Parser:
                 clauses.append(m.group())
         requested = requested or bool(_REQUESTER.search(text))
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
+        if has_order and not any(item.field == "quantity" for item in changes):
+            kept = _kept_quantity(text, requested)
+            changes += [kept] if kept is not None else []
         if changes:
             return changes
         items: list[ParsedItem] = []
         rest: list[str] = []
         for clause in clauses:
+            if _NOT_A_REPORT.search(clause) or _CONDITION.search(clause):
+                continue   # a past matter, a standing rule or a condition: no news of the order
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
                     mentions = self._mentions(clause, derived=True)
+                    if mentions == [] and _off_topic(clause):
+                        continue   # asks about a person, a document or money, not the order's status
                     # "焊接和喷漆都做完了没有": one question per list-joined milestone
                     asked = [mentions[0]] if mentions else []
                     for previous, mention in zip(mentions, mentions[1:]):
@@ -723,6 +747,10 @@ class Parser:
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
+        parts = _RUN_ON_JOIN.split(clause)
+        if len(parts) > 1:
+            # run-on speech joins requests with 然后 / 另外 / 同时: "要减少五十台然后颜色改成黑色的"
+            return [item for part in parts for item in self._changes(part, today, requested, has_order)]
         items: list[ParsedItem] = []
         quantity = _quantity_change(clause, requested and has_order)
         if quantity is not None:
@@ -734,6 +762,39 @@ class Parser:
             return items
         spec = _spec_change(clause, requested, has_order, self._milestone_re)
         return [spec] if spec is not None else []
+
+
+# Talk that is not a report (class): a question whose topic is a person ("谁在跟140"), a document or
+# money ("135的发票开了没", "这张图是哪个单的", "单号是不是打错了") rather than the order's status
+_OFF_TOPIC_QUESTION = re.compile(
+    r"谁|哪位|发票|报价|价格|价钱|单价|合同|货款|尾款|运费|付款|账|图纸|(?<![地试])图(?!片)|样品|样件|合格证|电话|"
+    r"联系方式|地址|单号|邮件|资料|文件|报告|对接人|负责人|司机|业务员"
+)
+
+
+def _off_topic(clause: str) -> bool:
+    """The question's topic, said before its question cue, is a person, a document or money
+    ("咋样了 客户打了三个电话了" asks of the order: the phone calls come after the question)."""
+    cue = _QUERY_STRONG.search(clause)
+    return cue is not None and _OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+
+
+# …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
+# step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
+_CONDITION = re.compile(
+    r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦"
+    r"|^\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)"
+    r"|(?:了|完|好)\s*(?:记得|麻烦|就|请)?\s*(?:告诉|叫|通知|喊|跟)我|(?:了|完|好)\s*(?:记得)?\s*说一声"
+)
+# …a clause that names a past matter as its topic ("上次124返工那个事") or states a standing rule
+# ("以后焊完先自检", "下次喷漆前先打磨"): it brings no news of the order
+_NOT_A_REPORT = re.compile(
+    r"(?:上次|上回|那次|之前|前阵子)[^,，;；。]{0,12}(?:那个事|那件事|那事|的事)"
+    r"|(?:^|说|讲|[,，;；\s])\s*(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
+)
+
+
+_RUN_ON_JOIN = re.compile(r"然后|另外|同时|并且|还有就是")
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
@@ -818,6 +879,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return "in_progress", None
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
+    if _TIME_SPENT.match(window.after) and not _DONE.search(window.after):
+        return "in_progress?", None   # "焊了一天": the time spent on it, not its end (with no order: talk)
     if _PARTIAL.search(text):
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
     if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
@@ -834,8 +897,9 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = _future_date(clause, today)
     start = _START.search(clause)
-    if (future is not None and start is not None and start.start() > future and not _DONE.search(clause, start.end())
-            and not _PAST.search(window.before) and not _done_before(clause, future) and not _NEAR_DONE.match(start.group())):
+    if (future is not None and start is not None and start.start() > future and _PLANNED_START.fullmatch(start.group()) and not _DONE.search(clause, start.end())
+            and not _PAST.search(window.before) and not _done_before(clause, future)
+            and not _NEAR_DONE.match(start.group())):
         return "planned", None   # "喷涂明天开始": a planned start, not yet under way: asked, undated
     if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完"); with no
@@ -893,6 +957,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     return None, None
 
 
+# the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
+_PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+# a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
+_TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
 _INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
@@ -949,15 +1017,18 @@ _QTY_ENOUGH = re.compile(
     rf"(?:只要|只做|先做|就要)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就够了?|就行了?|就可以了?|够了|[,，]?\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?)"
 )
 # a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
-_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)[\u4e00-\u9fffA-Za-z]{2}")
+_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
 
 
 def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
-    match = _QTY_ENOUGH.search(clause) if requested else None
-    if match:
-        # "600台就够了", "先做800台，剩下的不要了", "只要800台": the customer's new count
-        value = parse_number(match.group("num"))
-        if value is not None:
+    if requested:
+        match = _QTY_SIGNED.search(clause)
+        value = parse_number(match.group("num")) if match else None
+        if value:
+            return ParsedItem("change", field="quantity", op="add" if match.group("sign") == "+" else "sub", value=value)
+        match = _ENOUGH_COUNT.search(clause) or _QTY_ENOUGH.search(clause) or (None if _QUERY_STRONG.search(clause) else _QTY_FIELD_VALUE.search(clause))
+        value = parse_number(match.group("num")) if match else None
+        if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
     if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
@@ -987,15 +1058,28 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
     return None
 
 
+def _kept_quantity(text: str, requested: bool) -> ParsedItem | None:
+    """The count kept when the rest of the order is dropped, or said (by a requester) to be enough."""
+    rest = _REST_DROPPED.search(text)
+    match = _KEPT_COUNT.search(text, 0, rest.start()) if rest else None
+    if match is None and requested:
+        match = _ENOUGH_COUNT.search(text)
+    value = parse_number(match.group("num")) if match else None
+    return ParsedItem("change", field="quantity", op="set", value=value) if value else None
+
+
 def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     field = (_DUE_FIELD_ANY if requested else _DUE_FIELD).search(clause)
     if field is None:
-        return _delivery_request(clause, today) if requested else None
+        return (_shifted_days(clause) or _delivery_request(clause, today)) if requested else None
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
         between = rest[: found.start]
-        # (English words in between, "客户要求 postpone 到", do not count against the distance)
-        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and _DUE_SET_OP.search(between):
+        # (English words in between, "客户要求 postpone 到", do not count against the distance; a
+        # requester's "交期1月20号" names the new date with no verb at all)
+        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and (
+                _DUE_SET_OP.search(between) or _ENGLISH_TO.search(between)
+                or (requested and _FIELD_VALUE_GAP.fullmatch(between) and not _QUERY_STRONG.search(clause))):
             return ParsedItem("change", field="due_date", op="set", value=found.value)
     days = _DAY_COUNT.search(rest)
     if days is None:
@@ -1009,9 +1093,38 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     value = int(count * (1 if days.group("unit") in ("天", "日") else 7))
     if _DUE_SUB_OP.search(between):
         return ParsedItem("change", field="due_date", op="sub", value=value)
-    if _DUE_ADD_OP.search(between):
+    add = _DUE_ADD_OP.search(between)
+    if add and add.group() == "晚" and not requested:
+        return None   # "交期要晚五天" with no request behind it: a slip (delay exception), not a change
+    if add:
         return ParsedItem("change", field="due_date", op="add", value=value)
     return None
+
+
+_ENGLISH_TO = re.compile(r"(?i:(?<![A-Za-z])(?:to|move|postpone|change)(?![A-Za-z]))")
+_FIELD_VALUE_GAP = re.compile(r"\s*[:：]?\s*(?:是|为)?\s*")
+# a shift verb right before a day count ("推5天", "提前三天交", "早三日交货", "往后挪一周"): in a
+# requester's clause it moves the due date by that many days (a date "三日" it is not); 晚 is a slip
+# ("出货晚三天，客户已经知道了": the customer told of a delay), and a hedge is no request
+_SHIFT_DAYS = re.compile(
+    rf"(?P<op>{lx.alternation(op for op in lx.DUE_ADD_OPS + lx.DUE_SUB_OPS if op != '晚')}|推|挪后)\s*(?:了|个)?\s*{lx.DAY_COUNT}"
+)
+
+
+def _shifted_days(clause: str) -> ParsedItem | None:
+    match = _SHIFT_DAYS.search(clause)
+    if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
+        return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
+    count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
+    if not count:
+        return None
+    value = int(count * (1 if match.group("unit") in ("天", "日") else 7))
+    op = "sub" if _DUE_SUB_OP.fullmatch(match.group("op")) else "add"
+    return ParsedItem("change", field="due_date", op=op, value=value)
+
+
+# a production step named before a shift: its schedule moves, not the order's due date
+_NAMED_STEP = re.compile(r"排产|领料|下料|开料|焊|涂装|喷|总装|组装|装配|质检|检验|入库")
 
 
 _DELIVER_AFTER = re.compile(
@@ -1055,7 +1168,12 @@ _CHANGE_FIELD = re.compile(
     rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*[改换](?![成为用]|一下|下)\s*\S"
     rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
-_REQUESTED_SPEC_OP = re.compile(r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)")
+_REQUESTED_SPEC_OP = re.compile(
+    r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)"
+    # "包装改木箱", "改白色": 改 straight before the new thing; "不要logo了": a feature dropped
+    r"|改(?![成为到至期动天日一下个了过来去掉])(?=[\u4e00-\u9fffA-Za-z0-9])"
+    r"|不要(?![了做急紧那这太咁催再发出交送管])(?=[\u4e00-\u9fffA-Za-z])"
+)
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:

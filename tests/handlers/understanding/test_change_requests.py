@@ -1,0 +1,120 @@
+"""Change requests phrased without 改成, and a requested due-date move against a slip (a delay)."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def parse(parser, text):
+    return [item.as_dict() for item in parser.parse(text, NOW)]
+
+
+def changes(parser, text):
+    return [(i["order_no"], i["field"], i["op"], i["value"]) for i in parse(parser, text) if i["intent"] == "change"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a shift verb right before a day count in a requester's clause moves the due date
+    ("777 客户说要提前四天交", ("777", "due_date", "sub", 4)),
+    ("客户话778要早两日交货", ("778", "due_date", "sub", 2)),       # 两日 is a count here, not the 2nd
+    ("779 客户同意顺延六天交", ("779", "due_date", "add", 6)),
+    ("780 客户讲没关系，推8天", ("780", "due_date", "add", 8)),
+    ("781 客户要求往后挪两周", ("781", "due_date", "add", 14)),
+])
+def test_a_requested_shift_by_days(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "782 出货晚四天，客户那边已经知道了",          # the customer is told of a slip: a delay
+    "783 发货可能要推迟两天 客户那边我去说",        # a hedge is no request
+    "784 交期要晚六天",                           # a slip with nobody asking
+])
+def test_a_slip_told_to_the_customer_is_no_change(parser, text):
+    items = parse(parser, text)
+    assert not any(i["intent"] == "change" for i in items)
+    assert [(i["intent"], i["category"]) for i in items] == [("exception", "delay")]
+
+
+def test_a_step_moved_on_request_is_not_the_due_date(parser):
+    assert changes(parser, "785 客户说焊接推迟两天也行") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("786 客户追单300台", ("786", "quantity", "add", 300)),
+    ("787 客户取消其中的40套", ("787", "quantity", "sub", 40)),
+    ("788 客户要再加七十个 交期不变", ("788", "quantity", "add", 70)),   # 个 before a field is no part
+    ("SO20261201005 量减到450", ("SO20261201005", "quantity", "set", 450)),
+    ("Customer asked PO-2026-301 +80 pcs", ("PO-2026-301", "quantity", "add", 80)),
+    ("销售讲789 减三百件", ("789", "quantity", "sub", 300)),
+    # the count kept when the rest is dropped, or said by the requester to be enough
+    ("790 客户说先做500台，剩下的不要了", ("790", "quantity", "set", 500)),
+    ("老板刚来电话，PO-2026-302 只要900台了，多的不做了", ("PO-2026-302", "quantity", "set", 900)),
+    ("791 客户说用不了那么多，350套就够了", ("791", "quantity", "set", 350)),
+])
+def test_quantity_changes_without_gai_cheng(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+def test_a_requesters_list_of_fields_and_values(parser):
+    assert sorted(changes(parser, "SO20261201006 客户要求调整：数量1500，交期1月25号")) == [
+        ("SO20261201006", "due_date", "set", "2027-01-25"), ("SO20261201006", "quantity", "set", 1500)]
+
+
+def test_a_question_about_a_field_is_no_change(parser):
+    assert changes(parser, "792 客户问交期1月25号能不能做到") == []
+
+
+def test_an_english_request_to_move_the_delivery_date(parser):
+    assert changes(parser, "Note for PO-2026-303: customer requests to move delivery date to 12/28.") == [
+        ("PO-2026-303", "due_date", "set", "2026-12-28")]
+
+
+def test_only_said_of_a_number_does_not_end_an_order(parser):
+    # 只 after a number counts things ("3只"), but 只要 / 只做 say "only"
+    assert changes(parser, "PO-2026-304 只做600台，其余的取消") == [("PO-2026-304", "quantity", "set", 600)]
+
+
+@pytest.mark.parametrize("text", [
+    "793 客户要求包装改纸箱",          # 改 straight before the new thing
+    "794 客户说不要红色了 改蓝色",
+    "795 客户说不要铭牌了",            # a feature dropped
+    "796 客户要求喷漆改成喷塑",        # one process swapped for another
+    "797 客户要求电机从2.2kW换回1.5kW",
+])
+def test_spec_changes_without_gai_cheng(parser, text):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["field"], item["op"]) == ("change", "spec", "set")
+
+
+@pytest.mark.parametrize("text", ["798 客户说不要了", "799 客户说不要催了", "800 客户说改天再来看"])
+def test_not_wanting_the_order_or_a_reminder_is_no_spec_change(parser, text):
+    assert not any(i["field"] == "spec" for i in parse(parser, text))
+
+
+def test_a_step_moved_to_a_day_is_not_a_process_swap(parser):
+    assert not any(i["intent"] == "change" for i in parse(parser, "801 焊接改成明天"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("802 客户要加50台 哦不对 是加40台", ("quantity", "add", 40)),       # the verb said again
+    ("803 客户要求数量改成六百台 哦写错了 是六百五十台", ("quantity", "set", 650)),
+    ("804 客户要加50台 不对 减40台", ("quantity", "sub", 40)),
+    ("805 客户要求交期改到12月9号，打错了，是19号", ("due_date", "set", "2026-12-19")),   # the month stays
+    ("806 客户要求交期改到12月9号 不对 1月9号", ("due_date", "set", "2027-01-09")),
+])
+def test_a_corrected_change_keeps_the_last_reading(parser, text, expected):
+    assert [(i["field"], i["op"], i["value"]) for i in parse(parser, text)] == [expected]
+
+
+def test_a_wrongly_drilled_count_is_no_correction(parser):
+    # 打错了 is a defect unless 是 follows with the right figure
+    [item] = parse(parser, "807 打错了 20个孔要补")
+    assert (item["intent"], item["category"]) == ("exception", "quality")
+
+
+def test_requests_joined_by_then_in_run_on_speech(parser):
+    items = parse(parser, "客户说808要加二十台然后包装换成木箱")
+    assert sorted((i["field"], i["op"]) for i in items) == [("quantity", "add"), ("spec", "set")]

@@ -1,0 +1,88 @@
+"""Talk that mentions orders, numbers, machines or milestone words without reporting on an order's
+progress, problem or change, or asking its status, yields no item."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def parse(parser, text):
+    return [item.as_dict() for item in parser.parse(text, NOW)]
+
+
+@pytest.mark.parametrize("text", [
+    # a question whose topic is a person, a document or money, not the order's status
+    "谁在跟362？",
+    "362的报价发给客户了吗",
+    "362的合同签了吗",
+    "362的发票开了没",
+    "362的货款到了没",
+    "362的单价是多少",
+    "362客户的电话多少",
+    "362的合格证打印了没",
+    "这张图纸是哪个单的？",
+    "SO20261201009这个单号是不是打错了，系统里查不到",
+    # a batch of supplies is not an order's goods
+    "那批焊丝是不是用完了",
+    "这批螺丝到了吗",
+])
+def test_a_question_about_something_else_than_the_orders_status(parser, text):
+    assert parse(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("362焊接完成了吗", "焊接"),
+    ("这批货发了吗", "发货"),
+    ("362 怎么样了 客户打了好几次电话了", None),   # the calls come after the question: it asks of the order
+])
+def test_a_status_question_stays_a_query(parser, text, milestone):
+    assert [(i["intent"], i["milestone"]) for i in parse(parser, text)] == [("query", milestone)]
+
+
+@pytest.mark.parametrize("text", [
+    "上次363返修那个事，以后要先自检",     # a past matter as the topic, and a standing rule
+    "以后喷完都要先自检",
+    "下次焊接前先打磨",
+    "质检的人下午过来一下",              # the people of a step
+    "焊接的师傅都去吃饭了",
+    "今天装了一天 腰都酸了",              # time spent, with no order: talk
+    "喷了一上午 累死了",
+    "364 明天开始焊",                    # a planned start is no progress yet
+])
+def test_talk_yields_no_item(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_time_spent_on_an_order_is_asked_not_recorded_as_done(parser):
+    [item] = parse(parser, "365 焊了一整天了")
+    assert (item["status"], item.get("confident")) == ("in_progress", False)
+
+
+def test_a_customers_standing_request_is_still_a_change(parser):
+    # the rule against standing rules reads no report into talk; a requested change is read first
+    [item] = parse(parser, "366 客户说以后都换成木箱包装")
+    assert (item["intent"], item["field"]) == ("change", "spec")
+
+
+def test_a_shipment_said_for_later_is_not_a_standing_rule(parser):
+    assert [i["milestone"] for i in parse(parser, "367 焊接完成，以后再发货")] == ["焊接"]
+
+
+@pytest.mark.parametrize("text", [
+    "要是368明天焊不完就加班",           # a hypothetical
+    "万一368喷漆不合格怎么办",
+    "如果368焊不完，周六加班",
+    "368要是来不及就先发一半",
+    "等368喷完了再说",                   # what to do once a step is done
+    "368焊完了叫我一声",
+    "368做完了记得告诉我",
+])
+def test_a_condition_is_no_report(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_a_report_beside_a_condition_stands(parser):
+    assert [(i["milestone"], i["status"]) for i in parse(parser, "369焊接完成，如果明天不下雨就发货")] == [
+        ("焊接", "done")]
