@@ -481,7 +481,7 @@ class Parser:
         lead = masked[: orders[0].start]
         written_lead = len(lead)
         lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) else ""
-        if (lead and _HEADER_END.search(lead) and self._mentions(lead) and not _future_date(lead, today)
+        if (lead and _HEADER_END.search(lead) and self._mentions(lead) and _future_date(lead, today) is None
                 and not (_DONE.search(lead) or _START.search(lead) or _PERCENT.search(lead))):
             # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
             lead = lead.rstrip(" :：") + "完成："
@@ -658,6 +658,11 @@ class Parser:
             if verb and any(m.end <= match.start() and text[m.start] == match.group()[0]
                             and not _BOUNDARY.search(text, m.end, match.start()) for m in found):
                 continue   # "装车装不了": the verb repeats the verb-object word before it (one mention)
+            earlier = next((m for m in reversed(found) if verb and m.end <= match.start() and m.end - m.start > 1
+                            and text[m.start] == match.group()[0]), None)
+            if earlier is not None:
+                # "装车的时候叉车坏了，货还没装完": the verb said again later is the same step (装 = 装车)
+                name = earlier.milestone
             extra.append(_Mention(match.start(), match.end(), name))
         if not extra:
             return found
@@ -713,6 +718,7 @@ class Parser:
         after = _OWN_RATE.sub("", window.after)
         window = replace(window, before=_RATE.sub("", window.before),
                          after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", after)))
+        window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
         text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
         when = next((found.value for found in _dates(joined, today)
@@ -745,7 +751,9 @@ class Parser:
         status, percent = _progress_status(window, text, when, today)
         if status == "planned":
             return None   # "涂装明天开始", "明天开焊": a start still to come is no progress yet (aspect)
-        confident = not (status or "").endswith("?") and not _conflicting(text)
+        # a negated potential ("这周焊不完") or a move to later ("往后挪到11月10号") beside a progress reading
+        # says it runs late: the reading is a guess (round 3: every such confident item was wrong)
+        confident = not (status or "").endswith("?") and not _conflicting(text) and not _RUNS_LATE.search(text)
         status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
@@ -1007,6 +1015,10 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         # 开 + a one-character milestone verb starts it: "开焊了", "开喷"; "明天开焊" is a start to come
         future = _future_date(re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after, today)
         return ("planned" if future is not None else "in_progress"), None
+    if re.match(r"\s*了\s*" + _SPAN, window.after):
+        return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
+    if re.search(r"(?:交给|移交|转给|送去|送到)\s*$", window.before) and _future_date(window.before + window.after, today) is not None:
+        return "planned", None   # "明早交给质检": handed to the step on a coming day, not yet under way
     if re.search(r"(?:转到?|转入|进入)\s*$", window.before):
         if _MAY_START.search(re.sub(r"(?:转到?|转入|进入)\s*$", "", window.before)):
             return None, None   # "可以转总装": it may move on, it has not yet (modality)
@@ -1029,6 +1041,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
                                        and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
         return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = _START.search(text)
+    if start and _MAY_START.search(text, 0, start.start()):
+        start = None   # "物料齐套 可以开干了": the next work may start; it says nothing of this step's start
     period = _COMING_PERIOD.search(text, 0, start.start()) if start else None
     if (period and not _BOUNDARY.search(text, period.end(), start.start()) and not _NEAR_DONE.match(start.group())
             and not _done_then_next(text, start.start())):
@@ -1049,6 +1063,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return "in_progress", None
     if re.search(r"[好完]$", window.word) and not _NEGATED.search(window.before) and not window.after.strip():
         return "done", None   # a word that carries its result ("0455 焊好"): nothing after it to undo it
+    if re.search(r"齐套$|齐$", window.word) and not _NEGATED.search(window.before) and not _NEGATED.match(window.after.strip()):
+        return "done", None   # "物料齐套，可以开干了": the kit is complete (the word is its result)
     # a one-character milestone verb with its result right after it: 焊完, 还没焊完
     if re.match(r"[完好](?![成整善])", window.after):
         return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
@@ -1091,6 +1107,10 @@ def _share_words(match: re.Match[str]) -> str:
 
 _DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
 _OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
+_RUNS_LATE = re.compile(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
+# "比计划早一天", "按计划": the plan compared with, not a forecast
+_PLAN_COMPARED = re.compile(r"(?:比|按|照|原|超)\s*计划")
+_SPAN = r"(?:一|两|半|几|\d+)\s*(?:个)?\s*(?:天|上午|下午|晚上|晚|早上|小时|钟头|通宵|整天)(?![后以之])"
 _COMING_PERIOD = re.compile(r"(?:下下?个?(?:周|礼拜|星期|月)|过两天|过几天|回头|改天|年后|节后)(?!\S{0,3}(?:完成|完了|做完|好了))")
 # start words that say the end is near: "明天收尾" forecasts completion, it plans no start
 _NEAR_DONE = re.compile(r"收尾|快|接近|差不多|还差|就差|差一点")
