@@ -274,7 +274,7 @@ class Parser:
         # ("焊接完成，不是涂装" keeps 焊接: a bare 不是 after a status negates what follows it)
         self._word_correction = re.compile(
             f"(?:{words})\\s*[,，]?\\s*(?:哦?不对|不是|说错了|哦不)\\s*[,，]?\\s*(?:应该是|是)?\\s*(?=(?:{words}))"
-            f"|(?:{words})[^,，。;；\\n]{{1,4}}?[\\s,，]*(?:(?:哦|噢)\\s*(?:不对|不是)|不对|说错了|打错了|写错了|搞错了)"
+            f"|(?:{words})[^,，。;；\\n]{{1,4}}?[\\s,，]*(?:(?:哦|噢)\\s*(?:不对|不是)|(?:(?:哦|噢)\\s*)?(?:不对|说错了|打错了|写错了|搞错了))"
             f"[\\s,，]*(?:应该是|是)?\\s*(?=(?:{words}))")
         self._names = frozenset(names)
         # a leading class of every word's first character lets the scan skip other positions fast
@@ -645,7 +645,12 @@ class Parser:
         starts: dict[int, str] | None = None
         for match in self._derived_re.finditer(text):
             name, verb = self._derived_groups[match.lastgroup]
-            if any(m.start < match.end() and match.start() < m.end for m in found):
+            inner = [m for m in found if m.start < match.end() and match.start() < m.end]
+            if inner and not verb and all(match.start() <= m.start and m.end < match.end() and m.milestone == name
+                                          and not re.search(r"已|都|也", text[m.end : match.end()]) for m in inner):
+                # "生产计划下了": the longer phrasing holds the word and its verb; it is the mention
+                found = [m for m in found if m not in inner]
+            elif inner:
                 continue
             if verb and _DOCUMENT_BEFORE.search(text, 0, match.start()):
                 continue   # "合同签了", "报价单已发": the verb acts on a document, not on the order's goods
@@ -1065,6 +1070,9 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         return "done", None   # a word that carries its result ("0455 焊好"): nothing after it to undo it
     if re.search(r"齐套$|齐$", window.word) and not _NEGATED.search(window.before) and not _NEGATED.match(window.after.strip()):
         return "done", None   # "物料齐套，可以开干了": the kit is complete (the word is its result)
+    # a one-character milestone verb with a directional result and 了: "发出去了", "料都领出来了", "发走了"
+    if len(window.word) == 1 and re.match(r"\s*(?:出去|出来|出|走|掉|进去|下去|上)了", window.after):
+        return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
     # a one-character milestone verb with its result right after it: 焊完, 还没焊完
     if re.match(r"[完好](?![成整善])", window.after):
         return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)

@@ -99,3 +99,7 @@ def test_compared_with_the_plan_is_no_forecast(parser):
 
 def test_a_kit_complete_then_may_start_is_done(parser):
     assert brief(parser, "917 物料齐套，可以开工了") == [("progress", "917", "领料", "done", None, True)]
+
+
+def test_a_correction_on_the_next_line_with_a_filler(parser):
+    assert brief(parser, "925 下料完成\n哦 说错了 是焊接完成") == [("progress", "925", "焊接", "done", None, True)]
