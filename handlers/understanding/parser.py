@@ -198,7 +198,7 @@ _QTY_DELTA_BARE = re.compile(
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _ORDER_ADD = re.compile(r"追加|加订|加单")
 _ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
-_DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至")
+_DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至|(?<![A-Za-z])(?i:to|move|change)(?![A-Za-z])")
 _DUE_ADD_OP = re.compile(lx.alternation(lx.DUE_ADD_OPS))
 _DUE_SUB_OP = re.compile(lx.alternation(lx.DUE_SUB_OPS))
 _HEDGE = re.compile(r"可能|估计|恐怕|怕是|怕|赶不上|来不及|也许|或许")
@@ -1153,6 +1153,8 @@ def _done_before(text: str, position: int) -> bool:
     return bool(done) and bool(_DONE_THEN.search(head, done.start())) and not _negated(head, done.start())
 
 
+_QTY_FIELD_VALUE = re.compile(
+    rf"(?:{lx.alternation(lx.QTY_FIELDS)})\s*[:：是]?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:[,，;；。]|$)")
 _REST_UNWANTED = re.compile(r"\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?")
 _QTY_ENOUGH = re.compile(
     rf"(?:只要|只做|先做|就要)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就够了?|就行了?|就可以了?|够了|[,，]?\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?)"
@@ -1180,7 +1182,7 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
         if value is not None and not _DAY_COUNT.match(clause, match.start("num")):
             op = "add" if match.group("op") in _QTY_ADD else "sub"
             return ParsedItem("change", field="quantity", op=op, value=value)
-    match = _QTY_SET.search(clause)
+    match = _QTY_SET.search(clause) or (_QTY_FIELD_VALUE.search(clause) if requested else None)
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
@@ -1204,7 +1206,9 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     for found in find_dates(rest, today):
         between = rest[: found.start]
         # (English words in between, "客户要求 postpone 到", do not count against the distance)
-        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and _DUE_SET_OP.search(between):
+        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and (
+                _DUE_SET_OP.search(between) or (requested and not re.sub(r"[\s:：是]", "", between))):
+            # ("客户要求…都调一下：数量1200，交期1月20号": the field and its new value, asked for)
             return ParsedItem("change", field="due_date", op="set", value=found.value)
     days = _DAY_COUNT.search(rest)
     if days is None:
