@@ -219,7 +219,9 @@ _PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步
 _ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
 _LEAD_IN = re.compile(
     r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|安排|刚刚?|然后|那个|现在|可以|能|要|会|得|转到|转入|转|进入"
-    r"|今天|明天|后天|上午|下午|晚上|下下?个?(?:周|礼拜|星期|月))+\s*$"
+    r"|今天|明天|后天|上午|下午|晚上|下下?个?(?:周|礼拜|星期|月)"
+    # (a coming day said in run-on speech before the next step: "然后明天一早就入库", "然后呢下个礼拜二发货")
+    r"|呢|一早|早上|一大早|(?:下下?个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]|\d{1,2}[号日])+\s*$"
 )
 
 
@@ -510,7 +512,8 @@ class Parser:
         named = {item.milestone for item in previous if item.intent in ("progress", "query")}
         if len(named) != 1 or None in named or self._mentions(scope, derived=True):
             return []
-        if not (_DONE.search(scope) or _START.search(scope) or _PERCENT.search(scope)):
+        if not (_DONE.search(scope) or _START.search(scope) or _PERCENT.search(scope)
+                or _future_date(scope, today) is not None):
             return []
         at = scope.rfind(MASK) + 1
         return [item for item in self._scope(scope[:at] + next(iter(named)) + scope[at:], today, has_order=True,
