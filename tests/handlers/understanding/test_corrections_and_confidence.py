@@ -103,3 +103,16 @@ def test_a_kit_complete_then_may_start_is_done(parser):
 
 def test_a_correction_on_the_next_line_with_a_filler(parser):
     assert brief(parser, "925 下料完成\n哦 说错了 是焊接完成") == [("progress", "925", "焊接", "done", None, True)]
+
+
+def test_talk_about_an_earlier_episode_or_a_rule_for_later_is_asked(parser):
+    assert all(item[-1] is False for item in brief(parser, "上回941喷漆返工那件事，以后喷完要先自检"))
+    assert brief(parser, "上回941喷漆返工那件事，以后喷完要先自检")
+
+
+def test_the_people_of_a_department_are_no_milestone(parser):
+    assert parser.parse("后天客户来看942的样机，总装的人都留一下", NOW) == []
+
+
+def test_not_found_in_the_system_asks_nothing(parser):
+    assert parser.parse("943这个单号系统里查不到", NOW) == []
