@@ -293,7 +293,9 @@ class Parser:
         self._derived_groups = {f"d{i}": (name, pattern.pattern in verbs) for i, (pattern, name) in enumerate(self._derived)}
         alternatives = "|".join(f"(?P<d{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(self._derived))
         # every derived match starts with a character its pattern names (a superset is fine)
-        triggers = _char_class(ch for pattern, _ in self._derived for ch in pattern.pattern if "\u4e00" <= ch <= "\u9fff")
+        # (characters inside a lookaround never start a match: they are left out of the filter)
+        triggers = _char_class(ch for pattern, _ in self._derived for ch in _LOOKAROUND.sub("", pattern.pattern)
+                               if "\u4e00" <= ch <= "\u9fff")
         self._derived_re = re.compile(f"(?=[A-Za-z]|{triggers})(?:{alternatives})")
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
@@ -345,8 +347,9 @@ class Parser:
         if "不" in normalized or "说错" in normalized:
             normalized = self._word_correction.sub("", normalized)
         asking: int | None = None   # where a general question stands whose orders the next lines list
-        several = len(lines(normalized)) > 1
-        for line in lines(normalized):
+        message_lines = lines(normalized)
+        several = len(message_lines) > 1
+        for line in message_lines:
             line = self._order_corrected(line)
             orders = find_orders(line, self._domain_after)
             written = line
@@ -386,7 +389,7 @@ class Parser:
                 # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
                 found = [replace(item, confident=False)
                          if item.intent == "exception" and item.milestone is None else item for item in found]
-            if found and _PAST_EPISODE.search(line):
+            if found and ("次" in line or "回" in line or "以后" in line) and _PAST_EPISODE.search(line):
                 # "上次124返工那个事…", "以后焊完先自检": talk about an earlier episode or a rule for later,
                 # which reads like a report only in its words (round 3: every such item was wrong)
                 found = [replace(item, confident=False) for item in found]
@@ -426,7 +429,7 @@ class Parser:
     def _order_corrected(self, line: str) -> str:
         """"250 焊接完成 不对是251", "630 入库了吗 不对 问的是631": the order said first is corrected by one
         of the same form; what was said of it stands for the corrected order (class: self-correction)."""
-        fix = _ORDER_FIX.search(line)
+        fix = _ORDER_FIX.search(line) if ("错" in line or "不" in line) else None
         if fix is None:
             return line
         said = line[: fix.start()]
@@ -728,11 +731,13 @@ class Parser:
     def _window_item(self, window: _Window, today: date, has_order: bool) -> ParsedItem | None:
         # the completion rate of the milestone itself is its progress ("焊接完成率 95%", "齐套率90%");
         # any other rate (合格率, 良率) is a statistic
-        after = _OWN_RATE.sub("", window.after)
+        after = _OWN_RATE.sub("", window.after) if "率" in window.after else window.after
         window = replace(window, before=_RATE.sub("", window.before),
                          after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", after)))
-        window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
         text = f"{window.before}\x01{window.after}"
+        if "计划" in text:
+            window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
+            text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
         when = next((found.value for found in _dates(joined, today)
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
@@ -813,6 +818,9 @@ class Parser:
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
+_LOOKAROUND = re.compile(r"\(\?<?[=!][^()]*\)")
+
+
 def _char_class(chars: Iterable[str]) -> str:
     """A regex class of `chars` (used as a cheap first-character filter before a long alternation)."""
     return "[" + "".join(sorted({re.escape(ch) for ch in chars})) + "]"
