@@ -125,6 +125,10 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
+# a label of work not started: the lines below it report nothing ("未开始：", "待排产:")
+_NEGATIVE_LABEL = re.compile(r"\s*(?:还)?(?:未|没|尚未|没有)(?:开始|开工|动工|动|做|安排)\s*(?:的)?\s*(?:订单|单子)?\s*[:：]\s*"
+                             r"|\s*待(?:开始|生产|排产|排|做|安排)\s*[:：]\s*")
+_UNFINISHED_LABEL = re.compile(r"\s*(?:今天|今日|本周|这周|目前|当前)?\s*(?:未完成|没完成|没做完|未做完)")
 # a status label heading a list of (order, milestone) pairs: "完成：", "已完成:", "进行中：", "在做:"
 _STATUS_LABEL = re.compile(
     r"\s*(?:今天|今日|本周|这周|目前|当前)?\s*(?:已经?|全部)?\s*(?:完成|完工|做完|搞定|进行中|在做|在制|生产中|正在做|未完成|在进行)"
@@ -373,14 +377,19 @@ class Parser:
                 found, asking = [ParsedItem("query", order_no=o.order_no) for o in orders], -1
             elif orders:
                 asking = None
-            if orders and not found and heading:
+            negative = heading is not None and _NEGATIVE_LABEL.fullmatch(heading) is not None
+            if orders and not found and heading and not negative:
                 # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
                 # the header says: done, under way, or planned for the header's day (class: multi-line reports)
                 headed = heading + line if heading.endswith((":", "：")) else f"{line} {heading}"
                 headed_orders = find_orders(headed, self._domain_after)
                 if [o.order_no for o in headed_orders] == [o.order_no for o in orders]:
                     found = self._parse_line(headed, headed_orders, today, context, requested)
-            if orders and not found and several and written and self._bare_milestone(mask(written, orders)):
+                    if _UNFINISHED_LABEL.match(heading):
+                        # "未完成：" says not finished; whether it has started is a guess
+                        found = [replace(item, confident=False) for item in found]
+            if (orders and not found and several and written and not negative
+                    and self._bare_milestone(mask(written, orders))):
                 # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
                 # in a report of several lines, the milestone is reached (class: multi-line reports)
                 found = self._parse_line(line + " 完成", orders, today, context, requested)
@@ -445,7 +454,7 @@ class Parser:
     def _heading(line: str, topic: str | None, today: date) -> str | None:
         """What a header line says of the order lines under it: a status label ("已完成：", "进行中:")
         or a plan ("明日发货安排 12月3日", "本周出货计划"), whose lines are forecasts for its day."""
-        label = _STATUS_LABEL.fullmatch(line)
+        label = _STATUS_LABEL.fullmatch(line) or _NEGATIVE_LABEL.fullmatch(line)
         if label:
             return line.strip()
         if topic is None or topic == "排产":
@@ -505,6 +514,8 @@ class Parser:
             partial = self._scope(scope, today, has_order=True, requested=requested)
             if index and not partial and before:
                 partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested)
+            if lead and _UNFINISHED_LABEL.match(lead):
+                partial = [replace(item, confident=False) for item in partial]   # "未完成：…": started? a guess
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
             before = partial
         return items

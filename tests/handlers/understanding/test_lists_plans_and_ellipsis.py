@@ -124,3 +124,12 @@ def test_a_later_order_with_only_a_coming_day_takes_the_milestone_before(parser)
     assert brief(parser, "801和802都入库了 803后天入") == [
         ("801", "入库", "done", None, True), ("802", "入库", "done", None, True),
         ("803", "入库", "in_progress", "2026-12-05", True)]
+
+
+def test_lines_under_a_not_started_label_report_nothing(parser):
+    assert brief(parser, "今日\n未开始：\n811 总装\n812 焊接") == []
+
+
+def test_lines_under_an_unfinished_label_are_asked(parser):
+    assert brief(parser, "今日\n未完成：\n813 总装") == [("813", "总装", "in_progress", None, False)]
+    assert brief(parser, "未完成：814 喷涂") == [("814", "涂装", "in_progress", None, False)]
