@@ -125,6 +125,8 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
+# a header over problems: its lines are no completions ("异常：", "问题清单", "延期订单：")
+_PROBLEM_HEADER = re.compile(r"异常|问题|风险|延期|逾期|缺料|待处理|卡住")
 # a label of work not started: the lines below it report nothing ("未开始：", "待排产:")
 _NEGATIVE_LABEL = re.compile(r"\s*(?:还)?(?:未|没|尚未|没有)(?:开始|开工|动工|动|做|安排)\s*(?:的)?\s*(?:订单|单子)?\s*[:：]\s*"
                              r"|\s*待(?:开始|生产|排产|排|做|安排)\s*[:：]\s*")
@@ -377,7 +379,8 @@ class Parser:
                 found, asking = [ParsedItem("query", order_no=o.order_no) for o in orders], -1
             elif orders:
                 asking = None
-            negative = heading is not None and _NEGATIVE_LABEL.fullmatch(heading) is not None
+            negative = heading is not None and (_NEGATIVE_LABEL.fullmatch(heading) is not None
+                                                or _PROBLEM_HEADER.search(heading) is not None)
             if orders and not found and heading and not negative:
                 # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
                 # the header says: done, under way, or planned for the header's day (class: multi-line reports)
@@ -457,9 +460,13 @@ class Parser:
         label = _STATUS_LABEL.fullmatch(line) or _NEGATIVE_LABEL.fullmatch(line)
         if label:
             return line.strip()
+        if _PROBLEM_HEADER.search(line):
+            return line.strip() if line.rstrip().endswith((":", "：")) else None
+        when = next((found.value for found in _dates(line, today) if found.value >= today), None)
+        if topic is None and when is not None and when > today and len(_CJK.findall(line)) <= 8:
+            return "预计" + f"{when.month}月{when.day}日"   # "明天：" over order lines: the day's plan
         if topic is None or topic == "排产":
             return None
-        when = next((found.value for found in _dates(line, today) if found.value >= today), None)
         if not _PLAN_HEADER.search(line) and (when is None or when == today):
             return None   # ("明日出货", "明天上午装车：" plan by their day alone)
         return "预计" + (f"{when.month}月{when.day}日" if when else "")

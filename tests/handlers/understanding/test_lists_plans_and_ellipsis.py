@@ -133,3 +133,12 @@ def test_lines_under_a_not_started_label_report_nothing(parser):
 def test_lines_under_an_unfinished_label_are_asked(parser):
     assert brief(parser, "今日\n未完成：\n813 总装") == [("813", "总装", "in_progress", None, False)]
     assert brief(parser, "未完成：814 喷涂") == [("814", "涂装", "in_progress", None, False)]
+
+
+def test_a_header_of_only_a_coming_day_plans_its_lines(parser):
+    assert brief(parser, "后天：\n821 发货\n822 总装") == [("821", "发货", "in_progress", "2026-12-05", True),
+                                                        ("822", "总装", "in_progress", "2026-12-05", True)]
+
+
+def test_bare_lines_under_a_problem_header_are_no_completions(parser):
+    assert brief(parser, "异常：\n823 焊接\n824 喷涂") == []
