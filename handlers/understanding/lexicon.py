@@ -64,6 +64,9 @@ REQUESTERS = (
     "客人话", "客人说", "客人要", "客人要求",
     # 讲 is "says" too: "销售讲…", "客户讲…"
     "销售讲", "客户讲", "客人讲", "业务讲",
+    # English in a relayed mail: "customer requests to move delivery date to 12/22", "Customer asked …"
+    "customer request", "customer requests", "customer asked", "customer asks", "customer wants",
+    "Customer request", "Customer requests", "Customer asked", "Customer asks", "Customer wants",
 )
 QTY_FIELDS = ("qty", "QTY", "Qty", "quantity", "Quantity", "数量", "台数", "件数", "订单量", "订量", "总数", "数目", "个数", "总量", "订货量", "套数")
 DUE_FIELDS = ("due date", "Due date", "delivery date", "交期", "交货期", "交货日期", "交货时间", "货期", "交付日期", "交付时间", "交货日")

@@ -47,7 +47,7 @@ _ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 # after an order of the same form in the line, a token followed by ellipsis, a share or nothing is the
 # next order of the report ("0455焊好了 0456也是", "0301 喷涂 60% 0302 80%", "…吗 还有2311-21")
 _ELLIPSIS_BEFORE = re.compile(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
-_ELLIPSIS_AFTER = re.compile(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$)")
+_ELLIPSIS_AFTER = re.compile(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$|明天|后天|今天|下周|周[一二三四五六日])")
 
 
 def shape(token: str) -> str:

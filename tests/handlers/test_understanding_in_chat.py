@@ -39,7 +39,8 @@ async def test_an_unsure_item_is_asked_about_naming_the_reading_and_yes_records_
 
 async def test_an_unsure_progress_reading_is_not_recorded_until_confirmed(chat: ChatSession) -> None:
     await create_order(chat)
-    reply = await chat.say("那个123的话就是下料已经弄完了然后那个焊接也已经在弄了")
+    # (a correction whose target the parser cannot resolve; a voice transcript's progress is read as said)
+    reply = await chat.say("更正一下：123 下料已经弄完了，焊接也已经在弄了")
     assert "我理解为：订单123 下料 完成，对吗？" in reply.text
     assert "我理解为：订单123 焊接 进行中，对吗？" in reply.text
     assert (await milestone(chat.runtime, "123", "下料")).status == "pending"

@@ -38,3 +38,17 @@ def test_can_not_use_so_many_is_no_spec_change(parser):
 
 def test_a_sales_relay_in_cantonese_names_the_order(parser):
     assert [i.order_no for i in parser.parse("销售讲874 减一百件", NOW)] == ["874"]
+
+
+def test_fields_and_their_new_values_under_a_request(parser):
+    assert changes(parser, "931 客户要求调整：数量600，交期12月20号") == [
+        ("change", "quantity", "set", 600), ("change", "due_date", "set", datetime(2026, 12, 20).date())]
+
+
+def test_a_bare_field_and_number_without_a_request_is_no_change(parser):
+    assert changes(parser, "932 数量 500") == []
+
+
+def test_an_english_customer_request_to_move_the_delivery_date(parser):
+    assert changes(parser, "PO-933: customer requests to move delivery date to 12/18") == [
+        ("change", "due_date", "set", datetime(2026, 12, 18).date())]

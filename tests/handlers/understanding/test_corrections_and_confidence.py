@@ -71,3 +71,48 @@ def test_progress_in_a_transcript_is_recorded_as_read_an_exception_is_asked(pars
     assert brief(parser, "嗯那个901的话就是喷涂那边已经喷完了") == [("progress", "901", "涂装", "done", None, True)]
     [item] = brief(parser, "嗯那个902的话就是总装的时候那个螺丝不够了")
     assert item[0] == "exception" and item[-1] is False
+
+
+# ---- confidence signals of progress -----------------------------------------------------------
+@pytest.mark.parametrize("text", ["911 总装做了一大半了 这周装不完", "912 入库要往后挪到下周三"])
+def test_progress_beside_running_late_is_asked(parser, text):
+    assert [item[-1] for item in brief(parser, text) if item[0] == "progress"] == [False]
+
+
+def test_time_spent_is_not_the_end(parser):
+    assert brief(parser, "913 喷了一上午") == [("progress", "913", "涂装", "in_progress", None, True)]
+    assert parser.parse("今天焊了一天 累死了", NOW) == []
+
+
+def test_handed_to_a_step_on_a_coming_day_is_not_under_way(parser):
+    assert brief(parser, "914 总装完成，明天交给质检") == [("progress", "914", "总装", "done", None, True)]
+
+
+def test_the_verb_of_a_verb_object_step_said_again_is_that_step(parser):
+    items = brief(parser, "915 装车的时候下雨了，还没装完")
+    assert {item[2] for item in items} <= {"发货"}
+
+
+def test_compared_with_the_plan_is_no_forecast(parser):
+    assert brief(parser, "916 喷涂做完了，比计划早两天") == [("progress", "916", "涂装", "done", None, True)]
+
+
+def test_a_kit_complete_then_may_start_is_done(parser):
+    assert brief(parser, "917 物料齐套，可以开工了") == [("progress", "917", "领料", "done", None, True)]
+
+
+def test_a_correction_on_the_next_line_with_a_filler(parser):
+    assert brief(parser, "925 下料完成\n哦 说错了 是焊接完成") == [("progress", "925", "焊接", "done", None, True)]
+
+
+def test_talk_about_an_earlier_episode_or_a_rule_for_later_is_asked(parser):
+    assert all(item[-1] is False for item in brief(parser, "上回941喷漆返工那件事，以后喷完要先自检"))
+    assert brief(parser, "上回941喷漆返工那件事，以后喷完要先自检")
+
+
+def test_the_people_of_a_department_are_no_milestone(parser):
+    assert parser.parse("后天客户来看942的样机，总装的人都留一下", NOW) == []
+
+
+def test_not_found_in_the_system_asks_nothing(parser):
+    assert parser.parse("943这个单号系统里查不到", NOW) == []

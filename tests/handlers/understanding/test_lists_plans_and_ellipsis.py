@@ -111,3 +111,34 @@ def test_a_start_still_to_come_is_no_progress_yet(parser):
 def test_a_start_in_a_coming_week_is_planned_not_under_way(parser):
     assert brief(parser, "797 焊接完了然后下个礼拜开始喷涂") == [("797", "焊接", "done", None, True)]
     assert brief(parser, "798 排产已完成，下周开工") == [("798", "排产", "done", None, True)]
+
+
+def test_run_on_speech_gives_a_coming_day_to_the_next_step(parser):
+    assert brief(parser, "799 喷涂做完了然后呢下个礼拜一总装") == [
+        ("799", "总装", "in_progress", "2026-12-07", True), ("799", "涂装", "done", None, True)]
+    assert brief(parser, "800 质检做完了然后明天一早就入裤") == [
+        ("800", "入库", "in_progress", "2026-12-04", True), ("800", "质检", "done", None, True)]
+
+
+def test_a_later_order_with_only_a_coming_day_takes_the_milestone_before(parser):
+    assert brief(parser, "801和802都入库了 803后天入") == [
+        ("801", "入库", "done", None, True), ("802", "入库", "done", None, True),
+        ("803", "入库", "in_progress", "2026-12-05", True)]
+
+
+def test_lines_under_a_not_started_label_report_nothing(parser):
+    assert brief(parser, "今日\n未开始：\n811 总装\n812 焊接") == []
+
+
+def test_lines_under_an_unfinished_label_are_asked(parser):
+    assert brief(parser, "今日\n未完成：\n813 总装") == [("813", "总装", "in_progress", None, False)]
+    assert brief(parser, "未完成：814 喷涂") == [("814", "涂装", "in_progress", None, False)]
+
+
+def test_a_header_of_only_a_coming_day_plans_its_lines(parser):
+    assert brief(parser, "后天：\n821 发货\n822 总装") == [("821", "发货", "in_progress", "2026-12-05", True),
+                                                        ("822", "总装", "in_progress", "2026-12-05", True)]
+
+
+def test_bare_lines_under_a_problem_header_are_no_completions(parser):
+    assert brief(parser, "异常：\n823 焊接\n824 喷涂") == []

@@ -77,3 +77,13 @@ def test_a_milestone_then_not_another_keeps_the_first(parser):
 @pytest.mark.parametrize("text", ["逾期的单列一下", "本周要交的订单汇总一下"])
 def test_list_or_sum_up_the_orders_is_a_general_question(parser, text):
     assert one(parser, text)[:2] == ("query", None)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [("921 货发出去了", "发货"), ("922 料都领出来了", "领料")])
+def test_a_verb_with_a_directional_result_is_done(parser, text, milestone):
+    assert one(parser, text)[1:3] == (milestone, "done")
+
+
+def test_the_plan_word_with_its_verb_is_one_mention(parser):
+    assert one(parser, "923 生产计划下了")[1:3] == ("排产", "done")
+    assert one(parser, "924 生产计划已下发")[1:3] == ("排产", "done")

@@ -1,5 +1,6 @@
-"""The corpora in other voices the parser is tuned against (issue 11): workshop, office, and (round 2)
-phone dictation with customers' and planners' messages.
+"""The corpora in other voices the parser is tuned against (issue 11): workshop, office, (round 2)
+phone dictation with customers' and planners' messages, and (round 3) floor, group-chat and office voices
+by three more writers.
 
 Thresholds sit just under what the parser reaches, so a regression fails here. The held-out split
 (corpora/held_out/) is never asserted on: `benchmarks/corpus_score.py` reports it.
@@ -15,12 +16,20 @@ from .parse_compare import score
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
 # corpus: (accuracy at least, wrong-record rate at most, ask rate at most)
-# (voice_and_customers asks often: most of it is dictation with fillers, where what would be recorded is asked)
+# (round 3: only the exceptions of a dictated transcript are asked, so voice_and_customers asks far less;
+# the three *_3 corpora were scored unseen with main's parser first: 82.3%, 82.3%, 78.3%)
 BARS = {
-    "workshop_voices.jsonl": (0.975, 0.005, 0.04),         # reached 98.1%, 0.3%, 3.7%
-    "office_voices.jsonl": (0.98, 0.003, 0.03),            # reached 98.3%, 0.0%, 2.8%
-    "voice_and_customers.jsonl": (0.925, 0.01, 0.165),     # reached 92.8%, 0.9%, 15.8%
+    "workshop_voices.jsonl": (0.982, 0.003, 0.02),         # reached 98.6%, 0.0%, 1.4%
+    "office_voices.jsonl": (0.982, 0.003, 0.03),           # reached 98.6%, 0.0%, 2.8%
+    "voice_and_customers.jsonl": (0.955, 0.004, 0.05),     # reached 95.9%, 0.3%, 4.9%
+    "floor_voices_3.jsonl": (0.92, 0.025, 0.02),           # reached 92.3%, 2.3%, 1.4%
+    "group_chat_3.jsonl": (0.92, 0.03, 0.01),              # reached 92.3%, 2.7%, 0.7%
+    "office_voices_3.jsonl": (0.865, 0.052, 0.025),        # reached 87.0%, 5.0%, 2.3%
 }
+
+
+# chit-chat with an item: none, except group_chat_3 (35% talk that mentions orders and milestones): 1 of 105, asked
+FALSE_RECORDS = {"group_chat_3.jsonl": 0.011}
 
 
 @pytest.mark.parametrize("name", sorted(BARS))
@@ -29,7 +38,7 @@ def test_tuned_corpus(parser, name):
     result = score(rows, lambda text, now: [i.as_dict() for i in parser.parse(text, datetime.fromisoformat(now))])
     accuracy, wrong, ask = BARS[name]
     misses = "\n".join(f"{text!r} -> {got}" for text, got in result["misses"][:30])
-    assert result["false_record_rate"] == 0.0, misses
+    assert result["false_record_rate"] <= FALSE_RECORDS.get(name, 0.0), misses
     assert result["accuracy"] >= accuracy, misses
     assert result["wrong_record_rate"] <= wrong, misses
     assert result["ask_rate"] <= ask
