@@ -58,7 +58,7 @@ _MACHINE = (
     r"(?:(?<![手耳司飞相印])机(?!会|构|关|场|票|器人)|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
     r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
-_PRODUCTION_MACHINE = re.compile(_MACHINE)
+_PRODUCTION_MACHINE = _scan(_MACHINE)
 # what a problem report names beyond its cue words (machines, the supply side, properties): words
 # the parser reads, so a line of them is not taken for unexplained text (parser coverage)
 KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存|物料|材料|配件|零件"
@@ -67,23 +67,23 @@ KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
 # "气压上不去") is equipment, not material
-_MACHINE_FAULT = re.compile(
+_MACHINE_FAULT = _scan(
     _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
     r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
 # …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
-_PRODUCT_CONTEXT = re.compile(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
+_PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
 # a property of the product short of its specification is a defect, not missing material
 # ("扭矩不够", "膜厚不足", "附着力不行")
-_PROPERTY_SHORT = re.compile(
+_PROPERTY_SHORT = _scan(
     r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
     r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
-_STOCK_ABSENT = re.compile(r"仓库[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
+_STOCK_ABSENT = _scan(r"仓库[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
 _MISMATCH = re.compile(r"不对|错了|发错|不一致|不符|对不上")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
-_COUNT_MISMATCH = re.compile(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
+_COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
 _MATERIAL_NOUN = (
     r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
@@ -92,40 +92,40 @@ _MATERIAL_NOUN = (
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
-_INCOMING = re.compile(
+_INCOMING = _scan(
     rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|到的货|供应商|厂家|外协"
     r"|等新料|新料|重新订|重新采购|退回去|退给|退还")
-_DEFECT = re.compile(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
+_DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
 # "油漆到货推迟", "the steel plates will be delayed")
-_SUPPLY_LATE = re.compile(
+_SUPPLY_LATE = _scan(
     rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|(?i:delayed|late))")
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
-_TRANSPORT = re.compile(
+_TRANSPORT = _scan(
     r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
 # …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
-_SUPPLY_RUN = re.compile(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
+_SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
 # "等客户确认图纸再排"): neither a defect nor missing material ("other")
-_DOCUMENT_ISSUE = re.compile(
+_DOCUMENT_ISSUE = _scan(
     r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了)"
     r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)")
 _ON_THE_ROAD = re.compile(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
-_CORRECTION = re.compile(
+_CORRECTION = _scan(
     r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
     r"|(?:哦|噢|喔)\s*(?:不对|不是)")
 # what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
-_WORK_LEFT = re.compile(
+_WORK_LEFT = _scan(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
-_MATERIAL_NOUN_RE = re.compile(_MATERIAL_NOUN)
+_MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
 _SUPPLIER_BEFORE = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
-_PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
+_PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
@@ -242,9 +242,19 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     return text, None
 
 
+# problem words no cue family holds, which a cause reading still reads ("切割头撞了", "等技术确认")
+_OTHER_CUES = _scan(r"撞|崩|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
+
+
+def _any_cue(text: str) -> bool:
+    """Any problem word at all: most windows have none, and skip the analysis (speed)."""
+    return bool(_QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
+                or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text))
+
+
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
-    if _PAST_EPISODE.search(text):
+    if not _any_cue(text) or _PAST_EPISODE.search(text):
         return None
     text, settled = _explain(text, milestone)
     if settled is not None:
@@ -310,7 +320,7 @@ def _weak_cue(text: str, category: ExceptionCategory) -> bool:
 
 def conflicting(text: str) -> bool:
     """A progress reading beside an exception cue it overrode (a finished milestone with "问题" aside)."""
-    return bool(_categories(_NO_PROBLEM.sub("", text)))
+    return _any_cue(text) and bool(_categories(_NO_PROBLEM.sub("", text)))
 
 
 def _delay_days(text: str) -> int | None:
@@ -324,14 +334,14 @@ def _delay_days(text: str) -> int | None:
 # upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say
 # something broke, and with no order named, the report must say what it does to the work or its repair
 _PLANNED_UPKEEP = re.compile(r"保养|计划")
-_FAULT = re.compile(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
+_FAULT = _scan(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
 _WORK_EFFECT = re.compile(r"停|不了|没法|干不|做不|修|预计|恢复")
 # a count still missing: "轴承还差40套", "密封圈少了20个"
-_COUNT_SHORT = re.compile(
+_COUNT_SHORT = _scan(
     rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|pcs|PCS)")
 # the supply side, and its delivery not come (a reminder to buy what is used up is no problem report)
-_SUPPLY_SIDE = re.compile(r"供应商|供方|外协|外厂|厂家|采购|物流")
-_UNDELIVERED = re.compile(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
+_SUPPLY_SIDE = _scan(r"供应商|供方|外协|外厂|厂家|采购|物流")
+_UNDELIVERED = _scan(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
 
 
 def stands_without_order(text: str, category: ExceptionCategory) -> bool:
