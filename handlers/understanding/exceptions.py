@@ -55,10 +55,10 @@ _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
-    r"(?:(?<![手耳司飞相印])机(?!会|构|关|场|票|器人)|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
+    r"(?:(?<![手耳司飞相印电])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
     r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
-_PRODUCTION_MACHINE = _scan(_MACHINE)
+_PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # what a problem report names beyond its cue words (machines, the supply side, properties): words
 # the parser reads, so a line of them is not taken for unexplained text (parser coverage)
 KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存|物料|材料|配件|零件"
@@ -72,6 +72,10 @@ _MACHINE_FAULT = _scan(
     r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
+# a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
+_TOOL_FAULT = _scan(
+    r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
+    r"[^,，;；。\s\x01]{0,4}?(?:又|也|突然)?\s*(?:坏|故障|断了|崩了|卡死|卡住|罢工|趴窝|报警|不转|不动)")
 # …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
 _PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
 # a property of the product short of its specification is a defect, not missing material
@@ -120,9 +124,11 @@ _CORRECTION = _scan(
 _WORK_LEFT = _scan(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
+# waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
+_WAITING_FOR_MATERIAL = re.compile(rf"等\s*(?:{_MATERIAL_NOUN})")
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
-_SUPPLIER_BEFORE = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
+_SUPPLIER_BEFORE = re.compile(r"(?:供应商|厂家|外协厂?|供方|来料|进料|原材料)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
 _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
@@ -214,6 +220,9 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     transport = _TRANSPORT.search(text)
     if transport and not _SUPPLY_RUN.search(text):
         return _blank(text, transport), ExceptionCategory.DELAY
+    fault = _TOOL_FAULT.search(text)
+    if fault:
+        return _blank(text, fault), ExceptionCategory.EQUIPMENT
     fault = _MACHINE_FAULT.search(text)
     if fault and not _PRODUCT_CONTEXT.search(text) and milestone not in _INSPECTIONS:
         return _blank(text, fault), ExceptionCategory.EQUIPMENT
@@ -233,9 +242,12 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     customer = "客户" in text or "验收" in text or milestone == "验收"
     if not customer and _DEFECT.search(text) and (
             _STOCK_ABSENT.search(text) or _INCOMING.search(text) or milestone == "领料"):
-        for defect in _DEFECT.finditer(text):
+        for defect in [*_DEFECT.finditer(text), *_QUALITY.finditer(text)]:
             text = _blank(text, defect)
         return text, ExceptionCategory.MATERIAL
+    waiting = _WAITING_FOR_MATERIAL.search(text)
+    if waiting:
+        return _blank(text, waiting), ExceptionCategory.MATERIAL
     late = _SUPPLY_LATE.search(text)
     if late:
         return _blank(text, late), ExceptionCategory.MATERIAL
@@ -249,7 +261,8 @@ _OTHER_CUES = _scan(r"撞|崩|卡了|确认|答复|回复|超了|没给|变了|�
 def _any_cue(text: str) -> bool:
     """Any problem word at all: most windows have none, and skip the analysis (speed)."""
     return bool(_QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
-                or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text))
+                or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
+                or _WAITING_FOR_MATERIAL.search(text))
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -269,13 +282,15 @@ def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
         return ExceptionCategory.OTHER   # short of staff; with a stated slip ("要晚两天") it is a delay
     if _material(_STAFF.sub("", text)):
         return ExceptionCategory.MATERIAL
-    if _DELAY.search(_STAFF.sub("", text)) or _NEG_POTENTIAL.search(text):
+    if _DELAY.search(_STAFF.sub("", text)):
         return ExceptionCategory.DELAY
     if _STAFF.search(text):
         return ExceptionCategory.OTHER
     other = _OTHER.search(_NO_PROBLEM.sub("", text))
     if other:
         return ExceptionCategory.QUALITY if other.group() == "问题" and milestone is not None else ExceptionCategory.OTHER
+    if _NEG_POTENTIAL.search(text):
+        return ExceptionCategory.DELAY   # the step cannot be done ("发不了了") and nothing else says why
     return None
 
 
@@ -344,6 +359,9 @@ _SUPPLY_SIDE = _scan(r"供应商|供方|外协|外厂|厂家|采购|物流")
 _UNDELIVERED = _scan(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
 
 
+_NAMED_UNDELIVERED = re.compile(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?(?:没到|未到|没送|没来|没回来|才到|才能到)")
+
+
 def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     """With no order or leading milestone named, is the window still a problem of production?
 
@@ -352,7 +370,7 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     work or its repair ("折弯机液压坏了，师傅在修"). An office's broken air conditioning, a planned
     upkeep, a reminder to buy more, a colleague's borrowed tape measure are not."""
     if category == ExceptionCategory.MATERIAL:
-        return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text)
+        return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text) or _NAMED_UNDELIVERED.search(text)
                     or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text)))
     if category == ExceptionCategory.EQUIPMENT:
         if _PLANNED_UPKEEP.search(text):

@@ -232,3 +232,41 @@ def test_a_named_material_coming_on_a_day_that_moves_a_step_back_is_material(par
 def test_a_plain_problem_word_outside_the_weak_list_is_recorded_without_asking(parser, text):
     [item] = parser.parse(text, NOW)
     assert item.intent == "exception" and item.confident is True
+
+
+def test_a_production_tool_is_never_the_product(parser):
+    # found at inspection, a broken gauge is still our tool, not a defect of the goods
+    [item] = parser.parse("8882 终检停着 量具坏了", NOW)
+    assert (item.milestone, item.category.value) == ("质检", "equipment")
+
+
+def test_a_machine_named_by_its_steps_word_is_a_machine(parser):
+    # the step word stands inside the machine's name (切割头, 喷涂线)
+    [item] = parser.parse("8883 等离子切割头撞坏了，厂家周五来换", NOW)
+    assert (item.milestone, item.category.value, item.date.isoformat()) == ("下料", "equipment", "2026-12-11")
+
+
+def test_a_part_said_to_be_bad_is_a_defect_not_a_machine(parser):
+    [item] = parser.parse("8884 电机是坏的，装上去不转", NOW)
+    assert item.category.value == "quality"
+
+
+def test_waiting_for_a_named_part_is_material(parser):
+    [item] = parser.parse("8885 总装还没开，在等气缸", NOW)
+    assert (item.milestone, item.category.value) == ("总装", "material")
+
+
+def test_incoming_inspection_is_not_our_qc_step(parser):
+    [item] = parser.parse("8886 来料检验没过，铜排有氧化，退回供应商", NOW)
+    assert (item.milestone, item.category.value, item.confident) == (None, "material", True)
+
+
+def test_a_reason_explains_the_step_that_cannot_be_done(parser):
+    # the step cannot be done because the store is full: "other", not a delay
+    [item] = parser.parse("8887 成品仓库满了，入不了库", NOW)
+    assert (item.milestone, item.category.value) == ("入库", "other")
+
+
+def test_a_named_material_not_come_stands_with_no_order(parser):
+    [item] = parser.parse("铝板还没到，下料那边干等着", NOW)
+    assert (item.order_no, item.category.value) == (None, "material")
