@@ -45,7 +45,7 @@ _DELAY = _scan(
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
     # more days than planned ("得多要两天", "又要延一天", "要慢几天"), work that cannot be done in time
     # ("这周焊不完", "年前做不出来"), a step moved back with no request ("往后挪到11月10号")
-    + rf"|(?:多要|要多|多花|多用|再要|延|慢|推)\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
+    + rf"|(?:多要|要多|多花|多用|再要|延|慢|推|挪|拖)后?\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
     + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
@@ -69,7 +69,7 @@ KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存
 # "气压上不去") is equipment, not material
 _MACHINE_FAULT = _scan(
     _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
-    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
+    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
@@ -84,7 +84,7 @@ _PROPERTY_SHORT = _scan(
     r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
     r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
-_STOCK_ABSENT = _scan(r"仓库[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
+_STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
 _MISMATCH = re.compile(r"不对|错了|发错|不一致|不符|对不上")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
 _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
@@ -92,7 +92,7 @@ _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对
 _MATERIAL_NOUN = (
     r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
     r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
-    r"|包装箱|木箱|托盘|面板|(?i:steel|plates?|parts|materials?|components?)")
+    r"|包装箱|木箱|托盘|面板|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
@@ -124,11 +124,18 @@ _CORRECTION = _scan(
 _WORK_LEFT = _scan(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
+# a named material used up or gone ("焊丝没有了", "油漆用光了"): material
+_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
 _WAITING_FOR_MATERIAL = re.compile(rf"等\s*(?:{_MATERIAL_NOUN})")
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
-_SUPPLIER_BEFORE = re.compile(r"(?:供应商|厂家|外协厂?|供方|来料|进料|原材料)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
+_SUPPLIER_BEFORE = re.compile(
+    r"(?:供应商|厂家|外协厂?|供方|来料|进料|原材料)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
+# …or the shipment the buyer or a supplier reports ("采购说电机下周三才发货", "电机厂说下周一才发")
+_SUPPLIER_SAYS = re.compile(r"(?:采购|供应商|厂家|[\u4e00-\u9fff]厂)(?:那边)?(?:说|讲|回复)[^,，;；。\x01]{0,10}?$")
+# the supplier's step not yet done or late: news of material
+_NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
 _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
@@ -239,13 +246,15 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     count = _COUNT_MISMATCH.search(text)
     if count and _INCOMING.search(text):
         return _blank(text, count), ExceptionCategory.MATERIAL
+    if _STOCK_ABSENT.search(text) and not _DEFECT.search(text):
+        return text, ExceptionCategory.MATERIAL   # "仓库里没有这个型号的气缸了"
     customer = "客户" in text or "验收" in text or milestone == "验收"
     if not customer and _DEFECT.search(text) and (
             _STOCK_ABSENT.search(text) or _INCOMING.search(text) or milestone == "领料"):
         for defect in [*_DEFECT.finditer(text), *_QUALITY.finditer(text)]:
             text = _blank(text, defect)
         return text, ExceptionCategory.MATERIAL
-    waiting = _WAITING_FOR_MATERIAL.search(text)
+    waiting = _WAITING_FOR_MATERIAL.search(text) or _USED_UP.search(text)
     if waiting:
         return _blank(text, waiting), ExceptionCategory.MATERIAL
     late = _SUPPLY_LATE.search(text)
@@ -262,7 +271,8 @@ def _any_cue(text: str) -> bool:
     """Any problem word at all: most windows have none, and skip the analysis (speed)."""
     return bool(_QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
                 or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
-                or _WAITING_FOR_MATERIAL.search(text))
+                or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
+                or _STOCK_ABSENT.search(text))
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -403,7 +413,14 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     `milestone` the mention's milestone, `when` the first date the window gives, `names` the
     milestones of the configured templates."""
     joined = text.replace("\x01", "")
+    before = text.split("\x01", 1)[0]
+    theirs = milestone is not None and (_SUPPLIER_BEFORE.search(before) is not None or (
+        milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
+    if theirs:
+        milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
     category = category_of(text, milestone)
+    if theirs and category is None and _NOT_YET.search(text):
+        category = ExceptionCategory.MATERIAL
     unnamed_arrival = False
     if (category is None and milestone is None or category == ExceptionCategory.DELAY) and any(
             _ARRIVAL_AFTER_DATE.match(joined, found.end) and not _NEGATED_AFTER.match(joined, found.end)
@@ -420,8 +437,6 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     value = _delay_days(text) if category == ExceptionCategory.DELAY else None
     if when is not None:
         when = _expected_date(joined, today)
-    if milestone is not None and _SUPPLIER_BEFORE.search(text.split("\x01", 1)[0]):
-        milestone = None
     named = milestone
     milestone = milestone or implied_milestone(joined, names)
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
@@ -439,14 +454,16 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
                  # a vehicle broken down on the road: late delivery or "other"? writers differ
                  and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))
                  # the customer speaking of a later date may be granting or asking for it (a change)
-                 and not (category in _MAYBE_REQUESTED and _CUSTOMER_SPEAKS.search(text)))
+                 and not (_CUSTOMER_SPEAKS.search(text) and (category == ExceptionCategory.DELAY or (
+                     category == ExceptionCategory.OTHER and _COUNT.search(text)))))
     return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
                       confident=confident)
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
-# the customer speaking of a later date or of dropping part of the order may be asking for a change
-_MAYBE_REQUESTED = frozenset((ExceptionCategory.DELAY, ExceptionCategory.OTHER))
+# the customer speaking of a later date, or of dropping a count of the order ("先做800台，剩下的不要了"),
+# may be asking for a change; a hold or a cancellation of the whole order is "other" for sure
+_COUNT = re.compile(rf"(?:{_NUM})\s*(?:台|件|套|个|只|pcs|PCS)")
 _CUSTOMER_SPEAKS = re.compile(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
 # a date after these is the target missed ("发货赶不上周五了", "原定今天发货"), not the new expected day
 # (赶不上周五 reads 上周五 as a day: the 赶不 before it is the same miss)

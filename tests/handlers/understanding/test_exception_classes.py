@@ -270,3 +270,52 @@ def test_a_reason_explains_the_step_that_cannot_be_done(parser):
 def test_a_named_material_not_come_stands_with_no_order(parser):
     [item] = parser.parse("铝板还没到，下料那边干等着", NOW)
     assert (item.order_no, item.category.value) == (None, "material")
+
+
+@pytest.mark.parametrize("text", [
+    "8888 密封胶用光了",
+    "8889 库房里没有这个规格的法兰了",
+])
+def test_a_named_material_used_up_or_not_in_stock_is_material(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "material")
+
+
+@pytest.mark.parametrize("text", [
+    "8890 采购说轴承下周二才发货",
+    "8891 供应商还没发货",
+])
+def test_the_suppliers_shipment_is_material_news_not_our_shipping_step(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
+
+
+def test_a_supplier_speaking_does_not_take_our_next_step(parser):
+    # (the step after the supplier's news stays ours)
+    [item] = parser.parse("8892 钢板没到货，供应商说最快周五，下料只能等", NOW)
+    assert (item.milestone, item.category.value) == ("下料", "material")
+
+
+@pytest.mark.parametrize("text", [
+    "8893 外壳有凹坑，客户拒收",
+    "8894 间隙太大，要重新调",
+])
+def test_more_defect_words(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert item.category.value == "quality"
+
+
+def test_a_collision_of_a_robot_is_equipment(parser):
+    [item] = parser.parse("8895 焊接机器人撞枪了", NOW)
+    assert (item.milestone, item.category.value) == ("焊接", "equipment")
+
+
+def test_a_customer_dropping_a_count_of_the_order_is_asked(parser):
+    # a hold or cancellation of a count may be a quantity change: asked
+    [item] = parser.parse("8896 客户说只做500台，其余的不要了", NOW)
+    assert item.confident is False
+
+
+def test_a_customer_hold_of_the_whole_order_is_other_for_sure(parser):
+    [item] = parser.parse("8897 客户说先暂停，等通知", NOW)
+    assert (item.category.value, item.confident) == ("other", True)
