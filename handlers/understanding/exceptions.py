@@ -46,7 +46,8 @@ _DELAY = _scan(
     # more days than planned ("得多要两天", "又要延一天", "要慢几天"), work that cannot be done in time
     # ("这周焊不完", "年前做不出来"), a step moved back with no request ("往后挪到11月10号")
     + rf"|(?:多要|要多|多花|多用|再要|延|慢|推|挪|拖)后?\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
-    + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班"
+    + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班|排不上"
+    + r"|(?:进度|比计划|比预期)\s*(?:有点|稍微|太|比较)?慢"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
 _NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来)")
@@ -75,7 +76,7 @@ _MACHINE_FAULT = _scan(
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
 _TOOL_FAULT = _scan(
     r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
-    r"[^,，;；。\s\x01]{0,4}?(?:又|也|突然)?\s*(?:坏|故障|断了|崩了|卡死|卡住|罢工|趴窝|报警|不转|不动)")
+    r"[^,，;；。\s\x01]{0,4}?(?:又|也|突然)?\s*(?:坏|故障|断了|崩了|裂|磨损|卡死|卡住|罢工|趴窝|报警|不转|不动)")
 # …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
 _PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
 # a property of the product short of its specification is a defect, not missing material
@@ -92,13 +93,13 @@ _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对
 _MATERIAL_NOUN = (
     r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
     r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
-    r"|包装箱|木箱|托盘|面板|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
+    r"|包装箱|木箱|托盘|面板|外购件|外购|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
 _INCOMING = _scan(
     rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|到的货|供应商|厂家|外协"
-    r"|等新料|新料|重新订|重新采购|退回去|退给|退还")
+    r"|等新料|新料|重新订|重新采购|退回去|退给|退还|来错|送错|换货")
 _DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
 # "油漆到货推迟", "the steel plates will be delayed")
@@ -114,7 +115,7 @@ _SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # "等客户确认图纸再排"): neither a defect nor missing material ("other")
 _DOCUMENT_ISSUE = _scan(
     r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了)"
-    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)")
+    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)|(?:还没|没有?|未|待)\s*(?:确认|回复|定稿|签字|批下来)")
 _ON_THE_ROAD = re.compile(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
 _CORRECTION = _scan(
@@ -234,7 +235,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     if fault and not _PRODUCT_CONTEXT.search(text) and milestone not in _INSPECTIONS:
         return _blank(text, fault), ExceptionCategory.EQUIPMENT
     document = _DOCUMENT_ISSUE.search(text)
-    if document:
+    if document and not _SUPPLY_SIDE.search(text):   # (a supplier's reply awaited is about supply)
         return _blank(text, document), ExceptionCategory.OTHER
     short = _PROPERTY_SHORT.search(text)
     if short:
@@ -264,7 +265,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
 
 
 # problem words no cue family holds, which a cause reading still reads ("切割头撞了", "等技术确认")
-_OTHER_CUES = _scan(r"撞|崩|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
+_OTHER_CUES = _scan(r"撞|崩|裂|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
 
 
 def _any_cue(text: str) -> bool:
@@ -348,7 +349,13 @@ def conflicting(text: str) -> bool:
     return _any_cue(text) and bool(_categories(_NO_PROBLEM.sub("", text)))
 
 
+_ENGLISH_DAYS = re.compile(r"(?i)(\d{1,3})\s*days?\b|(\d{1,2})\s*weeks?\b")
+
+
 def _delay_days(text: str) -> int | None:
+    english = _ENGLISH_DAYS.search(text)
+    if english and not _DAY_COUNT.search(text):
+        return int(english.group(1)) if english.group(1) else 7 * int(english.group(2))
     for match in _DAY_COUNT.finditer(text):
         count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
         if count is not None:

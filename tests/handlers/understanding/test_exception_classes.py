@@ -319,3 +319,31 @@ def test_a_customer_dropping_a_count_of_the_order_is_asked(parser):
 def test_a_customer_hold_of_the_whole_order_is_other_for_sure(parser):
     [item] = parser.parse("8897 客户说先暂停，等通知", NOW)
     assert (item.category.value, item.confident) == ("other", True)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("8901 assembly behind schedule by 3 days", "delay"),
+    ("8902 still waiting for the bearings from supplier", "material"),
+    ("8903 laser cutter down, technician on site", "equipment"),
+])
+def test_english_problem_reports(parser, text, category):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", category)
+
+
+def test_english_days_late_are_the_delay_value(parser):
+    [item] = parser.parse("8904 painting delayed 4 days", NOW)
+    assert (item.milestone, item.value) == ("涂装", 4)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("8905 客户还没确认颜色，先不喷", "other"),
+    ("8906 夹具裂了，装不了", "equipment"),
+    ("8907 总装进度比计划慢", "delay"),
+    ("8908 检验排不上，周五才能检", "delay"),
+    ("8909 板材规格来错了，要换货", "material"),
+    ("8910 轴承供应商还没回复交期", "material"),
+])
+def test_more_cause_readings(parser, text, category):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", category)
