@@ -172,6 +172,17 @@ def resolved(text: str) -> bool:
     return _resolved_after(text)
 
 
+# the rework of the step named right before it finished: "焊接返工完成", "涂装的返修做完了"
+_STEP_REWORK_DONE = re.compile(
+    r"\x01\s*(?:的|这边|那边)?\s*(?:返工|返修|整改|补焊|补喷|重喷)\s*(?:已经|已|都)?\s*(?:完成|好了|做好|做完|搞定|结束|完毕|完了)")
+
+
+def reworked_step_finished(text: str) -> bool:
+    """The window's own step is reported finished after its rework ("124 焊接返工完成"): no new
+    defect and nothing to ask (the handlers then offer to close the open quality exception)."""
+    return _STEP_REWORK_DONE.search(text) is not None
+
+
 def _resolved_after(text: str) -> bool:
     """An exception cue resolved in the same window: the bot asks rather than records."""
     if _REWORK_DONE.search(text) or _REPAIRED.search(text):

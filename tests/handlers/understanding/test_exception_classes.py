@@ -347,3 +347,14 @@ def test_english_days_late_are_the_delay_value(parser):
 def test_more_cause_readings(parser, text, category):
     [item] = parser.parse(text, NOW)
     assert (item.intent, item.category.value) == ("exception", category)
+
+
+def test_a_step_finished_after_its_rework_is_that_steps_progress_for_sure(parser):
+    [item] = parser.parse("8911 喷涂返修做完了", NOW)
+    assert (item.intent, item.milestone, item.status, item.confident) == ("progress", "涂装", "done", True)
+
+
+def test_a_pass_after_a_rework_is_progress_but_asked(parser):
+    # which step passed, and is the defect to be closed? the reading is offered, not recorded
+    [item] = parser.parse("8912 返工做好了，重新检验合格", NOW)
+    assert (item.intent, item.milestone, item.status, item.confident) == ("progress", "质检", "done", False)
