@@ -135,6 +135,9 @@ _SUPPLIER_BEFORE = re.compile(
     r"(?:供应商|厂家|外协厂?|供方|来料|进料|原材料)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
 # …or the shipment the buyer or a supplier reports ("采购说电机下周三才发货", "电机厂说下周一才发")
 _SUPPLIER_SAYS = re.compile(r"(?:采购|供应商|厂家|[\u4e00-\u9fff]厂)(?:那边)?(?:说|讲|回复)[^,，;；。\x01]{0,10}?$")
+# (cheap first checks: most windows name no supplier and no arrival)
+_SUPPLY_WORD = re.compile(r"供应商|厂家|外协|供方|来料|进料|原材料|采购|厂")
+_ARRIVES = re.compile(r"到|送|回来|补")
 # the supplier's step not yet done or late: news of material
 _NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
@@ -432,15 +435,15 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     milestones of the configured templates."""
     joined = text.replace("\x01", "")
     before = text.split("\x01", 1)[0]
-    theirs = milestone is not None and (_SUPPLIER_BEFORE.search(before) is not None or (
-        milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
+    theirs = milestone is not None and _SUPPLY_WORD.search(before) is not None and (
+        _SUPPLIER_BEFORE.search(before) is not None or (milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
     if theirs:
         milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
     category = category_of(text, milestone)
     if theirs and category is None and _NOT_YET.search(text):
         category = ExceptionCategory.MATERIAL
     unnamed_arrival = False
-    if (category is None and milestone is None or category == ExceptionCategory.DELAY) and any(
+    if (category is None and milestone is None or category == ExceptionCategory.DELAY) and _ARRIVES.search(joined) and any(
             _ARRIVAL_AFTER_DATE.match(joined, found.end) and not _NEGATED_AFTER.match(joined, found.end)
             for found in find_dates(joined, today) if found.value >= today) and _explain(text, milestone)[1] is None:
         # material expected on a day, without the word 缺料 ("喷塑粉下周二到，涂装往后排": the step is
