@@ -45,8 +45,9 @@ _DELAY = _scan(
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|(?<![今昨明傍当夜])晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
     # more days than planned ("得多要两天", "又要延一天", "要慢几天"), work that cannot be done in time
     # ("这周焊不完", "年前做不出来"), a step moved back with no request ("往后挪到11月10号")
-    + rf"|(?:多要|要多|多花|多用|再要|延|慢|推)\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
-    + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班"
+    + rf"|(?:多要|要多|多花|多用|再要|延|慢|推|挪|拖)后?\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
+    + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班|排不上"
+    + r"|(?:进度|比计划|比预期)\s*(?:有点|稍微|太|比较)?慢"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
 _NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来)")
@@ -55,10 +56,10 @@ _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
-    r"(?:(?<![手耳司飞相印])机(?!会|构|关|场|票|器人)|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
+    r"(?:(?<![手耳司飞相印电])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
     r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
-_PRODUCTION_MACHINE = re.compile(_MACHINE)
+_PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # what a problem report names beyond its cue words (machines, the supply side, properties): words
 # the parser reads, so a line of them is not taken for unexplained text (parser coverage)
 KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存|物料|材料|配件|零件"
@@ -67,65 +68,81 @@ KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
 # "气压上不去") is equipment, not material
-_MACHINE_FAULT = re.compile(
+_MACHINE_FAULT = _scan(
     _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
-    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
+    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
+# a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
+_TOOL_FAULT = _scan(
+    r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
+    r"[^,，;；。\s\x01]{0,4}?(?:又|也|突然)?\s*(?:坏|故障|断了|崩了|裂|磨损|卡死|卡住|罢工|趴窝|报警|不转|不动)")
 # …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
-_PRODUCT_CONTEXT = re.compile(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
+_PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
 # a property of the product short of its specification is a defect, not missing material
 # ("扭矩不够", "膜厚不足", "附着力不行")
-_PROPERTY_SHORT = re.compile(
+_PROPERTY_SHORT = _scan(
     r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
     r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
-_STOCK_ABSENT = re.compile(r"仓库[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
+_STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
 _MISMATCH = re.compile(r"不对|错了|发错|不一致|不符|对不上")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
-_COUNT_MISMATCH = re.compile(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
+_COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
 _MATERIAL_NOUN = (
     r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
     r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
-    r"|包装箱|木箱|托盘|面板|(?i:steel|plates?|parts|materials?|components?)")
+    r"|包装箱|木箱|托盘|面板|外购件|外购|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
-_INCOMING = re.compile(
+_INCOMING = _scan(
     rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|到的货|供应商|厂家|外协"
-    r"|等新料|新料|重新订|重新采购|退回去|退给|退还")
-_DEFECT = re.compile(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
+    r"|等新料|新料|重新订|重新采购|退回去|退给|退还|来错|送错|换货")
+_DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
 # "油漆到货推迟", "the steel plates will be delayed")
-_SUPPLY_LATE = re.compile(
+_SUPPLY_LATE = _scan(
     rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|(?i:delayed|late))")
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
-_TRANSPORT = re.compile(
+_TRANSPORT = _scan(
     r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
 # …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
-_SUPPLY_RUN = re.compile(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
+_SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
 # "等客户确认图纸再排"): neither a defect nor missing material ("other")
-_DOCUMENT_ISSUE = re.compile(
+_DOCUMENT_ISSUE = _scan(
     r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了)"
-    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)")
+    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)|(?:还没|没有?|未|待)\s*(?:确认|回复|定稿|签字|批下来)")
 _ON_THE_ROAD = re.compile(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
-_CORRECTION = re.compile(
+_CORRECTION = _scan(
     r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
     r"|(?:哦|噢|喔)\s*(?:不对|不是)")
 # what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
-_WORK_LEFT = re.compile(
+_WORK_LEFT = _scan(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
-_MATERIAL_NOUN_RE = re.compile(_MATERIAL_NOUN)
+_MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
+# a named material used up or gone ("焊丝没有了", "油漆用光了"): material
+_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)")
+# waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
+_WAITING_FOR_MATERIAL = re.compile(rf"等\s*(?:{_MATERIAL_NOUN})")
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
-_SUPPLIER_BEFORE = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
+_SUPPLIER_BEFORE = re.compile(
+    r"(?:供应商|厂家|外协厂?|供方|来料|进料|原材料)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
+# …or the shipment the buyer or a supplier reports ("采购说电机下周三才发货", "电机厂说下周一才发")
+_SUPPLIER_SAYS = re.compile(r"(?:采购|供应商|厂家|[\u4e00-\u9fff]厂)(?:那边)?(?:说|讲|回复)[^,，;；。\x01]{0,10}?$")
+# (cheap first checks: most windows name no supplier and no arrival)
+_SUPPLY_WORD = re.compile(r"供应商|厂家|外协|供方|来料|进料|原材料|采购|厂")
+_ARRIVES = re.compile(r"到|送|回来|补")
+# the supplier's step not yet done or late: news of material
+_NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
-_PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
+_PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
@@ -156,6 +173,17 @@ def resolved(text: str) -> bool:
     """The exception cue of the window is resolved in the same breath (a finished rework, a repaired
     machine, the missing parts come, a pass after a defect)."""
     return _resolved_after(text)
+
+
+# the rework of the step named right before it finished: "焊接返工完成", "涂装的返修做完了"
+_STEP_REWORK_DONE = re.compile(
+    r"\x01\s*(?:的|这边|那边)?\s*(?:返工|返修|整改|补焊|补喷|重喷)\s*(?:已经|已|都)?\s*(?:完成|好了|做好|做完|搞定|结束|完毕|完了)")
+
+
+def reworked_step_finished(text: str) -> bool:
+    """The window's own step is reported finished after its rework ("124 焊接返工完成"): no new
+    defect and nothing to ask (the handlers then offer to close the open quality exception)."""
+    return _STEP_REWORK_DONE.search(text) is not None
 
 
 def _resolved_after(text: str) -> bool:
@@ -214,11 +242,14 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     transport = _TRANSPORT.search(text)
     if transport and not _SUPPLY_RUN.search(text):
         return _blank(text, transport), ExceptionCategory.DELAY
+    fault = _TOOL_FAULT.search(text)
+    if fault:
+        return _blank(text, fault), ExceptionCategory.EQUIPMENT
     fault = _MACHINE_FAULT.search(text)
     if fault and not _PRODUCT_CONTEXT.search(text) and milestone not in _INSPECTIONS:
         return _blank(text, fault), ExceptionCategory.EQUIPMENT
     document = _DOCUMENT_ISSUE.search(text)
-    if document:
+    if document and not _SUPPLY_SIDE.search(text):   # (a supplier's reply awaited is about supply)
         return _blank(text, document), ExceptionCategory.OTHER
     short = _PROPERTY_SHORT.search(text)
     if short:
@@ -230,21 +261,38 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     count = _COUNT_MISMATCH.search(text)
     if count and _INCOMING.search(text):
         return _blank(text, count), ExceptionCategory.MATERIAL
+    if _STOCK_ABSENT.search(text) and not _DEFECT.search(text):
+        return text, ExceptionCategory.MATERIAL   # "仓库里没有这个型号的气缸了"
     customer = "客户" in text or "验收" in text or milestone == "验收"
     if not customer and _DEFECT.search(text) and (
             _STOCK_ABSENT.search(text) or _INCOMING.search(text) or milestone == "领料"):
-        for defect in _DEFECT.finditer(text):
+        for defect in [*_DEFECT.finditer(text), *_QUALITY.finditer(text)]:
             text = _blank(text, defect)
         return text, ExceptionCategory.MATERIAL
+    waiting = _WAITING_FOR_MATERIAL.search(text) or _USED_UP.search(text)
+    if waiting:
+        return _blank(text, waiting), ExceptionCategory.MATERIAL
     late = _SUPPLY_LATE.search(text)
     if late:
         return _blank(text, late), ExceptionCategory.MATERIAL
     return text, None
 
 
+# problem words no cue family holds, which a cause reading still reads ("切割头撞了", "等技术确认")
+_OTHER_CUES = _scan(r"撞|崩|裂|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
+
+
+def _any_cue(text: str) -> bool:
+    """Any problem word at all: most windows have none, and skip the analysis (speed)."""
+    return bool(_QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
+                or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
+                or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
+                or _STOCK_ABSENT.search(text))
+
+
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
-    if _PAST_EPISODE.search(text):
+    if not _any_cue(text) or _PAST_EPISODE.search(text):
         return None
     text, settled = _explain(text, milestone)
     if settled is not None:
@@ -259,13 +307,15 @@ def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
         return ExceptionCategory.OTHER   # short of staff; with a stated slip ("要晚两天") it is a delay
     if _material(_STAFF.sub("", text)):
         return ExceptionCategory.MATERIAL
-    if _DELAY.search(_STAFF.sub("", text)) or _NEG_POTENTIAL.search(text):
+    if _DELAY.search(_STAFF.sub("", text)):
         return ExceptionCategory.DELAY
     if _STAFF.search(text):
         return ExceptionCategory.OTHER
     other = _OTHER.search(_NO_PROBLEM.sub("", text))
     if other:
         return ExceptionCategory.QUALITY if other.group() == "问题" and milestone is not None else ExceptionCategory.OTHER
+    if _NEG_POTENTIAL.search(text):
+        return ExceptionCategory.DELAY   # the step cannot be done ("发不了了") and nothing else says why
     return None
 
 
@@ -310,10 +360,16 @@ def _weak_cue(text: str, category: ExceptionCategory) -> bool:
 
 def conflicting(text: str) -> bool:
     """A progress reading beside an exception cue it overrode (a finished milestone with "问题" aside)."""
-    return bool(_categories(_NO_PROBLEM.sub("", text)))
+    return _any_cue(text) and bool(_categories(_NO_PROBLEM.sub("", text)))
+
+
+_ENGLISH_DAYS = re.compile(r"(?i)(\d{1,3})\s*days?\b|(\d{1,2})\s*weeks?\b")
 
 
 def _delay_days(text: str) -> int | None:
+    english = _ENGLISH_DAYS.search(text)
+    if english and not _DAY_COUNT.search(text):
+        return int(english.group(1)) if english.group(1) else 7 * int(english.group(2))
     for match in _DAY_COUNT.finditer(text):
         count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
         if count is not None:
@@ -324,14 +380,17 @@ def _delay_days(text: str) -> int | None:
 # upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say
 # something broke, and with no order named, the report must say what it does to the work or its repair
 _PLANNED_UPKEEP = re.compile(r"保养|计划")
-_FAULT = re.compile(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
+_FAULT = _scan(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
 _WORK_EFFECT = re.compile(r"停|不了|没法|干不|做不|修|预计|恢复")
 # a count still missing: "轴承还差40套", "密封圈少了20个"
-_COUNT_SHORT = re.compile(
+_COUNT_SHORT = _scan(
     rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|pcs|PCS)")
 # the supply side, and its delivery not come (a reminder to buy what is used up is no problem report)
-_SUPPLY_SIDE = re.compile(r"供应商|供方|外协|外厂|厂家|采购|物流")
-_UNDELIVERED = re.compile(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
+_SUPPLY_SIDE = _scan(r"供应商|供方|外协|外厂|厂家|采购|物流")
+_UNDELIVERED = _scan(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
+
+
+_NAMED_UNDELIVERED = re.compile(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?(?:没到|未到|没送|没来|没回来|才到|才能到)")
 
 
 def stands_without_order(text: str, category: ExceptionCategory) -> bool:
@@ -342,7 +401,7 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     work or its repair ("折弯机液压坏了，师傅在修"). An office's broken air conditioning, a planned
     upkeep, a reminder to buy more, a colleague's borrowed tape measure are not."""
     if category == ExceptionCategory.MATERIAL:
-        return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text)
+        return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text) or _NAMED_UNDELIVERED.search(text)
                     or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text)))
     if category == ExceptionCategory.EQUIPMENT:
         if _PLANNED_UPKEEP.search(text):
@@ -375,9 +434,16 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     `milestone` the mention's milestone, `when` the first date the window gives, `names` the
     milestones of the configured templates."""
     joined = text.replace("\x01", "")
+    before = text.split("\x01", 1)[0]
+    theirs = milestone is not None and _SUPPLY_WORD.search(before) is not None and (
+        _SUPPLIER_BEFORE.search(before) is not None or (milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
+    if theirs:
+        milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
     category = category_of(text, milestone)
+    if theirs and category is None and _NOT_YET.search(text):
+        category = ExceptionCategory.MATERIAL
     unnamed_arrival = False
-    if (category is None and milestone is None or category == ExceptionCategory.DELAY) and any(
+    if (category is None and milestone is None or category == ExceptionCategory.DELAY) and _ARRIVES.search(joined) and any(
             _ARRIVAL_AFTER_DATE.match(joined, found.end) and not _NEGATED_AFTER.match(joined, found.end)
             for found in find_dates(joined, today) if found.value >= today) and _explain(text, milestone)[1] is None:
         # material expected on a day, without the word 缺料 ("喷塑粉下周二到，涂装往后排": the step is
@@ -392,8 +458,6 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     value = _delay_days(text) if category == ExceptionCategory.DELAY else None
     if when is not None:
         when = _expected_date(joined, today)
-    if milestone is not None and _SUPPLIER_BEFORE.search(text.split("\x01", 1)[0]):
-        milestone = None
     named = milestone
     milestone = milestone or implied_milestone(joined, names)
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
@@ -411,14 +475,16 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
                  # a vehicle broken down on the road: late delivery or "other"? writers differ
                  and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))
                  # the customer speaking of a later date may be granting or asking for it (a change)
-                 and not (category in _MAYBE_REQUESTED and _CUSTOMER_SPEAKS.search(text)))
+                 and not (_CUSTOMER_SPEAKS.search(text) and (category == ExceptionCategory.DELAY or (
+                     category == ExceptionCategory.OTHER and _COUNT.search(text)))))
     return ParsedItem("exception", milestone=milestone, category=category, value=value, date=when,
                       confident=confident)
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
-# the customer speaking of a later date or of dropping part of the order may be asking for a change
-_MAYBE_REQUESTED = frozenset((ExceptionCategory.DELAY, ExceptionCategory.OTHER))
+# the customer speaking of a later date, or of dropping a count of the order ("先做800台，剩下的不要了"),
+# may be asking for a change; a hold or a cancellation of the whole order is "other" for sure
+_COUNT = re.compile(rf"(?:{_NUM})\s*(?:台|件|套|个|只|pcs|PCS)")
 _CUSTOMER_SPEAKS = re.compile(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
 # a date after these is the target missed ("发货赶不上周五了", "原定今天发货"), not the new expected day
 # (赶不上周五 reads 上周五 as a day: the 赶不 before it is the same miss)

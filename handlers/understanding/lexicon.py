@@ -110,7 +110,8 @@ QUALITY_WORDS = (
     # the customer's verdict on the goods: 不满意, 不认可
     "不满意", "不认可", "刮花",
     # over a limit, scrapped, unacceptable to the customer, defective as it stands
-    "超标", "废了", "不接受", "是坏的", "发花",
+    "超标", "废了", "不接受", "是坏的", "发花", "拒收", "凹坑", "凹陷", "颗粒", "贴反", "装歪", "攻歪", "打歪", "漏电",
+    "重新调", "重新加工", "重新包装",
 )
 EQUIPMENT_WORDS = (
     "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",
@@ -125,7 +126,7 @@ MATERIAL_WORDS = (
     # material without 缺料: not delivered, still at the supplier or on the road, used up, short
     "没有到", "没有来", "没有送到", "未到齐", "没到齐", "没有到齐", "没交货", "未交货", "断供",
     "才到", "才送", "才能送", "才回来", "没回来", "还在路上", "在外厂", "在外协", "没送到", "未送到", "没送来",
-    "用完了", "用完", "差配件", "挪用", "等采购", "等供应商", "才有料", "等外协", "等来料", "等货", "等配件", "等零件", "才能交", "才交", "差零件", "没到厂", "只到了", "没有料", "供应商",
+    "用完了", "用完", "用光了", "用光", "外购件延期", "差配件", "没送回来", "没有送回来", "没拿回来", "没有回来", "没返来", "没有返来", "挪用", "等采购", "等供应商", "才有料", "等外协", "等来料", "等货", "等配件", "等零件", "才能交", "才交", "差零件", "没到厂", "只到了", "没有料", "供应商",
 )
 DELAY_WORDS = (
     "延期", "推迟", "延误", "延迟", "延后", "拖期", "拖了", "拖延", "落后", "滞后", "赶不上", "赶不及",
@@ -228,7 +229,8 @@ def _english(pattern: str) -> str:
 
 
 ENGLISH_MILESTONES = {
-    "排产": r"schedul(?:e|ed|ing)|production plan",
+    # ("behind schedule", "on schedule" say how a step runs, not that planning was done)
+    "排产": r"(?<!behind )(?<!ahead of )(?<!on )schedul(?:e|ed|ing)|production plan",
     "领料": r"kitting|material(?:s)? (?:ready|issued|picked)",
     "下料": r"cutting|laser cut(?:ting)?|blanking",
     "焊接": r"weld(?:ing|ed)?",
@@ -244,8 +246,10 @@ for _name, _pattern in ENGLISH_MILESTONES.items():
 ENGLISH_DONE = _english(r"done|finish(?:ed)?|complete(?:d)?|pass(?:ed)?|ready|ok|okay")
 ENGLISH_START = _english(r"wip|in progress|ongoing|start(?:ed|ing)?|processing") + r"|(?<=[\u4e00-\u9fff\x01])ing(?![A-Za-z])"
 ENGLISH_QUALITY = _english(r"defects?|rework|rejected|reject|fail(?:ed)?|NG")
-ENGLISH_MATERIAL = _english(r"shortage|short of|missing|waiting for (?:material|parts)")
-ENGLISH_EQUIPMENT = _english(r"breakdown|broken|machine down|line down")
+ENGLISH_MATERIAL = _english(r"shortage|short of|missing|waiting for (?:the )?(?:material|parts|components|motors|steel|bearings|paint)s?"
+                            r"|from (?:the )?supplier|supplier delay(?:ed)?")
+ENGLISH_EQUIPMENT = _english(r"breakdown|broken(?: down)?|(?:machine|robot|line|equipment|cutter|welder|press|crane|forklift|laser) (?:is )?down"
+                             r"|out of order")
 ENGLISH_DELAY = _english(r"delay(?:ed)?|late|behind schedule|postponed")
 ENGLISH_FORECAST = _english(r"ETA|expected|expect|estimated")
 ENGLISH_QUERY = _english(r"status\??|when|any update|eta\?")

@@ -18,7 +18,9 @@ import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE, find_dates
 import handlers.understanding.exceptions as exceptions
-from .exceptions import category_of, conflicting, exception_item, resolved, stands_without_order
+from .exceptions import (
+    category_of, conflicting, exception_item, resolved, reworked_step_finished, stands_without_order,
+)
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
@@ -756,7 +758,11 @@ class Parser:
                 return item
             # a problem solved in the same breath ("返工完了 重新检验通过", "焊材补上了，焊接恢复了"): the
             # news is the step's progress, where the window reads one (class: resolved exception)
-            return self._window_item(window, today, has_order, read_exceptions=False) or item
+            progress = self._window_item(window, today, has_order, read_exceptions=False)
+            if progress is not None and reworked_step_finished(text):
+                # "124 焊接返工完成": the reworked step itself is finished, as the handlers read it
+                progress = replace(progress, confident=True)
+            return progress or item
         if window.milestone is None:
             return None
         if not has_order and not _leads(window):

@@ -24,17 +24,27 @@ async def test_a_forecast_is_not_recorded_as_done(chat: ChatSession) -> None:
 
 async def test_an_unsure_item_is_asked_about_naming_the_reading_and_yes_records_it(chat: ChatSession) -> None:
     await create_order(chat)
-    # a stopped line with parts missing: material or equipment? The parser is unsure, so the bot asks
-    reply = await chat.say("123 总装线停了，螺丝没到")
+    # a scratched housing and screws missing, neither the other's cause: quality or material? The
+    # parser is unsure, so the bot asks
+    reply = await chat.say("123 总装外壳有划痕，螺丝也没到")
     assert not reply.ok
-    assert "我理解为：订单123 总装 异常（物料），对吗？" in reply.text and "回复「是」" in reply.text
+    assert "我理解为：订单123 总装 异常（质量），对吗？" in reply.text and "回复「是」" in reply.text
     assert await count(chat.runtime, PendingConfirmation) == 1
     assert await events(chat.runtime, "exception_opened") == []
     confirmed = await chat.say("是")
     assert confirmed.ok and "已记录" in confirmed.text
     [event] = await events(chat.runtime, "exception_opened")
-    assert event.raw_text == "123 总装线停了，螺丝没到" and event.item["category"] == "material"
+    assert event.raw_text == "123 总装外壳有划痕，螺丝也没到" and event.item["category"] == "quality"
     assert await count(chat.runtime, PendingConfirmation) == 0
+
+
+async def test_a_line_stopped_for_missing_parts_is_recorded_at_once_as_material(chat: ChatSession) -> None:
+    await create_order(chat)
+    # the stop is the effect, the missing screws the cause: no question
+    reply = await chat.say("123 总装线停了，螺丝没到")
+    assert reply.ok and "我理解为" not in reply.text
+    [event] = await events(chat.runtime, "exception_opened")
+    assert event.item["category"] == "material" and event.item["milestone"] == "总装"
 
 
 async def test_an_unsure_progress_reading_is_not_recorded_until_confirmed(chat: ChatSession) -> None:

@@ -232,3 +232,129 @@ def test_a_named_material_coming_on_a_day_that_moves_a_step_back_is_material(par
 def test_a_plain_problem_word_outside_the_weak_list_is_recorded_without_asking(parser, text):
     [item] = parser.parse(text, NOW)
     assert item.intent == "exception" and item.confident is True
+
+
+def test_a_production_tool_is_never_the_product(parser):
+    # found at inspection, a broken gauge is still our tool, not a defect of the goods
+    [item] = parser.parse("8882 终检停着 量具坏了", NOW)
+    assert (item.milestone, item.category.value) == ("质检", "equipment")
+
+
+def test_a_machine_named_by_its_steps_word_is_a_machine(parser):
+    # the step word stands inside the machine's name (切割头, 喷涂线)
+    [item] = parser.parse("8883 等离子切割头撞坏了，厂家周五来换", NOW)
+    assert (item.milestone, item.category.value, item.date.isoformat()) == ("下料", "equipment", "2026-12-11")
+
+
+def test_a_part_said_to_be_bad_is_a_defect_not_a_machine(parser):
+    [item] = parser.parse("8884 电机是坏的，装上去不转", NOW)
+    assert item.category.value == "quality"
+
+
+def test_waiting_for_a_named_part_is_material(parser):
+    [item] = parser.parse("8885 总装还没开，在等气缸", NOW)
+    assert (item.milestone, item.category.value) == ("总装", "material")
+
+
+def test_incoming_inspection_is_not_our_qc_step(parser):
+    [item] = parser.parse("8886 来料检验没过，铜排有氧化，退回供应商", NOW)
+    assert (item.milestone, item.category.value, item.confident) == (None, "material", True)
+
+
+def test_a_reason_explains_the_step_that_cannot_be_done(parser):
+    # the step cannot be done because the store is full: "other", not a delay
+    [item] = parser.parse("8887 成品仓库满了，入不了库", NOW)
+    assert (item.milestone, item.category.value) == ("入库", "other")
+
+
+def test_a_named_material_not_come_stands_with_no_order(parser):
+    [item] = parser.parse("铝板还没到，下料那边干等着", NOW)
+    assert (item.order_no, item.category.value) == (None, "material")
+
+
+@pytest.mark.parametrize("text", [
+    "8888 密封胶用光了",
+    "8889 库房里没有这个规格的法兰了",
+])
+def test_a_named_material_used_up_or_not_in_stock_is_material(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "material")
+
+
+@pytest.mark.parametrize("text", [
+    "8890 采购说轴承下周二才发货",
+    "8891 供应商还没发货",
+])
+def test_the_suppliers_shipment_is_material_news_not_our_shipping_step(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
+
+
+def test_a_supplier_speaking_does_not_take_our_next_step(parser):
+    # (the step after the supplier's news stays ours)
+    [item] = parser.parse("8892 钢板没到货，供应商说最快周五，下料只能等", NOW)
+    assert (item.milestone, item.category.value) == ("下料", "material")
+
+
+@pytest.mark.parametrize("text", [
+    "8893 外壳有凹坑，客户拒收",
+    "8894 间隙太大，要重新调",
+])
+def test_more_defect_words(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert item.category.value == "quality"
+
+
+def test_a_collision_of_a_robot_is_equipment(parser):
+    [item] = parser.parse("8895 焊接机器人撞枪了", NOW)
+    assert (item.milestone, item.category.value) == ("焊接", "equipment")
+
+
+def test_a_customer_dropping_a_count_of_the_order_is_asked(parser):
+    # a hold or cancellation of a count may be a quantity change: asked
+    [item] = parser.parse("8896 客户说只做500台，其余的不要了", NOW)
+    assert item.confident is False
+
+
+def test_a_customer_hold_of_the_whole_order_is_other_for_sure(parser):
+    [item] = parser.parse("8897 客户说先暂停，等通知", NOW)
+    assert (item.category.value, item.confident) == ("other", True)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("8901 assembly behind schedule by 3 days", "delay"),
+    ("8902 still waiting for the bearings from supplier", "material"),
+    ("8903 laser cutter down, technician on site", "equipment"),
+])
+def test_english_problem_reports(parser, text, category):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", category)
+
+
+def test_english_days_late_are_the_delay_value(parser):
+    [item] = parser.parse("8904 painting delayed 4 days", NOW)
+    assert (item.milestone, item.value) == ("涂装", 4)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("8905 客户还没确认颜色，先不喷", "other"),
+    ("8906 夹具裂了，装不了", "equipment"),
+    ("8907 总装进度比计划慢", "delay"),
+    ("8908 检验排不上，周五才能检", "delay"),
+    ("8909 板材规格来错了，要换货", "material"),
+    ("8910 轴承供应商还没回复交期", "material"),
+])
+def test_more_cause_readings(parser, text, category):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", category)
+
+
+def test_a_step_finished_after_its_rework_is_that_steps_progress_for_sure(parser):
+    [item] = parser.parse("8911 喷涂返修做完了", NOW)
+    assert (item.intent, item.milestone, item.status, item.confident) == ("progress", "涂装", "done", True)
+
+
+def test_a_pass_after_a_rework_is_progress_but_asked(parser):
+    # which step passed, and is the defect to be closed? the reading is offered, not recorded
+    [item] = parser.parse("8912 返工做好了，重新检验合格", NOW)
+    assert (item.intent, item.milestone, item.status, item.confident) == ("progress", "质检", "done", False)
