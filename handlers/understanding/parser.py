@@ -176,8 +176,10 @@ _QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs
 _PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
 _QTY_SET_BY_UNIT = re.compile(
     rf"(?:(?P<src>{_NUM})\s*{_PRODUCT_UNIT}\s*[,，]?\s*(?:现在)?)?"
-    rf"(?:改成|改为|加到|减到|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
+    rf"(?P<op>改成|改为|加到|减到|减少到|增加到|降到|加至|减至|减少至|增加至|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
 )
+# verbs that set a count by raising or lowering it ("减少到60台"): a quantity change even unrequested
+_QTY_DIRECTED_SET = frozenset(("加到", "减到", "减少到", "增加到", "降到", "加至", "减至", "减少至", "增加至"))
 # a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
 _QTY_DELTA_BARE = re.compile(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
@@ -1042,7 +1044,8 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
-    if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
+    if match and (match.group("unit") or match.group("src")) and (
+            requested or match.group("src") or (match.group("op") in _QTY_DIRECTED_SET and match.group("unit"))):
         value = parse_number(match.group("num"))
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
@@ -1122,15 +1125,19 @@ _SHIFT_DAYS = re.compile(
 )
 
 
+# the requester accepts a later delivery ("晚一周交也行", "晚几天没关系"): a move by agreement
+_ACCEPTED_LATE = re.compile(rf"晚\s*(?:个)?\s*{lx.DAY_COUNT}[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓)")
+
+
 def _shifted_days(clause: str) -> ParsedItem | None:
-    match = _SHIFT_DAYS.search(clause)
+    match = _SHIFT_DAYS.search(clause) or _ACCEPTED_LATE.search(clause)
     if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
         return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
     count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
     if not count:
         return None
     value = int(count * (1 if match.group("unit") in ("天", "日") else 7))
-    op = "sub" if _DUE_SUB_OP.fullmatch(match.group("op")) else "add"
+    op = "sub" if match.groupdict().get("op") and _DUE_SUB_OP.fullmatch(match.group("op")) else "add"
     return ParsedItem("change", field="due_date", op=op, value=value)
 
 

@@ -118,3 +118,17 @@ def test_a_wrongly_drilled_count_is_no_correction(parser):
 def test_requests_joined_by_then_in_run_on_speech(parser):
     items = parse(parser, "客户说808要加二十台然后包装换成木箱")
     assert sorted((i["field"], i["op"]) for i in items) == [("quantity", "add"), ("spec", "set")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("809 减少到70台", ("809", "quantity", "set", 70)),           # a directed set needs no requester
+    ("810 客户要求增加到1200件", ("810", "quantity", "set", 1200)),
+    ("811 客户说晚十天交也没关系", ("811", "due_date", "add", 10)),  # accepted lateness is agreed
+    ("客户同意812往后挪两周", ("812", "due_date", "add", 14)),      # the order after 客户同意
+])
+def test_directed_sets_and_agreed_moves(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+def test_a_count_reached_is_no_quantity_change(parser):
+    assert changes(parser, "813 装到60台了") == []
