@@ -156,7 +156,8 @@ _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUEST
 # 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
 _QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
 _QTY_SET = re.compile(
-    rf"{_QTY_FIELD}[^,;。]{{0,6}}?(?:{lx.alternation(lx.SET_OPS)})\s*(?P<num>{_NUM})"
+    rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*)"
+    rf"(?:{lx.alternation(lx.SET_OPS)}|(?<![A-Za-z])(?i:to)(?![A-Za-z]))\s*(?P<num>{_NUM})"
 )
 _QTY_FIELD_DELTA = re.compile(
     rf"{_QTY_FIELD}\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
@@ -1126,11 +1127,19 @@ _SHIFT_DAYS = re.compile(
 
 
 # the requester accepts a later delivery ("晚一周交也行", "晚几天没关系"): a move by agreement
-_ACCEPTED_LATE = re.compile(rf"晚\s*(?:个)?\s*{lx.DAY_COUNT}[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓)")
+_LATE = re.compile(
+    rf"(?:(?P<may>可以|能)\s*)?晚\s*(?:个)?\s*{lx.DAY_COUNT}(?P<ok>[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓))?"
+)
+
+
+def _accepted_late(clause: str) -> re.Match[str] | None:
+    """"晚十天交也没关系", "可以晚两天发": lateness the requester accepts (an agreed move)."""
+    match = _LATE.search(clause)
+    return match if match is not None and (match.group("may") or match.group("ok")) else None
 
 
 def _shifted_days(clause: str) -> ParsedItem | None:
-    match = _SHIFT_DAYS.search(clause) or _ACCEPTED_LATE.search(clause)
+    match = _SHIFT_DAYS.search(clause) or _accepted_late(clause)
     if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
         return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
     count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
@@ -1146,14 +1155,16 @@ _NAMED_STEP = re.compile(r"排产|领料|下料|开料|焊|涂装|喷|总装|组
 
 
 _DELIVER_AFTER = re.compile(
-    r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS) + ")"
+    r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS)
+    # a bare 交 / 发 ends the request ("12月10号之前必须发", "提前三天交"), not 交期 or 发票
+    + r"|[交发](?![期接流通票现生])(?=\s*(?:了|吧|啊|哦|货)?\s*(?:[,，;；。!！]|$)))"
 )
 
 
 def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     """A requested delivery date or shift with no due-date word: 客户要求12月10号前交货, 提前3天交货."""
-    if not _DELIVER.search(clause):
-        return None
+    if not _DELIVER.search(clause) and (not re.search(r"[交发](?![期接流通票现生])", clause) or _PAPERS.search(clause)):
+        return None   # (a bare 交/发 of papers, "发票12月10号前发", is no delivery of the order)
     for found in find_dates(clause, today):
         before = clause[max(0, found.start - 6) : found.start]
         if (_DELIVER_AFTER.match(clause[found.end :]) or (_DELIVER.search(before) and _DUE_SET_OP.search(before))
@@ -1175,6 +1186,7 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
+_PAPERS = re.compile(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")

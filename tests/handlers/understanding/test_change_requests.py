@@ -132,3 +132,16 @@ def test_directed_sets_and_agreed_moves(parser, text, expected):
 
 def test_a_count_reached_is_no_quantity_change(parser):
     assert changes(parser, "813 装到60台了") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户说814的货12月18号之前必须发", ("814", "due_date", "set", "2026-12-18")),   # a bare 发 ends it
+    ("815 客户说不急，可以晚三天发", ("815", "due_date", "add", 3)),
+    ("Customer wants PO-2026-305 qty changed to 750", ("PO-2026-305", "quantity", "set", 750)),
+])
+def test_more_requested_moves_and_sets(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+def test_papers_sent_by_a_day_are_no_due_date(parser):
+    assert changes(parser, "816 客户说发票12月18号前发") == []
