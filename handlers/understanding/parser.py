@@ -411,7 +411,7 @@ class Parser:
 
     def _scope(self, text: str, today: date, has_order: bool, requested: bool = False) -> list[ParsedItem]:
         clauses = [m.group() for m in _CLAUSE.finditer(text)]
-        requested = requested or bool(_REQUESTER.search(text))
+        requested = requested or _requested(text)
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
         if has_order and not any(item.field == "quantity" for item in changes):
             kept = _kept_quantity(text, requested)
@@ -1095,7 +1095,9 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
         if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and (
                 _DUE_SET_OP.search(between) or _ENGLISH_TO.search(between)
                 or (requested and _FIELD_VALUE_GAP.fullmatch(between) and not _QUERY_STRONG.search(clause))):
-            return ParsedItem("change", field="due_date", op="set", value=found.value)
+            # a slip verb with nobody asking ("交期要推迟到12月15号") may be a delay: ask
+            slipped = not requested and _SLIP_VERB.search(between) and not _CHANGE_VERB.search(between)
+            return ParsedItem("change", field="due_date", op="set", value=found.value, confident=not slipped)
     days = _DAY_COUNT.search(rest)
     if days is None:
         return None
@@ -1112,8 +1114,31 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     if add and add.group() == "晚" and not requested:
         return None   # "交期要晚五天" with no request behind it: a slip (delay exception), not a change
     if add:
-        return ParsedItem("change", field="due_date", op="add", value=value)
+        return ParsedItem("change", field="due_date", op="add", value=value,
+                          confident=requested or bool(_CHANGE_VERB.search(between)))
     return None
+
+
+_SLIP_VERB = re.compile(r"推迟|延|推|拖|晚|挪")
+_CHANGE_VERB = re.compile(r"改|调|定|换|变|更")
+
+
+# the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
+# slip, not asking for a change (class: change vs delay)
+_TOLD_BEFORE = re.compile(r"(?:跟|给|通知|告诉|和|向|帮)\s*$")
+_TOLD_AFTER = re.compile(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急)")
+
+
+def _requested(text: str) -> bool:
+    """A customer, sales or a polite request asks for something in `text`."""
+    for match in _REQUESTER.finditer(text):
+        word = match.group()
+        if word.startswith(("客户", "客人", "甲方")) and _TOLD_BEFORE.search(text, 0, match.start()):
+            continue
+        if word in ("客户", "客户那边", "甲方") and _TOLD_AFTER.match(text, match.end()):
+            continue
+        return True
+    return False
 
 
 _ENGLISH_TO = re.compile(r"(?i:(?<![A-Za-z])(?:to|move|postpone|change)(?![A-Za-z]))")

@@ -145,3 +145,27 @@ def test_more_requested_moves_and_sets(parser, text, expected):
 
 def test_papers_sent_by_a_day_are_no_due_date(parser):
     assert changes(parser, "816 客户说发票12月18号前发") == []
+
+
+@pytest.mark.parametrize("text", [
+    "客户催了，817要推迟两天",              # the customer pressing is no request
+    "818 要推迟两天，已经跟客户说了",        # the customer told of a slip
+    "819 推迟三天发货，客户那边还不知道",
+])
+def test_a_customer_told_or_pressing_is_no_requester(parser, text):
+    assert [(i["intent"], i["category"]) for i in parse(parser, text)] == [("exception", "delay")]
+
+
+def test_a_customer_saying_it_still_requests(parser):
+    assert changes(parser, "820 客户说要推迟两天") == [("820", "due_date", "add", 2)]
+
+
+@pytest.mark.parametrize(("text", "confident"), [
+    ("821 交期推迟三天", False),                 # a slip verb with nobody asking: change or delay? ask
+    ("822 因为缺料，交期要推迟到12月15号", False),
+    ("823 交期改到12月15号", True),              # 改 is a change said outright
+    ("824 交期提前两天", True),
+])
+def test_an_unrequested_due_date_move_by_a_slip_verb_is_asked(parser, text, confident):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["field"], item.get("confident", True)) == ("change", "due_date", confident)
