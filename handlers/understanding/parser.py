@@ -444,7 +444,7 @@ class Parser:
             item = self._window_item(window, today, has_order)
             if item is not None:
                 items.append(item)
-        if not items and has_order and _QUERY_WEAK.search(body):
+        if not items and has_order and _QUERY_WEAK.search(body) and not _CUSTOMERS_OWN_LOOK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
         if len(items) > 1:
             # a courtesy clause ("想安排人来看一下", "麻烦看一下") beside the real question or report asks
@@ -697,7 +697,16 @@ def _off_topic(clause: str) -> bool:
     """The question's topic, said before its question cue, is a person, a document or money
     ("咋样了 客户打了三个电话了" asks of the order: the phone calls come after the question)."""
     cue = _QUERY_STRONG.search(clause)
-    return cue is not None and _OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+    return cue is not None and (_OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+                                or _CUSTOMERS_OWN_LOOK.search(clause) is not None)
+
+
+# the customer's own "look" ("客户说颜色再看看", "客户要求看一下样品") or a report the customer wants
+# ("客户要求每天报进度"): the sender asks nothing
+_CUSTOMERS_OWN_LOOK = re.compile(
+    r"(?:客户|客人|甲方)[^,，;；。?？]{0,6}?(?:说|要求|要|想|希望|讲)[^,，;；。?？]{0,8}?"
+    r"(?:(?:再|先)?(?:看看|看一下|看下)(?![^,，;；。]{0,8}(?:进度|情况|进展|到哪))|(?:报|汇报|发|更新)\s*(?:一下)?\s*进度)"
+)
 
 
 # …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
@@ -1211,6 +1220,8 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
+# the deal's commercial and shipping terms; the contract's changes are quantity, due date and spec
+_COMMERCIAL = re.compile(r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代")
 _PAPERS = re.compile(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
@@ -1224,6 +1235,8 @@ _REQUESTED_SPEC_OP = re.compile(
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
+    if _COMMERCIAL.search(clause):
+        return None   # price, payment, invoice, address or carrier: terms of the deal, not the product
     if requested and has_order:
         # the verb before the field: "客户说要改颜色", "换一下包装"
         verb_first = _CHANGE_FIELD.search(clause)

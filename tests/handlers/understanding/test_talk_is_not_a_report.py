@@ -86,3 +86,26 @@ def test_a_condition_is_no_report(parser, text):
 def test_a_report_beside_a_condition_stands(parser):
     assert [(i["milestone"], i["status"]) for i in parse(parser, "369焊接完成，如果明天不下雨就发货")] == [
         ("焊接", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "370 客户说颜色再看看",          # the customer's own look: the sender asks nothing
+    "370 客户要求看一下样品",
+    "370 客户要求每天报进度",        # a report the customer wants
+])
+def test_the_customers_own_look_is_no_query(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_a_customer_wanting_the_progress_is_still_asked_of_the_order(parser):
+    assert [i["intent"] for i in parse(parser, "客户想看看371的进度")] == ["query"]
+
+
+@pytest.mark.parametrize("text", [
+    "372 客户要求用顺丰发",            # carrier
+    "372 客户说地址改成上海",          # delivery address
+    "372 客户把价格改成每台500元",      # price
+    "客户要求372的发票抬头改一下",      # invoice
+])
+def test_commercial_terms_are_no_spec_change(parser, text):
+    assert not any(i["intent"] == "change" for i in parse(parser, text))
