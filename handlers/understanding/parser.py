@@ -421,7 +421,7 @@ class Parser:
         items: list[ParsedItem] = []
         rest: list[str] = []
         for clause in clauses:
-            if _NOT_A_REPORT.search(clause) or _CONDITION.search(clause):
+            if _not_a_report(clause) or _CONDITION.search(clause):
                 continue   # a past matter, a standing rule or a condition: no news of the order
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
@@ -707,6 +707,16 @@ _CUSTOMERS_OWN_LOOK = re.compile(
     r"(?:客户|客人|甲方)[^,，;；。?？]{0,6}?(?:说|要求|要|想|希望|讲)[^,，;；。?？]{0,8}?"
     r"(?:(?:再|先)?(?:看看|看一下|看下)(?![^,，;；。]{0,8}(?:进度|情况|进展|到哪))|(?:报|汇报|发|更新)\s*(?:一下)?\s*进度)"
 )
+
+
+def _not_a_report(clause: str) -> bool:
+    """A standing rule, or a past matter as the clause's topic with no news said after it
+    ("之前说的那个事 123 焊接完成了" still reports)."""
+    found = _NOT_A_REPORT.search(clause)
+    if found is None:
+        return False
+    return found.group().lstrip(",，;；\s说讲").startswith(("以后", "今后", "下次", "下回")) or not (
+        _DONE.search(clause, found.end()) or _START.search(clause, found.end()))
 
 
 # …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a

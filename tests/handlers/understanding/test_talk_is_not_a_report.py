@@ -109,3 +109,8 @@ def test_a_customer_wanting_the_progress_is_still_asked_of_the_order(parser):
 ])
 def test_commercial_terms_are_no_spec_change(parser, text):
     assert not any(i["intent"] == "change" for i in parse(parser, text))
+
+
+def test_news_after_a_past_matter_still_reports(parser):
+    assert [(i["order_no"], i["milestone"], i["status"]) for i in parse(parser, "之前说的那个事 373 焊接完成了")] == [
+        ("373", "焊接", "done")]
