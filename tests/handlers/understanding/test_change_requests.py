@@ -169,3 +169,14 @@ def test_a_customer_saying_it_still_requests(parser):
 def test_an_unrequested_due_date_move_by_a_slip_verb_is_asked(parser, text, confident):
     [item] = parse(parser, text)
     assert (item["intent"], item["field"], item.get("confident", True)) == ("change", "due_date", confident)
+
+
+@pytest.mark.parametrize(("text", "normalised"), [
+    ("825 焊接完成 不对是826", "826 焊接完成"),          # the order corrected after the report
+    ("827 入库了吗 不对 问的是828", "828 入库了吗"),
+    ("829 数量改成500 不对是600", "829 数量改成600"),    # a number corrected by a number stays that
+    ("830 焊接完成 不对是8300", "830 焊接完成 不对是8300"),   # another shape: not read as a correction
+])
+def test_an_order_corrected_after_the_report(text, normalised):
+    from handlers.understanding.normalize import normalize
+    assert normalize(text) == normalised
