@@ -630,8 +630,10 @@ class Parser:
                               confident=confident)
         if window.milestone is None:
             return None
-        if not has_order and not _leads(window):
-            return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
+        if not has_order and (not _leads(window) or _NOMINALISED.match(window.after)):
+            # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%"), and not as
+            # a noun phrase of a rule ("质检合格的贴绿标": the goods that passed, class: talk)
+            return None
         status, percent = _progress_status(window, text, when, today)
         if status == "planned":
             return None   # a start planned for a coming day reports no progress yet (parse contract)
@@ -722,7 +724,7 @@ def _not_a_report(clause: str) -> bool:
 # …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
 # step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
 _CONDITION = re.compile(
-    r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦"
+    r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?:完|好|完成|合格|了|到)的话"
     r"|^\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)"
     r"|(?:了|完|好)\s*(?:记得|麻烦|就|请)?\s*(?:告诉|叫|通知|喊|跟)我|(?:了|完|好)\s*(?:记得)?\s*说一声"
 )
@@ -1001,6 +1003,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+_NOMINALISED = re.compile(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
 _TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"

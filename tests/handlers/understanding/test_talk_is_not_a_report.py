@@ -114,3 +114,17 @@ def test_commercial_terms_are_no_spec_change(parser, text):
 def test_news_after_a_past_matter_still_reports(parser):
     assert [(i["order_no"], i["milestone"], i["status"]) for i in parse(parser, "之前说的那个事 373 焊接完成了")] == [
         ("373", "焊接", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "质检合格的贴绿标",          # a noun phrase of a rule: the goods that passed
+    "焊接完成的先放A区",
+    "焊接完成的话通知我",        # …的话 after a status is a condition
+    "374焊接完成的话明天就喷漆",
+])
+def test_a_rule_about_finished_goods_or_a_condition_with_de_hua(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_de_hua_after_an_order_is_a_filler(parser):
+    assert [(i["milestone"], i["status"]) for i in parse(parser, "375的话焊接完成了")] == [("焊接", "done")]
