@@ -149,8 +149,7 @@ _GENERAL_ORDER = re.compile(
 )
 
 # (an English requester too: "customer asked …", "client requests …")
-_REQUESTER = re.compile(lx.alternation(lx.REQUESTERS)
-                        + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
+_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 # 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
@@ -421,7 +420,7 @@ class Parser:
         items: list[ParsedItem] = []
         rest: list[str] = []
         for clause in clauses:
-            if _not_a_report(clause) or _CONDITION.search(clause):
+            if _not_a_report(clause) or _conditional(clause):
                 continue   # a past matter, a standing rule or a condition: no news of the order
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
@@ -714,26 +713,39 @@ _CUSTOMERS_OWN_LOOK = re.compile(
 def _not_a_report(clause: str) -> bool:
     """A standing rule, or a past matter as the clause's topic with no news said after it
     ("之前说的那个事 123 焊接完成了" still reports)."""
-    found = _NOT_A_REPORT.search(clause)
-    if found is None:
-        return False
-    return found.group().lstrip(",，;；\s说讲").startswith(("以后", "今后", "下次", "下回")) or not (
-        _DONE.search(clause, found.end()) or _START.search(clause, found.end()))
+    for found in _NOT_A_REPORT.finditer(clause):
+        if found.group().startswith(("以后", "今后", "下次", "下回")):
+            if _RULE_LEAD.search(clause, 0, found.start()):
+                return True   # a standing rule said at the clause's start or after 说
+        elif not (_DONE.search(clause, found.end()) or _START.search(clause, found.end())):
+            return True
+    return False
 
 
 # …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
 # step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
-_CONDITION = re.compile(
-    r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?:完|好|完成|合格|了|到)的话"
-    r"|^\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)"
-    r"|(?:了|完|好)\s*(?:记得|麻烦|就|请)?\s*(?:告诉|叫|通知|喊|跟)我|(?:了|完|好)\s*(?:记得)?\s*说一声"
-)
+# (every alternative starts with a literal character, so `_scan` can skip other positions fast)
+_CONDITION = _scan(r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?<=[完好成格了到])的话|(?:告诉|叫|通知|喊|跟)我|说一声")
+_DONE_BEFORE_TELL = re.compile(r"[了完好]\s*(?:记得|麻烦|就|请)?\s*$")
+
+
+def _conditional(clause: str) -> bool:
+    """A hypothetical, or what to do once a step is done ("焊完了叫我一声", "等喷完了再说")."""
+    if _WAIT_THEN.match(clause):
+        return True
+    for found in _CONDITION.finditer(clause):
+        word = found.group()
+        if not (word.endswith("我") or word == "说一声") or _DONE_BEFORE_TELL.search(clause, 0, found.start()):
+            return True
+    return False
+_WAIT_THEN = re.compile(r"\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)")
 # …a clause that names a past matter as its topic ("上次124返工那个事") or states a standing rule
 # ("以后焊完先自检", "下次喷漆前先打磨"): it brings no news of the order
-_NOT_A_REPORT = re.compile(
+_NOT_A_REPORT = _scan(
     r"(?:上次|上回|那次|之前|前阵子)[^,，;；。]{0,12}(?:那个事|那件事|那事|的事)"
-    r"|(?:^|说|讲|[,，;；\s])\s*(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
+    r"|(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
 )
+_RULE_LEAD = re.compile(r"(?:^|[说讲,，;；\s])\s*$")
 
 
 _RUN_ON_JOIN = re.compile(r"然后|另外|同时|并且|还有就是")
