@@ -635,7 +635,15 @@ class Parser:
             return None
         status, percent = _progress_status(window, text, when, today)
         if status == "planned":
-            return None   # a start planned for a coming day reports no progress yet (parse contract)
+            # a start planned for a coming day reports no progress yet (parse contract), unless a later
+            # clause forecasts the finish ("明天开始焊，预计周五焊完")
+            later = _BOUNDARY_PUNCT.split(window.after, maxsplit=1)[1:]
+            finish = later and (_FORECAST.search(later[0]) or _DONE.search(later[0]) or re.search(r"[完好]", later[0]))
+            end = _future_date(later[0], today) if finish else None
+            if end is None:
+                return None
+            return ParsedItem("progress", milestone=window.milestone, status="in_progress",
+                              date=next(f.value for f in _dates(later[0], today) if f.start == end))
         confident = not (status or "").endswith("?") and not _conflicting(text)
         status = status.rstrip("?") if status else status
         if status is None or (not has_order and status == "in_progress" and percent is None
