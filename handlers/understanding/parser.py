@@ -682,7 +682,7 @@ class Parser:
             # run-on speech joins requests with 然后 / 另外 / 同时: "要减少五十台然后颜色改成黑色的"
             return [item for part in parts for item in self._changes(part, today, requested, has_order)]
         items: list[ParsedItem] = []
-        quantity = _quantity_change(clause, requested and has_order)
+        quantity = _quantity_change(clause, requested and has_order, has_order)
         if quantity is not None:
             items.append(quantity)
         due = _due_change(clause, today, requested)
@@ -1076,7 +1076,17 @@ def _done_before(text: str, position: int) -> bool:
 _PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
 
 
-def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
+_PEOPLE_COUNT = re.compile(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
+_PEOPLE_AFTER = re.compile(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
+_WORK_DELTA_OPS = frozenset(("多做", "加做", "加", "再加", "多要", "减", "少做", "加多"))
+_PERFECTIVE = re.compile(r"\s*了")
+# a count dropped from the order ("之前追加的100台不要了", "加的50台先不做"): subtract it
+_DROPPED_COUNT = re.compile(
+    rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就|也|先|都)?\s*(?P<op>不要了|不要|不做了|不做|取消|砍掉)"
+)
+
+
+def _quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
     if requested:
         match = _QTY_SIGNED.search(clause)
         value = parse_number(match.group("num")) if match else None
@@ -1107,6 +1117,12 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
     match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause)
     if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
         match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
+    if match and "unit" in match.groupdict() and _PEOPLE_AFTER.match(clause, match.end()):
+        match = None   # "加两个人": staff added to the work, not goods to the order
+    if match and not requested and match.group("op") in _WORK_DELTA_OPS and _PERFECTIVE.match(clause, match.end("op")):
+        match = None   # "今天多做了50台": work done beyond the plan, reported; no one asks to change the order
+    if match is None and (requested or has_order):
+        match = _DROPPED_COUNT.search(clause)
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
@@ -1268,8 +1284,9 @@ _REQUESTED_SPEC_OP = re.compile(
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
-    if _COMMERCIAL.search(clause):
-        return None   # price, payment, invoice, address or carrier: terms of the deal, not the product
+    if _COMMERCIAL.search(clause) or _PEOPLE_COUNT.search(clause):
+        # price, payment, invoice, address or carrier: terms of the deal; a count of people: staff
+        return None
     if requested and has_order:
         # the verb before the field: "客户说要改颜色", "换一下包装"
         verb_first = _CHANGE_FIELD.search(clause)

@@ -180,3 +180,21 @@ def test_an_unrequested_due_date_move_by_a_slip_verb_is_asked(parser, text, conf
 def test_an_order_corrected_after_the_report(text, normalised):
     from handlers.understanding.normalize import normalize
     assert normalize(text) == normalised
+
+
+@pytest.mark.parametrize("text", [
+    "831 加两个人",                  # staff, not goods
+    "832 客户要加两个人来验货",
+    "833 今天多做了50台",            # work done beyond the plan, reported
+])
+def test_people_and_work_done_are_no_quantity_change(parser, text):
+    assert changes(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("834 客户说之前追加的100台不要了", ("834", "quantity", "sub", 100)),   # a count dropped
+    ("835 客户说上次加的50台先不做", ("835", "quantity", "sub", 50)),
+    ("836 客户多要了30台", ("836", "quantity", "add", 30)),               # a requester's 了 still asks
+])
+def test_counts_dropped_or_added_by_a_requester(parser, text, expected):
+    assert changes(parser, text) == [expected]
