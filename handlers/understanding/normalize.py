@@ -91,6 +91,22 @@ def _corrected(match: re.Match[str]) -> str:
     return kept + ("百分之" if said.startswith("百分之") and not text.startswith("百分之", match.end()) else "")
 
 
+# the order corrected after the report ("250 焊接完成 不对是251", "630 入库了吗 不对 问的是631"): the line
+# is about the order said last, when both have one shape (a number corrected by a number goes above)
+_ORDER_CORRECTION = re.compile(
+    rf"^(?P<first>[A-Za-z]{{0,4}}-?\d{{3,}}(?:-\d+)*)(?P<body>[^\n]*?)\s*[,，]?\s*{CORRECTION_WORDS}\s*[,，]?\s*"
+    r"(?:应该是|是|问的是|说的是)?\s*(?P<second>[A-Za-z]{0,4}-?\d{3,}(?:-\d+)*)\s*$",
+    re.MULTILINE,
+)
+
+
+def _order_corrected(match: re.Match[str]) -> str:
+    first, second = match.group("first"), match.group("second")
+    if len(first) != len(second) or re.sub(r"\d", "0", first) != re.sub(r"\d", "0", second):
+        return match.group()
+    return second + match.group("body")
+
+
 def _date_corrected(match: re.Match[str]) -> str:
     return "" if match.group("month2") else (match.group("month") or "")
 
@@ -110,6 +126,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
     text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
+    if "错" in text or "不" in text:
+        text = _ORDER_CORRECTION.sub(_order_corrected, text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

@@ -149,14 +149,14 @@ _GENERAL_ORDER = re.compile(
 )
 
 # (an English requester too: "customer asked …", "client requests …")
-_REQUESTER = re.compile(lx.alternation(lx.REQUESTERS)
-                        + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
+_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 # 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
 _QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
 _QTY_SET = re.compile(
-    rf"{_QTY_FIELD}[^,;。]{{0,6}}?(?:{lx.alternation(lx.SET_OPS)})\s*(?P<num>{_NUM})"
+    rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*)"
+    rf"(?:{lx.alternation(lx.SET_OPS)}|(?<![A-Za-z])(?i:to)(?![A-Za-z]))\s*(?P<num>{_NUM})"
 )
 _QTY_FIELD_DELTA = re.compile(
     rf"{_QTY_FIELD}\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
@@ -176,8 +176,10 @@ _QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs
 _PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
 _QTY_SET_BY_UNIT = re.compile(
     rf"(?:(?P<src>{_NUM})\s*{_PRODUCT_UNIT}\s*[,，]?\s*(?:现在)?)?"
-    rf"(?:改成|改为|加到|减到|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
+    rf"(?P<op>改成|改为|加到|减到|减少到|增加到|降到|加至|减至|减少至|增加至|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
 )
+# verbs that set a count by raising or lowering it ("减少到60台"): a quantity change even unrequested
+_QTY_DIRECTED_SET = frozenset(("加到", "减到", "减少到", "增加到", "降到", "加至", "减至", "减少至", "增加至"))
 # a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
 _QTY_DELTA_BARE = re.compile(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
@@ -534,7 +536,7 @@ class Parser:
                 clauses[-1] += "，" + m.group()   # "先做800台，剩下的不要了": one request over two clauses
             else:
                 clauses.append(m.group())
-        requested = requested or bool(_REQUESTER.search(text))
+        requested = requested or _requested(text)
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
         if has_order and not any(item.field == "quantity" for item in changes):
             kept = _kept_quantity(text, requested)
@@ -544,7 +546,7 @@ class Parser:
         items: list[ParsedItem] = []
         rest: list[str] = []
         for clause in clauses:
-            if _NOT_A_REPORT.search(clause) or _CONDITION.search(clause):
+            if _not_a_report(clause) or _conditional(clause):
                 continue   # a past matter, a standing rule or a condition: no news of the order
             if _QUERY_STRONG.search(clause) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
@@ -569,7 +571,7 @@ class Parser:
             item = self._window_item(window, today, has_order)
             if item is not None:
                 items.append(item)
-        if not items and has_order and _QUERY_WEAK.search(body):
+        if not items and has_order and _QUERY_WEAK.search(body) and not _CUSTOMERS_OWN_LOOK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
         if len(items) > 1:
             # a courtesy clause ("想安排人来看一下", "麻烦看一下") beside the real question or report asks
@@ -765,11 +767,21 @@ class Parser:
             return progress or item
         if window.milestone is None:
             return None
-        if not has_order and not _leads(window):
-            return None   # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%")
+        if not has_order and (not _leads(window) or _NOMINALISED.match(window.after)):
+            # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%"), and not as
+            # a noun phrase of a rule ("质检合格的贴绿标": the goods that passed, class: talk)
+            return None
         status, percent = _progress_status(window, text, when, today)
         if status == "planned":
-            return None   # "涂装明天开始", "明天开焊": a start still to come is no progress yet (aspect)
+            # a start planned for a coming day reports no progress yet (parse contract), unless a later
+            # clause forecasts the finish ("明天开始焊，预计周五焊完")
+            later = _BOUNDARY_PUNCT.split(window.after, maxsplit=1)[1:]
+            finish = later and (_FORECAST.search(later[0]) or _DONE.search(later[0]) or re.search(r"[完好]", later[0]))
+            end = _future_date(later[0], today) if finish else None
+            if end is None:
+                return None
+            return ParsedItem("progress", milestone=window.milestone, status="in_progress",
+                              date=next(f.value for f in _dates(later[0], today) if f.start == end))
         # a negated potential ("这周焊不完") or a move to later ("往后挪到11月10号") beside a progress reading
         # says it runs late: the reading is a guess (round 3: every such confident item was wrong)
         confident = not (status or "").endswith("?") and not conflicting(text) and not _RUNS_LATE.search(text)
@@ -802,7 +814,7 @@ class Parser:
             # run-on speech joins requests with 然后 / 另外 / 同时: "要减少五十台然后颜色改成黑色的"
             return [item for part in parts for item in self._changes(part, today, requested, has_order)]
         items: list[ParsedItem] = []
-        quantity = _quantity_change(clause, requested and has_order)
+        quantity = _quantity_change(clause, requested and has_order, has_order)
         if quantity is not None:
             items.append(quantity)
         due = _due_change(clause, today, requested)
@@ -826,22 +838,54 @@ def _off_topic(clause: str) -> bool:
     """The question's topic, said before its question cue, is a person, a document or money
     ("咋样了 客户打了三个电话了" asks of the order: the phone calls come after the question)."""
     cue = _QUERY_STRONG.search(clause)
-    return cue is not None and _OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+    return cue is not None and (_OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+                                or _CUSTOMERS_OWN_LOOK.search(clause) is not None)
+
+
+# the customer's own "look" ("客户说颜色再看看", "客户要求看一下样品") or a report the customer wants
+# ("客户要求每天报进度"): the sender asks nothing
+_CUSTOMERS_OWN_LOOK = re.compile(
+    r"(?:客户|客人|甲方)[^,，;；。?？]{0,6}?(?:说|要求|要|想|希望|讲)[^,，;；。?？]{0,8}?"
+    r"(?:(?:再|先)?(?:看看|看一下|看下)(?![^,，;；。]{0,8}(?:进度|情况|进展|到哪))|(?:报|汇报|发|更新)\s*(?:一下)?\s*进度)"
+)
+
+
+def _not_a_report(clause: str) -> bool:
+    """A standing rule, or a past matter as the clause's topic with no news said after it
+    ("之前说的那个事 123 焊接完成了" still reports)."""
+    for found in _NOT_A_REPORT.finditer(clause):
+        if found.group().startswith(("以后", "今后", "下次", "下回")):
+            if _RULE_LEAD.search(clause, 0, found.start()):
+                return True   # a standing rule said at the clause's start or after 说
+        elif not (_DONE.search(clause, found.end()) or _START.search(clause, found.end())):
+            return True
+    return False
 
 
 # …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
 # step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
-_CONDITION = re.compile(
-    r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦"
-    r"|^\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)"
-    r"|(?:了|完|好)\s*(?:记得|麻烦|就|请)?\s*(?:告诉|叫|通知|喊|跟)我|(?:了|完|好)\s*(?:记得)?\s*说一声"
-)
+# (every alternative starts with a literal character, so `_scan` can skip other positions fast)
+_CONDITION = _scan(r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?<=[完好成格了到])的话|(?:告诉|叫|通知|喊|跟)我|说一声")
+_DONE_BEFORE_TELL = re.compile(r"[了完好]\s*(?:记得|麻烦|就|请)?\s*$")
+
+
+def _conditional(clause: str) -> bool:
+    """A hypothetical, or what to do once a step is done ("焊完了叫我一声", "等喷完了再说")."""
+    if _WAIT_THEN.match(clause):
+        return True
+    for found in _CONDITION.finditer(clause):
+        word = found.group()
+        if not (word.endswith("我") or word == "说一声") or _DONE_BEFORE_TELL.search(clause, 0, found.start()):
+            return True
+    return False
+_WAIT_THEN = re.compile(r"\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)")
 # …a clause that names a past matter as its topic ("上次124返工那个事") or states a standing rule
 # ("以后焊完先自检", "下次喷漆前先打磨"): it brings no news of the order
-_NOT_A_REPORT = re.compile(
+_NOT_A_REPORT = _scan(
     r"(?:上次|上回|那次|之前|前阵子)[^,，;；。]{0,12}(?:那个事|那件事|那事|的事)"
-    r"|(?:^|说|讲|[,，;；\s])\s*(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
+    r"|(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
 )
+_RULE_LEAD = re.compile(r"(?:^|[说讲,，;；\s])\s*$")
 
 
 _RUN_ON_JOIN = re.compile(r"然后|另外|同时|并且|还有就是")
@@ -1023,6 +1067,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+_NOMINALISED = re.compile(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
 _TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
@@ -1090,7 +1135,17 @@ _QTY_ENOUGH = re.compile(
 _PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
 
 
-def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
+_PEOPLE_COUNT = re.compile(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
+_PEOPLE_AFTER = re.compile(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
+_WORK_DELTA_OPS = frozenset(("多做", "加做", "加", "再加", "多要", "减", "少做", "加多"))
+_PERFECTIVE = re.compile(r"\s*了")
+# a count dropped from the order ("之前追加的100台不要了", "加的50台先不做"): subtract it
+_DROPPED_COUNT = re.compile(
+    rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就|也|先|都)?\s*(?P<op>不要了|不要|不做了|不做|取消|砍掉)"
+)
+
+
+def _quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
     if requested:
         match = _QTY_SIGNED.search(clause)
         value = parse_number(match.group("num")) if match else None
@@ -1101,7 +1156,8 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
-    if match and (match.group("unit") or match.group("src")) and (requested or match.group("src")):
+    if match and (match.group("unit") or match.group("src")) and (
+            requested or match.group("src") or (match.group("op") in _QTY_DIRECTED_SET and match.group("unit"))):
         value = parse_number(match.group("num"))
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
@@ -1120,6 +1176,12 @@ def _quantity_change(clause: str, requested: bool = False) -> ParsedItem | None:
     match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause)
     if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
         match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
+    if match and "unit" in match.groupdict() and _PEOPLE_AFTER.match(clause, match.end()):
+        match = None   # "加两个人": staff added to the work, not goods to the order
+    if match and not requested and match.group("op") in _WORK_DELTA_OPS and _PERFECTIVE.match(clause, match.end("op")):
+        match = None   # "今天多做了50台": work done beyond the plan, reported; no one asks to change the order
+    if match is None and (requested or has_order):
+        match = _DROPPED_COUNT.search(clause)
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
@@ -1150,7 +1212,9 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
         if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and (
                 _DUE_SET_OP.search(between) or _ENGLISH_TO.search(between)
                 or (requested and _FIELD_VALUE_GAP.fullmatch(between) and not _QUERY_STRONG.search(clause))):
-            return ParsedItem("change", field="due_date", op="set", value=found.value)
+            # a slip verb with nobody asking ("交期要推迟到12月15号") may be a delay: ask
+            slipped = not requested and _SLIP_VERB.search(between) and not _CHANGE_VERB.search(between)
+            return ParsedItem("change", field="due_date", op="set", value=found.value, confident=not slipped)
     days = _DAY_COUNT.search(rest)
     if days is None:
         return None
@@ -1167,8 +1231,31 @@ def _due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     if add and add.group() == "晚" and not requested:
         return None   # "交期要晚五天" with no request behind it: a slip (delay exception), not a change
     if add:
-        return ParsedItem("change", field="due_date", op="add", value=value)
+        return ParsedItem("change", field="due_date", op="add", value=value,
+                          confident=requested or bool(_CHANGE_VERB.search(between)))
     return None
+
+
+_SLIP_VERB = re.compile(r"推迟|延|推|拖|晚|挪")
+_CHANGE_VERB = re.compile(r"改|调|定|换|变|更")
+
+
+# the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
+# slip, not asking for a change (class: change vs delay)
+_TOLD_BEFORE = re.compile(r"(?:跟|给|通知|告诉|和|向|帮)\s*$")
+_TOLD_AFTER = re.compile(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急)")
+
+
+def _requested(text: str) -> bool:
+    """A customer, sales or a polite request asks for something in `text`."""
+    for match in _REQUESTER.finditer(text):
+        word = match.group()
+        if word.startswith(("客户", "客人", "甲方")) and _TOLD_BEFORE.search(text, 0, match.start()):
+            continue
+        if word in ("客户", "客户那边", "甲方") and _TOLD_AFTER.match(text, match.end()):
+            continue
+        return True
+    return False
 
 
 _ENGLISH_TO = re.compile(r"(?i:(?<![A-Za-z])(?:to|move|postpone|change)(?![A-Za-z]))")
@@ -1181,15 +1268,27 @@ _SHIFT_DAYS = re.compile(
 )
 
 
+# the requester accepts a later delivery ("晚一周交也行", "晚几天没关系"): a move by agreement
+_ACCEPTED_LATE = re.compile(
+    rf"(?:(?P<may>可以|能)\s*)?晚\s*(?:个)?\s*{lx.DAY_COUNT}(?P<ok>[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓))?"
+)
+
+
+def _accepted_late(clause: str) -> re.Match[str] | None:
+    """"晚十天交也没关系", "可以晚两天发": lateness the requester accepts (an agreed move)."""
+    match = _ACCEPTED_LATE.search(clause)
+    return match if match is not None and (match.group("may") or match.group("ok")) else None
+
+
 def _shifted_days(clause: str) -> ParsedItem | None:
-    match = _SHIFT_DAYS.search(clause)
+    match = _SHIFT_DAYS.search(clause) or _accepted_late(clause)
     if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
         return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
     count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
     if not count:
         return None
     value = int(count * (1 if match.group("unit") in ("天", "日") else 7))
-    op = "sub" if _DUE_SUB_OP.fullmatch(match.group("op")) else "add"
+    op = "sub" if match.groupdict().get("op") and _DUE_SUB_OP.fullmatch(match.group("op")) else "add"
     return ParsedItem("change", field="due_date", op=op, value=value)
 
 
@@ -1199,15 +1298,15 @@ _NAMED_STEP = re.compile(r"排产|领料|下料|开料|焊|涂装|喷|总装|组
 
 _DELIVER_AFTER = re.compile(
     r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能|再)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS)
-    # a bare 交 ending the clause delivers too: "提前两天交", "顺延三天交也行"
-    + r"|交(?=\s*(?:$|[了吧啊呀也都就,，。])))"
+    # a bare 交 / 发 ends the request ("12月10号之前必须发", "提前三天交"), not 交期 or 发票
+    + r"|[交发](?![期接流通票现生])(?=\s*(?:了|吧|啊|哦|货)?\s*(?:[,，;；。!！]|$)))"
 )
 
 
 def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     """A requested delivery date or shift with no due-date word: 客户要求12月10号前交货, 提前3天交货."""
-    if not _DELIVER.search(clause) and not _BARE_DELIVER.search(clause):
-        return None
+    if not _DELIVER.search(clause) and (not re.search(r"[交发](?![期接流通票现生])", clause) or _PAPERS.search(clause)):
+        return None   # (a bare 交/发 of papers, "发票12月10号前发", is no delivery of the order)
     for found in find_dates(clause, today):
         before = clause[max(0, found.start - 6) : found.start]
         if (_DELIVER_AFTER.match(clause[found.end :]) or (_DELIVER.search(before) and _DUE_SET_OP.search(before))
@@ -1229,8 +1328,9 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
-_LATE = re.compile(r"晚|慢|拖")
-_BARE_DELIVER = re.compile(r"(?:天|日|周)\s*(?:再)?交(?=\s*(?:$|[了吧啊呀也都就,，。]))")
+# the deal's commercial and shipping terms; the contract's changes are quantity, due date and spec
+_COMMERCIAL = re.compile(r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代")
+_PAPERS = re.compile(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(
     rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
@@ -1247,6 +1347,9 @@ _REQUESTED_SPEC_OP = re.compile(
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
+    if _COMMERCIAL.search(clause) or _PEOPLE_COUNT.search(clause):
+        # price, payment, invoice, address or carrier: terms of the deal; a count of people: staff
+        return None
     if requested and has_order:
         # the verb before the field: "客户说要改颜色", "换一下包装"
         verb_first = _CHANGE_FIELD.search(clause)

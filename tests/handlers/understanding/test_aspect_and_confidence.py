@@ -200,3 +200,9 @@ def test_a_long_run_on_line_of_several_items_is_unsure(parser):
 def test_staff_shortage_with_a_stated_slip_is_a_confident_delay(parser):
     [item] = parse(parser, "435 开料这边人手不够 要晚两天")
     assert (item["category"], item["value"]) == ("delay", 2) and "confident" not in item
+
+
+@pytest.mark.parametrize("text", ["336 明天开始焊，预计下周二焊完", "337 明天开始焊，下周二能焊完"])
+def test_a_planned_start_with_a_forecast_finish_is_that_forecast(parser, text):
+    [item] = parse(parser, text)
+    assert (item["milestone"], item["status"], item["date"]) == ("焊接", "in_progress", "2026-12-08")

@@ -118,3 +118,83 @@ def test_a_wrongly_drilled_count_is_no_correction(parser):
 def test_requests_joined_by_then_in_run_on_speech(parser):
     items = parse(parser, "客户说808要加二十台然后包装换成木箱")
     assert sorted((i["field"], i["op"]) for i in items) == [("quantity", "add"), ("spec", "set")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("809 减少到70台", ("809", "quantity", "set", 70)),           # a directed set needs no requester
+    ("810 客户要求增加到1200件", ("810", "quantity", "set", 1200)),
+    ("811 客户说晚十天交也没关系", ("811", "due_date", "add", 10)),  # accepted lateness is agreed
+    ("客户同意812往后挪两周", ("812", "due_date", "add", 14)),      # the order after 客户同意
+])
+def test_directed_sets_and_agreed_moves(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+def test_a_count_reached_is_no_quantity_change(parser):
+    assert changes(parser, "813 装到60台了") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户说814的货12月18号之前必须发", ("814", "due_date", "set", "2026-12-18")),   # a bare 发 ends it
+    ("815 客户说不急，可以晚三天发", ("815", "due_date", "add", 3)),
+    ("Customer wants PO-2026-305 qty changed to 750", ("PO-2026-305", "quantity", "set", 750)),
+])
+def test_more_requested_moves_and_sets(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+def test_papers_sent_by_a_day_are_no_due_date(parser):
+    assert changes(parser, "816 客户说发票12月18号前发") == []
+
+
+@pytest.mark.parametrize("text", [
+    "客户催了，817要推迟两天",              # the customer pressing is no request
+    "818 要推迟两天，已经跟客户说了",        # the customer told of a slip
+    "819 推迟三天发货，客户那边还不知道",
+])
+def test_a_customer_told_or_pressing_is_no_requester(parser, text):
+    assert [(i["intent"], i["category"]) for i in parse(parser, text)] == [("exception", "delay")]
+
+
+def test_a_customer_saying_it_still_requests(parser):
+    assert changes(parser, "820 客户说要推迟两天") == [("820", "due_date", "add", 2)]
+
+
+@pytest.mark.parametrize(("text", "confident"), [
+    ("821 交期推迟三天", False),                 # a slip verb with nobody asking: change or delay? ask
+    ("822 因为缺料，交期要推迟到12月15号", False),
+    ("823 交期改到12月15号", True),              # 改 is a change said outright
+    ("824 交期提前两天", True),
+])
+def test_an_unrequested_due_date_move_by_a_slip_verb_is_asked(parser, text, confident):
+    [item] = parse(parser, text)
+    assert (item["intent"], item["field"], item.get("confident", True)) == ("change", "due_date", confident)
+
+
+@pytest.mark.parametrize(("text", "normalised"), [
+    ("825 焊接完成 不对是826", "826 焊接完成"),          # the order corrected after the report
+    ("827 入库了吗 不对 问的是828", "828 入库了吗"),
+    ("829 数量改成500 不对是600", "829 数量改成600"),    # a number corrected by a number stays that
+    ("830 焊接完成 不对是8300", "830 焊接完成 不对是8300"),   # another shape: not read as a correction
+])
+def test_an_order_corrected_after_the_report(text, normalised):
+    from handlers.understanding.normalize import normalize
+    assert normalize(text) == normalised
+
+
+@pytest.mark.parametrize("text", [
+    "831 加两个人",                  # staff, not goods
+    "832 客户要加两个人来验货",
+    "833 今天多做了50台",            # work done beyond the plan, reported
+])
+def test_people_and_work_done_are_no_quantity_change(parser, text):
+    assert changes(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("834 客户说之前追加的100台不要了", ("834", "quantity", "sub", 100)),   # a count dropped
+    ("835 客户说上次加的50台先不做", ("835", "quantity", "sub", 50)),
+    ("836 客户多要了30台", ("836", "quantity", "add", 30)),               # a requester's 了 still asks
+])
+def test_counts_dropped_or_added_by_a_requester(parser, text, expected):
+    assert changes(parser, text) == [expected]

@@ -86,3 +86,45 @@ def test_a_condition_is_no_report(parser, text):
 def test_a_report_beside_a_condition_stands(parser):
     assert [(i["milestone"], i["status"]) for i in parse(parser, "369焊接完成，如果明天不下雨就发货")] == [
         ("焊接", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "370 客户说颜色再看看",          # the customer's own look: the sender asks nothing
+    "370 客户要求看一下样品",
+    "370 客户要求每天报进度",        # a report the customer wants
+])
+def test_the_customers_own_look_is_no_query(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_a_customer_wanting_the_progress_is_still_asked_of_the_order(parser):
+    assert [i["intent"] for i in parse(parser, "客户想看看371的进度")] == ["query"]
+
+
+@pytest.mark.parametrize("text", [
+    "372 客户要求用顺丰发",            # carrier
+    "372 客户说地址改成上海",          # delivery address
+    "372 客户把价格改成每台500元",      # price
+    "客户要求372的发票抬头改一下",      # invoice
+])
+def test_commercial_terms_are_no_spec_change(parser, text):
+    assert not any(i["intent"] == "change" for i in parse(parser, text))
+
+
+def test_news_after_a_past_matter_still_reports(parser):
+    assert [(i["order_no"], i["milestone"], i["status"]) for i in parse(parser, "之前说的那个事 373 焊接完成了")] == [
+        ("373", "焊接", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "质检合格的贴绿标",          # a noun phrase of a rule: the goods that passed
+    "焊接完成的先放A区",
+    "焊接完成的话通知我",        # …的话 after a status is a condition
+    "374焊接完成的话明天就喷漆",
+])
+def test_a_rule_about_finished_goods_or_a_condition_with_de_hua(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_de_hua_after_an_order_is_a_filler(parser):
+    assert [(i["milestone"], i["status"]) for i in parse(parser, "375的话焊接完成了")] == [("焊接", "done")]
