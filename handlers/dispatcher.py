@@ -33,6 +33,7 @@ from handlers.understanding.items import ParsedItem
 from storage.database import Database, DatabaseUnavailable
 from storage.limits import ValueRejected
 from storage.models import ProcessedMessage
+from storage.writes import write_pending
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class Dispatcher:
             parser=parser,
         )
         reply = await self._route(ctx)
-        await session.flush()  # the handler's records first, as before
+        await write_pending(session)  # the handler's records first, as before (an ordinary message's without the ORM's flush)
         # A Core insert, not an ORM object: nothing reads it back in this transaction, and the unit
         # of work's bookkeeping for one more object cost more than the statement itself.
         await session.execute(
