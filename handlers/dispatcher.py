@@ -15,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -225,13 +225,17 @@ class Dispatcher:
         return await handle_free_text(ctx)
 
 
-_PROCESSED = select(ProcessedMessage).where(
-    ProcessedMessage.platform == bindparam("platform"), ProcessedMessage.message_id == bindparam("message_id")
+_PROCESSED_TABLE = ProcessedMessage.__table__
+_PROCESSED = select(_PROCESSED_TABLE.c.chat_id, _PROCESSED_TABLE.c.sender_id, _PROCESSED_TABLE.c.reply_text).where(
+    _PROCESSED_TABLE.c.platform == bindparam("platform"), _PROCESSED_TABLE.c.message_id == bindparam("message_id")
 )
-"""Built once (asked for every message)."""
+"""Built once (asked for every message); the three values read, from the table (no ORM object to
+build for a row that is nearly never there)."""
 _REMEMBER = insert(ProcessedMessage.__table__)
 """Remember a processed message (built once; the values bound per message)."""
 
 
-async def _processed(session: AsyncSession, message: InboundMessage) -> ProcessedMessage | None:
-    return await session.scalar(_PROCESSED, {"platform": message.platform, "message_id": message.message_id})
+async def _processed(session: AsyncSession, message: InboundMessage) -> Row[tuple[str, str, str]] | None:
+    """(chat_id, sender_id, reply_text) of the message when it was processed before."""
+    result = await session.execute(_PROCESSED, {"platform": message.platform, "message_id": message.message_id})
+    return result.first()

@@ -96,14 +96,17 @@ async def learn_correction(ctx: Context, questioned: PendingConfirmation | None)
                 [event.item for event in standing] + items, ctx.text)
 
 
+_EVENTS = Event.__table__
 _ANY_UNDO = (
-    select(Event.id)
+    select(_EVENTS.c.id)
     .where(
-        Event.kind == EventKind.UNDO, Event.created_at >= bindparam("since"), Event.platform == bindparam("platform"),
-        Event.chat_id == bindparam("chat_id"), Event.actor_id == bindparam("sender_id"),
+        _EVENTS.c.kind == EventKind.UNDO, _EVENTS.c.created_at >= bindparam("since"),
+        _EVENTS.c.platform == bindparam("platform"), _EVENTS.c.chat_id == bindparam("chat_id"),
+        _EVENTS.c.actor_id == bindparam("sender_id"),
     )
     .limit(1)
 )
+"""From the table, not through the ORM (asked for every message that records something)."""
 
 
 async def _recently_undone(ctx: Context) -> Event | None:
