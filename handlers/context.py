@@ -49,6 +49,11 @@ class Context:
     """The order this message turned out to be about; later messages naming none default to it."""
     recorded: list[Event] = field(default_factory=list)
     """The events this message appended, in order (the session's identity map keeps them only weakly)."""
+    question_open: bool | None = None
+    """Whether the sender has a question open in this chat, when read before handling (None: ask)."""
+    undone_lately: bool | None = None
+    """Whether the sender undid a record in this chat within the correction window, when read
+    before handling (None: ask)."""
 
     @property
     def now(self) -> datetime:

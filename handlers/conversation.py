@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, exists, select
 
 from handlers.context import Context
 from handlers.redaction import redact_secrets
@@ -64,8 +64,21 @@ _OPEN_QUESTION = select(PendingConfirmation).where(
 )
 
 
+_PENDING = PendingConfirmation.__table__
+QUESTION_OPEN = exists(_PENDING.c.id).where(
+    _PENDING.c.platform == bindparam("platform"),
+    _PENDING.c.chat_id == bindparam("chat_id"),
+    _PENDING.c.sender_id == bindparam("sender_id"),
+)
+"""Whether the sender (`sender_params`) has a question open in this chat: asked before every message
+(with the other checks of `handlers.dispatcher`, in one statement), so the question itself is
+loaded only when there is one."""
+
+
 async def open_question(ctx: Context) -> PendingConfirmation | None:
     """This sender's open question in this chat, left in place."""
+    if ctx.question_open is False:
+        return None
     return await ctx.session.scalar(_OPEN_QUESTION, sender_params(ctx))
 
 

@@ -13,9 +13,10 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,16 +24,17 @@ from handlers.access import GUEST, command_refusal, is_guest, refuse
 from handlers.boundary import id_refusal, normalise, rejected_value_reply
 from handlers.commands import match_command
 from handlers.context import Context, PreParsed, TextParser
-from handlers.conversation import drop_pending, is_confirmation, open_question, take_pending
+from handlers.conversation import QUESTION_OPEN, drop_pending, is_confirmation, open_question, take_pending
 from handlers.directory import Directory
 from handlers.free_text import apply_items, handle_free_text
-from handlers.learning.examples import learn_confirmation, learn_correction
+from handlers.learning.examples import UNDONE_LATELY, correction_window_start, learn_confirmation, learn_correction
 from handlers.messages import InboundMessage, Reply
 from handlers.settings import HandlerSettings
 from handlers.understanding.items import ParsedItem
 from storage.database import Database, DatabaseUnavailable
 from storage.limits import ValueRejected
 from storage.models import ProcessedMessage
+from storage.writes import write_pending
 
 log = logging.getLogger(__name__)
 
@@ -157,14 +159,15 @@ class Dispatcher:
         return reply
 
     async def _record(self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser) -> Reply:
-        previous = await _processed(session, message)
-        if previous is not None and (previous.chat_id, previous.sender_id) != (message.chat_id, message.sender_id):
+        before = await _before(session, message)
+        previous = before.processed
+        if previous is not None and previous[:2] != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
             log.warning("%s message id %s reused by another chat or sender", message.platform, message.message_id)
             return Reply(REUSED_ID, ok=False, duplicate=True)
         if previous is not None:
             log.info("duplicate delivery of %s message %s ignored", message.platform, message.message_id)
-            return Reply(previous.reply_text, duplicate=True)
+            return Reply(previous[2], duplicate=True)
         ctx = Context(
             session=session,
             message=message,
@@ -173,9 +176,11 @@ class Dispatcher:
             person=await self.directory.person_for(session, message),
             settings=self.settings,
             parser=parser,
+            question_open=before.question_open,
+            undone_lately=before.undone_lately,
         )
         reply = await self._route(ctx)
-        await session.flush()  # the handler's records first, as before
+        await write_pending(session)  # the handler's records first, as before (an ordinary message's without the ORM's flush)
         # A Core insert, not an ORM object: nothing reads it back in this transaction, and the unit
         # of work's bookkeeping for one more object cost more than the statement itself.
         await session.execute(
@@ -224,13 +229,38 @@ class Dispatcher:
         return await handle_free_text(ctx)
 
 
-_PROCESSED = select(ProcessedMessage).where(
-    ProcessedMessage.platform == bindparam("platform"), ProcessedMessage.message_id == bindparam("message_id")
+_PROCESSED_TABLE = ProcessedMessage.__table__
+_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
+_BEFORE = select(
+    _PROCESSED_TABLE.c.chat_id, _PROCESSED_TABLE.c.sender_id, _PROCESSED_TABLE.c.reply_text,
+    QUESTION_OPEN.label("question_open"), UNDONE_LATELY.label("undone_lately"),
+).select_from(
+    _ONE_ROW.outerjoin(_PROCESSED_TABLE, and_(
+        _PROCESSED_TABLE.c.platform == bindparam("platform"),
+        _PROCESSED_TABLE.c.message_id == bindparam("message_id"),
+    ))
 )
-"""Built once (asked for every message)."""
+"""What is asked before every message, in one statement (one row, whatever is found): whether the
+message id was processed before (chat_id, sender_id, reply_text; NULL when not), whether the
+sender has a question open in this chat, and whether they undid a record lately. Built once, read
+from the tables (no ORM object for a row that is nearly never there)."""
+
+
+@dataclass(frozen=True)
+class _Before:
+    processed: tuple[str, str, str] | None
+    """(chat_id, sender_id, reply_text) of the message id processed before, or None."""
+    question_open: bool
+    undone_lately: bool
+
+
+async def _before(session: AsyncSession, message: InboundMessage) -> _Before:
+    row = (await session.execute(_BEFORE, {
+        "platform": message.platform, "message_id": message.message_id, "chat_id": message.chat_id,
+        "sender_id": message.sender_id, "undo_since": correction_window_start(message.sent_at),
+    })).one()
+    processed = None if row.chat_id is None else (row.chat_id, row.sender_id, row.reply_text)
+    return _Before(processed, bool(row.question_open), bool(row.undone_lately))
 _REMEMBER = insert(ProcessedMessage.__table__)
 """Remember a processed message (built once; the values bound per message)."""
 
-
-async def _processed(session: AsyncSession, message: InboundMessage) -> ProcessedMessage | None:
-    return await session.scalar(_PROCESSED, {"platform": message.platform, "message_id": message.message_id})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -132,10 +133,17 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front: a read-then-write transaction then never fails midway
         # with SQLITE_BUSY, it waits (busy_timeout) at its start instead. Reads begin deferred.
-        if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        statement = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        driver = connection.connection.driver_connection
+        if not isinstance(driver, inline_sqlite.InlineConnection):
+            connection.exec_driver_sql(statement)
+            return
+        try:
+            driver.begin(statement)
+        except sqlite3.Error as exc:  # raised as SQLAlchemy would (Database.run tells busy from the rest)
+            raise DBAPIError.instance(
+                statement, None, exc, sqlite3.Error, hide_parameters=True, dialect=connection.dialect
+            ) from exc
 
 
 BUSY_POLL_SECONDS = 0.02

@@ -51,13 +51,17 @@ COMMANDS: tuple[Command, ...] = (
     *push.COMMANDS, *people.COMMANDS, *synonyms.COMMANDS,
 )
 
-_BY_WORD = sorted(((word, command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0]))
+_BY_WORD = sorted(
+    ((word, word.lower(), command) for command in COMMANDS for word in command.words), key=lambda p: -len(p[0])
+)
+"""(word, its lower case, command), longest word first (lowered once, not for every message)."""
 _AFTER_WORD = re.compile(r"(\s|$|[#＃A-Za-z0-9０-９:：])")
 
 
 def match_command(text: str) -> tuple[Command, str] | None:
-    for word, command in _BY_WORD:
-        if text.lower().startswith(word.lower()) and _AFTER_WORD.match(text, len(word)):
+    lowered = text.lower()
+    for word, lowered_word, command in _BY_WORD:
+        if lowered.startswith(lowered_word) and _AFTER_WORD.match(text, len(word)):
             rest = text[len(word):].lstrip(" :：\t")
             return command, rest.strip()
     return None

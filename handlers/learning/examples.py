@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
@@ -96,27 +96,36 @@ async def learn_correction(ctx: Context, questioned: PendingConfirmation | None)
                 [event.item for event in standing] + items, ctx.text)
 
 
-_ANY_UNDO = (
-    select(Event.id)
-    .where(
-        Event.kind == EventKind.UNDO, Event.created_at >= bindparam("since"), Event.platform == bindparam("platform"),
-        Event.chat_id == bindparam("chat_id"), Event.actor_id == bindparam("sender_id"),
-    )
-    .limit(1)
+_EVENTS = Event.__table__
+UNDONE_LATELY = exists(_EVENTS.c.id).where(
+    _EVENTS.c.kind == EventKind.UNDO, _EVENTS.c.created_at >= bindparam("undo_since"),
+    _EVENTS.c.platform == bindparam("platform"), _EVENTS.c.chat_id == bindparam("chat_id"),
+    _EVENTS.c.actor_id == bindparam("sender_id"),
 )
+"""Whether the sender (`sender_params`) undid something in this chat since `undo_since`
+(`correction_window_start`): asked before every message with the other checks of
+`handlers.dispatcher`, in one statement; asked alone by `learn_correction` otherwise."""
+_ANY_UNDO = select(UNDONE_LATELY)
+
+
+def correction_window_start(now: datetime) -> datetime:
+    """Since when an undo makes a new record its correction."""
+    return now - timedelta(minutes=CORRECTION_MINUTES)
 
 
 async def _recently_undone(ctx: Context) -> Event | None:
     """The sender's record in this chat undone within the last minutes, when no record of theirs
     came between the undo and this message."""
-    since = ctx.now - timedelta(minutes=CORRECTION_MINUTES)
+    since = correction_window_start(ctx.now)
     # Undos are rare: one query on the kind index settles the common case (no undo, nothing to do)
     # before the sender's latest record is looked for.
     # It cannot see this message's own records (an undo message records no item, so it never gets
     # here): no flush is needed first, and the message's records are flushed once, at its end.
-    with ctx.session.no_autoflush:
-        any_undo = await ctx.session.scalar(_ANY_UNDO, {**sender_params(ctx), "since": since})
+    any_undo = ctx.undone_lately
     if any_undo is None:
+        with ctx.session.no_autoflush:
+            any_undo = bool(await ctx.session.scalar(_ANY_UNDO, {**sender_params(ctx), "undo_since": since}))
+    if not any_undo:
         return None
     last = await ctx.session.scalar(
         select(Event).where(
