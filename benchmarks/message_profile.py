@@ -3,7 +3,8 @@
     python benchmarks/message_profile.py [--messages 600] [--burst 1] [--database URL] [--profile] [--top 40]
 
 Opens the real runtime (migrations, configuration sync, the parser) on a temp SQLite database
-(or --database, a PostgreSQL URL), creates 30 orders, then puts distinct progress reports on them
+(or, given --database, a PostgreSQL URL, a database of its own created on that server and dropped
+afterwards), creates 30 orders, then puts distinct progress reports on them
 (as `benchmarks/inbound_load.py` sends) through the durable intake exactly as an adapter does:
 `Intake.accept`, then the answer. `--burst N` accepts N messages of the one chat at a time before
 waiting for their answers (the load benchmark's situation: messages queue behind each other);
@@ -35,7 +36,7 @@ from bot.runtime import open_runtime  # noqa: E402
 from handlers.intake import Intake  # noqa: E402
 from handlers.messages import InboundMessage  # noqa: E402
 from tests.bot.gendan_process import GROUP, progress_texts  # noqa: E402
-from tests.conftest import reset_postgres  # noqa: E402
+from tests.conftest import scratch_postgres  # noqa: E402
 
 ORDERS = 30
 
@@ -63,9 +64,14 @@ async def send(intake: Intake, messages: list[InboundMessage], burst: int) -> No
 
 
 async def run(args: argparse.Namespace, tmp: Path) -> None:
-    database_url = args.database or f"sqlite+aiosqlite:///{tmp / 'gendan.db'}"
-    if database_url.startswith("postgresql"):
-        await reset_postgres(database_url)
+    if args.database and args.database.startswith("postgresql"):
+        async with scratch_postgres(args.database) as database_url:  # never the database tests use
+            await run_on(args, database_url)
+    else:
+        await run_on(args, args.database or f"sqlite+aiosqlite:///{tmp / 'gendan.db'}")
+
+
+async def run_on(args: argparse.Namespace, database_url: str) -> None:
     async with open_runtime(settings_for(database_url)) as runtime:
         intake = Intake(runtime.database, runtime.dispatcher)
         await intake.start()
