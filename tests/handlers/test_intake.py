@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.runtime import Runtime
 from handlers.intake import Intake, NotAccepted, ReplyChannel
@@ -290,3 +290,62 @@ async def test_an_over_long_message_in_the_queue_is_answered_and_the_rest_record
     assert [reply is not None and reply.ok for reply in replies] == [True, True, False, True]
     assert "消息太长了" in replies[2].text
     assert [await processed(runtime, m.message_id) for m in messages] == [1, 1, 0, 1]
+
+
+@contextmanager
+def inbox_inserts(runtime: Runtime) -> Iterator[list[bool]]:
+    """For each INSERT into the inbox sent while the block runs, whether it went out alone, in
+    autocommit, without BEGIN and COMMIT."""
+    sent: list[bool] = []
+    engine = runtime.database.engine.sync_engine
+
+    def on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
+        if statement.startswith("INSERT INTO inbox"):
+            sent.append(bool(getattr(connection.connection.dbapi_connection, "autocommit", False)))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def test_messages_arriving_together_are_stored_by_one_insert(runtime, intake, admin) -> None:
+    messages = [admin.message(f"订单123 {step}完成") for step in ("排产", "领料", "下料", "焊接")]
+    with inbox_inserts(runtime) as inserts:
+        tickets = await asyncio.gather(*(intake.accept(m) for m in messages))
+        replies = [await asyncio.wait_for(t.reply(None), 10) for t in tickets]
+    assert len(inserts) == 1
+    if runtime.database.dialect == "postgresql":
+        assert inserts == [True]  # the one INSERT commits on its own: no BEGIN/COMMIT round trips
+    for step, reply in zip(("排产", "领料", "下料", "焊接"), replies):
+        assert reply is not None and reply.ok and step in reply.text
+    for m in messages:
+        assert (await inbox_row(runtime, m.message_id)).status == InboxStatus.DONE
+        assert await processed(runtime, m.message_id) == 1
+
+
+async def test_a_message_twice_in_one_batch_is_handled_once_and_both_answered(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    other = admin.message("订单123 涂装完成")
+    first, second, third = await asyncio.gather(intake.accept(message), intake.accept(other), intake.accept(message))
+    assert (first.duplicate, second.duplicate, third.duplicate) == (False, False, True)
+    assert first.row_id == third.row_id
+    one, _two, again = [await asyncio.wait_for(t.reply(None), 10) for t in (first, second, third)]
+    assert one is not None and again is not None and again.duplicate and again.text == one.text
+    assert await processed(runtime, message.message_id) == 1
+    assert await processed(runtime, other.message_id) == 1
+
+
+async def test_a_redelivery_among_new_messages_is_answered_from_the_inbox(runtime, intake, admin) -> None:
+    old = admin.message("订单123 焊接完成")
+    answered = await (await intake.accept(old)).reply(5.0)
+    new = admin.message("订单123 涂装完成")
+    again, fresh = await asyncio.gather(intake.accept(old), intake.accept(new))
+    assert again.duplicate and not fresh.duplicate
+    replayed = await again.reply(5.0)
+    assert replayed is not None and replayed.duplicate and answered is not None and replayed.text == answered.text
+    reply = await fresh.reply(5.0)
+    assert reply is not None and reply.ok and "涂装" in reply.text
+    assert await processed(runtime, old.message_id) == 1
+    assert await processed(runtime, new.message_id) == 1
