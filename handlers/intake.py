@@ -420,7 +420,9 @@ class Intake:
                 log.warning("late answer to %s message %s not delivered (%s); handed to the outbox",
                             message.platform, message.message_id, type(exc).__name__)
         try:
-            await self.database.run(lambda session: _mark_answered(session, row_id, message, reply, route))
+            # Marked by one UPDATE alone (no BEGIN/COMMIT on PostgreSQL) unless the outbox takes it too.
+            await self.database.run(lambda session: _mark_answered(session, row_id, message, reply, route),
+                                    single_statement=route is not AnswerRoute.OUTBOX)
         except DatabaseUnavailable:
             log.warning("late answer to %s message %s: not marked answered; retried on the next start",
                         message.platform, message.message_id)
@@ -472,6 +474,12 @@ _INSERTS = {
 values of a whole batch (SQLAlchemy sends them as one multi-row INSERT)."""
 _FINISH = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == bindparam("was"))
 """Mark a message handled (the new values bound per message; no row when already handled)."""
+_ANSWERED = (
+    update(_INBOX)
+    .where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.answered_at.is_(None))
+    .values(answered_at=bindparam("now"), answer_route=bindparam("route"))
+)
+"""Mark a late answer sent (no row when it was marked already)."""
 
 
 async def _store_all(
@@ -568,11 +576,7 @@ async def _to_outbox(session: AsyncSession, message: InboundMessage, reply: Repl
 
 async def _mark_answered(session: AsyncSession, row_id: int, message: InboundMessage, reply: Reply, route: AnswerRoute) -> None:
     now = datetime.now(timezone.utc)
-    marked = await session.execute(
-        update(InboxMessage)
-        .where(InboxMessage.id == row_id, InboxMessage.answered_at.is_(None))
-        .values(answered_at=now, answer_route=route)
-    )
+    marked = await session.execute(_ANSWERED, {"row_id": row_id, "now": now, "route": route})
     if marked.rowcount and route is AnswerRoute.OUTBOX:
         await _to_outbox(session, message, reply, now)
 

@@ -4,6 +4,7 @@ the transport, the stored channel, or the outbox; a restart resumes what was not
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.runtime import Runtime
+from handlers import intake as intake_module
 from handlers.intake import Intake, NotAccepted, ReplyChannel
 from handlers.messages import InboundMessage, Reply
 from storage.models import AnswerRoute, InboxMessage, InboxStatus, OutboxMessage, ProcessedMessage
@@ -250,6 +252,7 @@ async def test_queued_messages_of_one_chat_are_handled_together_each_with_its_ow
         return replies
 
     monkeypatch.setattr(runtime.dispatcher, "apply_together", counting)
+    monkeypatch.setattr(intake_module, "TOGETHER_WITHIN", 10.0)  # a loaded machine splits no batch
     steps = ["排产", "领料", "下料", "焊接"]
     messages = [admin.message(f"订单123 {step}完成") for step in steps]
     replies = await queue_then_release(runtime, intake, messages)
@@ -293,14 +296,15 @@ async def test_an_over_long_message_in_the_queue_is_answered_and_the_rest_record
 
 
 @contextmanager
-def inbox_inserts(runtime: Runtime) -> Iterator[list[bool]]:
-    """For each INSERT into the inbox sent while the block runs, whether it went out alone, in
-    autocommit, without BEGIN and COMMIT."""
+def sent_alone(runtime: Runtime, start: str, *, sets: tuple[str, ...] = ()) -> Iterator[list[bool]]:
+    """For each statement beginning with `start` sent while the block runs (an UPDATE: setting
+    exactly the columns `sets`), whether it went out alone, in autocommit, without BEGIN and COMMIT."""
     sent: list[bool] = []
     engine = runtime.database.engine.sync_engine
 
     def on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
-        if statement.startswith("INSERT INTO inbox"):
+        assigned = tuple(sorted(re.findall(r"(\w+)=", statement.split(" WHERE ")[0])))
+        if statement.startswith(start) and (not sets or assigned == tuple(sorted(sets))):
             sent.append(bool(getattr(connection.connection.dbapi_connection, "autocommit", False)))
 
     event.listen(engine, "before_cursor_execute", on_execute)
@@ -312,7 +316,7 @@ def inbox_inserts(runtime: Runtime) -> Iterator[list[bool]]:
 
 async def test_messages_arriving_together_are_stored_by_one_insert(runtime, intake, admin) -> None:
     messages = [admin.message(f"订单123 {step}完成") for step in ("排产", "领料", "下料", "焊接")]
-    with inbox_inserts(runtime) as inserts:
+    with sent_alone(runtime, "INSERT INTO inbox") as inserts:
         tickets = await asyncio.gather(*(intake.accept(m) for m in messages))
         replies = [await asyncio.wait_for(t.reply(None), 10) for t in tickets]
     assert len(inserts) == 1
@@ -323,6 +327,19 @@ async def test_messages_arriving_together_are_stored_by_one_insert(runtime, inta
     for m in messages:
         assert (await inbox_row(runtime, m.message_id)).status == InboxStatus.DONE
         assert await processed(runtime, m.message_id) == 1
+
+
+async def test_a_late_answer_is_marked_by_one_update_alone(runtime, intake, admin) -> None:
+    channel = LateChannel()
+    intake.register_channel(admin.platform, "url", channel)
+    message = admin.message("订单123 焊接完成")
+    with sent_alone(runtime, "UPDATE inbox SET", sets=("answer_route", "answered_at")) as marks:
+        await intake.accept(message, live_channel(), carries_reply=False)  # the answer always goes late
+        await intake.settled()
+    assert [m for m, _ in channel.sent] == [message.message_id]
+    row = await inbox_row(runtime, message.message_id)
+    assert row.answer_route == AnswerRoute.CHANNEL and row.answered_at is not None
+    assert marks == ([True] if runtime.database.dialect == "postgresql" else [False])
 
 
 async def test_a_message_twice_in_one_batch_is_handled_once_and_both_answered(runtime, intake, admin) -> None:
