@@ -71,11 +71,16 @@ class Dispatcher:
         except DatabaseUnavailable as exc:
             return Reply(DATABASE_BUSY if exc.busy else DATABASE_DOWN, ok=False)
 
-    async def apply(self, message: InboundMessage, finish: Finish | None = None) -> Reply:
+    async def apply(self, message: InboundMessage, finish: Finish | None = None, *, unseen: bool = False) -> Reply:
         """Apply `message` in one transaction, with `finish` run in it last; raises
         `DatabaseUnavailable` when the database stays busy or unreachable (nothing was applied).
         A message that can never be stored (an over-long id, a value the database refuses) is
-        answered, not raised: a raised error would have the platform deliver it again, forever."""
+        answered, not raised: a raised error would have the platform deliver it again, forever.
+
+        `unseen`: the caller knows the message id was never applied (the intake's inbox holds it
+        unhandled), so it is not looked up among processed messages first — one round trip less.
+        Should it have been applied after all (another instance took it over), remembering it
+        again fails on the unique (platform, message_id) and it runs again with the look-up."""
         message = normalise(message)
         refusal = id_refusal(message)
         if refusal is not None:
@@ -92,7 +97,8 @@ class Dispatcher:
         parser = await self._understood_first(text, message.sent_at)
         try:
             try:
-                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+                return await self.database.run(
+                    lambda session: self._handle(session, message, text, parser, finish, seen=not unseen))
             except IntegrityError:
                 # A concurrent transaction committed the same message id (a racing redelivery) or the
                 # same new order first; running again sees its result and answers accordingly.
@@ -101,14 +107,16 @@ class Dispatcher:
             log.warning("%s message %s not recorded: %s", message.platform, message.message_id, exc)
             return await self._finished(message, rejected_value_reply(exc), finish)
 
-    async def apply_together(self, messages: Sequence[tuple[InboundMessage, Finish]], *, within: float) -> list[Reply]:
+    async def apply_together(
+        self, messages: Sequence[tuple[InboundMessage, Finish]], *, within: float, unseen: bool = False
+    ) -> list[Reply]:
         """Apply several messages of one chat, in order, in one transaction, while less than
         `within` seconds went by (the transaction's begin and commit, a good part of an ordinary
         message's cost, are paid once). Returns the replies of the messages applied: a prefix of
         `messages`, each with its records and its `finish` committed in the one transaction. Stops
         before a message `apply` answers without recording (a refused id, an over-long text), and
         raises on any failure (nothing is applied then): the caller applies those with `apply`,
-        which answers every fault as it does for a message alone."""
+        which answers every fault as it does for a message alone. `unseen`: as for `apply`."""
         loop = asyncio.get_running_loop()
 
         async def work(session: AsyncSession) -> list[Reply]:
@@ -122,7 +130,7 @@ class Dispatcher:
                 # Understood here, not before the transaction: the messages before it may have
                 # changed what the parser knows (a learnt synonym), as they would one by one.
                 parser = await self._understood_first(text, message.sent_at)
-                replies.append(await self._handle(session, message, text, parser, finish))
+                replies.append(await self._handle(session, message, text, parser, finish, seen=not unseen))
             return replies
 
         return await self.database.run(work)
@@ -149,15 +157,19 @@ class Dispatcher:
         return PreParsed(self.parser, text, now, self.parser.parse(text, now))
 
     async def _handle(
-        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None
+        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None,
+        *, seen: bool = True,
     ) -> Reply:
-        reply = await self._record(session, message, text, parser)
+        reply = await self._record(session, message, text, parser, seen=seen)
         if finish is not None:
             await finish(session, message, reply)
         return reply
 
-    async def _record(self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser) -> Reply:
-        previous = await _processed(session, message)
+    async def _record(
+        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, *, seen: bool = True
+    ) -> Reply:
+        """`seen=False`: the message id is known never applied (see `apply`'s `unseen`)."""
+        previous = await _processed(session, message) if seen else None
         if previous is not None and (previous.chat_id, previous.sender_id) != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
             log.warning("%s message id %s reused by another chat or sender", message.platform, message.message_id)

@@ -322,7 +322,7 @@ class Intake:
         delay = RETRY_DELAY
         while True:
             try:
-                reply = await self.dispatcher.apply(ticket.message, self._finisher(ticket))
+                reply = await self.dispatcher.apply(ticket.message, self._finisher(ticket), unseen=True)
                 break
             except DatabaseUnavailable:
                 ticket._release()
@@ -349,7 +349,7 @@ class Intake:
             return 0
         try:
             replies = await self.dispatcher.apply_together(
-                [(ticket.message, self._finisher(ticket)) for ticket in tickets], within=TOGETHER_WITHIN
+                [(ticket.message, self._finisher(ticket)) for ticket in tickets], within=TOGETHER_WITHIN, unseen=True
             )
         except Exception as exc:
             log.info("%d queued message(s) handled one by one after %s", len(tickets), type(exc).__name__)

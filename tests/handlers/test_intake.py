@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from handlers import intake as intake_module
 from handlers.intake import Intake, NotAccepted, ReplyChannel
 from handlers.messages import InboundMessage, Reply
-from storage.models import AnswerRoute, InboxMessage, InboxStatus, OutboxMessage, ProcessedMessage
+from storage.models import AnswerRoute, Event, InboxMessage, InboxStatus, OutboxMessage, ProcessedMessage
 from tests.helpers import ChatSession
 
 ORDER = "新建订单 123 华东机械 搅拌机 50台 2026-12-20"
@@ -56,9 +56,9 @@ def slow_handling(runtime: Runtime) -> Iterator[asyncio.Event]:
     go = asyncio.Event()
     real_apply = runtime.dispatcher.apply
 
-    async def slow(message, finish=None):
+    async def slow(message, finish=None, **options):
         await go.wait()
-        return await real_apply(message, finish)
+        return await real_apply(message, finish, **options)
 
     runtime.dispatcher.apply = slow  # type: ignore[method-assign]
     try:
@@ -169,9 +169,9 @@ async def test_a_restart_resumes_what_was_received_but_not_handled(runtime, admi
     gate = asyncio.Event()
     real_apply = runtime.dispatcher.apply
 
-    async def stalled(message, finish=None):
+    async def stalled(message, finish=None, **options):
         await gate.wait()  # the process dies before handling
-        return await real_apply(message, finish)
+        return await real_apply(message, finish, **options)
 
     runtime.dispatcher.apply = stalled  # type: ignore[method-assign]
     message = admin.message("订单123 焊接完成")
@@ -246,8 +246,8 @@ async def test_queued_messages_of_one_chat_are_handled_together_each_with_its_ow
     together: list[int] = []
     real = runtime.dispatcher.apply_together
 
-    async def counting(messages, *, within):
-        replies = await real(messages, within=within)
+    async def counting(messages, **options):
+        replies = await real(messages, **options)
         together.append(len(replies))
         return replies
 
@@ -366,3 +366,37 @@ async def test_a_redelivery_among_new_messages_is_answered_from_the_inbox(runtim
     assert reply is not None and reply.ok and "涂装" in reply.text
     assert await processed(runtime, old.message_id) == 1
     assert await processed(runtime, new.message_id) == 1
+
+
+async def test_a_message_new_to_the_inbox_is_not_looked_up_among_processed_ones(runtime, intake, admin) -> None:
+    lookups: list[str] = []
+
+    def on_execute(_connection, _cursor, statement, _parameters, _context, _many) -> None:
+        if statement.startswith("SELECT processed_messages.id"):
+            lookups.append(statement)
+
+    engine = runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        message = admin.message("订单123 焊接完成")
+        reply = await (await intake.accept(message)).reply(5.0)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert reply is not None and reply.ok and "焊接" in reply.text
+    assert lookups == []  # the inbox row was just stored: the id cannot have been applied (one round trip less)
+    assert await processed(runtime, message.message_id) == 1
+
+
+async def test_a_message_applied_before_it_reached_the_inbox_is_recorded_once(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    first = await runtime.dispatcher.handle(message)  # applied without the inbox (as another instance might)
+    assert first.ok and not first.duplicate
+    ticket = await intake.accept(message)
+    assert not ticket.duplicate  # new to the inbox
+    await intake.settled()
+    assert await processed(runtime, message.message_id) == 1
+    assert (await inbox_row(runtime, message.message_id)).status == InboxStatus.DONE
+    assert await ticket.reply(1.0) is None  # a duplicate: nothing said twice
+    async with runtime.database.read() as session:
+        events = await session.scalar(select(func.count()).select_from(Event).where(Event.message_id == message.message_id))
+    assert events == 1
