@@ -4,7 +4,8 @@
     python benchmarks/inbound_load.py --sigterm [--rate 250] [--seconds 10]
 
 Starts `gendan run` as a subprocess (a temp config; SQLite in a temp dir unless --database gives a
-PostgreSQL URL; --instances 2 starts two processes on two ports, messages alternate between them)
+PostgreSQL URL, in which it creates a database of its own, gendan_bench_<pid>, and drops it
+afterwards; --instances 2 starts two processes on two ports, messages alternate between them)
 against the fake WeCom, creates 30 orders, then sends distinct progress reports on them at --rate
 per second for --seconds, each signed and encrypted as WeCom does, whatever the answers before did.
 Beside it, the floor: a bare aiohttp handler doing the same signature check, decryption and
@@ -24,6 +25,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +50,7 @@ from tests.bot.gendan_process import (  # noqa: E402
     sign_all,
     write_config,
 )
-from tests.conftest import reset_postgres  # noqa: E402
+from tests.conftest import scratch_postgres  # noqa: E402
 
 ORDERS = 30
 
@@ -72,6 +74,21 @@ async def floor_server(fake: FakeWeCom) -> web.AppRunner:
     return runner
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU time of the PostgreSQL server's processes on this machine so far (Linux /proc;
+    a backend that exited in between is not counted: the instances keep theirs in their pools)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, fields = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == "postgres":
+            parts = fields.split()
+            total += int(parts[11]) + int(parts[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def report(name: str, load: Load) -> None:
     p50, p99, worst = load.percentiles()
     print(f"{name}: {len(load.outcomes)} messages, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms, "
@@ -93,11 +110,16 @@ async def run_floor(rate: float, count: int) -> None:
 
 
 async def run_bot(args: argparse.Namespace, tmp: Path) -> None:
+    if args.database and args.database.startswith("postgresql"):
+        async with scratch_postgres(args.database) as database_url:  # never the database tests use
+            await run_bot_on(args, tmp, database_url)
+    else:
+        await run_bot_on(args, tmp, args.database or f"sqlite+aiosqlite:///{tmp / 'gendan.db'}")
+
+
+async def run_bot_on(args: argparse.Namespace, tmp: Path, database_url: str) -> None:
     fake = FakeWeCom()
     await fake.start()
-    database_url = args.database or f"sqlite+aiosqlite:///{tmp / 'gendan.db'}"
-    if database_url.startswith("postgresql"):
-        await reset_postgres(database_url)
     servers = []
     for n in range(args.instances):
         port = free_port()
@@ -112,6 +134,7 @@ async def run_bot(args: argparse.Namespace, tmp: Path) -> None:
         count = int(args.rate * args.seconds)
         signed = sign_all(fake, progress_texts(count, orders), "load-")
         cpu_before = [server.cpu_seconds() for server in servers]
+        postgres_before, own_before = postgres_cpu_seconds(), time.process_time()
         load = await drive(fake, [s.url for s in servers], signed, args.rate)
         if args.sigterm:
             for server in servers:
@@ -122,6 +145,7 @@ async def run_bot(args: argparse.Namespace, tmp: Path) -> None:
                 await server.start()
         await settle(fake, database_url, expected_answers=load.late, timeout=120)
         cpu_after = [server.cpu_seconds() for server in servers]
+        postgres_used, own_used = postgres_cpu_seconds() - postgres_before, time.process_time() - own_before
         where = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
         report(f"gendan run on {where}, {args.instances} instance(s), {args.rate:.0f}/s for {args.seconds:.0f} s", load)
         acknowledged = load.acknowledged
@@ -136,6 +160,9 @@ async def run_bot(args: argparse.Namespace, tmp: Path) -> None:
             used = sum(after - before for before, after in zip(cpu_before, cpu_after))  # type: ignore[operator]
             print(f"server CPU {1000 * used / count:.2f} ms per message (all instances, HTTP, crypto, storing,"
                   f" handling; load average {os.getloadavg()[0]:.1f})")
+            if database_url.startswith("postgresql"):
+                print(f"PostgreSQL CPU {1000 * postgres_used / count:.2f} ms per message (its processes on this machine);"
+                      f" this load generator {1000 * own_used / count:.2f} ms")
     finally:
         for server in servers:
             await server.stop()

@@ -3,12 +3,14 @@
     python benchmarks/message_profile.py [--messages 600] [--burst 1] [--database URL] [--profile] [--top 40]
 
 Opens the real runtime (migrations, configuration sync, the parser) on a temp SQLite database
-(or --database, a PostgreSQL URL), creates 30 orders, then puts distinct progress reports on them
+(or, given --database, a PostgreSQL URL, a database of its own created on that server and dropped
+afterwards), creates 30 orders, then puts distinct progress reports on them
 (as `benchmarks/inbound_load.py` sends) through the durable intake exactly as an adapter does:
 `Intake.accept`, then the answer. `--burst N` accepts N messages of the one chat at a time before
 waiting for their answers (the load benchmark's situation: messages queue behind each other);
 `--burst 1` is one message alone. Prints CPU ms per message (process time) and wall ms; with
---profile, the cProfile functions with the most time (own time and cumulative).
+--profile, the cProfile functions with the most time (own time and cumulative). Also the statements
+and transactions per message (each costs a round trip on PostgreSQL, BEGIN and COMMIT one each).
 
 No HTTP and no crypto (24–70 µs a message, see wecom_callback_bench.py): this is the part of a
 message the bot's own code spends.
@@ -30,12 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import Connection, Engine, event  # noqa: E402
+
 from bot.config import parse_settings  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from handlers.intake import Intake  # noqa: E402
 from handlers.messages import InboundMessage  # noqa: E402
 from tests.bot.gendan_process import GROUP, progress_texts  # noqa: E402
-from tests.conftest import reset_postgres  # noqa: E402
+from tests.conftest import scratch_postgres  # noqa: E402
 
 ORDERS = 30
 
@@ -54,6 +58,28 @@ def message(text: str, msgid: str) -> InboundMessage:
                           sent_at=datetime.now(timezone.utc), mentions=("跟单助手",), chat_name="生产群")
 
 
+class RoundTrips:
+    """Counts the statements sent and the transactions begun (not statements run alone, in autocommit)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.statements = 0
+        self.transactions = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+
+    def _statement(self, *_args: object) -> None:
+        self.statements += 1
+
+    def _begin(self, connection: Connection) -> None:
+        if not getattr(connection.connection.dbapi_connection, "autocommit", False):
+            self.transactions += 1
+
+    def stop(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "begin", self._begin)
+
+
 async def send(intake: Intake, messages: list[InboundMessage], burst: int) -> None:
     for start in range(0, len(messages), burst):
         tickets = await asyncio.gather(*(intake.accept(m) for m in messages[start:start + burst]))
@@ -63,9 +89,14 @@ async def send(intake: Intake, messages: list[InboundMessage], burst: int) -> No
 
 
 async def run(args: argparse.Namespace, tmp: Path) -> None:
-    database_url = args.database or f"sqlite+aiosqlite:///{tmp / 'gendan.db'}"
-    if database_url.startswith("postgresql"):
-        await reset_postgres(database_url)
+    if args.database and args.database.startswith("postgresql"):
+        async with scratch_postgres(args.database) as database_url:  # never the database tests use
+            await run_on(args, database_url)
+    else:
+        await run_on(args, args.database or f"sqlite+aiosqlite:///{tmp / 'gendan.db'}")
+
+
+async def run_on(args: argparse.Namespace, database_url: str) -> None:
     async with open_runtime(settings_for(database_url)) as runtime:
         intake = Intake(runtime.database, runtime.dispatcher)
         await intake.start()
@@ -77,6 +108,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> None:
             await send(intake, [message(t, f"warm-{i}") for i, t in enumerate(texts[:60])], args.burst)
             measured = [message(t, f"load-{i}") for i, t in enumerate(texts[60:])]
             profiler = cProfile.Profile() if args.profile else None
+            trips = RoundTrips(runtime.database.engine.sync_engine)
             cpu, wall = time.process_time(), time.perf_counter()
             if profiler is not None:
                 profiler.enable()
@@ -84,11 +116,14 @@ async def run(args: argparse.Namespace, tmp: Path) -> None:
             if profiler is not None:
                 profiler.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            trips.stop()
         finally:
             await intake.close()
     where = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
     print(f"{where}, {args.messages} progress messages, {args.burst} at a time: CPU {1000 * cpu / args.messages:.2f} ms"
-          f" per message, wall {1000 * wall / args.messages:.2f} ms{' (under cProfile)' if profiler else ''}")
+          f" per message, wall {1000 * wall / args.messages:.2f} ms{' (under cProfile)' if profiler else ''};"
+          f" per message {trips.statements / args.messages:.2f} statements and {trips.transactions / args.messages:.2f}"
+          f" transactions (BEGIN … COMMIT)")
     if profiler is not None:
         for order in ("tottime", "cumulative"):
             out = io.StringIO()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -378,9 +380,23 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.web.setup import warn_if_unsigned
 
     warn_if_unsigned(settings)
-    web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
-                access_log_class=RedactingAccessLogger)
+    profile = os.environ.get(PROFILE_ENV)
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    try:
+        web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
+                    access_log_class=RedactingAccessLogger)
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{profile}.{os.getpid()}")
     return 0
+
+
+PROFILE_ENV = "GENDAN_PROFILE"
+"""Set to a path: `gendan run` runs under cProfile and writes its stats to PATH.<pid> when it stops
+(for finding where a running instance spends; read with `python -m pstats`)."""
 
 
 @asynccontextmanager

@@ -94,7 +94,8 @@ class Dispatcher:
         parser = await self._understood_first(text, message.sent_at)
         try:
             try:
-                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+                return await self.database.run(
+                    lambda session: self._handle(session, message, text, parser, finish))
             except IntegrityError:
                 # A concurrent transaction committed the same message id (a racing redelivery) or the
                 # same new order first; running again sees its result and answers accordingly.
@@ -103,7 +104,9 @@ class Dispatcher:
             log.warning("%s message %s not recorded: %s", message.platform, message.message_id, exc)
             return await self._finished(message, rejected_value_reply(exc), finish)
 
-    async def apply_together(self, messages: Sequence[tuple[InboundMessage, Finish]], *, within: float) -> list[Reply]:
+    async def apply_together(
+        self, messages: Sequence[tuple[InboundMessage, Finish]], *, within: float
+    ) -> list[Reply]:
         """Apply several messages of one chat, in order, in one transaction, while less than
         `within` seconds went by (the transaction's begin and commit, a good part of an ordinary
         message's cost, are paid once). Returns the replies of the messages applied: a prefix of
@@ -151,7 +154,7 @@ class Dispatcher:
         return PreParsed(self.parser, text, now, self.parser.parse(text, now))
 
     async def _handle(
-        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None
+        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None,
     ) -> Reply:
         reply = await self._record(session, message, text, parser)
         if finish is not None:

@@ -25,7 +25,7 @@ import enum
 import itertools
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -234,7 +234,8 @@ class Intake:
             batch, self._arrivals = self._arrivals, []
             now = datetime.now(timezone.utc)
             try:
-                stored = await self.database.run(lambda session: _store_all(session, batch, now))
+                # One INSERT for the batch, which commits on its own (no BEGIN/COMMIT on PostgreSQL).
+                stored = await self.database.run(lambda session: _store_all(session, batch, now), single_statement=True)
             except Exception as exc:
                 failure = NotAccepted("the database is unavailable" if isinstance(exc, DatabaseUnavailable)
                                       else f"storing failed: {type(exc).__name__}")
@@ -244,8 +245,8 @@ class Intake:
                     if not arrival.done():
                         arrival.set_exception(failure)
                 continue
-            for (message, channel, carries_reply, arrival), (row_id, earlier) in zip(batch, stored):
-                if earlier is None:
+            for (message, channel, carries_reply, arrival), (row_id, new, earlier) in zip(batch, stored):
+                if new:
                     ticket = Ticket(message, channel, row_id)
                     if not carries_reply:
                         ticket.answer_later()
@@ -257,11 +258,12 @@ class Intake:
                     arrival.set_result(ticket)
 
     def _redelivered(
-        self, message: InboundMessage, channel: ReplyChannel | None, row_id: int, stored: InboxMessage
+        self, message: InboundMessage, channel: ReplyChannel | None, row_id: int, stored: InboxMessage | None
     ) -> Ticket:
+        """A message stored before (`stored`, its row), or twice in the same batch (None: not handled yet)."""
         log.info("%s message %s delivered again; answered from the inbox", message.platform, message.message_id)
         ticket = Ticket(message, channel, row_id, duplicate=True)
-        if stored.status == InboxStatus.DONE:
+        if stored is not None and stored.status == InboxStatus.DONE:
             # Only a reply that went out in the platform's response may have been lost with it.
             passive = stored.answer_route == AnswerRoute.PASSIVE
             ticket._resolve(_stored_reply(stored, duplicate=True) if passive else None)
@@ -418,7 +420,9 @@ class Intake:
                 log.warning("late answer to %s message %s not delivered (%s); handed to the outbox",
                             message.platform, message.message_id, type(exc).__name__)
         try:
-            await self.database.run(lambda session: _mark_answered(session, row_id, message, reply, route))
+            # Marked by one UPDATE alone (no BEGIN/COMMIT on PostgreSQL) unless the outbox takes it too.
+            await self.database.run(lambda session: _mark_answered(session, row_id, message, reply, route),
+                                    single_statement=route is not AnswerRoute.OUTBOX)
         except DatabaseUnavailable:
             log.warning("late answer to %s message %s: not marked answered; retried on the next start",
                         message.platform, message.message_id)
@@ -462,25 +466,63 @@ class Intake:
 
 _INBOX = InboxMessage.__table__
 _INSERTS = {
-    dialect: insert(_INBOX).on_conflict_do_nothing(index_elements=["platform", "message_id"]).returning(_INBOX.c.id)
+    dialect: insert(_INBOX).on_conflict_do_nothing(index_elements=["platform", "message_id"])
+    .returning(_INBOX.c.id, _INBOX.c.platform, _INBOX.c.message_id)
     for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-"""Insert a message unless stored before (its id, or None): built once, the values bound per message."""
+"""Insert messages unless stored before (the ids of those inserted): built once, executed with the
+values of a whole batch (SQLAlchemy sends them as one multi-row INSERT)."""
 _FINISH = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == bindparam("was"))
 """Mark a message handled (the new values bound per message; no row when already handled)."""
+_ANSWERED = (
+    update(_INBOX)
+    .where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.answered_at.is_(None))
+    .values(answered_at=bindparam("now"), answer_route=bindparam("route"))
+)
+"""Mark a late answer sent (no row when it was marked already)."""
 
 
 async def _store_all(
     session: AsyncSession, batch: list[tuple[InboundMessage, ReplyChannel | None, bool, Any]], now: datetime
-) -> list[tuple[int, InboxMessage | None]]:
-    return [await _store(session, message, channel, now) for message, channel, _carries, _arrival in batch]
+) -> list[tuple[int, bool, InboxMessage | None]]:
+    """Insert the batch's messages unless stored before, in one statement: per message (row id,
+    True, None) when new, (id, False, the stored row) if not, and (id, False, None) for a message
+    twice in the batch, after the first time."""
+    keys = [(message.platform, message.message_id) for message, *_rest in batch]
+    fresh: dict[tuple[str, str], dict[str, Any]] = {}
+    for (message, channel, *_rest), key in zip(batch, keys):
+        fresh.setdefault(key, _inbox_values(message, channel, now))
+    inserted = {
+        (platform, message_id): row_id
+        for row_id, platform, message_id in await session.execute(_INSERTS[session.bind.dialect.name], list(fresh.values()))
+    }
+    earlier: dict[tuple[str, str], InboxMessage] = {}
+    if len(inserted) < len(fresh):  # a redelivery: its stored row tells how it was answered
+        for platform, message_ids in _by_platform(key for key in fresh if key not in inserted).items():
+            for row in await session.scalars(
+                select(InboxMessage).where(InboxMessage.platform == platform, InboxMessage.message_id.in_(message_ids))
+            ):
+                earlier[(row.platform, row.message_id)] = row
+    stored: list[tuple[int, bool, InboxMessage | None]] = []
+    first: set[tuple[str, str]] = set()
+    for key in keys:
+        if key in inserted:
+            stored.append((inserted[key], key not in first, None))
+            first.add(key)
+        else:
+            stored.append((earlier[key].id, False, earlier[key]))
+    return stored
 
 
-async def _store(
-    session: AsyncSession, message: InboundMessage, channel: ReplyChannel | None, now: datetime
-) -> tuple[int, InboxMessage | None]:
-    """Insert the message unless stored before: (row id, None) when new, (id, the stored row) if not."""
-    values = {
+def _by_platform(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for platform, message_id in keys:
+        grouped.setdefault(platform, []).append(message_id)
+    return grouped
+
+
+def _inbox_values(message: InboundMessage, channel: ReplyChannel | None, now: datetime) -> dict[str, Any]:
+    return {
         "platform": message.platform,
         "message_id": message.message_id,
         "chat_id": message.chat_id,
@@ -499,14 +541,6 @@ async def _store(
         "reply_ok": True,
         "mention_user_ids": [],
     }
-    row_id = await session.scalar(_INSERTS[session.bind.dialect.name], values)
-    if row_id is not None:
-        return row_id, None
-    stored = await session.scalar(
-        select(InboxMessage).where(InboxMessage.platform == message.platform, InboxMessage.message_id == message.message_id)
-    )
-    assert stored is not None
-    return stored.id, stored
 
 
 ATTACHMENT_NOT_SENT = "（文件或图片没能随回复发出，请稍后再发一次同样的命令。）"
@@ -542,11 +576,7 @@ async def _to_outbox(session: AsyncSession, message: InboundMessage, reply: Repl
 
 async def _mark_answered(session: AsyncSession, row_id: int, message: InboundMessage, reply: Reply, route: AnswerRoute) -> None:
     now = datetime.now(timezone.utc)
-    marked = await session.execute(
-        update(InboxMessage)
-        .where(InboxMessage.id == row_id, InboxMessage.answered_at.is_(None))
-        .values(answered_at=now, answer_route=route)
-    )
+    marked = await session.execute(_ANSWERED, {"row_id": row_id, "now": now, "route": route})
     if marked.rowcount and route is AnswerRoute.OUTBOX:
         await _to_outbox(session, message, reply, now)
 

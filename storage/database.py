@@ -160,6 +160,12 @@ class Database:
         self.readers = async_sessionmaker(
             engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, sync_session_class=GuardedSession
         )
+        self.statements = (
+            async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False,
+                               sync_session_class=GuardedSession)
+            if engine.dialect.name == "postgresql" else None
+        )
+        """On PostgreSQL, sessions whose statements each commit on their own (see `statement`)."""
         self.retries = retries
         self.retry_delay = retry_delay
         self._busy_wait_s = getattr(engine.sync_engine, "gendan_busy_timeout_ms", 0) / 1000
@@ -189,13 +195,27 @@ class Database:
                 yield session
 
     @asynccontextmanager
+    async def statement(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work of ONE statement (a multi-row insert, an update of many rows), which is
+        atomic and durable on its own: on PostgreSQL it runs without BEGIN and COMMIT (autocommit),
+        two round trips fewer; on SQLite it is an ordinary write transaction. Never run more than
+        one statement in it: each would commit alone."""
+        if self.statements is None:
+            async with self.transaction() as session:
+                yield session
+        else:
+            async with self.statements() as session:
+                yield session
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only unit of work: never queues behind writers (WAL); nothing is committed."""
         async with self.readers() as session:  # closing the session rolls the read back
             yield session
 
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, single_statement: bool = False) -> T:
         """Run `work` in one transaction, retrying briefly while the database is busy or restarting.
+        `single_statement`: `work` runs one statement, in `statement()` (no BEGIN/COMMIT on PostgreSQL).
 
         Raises `DatabaseUnavailable` when the retries are spent; `work` must therefore be safe to
         run again from the start (it is: a failed attempt was rolled back). A value the database
@@ -206,7 +226,7 @@ class Database:
         busy_since: float | None = None
         while True:
             try:
-                async with self.transaction() as session:
+                async with (self.statement() if single_statement else self.transaction()) as session:
                     return await work(session)
             except (OperationalError, DBAPIError, OSError) as exc:
                 if _is_rejected_value(exc):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -66,6 +67,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     os.environ[PG_ENV] = base
     os.environ.pop("GENDAN_TEST_DATABASE_OWNED", None)
     asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@asynccontextmanager
+async def scratch_postgres(url: str, name: str = "gendan_bench") -> AsyncIterator[str]:
+    """A database of its own on the server of `url` (`name` plus this process's id), created empty
+    and dropped afterwards: a benchmark never touches the database tests or other runs use."""
+    own = f"{name}_{os.getpid()}"
+    await _admin(url, f'DROP DATABASE IF EXISTS "{own}"')
+    await _admin(url, f'CREATE DATABASE "{own}"')
+    try:
+        yield make_url(url).set(database=own).render_as_string(hide_password=False)
+    finally:
+        await _admin(url, f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
 
 
 async def reset_postgres(url: str) -> None:

@@ -4,17 +4,19 @@ the transport, the stored channel, or the outbox; a restart resumes what was not
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.runtime import Runtime
+from handlers import intake as intake_module
 from handlers.intake import Intake, NotAccepted, ReplyChannel
 from handlers.messages import InboundMessage, Reply
-from storage.models import AnswerRoute, InboxMessage, InboxStatus, OutboxMessage, ProcessedMessage
+from storage.models import AnswerRoute, Event, InboxMessage, InboxStatus, OutboxMessage, ProcessedMessage
 from tests.helpers import ChatSession
 
 ORDER = "新建订单 123 华东机械 搅拌机 50台 2026-12-20"
@@ -54,9 +56,9 @@ def slow_handling(runtime: Runtime) -> Iterator[asyncio.Event]:
     go = asyncio.Event()
     real_apply = runtime.dispatcher.apply
 
-    async def slow(message, finish=None):
+    async def slow(message, finish=None, **options):
         await go.wait()
-        return await real_apply(message, finish)
+        return await real_apply(message, finish, **options)
 
     runtime.dispatcher.apply = slow  # type: ignore[method-assign]
     try:
@@ -167,9 +169,9 @@ async def test_a_restart_resumes_what_was_received_but_not_handled(runtime, admi
     gate = asyncio.Event()
     real_apply = runtime.dispatcher.apply
 
-    async def stalled(message, finish=None):
+    async def stalled(message, finish=None, **options):
         await gate.wait()  # the process dies before handling
-        return await real_apply(message, finish)
+        return await real_apply(message, finish, **options)
 
     runtime.dispatcher.apply = stalled  # type: ignore[method-assign]
     message = admin.message("订单123 焊接完成")
@@ -244,12 +246,13 @@ async def test_queued_messages_of_one_chat_are_handled_together_each_with_its_ow
     together: list[int] = []
     real = runtime.dispatcher.apply_together
 
-    async def counting(messages, *, within):
-        replies = await real(messages, within=within)
+    async def counting(messages, **options):
+        replies = await real(messages, **options)
         together.append(len(replies))
         return replies
 
     monkeypatch.setattr(runtime.dispatcher, "apply_together", counting)
+    monkeypatch.setattr(intake_module, "TOGETHER_WITHIN", 10.0)  # a loaded machine splits no batch
     steps = ["排产", "领料", "下料", "焊接"]
     messages = [admin.message(f"订单123 {step}完成") for step in steps]
     replies = await queue_then_release(runtime, intake, messages)
@@ -290,3 +293,92 @@ async def test_an_over_long_message_in_the_queue_is_answered_and_the_rest_record
     assert [reply is not None and reply.ok for reply in replies] == [True, True, False, True]
     assert "消息太长了" in replies[2].text
     assert [await processed(runtime, m.message_id) for m in messages] == [1, 1, 0, 1]
+
+
+@contextmanager
+def sent_alone(runtime: Runtime, start: str, *, sets: tuple[str, ...] = ()) -> Iterator[list[bool]]:
+    """For each statement beginning with `start` sent while the block runs (an UPDATE: setting
+    exactly the columns `sets`), whether it went out alone, in autocommit, without BEGIN and COMMIT."""
+    sent: list[bool] = []
+    engine = runtime.database.engine.sync_engine
+
+    def on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
+        assigned = tuple(sorted(re.findall(r"(\w+)=", statement.split(" WHERE ")[0])))
+        if statement.startswith(start) and (not sets or assigned == tuple(sorted(sets))):
+            sent.append(bool(getattr(connection.connection.dbapi_connection, "autocommit", False)))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def test_messages_arriving_together_are_stored_by_one_insert(runtime, intake, admin) -> None:
+    messages = [admin.message(f"订单123 {step}完成") for step in ("排产", "领料", "下料", "焊接")]
+    with sent_alone(runtime, "INSERT INTO inbox") as inserts:
+        tickets = await asyncio.gather(*(intake.accept(m) for m in messages))
+        replies = [await asyncio.wait_for(t.reply(None), 10) for t in tickets]
+    assert len(inserts) == 1
+    if runtime.database.dialect == "postgresql":
+        assert inserts == [True]  # the one INSERT commits on its own: no BEGIN/COMMIT round trips
+    for step, reply in zip(("排产", "领料", "下料", "焊接"), replies):
+        assert reply is not None and reply.ok and step in reply.text
+    for m in messages:
+        assert (await inbox_row(runtime, m.message_id)).status == InboxStatus.DONE
+        assert await processed(runtime, m.message_id) == 1
+
+
+async def test_a_late_answer_is_marked_by_one_update_alone(runtime, intake, admin) -> None:
+    channel = LateChannel()
+    intake.register_channel(admin.platform, "url", channel)
+    message = admin.message("订单123 焊接完成")
+    with sent_alone(runtime, "UPDATE inbox SET", sets=("answer_route", "answered_at")) as marks:
+        await intake.accept(message, live_channel(), carries_reply=False)  # the answer always goes late
+        await intake.settled()
+    assert [m for m, _ in channel.sent] == [message.message_id]
+    row = await inbox_row(runtime, message.message_id)
+    assert row.answer_route == AnswerRoute.CHANNEL and row.answered_at is not None
+    assert marks == ([True] if runtime.database.dialect == "postgresql" else [False])
+
+
+async def test_a_message_twice_in_one_batch_is_handled_once_and_both_answered(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    other = admin.message("订单123 涂装完成")
+    first, second, third = await asyncio.gather(intake.accept(message), intake.accept(other), intake.accept(message))
+    assert (first.duplicate, second.duplicate, third.duplicate) == (False, False, True)
+    assert first.row_id == third.row_id
+    one, _two, again = [await asyncio.wait_for(t.reply(None), 10) for t in (first, second, third)]
+    assert one is not None and again is not None and again.duplicate and again.text == one.text
+    assert await processed(runtime, message.message_id) == 1
+    assert await processed(runtime, other.message_id) == 1
+
+
+async def test_a_redelivery_among_new_messages_is_answered_from_the_inbox(runtime, intake, admin) -> None:
+    old = admin.message("订单123 焊接完成")
+    answered = await (await intake.accept(old)).reply(5.0)
+    new = admin.message("订单123 涂装完成")
+    again, fresh = await asyncio.gather(intake.accept(old), intake.accept(new))
+    assert again.duplicate and not fresh.duplicate
+    replayed = await again.reply(5.0)
+    assert replayed is not None and replayed.duplicate and answered is not None and replayed.text == answered.text
+    reply = await fresh.reply(5.0)
+    assert reply is not None and reply.ok and "涂装" in reply.text
+    assert await processed(runtime, old.message_id) == 1
+    assert await processed(runtime, new.message_id) == 1
+
+
+
+async def test_a_message_applied_before_it_reached_the_inbox_is_recorded_once(runtime, intake, admin) -> None:
+    message = admin.message("订单123 焊接完成")
+    first = await runtime.dispatcher.handle(message)  # applied without the inbox (as another instance might)
+    assert first.ok and not first.duplicate
+    ticket = await intake.accept(message)
+    assert not ticket.duplicate  # new to the inbox
+    await intake.settled()
+    assert await processed(runtime, message.message_id) == 1
+    assert (await inbox_row(runtime, message.message_id)).status == InboxStatus.DONE
+    assert await ticket.reply(1.0) is None  # a duplicate: nothing said twice
+    async with runtime.database.read() as session:
+        events = await session.scalar(select(func.count()).select_from(Event).where(Event.message_id == message.message_id))
+    assert events == 1
