@@ -60,10 +60,6 @@ _MACHINE = (
     r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
 _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
-# what a problem report names beyond its cue words (machines, the supply side, properties): words
-# the parser reads, so a line of them is not taken for unexplained text (parser coverage)
-KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存|物料|材料|配件|零件"
-               r"|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅|巡检|抽检|首检|样板|客户")
 # cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
@@ -143,6 +139,12 @@ _NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
 _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
+# what a problem report names beyond its cue words (machines, materials, the supply side, carriers,
+# properties): words the parser reads, so a line of them is not taken for unexplained text (coverage)
+KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
+               + r"|供应商|外协|外厂|厂家|采购|仓库|库存|库房|配件|零件|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅"
+                 r"|巡检|抽检|首检|样板|封样|客户|抢修|维修|链条|皮带|电路|退回去|退回|退货|新料|换货|重新订"
+                 r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
@@ -254,10 +256,12 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     short = _PROPERTY_SHORT.search(text)
     if short:
         return _blank(text, short), ExceptionCategory.QUALITY
-    count = _COUNT_MISMATCH.search(text) or _COUNT_SHORT.search(text)
-    if count and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
+    counts = [*_COUNT_MISMATCH.finditer(text), *_COUNT_SHORT.finditer(text)]
+    if counts and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
         # finished goods counted short at the warehouse ("入库时点数少了5台"): a discrepancy, "other"
-        return _blank(text, count), ExceptionCategory.OTHER
+        for count in counts:
+            text = _blank(text, count)
+        return text, ExceptionCategory.OTHER
     count = _COUNT_MISMATCH.search(text)
     if count and _INCOMING.search(text):
         return _blank(text, count), ExceptionCategory.MATERIAL
@@ -333,7 +337,13 @@ def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionC
     """Every exception family whose cue occurs and no cause reading explains: more than one is a
     conflict the parser guessed through."""
     text, settled = _explain(text, milestone)
-    found = {name for name, pattern in _FAMILIES if pattern.search(text)}
+    found = {ExceptionCategory.QUALITY} if _QUALITY.search(text) else set()
+    # (a cue inside a longer cue of another family is that one's: 坏 in 压坏, 磕坏, 是坏的)
+    rest = text
+    for defect in _QUALITY.finditer(text):
+        rest = _blank(rest, defect)
+    if _EQUIPMENT.search(rest):
+        found.add(ExceptionCategory.EQUIPMENT)
     material = _material(_STAFF.sub("", text))   # 人手不够 is short of staff, not of material
     if material:
         found.add(ExceptionCategory.MATERIAL)
@@ -462,13 +472,15 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     milestone = milestone or implied_milestone(joined, names)
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
     milestone = "涂装" if booth else milestone
+    families = _categories(text, named)
     if milestone in _INSPECTIONS and category == ExceptionCategory.EQUIPMENT and settled is None:
         # a fault found at inspection or by the customer at acceptance is the product's ("终检抽了5台，
-        # 2台漏油"), not a machine of ours
+        # 2台漏油"), not a machine of ours: its fault word is explained
         category = ExceptionCategory.QUALITY
+        families = (families - {ExceptionCategory.EQUIPMENT}) | {category}
     if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
         when = None   # "今天停线" says when it happened, not when it will be resolved
-    confident = (len(_categories(text, named) | {category}) == 1
+    confident = (len(families | {category}) == 1
                  and (settled == category or not _weak_cue(text, category))
                  and not _resolved_after(text) and not _REMAINING_WORK.search(text) and not booth
                  and not unnamed_arrival

@@ -358,3 +358,19 @@ def test_a_pass_after_a_rework_is_progress_but_asked(parser):
     # which step passed, and is the defect to be closed? the reading is offered, not recorded
     [item] = parser.parse("8912 返工做好了，重新检验合格", NOW)
     assert (item.intent, item.milestone, item.status, item.confident) == ("progress", "质检", "done", False)
+
+
+@pytest.mark.parametrize("text", [
+    "8913 客户收货时发现纸箱压坏了",     # 坏 inside 压坏 is no machine fault
+    "8914 终检抽了十台，三台漏气",        # found at inspection: the product leaks
+    "8915 入库点数的时候少了6台",         # a warehouse count short: "other", settled
+])
+def test_a_cue_explained_by_a_longer_cue_or_by_the_step_is_no_conflict(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert item.intent == "exception" and item.confident is True
+
+
+def test_a_long_report_in_words_the_exception_analysis_reads_is_not_asked(parser):
+    # supplied tube wrong, sent back, new material awaited: every word is read, nothing unexplained
+    [item] = parser.parse("8916 供应商来的不锈钢管壁厚不对，已经退回去了，等新料", NOW)
+    assert (item.category.value, item.confident) == ("material", True)
