@@ -374,3 +374,13 @@ def test_a_long_report_in_words_the_exception_analysis_reads_is_not_asked(parser
     # supplied tube wrong, sent back, new material awaited: every word is read, nothing unexplained
     [item] = parser.parse("8916 供应商来的不锈钢管壁厚不对，已经退回去了，等新料", NOW)
     assert (item.category.value, item.confident) == ("material", True)
+
+
+@pytest.mark.parametrize("text", [
+    "8917 巡查发现焊缝有裂纹",
+    "8918 抽查了20件，3件毛刺超标",
+])
+def test_an_inspection_word_with_cha_asks_nothing(parser, text):
+    # 巡查, 抽查, 排查 are inspections, not "look it up for me"
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
