@@ -384,3 +384,13 @@ def test_an_inspection_word_with_cha_asks_nothing(parser, text):
     # 巡查, 抽查, 排查 are inspections, not "look it up for me"
     [item] = parser.parse(text, NOW)
     assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+@pytest.mark.parametrize("text", [
+    "8919 抽检发现螺栓没拧紧",
+    "8920 焊缝没焊透，全部要返",
+    "8921 打磨不到位",
+])
+def test_work_not_done_right_is_a_defect(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
