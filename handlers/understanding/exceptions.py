@@ -358,7 +358,13 @@ def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionC
     return frozenset(found)
 
 
+# an attribute of the product said to be wrong ("铭牌位置不对", "孔距不对") is a plain defect
+_ATTRIBUTE_WRONG = re.compile(r"(?:位置|尺寸|颜色|型号|规格|角度|方向|孔位|孔距|间距|标签|铭牌|丝印|图案|字体|长度|宽度|高度)\s*不对")
+
+
 def _weak_cue(text: str, category: ExceptionCategory) -> bool:
+    if category == ExceptionCategory.QUALITY and _ATTRIBUTE_WRONG.search(text):
+        return False
     pattern = {ExceptionCategory.QUALITY: _QUALITY, ExceptionCategory.EQUIPMENT: _EQUIPMENT,
                ExceptionCategory.DELAY: _DELAY, ExceptionCategory.MATERIAL: _MATERIAL,
                ExceptionCategory.OTHER: _OTHER}.get(category)
@@ -422,8 +428,8 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     return False
 
 
-# a booth named for its step (喷房, 喷涂房): its fault may hold up that step, or be named only as the
-# place: writers differ, so the step is offered and asked ("焊机" alone names no step: the contract)
+# a booth named for its step (喷房, 喷涂房): its fault holds up that step (a machine named for a step,
+# "焊机", names none: the project's labels)
 _BOOTH = re.compile(r"喷(?:漆|涂|塑|粉)?房|烘房|烤房")
 
 
@@ -482,7 +488,7 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         when = None   # "今天停线" says when it happened, not when it will be resolved
     confident = (len(families | {category}) == 1
                  and (settled == category or not _weak_cue(text, category))
-                 and not _resolved_after(text) and not _REMAINING_WORK.search(text) and not booth
+                 and not _resolved_after(text) and not _REMAINING_WORK.search(text)
                  and not unnamed_arrival
                  # a vehicle broken down on the road: late delivery or "other"? writers differ
                  and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))

@@ -213,9 +213,14 @@ def test_a_problem_solved_in_the_same_breath_reads_as_the_steps_progress(parser)
     assert (item.intent, item.milestone, item.status) == ("progress", "质检", "done")
 
 
-def test_a_fault_of_a_paint_booth_offers_the_painting_step_and_asks(parser):
+def test_a_fault_of_a_paint_booth_holds_up_the_painting_step(parser):
     [item] = parser.parse("8879 烘房温控坏了", NOW)
-    assert (item.category.value, item.milestone, item.confident) == ("equipment", "涂装", False)
+    assert (item.category.value, item.milestone, item.confident) == ("equipment", "涂装", True)
+
+
+def test_an_attribute_said_to_be_wrong_is_a_plain_defect(parser):
+    [item] = parser.parse("8922 丝印位置不对", NOW)
+    assert (item.category.value, item.confident) == ("quality", True)
 
 
 def test_a_named_material_coming_on_a_day_that_moves_a_step_back_is_material(parser):
