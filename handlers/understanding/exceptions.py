@@ -50,7 +50,7 @@ _DELAY = _scan(
     + r"|(?:进度|比计划|比预期)\s*(?:有点|稍微|太|比较)?慢"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
-_NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来)")
+_NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来|不动)")
 _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
@@ -66,7 +66,7 @@ _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # "气压上不去") is equipment, not material
 _MACHINE_FAULT = _scan(
     _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
-    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
+    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
@@ -117,12 +117,15 @@ _ON_THE_ROAD = re.compile(r"抛锚|坏")
 _CORRECTION = _scan(
     r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
     r"|(?:哦|噢|喔)\s*(?:不对|不是)")
+# a subject said to be fine ("来料没问题，是我们焊偏了"): its words raise no family
+_FINE_SUBJECT = _scan(r"(?:来料|材料|物料|原材料|设备|机器|料)\s*(?:都|也|倒是)?\s*(?:没有?|无)\s*(?:问题|异常)")
 # what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
 _WORK_LEFT = _scan(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
-_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)")
+_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
+                 rf"|没有?\s*(?:{_MATERIAL_NOUN})")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
 _WAITING_FOR_MATERIAL = re.compile(rf"等\s*(?:{_MATERIAL_NOUN})")
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
@@ -165,7 +168,10 @@ _IMPLIED_MILESTONE = (
 # a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
 _RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
-_REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,4}?(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
+_REWORK_DONE = re.compile(
+    r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,8}?(?:已经?|都)?\s*"
+    # (the step's own verb may carry the result: "返修的那批已经焊好了"; \x01 stands for it)
+    r"(?:完成|完了|好了|完毕|结束|搞定|[焊喷装做弄搞修\x01][好完]了?|\x01\s*了)")
 _REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)"
                        # what was missing has come: "缺的都到了", "焊材已经补上了"
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
@@ -235,7 +241,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
 
     First what is no problem at all is blanked (a sender correcting himself, work still to do on the
     step); then the first cause reading that applies settles the category."""
-    for match in _CORRECTION.finditer(text):
+    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text)]:
         text = _blank(text, match)
     for match in _WORK_LEFT.finditer(text):
         # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)

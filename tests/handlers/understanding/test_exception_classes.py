@@ -399,3 +399,18 @@ def test_an_inspection_word_with_cha_asks_nothing(parser, text):
 def test_work_not_done_right_is_a_defect(parser, text):
     [item] = parser.parse(text, NOW)
     assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+def test_a_reworked_batch_finished_by_the_steps_own_verb_is_no_new_defect(parser):
+    items = parser.parse("8923 返工的那几台已经喷好了", NOW)
+    assert [(i.intent, i.milestone, i.status) for i in items] == [("progress", "涂装", "done")]
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("8924 总装停了，没有垫片", "material"),      # no material named: the stop is its effect
+    ("8925 焊接停了，焊机没电了", "equipment"),
+    ("8926 来料没问题，是我们装错了", "quality"),  # a subject said to be fine raises nothing
+])
+def test_the_cause_beside_a_stop_or_a_fine_subject_decides(parser, text, category):
+    [item] = parser.parse(text, NOW)
+    assert (item.category.value, item.confident) == (category, True)
