@@ -117,6 +117,8 @@ _ON_THE_ROAD = re.compile(r"抛锚|坏")
 _CORRECTION = _scan(
     r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
     r"|(?:哦|噢|喔)\s*(?:不对|不是)")
+# advice against a problem ("以后焊完先自检，别再返工了", "注意防止磕碰") reports none
+_ADVICE = _scan(r"(?:别再|不要再|不能再|避免|防止|以免|免得|注意别)[^,，;；。]{0,6}")
 # a subject said to be fine ("来料没问题，是我们焊偏了"): its words raise no family
 _FINE_SUBJECT = _scan(r"(?:来料|材料|物料|原材料|设备|机器|料)\s*(?:都|也|倒是)?\s*(?:没有?|无)\s*(?:问题|异常)")
 # what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
@@ -172,7 +174,7 @@ _REWORK_DONE = re.compile(
     r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,8}?(?:已经?|都)?\s*"
     # (the step's own verb may carry the result: "返修的那批已经焊好了"; \x01 stands for it)
     r"(?:完成|完了|好了|完毕|结束|搞定|[焊喷装做弄搞修\x01][好完]了?|\x01\s*了)")
-_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)"
+_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(?:问题)?(?:已经?|都)?解决了?|处理好了"
                        # what was missing has come: "缺的都到了", "焊材已经补上了"
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
 
@@ -214,8 +216,15 @@ def _material(text: str) -> bool:
             continue   # (缺图纸: a missing document is "other", not material)
         if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
             continue
+        if match.group() in _SUPPLY_NAMES and not _PROBLEM_HINT.search(text):
+            continue   # "供应商名单更新了", "来料都正常": the supply side named, nothing wrong said
         return True
     return False
+
+
+# words that only name the supply side: a problem needs saying beside them
+_SUPPLY_NAMES = frozenset(("供应商", "来料", "采购"))
+_PROBLEM_HINT = re.compile(r"没|未|等|催|延|推迟|晚|断|不|才|缺|少|差|错|坏|问题|还在|(?i:delay|late|short|missing)")
 
 
 # a part awaited for a repair arrives: these say so without saying anything is short
@@ -241,7 +250,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
 
     First what is no problem at all is blanked (a sender correcting himself, work still to do on the
     step); then the first cause reading that applies settles the category."""
-    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text)]:
+    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text)]:
         text = _blank(text, match)
     for match in _WORK_LEFT.finditer(text):
         # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)

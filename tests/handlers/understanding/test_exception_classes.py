@@ -414,3 +414,20 @@ def test_a_reworked_batch_finished_by_the_steps_own_verb_is_no_new_defect(parser
 def test_the_cause_beside_a_stop_or_a_fine_subject_decides(parser, text, category):
     [item] = parser.parse(text, NOW)
     assert (item.category.value, item.confident) == (category, True)
+
+
+@pytest.mark.parametrize("text", [
+    "8927 的供应商资料更新了",
+    "8928 这批来料都正常",
+])
+def test_the_supply_side_named_with_nothing_wrong_is_no_exception(parser, text):
+    assert all(item.intent != "exception" for item in parser.parse(text, NOW))
+
+
+def test_advice_against_a_problem_reports_none(parser):
+    assert all(item.intent != "exception" for item in parser.parse("8929 装车时注意防止磕碰", NOW))
+
+
+def test_a_problem_said_solved_is_not_recorded_as_a_new_one(parser):
+    [item] = parser.parse("8930 缺料的问题已经解决，今天开始领料", NOW)
+    assert (item.intent, item.milestone) == ("progress", "领料")
