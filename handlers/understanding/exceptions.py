@@ -50,7 +50,7 @@ _DELAY = _scan(
     + r"|(?:进度|比计划|比预期)\s*(?:有点|稍微|太|比较)?慢"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
-_NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来)")
+_NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来|不动)")
 _OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
 # "没问题", "无异常": a negated problem word reports that all is well
 _NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
@@ -60,17 +60,13 @@ _MACHINE = (
     r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
 _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
-# what a problem report names beyond its cue words (machines, the supply side, properties): words
-# the parser reads, so a line of them is not taken for unexplained text (parser coverage)
-KNOWN_WORDS = (_MACHINE + r"|供应商|外协|外厂|厂家|采购|仓库|库存|物料|材料|配件|零件"
-               r"|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅|巡检|抽检|首检|样板|客户")
 # cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
 # "气压上不去") is equipment, not material
 _MACHINE_FAULT = _scan(
     _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
-    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
+    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
 )
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
@@ -121,12 +117,17 @@ _ON_THE_ROAD = re.compile(r"抛锚|坏")
 _CORRECTION = _scan(
     r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
     r"|(?:哦|噢|喔)\s*(?:不对|不是)")
+# advice against a problem ("以后焊完先自检，别再返工了", "注意防止磕碰") reports none
+_ADVICE = _scan(r"(?:别再|不要再|不能再|避免|防止|以免|免得|注意别)[^,，;；。]{0,6}")
+# a subject said to be fine ("来料没问题，是我们焊偏了"): its words raise no family
+_FINE_SUBJECT = _scan(r"(?:来料|材料|物料|原材料|设备|机器|料)\s*(?:都|也|倒是)?\s*(?:没有?|无)\s*(?:问题|异常)")
 # what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
 _WORK_LEFT = _scan(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
-_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)")
+_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
+                 rf"|没有?\s*(?:{_MATERIAL_NOUN})")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
 _WAITING_FOR_MATERIAL = re.compile(rf"等\s*(?:{_MATERIAL_NOUN})")
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
@@ -143,6 +144,12 @@ _NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
 _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
+# what a problem report names beyond its cue words (machines, materials, the supply side, carriers,
+# properties): words the parser reads, so a line of them is not taken for unexplained text (coverage)
+KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
+               + r"|供应商|外协|外厂|厂家|采购|仓库|库存|库房|配件|零件|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅"
+                 r"|巡检|抽检|首检|样板|封样|客户|抢修|维修|链条|皮带|电路|退回去|退回|退货|新料|换货|重新订"
+                 r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
@@ -163,8 +170,11 @@ _IMPLIED_MILESTONE = (
 # a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
 _RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
-_REWORK_DONE = re.compile(r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,4}?(?:已经?|都)?\s*(?:完成|完了|好了|结束|搞定)")
-_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)"
+_REWORK_DONE = re.compile(
+    r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,8}?(?:已经?|都)?\s*"
+    # (the step's own verb may carry the result: "返修的那批已经焊好了"; \x01 stands for it)
+    r"(?:完成|完了|好了|完毕|结束|搞定|[焊喷装做弄搞修\x01][好完]了?|\x01\s*了)")
+_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(?:问题)?(?:已经?|都)?解决了?|处理好了"
                        # what was missing has come: "缺的都到了", "焊材已经补上了"
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
 
@@ -206,8 +216,15 @@ def _material(text: str) -> bool:
             continue   # (缺图纸: a missing document is "other", not material)
         if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
             continue
+        if match.group() in _SUPPLY_NAMES and not _PROBLEM_HINT.search(text):
+            continue   # "供应商名单更新了", "来料都正常": the supply side named, nothing wrong said
         return True
     return False
+
+
+# words that only name the supply side: a problem needs saying beside them
+_SUPPLY_NAMES = frozenset(("供应商", "来料", "采购"))
+_PROBLEM_HINT = re.compile(r"没|未|等|催|延|推迟|晚|断|不|才|缺|少|差|错|坏|问题|还在|(?i:delay|late|short|missing)")
 
 
 # a part awaited for a repair arrives: these say so without saying anything is short
@@ -233,7 +250,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
 
     First what is no problem at all is blanked (a sender correcting himself, work still to do on the
     step); then the first cause reading that applies settles the category."""
-    for match in _CORRECTION.finditer(text):
+    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text)]:
         text = _blank(text, match)
     for match in _WORK_LEFT.finditer(text):
         # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)
@@ -254,10 +271,12 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     short = _PROPERTY_SHORT.search(text)
     if short:
         return _blank(text, short), ExceptionCategory.QUALITY
-    count = _COUNT_MISMATCH.search(text) or _COUNT_SHORT.search(text)
-    if count and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
+    counts = [*_COUNT_MISMATCH.finditer(text), *_COUNT_SHORT.finditer(text)]
+    if counts and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
         # finished goods counted short at the warehouse ("入库时点数少了5台"): a discrepancy, "other"
-        return _blank(text, count), ExceptionCategory.OTHER
+        for count in counts:
+            text = _blank(text, count)
+        return text, ExceptionCategory.OTHER
     count = _COUNT_MISMATCH.search(text)
     if count and _INCOMING.search(text):
         return _blank(text, count), ExceptionCategory.MATERIAL
@@ -333,7 +352,13 @@ def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionC
     """Every exception family whose cue occurs and no cause reading explains: more than one is a
     conflict the parser guessed through."""
     text, settled = _explain(text, milestone)
-    found = {name for name, pattern in _FAMILIES if pattern.search(text)}
+    found = {ExceptionCategory.QUALITY} if _QUALITY.search(text) else set()
+    # (a cue inside a longer cue of another family is that one's: 坏 in 压坏, 磕坏, 是坏的)
+    rest = text
+    for defect in _QUALITY.finditer(text):
+        rest = _blank(rest, defect)
+    if _EQUIPMENT.search(rest):
+        found.add(ExceptionCategory.EQUIPMENT)
     material = _material(_STAFF.sub("", text))   # 人手不够 is short of staff, not of material
     if material:
         found.add(ExceptionCategory.MATERIAL)
@@ -348,7 +373,13 @@ def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionC
     return frozenset(found)
 
 
+# an attribute of the product said to be wrong ("铭牌位置不对", "孔距不对") is a plain defect
+_ATTRIBUTE_WRONG = re.compile(r"(?:位置|尺寸|颜色|型号|规格|角度|方向|孔位|孔距|间距|标签|铭牌|丝印|图案|字体|长度|宽度|高度)\s*不对")
+
+
 def _weak_cue(text: str, category: ExceptionCategory) -> bool:
+    if category == ExceptionCategory.QUALITY and _ATTRIBUTE_WRONG.search(text):
+        return False
     pattern = {ExceptionCategory.QUALITY: _QUALITY, ExceptionCategory.EQUIPMENT: _EQUIPMENT,
                ExceptionCategory.DELAY: _DELAY, ExceptionCategory.MATERIAL: _MATERIAL,
                ExceptionCategory.OTHER: _OTHER}.get(category)
@@ -412,8 +443,8 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     return False
 
 
-# a booth named for its step (喷房, 喷涂房): its fault may hold up that step, or be named only as the
-# place: writers differ, so the step is offered and asked ("焊机" alone names no step: the contract)
+# a booth named for its step (喷房, 喷涂房): its fault holds up that step (a machine named for a step,
+# "焊机", names none: the project's labels)
 _BOOTH = re.compile(r"喷(?:漆|涂|塑|粉)?房|烘房|烤房")
 
 
@@ -462,15 +493,17 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     milestone = milestone or implied_milestone(joined, names)
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
     milestone = "涂装" if booth else milestone
+    families = _categories(text, named)
     if milestone in _INSPECTIONS and category == ExceptionCategory.EQUIPMENT and settled is None:
         # a fault found at inspection or by the customer at acceptance is the product's ("终检抽了5台，
-        # 2台漏油"), not a machine of ours
+        # 2台漏油"), not a machine of ours: its fault word is explained
         category = ExceptionCategory.QUALITY
+        families = (families - {ExceptionCategory.EQUIPMENT}) | {category}
     if when == today and not _FORECAST_STRONG.search(text) and not _TODAY_RESOLVES.search(joined):
         when = None   # "今天停线" says when it happened, not when it will be resolved
-    confident = (len(_categories(text, named) | {category}) == 1
+    confident = (len(families | {category}) == 1
                  and (settled == category or not _weak_cue(text, category))
-                 and not _resolved_after(text) and not _REMAINING_WORK.search(text) and not booth
+                 and not _resolved_after(text) and not _REMAINING_WORK.search(text)
                  and not unnamed_arrival
                  # a vehicle broken down on the road: late delivery or "other"? writers differ
                  and not (settled == ExceptionCategory.DELAY and _ON_THE_ROAD.search(text))

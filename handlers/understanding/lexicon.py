@@ -112,6 +112,9 @@ QUALITY_WORDS = (
     # over a limit, scrapped, unacceptable to the customer, defective as it stands
     "超标", "废了", "不接受", "是坏的", "发花", "拒收", "凹坑", "凹陷", "颗粒", "贴反", "装歪", "攻歪", "打歪", "漏电",
     "重新调", "重新加工", "重新包装",
+    # work not done right: a negated result of the work verb ("螺丝没打紧", "焊缝没焊透", "不到位")
+    "没拧紧", "没有拧紧", "没打紧", "没有打紧", "没焊透", "没有焊透", "没焊牢", "没紧固", "没锁紧", "不到位",
+    "没到位", "没有到位", "要返", "得返",
 )
 EQUIPMENT_WORDS = (
     "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",

@@ -213,9 +213,14 @@ def test_a_problem_solved_in_the_same_breath_reads_as_the_steps_progress(parser)
     assert (item.intent, item.milestone, item.status) == ("progress", "质检", "done")
 
 
-def test_a_fault_of_a_paint_booth_offers_the_painting_step_and_asks(parser):
+def test_a_fault_of_a_paint_booth_holds_up_the_painting_step(parser):
     [item] = parser.parse("8879 烘房温控坏了", NOW)
-    assert (item.category.value, item.milestone, item.confident) == ("equipment", "涂装", False)
+    assert (item.category.value, item.milestone, item.confident) == ("equipment", "涂装", True)
+
+
+def test_an_attribute_said_to_be_wrong_is_a_plain_defect(parser):
+    [item] = parser.parse("8922 丝印位置不对", NOW)
+    assert (item.category.value, item.confident) == ("quality", True)
 
 
 def test_a_named_material_coming_on_a_day_that_moves_a_step_back_is_material(parser):
@@ -358,3 +363,71 @@ def test_a_pass_after_a_rework_is_progress_but_asked(parser):
     # which step passed, and is the defect to be closed? the reading is offered, not recorded
     [item] = parser.parse("8912 返工做好了，重新检验合格", NOW)
     assert (item.intent, item.milestone, item.status, item.confident) == ("progress", "质检", "done", False)
+
+
+@pytest.mark.parametrize("text", [
+    "8913 客户收货时发现纸箱压坏了",     # 坏 inside 压坏 is no machine fault
+    "8914 终检抽了十台，三台漏气",        # found at inspection: the product leaks
+    "8915 入库点数的时候少了6台",         # a warehouse count short: "other", settled
+])
+def test_a_cue_explained_by_a_longer_cue_or_by_the_step_is_no_conflict(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert item.intent == "exception" and item.confident is True
+
+
+def test_a_long_report_in_words_the_exception_analysis_reads_is_not_asked(parser):
+    # supplied tube wrong, sent back, new material awaited: every word is read, nothing unexplained
+    [item] = parser.parse("8916 供应商来的不锈钢管壁厚不对，已经退回去了，等新料", NOW)
+    assert (item.category.value, item.confident) == ("material", True)
+
+
+@pytest.mark.parametrize("text", [
+    "8917 巡查发现焊缝有裂纹",
+    "8918 抽查了20件，3件毛刺超标",
+])
+def test_an_inspection_word_with_cha_asks_nothing(parser, text):
+    # 巡查, 抽查, 排查 are inspections, not "look it up for me"
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+@pytest.mark.parametrize("text", [
+    "8919 抽检发现螺栓没拧紧",
+    "8920 焊缝没焊透，全部要返",
+    "8921 打磨不到位",
+])
+def test_work_not_done_right_is_a_defect(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+def test_a_reworked_batch_finished_by_the_steps_own_verb_is_no_new_defect(parser):
+    items = parser.parse("8923 返工的那几台已经喷好了", NOW)
+    assert [(i.intent, i.milestone, i.status) for i in items] == [("progress", "涂装", "done")]
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("8924 总装停了，没有垫片", "material"),      # no material named: the stop is its effect
+    ("8925 焊接停了，焊机没电了", "equipment"),
+    ("8926 来料没问题，是我们装错了", "quality"),  # a subject said to be fine raises nothing
+])
+def test_the_cause_beside_a_stop_or_a_fine_subject_decides(parser, text, category):
+    [item] = parser.parse(text, NOW)
+    assert (item.category.value, item.confident) == (category, True)
+
+
+@pytest.mark.parametrize("text", [
+    "8927 的供应商资料更新了",
+    "8928 这批来料都正常",
+])
+def test_the_supply_side_named_with_nothing_wrong_is_no_exception(parser, text):
+    assert all(item.intent != "exception" for item in parser.parse(text, NOW))
+
+
+def test_advice_against_a_problem_reports_none(parser):
+    assert all(item.intent != "exception" for item in parser.parse("8929 装车时注意防止磕碰", NOW))
+
+
+def test_a_problem_said_solved_is_not_recorded_as_a_new_one(parser):
+    [item] = parser.parse("8930 缺料的问题已经解决，今天开始领料", NOW)
+    assert (item.intent, item.milestone) == ("progress", "领料")
