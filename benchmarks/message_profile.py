@@ -8,7 +8,8 @@ Opens the real runtime (migrations, configuration sync, the parser) on a temp SQ
 `Intake.accept`, then the answer. `--burst N` accepts N messages of the one chat at a time before
 waiting for their answers (the load benchmark's situation: messages queue behind each other);
 `--burst 1` is one message alone. Prints CPU ms per message (process time) and wall ms; with
---profile, the cProfile functions with the most time (own time and cumulative).
+--profile, Python function calls per message (a figure a busy machine does not change) and the
+cProfile functions with the most time (own time and cumulative).
 
 No HTTP and no crypto (24–70 µs a message, see wecom_callback_bench.py): this is the part of a
 message the bot's own code spends.
@@ -90,6 +91,8 @@ async def run(args: argparse.Namespace, tmp: Path) -> None:
     print(f"{where}, {args.messages} progress messages, {args.burst} at a time: CPU {1000 * cpu / args.messages:.2f} ms"
           f" per message, wall {1000 * wall / args.messages:.2f} ms{' (under cProfile)' if profiler else ''}")
     if profiler is not None:
+        # Python function calls per message: unlike CPU time, the same on a busy machine as on an idle one.
+        print(f"Python function calls per message: {pstats.Stats(profiler).total_calls / args.messages:.0f}")
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
