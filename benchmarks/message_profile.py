@@ -9,8 +9,9 @@ afterwards), creates 30 orders, then puts distinct progress reports on them
 `Intake.accept`, then the answer. `--burst N` accepts N messages of the one chat at a time before
 waiting for their answers (the load benchmark's situation: messages queue behind each other);
 `--burst 1` is one message alone. Prints CPU ms per message (process time) and wall ms; with
---profile, the cProfile functions with the most time (own time and cumulative). Also the statements
-and transactions per message (each costs a round trip on PostgreSQL, BEGIN and COMMIT one each).
+--profile, Python function calls per message (a figure a busy machine does not change) and the
+cProfile functions with the most time (own time and cumulative). Also the statements and
+transactions per message (each costs a round trip on PostgreSQL, BEGIN and COMMIT one each).
 
 No HTTP and no crypto (24–70 µs a message, see wecom_callback_bench.py): this is the part of a
 message the bot's own code spends.
@@ -125,6 +126,8 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
           f" per message {trips.statements / args.messages:.2f} statements and {trips.transactions / args.messages:.2f}"
           f" transactions (BEGIN … COMMIT)")
     if profiler is not None:
+        # Python function calls per message: unlike CPU time, the same on a busy machine as on an idle one.
+        print(f"Python function calls per message: {pstats.Stats(profiler).total_calls / args.messages:.0f}")
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)

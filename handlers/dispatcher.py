@@ -183,7 +183,7 @@ class Dispatcher:
             undone_lately=before.undone_lately,
         )
         reply = await self._route(ctx)
-        await write_pending(session)  # the handler's records first, as before (an ordinary message's without the ORM's flush)
+        await write_pending(session)  # the handler's records first, as before (without the ORM's flush if simple)
         # A Core insert, not an ORM object: nothing reads it back in this transaction, and the unit
         # of work's bookkeeping for one more object cost more than the statement itself.
         await session.execute(

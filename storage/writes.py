@@ -52,7 +52,9 @@ async def write_pending(session: AsyncSession) -> None:
                 done = await session.execute(_UPDATES[state.class_], {"_row_id": row_id, **values})
                 if done.rowcount != 1:
                     raise StaleDataError(f"{state.mapper.local_table.name} row {row_id} was not there to update")
-            state._commit_all(state.dict, sync.identity_map)  # as a flush leaves it: nothing pending
+            # As a flush leaves it: the new values are the committed ones, nothing pending. (The ORM's
+            # own step after a flush; no public API marks a row's every change committed at once.)
+            state._commit_all(state.dict, sync.identity_map)
         for state in events:
             row = {column: state.dict[key] for key, column in _EVENT_COLUMNS if key in state.dict}
             order = state.dict.get("order")
@@ -72,7 +74,11 @@ def _column(state: InstanceState[Any], key: str) -> str | None:
     return str(prop.columns[0].key)
 
 
-def _plan(sync: Session) -> tuple[list[tuple[InstanceState[Any], list[tuple[str, str]]]], list[InstanceState[Any]]] | None:
+_Update = tuple[InstanceState[Any], list[tuple[str, str]]]
+"""A changed row and its changed (attribute, column) pairs."""
+
+
+def _plan(sync: Session) -> tuple[list[_Update], list[InstanceState[Any]]] | None:
     """What to write, or None when something pending needs the ORM's flush."""
     if sync.deleted:
         return None
