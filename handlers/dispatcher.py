@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -40,8 +41,20 @@ DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记�
 DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
 REUSED_ID = "这条消息的编号和之前的一条消息重复，**没有处理**。请重新发送一次。"
 EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
-Finish = Callable[[AsyncSession, InboundMessage, Reply], Awaitable[None]]
-"""Extra work committed in the same transaction as the message's records (the inbox marks it done)."""
+class Finish(Protocol):
+    """Extra work committed in the same transaction as the message's records (the inbox marks it done).
+
+    `remember`: the message's row of processed messages, which `finish` inserts (with `REMEMBER`)
+    — left to it so that both can go out as one statement, one round trip on PostgreSQL; None when
+    there is nothing to remember (a duplicate, a message answered without being recorded)."""
+
+    def __call__(
+        self, session: AsyncSession, message: InboundMessage, reply: Reply, remember: Remembered | None = None
+    ) -> Awaitable[None]: ...
+
+
+Remembered = dict[str, Any]
+"""The values of a processed message's row (bound to `REMEMBER`)."""
 
 
 
@@ -160,23 +173,26 @@ class Dispatcher:
         self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None,
         *, seen: bool = True,
     ) -> Reply:
-        reply = await self._record(session, message, text, parser, seen=seen)
+        reply, remember = await self._record(session, message, text, parser, seen=seen)
         if finish is not None:
-            await finish(session, message, reply)
+            await finish(session, message, reply, remember)
+        elif remember is not None:
+            await session.execute(REMEMBER, remember)
         return reply
 
     async def _record(
         self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, *, seen: bool = True
-    ) -> Reply:
-        """`seen=False`: the message id is known never applied (see `apply`'s `unseen`)."""
+    ) -> tuple[Reply, Remembered | None]:
+        """The reply, and the processed-message row to remember (None for a duplicate; inserted by
+        the caller). `seen=False`: the message id is known never applied (see `apply`'s `unseen`)."""
         previous = await _processed(session, message) if seen else None
         if previous is not None and (previous.chat_id, previous.sender_id) != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
             log.warning("%s message id %s reused by another chat or sender", message.platform, message.message_id)
-            return Reply(REUSED_ID, ok=False, duplicate=True)
+            return Reply(REUSED_ID, ok=False, duplicate=True), None
         if previous is not None:
             log.info("duplicate delivery of %s message %s ignored", message.platform, message.message_id)
-            return Reply(previous.reply_text, duplicate=True)
+            return Reply(previous.reply_text, duplicate=True), None
         ctx = Context(
             session=session,
             message=message,
@@ -190,19 +206,15 @@ class Dispatcher:
         await session.flush()  # the handler's records first, as before
         # A Core insert, not an ORM object: nothing reads it back in this transaction, and the unit
         # of work's bookkeeping for one more object cost more than the statement itself.
-        await session.execute(
-            _REMEMBER,
-            {
-                "platform": message.platform,
-                "message_id": message.message_id,
-                "chat_id": message.chat_id,
-                "sender_id": message.sender_id,
-                "order_no": ctx.about_order,
-                "reply_text": reply.text,
-                "processed_at": message.sent_at,
-            },
-        )
-        return reply
+        return reply, {
+            "platform": message.platform,
+            "message_id": message.message_id,
+            "chat_id": message.chat_id,
+            "sender_id": message.sender_id,
+            "order_no": ctx.about_order,
+            "reply_text": reply.text,
+            "processed_at": message.sent_at,
+        }
 
     async def _route(self, ctx: Context) -> Reply:
         if not ctx.text:
@@ -240,7 +252,7 @@ _PROCESSED = select(ProcessedMessage).where(
     ProcessedMessage.platform == bindparam("platform"), ProcessedMessage.message_id == bindparam("message_id")
 )
 """Built once (asked for every message)."""
-_REMEMBER = insert(ProcessedMessage.__table__)
+REMEMBER = insert(ProcessedMessage.__table__)
 """Remember a processed message (built once; the values bound per message)."""
 
 
