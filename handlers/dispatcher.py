@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
@@ -42,8 +43,20 @@ DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记�
 DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
 REUSED_ID = "这条消息的编号和之前的一条消息重复，**没有处理**。请重新发送一次。"
 EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
-Finish = Callable[[AsyncSession, InboundMessage, Reply], Awaitable[None]]
-"""Extra work committed in the same transaction as the message's records (the inbox marks it done)."""
+class Finish(Protocol):
+    """Extra work committed in the same transaction as the message's records (the inbox marks it done).
+
+    `remember`: the message's row of processed messages, which `finish` inserts (with `REMEMBER`)
+    — left to it so that both can go out as one statement, one round trip on PostgreSQL; None when
+    there is nothing to remember (a duplicate, a message answered without being recorded)."""
+
+    def __call__(
+        self, session: AsyncSession, message: InboundMessage, reply: Reply, remember: Remembered | None = None
+    ) -> Awaitable[None]: ...
+
+
+Remembered = dict[str, Any]
+"""The values of a processed message's row (bound to `REMEMBER`)."""
 
 
 
@@ -156,21 +169,27 @@ class Dispatcher:
     async def _handle(
         self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None,
     ) -> Reply:
-        reply = await self._record(session, message, text, parser)
+        reply, remember = await self._record(session, message, text, parser)
         if finish is not None:
-            await finish(session, message, reply)
+            await finish(session, message, reply, remember)
+        elif remember is not None:
+            await session.execute(REMEMBER, remember)
         return reply
 
-    async def _record(self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser) -> Reply:
+    async def _record(
+        self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser
+    ) -> tuple[Reply, Remembered | None]:
+        """The reply, and the processed-message row to remember (None for a duplicate; inserted by
+        the caller)."""
         before = await _before(session, message)
         previous = before.processed
         if previous is not None and previous[:2] != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
             log.warning("%s message id %s reused by another chat or sender", message.platform, message.message_id)
-            return Reply(REUSED_ID, ok=False, duplicate=True)
+            return Reply(REUSED_ID, ok=False, duplicate=True), None
         if previous is not None:
             log.info("duplicate delivery of %s message %s ignored", message.platform, message.message_id)
-            return Reply(previous[2], duplicate=True)
+            return Reply(previous[2], duplicate=True), None
         ctx = Context(
             session=session,
             message=message,
@@ -186,19 +205,15 @@ class Dispatcher:
         await write_pending(session)  # the handler's records first, as before (without the ORM's flush if simple)
         # A Core insert, not an ORM object: nothing reads it back in this transaction, and the unit
         # of work's bookkeeping for one more object cost more than the statement itself.
-        await session.execute(
-            _REMEMBER,
-            {
-                "platform": message.platform,
-                "message_id": message.message_id,
-                "chat_id": message.chat_id,
-                "sender_id": message.sender_id,
-                "order_no": ctx.about_order,
-                "reply_text": reply.text,
-                "processed_at": message.sent_at,
-            },
-        )
-        return reply
+        return reply, {
+            "platform": message.platform,
+            "message_id": message.message_id,
+            "chat_id": message.chat_id,
+            "sender_id": message.sender_id,
+            "order_no": ctx.about_order,
+            "reply_text": reply.text,
+            "processed_at": message.sent_at,
+        }
 
     async def _route(self, ctx: Context) -> Reply:
         if not ctx.text:
@@ -264,6 +279,6 @@ async def _before(session: AsyncSession, message: InboundMessage) -> _Before:
     })).one()
     processed = None if row.chat_id is None else (row.chat_id, row.sender_id, row.reply_text)
     return _Before(processed, bool(row.question_open), bool(row.undone_lately))
-_REMEMBER = insert(ProcessedMessage.__table__)
+REMEMBER = insert(ProcessedMessage.__table__)
 """Remember a processed message (built once; the values bound per message)."""
 

@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.boundary import id_refusal, normalise
-from handlers.dispatcher import Dispatcher
+from handlers.dispatcher import REMEMBER, Dispatcher, Finish, Remembered
 from handlers.messages import InboundMessage, Reply
 from storage.database import Database, DatabaseUnavailable
 from storage.models import AnswerRoute, InboxMessage, InboxStatus
@@ -364,24 +364,31 @@ class Intake:
         if ticket.route is AnswerRoute.CHANNEL:
             self._deliver_late(ticket.row_id, ticket.message, ticket.channel, reply)
 
-    def _finisher(self, ticket: Ticket) -> Callable[[AsyncSession, InboundMessage, Reply], Awaitable[None]]:
-        async def finish(session: AsyncSession, message: InboundMessage, reply: Reply) -> None:
+    def _finisher(self, ticket: Ticket) -> Finish:
+        async def finish(
+            session: AsyncSession, message: InboundMessage, reply: Reply, remember: Remembered | None = None
+        ) -> None:
             now = datetime.now(timezone.utc)
             route = self._route(ticket, reply, now)
-            done = await session.execute(
-                _FINISH,
-                {
-                    "row_id": ticket.row_id,
-                    "was": InboxStatus.RECEIVED,
-                    "status": InboxStatus.DONE,
-                    "handled_at": now,
-                    "reply_text": reply.text,
-                    "reply_ok": reply.ok,
-                    "mention_user_ids": list(reply.mention_user_ids),
-                    "answer_route": route,
-                    "answered_at": None if route is AnswerRoute.CHANNEL else now,
-                },
-            )
+            values = {
+                "row_id": ticket.row_id,
+                "was": InboxStatus.RECEIVED,
+                "status": InboxStatus.DONE,
+                "handled_at": now,
+                "reply_text": reply.text,
+                "reply_ok": reply.ok,
+                "mention_user_ids": list(reply.mention_user_ids),
+                "answer_route": route,
+                "answered_at": None if route is AnswerRoute.CHANNEL else now,
+            }
+            together = _REMEMBERING.get(session.bind.dialect.name)
+            if remember is None:
+                done = await session.execute(_FINISH, values)
+            elif together is not None:
+                done = await session.execute(together, values | {f"remember_{k}": v for k, v in remember.items()})
+            else:
+                await session.execute(REMEMBER, remember)
+                done = await session.execute(_FINISH, values)
             if not done.rowcount:
                 route = AnswerRoute.NONE  # handled already (another instance took it over)
             elif route is AnswerRoute.OUTBOX:
@@ -472,8 +479,19 @@ _INSERTS = {
 }
 """Insert messages unless stored before (the ids of those inserted): built once, executed with the
 values of a whole batch (SQLAlchemy sends them as one multi-row INSERT)."""
+_REMEMBERED = ("platform", "message_id", "chat_id", "sender_id", "order_no", "reply_text", "processed_at")
 _FINISH = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == bindparam("was"))
 """Mark a message handled (the new values bound per message; no row when already handled)."""
+_REMEMBERING = {
+    "postgresql": _FINISH.add_cte(
+        postgresql.insert(REMEMBER.table).values(
+            {column.name: bindparam(f"remember_{column.name}", type_=column.type)
+             for column in REMEMBER.table.columns if column.name in _REMEMBERED}
+        ).cte("remembered")
+    ),
+}
+"""Remember the processed message and mark it handled in ONE statement (a data-modifying WITH):
+one round trip on PostgreSQL. Elsewhere (SQLite, no round trips) the two run one after the other."""
 _ANSWERED = (
     update(_INBOX)
     .where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.answered_at.is_(None))

@@ -382,3 +382,24 @@ async def test_a_message_applied_before_it_reached_the_inbox_is_recorded_once(ru
     async with runtime.database.read() as session:
         events = await session.scalar(select(func.count()).select_from(Event).where(Event.message_id == message.message_id))
     assert events == 1
+
+
+async def test_remembering_a_message_and_marking_it_handled_is_one_statement_on_postgresql(runtime, intake, admin) -> None:
+    sent: list[str] = []
+
+    def on_execute(_connection, _cursor, statement, _parameters, _context, _many) -> None:
+        if "INSERT INTO processed_messages" in statement or "UPDATE inbox" in statement:
+            sent.append(statement)
+
+    engine = runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        message = admin.message("订单123 焊接完成")
+        reply = await (await intake.accept(message)).reply(5.0)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert reply is not None and reply.ok
+    assert len(sent) == (1 if runtime.database.dialect == "postgresql" else 2)  # one round trip on PostgreSQL
+    assert await processed(runtime, message.message_id) == 1
+    row = await inbox_row(runtime, message.message_id)
+    assert (row.status, row.reply_text) == (InboxStatus.DONE, reply.text)
