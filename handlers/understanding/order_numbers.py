@@ -28,7 +28,9 @@ _SUBJECT_BEFORE = re.compile(
     # a relayed call: "客户刚刚打电话说0448…", "客户那边的意思是0516…"
     r"|打电话(?:来)?说|的意思是"
     # a speaker or a relay before a colon: "采购反馈：822 …", "销售：…", "QC:…"
-    r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：])\s*$"
+    r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：]"
+    # a day heading a plan line: "12/8：1307", "12月8日: 1307"
+    r"|(?:^|\s)\d{1,2}\s*[/.月]\s*\d{1,2}\s*[日号]?\s*[:：])\s*$"
 )
 # spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
 _FILLERS = re.compile(r"嗯|啊|呃|喂|那个|这个|就是说|就是|然后呢?|还有|另外|[,，\s]")

@@ -742,7 +742,7 @@ class Parser:
             if first is None:
                 merged[window.milestone] = window
             else:
-                merged[window.milestone] = replace(first, after=f"{first.after},{window.before}{window.after}")
+                merged[window.milestone] = replace(first, after=f"{first.after},{window.before}{window.word}{window.after}")
         return list(merged.values())
 
     # ---- windows: exception or progress ---------------------------------------------------
@@ -795,6 +795,11 @@ class Parser:
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
+        if status == "in_progress" and when is not None and when > today:
+            # "下周一开始总装，周三装完": of several coming days, the one the completion is said of is the forecast
+            coming = [found for found in _dates(joined, today) if found.value > today]
+            if len(coming) > 1 and re.search(r"完|好", joined[coming[-1].end :]):
+                when = coming[-1].value
         if status == "in_progress" and when is not None and when <= today:
             # an in-progress item's date is its forecast: a later day said in the window wins
             later = next((found.value for found in _dates(joined, today) if found.value > today
@@ -1084,7 +1089,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         start = None   # "物料齐套 可以开干了": the next work may start; it says nothing of this step's start
     period = _COMING_PERIOD.search(text, 0, start.start()) if start else None
     if (period and not _BOUNDARY.search(text, period.end(), start.start()) and not _NEAR_DONE.match(start.group())
-            and not _done_then_next(text, start.start())):
+            and not _done_then_next(text, start.start()) and not _DONE.search(text, start.end())):
         return "planned", None   # "下个礼拜开始下料": a start in a coming week is planned, not under way
     if start and not _negated(text, start.start()) and not _done_then_next(text, start.start()):
         # ("排产已完成，下周开工": a start after the milestone finished is the next step's)
