@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
@@ -32,7 +32,7 @@ _BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
 _MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
-    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队|的(?:人|同事|师傅|主管)"
+    r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队|的(?:人|同事|师傅|主管)|头"
     # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
     r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
@@ -795,6 +795,12 @@ class Parser:
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
+        if status == "in_progress" and when is None:
+            # "三天能装完", "两天内就能做好": a count of days until the completion forecasts its day
+            days = _DAYS_TO_FINISH.search(joined)
+            count = parse_number(days.group("days")) if days else None
+            if count:
+                when = today + timedelta(days=int(count))
         if status == "in_progress" and when is not None and when > today:
             # "下周一开始总装，周三装完": of several coming days, the one the completion is said of is the forecast
             coming = [found for found in _dates(joined, today) if found.value > today]
@@ -1078,6 +1084,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完"); with no
         # completion, start or forecast word at all, the date may be something else's (an arrival): ask
         return "in_progress", None
+    if _DAYS_TO_FINISH.search(clause) and not _negated(clause, _DAYS_TO_FINISH.search(clause).start()):
+        return "in_progress", None   # "两天内就能做好": a completion some days ahead is a forecast
     if (future is not None and _PAST.search(window.before) and re.search(r"完|好", clause[future:])
             and _CAN.search(clause, future)):
         return "in_progress", None   # "已经开料，明天能切完": started, and its completion forecast for a day
@@ -1155,6 +1163,8 @@ def _share_words(match: re.Match[str]) -> str:
 _DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
 _OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
 _RUNS_LATE = re.compile(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
+_DAYS_TO_FINISH = re.compile(
+    rf"(?P<days>{_NUM})\s*个?\s*(?:天|日)\s*(?:内|之内|左右)?\s*(?:就|才|应该|估计)?\s*(?:能|可以|会)\s*[\u4e00-\u9fff]?\s*[完好]")
 # "比计划早一天", "按计划": the plan compared with, not a forecast
 _PLAN_COMPARED = re.compile(r"(?:比|按|照|原|超)\s*计划")
 _SPAN = r"(?:一|两|半|几|\d+)\s*(?:个)?\s*(?:天|上午|下午|晚上|晚|早上|小时|钟头|通宵|整天)(?![后以之])"

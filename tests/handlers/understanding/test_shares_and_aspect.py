@@ -87,3 +87,12 @@ def test_a_verb_with_a_directional_result_is_done(parser, text, milestone):
 def test_the_plan_word_with_its_verb_is_one_mention(parser):
     assert one(parser, "923 生产计划下了")[1:3] == ("排产", "done")
     assert one(parser, "924 生产计划已下发")[1:3] == ("排产", "done")
+
+
+def test_a_count_of_days_until_the_completion_forecasts_its_day(parser):
+    assert one(parser, "931 总装开始了，四天能装完") == ("progress", "总装", "in_progress", None, "2026-12-07")
+    assert one(parser, "932 焊接两天内就能做好") == ("progress", "焊接", "in_progress", None, "2026-12-05")
+
+
+def test_a_machine_head_is_no_milestone(parser):
+    assert parser.parse("933 切割头换了个新的", NOW) == []
