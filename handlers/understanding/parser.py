@@ -1124,6 +1124,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if re.match(r"[完好](?![成整善])", window.after):
         return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
     done = _DONE.search(text)
+    if _ENGLISH_PAST.search(window.word) and not _FORECAST_STRONG.search(text) and (when is None or when <= today):
+        return "done", None   # "PO-1508 shipped today": an English past participle said of today is done
     if when is not None and when >= today and not done:
         # "今天发了30箱": a milestone verb with 了 said of today reports it done
         if when == today and window.after.lstrip().startswith("了"):

@@ -96,3 +96,12 @@ def test_a_count_of_days_until_the_completion_forecasts_its_day(parser):
 
 def test_a_machine_head_is_no_milestone(parser):
     assert parser.parse("933 切割头换了个新的", NOW) == []
+
+
+def test_an_english_past_participle_said_of_today_is_done(parser):
+    assert one(parser, "PO-941 shipped today")[1:3] == ("发货", "done")
+    assert one(parser, "PO-942 will be shipped tomorrow")[1:] == ("发货", "in_progress", None, "2026-12-04")
+
+
+def test_goods_going_out_on_a_coming_day(parser):
+    assert one(parser, "943 啲貨聽日出") == ("progress", "发货", "in_progress", None, "2026-12-04")
