@@ -79,7 +79,7 @@ _RATIO_TOTAL_FIRST = re.compile(
     rf"(?P<total>{_NUM})\s*(?P<unit>{_QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
-_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*$")
+_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*(?:大概|大约|差不多|约)?\s*$")
 _QUALITY = _scan(
     lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
@@ -89,7 +89,7 @@ _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPME
 _MATERIAL = _scan(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
-    + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
+    + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = _scan(
@@ -1048,6 +1048,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if re.search(r"(?:待|等待?|准备)\s*$", window.before):
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
+        if _future_date(re.split(r"[,，;；。]", window.before)[-1], today) is not None:
+            return "in_progress", None   # "明天就可以入库了": may be done on a coming day, a forecast
         return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
     if _ARRANGED.search(text) and window.milestone != "排产":
         # "发货已经安排好", "shipment arrange 好": arranged is planned, not done or under way: ask

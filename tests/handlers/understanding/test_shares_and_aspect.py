@@ -105,3 +105,12 @@ def test_an_english_past_participle_said_of_today_is_done(parser):
 
 def test_goods_going_out_on_a_coming_day(parser):
     assert one(parser, "943 啲貨聽日出") == ("progress", "发货", "in_progress", None, "2026-12-04")
+
+
+def test_what_is_left_said_loosely(parser):
+    assert one(parser, "951 装配还差大概两成")[2:4] == ("in_progress", 80)
+
+
+def test_may_be_done_on_a_coming_day_is_a_forecast(parser):
+    assert one(parser, "952 明天就可以入库了") == ("progress", "入库", "in_progress", None, "2026-12-04")
+    assert parser.parse("953 可以入库了", NOW) == []
