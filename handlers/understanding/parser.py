@@ -143,7 +143,7 @@ _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
-_OTHER_SUBJECT = re.compile(r"谁|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
+_OTHER_SUBJECT = re.compile(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
 _STATUS_ASKED = re.compile(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
 _PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
 # the words of a correction (a bare 不对/错了 is a quality cue, so only the unmistakable forms)

@@ -116,3 +116,11 @@ def test_the_people_of_a_department_are_no_milestone(parser):
 
 def test_not_found_in_the_system_asks_nothing(parser):
     assert parser.parse("943这个单号系统里查不到", NOW) == []
+
+
+def test_who_follows_an_order_is_no_status_question(parser):
+    assert parser.parse("961的单子是李工在跟吗", NOW) == []
+
+
+def test_a_tag_question_checks_rather_than_reports(parser):
+    assert brief(parser, "好的，962喷涂完成了对吧") == [("query", "962", "涂装", None, None, True)]
