@@ -506,7 +506,10 @@ class Parser:
         # so does a status label ("完成：0480焊接、0481涂装", "进行中：…") (class: status-labelled lists)
         lead = masked[: orders[0].start]
         written_lead = len(lead)
-        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) else ""
+        # …and a plan label ("明日计划：1707 喷涂，1708 总装"): every pair is planned for its day
+        plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
+            bool(_PLAN_HEADER.search(lead)) or _future_date(lead, today) is not None)
+        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead else ""
         if (lead and _HEADER_END.search(lead) and self._mentions(lead) and _future_date(lead, today) is None
                 and not (_DONE.search(lead) or _START.search(lead) or _PERCENT.search(lead))):
             # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
@@ -516,7 +519,7 @@ class Parser:
             start = 0 if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
             scope = masked[start:end] if index or not lead else lead + masked[written_lead:end]
-            if index and lead and (_STATUS_LABEL.fullmatch(lead) or not self._mentions(scope)):
+            if index and lead and (_STATUS_LABEL.fullmatch(lead) or plan_lead or not self._mentions(scope)):
                 scope = lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
             if index and not partial and before:
