@@ -139,6 +139,7 @@ _STATUS_LABEL = re.compile(
 # ellipsis after a second order: "0302也是", "0302也一样", "0302同上", "0302也弄完了"
 _ELLIPSIS_FILLER = re.compile(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
 _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
+_ASKED_AGAIN = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
@@ -333,7 +334,7 @@ class Parser:
         self._domain_after = re.compile(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
-            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|\s)*\s*(?:{domain})"
+            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -522,8 +523,11 @@ class Parser:
             if index and lead and (_STATUS_LABEL.fullmatch(lead) or plan_lead or not self._mentions(scope)):
                 scope = lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
-            if index and not partial and before:
-                partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested)
+            if index and before and (not partial or (
+                    len(partial) == 1 and partial[0].intent == "query" and partial[0].milestone is None
+                    and _ASKED_AGAIN.fullmatch(scope.replace(MASK, "")))):
+                # ("1805 入库了没有？1806呢？": the same question of the next order)
+                partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested) or partial
             if lead and _UNFINISHED_LABEL.match(lead):
                 partial = [replace(item, confident=False) for item in partial]   # "未完成：…": started? a guess
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
@@ -536,7 +540,8 @@ class Parser:
         ellipsis): "…吗 还有0302" and "0301焊完了 0302也是" repeat the reading before; "0301焊好了
         0302还差一点" says a status of the same milestone."""
         rest = _ELLIPSIS_FILLER.sub("", scope.replace(MASK, ""))
-        if _SAME_AS_BEFORE.fullmatch(rest) or (not rest and _AND_ALSO.search(previous_scope)):
+        if (_SAME_AS_BEFORE.fullmatch(rest) or (not rest and _AND_ALSO.search(previous_scope))
+                or (_ASKED_AGAIN.fullmatch(scope.replace(MASK, "")) and all(i.intent == "query" for i in previous))):
             return list(previous)
         named = {item.milestone for item in previous if item.intent in ("progress", "query")}
         if len(named) != 1 or None in named or self._mentions(scope, derived=True):

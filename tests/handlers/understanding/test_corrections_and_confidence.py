@@ -124,3 +124,12 @@ def test_who_follows_an_order_is_no_status_question(parser):
 
 def test_a_tag_question_checks_rather_than_reports(parser):
     assert brief(parser, "好的，962喷涂完成了对吧") == [("query", "962", "涂装", None, None, True)]
+
+
+def test_and_that_order_asks_the_same_question(parser):
+    assert brief(parser, "971 焊完了没有？972呢？") == [("query", "971", "焊接", None, None, True),
+                                                     ("query", "972", "焊接", None, None, True)]
+
+
+def test_is_there_news_of_an_order_names_it(parser):
+    assert brief(parser, "有没有973的最新进度") == [("query", "973", None, None, None, True)]
