@@ -380,47 +380,9 @@ class Parser:
                 found, asking = [ParsedItem("query", order_no=o.order_no) for o in orders], -1
             elif orders:
                 asking = None
-            negative = heading is not None and (_NEGATIVE_LABEL.fullmatch(heading) is not None
-                                                or _PROBLEM_HEADER.search(heading) is not None)
-            if orders and not found and heading and not negative:
-                # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
-                # the header says: done, under way, or planned for the header's day (class: multi-line reports)
-                headed = heading + line if heading.endswith((":", "：")) else f"{line} {heading}"
-                headed_orders = find_orders(headed, self._domain_after)
-                if [o.order_no for o in headed_orders] == [o.order_no for o in orders]:
-                    found = self._parse_line(headed, headed_orders, today, context, requested)
-                    if _UNFINISHED_LABEL.match(heading):
-                        # "未完成：" says not finished; whether it has started is a guess
-                        found = [replace(item, confident=False) for item in found]
-            if (orders and not found and several and written and not negative
-                    and self._bare_milestone(mask(written, orders))):
-                # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
-                # in a report of several lines, the milestone is reached (class: multi-line reports)
-                found = self._parse_line(line + " 完成", orders, today, context, requested)
-            if topic is not None and orders:
-                # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
-                # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
-                found = [replace(item, confident=False)
-                         if item.intent == "exception" and item.milestone is None else item for item in found]
-            if found and ("次" in line or "回" in line or "以后" in line) and _PAST_EPISODE.search(line):
-                # "上次124返工那个事…", "以后焊完先自检": talk about an earlier episode or a rule for later,
-                # which reads like a report only in its words (round 3: every such item was wrong)
-                found = [replace(item, confident=False) for item in found]
-            if found and _CORRECTION_LEFT.search(line):
-                # a correction the parser could not resolve ("总装完成了，哦不是，还差两台"): what stands is a guess
-                found = [replace(item, confident=False) for item in found]
-            if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
-                # much of the line is words the parser does not read: its reading may miss the point
-                found = [replace(item, confident=False) for item in found]
-            if len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line):
-                # run-on speech of several items with no punctuation: which problem words go with which item
-                # is a guess, so an exception is asked (round 3: its progress and change asks were needless)
-                found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
-            elif len(_FILLER_WORDS.findall(line)) >= 2:
-                # a voice-input transcript ("那个…就是…然后…"): which of its cues is the problem's kind is easily
-                # misread, so an exception is asked; its progress, changes and questions are read as said
-                # (round 3: across the tuned corpora every such progress or change ask was needless)
-                found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+            if orders and not found:
+                found = self._from_header(line, written, orders, heading, several, today, context, requested)
+            found = self._with_doubts(found, line, orders, topic)
             if not orders:
                 asking = len(items) if len(found) == 1 and found[0].intent == "query" and found[0].order_no is None else None
             if not orders and not found:
@@ -439,6 +401,58 @@ class Parser:
         return _dedupe(items)
 
     # ---- lines and scopes -----------------------------------------------------------------
+    def _from_header(self, line: str, written: str, orders: list[OrderMatch], heading: str | None, several: bool,
+                     today: date, context: list[str], requested: bool) -> list[ParsedItem]:
+        """Items of an order line that says nothing of its own, read from its header or its report."""
+        negative = heading is not None and (_NEGATIVE_LABEL.fullmatch(heading) is not None
+                                            or _PROBLEM_HEADER.search(heading) is not None)
+        if heading and not negative:
+            # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
+            # the header says: done, under way, or planned for the header's day (class: multi-line reports)
+            headed = heading + line if heading.endswith((":", "：")) else f"{line} {heading}"
+            headed_orders = find_orders(headed, self._domain_after)
+            if [o.order_no for o in headed_orders] == [o.order_no for o in orders]:
+                found = self._parse_line(headed, headed_orders, today, context, requested)
+                if _UNFINISHED_LABEL.match(heading):
+                    # "未完成：" says not finished; whether it has started is a guess
+                    found = [replace(item, confident=False) for item in found]
+                if found:
+                    return found
+        if several and not negative and self._bare_milestone(mask(written, orders)):
+            # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
+            # in a report of several lines, the milestone is reached (class: multi-line reports)
+            return self._parse_line(line + " 完成", orders, today, context, requested)
+        return []
+
+    def _with_doubts(self, found: list[ParsedItem], line: str, orders: list[OrderMatch],
+                     topic: str | None) -> list[ParsedItem]:
+        """The line's items, unconfident where the line itself makes its reading a guess (the bot asks)."""
+        if topic is not None and orders:
+            # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
+            # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
+            found = [replace(item, confident=False)
+                     if item.intent == "exception" and item.milestone is None else item for item in found]
+        if found and ("次" in line or "回" in line or "以后" in line) and _PAST_EPISODE.search(line):
+            # "上次124返工那个事…", "以后焊完先自检": talk about an earlier episode or a rule for later,
+            # which reads like a report only in its words (round 3: every such item was wrong)
+            found = [replace(item, confident=False) for item in found]
+        if found and _CORRECTION_LEFT.search(line):
+            # a correction the parser could not resolve ("总装完成了，哦不是，还差两台"): what stands is a guess
+            found = [replace(item, confident=False) for item in found]
+        if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
+            # much of the line is words the parser does not read: its reading may miss the point
+            found = [replace(item, confident=False) for item in found]
+        if len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line):
+            # run-on speech of several items with no punctuation: which problem words go with which item
+            # is a guess, so an exception is asked (round 3: its progress and change asks were needless)
+            found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+        elif len(_FILLER_WORDS.findall(line)) >= 2:
+            # a voice-input transcript ("那个…就是…然后…"): which of its cues is the problem's kind is easily
+            # misread, so an exception is asked; its progress, changes and questions are read as said
+            # (round 3: across the tuned corpora every such progress or change ask was needless)
+            found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+        return found
+
     def _order_corrected(self, line: str) -> str:
         """"250 焊接完成 不对是251", "630 入库了吗 不对 问的是631": the order said first is corrected by one
         of the same form; what was said of it stands for the corrected order (class: self-correction)."""
