@@ -147,6 +147,9 @@ _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说�
 _OTHER_SUBJECT = re.compile(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
 _STATUS_ASKED = re.compile(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
 _PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
+_HYPOTHETICAL = re.compile(
+    r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
+    r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
 # the words of a correction (a bare 不对/错了 is a quality cue, so only the unmistakable forms)
 _CORRECTION_LEFT = re.compile(r"(?:哦|噢)\s*(?:不对|不是)|(?:说错了|打错了|写错了)[\s,，]*(?:应该)?是|不对不对|更正")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
@@ -382,6 +385,9 @@ class Parser:
                 asking = None
             if orders and not found:
                 found = self._from_header(line, written, orders, heading, several, today, context, requested)
+            if found and _HYPOTHETICAL.search(line):
+                # "如果2001明天焊完的话…", "等2005焊完了叫我一下": a condition or a wish, not a report
+                found = [item for item in found if item.intent == "query"]
             found = self._with_doubts(found, line, orders, topic)
             if not orders:
                 asking = len(items) if len(found) == 1 and found[0].intent == "query" and found[0].order_no is None else None

@@ -133,3 +133,8 @@ def test_and_that_order_asks_the_same_question(parser):
 
 def test_is_there_news_of_an_order_names_it(parser):
     assert brief(parser, "有没有973的最新进度") == [("query", "973", None, None, None, True)]
+
+
+@pytest.mark.parametrize("text", ["如果981明天喷完的话后天就能装", "要是982这周焊不完就得加班", "等983装好了叫我一声"])
+def test_a_condition_or_a_wish_is_no_report(parser, text):
+    assert parser.parse(text, NOW) == []
