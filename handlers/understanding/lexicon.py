@@ -25,8 +25,8 @@ DONE_WORDS = (
     "齐了", "到齐", "完了", "交付了", "已", "全部出", "验完", "收完", "清了", "done", "Done", "DONE",
     # resultative and colloquial completion (aspect class): 过了, 没问题, Cantonese 搞掂 / …咗
     "过了", "搞掂", "掂了", "咗", "没有问题", "走了", "完事", "妥了", "弄妥", "搞妥", "好啦", "完啦", "齐活", "收工", "没问题", "无问题", "开完", "切完", "排完", "领完", "检好", "开好",
-    # Sichuan/Chongqing 归一 (finished)
-    "归一",
+    # Sichuan/Chongqing 归一 (finished); a signature given (验收签字了)
+    "归一", "签字了", "签了字",
 )
 START_WORDS = (
     "开始", "开工", "进行中", "在做", "正在", "在搞", "在弄", "在赶", "赶工", "启动", "动工", "着手",

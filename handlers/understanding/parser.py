@@ -33,6 +33,8 @@ _MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队|的(?:人|同事|师傅|主管)|头"
+    # …or the inspection of that stage ("出货检验" is an inspection, not the shipment)
+    r"|检验|检查"
     # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
     r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
@@ -907,7 +909,9 @@ def _resolved_after(text: str) -> bool:
     if _REWORK_DONE.search(text) or _REPAIRED.search(text):
         return True
     found = _RESOLVED.search(text)
-    return (found is not None and _QUALITY.search(text, 0, found.start()) is not None
+    # (any problem cue before the pass: "来料检验合格" is incoming material that passed, round 3)
+    return (found is not None and (_QUALITY.search(text, 0, found.start()) is not None
+                                   or _material(text[: found.start()]))
             and not _NEGATED.search(text[max(0, found.start() - 3) : found.start()]))
 
 
@@ -1119,7 +1123,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if (future is not None and _PAST.search(window.before) and re.search(r"完|好", clause[future:])
             and _CAN.search(clause, future)):
         return "in_progress", None   # "已经开料，明天能切完": started, and its completion forecast for a day
-    if _PAST.search(window.before) or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
+    if _PAST.search(window.before) or "已" in window.word or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
                                        and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
         return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = _START.search(text)

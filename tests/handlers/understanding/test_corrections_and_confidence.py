@@ -138,3 +138,8 @@ def test_is_there_news_of_an_order_names_it(parser):
 @pytest.mark.parametrize("text", ["如果981明天喷完的话后天就能装", "要是982这周焊不完就得加班", "等983装好了叫我一声"])
 def test_a_condition_or_a_wish_is_no_report(parser, text):
     assert parser.parse(text, NOW) == []
+
+
+def test_a_problem_word_then_a_pass_is_asked(parser):
+    [item] = brief(parser, "984 来料检验合格")
+    assert item[-1] is False

@@ -114,3 +114,12 @@ def test_what_is_left_said_loosely(parser):
 def test_may_be_done_on_a_coming_day_is_a_forecast(parser):
     assert one(parser, "952 明天就可以入库了") == ("progress", "入库", "in_progress", None, "2026-12-04")
     assert parser.parse("953 可以入库了", NOW) == []
+
+
+def test_the_inspection_of_a_stage_is_the_inspection(parser):
+    assert one(parser, "961 出货检验通过")[1:3] == ("质检", "done")
+
+
+def test_a_signature_at_acceptance_and_a_plan_handed_down(parser):
+    assert one(parser, "962 客户验收签字了")[1:3] == ("验收", "done")
+    assert one(parser, "963 计划已下达车间")[1:3] == ("排产", "done")
