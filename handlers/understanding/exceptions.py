@@ -37,7 +37,7 @@ _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPME
 _MATERIAL = _scan(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
-    + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
+    + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )
 _MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = _scan(
@@ -201,7 +201,9 @@ def _resolved_after(text: str) -> bool:
     if _REWORK_DONE.search(text) or _REPAIRED.search(text):
         return True
     found = _RESOLVED.search(text)
-    return (found is not None and _QUALITY.search(text, 0, found.start()) is not None
+    # (any problem cue before the pass: "来料检验合格" is incoming material that passed)
+    return (found is not None and (_QUALITY.search(text, 0, found.start()) is not None
+                                   or _material(text[: found.start()]))
             and not _NEGATED.search(text[max(0, found.start() - 3) : found.start()]))
 
 

@@ -22,7 +22,7 @@ _UNIT_AFTER = re.compile(
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
 _LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
-_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|有|差|剩)\s*$")
+_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = re.compile(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
 _SUBJECT_BEFORE = re.compile(
@@ -30,7 +30,9 @@ _SUBJECT_BEFORE = re.compile(
     # a relayed call: "客户刚刚打电话说0448…", "客户那边的意思是0516…"
     r"|打电话(?:来)?说|的意思是"
     # a speaker or a relay before a colon: "采购反馈：822 …", "销售：…", "QC:…"
-    r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：])\s*$"
+    r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：]"
+    # a day heading a plan line: "12/8：1307", "12月8日: 1307"
+    r"|(?:^|\s)\d{1,2}\s*[/.月]\s*\d{1,2}\s*[日号]?\s*[:：])\s*$"
 )
 # spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
 _FILLERS = re.compile(r"嗯|啊|呃|喂|那个|这个|就是说|就是|然后呢?|还有|另外|[,，\s]")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
@@ -37,7 +37,9 @@ _MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
     # …or the people of a step: "质检的人", "焊接的师傅" (class: talk about people)
-    r"|的\s*(?:人|师傅|同事|工人|兄弟|负责人|班长|主管)"
+    r"|的\s*(?:人|师傅|同事|工人|兄弟|负责人|班长|主管)|头"
+    # …or the inspection of that stage ("出货检验" is an inspection, not the shipment)
+    r"|检验|检查"
     # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
     r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
@@ -77,7 +79,7 @@ _RATIO_TOTAL_FIRST = re.compile(
     rf"(?P<total>{_NUM})\s*(?P<unit>{_QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
 )
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
-_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*$")
+_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*(?:大概|大约|差不多|约)?\s*$")
 # a rate ("合格率98%", "完成率95%") is a statistic, never the progress of a milestone
 _RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有|只有|仅|才|只)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
@@ -109,13 +111,17 @@ _STATUS_LABEL = re.compile(
 # ellipsis after a second order: "0302也是", "0302也一样", "0302同上", "0302也弄完了"
 _ELLIPSIS_FILLER = re.compile(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
 _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
+_ASKED_AGAIN = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
-_OTHER_SUBJECT = re.compile(r"谁|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
+_OTHER_SUBJECT = re.compile(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
 _STATUS_ASKED = re.compile(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
 _PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
+_HYPOTHETICAL = re.compile(
+    r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
+    r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
 # the words of a correction (a bare 不对/错了 is a quality cue, so only the unmistakable forms)
 _CORRECTION_LEFT = re.compile(r"(?:哦|噢)\s*(?:不对|不是)|(?:说错了|打错了|写错了)[\s,，]*(?:应该)?是|不对不对|更正")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
@@ -317,7 +323,7 @@ class Parser:
         self._domain_after = re.compile(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
-            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|\s)*\s*(?:{domain})"
+            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -363,47 +369,12 @@ class Parser:
                 found, asking = [ParsedItem("query", order_no=o.order_no) for o in orders], -1
             elif orders:
                 asking = None
-            negative = heading is not None and (_NEGATIVE_LABEL.fullmatch(heading) is not None
-                                                or _PROBLEM_HEADER.search(heading) is not None)
-            if orders and not found and heading and not negative:
-                # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
-                # the header says: done, under way, or planned for the header's day (class: multi-line reports)
-                headed = heading + line if heading.endswith((":", "：")) else f"{line} {heading}"
-                headed_orders = find_orders(headed, self._domain_after)
-                if [o.order_no for o in headed_orders] == [o.order_no for o in orders]:
-                    found = self._parse_line(headed, headed_orders, today, context, requested)
-                    if _UNFINISHED_LABEL.match(heading):
-                        # "未完成：" says not finished; whether it has started is a guess
-                        found = [replace(item, confident=False) for item in found]
-            if (orders and not found and several and written and not negative
-                    and self._bare_milestone(mask(written, orders))):
-                # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
-                # in a report of several lines, the milestone is reached (class: multi-line reports)
-                found = self._parse_line(line + " 完成", orders, today, context, requested)
-            if topic is not None and orders:
-                # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
-                # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
-                found = [replace(item, confident=False)
-                         if item.intent == "exception" and item.milestone is None else item for item in found]
-            if found and ("次" in line or "回" in line or "以后" in line) and _PAST_EPISODE.search(line):
-                # "上次124返工那个事…", "以后焊完先自检": talk about an earlier episode or a rule for later,
-                # which reads like a report only in its words (round 3: every such item was wrong)
-                found = [replace(item, confident=False) for item in found]
-            if found and _CORRECTION_LEFT.search(line):
-                # a correction the parser could not resolve ("总装完成了，哦不是，还差两台"): what stands is a guess
-                found = [replace(item, confident=False) for item in found]
-            if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
-                # much of the line is words the parser does not read: its reading may miss the point
-                found = [replace(item, confident=False) for item in found]
-            if len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line):
-                # run-on speech of several items with no punctuation: which problem words go with which item
-                # is a guess, so an exception is asked (round 3: its progress and change asks were needless)
-                found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
-            elif len(_FILLER_WORDS.findall(line)) >= 2:
-                # a voice-input transcript ("那个…就是…然后…"): which of its cues is the problem's kind is easily
-                # misread, so an exception is asked; its progress, changes and questions are read as said
-                # (round 3: across the tuned corpora every such progress or change ask was needless)
-                found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+            if orders and not found:
+                found = self._from_header(line, written, orders, heading, several, today, context, requested)
+            if found and _HYPOTHETICAL.search(line):
+                # "如果2001明天焊完的话…", "等2005焊完了叫我一下": a condition or a wish, not a report
+                found = [item for item in found if item.intent == "query"]
+            found = self._with_doubts(found, line, orders, topic)
             if not orders:
                 asking = len(items) if len(found) == 1 and found[0].intent == "query" and found[0].order_no is None else None
             if not orders and not found:
@@ -422,6 +393,58 @@ class Parser:
         return _dedupe(items)
 
     # ---- lines and scopes -----------------------------------------------------------------
+    def _from_header(self, line: str, written: str, orders: list[OrderMatch], heading: str | None, several: bool,
+                     today: date, context: list[str], requested: bool) -> list[ParsedItem]:
+        """Items of an order line that says nothing of its own, read from its header or its report."""
+        negative = heading is not None and (_NEGATIVE_LABEL.fullmatch(heading) is not None
+                                            or _PROBLEM_HEADER.search(heading) is not None)
+        if heading and not negative:
+            # a line that says nothing of its own under "已完成：" or "明日发货安排 12月3日" says what
+            # the header says: done, under way, or planned for the header's day (class: multi-line reports)
+            headed = heading + line if heading.endswith((":", "：")) else f"{line} {heading}"
+            headed_orders = find_orders(headed, self._domain_after)
+            if [o.order_no for o in headed_orders] == [o.order_no for o in orders]:
+                found = self._parse_line(headed, headed_orders, today, context, requested)
+                if _UNFINISHED_LABEL.match(heading):
+                    # "未完成：" says not finished; whether it has started is a guess
+                    found = [replace(item, confident=False) for item in found]
+                if found:
+                    return found
+        if several and not negative and self._bare_milestone(mask(written, orders)):
+            # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
+            # in a report of several lines, the milestone is reached (class: multi-line reports)
+            return self._parse_line(line + " 完成", orders, today, context, requested)
+        return []
+
+    def _with_doubts(self, found: list[ParsedItem], line: str, orders: list[OrderMatch],
+                     topic: str | None) -> list[ParsedItem]:
+        """The line's items, unconfident where the line itself makes its reading a guess (the bot asks)."""
+        if topic is not None and orders:
+            # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
+            # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
+            found = [replace(item, confident=False)
+                     if item.intent == "exception" and item.milestone is None else item for item in found]
+        if found and ("次" in line or "回" in line or "以后" in line) and _PAST_EPISODE.search(line):
+            # "上次124返工那个事…", "以后焊完先自检": talk about an earlier episode or a rule for later,
+            # which reads like a report only in its words (round 3: every such item was wrong)
+            found = [replace(item, confident=False) for item in found]
+        if found and _CORRECTION_LEFT.search(line):
+            # a correction the parser could not resolve ("总装完成了，哦不是，还差两台"): what stands is a guess
+            found = [replace(item, confident=False) for item in found]
+        if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
+            # much of the line is words the parser does not read: its reading may miss the point
+            found = [replace(item, confident=False) for item in found]
+        if len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line):
+            # run-on speech of several items with no punctuation: which problem words go with which item
+            # is a guess, so an exception is asked (round 3: its progress and change asks were needless)
+            found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+        elif len(_FILLER_WORDS.findall(line)) >= 2:
+            # a voice-input transcript ("那个…就是…然后…"): which of its cues is the problem's kind is easily
+            # misread, so an exception is asked; its progress, changes and questions are read as said
+            # (round 3: across the tuned corpora every such progress or change ask was needless)
+            found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+        return found
+
     def _order_corrected(self, line: str) -> str:
         """"250 焊接完成 不对是251", "630 入库了吗 不对 问的是631": the order said first is corrected by one
         of the same form; what was said of it stands for the corrected order (class: self-correction)."""
@@ -490,7 +513,10 @@ class Parser:
         # so does a status label ("完成：0480焊接、0481涂装", "进行中：…") (class: status-labelled lists)
         lead = masked[: orders[0].start]
         written_lead = len(lead)
-        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) else ""
+        # …and a plan label ("明日计划：1707 喷涂，1708 总装"): every pair is planned for its day
+        plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
+            bool(_PLAN_HEADER.search(lead)) or _future_date(lead, today) is not None)
+        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead else ""
         if (lead and _HEADER_END.search(lead) and self._mentions(lead) and _future_date(lead, today) is None
                 and not (_DONE.search(lead) or _START.search(lead) or _PERCENT.search(lead))):
             # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
@@ -500,11 +526,14 @@ class Parser:
             start = 0 if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
             scope = masked[start:end] if index or not lead else lead + masked[written_lead:end]
-            if index and lead and (_STATUS_LABEL.fullmatch(lead) or not self._mentions(scope)):
+            if index and lead and (_STATUS_LABEL.fullmatch(lead) or plan_lead or not self._mentions(scope)):
                 scope = lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
-            if index and not partial and before:
-                partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested)
+            if index and before and (not partial or (
+                    len(partial) == 1 and partial[0].intent == "query" and partial[0].milestone is None
+                    and _ASKED_AGAIN.fullmatch(scope.replace(MASK, "")))):
+                # ("1805 入库了没有？1806呢？": the same question of the next order)
+                partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested) or partial
             if lead and _UNFINISHED_LABEL.match(lead):
                 partial = [replace(item, confident=False) for item in partial]   # "未完成：…": started? a guess
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
@@ -517,7 +546,8 @@ class Parser:
         ellipsis): "…吗 还有0302" and "0301焊完了 0302也是" repeat the reading before; "0301焊好了
         0302还差一点" says a status of the same milestone."""
         rest = _ELLIPSIS_FILLER.sub("", scope.replace(MASK, ""))
-        if _SAME_AS_BEFORE.fullmatch(rest) or (not rest and _AND_ALSO.search(previous_scope)):
+        if (_SAME_AS_BEFORE.fullmatch(rest) or (not rest and _AND_ALSO.search(previous_scope))
+                or (_ASKED_AGAIN.fullmatch(scope.replace(MASK, "")) and all(i.intent == "query" for i in previous))):
             return list(previous)
         named = {item.milestone for item in previous if item.intent in ("progress", "query")}
         if len(named) != 1 or None in named or self._mentions(scope, derived=True):
@@ -733,7 +763,7 @@ class Parser:
             if first is None:
                 merged[window.milestone] = window
             else:
-                merged[window.milestone] = replace(first, after=f"{first.after},{window.before}{window.after}")
+                merged[window.milestone] = replace(first, after=f"{first.after},{window.before}{window.word}{window.after}")
         return list(merged.values())
 
     # ---- windows: exception or progress ---------------------------------------------------
@@ -790,6 +820,17 @@ class Parser:
                               and not (_START.search(text) or _FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
+        if status == "in_progress" and when is None:
+            # "三天能装完", "两天内就能做好": a count of days until the completion forecasts its day
+            days = _DAYS_TO_FINISH.search(joined)
+            count = parse_number(days.group("days")) if days else None
+            if count:
+                when = today + timedelta(days=int(count))
+        if status == "in_progress" and when is not None and when > today:
+            # "下周一开始总装，周三装完": of several coming days, the one the completion is said of is the forecast
+            coming = [found for found in _dates(joined, today) if found.value > today]
+            if len(coming) > 1 and re.search(r"完|好", joined[coming[-1].end :]):
+                when = coming[-1].value
         if status == "in_progress" and when is not None and when <= today:
             # an in-progress item's date is its forecast: a later day said in the window wins
             later = next((found.value for found in _dates(joined, today) if found.value > today
@@ -967,6 +1008,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if re.search(r"(?:待|等待?|准备)\s*$", window.before):
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
+        if _future_date(re.split(r"[,，;；。]", window.before)[-1], today) is not None:
+            return "in_progress", None   # "明天就可以入库了": may be done on a coming day, a forecast
         return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
     if _ARRANGED.search(text) and window.milestone != "排产":
         # "发货已经安排好", "shipment arrange 好": arranged is planned, not done or under way: ask
@@ -1006,10 +1049,12 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完"); with no
         # completion, start or forecast word at all, the date may be something else's (an arrival): ask
         return "in_progress", None
+    if _DAYS_TO_FINISH.search(clause) and not _negated(clause, _DAYS_TO_FINISH.search(clause).start()):
+        return "in_progress", None   # "两天内就能做好": a completion some days ahead is a forecast
     if (future is not None and _PAST.search(window.before) and re.search(r"完|好", clause[future:])
             and _CAN.search(clause, future)):
         return "in_progress", None   # "已经开料，明天能切完": started, and its completion forecast for a day
-    if _PAST.search(window.before) or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
+    if _PAST.search(window.before) or "已" in window.word or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
                                        and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
         return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = _START.search(text)
@@ -1017,7 +1062,7 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
         start = None   # "物料齐套 可以开干了": the next work may start; it says nothing of this step's start
     period = _COMING_PERIOD.search(text, 0, start.start()) if start else None
     if (period and not _BOUNDARY.search(text, period.end(), start.start()) and not _NEAR_DONE.match(start.group())
-            and not _done_then_next(text, start.start())):
+            and not _done_then_next(text, start.start()) and not _DONE.search(text, start.end())):
         return "planned", None   # "下个礼拜开始下料": a start in a coming week is planned, not under way
     if start and not _negated(text, start.start()) and not _done_then_next(text, start.start()):
         # ("排产已完成，下周开工": a start after the milestone finished is the next step's)
@@ -1044,6 +1089,8 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
     if re.match(r"[完好](?![成整善])", window.after):
         return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
     done = _DONE.search(text)
+    if _ENGLISH_PAST.search(window.word) and not _FORECAST_STRONG.search(text) and (when is None or when <= today):
+        return "done", None   # "PO-1508 shipped today": an English past participle said of today is done
     if when is not None and when >= today and not done:
         # "今天发了30箱": a milestone verb with 了 said of today reports it done
         if when == today and window.after.lstrip().startswith("了"):
@@ -1088,6 +1135,8 @@ def _share_words(match: re.Match[str]) -> str:
 _DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
 _OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
 _RUNS_LATE = re.compile(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
+_DAYS_TO_FINISH = re.compile(
+    rf"(?P<days>{_NUM})\s*个?\s*(?:天|日)\s*(?:内|之内|左右)?\s*(?:就|才|应该|估计)?\s*(?:能|可以|会)\s*[\u4e00-\u9fff]?\s*[完好]")
 # "比计划早一天", "按计划": the plan compared with, not a forecast
 _PLAN_COMPARED = re.compile(r"(?:比|按|照|原|超)\s*计划")
 _SPAN = r"(?:一|两|半|几|\d+)\s*(?:个)?\s*(?:天|上午|下午|晚上|晚|早上|小时|钟头|通宵|整天)(?![后以之])"

@@ -116,3 +116,30 @@ def test_the_people_of_a_department_are_no_milestone(parser):
 
 def test_not_found_in_the_system_asks_nothing(parser):
     assert parser.parse("943这个单号系统里查不到", NOW) == []
+
+
+def test_who_follows_an_order_is_no_status_question(parser):
+    assert parser.parse("961的单子是李工在跟吗", NOW) == []
+
+
+def test_a_tag_question_checks_rather_than_reports(parser):
+    assert brief(parser, "好的，962喷涂完成了对吧") == [("query", "962", "涂装", None, None, True)]
+
+
+def test_and_that_order_asks_the_same_question(parser):
+    assert brief(parser, "971 焊完了没有？972呢？") == [("query", "971", "焊接", None, None, True),
+                                                     ("query", "972", "焊接", None, None, True)]
+
+
+def test_is_there_news_of_an_order_names_it(parser):
+    assert brief(parser, "有没有973的最新进度") == [("query", "973", None, None, None, True)]
+
+
+@pytest.mark.parametrize("text", ["如果981明天喷完的话后天就能装", "要是982这周焊不完就得加班", "等983装好了叫我一声"])
+def test_a_condition_or_a_wish_is_no_report(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+def test_a_problem_word_then_a_pass_is_asked(parser):
+    [item] = brief(parser, "984 来料检验合格")
+    assert item[-1] is False

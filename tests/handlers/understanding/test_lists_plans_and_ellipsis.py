@@ -142,3 +142,17 @@ def test_a_header_of_only_a_coming_day_plans_its_lines(parser):
 
 def test_bare_lines_under_a_problem_header_are_no_completions(parser):
     assert brief(parser, "异常：\n823 焊接\n824 喷涂") == []
+
+
+def test_a_day_heading_a_plan_line_stands_before_its_order(parser):
+    assert brief(parser, "出货计划\n12/7：831\n12/9：832") == [("831", "发货", "in_progress", "2026-12-07", True),
+                                                              ("832", "发货", "in_progress", "2026-12-09", True)]
+
+
+def test_a_planned_start_with_a_forecast_end_is_a_forecast_for_the_end(parser):
+    assert brief(parser, "833 预计下周一开始焊接，周三焊完") == [("833", "焊接", "in_progress", "2026-12-09", True)]
+
+
+def test_a_plan_label_heads_every_pair_of_its_line(parser):
+    assert brief(parser, "后天计划：841 喷涂，842 总装") == [("841", "涂装", "in_progress", "2026-12-05", True),
+                                                          ("842", "总装", "in_progress", "2026-12-05", True)]

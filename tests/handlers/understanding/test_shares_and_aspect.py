@@ -87,3 +87,39 @@ def test_a_verb_with_a_directional_result_is_done(parser, text, milestone):
 def test_the_plan_word_with_its_verb_is_one_mention(parser):
     assert one(parser, "923 生产计划下了")[1:3] == ("排产", "done")
     assert one(parser, "924 生产计划已下发")[1:3] == ("排产", "done")
+
+
+def test_a_count_of_days_until_the_completion_forecasts_its_day(parser):
+    assert one(parser, "931 总装开始了，四天能装完") == ("progress", "总装", "in_progress", None, "2026-12-07")
+    assert one(parser, "932 焊接两天内就能做好") == ("progress", "焊接", "in_progress", None, "2026-12-05")
+
+
+def test_a_machine_head_is_no_milestone(parser):
+    assert parser.parse("933 切割头换了个新的", NOW) == []
+
+
+def test_an_english_past_participle_said_of_today_is_done(parser):
+    assert one(parser, "PO-941 shipped today")[1:3] == ("发货", "done")
+    assert one(parser, "PO-942 will be shipped tomorrow")[1:] == ("发货", "in_progress", None, "2026-12-04")
+
+
+def test_goods_going_out_on_a_coming_day(parser):
+    assert one(parser, "943 啲貨聽日出") == ("progress", "发货", "in_progress", None, "2026-12-04")
+
+
+def test_what_is_left_said_loosely(parser):
+    assert one(parser, "951 装配还差大概两成")[2:4] == ("in_progress", 80)
+
+
+def test_may_be_done_on_a_coming_day_is_a_forecast(parser):
+    assert one(parser, "952 明天就可以入库了") == ("progress", "入库", "in_progress", None, "2026-12-04")
+    assert parser.parse("953 可以入库了", NOW) == []
+
+
+def test_the_inspection_of_a_stage_is_the_inspection(parser):
+    assert one(parser, "961 出货检验通过")[1:3] == ("质检", "done")
+
+
+def test_a_signature_at_acceptance_and_a_plan_handed_down(parser):
+    assert one(parser, "962 客户验收签字了")[1:3] == ("验收", "done")
+    assert one(parser, "963 计划已下达车间")[1:3] == ("排产", "done")
