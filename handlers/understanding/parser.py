@@ -149,7 +149,8 @@ _GENERAL_ORDER = re.compile(
 )
 
 # (an English requester too: "customer asked …", "client requests …")
-_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
+_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)"
+                   + r"|(?i:sales|customer|client)\s*(?:说|讲|要求)")
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 # 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
@@ -170,7 +171,8 @@ _QTY_DELTA = re.compile(
 # a field named right before its new value in a requester's list ("数量1200，交期1月20号")
 _QTY_FIELD_VALUE = re.compile(rf"{_QTY_FIELD}\s*[:：]?\s*(?:是|为)?\s*(?P<num>{_NUM})(?![\d.%])")
 # a signed count with its unit ("+50 pcs", "-20台"): a requester's add or subtract
-_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)")
+_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)"
+                         rf"|{_QTY_FIELD}\s*[:：]?\s*(?P<sign2>[+\-])\s*(?P<num2>\d+)")
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
 _PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
@@ -188,7 +190,9 @@ _QTY_DELTA_BARE = re.compile(
 # said to be enough ("600台就够了"): the quantity is set to it
 _KEPT_COUNT = re.compile(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
 _REST_DROPPED = re.compile(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
-_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了)")
+_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了|得了)"
+                           # "数量按1500做": the count to make by
+                           rf"|按\s*(?P<by>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:做|生产|来做|下单)")
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _ORDER_ADD = re.compile(r"追加|加订|加单")
 _ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
@@ -1089,11 +1093,12 @@ _DROPPED_COUNT = re.compile(
 def _quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
     if requested:
         match = _QTY_SIGNED.search(clause)
-        value = parse_number(match.group("num")) if match else None
+        value = parse_number(match.group("num") or match.group("num2")) if match else None
         if value:
-            return ParsedItem("change", field="quantity", op="add" if match.group("sign") == "+" else "sub", value=value)
+            sign = match.group("sign") or match.group("sign2")
+            return ParsedItem("change", field="quantity", op="add" if sign == "+" else "sub", value=value)
         match = _ENOUGH_COUNT.search(clause) or (None if _QUERY_STRONG.search(clause) else _QTY_FIELD_VALUE.search(clause))
-        value = parse_number(match.group("num")) if match else None
+        value = parse_number(match.group("num") or match.groupdict().get("by")) if match else None
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
@@ -1137,7 +1142,7 @@ def _kept_quantity(text: str, requested: bool) -> ParsedItem | None:
     match = _KEPT_COUNT.search(text, 0, rest.start()) if rest else None
     if match is None and requested:
         match = _ENOUGH_COUNT.search(text)
-    value = parse_number(match.group("num")) if match else None
+    value = parse_number(match.group("num") or match.groupdict().get("by")) if match else None
     return ParsedItem("change", field="quantity", op="set", value=value) if value else None
 
 
@@ -1221,7 +1226,15 @@ def _accepted_late(clause: str) -> re.Match[str] | None:
     return match if match is not None and (match.group("may") or match.group("ok")) else None
 
 
+_ENGLISH_SHIFT = re.compile(r"(?P<days>\d+)\s*(?P<unit>days?|weeks?)\s*(?P<dir>earlier|later|ahead|sooner)", re.IGNORECASE)
+
+
 def _shifted_days(clause: str) -> ParsedItem | None:
+    english = _ENGLISH_SHIFT.search(clause)
+    if english:   # "customer wants delivery 3 days earlier"
+        value = int(english.group("days")) * (7 if english.group("unit").lower().startswith("week") else 1)
+        op = "add" if english.group("dir").lower() == "later" else "sub"
+        return ParsedItem("change", field="due_date", op=op, value=value) if value else None
     match = _SHIFT_DAYS.search(clause) or _accepted_late(clause)
     if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
         return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
