@@ -617,7 +617,8 @@ class Parser:
         if category == ExceptionCategory.OTHER and _weak_other(text):
             category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
         if category is not None:
-            if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
+            if not has_order and ((not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text))
+                                  or _GENERAL_REMARK.search(joined)):
                 return None
             value = _delay_days(text) if category == ExceptionCategory.DELAY else None
             milestone = window.milestone or self._implied_milestone(joined)
@@ -633,7 +634,7 @@ class Parser:
                               confident=confident)
         if window.milestone is None:
             return None
-        if not has_order and (not _leads(window) or _NOMINALISED.match(window.after)):
+        if not has_order and (not _leads(window) or _NOMINALISED.match(window.after) or _GENERAL_REMARK.search(joined)):
             # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%"), and not as
             # a noun phrase of a rule ("质检合格的贴绿标": the goods that passed, class: talk)
             return None
@@ -1027,12 +1028,17 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+# with no order, a remark on the shop at large ("焊接返工太多了，大家注意", "今天焊接完成了好几个单",
+# "喷漆色差问题要重视"): a count of orders, an appeal to everyone, a habit or an amount — no one order's news
+_GENERAL_REMARK = re.compile(
+    r"(?:几|\d+|[一二两三四五六七八九十]+)\s*个\s*(?:单|订单)|几\s*个?\s*柜|大家|各位|所有|要重视|注意|太多|挺多|很多|经常|老是|总是|最近"
+)
 _NOMINALISED = re.compile(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
 _TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
-_INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
+_INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)")
 _ARRANGED = re.compile(r"安排好|安排妥|(?i:arrange)")
 # partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
 _SLASH_SHARE = re.compile(r"(?P<verb>完成|做了|好了|了)(?P<n>\d)/(?P<d>\d{1,2})(?![\d/])")

@@ -128,3 +128,17 @@ def test_a_rule_about_finished_goods_or_a_condition_with_de_hua(parser, text):
 
 def test_de_hua_after_an_order_is_a_filler(parser):
     assert [(i["milestone"], i["status"]) for i in parse(parser, "375的话焊接完成了")] == [("焊接", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "今天焊接完成了好几个单",          # a count of orders: a summary, no one order's news
+    "焊接返工太多了，大家注意",        # an appeal to everyone about a habit
+    "喷漆色差问题要重视",
+])
+def test_a_remark_on_the_shop_at_large_with_no_order(parser, text):
+    assert parse(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "intent"), [("焊接完成", "progress"), ("缺料了", "exception"), ("有几个单子逾期了", "query")])
+def test_an_update_naming_no_order_still_counts(parser, text, intent):
+    assert [i["intent"] for i in parse(parser, text)] == [intent]
