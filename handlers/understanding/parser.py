@@ -143,7 +143,7 @@ _QUERY_STRONG = _scan(
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(
     # ("这批焊丝", "那批螺丝": a batch of supplies, not of an order's goods)
-    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:焊丝|螺丝|螺栓|螺母|钢板|钢管|板材|管材|油漆|涂料|粉|原料|材料|物料|料|配件|零件|胶|纸箱|耗材))"
+    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:油漆|涂料|配件|零件|耗材|[\u4e00-\u9fff]{0,2}[丝纸轮罩钉栓板管粉料材胶剂布]))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
     r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
 )
@@ -712,7 +712,12 @@ def _off_topic(clause: str) -> bool:
     ("咋样了 客户打了三个电话了" asks of the order: the phone calls come after the question)."""
     cue = _QUERY_STRONG.search(clause)
     return cue is not None and (_OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+                                or _RECORD_QUESTION.search(clause) is not None
                                 or _CUSTOMERS_OWN_LOOK.search(clause) is not None)
+
+
+# a question about the order's record in the system, not its work ("这单是不是录错了")
+_RECORD_QUESTION = re.compile(r"录错|录入|录漏|系统里|系统上|系统中")
 
 
 # the customer's own "look" ("客户说颜色再看看", "客户要求看一下样品") or a report the customer wants

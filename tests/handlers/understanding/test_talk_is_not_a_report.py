@@ -27,6 +27,8 @@ def parse(parser, text):
     # a batch of supplies is not an order's goods
     "那批焊丝是不是用完了",
     "这批螺丝到了吗",
+    "那批砂纸是不是快用完了",
+    "376这单是不是录错了，系统里找不到",     # the order's record, not its work
 ])
 def test_a_question_about_something_else_than_the_orders_status(parser, text):
     assert parse(parser, text) == []
