@@ -1293,8 +1293,12 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
-# the deal's commercial and shipping terms; the contract's changes are quantity, due date and spec
-_COMMERCIAL = re.compile(r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代")
+# the deal's commercial and shipping terms, and who talks to whom how: the contract's changes are
+# quantity, due date and spec (of the product)
+_COMMERCIAL = re.compile(
+    r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代|车送|派车|送货时间"
+    r"|微信|邮件|邮箱|电话|联系|对接|业务员|跟单员|换人|换个人"
+)
 _PAPERS = re.compile(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})")
@@ -1309,7 +1313,7 @@ _REQUESTED_SPEC_OP = re.compile(
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
     if _COMMERCIAL.search(clause) or _PEOPLE_COUNT.search(clause):
-        # price, payment, invoice, address or carrier: terms of the deal; a count of people: staff
+        # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff
         return None
     if requested and has_order:
         # the verb before the field: "客户说要改颜色", "换一下包装"

@@ -108,6 +108,9 @@ def test_a_customer_wanting_the_progress_is_still_asked_of_the_order(parser):
     "372 客户说地址改成上海",          # delivery address
     "372 客户把价格改成每台500元",      # price
     "客户要求372的发票抬头改一下",      # invoice
+    "372 客户要求换人对接",              # who talks to whom, and how
+    "372 客户说用微信联系",
+    "372 客户要求用邮件发图纸",
 ])
 def test_commercial_terms_are_no_spec_change(parser, text):
     assert not any(i["intent"] == "change" for i in parse(parser, text))
