@@ -608,6 +608,8 @@ class Parser:
                          after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", window.after)))
         text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
+        if not has_order and _GENERAL_REMARK.search(joined):
+            return None   # with no order, a remark on the shop at large (see _GENERAL_REMARK)
         when = next((found.value for found in _dates(joined, today)
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
         category = _exception_category(text, window.milestone)
@@ -617,8 +619,7 @@ class Parser:
         if category == ExceptionCategory.OTHER and _weak_other(text):
             category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
         if category is not None:
-            if not has_order and ((not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text))
-                                  or _GENERAL_REMARK.search(joined)):
+            if not has_order and (not _leads(window) if window.milestone else not _MATERIAL_STRONG.search(text)):
                 return None
             value = _delay_days(text) if category == ExceptionCategory.DELAY else None
             milestone = window.milestone or self._implied_milestone(joined)
@@ -634,7 +635,7 @@ class Parser:
                               confident=confident)
         if window.milestone is None:
             return None
-        if not has_order and (not _leads(window) or _NOMINALISED.match(window.after) or _GENERAL_REMARK.search(joined)):
+        if not has_order and (not _leads(window) or _NOMINALISED.match(window.after)):
             # with no order, the milestone must lead the line ("焊接完成", "今天涂装80%"), and not as
             # a noun phrase of a rule ("质检合格的贴绿标": the goods that passed, class: talk)
             return None
@@ -1226,14 +1227,14 @@ _SHIFT_DAYS = re.compile(
 
 
 # the requester accepts a later delivery ("晚一周交也行", "晚几天没关系"): a move by agreement
-_LATE = re.compile(
+_LATE_BY_DAYS = re.compile(
     rf"(?:(?P<may>可以|能)\s*)?晚\s*(?:个)?\s*{lx.DAY_COUNT}(?P<ok>[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓))?"
 )
 
 
 def _accepted_late(clause: str) -> re.Match[str] | None:
     """"晚十天交也没关系", "可以晚两天发": lateness the requester accepts (an agreed move)."""
-    match = _LATE.search(clause)
+    match = _LATE_BY_DAYS.search(clause)
     return match if match is not None and (match.group("may") or match.group("ok")) else None
 
 
