@@ -125,8 +125,8 @@ def normalize(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
-    text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
-    if "错" in text or "不" in text:
+    if "错" in text or "不" in text:   # every correction word has one of them
+        text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
         text = _ORDER_CORRECTION.sub(_order_corrected, text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)

@@ -149,13 +149,14 @@ _QUERY_STRONG = _scan(
 _QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
 _GENERAL_ORDER = re.compile(
     # ("这批焊丝", "那批螺丝": a batch of supplies, not of an order's goods)
-    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:焊丝|螺丝|螺栓|螺母|钢板|钢管|板材|管材|油漆|涂料|粉|原料|材料|物料|料|配件|零件|胶|纸箱|耗材))"
+    lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:油漆|涂料|配件|零件|耗材|[\u4e00-\u9fff]{0,2}[丝纸轮罩钉栓板管粉料材胶剂布]))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
     r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
 )
 
 # (an English requester too: "customer asked …", "client requests …")
-_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)")
+_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)"
+                   + r"|(?i:sales|customer|client)\s*(?:说|讲|要求)")
 _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 # 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
@@ -176,7 +177,8 @@ _QTY_DELTA = re.compile(
 # a field named right before its new value in a requester's list ("数量1200，交期1月20号")
 _QTY_FIELD_VALUE = re.compile(rf"{_QTY_FIELD}\s*[:：]?\s*(?:是|为)?\s*(?P<num>{_NUM})(?![\d.%])")
 # a signed count with its unit ("+50 pcs", "-20台"): a requester's add or subtract
-_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)")
+_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)"
+                         rf"|{_QTY_FIELD}\s*[:：]?\s*(?P<sign2>[+\-])\s*(?P<num2>\d+)")
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
 _PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
@@ -194,7 +196,9 @@ _QTY_DELTA_BARE = re.compile(
 # said to be enough ("600台就够了"): the quantity is set to it
 _KEPT_COUNT = re.compile(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
 _REST_DROPPED = re.compile(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
-_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了)")
+_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了|得了)"
+                           # "数量按1500做": the count to make by
+                           rf"|按\s*(?P<by>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:做|生产|来做|下单)")
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _ORDER_ADD = re.compile(r"追加|加订|加单")
 _ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
@@ -779,6 +783,8 @@ class Parser:
             window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
             text = f"{window.before}\x01{window.after}"
         joined = window.before + window.after
+        if not has_order and _GENERAL_REMARK.search(joined):
+            return None   # with no order, a remark on the shop at large (see _GENERAL_REMARK)
         when = next((found.value for found in _dates(joined, today)
                      if not _NEGATED_AFTER_DATE.match(joined, found.end)), None)
         item = exception_item(text, window.milestone, when, today, self._names) if read_exceptions else None
@@ -880,7 +886,12 @@ def _off_topic(clause: str) -> bool:
     ("咋样了 客户打了三个电话了" asks of the order: the phone calls come after the question)."""
     cue = _QUERY_STRONG.search(clause)
     return cue is not None and (_OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
+                                or _RECORD_QUESTION.search(clause) is not None
                                 or _CUSTOMERS_OWN_LOOK.search(clause) is not None)
+
+
+# a question about the order's record in the system, not its work ("这单是不是录错了")
+_RECORD_QUESTION = re.compile(r"录错|录入|录漏|系统里|系统上|系统中")
 
 
 # the customer's own "look" ("客户说颜色再看看", "客户要求看一下样品") or a report the customer wants
@@ -1114,12 +1125,17 @@ def _progress_status(window: _Window, text: str, when: date | None, today: date)
 
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+# with no order, a remark on the shop at large ("焊接返工太多了，大家注意", "今天焊接完成了好几个单",
+# "喷漆色差问题要重视"): a count of orders, an appeal to everyone, a habit or an amount — no one order's news
+_GENERAL_REMARK = re.compile(
+    r"(?:几|\d+|[一二两三四五六七八九十]+)\s*个\s*(?:单|订单)|几\s*个?\s*柜|大家|各位|所有|要重视|注意|太多|挺多|很多|经常|老是|总是|最近"
+)
 _NOMINALISED = re.compile(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
 _TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
-_INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
+_INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)")
 _ARRANGED = re.compile(r"安排好|安排妥|(?i:arrange)")
 # partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
 _SLASH_SHARE = re.compile(r"(?P<verb>完成|做了|好了|了)(?P<n>\d)/(?P<d>\d{1,2})(?![\d/])")
@@ -1197,11 +1213,12 @@ _DROPPED_COUNT = re.compile(
 def _quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
     if requested:
         match = _QTY_SIGNED.search(clause)
-        value = parse_number(match.group("num")) if match else None
+        value = parse_number(match.group("num") or match.group("num2")) if match else None
         if value:
-            return ParsedItem("change", field="quantity", op="add" if match.group("sign") == "+" else "sub", value=value)
+            sign = match.group("sign") or match.group("sign2")
+            return ParsedItem("change", field="quantity", op="add" if sign == "+" else "sub", value=value)
         match = _ENOUGH_COUNT.search(clause) or _QTY_ENOUGH.search(clause) or (None if _QUERY_STRONG.search(clause) else _QTY_FIELD_VALUE.search(clause))
-        value = parse_number(match.group("num")) if match else None
+        value = parse_number(match.group("num") or match.groupdict().get("by")) if match else None
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
@@ -1245,7 +1262,7 @@ def _kept_quantity(text: str, requested: bool) -> ParsedItem | None:
     match = _KEPT_COUNT.search(text, 0, rest.start()) if rest else None
     if match is None and requested:
         match = _ENOUGH_COUNT.search(text)
-    value = parse_number(match.group("num")) if match else None
+    value = parse_number(match.group("num") or match.groupdict().get("by")) if match else None
     return ParsedItem("change", field="quantity", op="set", value=value) if value else None
 
 
@@ -1318,18 +1335,26 @@ _SHIFT_DAYS = re.compile(
 
 
 # the requester accepts a later delivery ("晚一周交也行", "晚几天没关系"): a move by agreement
-_ACCEPTED_LATE = re.compile(
+_LATE_BY_DAYS = re.compile(
     rf"(?:(?P<may>可以|能)\s*)?晚\s*(?:个)?\s*{lx.DAY_COUNT}(?P<ok>[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓))?"
 )
 
 
 def _accepted_late(clause: str) -> re.Match[str] | None:
     """"晚十天交也没关系", "可以晚两天发": lateness the requester accepts (an agreed move)."""
-    match = _ACCEPTED_LATE.search(clause)
+    match = _LATE_BY_DAYS.search(clause)
     return match if match is not None and (match.group("may") or match.group("ok")) else None
 
 
+_ENGLISH_SHIFT = re.compile(r"(?P<days>\d+)\s*(?P<unit>days?|weeks?)\s*(?P<dir>earlier|later|ahead|sooner)", re.IGNORECASE)
+
+
 def _shifted_days(clause: str) -> ParsedItem | None:
+    english = _ENGLISH_SHIFT.search(clause)
+    if english:   # "customer wants delivery 3 days earlier"
+        value = int(english.group("days")) * (7 if english.group("unit").lower().startswith("week") else 1)
+        op = "add" if english.group("dir").lower() == "later" else "sub"
+        return ParsedItem("change", field="due_date", op=op, value=value) if value else None
     match = _SHIFT_DAYS.search(clause) or _accepted_late(clause)
     if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
         return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
@@ -1377,8 +1402,12 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     return None
 
 
-# the deal's commercial and shipping terms; the contract's changes are quantity, due date and spec
-_COMMERCIAL = re.compile(r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代")
+# the deal's commercial and shipping terms, and who talks to whom how: the contract's changes are
+# quantity, due date and spec (of the product)
+_COMMERCIAL = re.compile(
+    r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代|车送|派车|送货时间"
+    r"|微信|邮件|邮箱|电话|联系|对接|业务员|跟单员|换人|换个人"
+)
 _PAPERS = re.compile(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
 _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
 _CHANGE_FIELD = re.compile(
@@ -1397,7 +1426,7 @@ _REQUESTED_SPEC_OP = re.compile(
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
     if _COMMERCIAL.search(clause) or _PEOPLE_COUNT.search(clause):
-        # price, payment, invoice, address or carrier: terms of the deal; a count of people: staff
+        # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff
         return None
     if requested and has_order:
         # the verb before the field: "客户说要改颜色", "换一下包装"

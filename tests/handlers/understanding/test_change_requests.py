@@ -198,3 +198,19 @@ def test_people_and_work_done_are_no_quantity_change(parser, text):
 ])
 def test_counts_dropped_or_added_by_a_requester(parser, text, expected):
     assert changes(parser, text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客人话 837 要多两百套", ("837", "quantity", "add", 200)),            # Cantonese: 要多 N = add
+    ("838 客人要求交货期押后一个星期", ("838", "due_date", "add", 7)),      # 押后 = postpone
+    ("839 客人唔要咁多，要三百套得喇", ("839", "quantity", "set", 300)),    # N套得喇 = N is enough
+    ("840 sales说qty +100", ("840", "quantity", "add", 100)),
+    ("841 customer wants delivery 3 days earlier", ("841", "due_date", "sub", 3)),
+    ("842 老板说数量按1500做", ("842", "quantity", "set", 1500)),
+])
+def test_cantonese_english_and_boss_requests(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+def test_asking_how_many_is_no_change(parser):
+    assert [i["intent"] for i in parse(parser, "843 要多少套")] == ["query"]

@@ -27,6 +27,8 @@ def parse(parser, text):
     # a batch of supplies is not an order's goods
     "那批焊丝是不是用完了",
     "这批螺丝到了吗",
+    "那批砂纸是不是快用完了",
+    "376这单是不是录错了，系统里找不到",     # the order's record, not its work
 ])
 def test_a_question_about_something_else_than_the_orders_status(parser, text):
     assert parse(parser, text) == []
@@ -106,6 +108,9 @@ def test_a_customer_wanting_the_progress_is_still_asked_of_the_order(parser):
     "372 客户说地址改成上海",          # delivery address
     "372 客户把价格改成每台500元",      # price
     "客户要求372的发票抬头改一下",      # invoice
+    "372 客户要求换人对接",              # who talks to whom, and how
+    "372 客户说用微信联系",
+    "372 客户要求用邮件发图纸",
 ])
 def test_commercial_terms_are_no_spec_change(parser, text):
     assert not any(i["intent"] == "change" for i in parse(parser, text))
@@ -128,3 +133,17 @@ def test_a_rule_about_finished_goods_or_a_condition_with_de_hua(parser, text):
 
 def test_de_hua_after_an_order_is_a_filler(parser):
     assert [(i["milestone"], i["status"]) for i in parse(parser, "375的话焊接完成了")] == [("焊接", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "今天焊接完成了好几个单",          # a count of orders: a summary, no one order's news
+    "焊接返工太多了，大家注意",        # an appeal to everyone about a habit
+    "喷漆色差问题要重视",
+])
+def test_a_remark_on_the_shop_at_large_with_no_order(parser, text):
+    assert parse(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "intent"), [("焊接完成", "progress"), ("缺料了", "exception"), ("有几个单子逾期了", "query")])
+def test_an_update_naming_no_order_still_counts(parser, text, intent):
+    assert [i["intent"] for i in parse(parser, text)] == [intent]
