@@ -206,7 +206,7 @@ DERIVED_FORMS = {
 # 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
 _ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几)|不[完好了]|得[完好]|得(?:怎么样|咋样|如何|点样)|吗|没|未|[?？]))"
 # …and progressive or modal words before it: 在喷, 能发, 要装.
-_ASPECT_BEFORE = (r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始)"
+_ASPECT_BEFORE = (r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始)|(?<=已)(?<!货已)"
                   # a day right before the verb: "明天发", "下周一发" (the verb said of a coming day)
                   r"|(?<=明天)|(?<=后天)|(?<=今天)|(?<=今晚)|(?<=明早)|(?<=周[一二三四五六日末])|(?<=礼拜[一二三四五六天日]))")
 # One-character verbs naming a default-template milestone ("喷完", "装好了", "开了一半", "排了没",

@@ -84,7 +84,7 @@ _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*(?:大概|大�
 _RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有|只有|仅|才|只)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
 _PARTIAL = re.compile(
-    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|一?大半|多半|小半|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|一部分|大部分"
+    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{_QTY_UNITS}|剩下|剩余|还剩|一?大半|多半|小半|(?:还有|还差|另外)\s*(?:{_NUM})\s*{_QTY_UNITS}|分批|第[一二三1-3]批|一部分|大部分"
 )
 # a date followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")

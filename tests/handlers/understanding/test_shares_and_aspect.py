@@ -123,3 +123,12 @@ def test_the_inspection_of_a_stage_is_the_inspection(parser):
 def test_a_signature_at_acceptance_and_a_plan_handed_down(parser):
     assert one(parser, "962 客户验收签字了")[1:3] == ("验收", "done")
     assert one(parser, "963 计划已下达车间")[1:3] == ("排产", "done")
+
+
+def test_already_before_a_one_character_verb_is_done(parser):
+    assert one(parser, "971 已检")[1:3] == ("质检", "done")
+    assert parser.parse("972 货已装", NOW) == []   # goods loaded or assembled: no guess
+
+
+def test_the_first_batch_out_is_a_partial_shipment(parser):
+    assert one(parser, "973 第一批已发，第二批下周")[1:3] == ("发货", "in_progress")
