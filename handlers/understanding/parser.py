@@ -37,13 +37,16 @@ _MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同
 _NOT_MILESTONE_AFTER = re.compile(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
     # …or the people of a step: "质检的人", "焊接的师傅" (class: talk about people)
-    r"|的\s*(?:人|师傅|同事|工人|兄弟|负责人|班长|主管)|头"
+    r"|的\s*(?:人|师傅|同事|工人|兄弟|负责人|班长|主管)"
     # …or the inspection of that stage ("出货检验" is an inspection, not the shipment)
     r"|检验|检查"
     # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
     r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
 _NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点材]")
+# a step word right after a supply-side noun is the supplier's step, not the order's ("来料检验合格" is
+# incoming inspection, "外协件喷涂" the outside shop's paint): no milestone of ours
+_SUPPLY_SIDE_BEFORE = re.compile(r"(?:来料|进料|原材料|外协件?|供应商|厂家)\s*(?:的)?\s*$")
 # a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
 _MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))|供应|供货")
 _QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
@@ -633,7 +636,8 @@ class Parser:
             if infix:
                 word = word.replace(infix, "", 1)
             tail = text[match.end() :]
-            if _NOT_MILESTONE_AFTER.match(tail) or _MATERIAL_AFTER.match(tail):
+            if (_NOT_MILESTONE_AFTER.match(tail) or _MATERIAL_AFTER.match(tail)
+                    or _SUPPLY_SIDE_BEFORE.search(text, 0, match.start())):
                 continue
             if word in self._single_chars:
                 if _NOT_MILESTONE_AFTER_SINGLE.match(tail):

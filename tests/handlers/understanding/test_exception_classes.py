@@ -315,10 +315,10 @@ def test_a_collision_of_a_robot_is_equipment(parser):
     assert (item.milestone, item.category.value) == ("焊接", "equipment")
 
 
-def test_a_customer_dropping_a_count_of_the_order_is_asked(parser):
-    # a hold or cancellation of a count may be a quantity change: asked
+def test_a_customer_keeping_a_count_of_the_order_is_a_quantity_change(parser):
+    # the count kept, the rest dropped: the customer sets the quantity (a change, not an exception)
     [item] = parser.parse("8896 客户说只做500台，其余的不要了", NOW)
-    assert item.confident is False
+    assert (item.intent, item.field, item.op, item.value) == ("change", "quantity", "set", 500)
 
 
 def test_a_customer_hold_of_the_whole_order_is_other_for_sure(parser):
