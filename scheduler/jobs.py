@@ -119,11 +119,11 @@ async def _customer_pictures(session: AsyncSession, ctx: JobContext, updates: li
     pictures: list[Draft] = []
     if not ctx.pictures.usable():
         return pictures
-    for update in updates:
-        orders = await open_orders(session, customer_id=update.chat.customer_id)
+    for weekly in updates:
+        orders = await open_orders(session, customer_id=weekly.chat.customer_id)
         if orders:
-            draft = await ctx.pictures.customer_draft(update.chat, orders[0].customer, orders,
-                                                      key=update.dedupe_key, today=ctx.today, index=ctx.index)
+            draft = await ctx.pictures.customer_draft(weekly.chat, orders[0].customer, orders,
+                                                      key=weekly.dedupe_key, today=ctx.today, index=ctx.index)
             pictures += [draft] if draft else []
     return pictures
 

@@ -89,3 +89,18 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     from tests.conftest import SHANGHAI
 
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def has_cjk_font() -> bool:
+    """Whether a CJK font for the digest pictures is installed (.ci/run installs fonts-wqy-microhei)."""
+    from scheduler.pictures.fonts import FontUnavailable, find_cjk_font
+
+    try:
+        find_cjk_font()
+    except FontUnavailable:
+        return False
+    return True
+
+
+requires_cjk_font = pytest.mark.skipif(
+    not has_cjk_font(), reason="no CJK font installed, so no pictures (.ci/run installs fonts-wqy-microhei)")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.bot.test_cli import clean_pg, env, gendan  # noqa: F401  (fixtures shared with the core CLI tests)
+from tests.scheduler.conftest import requires_cjk_font
 
 CONFIG = """\
 [calendar]
@@ -110,18 +111,9 @@ def test_an_undeliverable_message_stays_listed_with_its_error_and_can_be_retried
     assert "#1 pending 尝试=1" in retried.stdout  # kept, never dropped
 
 
-def _has_cjk_font() -> bool:
-    from scheduler.pictures.fonts import FontUnavailable, find_cjk_font
-
-    try:
-        find_cjk_font()
-    except FontUnavailable:
-        return False
-    return True
-
 
 @pytest.mark.usefixtures("clean_pg")
-@pytest.mark.skipif(not _has_cjk_font(), reason="no CJK font installed (.ci/run installs fonts-wqy-microhei)")
+@requires_cjk_font
 def test_digest_picture_is_written_and_sent_after_the_text(env: dict[str, str], config: Path, tmp_path: Path) -> None:  # noqa: F811
     from PIL import Image
 

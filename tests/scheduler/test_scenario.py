@@ -13,7 +13,7 @@ from handlers.messages import Outbound
 from scheduler.service import SchedulerService
 from storage.models import Chat, Order, OrderMilestone, OutboxMessage, OutboxStatus
 from tests.helpers import ChatSession
-from tests.scheduler.conftest import RecordingSender, at
+from tests.scheduler.conftest import RecordingSender, at, requires_cjk_font
 
 # What people say, and when (the clock stands between two ticks).
 STORY: list[tuple[datetime, str, str]] = [
@@ -109,6 +109,7 @@ async def expected_keys(runtime: Runtime) -> list[str]:
     return keys
 
 
+@requires_cjk_font  # the expected messages include the pictures
 async def test_two_weeks_of_digests_warnings_and_updates(
     runtime: Runtime, service: SchedulerService, sender: RecordingSender
 ) -> None:

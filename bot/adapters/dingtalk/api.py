@@ -8,7 +8,6 @@ and path only.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
