@@ -124,7 +124,8 @@ _ADJACENT_STATUS = re.compile(
 )
 _LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 _DAY_COUNT = re.compile(lx.DAY_COUNT)
-_CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
+# (a header naming the customer's call, mail or notice, or sales's notice, relays requests too)
+_CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求|电话|来电|邮件|来函|通知)|销售部?通知")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MIN_COVERAGE = 0.4
 # a long line of several items with no punctuation at all is run-on speech (voice input without
