@@ -131,7 +131,8 @@ _CORRECTION_LEFT = re.compile(r"(?:哦|噢)\s*(?:不对|不是)|(?:说错了|打
 _HEADER_END = re.compile(r"[:：]\s*$|如下")
 # a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
 _PLAN_HEADER = re.compile(r"(?<!生产)(?:安排|计划|排期|预排|plan)")
-_CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求)")
+# (a header naming the customer's call, mail or notice, or sales's notice, relays requests too)
+_CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求|电话|来电|邮件|来函|通知)|销售部?通知")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MIN_COVERAGE = 0.4
 # a long line of several items with no punctuation at all is run-on speech (voice input without
@@ -1204,6 +1205,7 @@ _QTY_ENOUGH = re.compile(
 _PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
 
 
+_PEOPLE_WORD = re.compile(r"人|工|师傅")   # a cheap look before the count pattern
 _PEOPLE_COUNT = re.compile(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
 _PEOPLE_AFTER = re.compile(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
 _WORK_DELTA_OPS = frozenset(("多做", "加做", "加", "再加", "多要", "减", "少做", "加多"))
@@ -1216,7 +1218,7 @@ _DROPPED_COUNT = re.compile(
 
 def _quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
     if requested:
-        match = _QTY_SIGNED.search(clause)
+        match = _QTY_SIGNED.search(clause) if ("+" in clause or "-" in clause) else None
         value = parse_number(match.group("num") or match.group("num2")) if match else None
         if value:
             sign = match.group("sign") or match.group("sign2")
@@ -1250,7 +1252,7 @@ def _quantity_change(clause: str, requested: bool = False, has_order: bool = Fal
         match = None   # "加两个人": staff added to the work, not goods to the order
     if match and not requested and match.group("op") in _WORK_DELTA_OPS and _PERFECTIVE.match(clause, match.end("op")):
         match = None   # "今天多做了50台": work done beyond the plan, reported; no one asks to change the order
-    if match is None and (requested or has_order):
+    if match is None and (requested or has_order) and ("不" in clause or "取消" in clause or "砍" in clause):
         match = _DROPPED_COUNT.search(clause)
     if match:
         value = parse_number(match.group("num"))
@@ -1429,7 +1431,7 @@ _REQUESTED_SPEC_OP = re.compile(
 
 
 def _spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
-    if _COMMERCIAL.search(clause) or _PEOPLE_COUNT.search(clause):
+    if _COMMERCIAL.search(clause) or (_PEOPLE_WORD.search(clause) and _PEOPLE_COUNT.search(clause)):
         # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff
         return None
     if requested and has_order:

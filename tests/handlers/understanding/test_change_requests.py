@@ -214,3 +214,14 @@ def test_cantonese_english_and_boss_requests(parser, text, expected):
 
 def test_asking_how_many_is_no_change(parser):
     assert [i["intent"] for i in parse(parser, "843 要多少套")] == ["query"]
+
+
+def test_lines_under_a_customers_call_relay_requests(parser):
+    items = parse(parser, "客户电话：\n844 交期12.15前\n845 数量1200\n846 焊接完成")
+    assert sorted((i["order_no"], i["intent"], i["field"], i["value"]) for i in items) == [
+        ("844", "change", "due_date", "2026-12-15"), ("845", "change", "quantity", 1200),
+        ("846", "progress", None, None)]
+
+
+def test_a_due_date_stated_with_no_request_is_no_change(parser):
+    assert changes(parser, "847 交期12.15前") == []
