@@ -6,7 +6,8 @@ sender meant. Three signals, each measured on the errors of a parser on writers 
 as read:
 
 - an unresolved correction ("打错了", "哦不对 是…"): the parser may have kept the wrong half;
-- competing shares in one progress report ("一半多一点 大概55%", "七八成"): which one is meant is a guess;
+- competing shares in one progress report ("一半多一点 大概55%"), more shares than the line has
+  progress items: which one is meant is a guess;
 - novel unexplained words: words no cue of the parser explains whose character pairs occur nowhere in
   the language the parser was built on (data/known_bigrams.txt, benchmarks/build_known_bigrams.py):
   a negation, a condition, another subject or a topic the reading may have missed.
@@ -27,7 +28,8 @@ _DATA = Path(__file__).resolve().parent / "data" / "known_bigrams.txt"
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # the unmistakable forms of a self-correction (a bare 不对 is also a quality cue: "尺寸不对")
 _CORRECTION = re.compile(
-    r"(?:打|写|说|搞|记|听)错了?|口误|更正|(?:哦|噢|啊)\s*不(?:对|是)|不对不对|不对\s*[,，\s]*(?:是|应该)")
+    r"(?:打|写|说|搞|记)错了?[\s,，]*(?:应该|应当)?是|口误|更正|(?:哦|噢|啊)\s*不(?:对|是)|不对不对"
+    r"|不对\s*[,，\s]*(?:应该|问的|说的)?是")
 # a share of a milestone's work: "55%", "百分之三十", "六成", "一半", "三分之一"
 _SHARE = re.compile(r"\d{1,3}\s*%|百分之|[一二两三四五六七八九十\d]成(?![品本功员型])|一半|过半|半数|分之")
 # two novel character pairs among the unexplained words: one alone is too often a name or a typo
@@ -64,15 +66,19 @@ class ConfidenceCheck:
 
     def doubts(self, item: ParsedItem, line: str) -> list[Doubt]:
         """Every signal that speaks against `item`, read from `line` (order numbers masked)."""
-        return self._doubts(item, _LineSigns(bool(_CORRECTION.search(line)), len(_SHARE.findall(line)),
-                                             self.novel_words(line)))
+        return self._doubts(item, self._signs([item], line))
+
+    def _signs(self, items: list[ParsedItem], line: str) -> _LineSigns:
+        return _LineSigns(correction=bool(_CORRECTION.search(line)), shares=len(_SHARE.findall(line)),
+                          progress=sum(item.intent == "progress" for item in items),
+                          novel_pairs=self.novel_words(line))
 
     @staticmethod
     def _doubts(item: ParsedItem, signs: _LineSigns) -> list[Doubt]:
         found: list[Doubt] = []
         if signs.correction:
             found.append(Doubt.CORRECTION)
-        if item.intent == "progress" and item.status == "in_progress" and signs.shares >= 2:
+        if item.intent == "progress" and item.status == "in_progress" and signs.shares > signs.progress:
             found.append(Doubt.COMPETING_SHARES)
         if signs.novel_pairs >= NOVEL_PAIRS and not (item.intent == "change" and item.field == "spec"):
             # (a spec change's value is free text by nature: its words are the request, not a miss)
@@ -88,7 +94,7 @@ class ConfidenceCheck:
         """`items` as read from `line`, those in doubt marked `confident=False` (nothing else changes)."""
         if not any(item.confident for item in items):
             return items
-        signs = _LineSigns(bool(_CORRECTION.search(line)), len(_SHARE.findall(line)), self.novel_words(line))
+        signs = self._signs(items, line)
         return [replace(item, confident=False) if item.confident and self._doubts(item, signs) else item
                 for item in items]
 
@@ -97,5 +103,6 @@ class ConfidenceCheck:
 class _LineSigns:
     """What the line says once, for all of its items."""
     correction: bool
-    shares: int
+    shares: int   # share expressions in the line
+    progress: int   # progress items read from it
     novel_pairs: int
