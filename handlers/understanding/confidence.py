@@ -69,7 +69,9 @@ class ConfidenceCheck:
         return self._doubts(item, self._signs([item], line))
 
     def _signs(self, items: list[ParsedItem], line: str) -> _LineSigns:
-        return _LineSigns(correction=bool(_CORRECTION.search(line)), shares=len(_SHARE.findall(line)),
+        under_way = any(item.intent == "progress" and item.status == "in_progress" for item in items)
+        return _LineSigns(correction=bool(_CORRECTION.search(line)),
+                          shares=len(_SHARE.findall(line)) if under_way else 0,
                           progress=sum(item.intent == "progress" for item in items),
                           novel_pairs=self.novel_words(line))
 
@@ -87,8 +89,11 @@ class ConfidenceCheck:
 
     def novel_words(self, line: str) -> int:
         """Character pairs of the line's unexplained words that the parser's language never holds."""
+        novel = _pairs(line) - self._known
+        if len(novel) < NOVEL_PAIRS:
+            return len(novel)   # (the unexplained words' pairs are some of the line's: no need to look)
         rest = self._explained.sub(" ", line.replace(MASK, " "))
-        return len(_pairs(rest) - self._known)
+        return len(_pairs(rest) & novel)
 
     def review(self, items: list[ParsedItem], line: str) -> list[ParsedItem]:
         """`items` as read from `line`, those in doubt marked `confident=False` (nothing else changes)."""
