@@ -32,6 +32,8 @@ _CORRECTION = re.compile(
     r"|不对\s*[,，\s]*(?:应该|问的|说的)?是")
 # a share of a milestone's work: "55%", "百分之三十", "六成", "一半", "三分之一"
 _SHARE = re.compile(r"\d{1,3}\s*%|百分之|[一二两三四五六七八九十\d]成(?![品本功员型])|一半|过半|半数|分之")
+# the sender settles the share himself: "一半多一点 就按一半算吧" (the shares no longer compete)
+_SETTLED_SHARE = re.compile(r"按\s*(?:\d{1,3}\s*%|百分之\S{1,3}|[一二两三四五六七八九十\d]成|一半)\s*(?:算|记|报)")
 # two novel character pairs among the unexplained words: one alone is too often a name or a typo
 NOVEL_PAIRS = 2
 
@@ -71,7 +73,7 @@ class ConfidenceCheck:
     def _signs(self, items: list[ParsedItem], line: str) -> _LineSigns:
         under_way = any(item.intent == "progress" and item.status == "in_progress" for item in items)
         return _LineSigns(correction=bool(_CORRECTION.search(line)),
-                          shares=len(_SHARE.findall(line)) if under_way else 0,
+                          shares=len(_SHARE.findall(line)) if under_way and not _SETTLED_SHARE.search(line) else 0,
                           progress=sum(item.intent == "progress" for item in items),
                           novel_pairs=self.novel_words(line))
 
