@@ -18,7 +18,7 @@ import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE, find_dates
 import handlers.understanding.exceptions as exceptions
-from .confidence import ConfidenceCheck
+import handlers.understanding.confidence as confidence
 from .exceptions import (
     category_of, conflicting, exception_item, resolved, reworked_step_finished, stands_without_order,
 )
@@ -329,7 +329,6 @@ class Parser:
             r"订单|单号|单子|这批|那批|货|今天|上午|下午|晚上|现在|目前|已经|正在|大概|还|都|也|就|再|又|在|的|了|着|呢|吗|吧|啊|呀|喇|咗|嘅|啲|"
             r"这|那|个|边|那边|这边|然后|就是|的话|那个|这个|全部|一共|总共|剩|差|说|要|把|有|是|先|后|和|及|与|跟|中|好|完",
         ) if p))
-        self._confidence = ConfidenceCheck(self._known)
         self._domain_after = re.compile(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
@@ -386,7 +385,7 @@ class Parser:
                 found = [item for item in found if item.intent == "query"]
             found = self._with_doubts(found, line, orders, topic)
             # the one post-pass of confidence over the line's reading (see confidence.py)
-            found = self._confidence.review(found, mask(line, orders))
+            found = confidence.review(found, line)
             if not orders:
                 asking = len(items) if len(found) == 1 and found[0].intent == "query" and found[0].order_no is None else None
             if not orders and not found:
