@@ -22,7 +22,7 @@ BARS = {
     "workshop_voices.jsonl": (0.99, 0.003, 0.02),          # reached 99.4%, 0.0%, 1.4%
     "office_voices.jsonl": (0.995, 0.003, 0.01),           # reached 100%, 0.0%, 0.6%
     "voice_and_customers.jsonl": (0.97, 0.004, 0.055),     # reached 97.5%, 0.3%, 5.1%
-    "floor_voices_3.jsonl": (0.965, 0.015, 0.01),          # reached 97.0%, 1.3%, 0.7%
+    "floor_voices_3.jsonl": (0.965, 0.015, 0.015),         # reached 97.0%, 1.3%, 1.0% (0.7% before competing shares asked)
     "group_chat_3.jsonl": (0.98, 0.005, 0.005),            # reached 98.7%, 0.3%, 0.0%
     "office_voices_3.jsonl": (0.95, 0.015, 0.015),         # reached 95.3%, 1.3%, 1.0%
 }
