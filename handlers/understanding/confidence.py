@@ -48,7 +48,9 @@ class _LineSigns:
 
 def _signs(items: list[ParsedItem], line: str) -> _LineSigns:
     under_way = any(item.intent == "progress" and item.status == "in_progress" for item in items)
-    return _LineSigns(correction=bool(_CORRECTION.search(line)),
+    # (every correction form holds 错, 误, 正 or 不: most lines skip the search)
+    corrected = ("错" in line or "不" in line or "误" in line or "正" in line) and _CORRECTION.search(line) is not None
+    return _LineSigns(correction=corrected,
                       shares=len(_SHARE.findall(line)) if under_way and not _SETTLED_SHARE.search(line) else 0,
                       progress=sum(item.intent == "progress" for item in items))
 
