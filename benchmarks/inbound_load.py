@@ -75,8 +75,9 @@ async def floor_server(fake: FakeWeCom) -> web.AppRunner:
 
 
 def postgres_cpu_seconds() -> float:
-    """User + system CPU time of the PostgreSQL server's processes on this machine so far (Linux /proc;
-    a backend that exited in between is not counted: the instances keep theirs in their pools)."""
+    """User + system CPU time of the PostgreSQL server's processes on this machine so far (Linux
+    /proc): the live ones, and through the server's parent process those that already exited
+    (a connection the pool closed)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -86,7 +87,16 @@ def postgres_cpu_seconds() -> float:
         if head.split("(", 1)[1] == "postgres":
             parts = fields.split()
             total += int(parts[11]) + int(parts[12])
+            if parts[1] == "1" or not _is_postgres(parts[1]):  # the server's parent: its exited children too
+                total += int(parts[13]) + int(parts[14])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _is_postgres(pid: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].startswith("postgres)")
+    except OSError:
+        return False
 
 
 def report(name: str, load: Load) -> None:

@@ -43,6 +43,8 @@ DATABASE_BUSY = "系统繁忙（数据库被占用），这条消息**没有记�
 DATABASE_DOWN = "系统暂时连不上数据库，这条消息**没有记录**，请稍后再发一次。"
 REUSED_ID = "这条消息的编号和之前的一条消息重复，**没有处理**。请重新发送一次。"
 EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，或发送「帮助」。"
+
+
 class Finish(Protocol):
     """Extra work committed in the same transaction as the message's records (the inbox marks it done).
 
