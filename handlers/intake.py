@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.boundary import id_refusal, normalise
-from handlers.dispatcher import REMEMBER, Dispatcher, Finish, Remembered
+from handlers.dispatcher import REMEMBER, REUSED_ID, Dispatcher, Finish, Remembered
 from handlers.messages import InboundMessage, Reply
 from storage.database import Database, DatabaseUnavailable
 from storage.models import AnswerRoute, InboxMessage, InboxStatus
@@ -261,14 +261,21 @@ class Intake:
         self, message: InboundMessage, channel: ReplyChannel | None, row_id: int, stored: InboxMessage | None
     ) -> Ticket:
         """A message stored before (`stored`, its row), or twice in the same batch (None: not handled yet)."""
-        log.info("%s message %s delivered again; answered from the inbox", message.platform, message.message_id)
         ticket = Ticket(message, channel, row_id, duplicate=True)
+        first = self._tickets.get(row_id)
+        earlier = stored or (first.message if first is not None else None)
+        if earlier is not None and (earlier.chat_id, earlier.sender_id) != (message.chat_id, message.sender_id):
+            # Not a redelivery: another chat's or sender's message carried this id. The stored reply
+            # is not ours to show; the sender is asked to send it again (as the dispatcher does).
+            log.warning("%s message id %s reused by another chat or sender", message.platform, message.message_id)
+            ticket._resolve(Reply(REUSED_ID, ok=False, duplicate=True))
+            return ticket
+        log.info("%s message %s delivered again; answered from the inbox", message.platform, message.message_id)
         if stored is not None and stored.status == InboxStatus.DONE:
             # Only a reply that went out in the platform's response may have been lost with it.
             passive = stored.answer_route == AnswerRoute.PASSIVE
             ticket._resolve(_stored_reply(stored, duplicate=True) if passive else None)
             return ticket
-        first = self._tickets.get(row_id)
         if first is None:
             ticket._resolve(None)  # handled elsewhere (another instance, or resumed): answered there
         else:

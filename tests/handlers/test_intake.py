@@ -403,3 +403,24 @@ async def test_remembering_a_message_and_marking_it_handled_is_one_statement_on_
     assert await processed(runtime, message.message_id) == 1
     row = await inbox_row(runtime, message.message_id)
     assert (row.status, row.reply_text) == (InboxStatus.DONE, reply.text)
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["stored before", "in the same batch"])
+async def test_a_message_id_reused_by_another_chat_is_not_answered_with_the_first_chats_reply(
+    runtime, intake, admin, together
+) -> None:
+    # A message id is the platform's; another chat's message carrying the same id is no redelivery:
+    # the first chat's stored reply must not be shown to it (nor its text recorded as the first one).
+    other = ChatSession(runtime, now=admin.now, chat_id="涂装车间群", user="李四")
+    first = admin.message("订单123 焊接完成", message_id="shared-id")
+    second = other.message("订单123 涂装完成", message_id="shared-id")
+    if together:
+        tickets = await asyncio.gather(intake.accept(first), intake.accept(second))
+    else:
+        tickets = [await intake.accept(first)]
+        await tickets[0].reply(5.0)
+        tickets.append(await intake.accept(second))
+    answered, reused = [await ticket.reply(5.0) for ticket in tickets]
+    assert answered is not None and answered.ok and "焊接" in answered.text
+    assert reused is not None and not reused.ok and "重复" in reused.text and "焊接" not in reused.text
+    assert await processed(runtime, "shared-id") == 1
