@@ -47,6 +47,8 @@ SETS = {
     "group_chat_3 (tuned)": CORPORA / "group_chat_3.jsonl",
     "office_voices_3 (tuned)": CORPORA / "office_voices_3.jsonl",
     "mixed_voices (HELD OUT)": CORPORA / "held_out" / "mixed_voices.jsonl",
+    "everyday_voices_2 (HELD OUT)": CORPORA / "held_out" / "everyday_voices_2.jsonl",
+    "fresh_voices_3 (HELD OUT)": CORPORA / "held_out" / "fresh_voices_3.jsonl",
 }
 FINAL = {"everyday_voices (FINAL, blind)": CORPORA / "held_out_final" / "everyday_voices.jsonl"}
 
