@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 # particles are never a slip for a content character
@@ -92,41 +92,45 @@ class SlipRepair:
         return self._repair_loose(self._repair(text))
 
     def _repair_loose(self, text: str) -> str:
-        if self._loose_pattern is None:
-            return text
-        parts: list[str] = []
-        last = 0
-        for match in self._loose_pattern.finditer(text):
+        def word_for(match: re.Match[str]) -> str | None:
             slip = match.group()
             word = self._word_by_loose.get((slip[0], _loose(self._first.get(slip[1], ""))))
             if word is None or word == slip or slip in self._word_by_loose.values():
-                continue
+                return None
             if not (_LOOSE_CUE_AFTER.match(text, match.end()) and _ORDER_BEFORE.search(text, 0, match.start())):
-                continue
-            parts.append(text[last : match.start()])
-            parts.append(word)
-            last = match.end()
-        if not parts:
-            return text
-        parts.append(text[last:])
-        return "".join(parts)
+                return None
+            return word
+
+        return _replaced(text, self._loose_pattern, word_for)
 
     def _repair(self, text: str) -> str:
-        if self._pattern is None:
-            return text
-        parts: list[str] = []
-        last = 0
-        for match in self._pattern.finditer(text):
+        def word_for(match: re.Match[str]) -> str | None:
             slip = match.group()
             word = self._word_by_sound.get((self._first.get(slip[0]), self._first.get(slip[1])))
             if word is None or word == slip:
-                continue
+                return None
             if not (_CUE_AFTER.match(text, match.end()) or _CUE_BEFORE.search(text, 0, match.start())):
-                continue
-            parts.append(text[last : match.start()])
-            parts.append(word)
-            last = match.end()
-        if not parts:
-            return text
-        parts.append(text[last:])
-        return "".join(parts)
+                return None
+            return word
+
+        return _replaced(text, self._pattern, word_for)
+
+
+def _replaced(text: str, pattern: re.Pattern[str] | None,
+              word_for: Callable[[re.Match[str]], str | None]) -> str:
+    """`text` with each match of `pattern` that `word_for` names a word for replaced by that word."""
+    if pattern is None:
+        return text
+    parts: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        word = word_for(match)
+        if word is None:
+            continue
+        parts.append(text[last : match.start()])
+        parts.append(word)
+        last = match.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
