@@ -571,12 +571,7 @@ class Parser:
                                              requested=requested) if item.intent == "progress"]
 
     def _scope(self, text: str, today: date, has_order: bool, requested: bool = False) -> list[ParsedItem]:
-        clauses: list[str] = []
-        for m in _CLAUSE.finditer(text):
-            if clauses and _REST_UNWANTED.match(m.group()):
-                clauses[-1] += "，" + m.group()   # "先做800台，剩下的不要了": one request over two clauses
-            else:
-                clauses.append(m.group())
+        clauses = [m.group() for m in _CLAUSE.finditer(text)]
         requested = requested or _requested(text)
         changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
         if has_order and not any(item.field == "quantity" for item in changes):
@@ -1200,10 +1195,6 @@ def _done_before(text: str, position: int) -> bool:
 
 _QTY_FIELD_VALUE = re.compile(
     rf"(?:{lx.alternation(lx.QTY_FIELDS)})\s*[:：是]?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:[,，;；。]|$)")
-_REST_UNWANTED = re.compile(r"\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?")
-_QTY_ENOUGH = re.compile(
-    rf"(?:只要|只做|先做|就要)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就够了?|就行了?|就可以了?|够了|[,，]?\s*(?:剩下|其余|多)的?(?:都|就)?不(?:要|做)了?)"
-)
 # a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
 _PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
 
@@ -1226,7 +1217,7 @@ def _quantity_change(clause: str, requested: bool = False, has_order: bool = Fal
         if value:
             sign = match.group("sign") or match.group("sign2")
             return ParsedItem("change", field="quantity", op="add" if sign == "+" else "sub", value=value)
-        match = _ENOUGH_COUNT.search(clause) or _QTY_ENOUGH.search(clause) or (None if _QUERY_STRONG.search(clause) else _QTY_FIELD_VALUE.search(clause))
+        match = _ENOUGH_COUNT.search(clause) or (None if _QUERY_STRONG.search(clause) else _QTY_FIELD_VALUE.search(clause))
         value = parse_number(match.group("num") or match.groupdict().get("by")) if match else None
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
