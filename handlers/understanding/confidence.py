@@ -3,8 +3,9 @@
 One post-pass over each line's reading (Parser.parse); it marks items unconfident and never changes
 what they say. Two signals, measured on the errors of a parser on writers it had never seen:
 
-- an unresolved correction left in the line ("打错了 是…", "哦不对"): the parser may have kept the
-  wrong half (old parser on three new writers: 7 of its 76 wrong-record messages, no needless ask);
+- an unresolved correction left in the line ("打错了 是…", "哦不对", "总装完成了，哦不是，还差两台"): the
+  parser may have kept the wrong half (old parser on three new writers: 7 of its 76 wrong-record
+  messages, no needless ask);
 - competing shares in one progress report ("一半多一点 大概55%"): more shares than the line has
   progress items, so which one is meant is a guess (2 of 76, one needless ask).
 

@@ -126,8 +126,6 @@ _PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|那次)[^,，。;；]
 _HYPOTHETICAL = re.compile(
     r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
     r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
-# the words of a correction (a bare 不对/错了 is a quality cue, so only the unmistakable forms)
-_CORRECTION_LEFT = re.compile(r"(?:哦|噢)\s*(?:不对|不是)|(?:说错了|打错了|写错了)[\s,，]*(?:应该)?是|不对不对|更正")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
 _HEADER_END = re.compile(r"[:：]\s*$|如下")
 # a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
@@ -438,9 +436,6 @@ class Parser:
         if found and ("次" in line or "回" in line or "以后" in line) and _PAST_EPISODE.search(line):
             # "上次124返工那个事…", "以后焊完先自检": talk about an earlier episode or a rule for later,
             # which reads like a report only in its words (round 3: every such item was wrong)
-            found = [replace(item, confident=False) for item in found]
-        if found and _CORRECTION_LEFT.search(line):
-            # a correction the parser could not resolve ("总装完成了，哦不是，还差两台"): what stands is a guess
             found = [replace(item, confident=False) for item in found]
         if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
             # much of the line is words the parser does not read: its reading may miss the point
