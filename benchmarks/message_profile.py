@@ -8,7 +8,8 @@ afterwards), creates 30 orders, then puts distinct progress reports on them
 (as `benchmarks/inbound_load.py` sends) through the durable intake exactly as an adapter does:
 `Intake.accept`, then the answer. `--burst N` accepts N messages of the one chat at a time before
 waiting for their answers (the load benchmark's situation: messages queue behind each other);
-`--burst 1` is one message alone. Prints CPU ms per message (process time) and wall ms; with
+`--burst 1` is one message alone. Prints CPU ms per message (process time, and its user/system split:
+Python work or system calls) and wall ms; with
 --profile, Python function calls per message (a figure a busy machine does not change) and the
 cProfile functions with the most time (own time and cumulative). Also the statements and
 transactions per message (each costs a round trip on PostgreSQL, BEGIN and COMMIT one each).
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import sys
 import tempfile
@@ -110,19 +112,21 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
             measured = [message(t, f"load-{i}") for i, t in enumerate(texts[60:])]
             profiler = cProfile.Profile() if args.profile else None
             trips = RoundTrips(runtime.database.engine.sync_engine)
-            cpu, wall = time.process_time(), time.perf_counter()
+            cpu, wall, before = time.process_time(), time.perf_counter(), os.times()
             if profiler is not None:
                 profiler.enable()
             await send(intake, measured, args.burst)
             if profiler is not None:
                 profiler.disable()
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            cpu, wall, after = time.process_time() - cpu, time.perf_counter() - wall, os.times()
+            user, system = after.user - before.user, after.system - before.system
             trips.stop()
         finally:
             await intake.close()
     where = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
     print(f"{where}, {args.messages} progress messages, {args.burst} at a time: CPU {1000 * cpu / args.messages:.2f} ms"
-          f" per message, wall {1000 * wall / args.messages:.2f} ms{' (under cProfile)' if profiler else ''};"
+          f" per message (user {1000 * user / args.messages:.2f}, system {1000 * system / args.messages:.2f}),"
+          f" wall {1000 * wall / args.messages:.2f} ms{' (under cProfile)' if profiler else ''};"
           f" per message {trips.statements / args.messages:.2f} statements and {trips.transactions / args.messages:.2f}"
           f" transactions (BEGIN … COMMIT)")
     if profiler is not None:
