@@ -1,10 +1,13 @@
 """Bounded work: one message cannot hold the write lock for long or stall the other chats, however
-many unknown order numbers it names and however many orders are open."""
+many unknown order numbers it names and however many orders are open.
+
+Asserted by structure, not by timing (a timed bound is noise on a busy machine; the figures are in
+benchmarks/inbound_load.py): a message's transaction runs the same statements whether 200 or 5,000
+orders are open, and every read over open orders is capped with a LIMIT."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -19,43 +22,38 @@ from storage.models import Customer, Order, OrderStatus
 from tests.helpers import ChatSession
 
 OPEN_ORDERS = 5_000
-LOCK_BOUND_SECONDS = 0.5
-"""Generous: the aim is ~100 ms; before the bound the message below held the lock for ~18 s."""
 
 
 @contextmanager
-def transaction_times(runtime: Runtime) -> Iterator[list[float]]:
-    """Seconds each write transaction lasted (BEGIN IMMEDIATE to COMMIT/ROLLBACK: the lock hold)."""
-    durations: list[float] = []
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs while the block runs (its text)."""
+    seen: list[str] = []
     engine = runtime.database.engine.sync_engine
 
-    def began(connection: Any) -> None:
-        connection.info["began"] = time.perf_counter()
+    def executed(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(" ".join(statement.split()))
 
-    def ended(connection: Any) -> None:
-        started = connection.info.pop("began", None)
-        if started is not None:
-            durations.append(time.perf_counter() - started)
-
-    event.listen(engine, "begin", began)
-    event.listen(engine, "commit", ended)
-    event.listen(engine, "rollback", ended)
+    event.listen(engine, "before_cursor_execute", executed)
     try:
-        yield durations
+        yield seen
     finally:
-        event.remove(engine, "begin", began)
-        event.remove(engine, "commit", ended)
-        event.remove(engine, "rollback", ended)
+        event.remove(engine, "before_cursor_execute", executed)
 
 
-async def open_orders(runtime: Runtime, count: int) -> None:
+def order_scans(seen: list[str]) -> list[str]:
+    """Reads over orders that are not a look-up of one order number: each must carry a LIMIT."""
+    return [text for text in seen if text.startswith("SELECT") and "FROM orders" in text
+            and "orders.order_no = " not in text and "orders.id = " not in text]
+
+
+async def open_orders(runtime: Runtime, count: int, *, first: int = 100000) -> None:
     now = datetime.now(timezone.utc)
     async with runtime.database.transaction() as session:
-        customer = Customer(name="华东机械", created_at=now)
+        customer = Customer(name=f"华东机械{first}", created_at=now)
         session.add(customer)
         await session.flush()
         await session.execute(insert(Order), [
-            {"order_no": str(100000 + i), "customer_id": customer.id, "product": "搅拌机", "quantity": 1,
+            {"order_no": str(first + i), "customer_id": customer.id, "product": "搅拌机", "quantity": 1,
              "due_date": date(2026, 12, 20), "status": OrderStatus.PLANNED, "template_name": "标准",
              "created_at": now, "updated_at": now}
             for i in range(count)
@@ -78,7 +76,7 @@ async def test_a_message_naming_220_unknown_orders_is_refused_quickly_and_others
     intake = Intake(runtime.database, runtime.dispatcher)
     await intake.start()
     try:
-        with transaction_times(runtime) as durations:
+        with statements(runtime) as seen:
             big = await intake.accept(chat.message(text))
             small = await intake.accept(other.message("帮助"))
             small_reply, big_reply = await asyncio.gather(small.reply(30), big.reply(30))
@@ -87,20 +85,26 @@ async def test_a_message_naming_220_unknown_orders_is_refused_quickly_and_others
     assert small_reply is not None and small_reply.ok
     assert big_reply is not None and not big_reply.ok
     assert "220" in big_reply.text and f"最多 {MAX_ITEMS} 条" in big_reply.text and "没有记录" in big_reply.text
-    assert durations and max(durations) < LOCK_BOUND_SECONDS, durations
+    assert not order_scans(seen)  # refused by the cap before any look-up over the open orders
 
 
 async def test_unknown_numbers_up_to_the_cap_are_each_answered_without_scanning_every_order(
     runtime: Runtime, chat: ChatSession
 ) -> None:
     await chat.as_role("admin")
-    await open_orders(runtime, OPEN_ORDERS)
+    await open_orders(runtime, 200, first=100000)
     numbers = unknown_numbers(MAX_ITEMS)
-    with transaction_times(runtime) as durations:
+    await chat.say(" ".join(f"{no}焊完" for no in numbers))  # leaves its question open, as the next ones do
+    with statements(runtime) as few_open:
+        await chat.say(" ".join(f"{no}焊完" for no in numbers))
+    await open_orders(runtime, OPEN_ORDERS - 200, first=100200)
+    with statements(runtime) as many_open:
         reply = await chat.say(" ".join(f"{no}焊完" for no in numbers))
     assert not reply.ok
     assert all(no in reply.text for no in numbers)  # every unknown number is reported
     assert "是指订单" in reply.text  # close matches are still offered for the first ones
-    assert max(durations) < LOCK_BOUND_SECONDS, durations
+    assert len(many_open) == len(few_open)  # 25 times the open orders, not one statement more
+    scans = order_scans(many_open)
+    assert scans and all("LIMIT" in text for text in scans), scans
     async with runtime.database.read() as session:
         assert await session.scalar(select(Order.order_no).where(Order.order_no == numbers[0])) is None
