@@ -82,7 +82,6 @@ _PROPERTY_SHORT = _scan(
     r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
 _STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
-_MISMATCH = re.compile(r"不对|错了|发错|不一致|不符|对不上")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
 _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
@@ -340,8 +339,6 @@ def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
     return None
 
 
-# a delay cue often states the consequence of another exception, so it does not conflict
-_FAMILIES = ((ExceptionCategory.QUALITY, _QUALITY), (ExceptionCategory.EQUIPMENT, _EQUIPMENT))
 # cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
 # (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
 _WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
