@@ -1,0 +1,246 @@
+"""Aspect of a progress report: done, under way (with a share), not started, or forecast for a date.
+
+Read from the window of text around one milestone mention (cues.Window): completion and start words,
+shares ("七成", "3/5", "焊了600台，总共800"), negation, forecasts ("明天应该能焊好") and what is done
+versus what comes next ("品检过了，明天进仓").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .numerals import NUMBER_PATTERN, parse_number
+from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, START, Window, dates_in
+
+_NUM = NUMBER_PATTERN
+
+_PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
+_NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
+PERCENT = re.compile(
+    # a range of tenths ("七八成", "六七成") says under way without one share
+    r"(?P<range>[一二两三四五六七八九]{2})成(?![品本功员型])|"
+    rf"(?P<num>\d{{1,3}})\s*%|百分之(?P<cn>{_NUM})|(?P<tenth>[一二两三四五六七八九]|\d)成(?![品本功员型])(?P<twentieth>五(?![台件个套天号]))?"
+    r"|(?P<den>[二两三四五六七八九十]|\d{1,2})分之(?P<numer>[一二两三四五六七八九]|\d{1,2})"
+    r"|(?P<half>一半|过半|半数)"
+)
+# partial aspect as a ratio of quantities: "焊了600台，总共800", "装了3车，还剩1车"
+_RATIO = re.compile(
+    rf"(?P<done>{_NUM})\s*(?P<unit>{QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
+    rf"\s*是?\s*(?P<other>{_NUM})"
+)
+# partial aspect with the total said first: "八十台做了六十台", "一共是两百四十台装好了一百八十台"
+_RATIO_TOTAL_FIRST = re.compile(
+    rf"(?P<total>{_NUM})\s*(?P<unit>{QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
+)
+# the share still to do ("还剩两成", "还差30%"): the percent done is the complement
+_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*(?:大概|大约|差不多|约)?\s*$")
+# part of a quantity shipped or made, the rest still to come: the milestone is under way
+_PARTIAL = re.compile(
+    rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{QTY_UNITS}|剩下|剩余|还剩|一?大半|多半|小半|(?:还有|还差|另外)\s*(?:{_NUM})\s*{QTY_UNITS}|分批|第[一二三1-3]批|一部分|大部分"
+)
+# a date followed by a negated verb is when something will NOT happen ("今天修不好")
+NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
+_ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
+
+
+def _negated(text: str, start: int) -> bool:
+    return bool(_NEGATED.search(text[max(0, start - 3) : start]))
+
+
+_RANGE = -1   # _percent's answer for a range of shares: under way, no one percent
+
+
+def _percent(text: str) -> int | None:
+    match = PERCENT.search(text)
+    if match is None:
+        return _ratio(text)
+    if match.group("half"):
+        # "一半多一点 大概55%", "一半多了，差不多六成": the share said after 一半 is the precise one
+        match = next(PERCENT.finditer(text, match.end()), match)
+    if match.group("range"):
+        return _RANGE
+    if match.group("num"):
+        value = int(match.group("num"))
+    elif match.group("cn"):
+        value = parse_number(match.group("cn")) or 0
+    elif match.group("tenth"):
+        value = (parse_number(match.group("tenth")) or 0) * 10 + (5 if match.group("twentieth") else 0)
+    elif match.group("den"):
+        den, numer = parse_number(match.group("den")), parse_number(match.group("numer"))
+        if not den or numer is None or numer > den:
+            return None
+        value = 100 * int(numer) // int(den)
+    else:
+        value = 50
+    if _REMAINING.search(text[: match.start()]):
+        value = 100 - value
+    return value
+
+
+def _ratio(text: str) -> int | None:
+    """Partial aspect stated as quantities: N made of a total M, or N made with M left."""
+    match = _RATIO.search(text)
+    if match is None:
+        first = _RATIO_TOTAL_FIRST.search(text)
+        if first is None:
+            return None
+        done, total = parse_number(first.group("done")), parse_number(first.group("total"))
+        return int(100 * done // total) if done and total and done < total else None
+    done, other = parse_number(match.group("done")), parse_number(match.group("other"))
+    if not done or not other:
+        return None
+    total = other if match.group("total") else done + other
+    if total <= done:
+        return None
+    return int(100 * done // total)
+
+
+def progress_status(window: Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
+    if re.search(r"(?:待|等待?|准备)\s*$", window.before):
+        return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
+    if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
+        if future_date(re.split(r"[,，;；。]", window.before)[-1], today) is not None:
+            return "in_progress", None   # "明天就可以入库了": may be done on a coming day, a forecast
+        return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
+    if _ARRANGED.search(text) and window.milestone != "排产":
+        # "发货已经安排好", "shipment arrange 好": arranged is planned, not done or under way: ask
+        return "in_progress_undated?", None
+    percent = _percent(text)
+    if percent == _RANGE:
+        return "in_progress", None
+    if percent is not None:
+        return ("done", None) if percent >= 100 else ("in_progress", percent)
+    if _TIME_SPENT.match(window.after) and not DONE.search(window.after):
+        return "in_progress?", None   # "焊了一天": the time spent on it, not its end (with no order: talk)
+    if _PARTIAL.search(text):
+        return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
+    if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
+        return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
+    if re.search(r"开\s*$", window.before) and len(window.word) == 1:
+        # 开 + a one-character milestone verb starts it: "开焊了", "开喷"; "明天开焊" is a start to come
+        future = future_date(re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after, today)
+        return ("planned" if future is not None else "in_progress"), None
+    if re.match(r"\s*了\s*" + _SPAN, window.after):
+        return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
+    if re.search(r"(?:交给|移交|转给|送去|送到)\s*$", window.before) and future_date(window.before + window.after, today) is not None:
+        return "planned", None   # "明早交给质检": handed to the step on a coming day, not yet under way
+    if re.search(r"(?:转到?|转入|进入)\s*$", window.before):
+        if _MAY_START.search(re.sub(r"(?:转到?|转入|进入)\s*$", "", window.before)):
+            return None, None   # "可以转总装": it may move on, it has not yet (modality)
+        return "in_progress", None   # moved on to this step: "已转涂装", "下料完成转焊接"
+    # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
+    clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
+    future = future_date(clause, today)
+    start = START.search(clause)
+    if (future is not None and start is not None and start.start() > future and _PLANNED_START.fullmatch(start.group()) and not DONE.search(clause, start.end())
+            and not _PAST.search(window.before) and not _done_before(clause, future)
+            and not _NEAR_DONE.match(start.group())):
+        return "planned", None   # "喷涂明天开始": a planned start, not yet under way: asked, undated
+    if future is not None and not _done_before(clause, future) and not _PAST.search(window.before):
+        # aspect: a completion said of a coming day is a forecast ("下周二装完", "大概后天喷完"); with no
+        # completion, start or forecast word at all, the date may be something else's (an arrival): ask
+        return "in_progress", None
+    if DAYS_TO_FINISH.search(clause) and not _negated(clause, DAYS_TO_FINISH.search(clause).start()):
+        return "in_progress", None   # "两天内就能做好": a completion some days ahead is a forecast
+    if (future is not None and _PAST.search(window.before) and re.search(r"完|好", clause[future:])
+            and _CAN.search(clause, future)):
+        return "in_progress", None   # "已经开料，明天能切完": started, and its completion forecast for a day
+    if _PAST.search(window.before) or "已" in window.word or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
+                                       and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
+        return "done", None   # "已排单", "全部入库，…": completive before the milestone
+    start = START.search(text)
+    if start and _MAY_START.search(text, 0, start.start()):
+        start = None   # "物料齐套 可以开干了": the next work may start; it says nothing of this step's start
+    period = _COMING_PERIOD.search(text, 0, start.start()) if start else None
+    if (period and not BOUNDARY.search(text, period.end(), start.start()) and not _NEAR_DONE.match(start.group())
+            and not _done_then_next(text, start.start()) and not DONE.search(text, start.end())):
+        return "planned", None   # "下个礼拜开始下料": a start in a coming week is planned, not under way
+    if start and not _negated(text, start.start()) and not _done_then_next(text, start.start()):
+        # ("排产已完成，下周开工": a start after the milestone finished is the next step's)
+        # "今天开始总装" starts a milestone; only a forecast of its end carries a date
+        forecast = FORECAST_STRONG.search(text) or DONE.search(text, start.end())
+        return ("in_progress", None) if forecast else ("in_progress_undated", None)
+    if window.after.startswith("中") or window.after.startswith("进行"):
+        return "in_progress", None
+    upcoming = when is None or when >= today
+    if FORECAST_STRONG.search(text) and upcoming:
+        return "in_progress", None
+    if _PAST.search(window.before) or window.after.lstrip().startswith("已"):
+        return "done", None
+    if when is not None and when >= today and FORECAST.search(text):
+        return "in_progress", None
+    if re.search(r"[好完]$", window.word) and not _NEGATED.search(window.before) and not window.after.strip():
+        return "done", None   # a word that carries its result ("0455 焊好"): nothing after it to undo it
+    if re.search(r"齐套$|齐$", window.word) and not _NEGATED.search(window.before) and not _NEGATED.match(window.after.strip()):
+        return "done", None   # "物料齐套，可以开干了": the kit is complete (the word is its result)
+    # a one-character milestone verb with a directional result and 了: "发出去了", "料都领出来了", "发走了"
+    if len(window.word) == 1 and re.match(r"\s*(?:出去|出来|出|走|掉|进去|下去|上)了", window.after):
+        return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
+    # a one-character milestone verb with its result right after it: 焊完, 还没焊完
+    if re.match(r"[完好](?![成整善])", window.after):
+        return ("in_progress", None) if _NEGATED.search(window.before) else ("done", None)
+    done = DONE.search(text)
+    if _ENGLISH_PAST.search(window.word) and not FORECAST_STRONG.search(text) and (when is None or when <= today):
+        return "done", None   # "PO-1508 shipped today": an English past participle said of today is done
+    if when is not None and when >= today and not done:
+        # "今天发了30箱": a milestone verb with 了 said of today reports it done
+        if when == today and window.after.lstrip().startswith("了"):
+            return "done", None
+        # a date from another clause than the mention's, with no aspect cue: whose day is it? ask
+        # ("喷塑粉下周二到，涂装往后排": the day is the powder's arrival)
+        return ("in_progress" if future is not None else "in_progress?"), None
+    if done:
+        if _negated(text, done.start()):
+            return "in_progress", None
+        return "done", None
+    if _ENGLISH_PAST.search(window.word):
+        return "done", None   # "PO-2026-090 delivered", "已 shipped": an English past participle
+    if window.after.lstrip().startswith("了"):
+        return "done", None
+    if when is not None and when < today and (re.match(r"\s*(?:好|完)?的", window.after)
+                                              or re.search(r"[好完]\s*的\s*[。.!！]?\s*$", window.after)):
+        return "done", None   # 是…的 with a past day: "前天进的仓", "昨天下午焊好的"
+    return None, None
+
+
+# the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
+_PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+# a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
+_TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
+_ARRANGED = re.compile(r"安排好|安排妥|(?i:arrange)")
+DAYS_TO_FINISH = re.compile(
+    rf"(?P<days>{_NUM})\s*个?\s*(?:天|日)\s*(?:内|之内|左右)?\s*(?:就|才|应该|估计)?\s*(?:能|可以|会)\s*[\u4e00-\u9fff]?\s*[完好]")
+_SPAN = r"(?:一|两|半|几|\d+)\s*(?:个)?\s*(?:天|上午|下午|晚上|晚|早上|小时|钟头|通宵|整天)(?![后以之])"
+_COMING_PERIOD = re.compile(r"(?:下下?个?(?:周|礼拜|星期|月)|过两天|过几天|回头|改天|年后|节后)(?!\S{0,3}(?:完成|完了|做完|好了))")
+# start words that say the end is near: "明天收尾" forecasts completion, it plans no start
+_NEAR_DONE = re.compile(r"收尾|快|接近|差不多|还差|就差|差一点")
+_CAN = re.compile(r"能|会|可以|争取|预计|估计")
+_MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
+
+
+def _done_then_next(text: str, position: int) -> bool:
+    """The milestone is reported done in its own clause before `position` ("排产已完成，下周开工")."""
+    mark = text.find("\x01")
+    done = DONE.search(text, mark + 1, position) if 0 <= mark < position else None
+    return (done is not None and not BOUNDARY.search(text, mark + 1, done.start())
+            and _done_before(text[mark:position], position - mark))
+
+
+def future_date(text: str, today: date) -> int | None:
+    """Where the first date after today stands in `text`, or None."""
+    for found in dates_in(text, today):
+        if found.value > today and not NEGATED_AFTER_DATE.match(text, found.end):
+            return found.start
+    return None
+
+
+# (run-on speech: "已经做完了明天上午就可以入库" — a later day right after the completion starts a new clause)
+_DONE_THEN = re.compile(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
+
+
+def _done_before(text: str, position: int) -> bool:
+    """A completion reported in an earlier clause than the date ("焊好了，明天喷")."""
+    head = text[:position]
+    done = DONE.search(head)
+    return bool(done) and bool(_DONE_THEN.search(head, done.start())) and not _negated(head, done.start())

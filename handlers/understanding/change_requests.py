@@ -1,0 +1,335 @@
+"""Change requests read from one clause: quantity (set / add / subtract), due date, specification.
+
+A change needs a requester (客户, 销售, a polite request) or the order named with a change verb; a
+slip the customer is merely told of is a delay, not a change.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import handlers.understanding.lexicon as lx
+from .dates import find_dates
+from .exceptions import category_of
+from .items import ParsedItem
+from .numerals import NUMBER_PATTERN, parse_number
+from .order_numbers import MASK
+from .cues import QTY_UNITS, QUERY_STRONG
+
+_NUM = NUMBER_PATTERN
+_scan = lx.scan
+
+_DAY_COUNT = re.compile(lx.DAY_COUNT)
+# (an English requester too: "customer asked …", "client requests …")
+_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)"
+                   + r"|(?i:sales|customer|client)\s*(?:说|讲|要求)")
+_DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
+_DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
+# 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
+_QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
+_QTY_SET = re.compile(
+    rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*)"
+    rf"(?:{lx.alternation(lx.SET_OPS)}|(?<![A-Za-z])(?i:to)(?![A-Za-z]))\s*(?P<num>{_NUM})"
+)
+_QTY_FIELD_DELTA = re.compile(
+    rf"{_QTY_FIELD}\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
+    rf"\s*(?P<num>{_NUM})"
+)
+# "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套");
+# a share of the order may stand between the verb and the count ("取消其中的50台")
+_QTY_DELTA = re.compile(
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量|其中的?|里面的?)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{QTY_UNITS})"
+)
+# a signed count with its unit ("+50 pcs", "-20台"): a requester's add or subtract
+_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)"
+                         rf"|{_QTY_FIELD}\s*[:：]?\s*(?P<sign2>[+\-])\s*(?P<num2>\d+)")
+# changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
+# "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
+_PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
+_QTY_SET_BY_UNIT = re.compile(
+    rf"(?:(?P<src>{_NUM})\s*{_PRODUCT_UNIT}\s*[,，]?\s*(?:现在)?)?"
+    rf"(?P<op>改成|改为|加到|减到|减少到|增加到|降到|加至|减至|减少至|增加至|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
+)
+# verbs that set a count by raising or lowering it ("减少到60台"): a quantity change even unrequested
+_QTY_DIRECTED_SET = frozenset(("加到", "减到", "减少到", "增加到", "降到", "加至", "减至", "减少至", "增加至"))
+# a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
+_QTY_DELTA_BARE = re.compile(
+    rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
+)
+# the count kept when the rest is dropped ("先做800台，剩下的不要了", "只要800台了，多的不做了") or
+# said to be enough ("600台就够了"): the quantity is set to it
+_KEPT_COUNT = re.compile(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
+_REST_DROPPED = re.compile(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
+_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了|得了)"
+                           # "数量按1500做": the count to make by
+                           rf"|按\s*(?P<by>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:做|生产|来做|下单)")
+_QTY_ADD = frozenset(lx.QTY_ADD_OPS)
+_ORDER_ADD = re.compile(r"追加|加订|加单")
+_ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
+_DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至|(?<![A-Za-z])(?i:to|move|change)(?![A-Za-z])")
+_DUE_ADD_OP = re.compile(lx.alternation(lx.DUE_ADD_OPS))
+_DUE_SUB_OP = re.compile(lx.alternation(lx.DUE_SUB_OPS))
+_LATE = re.compile(r"晚|拖|延误|耽误")
+_HEDGE = re.compile(r"可能|估计|恐怕|怕是|怕|赶不上|来不及|也许|或许")
+_DELIVER = re.compile(lx.alternation(lx.DELIVER_WORDS))
+_SPEC_OP = re.compile(lx.alternation(lx.SPEC_OPS))
+_SPEC_FIELD = re.compile(lx.alternation(lx.SPEC_FIELDS))
+_QTY_FIELD_VALUE = re.compile(
+    rf"(?:{lx.alternation(lx.QTY_FIELDS)})\s*[:：是]?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:[,，;；。]|$)")
+# a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
+_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
+_PEOPLE_WORD = re.compile(r"人|工|师傅")   # a cheap look before the count pattern
+_PEOPLE_COUNT = re.compile(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
+_PEOPLE_AFTER = re.compile(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
+_WORK_DELTA_OPS = frozenset(("多做", "加做", "加", "再加", "多要", "减", "少做", "加多"))
+_PERFECTIVE = re.compile(r"\s*了")
+# a count dropped from the order ("之前追加的100台不要了", "加的50台先不做"): subtract it
+_DROPPED_COUNT = re.compile(
+    rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就|也|先|都)?\s*(?P<op>不要了|不要|不做了|不做|取消|砍掉)"
+)
+
+
+def quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
+    if requested:
+        match = _QTY_SIGNED.search(clause) if ("+" in clause or "-" in clause) else None
+        value = parse_number(match.group("num") or match.group("num2")) if match else None
+        if value:
+            sign = match.group("sign") or match.group("sign2")
+            return ParsedItem("change", field="quantity", op="add" if sign == "+" else "sub", value=value)
+        match = _ENOUGH_COUNT.search(clause) or (None if QUERY_STRONG.search(clause) else _QTY_FIELD_VALUE.search(clause))
+        value = parse_number(match.group("num") or match.groupdict().get("by")) if match else None
+        if value:
+            return ParsedItem("change", field="quantity", op="set", value=value)
+    match = _QTY_SET_BY_UNIT.search(clause)
+    if match and (match.group("unit") or match.group("src")) and (
+            requested or match.group("src") or (match.group("op") in _QTY_DIRECTED_SET and match.group("unit"))):
+        value = parse_number(match.group("num"))
+        if value is not None:
+            return ParsedItem("change", field="quantity", op="set", value=value)
+    if requested or _ORDER_ADD.search(clause):
+        # ("再追加一百二": 追加 / 加订 / 加单 ask for more of the order even with no customer named)
+        match = _QTY_DELTA_BARE.search(clause)
+        value = parse_number(match.group("num")) if match else None
+        if value is not None and not _DAY_COUNT.match(clause, match.start("num")):
+            op = "add" if match.group("op") in _QTY_ADD else "sub"
+            return ParsedItem("change", field="quantity", op=op, value=value)
+    match = _QTY_SET.search(clause) or (_QTY_FIELD_VALUE.search(clause) if requested else None)
+    if match:
+        value = parse_number(match.group("num"))
+        if value is not None:
+            return ParsedItem("change", field="quantity", op="set", value=value)
+    match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause)
+    if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
+        match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
+    if match and "unit" in match.groupdict() and _PEOPLE_AFTER.match(clause, match.end()):
+        match = None   # "加两个人": staff added to the work, not goods to the order
+    if match and not requested and match.group("op") in _WORK_DELTA_OPS and _PERFECTIVE.match(clause, match.end("op")):
+        match = None   # "今天多做了50台": work done beyond the plan, reported; no one asks to change the order
+    if match is None and (requested or has_order) and ("不" in clause or "取消" in clause or "砍" in clause):
+        match = _DROPPED_COUNT.search(clause)
+    if match:
+        value = parse_number(match.group("num"))
+        if value is not None:
+            op = "add" if match.group("op") in _QTY_ADD else "sub"
+            return ParsedItem("change", field="quantity", op=op, value=value)
+    return None
+
+
+def kept_quantity(text: str, requested: bool) -> ParsedItem | None:
+    """The count kept when the rest of the order is dropped, or said (by a requester) to be enough."""
+    rest = _REST_DROPPED.search(text)
+    match = _KEPT_COUNT.search(text, 0, rest.start()) if rest else None
+    if match is None and requested:
+        match = _ENOUGH_COUNT.search(text)
+    value = parse_number(match.group("num") or match.groupdict().get("by")) if match else None
+    return ParsedItem("change", field="quantity", op="set", value=value) if value else None
+
+
+def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
+    field = (_DUE_FIELD_ANY if requested else _DUE_FIELD).search(clause)
+    if field is None:
+        return (_shifted_days(clause) or _delivery_request(clause, today)) if requested else None
+    rest = clause[field.end() :]
+    for found in find_dates(rest, today):
+        between = rest[: found.start]
+        # (English words in between, "客户要求 postpone 到", do not count against the distance; a
+        # requester's "交期1月20号" names the new date with no verb at all)
+        if len(re.sub(r"[A-Za-z\s]", "", between)) <= 10 and (
+                _DUE_SET_OP.search(between) or _ENGLISH_TO.search(between)
+                or (requested and _FIELD_VALUE_GAP.fullmatch(between) and not QUERY_STRONG.search(clause))):
+            # a slip verb with nobody asking ("交期要推迟到12月15号") may be a delay: ask
+            slipped = not requested and _SLIP_VERB.search(between) and not _CHANGE_VERB.search(between)
+            return ParsedItem("change", field="due_date", op="set", value=found.value, confident=not slipped)
+    days = _DAY_COUNT.search(rest)
+    if days is None:
+        return None
+    between = rest[: days.start()]
+    if len(between) > 10 or (not requested and (_HEDGE.search(between) or _LATE.search(between))):
+        return None   # "交期要晚五天" with no one asking: the order runs late (an exception, delay)
+    count = 0.5 if days.group("days") == "半" else parse_number(days.group("days"))
+    if count is None:
+        return None
+    value = int(count * (1 if days.group("unit") in ("天", "日") else 7))
+    if _DUE_SUB_OP.search(between):
+        return ParsedItem("change", field="due_date", op="sub", value=value)
+    add = _DUE_ADD_OP.search(between)
+    if add and add.group() == "晚" and not requested:
+        return None   # "交期要晚五天" with no request behind it: a slip (delay exception), not a change
+    if add:
+        return ParsedItem("change", field="due_date", op="add", value=value,
+                          confident=requested or bool(_CHANGE_VERB.search(between)))
+    return None
+
+
+_SLIP_VERB = re.compile(r"推迟|延|推|拖|晚|挪")
+_CHANGE_VERB = re.compile(r"改|调|定|换|变|更")
+# the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
+# slip, not asking for a change (class: change vs delay)
+_TOLD_BEFORE = re.compile(r"(?:跟|给|通知|告诉|和|向|帮)\s*$")
+_TOLD_AFTER = re.compile(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急)")
+
+
+def names_requester(text: str) -> bool:
+    """A customer, sales or a polite request asks for something in `text`."""
+    for match in _REQUESTER.finditer(text):
+        word = match.group()
+        if word.startswith(("客户", "客人", "甲方")) and _TOLD_BEFORE.search(text, 0, match.start()):
+            continue
+        if word in ("客户", "客户那边", "甲方") and _TOLD_AFTER.match(text, match.end()):
+            continue
+        return True
+    return False
+
+
+_ENGLISH_TO = re.compile(r"(?i:(?<![A-Za-z])(?:to|move|postpone|change)(?![A-Za-z]))")
+_FIELD_VALUE_GAP = re.compile(r"\s*[:：]?\s*(?:是|为)?\s*")
+# a shift verb right before a day count ("推5天", "提前三天交", "早三日交货", "往后挪一周"): in a
+# requester's clause it moves the due date by that many days (a date "三日" it is not); 晚 is a slip
+# ("出货晚三天，客户已经知道了": the customer told of a delay), and a hedge is no request
+_SHIFT_DAYS = re.compile(
+    rf"(?P<op>{lx.alternation(op for op in lx.DUE_ADD_OPS + lx.DUE_SUB_OPS if op != '晚')}|推|挪后)\s*(?:了|个)?\s*{lx.DAY_COUNT}"
+)
+# the requester accepts a later delivery ("晚一周交也行", "晚几天没关系"): a move by agreement
+_LATE_BY_DAYS = re.compile(
+    rf"(?:(?P<may>可以|能)\s*)?晚\s*(?:个)?\s*{lx.DAY_COUNT}(?P<ok>[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓))?"
+)
+
+
+def _accepted_late(clause: str) -> re.Match[str] | None:
+    """"晚十天交也没关系", "可以晚两天发": lateness the requester accepts (an agreed move)."""
+    match = _LATE_BY_DAYS.search(clause)
+    return match if match is not None and (match.group("may") or match.group("ok")) else None
+
+
+_ENGLISH_SHIFT = re.compile(r"(?P<days>\d+)\s*(?P<unit>days?|weeks?)\s*(?P<dir>earlier|later|ahead|sooner)", re.IGNORECASE)
+
+
+def _shifted_days(clause: str) -> ParsedItem | None:
+    english = _ENGLISH_SHIFT.search(clause)
+    if english:   # "customer wants delivery 3 days earlier"
+        value = int(english.group("days")) * (7 if english.group("unit").lower().startswith("week") else 1)
+        op = "add" if english.group("dir").lower() == "later" else "sub"
+        return ParsedItem("change", field="due_date", op=op, value=value) if value else None
+    match = _SHIFT_DAYS.search(clause) or _accepted_late(clause)
+    if match is None or _NAMED_STEP.search(clause, 0, match.start()) or _HEDGE.search(clause, 0, match.start()):
+        return None   # ("客户说焊接推迟两天也行": a step's schedule, not the due date)
+    count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
+    if not count:
+        return None
+    value = int(count * (1 if match.group("unit") in ("天", "日") else 7))
+    op = "sub" if match.groupdict().get("op") and _DUE_SUB_OP.fullmatch(match.group("op")) else "add"
+    return ParsedItem("change", field="due_date", op=op, value=value)
+
+
+# a production step named before a shift: its schedule moves, not the order's due date
+_NAMED_STEP = re.compile(r"排产|领料|下料|开料|焊|涂装|喷|总装|组装|装配|质检|检验|入库")
+_DELIVER_AFTER = re.compile(
+    r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能|再)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS)
+    # a bare 交 / 发 ends the request ("12月10号之前必须发", "提前三天交"), not 交期 or 发票
+    + r"|[交发](?![期接流通票现生])(?=\s*(?:了|吧|啊|哦|货)?\s*(?:[,，;；。!！]|$)))"
+)
+
+
+def _delivery_request(clause: str, today: date) -> ParsedItem | None:
+    """A requested delivery date or shift with no due-date word: 客户要求12月10号前交货, 提前3天交货."""
+    if not _DELIVER.search(clause) and (not re.search(r"[交发](?![期接流通票现生])", clause) or _PAPERS.search(clause)):
+        return None   # (a bare 交/发 of papers, "发票12月10号前发", is no delivery of the order)
+    for found in find_dates(clause, today):
+        before = clause[max(0, found.start - 6) : found.start]
+        if (_DELIVER_AFTER.match(clause[found.end :]) or (_DELIVER.search(before) and _DUE_SET_OP.search(before))
+                or _MOVED_TO.search(before)):
+            # "发货的话客户要求推迟到下个月十号": a delivery moved to a day on request (class: customer requests)
+            return ParsedItem("change", field="due_date", op="set", value=found.value)
+    for days in _DAY_COUNT.finditer(clause):
+        if not _DELIVER_AFTER.match(clause[days.end() :]):
+            continue
+        count = parse_number(days.group("days"))
+        before = clause[max(0, days.start() - 4) : days.start()]
+        if count is None:
+            continue
+        value = count * (1 if days.group("unit") in ("天", "日") else 7)
+        if _DUE_SUB_OP.search(before):
+            return ParsedItem("change", field="due_date", op="sub", value=value)
+        if _DUE_ADD_OP.search(before):
+            return ParsedItem("change", field="due_date", op="add", value=value)
+    return None
+
+
+# the deal's commercial and shipping terms, and who talks to whom how: the contract's changes are
+# quantity, due date and spec (of the product)
+_COMMERCIAL = re.compile(
+    r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代|车送|派车|送货时间"
+    r"|微信|邮件|邮箱|电话|联系|对接|业务员|跟单员|换人|换个人"
+)
+_PAPERS = re.compile(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
+_MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
+_CHANGE_FIELD = re.compile(
+    rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
+    # the field first: "包装改木箱", "颜色换蓝色"; a feature dropped: "不要logo了", "标签不要了"
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*[改换](?![成为用]|一下|下)\s*\S"
+    rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了")
+# what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
+_REQUESTED_SPEC_OP = re.compile(
+    r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)"
+    # "包装改木箱", "改白色": 改 straight before the new thing; "不要logo了": a feature dropped
+    r"|改(?![成为到至期动天日一下个了过来去掉])(?=[\u4e00-\u9fffA-Za-z0-9])"
+    r"|不要(?![了做急紧那这太咁催再发出交送管])(?=[\u4e00-\u9fffA-Za-z])"
+)
+
+
+def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
+    if _COMMERCIAL.search(clause) or (_PEOPLE_WORD.search(clause) and _PEOPLE_COUNT.search(clause)):
+        # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff
+        return None
+    if requested and has_order:
+        # the verb before the field: "客户说要改颜色", "换一下包装"
+        verb_first = _CHANGE_FIELD.search(clause)
+        if verb_first and not _SPEC_OP.search(clause):
+            return ParsedItem("change", field="spec", op="set", value=clause[verb_first.start():].strip() or None)
+    op = _SPEC_OP.search(clause) or (_REQUESTED_SPEC_OP.search(clause) if requested and has_order else None)
+    if op is None:
+        return None
+    if not requested and category_of(clause, None) is not None:
+        return None   # "电机烧了一台 在换": replacing a broken part is a repair, not a requested spec change
+    if _ORDER_CALLED_OFF.search(clause):
+        return None   # "客户把订单取消了": the order is called off (an exception "other"), no spec to change
+    field = _SPEC_FIELD.search(clause[: op.start()])
+    if field is None and not (requested and has_order):
+        return None
+    if not has_order and not requested:
+        return None
+    requester = None
+    for requester in _REQUESTER.finditer(clause[: op.start()]):
+        pass
+    start = field.start() if field else (requester.end() if requester else 0)
+    subject = clause[start : op.start()].replace(MASK, "").strip()
+    # (a finish asked to become another, "客户要求喷塑改成喷漆", is a spec change of the product)
+    finish_swap = requested and has_order and milestones.match(clause[op.end() :].strip()) is not None
+    if (not subject and not (requested and has_order)) or (
+            subject and milestones.fullmatch(subject) and not _SPEC_FIELD.fullmatch(subject) and not finish_swap):
+        return None
+    if MASK in clause[start:]:
+        start = clause.rindex(MASK) + 1
+    value = clause[start:].strip().rstrip("的了").strip()
+    return ParsedItem("change", field="spec", op="set", value=value or None)
