@@ -557,8 +557,8 @@ class Parser:
         total = len(_CJK.findall(line))
         if total < 12:
             return 1.0   # a short line is mostly cues anyway
-        explained = sum(len(_CJK.findall(match.group())) for match in self._known.finditer(line))
-        return explained / total
+        unexplained = len(_CJK.findall(self._known.sub("", line)))   # (cue matches never overlap)
+        return (total - unexplained) / total
 
     def _deictic(self, line: str) -> bool:
         if _DEICTIC_ORDER.search(line):
