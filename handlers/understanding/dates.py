@@ -37,7 +37,9 @@ DATE_RE = re.compile(
         r"(?P<month_end>(?:本|这个?|下个?)?月)(?:底|末)",
         rf"(?<![\d.])(?P<m2>1[0-2]|0?[1-9])[./](?P<d2>3[01]|[12]\d|0?[1-9]){_NOT_DATE_AFTER}",
         rf"(?P<delta>{_N}|半)个?(?P<delta_unit>天|日|周|星期|礼拜)(?:以后|之后|后)",
-        r"(?P<week_prefix>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天末1-7])",
+        # (上 right after a verb is its complement, not "last": 赶不上周五, 马上周五了, 跟得上周三 are this week)
+        r"(?P<week_prefix>下下个?|下个?|本|这个?|(?<![不赶马装配追])(?<!赶得)(?<!跟得)(?<!排得)(?<!对得)上个?)?"
+        r"(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天末1-7])",
         "(?P<word>" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + ")",
         # (两 counts, it never names a day: "晚了两日" is two days)
         # (a count after 早/晚/提前/推迟 is days, "早三日交货", not the third of the month)

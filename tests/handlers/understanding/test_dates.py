@@ -66,3 +66,14 @@ def test_weekend_and_days_of_this_or_next_month():
     assert [d.value for d in _find("下周末", today)] == [_date(2026, 12, 12)]
     assert [d.value for d in _find("本月25号", today)] == [_date(2026, 12, 25)]
     assert [d.value for d in _find("下个月5号", today)] == [_date(2027, 1, 5)]
+
+
+@pytest.mark.parametrize("text", ["焊接怕是赶不上周五了", "马上周五了还没装", "跟得上周四的交期吗", "配件装上周五能发"])
+def test_shang_after_a_verb_is_its_complement_not_last_week(text):
+    # 赶不上 / 马上 / 跟得上 / 装上 end in 上: the weekday after them is this week's
+    assert resolve(text) >= MONDAY
+
+
+@pytest.mark.parametrize("text", ["上周五已经发了", "记得上周五说过", "跟上周五一样"])
+def test_last_week_still_read_where_shang_starts_the_date(text):
+    assert resolve(text) < MONDAY
