@@ -90,6 +90,10 @@ SPEC_FIELDS = (
 )
 # verb-object milestone words that split around their aspect: 出了货, 装完车, 入好库, 下完料 (class: aspect)
 VERB_OBJECT_WORDS = ("出货", "发货", "装车", "入库", "进仓", "排单", "领料", "下料", "开料", "备料", "喷漆", "装柜")
+# steps that happen at a point (goods moved in or out, the customer signs): a coming day said of one
+# is when it happens, a forecast ("质检完成，明天入库"); a coming day said of any other step after one
+# just finished plans its start, no progress yet ("喷漆完成，明天组装") (class: next-step mentions)
+POINT_MILESTONES = ("入库", "发货", "验收")
 DELIVER_WORDS = ("交货", "交付", "出货", "发货", "要货", "到货", "送货")
 
 # ---- exceptions ---------------------------------------------------------------------------

@@ -312,6 +312,8 @@ class Parser:
                 if _UNFINISHED_LABEL.match(heading):
                     # "未完成：" says not finished; whether it has started is a guess
                     found = [replace(item, confident=False) for item in found]
+                elif heading.startswith("预计") and not self._dated_on_line(written, today):
+                    found = [self._planned_step(item) for item in found]
                 if found:
                     return found
         if several and not negative and self._bare_milestone(mask(written, orders)):
@@ -319,6 +321,20 @@ class Parser:
             # in a report of several lines, the milestone is reached (class: multi-line reports)
             return self._parse_line(line + " 完成", orders, today, context, requested)
         return []
+
+    @staticmethod
+    def _planned_step(item: ParsedItem) -> ParsedItem:
+        """A step under a plan for a day ("明日计划\nB-22 焊接"): one that takes time may be planned to
+        start or to finish that day, so the bot asks; one at a point (发货, 入库) happens that day
+        (class: plan headers)."""
+        if item.intent == "progress" and item.status == "in_progress" and item.milestone not in lx.POINT_MILESTONES:
+            return replace(item, confident=False)
+        return item
+
+    @staticmethod
+    def _dated_on_line(line: str, today: date) -> bool:
+        """The line forecasts on its own: a coming day or a forecast word of its own ("周三焊完")."""
+        return future_date(line, today) is not None or bool(FORECAST.search(line))
 
     def _with_doubts(self, found: list[ParsedItem], line: str, orders: list[OrderMatch],
                      topic: str | None) -> list[ParsedItem]:
@@ -437,6 +453,8 @@ class Parser:
                 partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested) or partial
             if lead and _UNFINISHED_LABEL.match(lead):
                 partial = [replace(item, confident=False) for item in partial]   # "未完成：…": started? a guess
+            elif plan_lead and not self._dated_on_line(masked[max(start, written_lead):end], today):
+                partial = [self._planned_step(item) for item in partial]   # "后天计划：841 总装": start or end?
             items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
             before = partial
         return items
@@ -493,10 +511,22 @@ class Parser:
                 rest.append(clause)
         body = ",".join(rest)
         mentions = self._mentions(body, derived=has_order)
+        reached: set[str] = set()   # milestones this scope reports finished so far
         for window in self._windows(body, mentions):
             item = self._window_item(window, today, has_order)
-            if item is not None:
-                items.append(item)
+            if item is None:
+                continue
+            following = (item.intent == "progress" and item.status != "done" and reached
+                         and item.milestone not in reached and _next_step(window, today))
+            if following == "handed on":
+                continue   # "下料完成，明早转焊接": the next step is handed the goods; no progress of its own
+            if following == "planned":
+                # "组装完成，明天品检": a forecast of the next step, or only its planned start? writers
+                # label it both ways, so the bot asks (class: next-step mentions)
+                item = replace(item, confident=False)
+            if item.intent == "progress" and item.status == "done" and item.milestone:
+                reached.add(item.milestone)
+            items.append(item)
         if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
         if len(items) > 1:
@@ -808,6 +838,30 @@ _OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
 _RUNS_LATE = re.compile(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
 # "比计划早一天", "按计划": the plan compared with, not a forecast
 _PLAN_COMPARED = re.compile(r"(?:比|按|照|原|超)\s*计划")
+
+
+# what may stand before the step named after a finished one when it only says what comes next:
+# a hand-over ("转焊接", "交给涂装", "排在明天喷漆"), a day, or fillers of speech ("然后明天就可以那个质检")
+_HANDOFF = re.compile(r"转到?|转入|转给|交给|交到|移交|送去|送到|排在|排到")
+_NEXT_STEP_LEAD = re.compile(
+    r"(?:[\s,，]|然后|接着|再|就|呢|那个|可以|能|会|要|准备|安排|" + _HANDOFF.pattern
+    + r"|今天|今日|今晚|明天|明日|明早|明晚|明儿|后天|大后天|上午|下午|中午|晚上|早上|一早|一大早"
+    + r"|(?:下下?个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]|\d{1,2}[号日]|\d{1,2}[./]\d{1,2})*")
+_NEXT_STEP_AFTER = re.compile(r"\s*(?:了|吧)?\s*[,，。.!！;；]?\s*")
+
+
+def _next_step(window: Window, today: date) -> str | None:
+    """After a milestone reported finished, the next one named with only a hand-over or a coming day and
+    no aspect of its own says what comes next: "handed on" ("焊好了，排在明天喷漆", "转喷涂": no progress),
+    or "planned" for a coming day ("组装完了，明天检验": its start, or a forecast of its end?). A coming
+    day said of a step that happens at a point (入库, 发货) is its forecast ("品检完成，明天入库"): None."""
+    if not (_NEXT_STEP_LEAD.fullmatch(window.before) and _NEXT_STEP_AFTER.fullmatch(window.after)):
+        return None
+    if _HANDOFF.search(window.before):
+        return "handed on"
+    if window.milestone not in lx.POINT_MILESTONES and future_date(window.before, today) is not None:
+        return "planned"
+    return None
 
 
 def _dedupe(items: Iterable[ParsedItem]) -> list[ParsedItem]:

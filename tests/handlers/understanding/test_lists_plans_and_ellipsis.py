@@ -115,7 +115,7 @@ def test_a_start_in_a_coming_week_is_planned_not_under_way(parser):
 
 def test_run_on_speech_gives_a_coming_day_to_the_next_step(parser):
     assert brief(parser, "799 喷涂做完了然后呢下个礼拜一总装") == [
-        ("799", "总装", "in_progress", "2026-12-07", True), ("799", "涂装", "done", None, True)]
+        ("799", "总装", "in_progress", "2026-12-07", False), ("799", "涂装", "done", None, True)]
     assert brief(parser, "800 质检做完了然后明天一早就入裤") == [
         ("800", "入库", "in_progress", "2026-12-04", True), ("800", "质检", "done", None, True)]
 
@@ -137,7 +137,7 @@ def test_lines_under_an_unfinished_label_are_asked(parser):
 
 def test_a_header_of_only_a_coming_day_plans_its_lines(parser):
     assert brief(parser, "后天：\n821 发货\n822 总装") == [("821", "发货", "in_progress", "2026-12-05", True),
-                                                        ("822", "总装", "in_progress", "2026-12-05", True)]
+                                                        ("822", "总装", "in_progress", "2026-12-05", False)]
 
 
 def test_bare_lines_under_a_problem_header_are_no_completions(parser):
@@ -154,5 +154,7 @@ def test_a_planned_start_with_a_forecast_end_is_a_forecast_for_the_end(parser):
 
 
 def test_a_plan_label_heads_every_pair_of_its_line(parser):
-    assert brief(parser, "后天计划：841 喷涂，842 总装") == [("841", "涂装", "in_progress", "2026-12-05", True),
-                                                          ("842", "总装", "in_progress", "2026-12-05", True)]
+    assert brief(parser, "后天计划：841 喷涂，842 总装") == [("841", "涂装", "in_progress", "2026-12-05", False),
+                                                          ("842", "总装", "in_progress", "2026-12-05", False)]
+    assert brief(parser, "后天计划：843 发货，844 入库") == [("843", "发货", "in_progress", "2026-12-05", True),
+                                                          ("844", "入库", "in_progress", "2026-12-05", True)]
