@@ -52,6 +52,10 @@ _ELLIPSIS_BEFORE = re.compile(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
 _ELLIPSIS_AFTER = re.compile(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$|明天|后天|今天|下周|周[一二三四五六日])")
 
 
+# "那1022呢", "那 2311-08 呢？": an order asked about by itself after another exchange
+_ASKED_ABOUT = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*$")
+
+
 def shape(token: str) -> str:
     """An order number's form: letters as A, digits as 9 ("2311-20" and "2311-21" share one)."""
     return re.sub(r"[A-Z]", "A", re.sub(r"\d", "9", token))
@@ -106,6 +110,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or domain_after.match(tail)
             or _LIST_NEXT.match(tail)
             or elided
+            or (_ASKED_ABOUT.match(tail) and _FILLERS.sub("", head).strip() in ("那", "那么"))
         ):
             found.append(OrderMatch(match.start(), match.end(), token.upper()))
     return found

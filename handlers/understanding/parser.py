@@ -96,6 +96,20 @@ _PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|那次)[^,，。;；]
 _HYPOTHETICAL = re.compile(
     r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
     r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
+# a question of what the order is ("123 是加急单吗", "123是给宁波那家做的吧", "123 是直接组装还是先过QC"):
+# the order, then the copula, then a predicate asking nothing of its status (_STATUS_IN_PREDICATE)
+_ABOUT_THE_ORDER_ITSELF = re.compile(
+    rf"[\s{MASK}]*{MASK}\s*(?:的话|呢)?\s*是(?!不是|否)[^,，。;；]*(?:吗|吧|还是[^,，。;；]*)\s*[?？]?\s*$")
+_STATUS_IN_PREDICATE = re.compile(
+    r"[了完好在到几哪]|进度|情况|时候|今天|明天|后天|本周|这周|下周|月底|周[一二三四五六日末]|\d|延|拖|晚|急着")
+# the sender will look or ask someone ("我问下仓库", "我要看一下尺寸"): no question to the bot,
+# unless what is looked at is the status ("我看下进度")
+_SELF_LOOK = re.compile(r"(?<![帮给替叫让])我(?:要|去|再|先|来|得|也|马上|等下|待会)*\s*(?:问|查|看|确认)\s*一?\s*下"
+                        r"(?!\s*(?:进度|进展|情况|状态|到哪|做到))")
+# a tag question checking a state with 了吧 ("可以入库了吧", "焊完了吧"): the sender asks for confirmation
+_CONFIRM_TAG = re.compile(r"了吧\s*[?？]?\s*$")
+# a quoted earlier message heading a reply: "> 小王：…", "回复 张工：…", "引用 李工：…"
+_QUOTED = re.compile(r"\s*(?:[>＞]\s*|回复\s*|引用\s*)[^:：\s\d]{1,8}\s*[:：]")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
 _HEADER_END = re.compile(r"[:：]\s*$|如下")
 # a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
@@ -114,7 +128,7 @@ _GENERAL_ORDER = re.compile(
     # ("这批焊丝", "那批螺丝": a batch of supplies, not of an order's goods)
     lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:油漆|涂料|配件|零件|耗材|[\u4e00-\u9fff]{0,2}[丝纸轮罩钉栓板管粉料材胶剂布]))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
-    r"|(?:几|多少|哪些|哪几)\s*个?\s*(?:单子?|订单)"
+    r"|(?:几|多少|哪些|哪几)\s*[个张]?\s*(?:单子?|订单)"
 )
 
 
@@ -247,9 +261,15 @@ class Parser:
         asking: int | None = None   # where a general question stands whose orders the next lines list
         message_lines = lines(normalized)
         several = len(message_lines) > 1
-        for line in message_lines:
+        quoted = several and _QUOTED.match(normalized) is not None
+        for index, line in enumerate(message_lines):
             line = self._order_corrected(line)
             orders = find_orders(line, self._domain_after)
+            if index == 0 and quoted:
+                # "> 小王：B-14 的盒子到了吗？\n到了…", "回复 张工：…焊好了吗\n焊好了": the quoted message was
+                # said before; the reply below is the news, about the quoted message's order (class: replies)
+                context = [o.order_no for o in orders][:1]
+                continue
             written = line
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
@@ -492,7 +512,10 @@ class Parser:
         for clause in clauses:
             if not_a_report(clause) or conditional(clause):
                 continue   # a past matter, a standing rule or a condition: no news of the order
-            if QUERY_STRONG.search(clause) and not self._is_statement(clause):
+            if has_order and _ABOUT_THE_ORDER_ITSELF.match(clause) and not _STATUS_IN_PREDICATE.search(clause):
+                continue   # "123 是加急单吗", "…是直接组装还是先过QC": what the order is, not where it stands
+            probe = _SELF_LOOK.sub("", clause) if "我" in clause else clause
+            if (QUERY_STRONG.search(probe) or _CONFIRM_TAG.search(clause)) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
                     mentions = self._mentions(clause, derived=True)
                     if mentions == [] and off_topic(clause):

@@ -1,0 +1,84 @@
+"""Round 4 of issue 11: what is a question about an order's status, and what is talk about the order.
+
+A question of what the order is ("…是加急单吗", "…是给哪家做的吧" said as a guess, "是先…还是…"), the
+sender's own errand ("我问下车间", "我要看一下尺寸"), and a quoted message heading a reply ask nothing
+of the bot; an order asked about by itself ("那3211呢"), a tag question "…了吧", a count of orders
+("有几张单…") and "什么时候出" (the shipment) do. Examples are our own.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def brief(parser, text):
+    items = [item.as_dict() for item in parser.parse(text, NOW)]
+    return sorted((i["intent"], i["order_no"], i["milestone"], i["status"], i.get("confident", True)) for i in items)
+
+
+@pytest.mark.parametrize("text", [
+    "3201 是样机单吗？",
+    "3202是返单吧？",
+    "3203 是老客户的单子吗",
+    "3204 是先喷塑还是直接装配？",
+    "3205是给苏州那边做的吧",
+])
+def test_a_question_of_what_the_order_is_asks_nothing_of_its_status(parser, text):
+    assert brief(parser, text) == []
+
+
+@pytest.mark.parametrize("text, milestone", [
+    ("3206 是在焊接还是在喷涂？", None),
+    ("3207 是今天发货吗", "发货"),
+    ("3208是不是已经入库了", "入库"),
+])
+def test_a_copula_question_of_the_status_stays_a_question(parser, text, milestone):
+    assert [(i[0], i[1], i[2]) for i in brief(parser, text)][:1] == [("query", text[:4], milestone)] or \
+        [i[0] for i in brief(parser, text)] == ["query"]
+
+
+@pytest.mark.parametrize("text", [
+    "3211 我问下车间主任",
+    "3212 我去查一下图纸尺寸",
+    "3213 的铭牌我再确认一下",
+])
+def test_the_senders_own_errand_is_no_question(parser, text):
+    assert brief(parser, text) == []
+
+
+def test_looking_up_the_status_oneself_still_asks_it(parser):
+    assert [i[0] for i in brief(parser, "帮我查一下3214的进度")] == ["query"]
+
+
+@pytest.mark.parametrize("text, order", [("那3221呢", "3221"), ("那 A2612-05 呢？", "A2612-05")])
+def test_an_order_asked_about_by_itself(parser, text, order):
+    assert brief(parser, text) == [("query", order, None, None, True)]
+
+
+@pytest.mark.parametrize("text, milestone", [("3231 可以发货了吧", "发货"), ("3232 喷完了吧？", "涂装")])
+def test_a_tag_question_with_le_ba_asks_for_confirmation(parser, text, milestone):
+    assert brief(parser, text) == [("query", text[:4], milestone, None, True)]
+
+
+@pytest.mark.parametrize("text", ["有几张单下周要出的？", "这个月有多少张订单没交？"])
+def test_a_count_of_orders_is_a_general_question(parser, text):
+    assert brief(parser, text) == [("query", None, None, None, True)]
+
+
+@pytest.mark.parametrize("text", ["3241 什么时候出？", "3242 几号能出"])
+def test_when_will_it_go_out_asks_of_the_shipment(parser, text):
+    assert brief(parser, text) == [("query", text[:4], "发货", None, True)]
+
+
+def test_a_quoted_question_is_answered_by_the_reply_below(parser):
+    text = "> 老陈：3251 焊好了吗？\n焊好了，下午喷"
+    assert [(i[0], i[1], i[2], i[3]) for i in brief(parser, text)][:1] == [("progress", "3251", "焊接", "done")]
+    assert all(i[0] != "query" for i in brief(parser, text))
+    assert brief(parser, "回复 小刘：3252 装好了没\n总装做了一半") == [("progress", "3252", "总装", "in_progress", True)]
+
+
+def test_a_bullet_list_is_no_quote(parser):
+    assert brief(parser, "> 3261 焊接完成\n> 3262 喷涂完成") == [
+        ("progress", "3261", "焊接", "done", True), ("progress", "3262", "涂装", "done", True)]
