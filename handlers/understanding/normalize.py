@@ -17,15 +17,15 @@ MAX_MESSAGE_CHARS = 2000
 _MENTION = re.compile(r"(?:^|(?<=\s))@[^\s@]{1,30}(?:\s+|$)")
 _DASHES = re.compile(r"(?<=[A-Za-z0-9])[\u2010-\u2015\u2212\uFE63](?=[A-Za-z0-9])")
 _BULLET = re.compile(
-    r"^\s*(?:[-*•·●○◆◇■□▪▶►➤>→☆★\u2705\u2714\u2611\u221a]+\s*"
+    r"^\s*(?:[-*•·●○◆◇■□▪▶►➤>→☆★\u2705\u2713\u2714\u2611\u221a]+\s*"
     r"|\d{1,2}[.、)）](?!\d)\s*"
     r"|[(（]\d{1,2}[)）]\s*"
     r"|[①-⑳❶-❿]\s*)+"
 )
 # emoji and pictographs carry no meaning for the parser; they become spaces
-_SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2713\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
+_SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2712\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
 # a tick after a milestone means done ("焊接✅"); at the start of a line it is only a bullet
-_TICK = re.compile("[\u2705\u2714\u2611\u221a]")   # ✅ ✔ ☑ √
+_TICK = re.compile("[\u2705\u2713\u2714\u2611\u221a]")   # ✅ ✓ ✔ ☑ √
 # the bot's own status marks read back ("总装🔄"): under way
 _SPINNER = re.compile("[\U0001F504\U0001F501]")
 # circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits

@@ -96,6 +96,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             continue
         if not _plain_order_form(token):
             continue
+        if found and tail.startswith("/") and token.isdigit() and all(shape(o.order_no) != shape(token) for o in found):
+            continue   # "SO…006 组装 300/600": a share of the order's quantity after the order, no list of orders
         head = line[: match.start()]
         after_previous = found and _LIST_SEP.match(line[found[-1].end : match.start()])
         elided = (bool(_ELLIPSIS_AFTER.match(tail)) and bool(_ELLIPSIS_BEFORE.search(head))

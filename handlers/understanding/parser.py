@@ -108,6 +108,8 @@ _SELF_LOOK = re.compile(r"(?<![帮给替叫让])我(?:要|去|再|先|来|得|�
                         r"(?!\s*(?:进度|进展|情况|状态|到哪|做到))")
 # a tag question checking a state with 了吧 ("可以入库了吧", "焊完了吧"): the sender asks for confirmation
 _CONFIRM_TAG = re.compile(r"了吧\s*[?？]?\s*$")
+# a status word standing alone between two milestones of a spaced list ("下料 完成 焊接 完成")
+_STATUS_BETWEEN = re.compile(r"\s+(?:" + lx.alternation(lx.DONE_WORDS) + r"|完|好|ok|OK|中|进行中|\d{1,3}\s*%)\s+")
 # a quoted earlier message heading a reply: "> 小王：…", "回复 张工：…", "引用 李工：…"
 _QUOTED = re.compile(r"\s*(?:[>＞]\s*|回复\s*|引用\s*)[^:：\s\d]{1,8}\s*[:：]")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
@@ -692,6 +694,8 @@ class Parser:
                 between = text[end : groups[index + 1][0].start]
                 # (a space right before the next milestone is no boundary: "可以安排 shipping 了")
                 cut = max((m.end() for m in BOUNDARY.finditer(between.rstrip())), default=None)
+                if cut is not None and _STATUS_BETWEEN.fullmatch(between):
+                    cut = len(between)   # "下料 ✔ 焊接 进行中": a status set apart by spaces is the step's before it
                 if cut is None:
                     # "已经焊完了下午就开始喷涂": 就开始 is said of the next milestone (run-on speech)
                     lead_in = _LEAD_IN.search(between)
@@ -846,14 +850,21 @@ _NOMINALISED = re.compile(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e0
 _UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
 _INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)")
 # partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
-_SLASH_SHARE = re.compile(r"(?P<verb>完成|做了|好了|了)(?P<n>\d)/(?P<d>\d{1,2})(?![\d/])")
+# …or right after the milestone word ("电焊 3/4", "组装 300/600", "总装（30/120）", "组装完成500/500")
+_SLASH_SHARE = re.compile(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"
+                          rf"(?P<unit>\s*{QTY_UNITS})?\s*[)）]?")
 
 
 def _share_words(match: re.Match[str]) -> str:
+    """The share as words the aspect reader knows; a pair that may be a date (3/12: month and day) stays."""
     numerator, denominator = int(match.group("n")), int(match.group("d"))
-    if not 0 < numerator < denominator <= 10:
+    verb = match.group("verb") or ""
+    not_a_date = denominator <= 10 or denominator > 31 or numerator > 12 or match.group("unit")
+    if not (0 < numerator <= denominator and not_a_date):
         return match.group()
-    return f"{match.group('verb')}{denominator}分之{numerator}"
+    if numerator == denominator:
+        return f"{verb}完成"
+    return f"{verb}{100 * numerator // denominator}%"
 
 
 _DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")

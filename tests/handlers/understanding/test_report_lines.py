@@ -1,0 +1,48 @@
+"""Round 4 of issue 11: the lines of shift reports — shares written as fractions, status marks set apart
+by spaces, tick marks, and a second step said with its topic first. Examples are our own.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
+
+
+def brief(parser, text):
+    items = [item.as_dict() for item in parser.parse(text, NOW)]
+    return sorted((i["order_no"], i["milestone"], i["status"], i["percent"], i["date"]) for i in items)
+
+
+@pytest.mark.parametrize("text, milestone, percent", [
+    ("3301 喷涂 2/5", "涂装", 40),
+    ("K-3302 装配 150/300", "总装", 50),
+    ("3303 焊接（45/180）", "焊接", 25),
+    ("SO20261201009 质检 12/48台", "质检", 25),
+])
+def test_a_fraction_after_the_milestone_is_its_share(parser, text, milestone, percent):
+    assert brief(parser, text) == [(text.split()[0], milestone, "in_progress", percent, None)]
+
+
+def test_a_full_fraction_is_done_and_a_possible_date_stays_a_date(parser):
+    assert brief(parser, "3304 组装完成240/240") == [("3304", "总装", "done", None, None)]
+    assert brief(parser, "3305 发货 12/15") == [("3305", "发货", "in_progress", None, "2026-12-15")]
+
+
+def test_a_fraction_is_no_list_of_orders_after_an_order(parser):
+    assert [i[0] for i in brief(parser, "PO-2026-330 下料 200/800")] == ["PO-2026-330"]
+    assert [i[0] for i in brief(parser, "3306/3307 焊接完成")] == ["3306", "3307"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3311 开料 完成 焊接 进行中", [("3311", "下料", "done", None, None), ("3311", "焊接", "in_progress", None, None)]),
+    ("3312 焊接 ✓ 喷涂 ✓", [("3312", "涂装", "done", None, None), ("3312", "焊接", "done", None, None)]),
+    ("3313 总装 ok 质检 60%", [("3313", "总装", "done", None, None), ("3313", "质检", "in_progress", 60, None)]),
+])
+def test_a_status_set_apart_by_spaces_belongs_to_the_step_before_it(parser, text, expected):
+    assert brief(parser, text) == sorted(expected)
+
+
+def test_a_second_step_said_topic_first_in_its_own_clause(parser):
+    assert brief(parser, "3321 排产完成，料也领齐了") == [
+        ("3321", "排产", "done", None, None), ("3321", "领料", "done", None, None)]
