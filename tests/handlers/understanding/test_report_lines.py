@@ -46,3 +46,12 @@ def test_a_status_set_apart_by_spaces_belongs_to_the_step_before_it(parser, text
 def test_a_second_step_said_topic_first_in_its_own_clause(parser):
     assert brief(parser, "3321 排产完成，料也领齐了") == [
         ("3321", "排产", "done", None, None), ("3321", "领料", "done", None, None)]
+
+
+@pytest.mark.parametrize("text, second", [
+    ("那个3331的焊接今天焊完了然后3332的话是后天焊完", "3332"),
+    ("3333 总装好了 3334是明天装完", "3334"),
+])
+def test_a_second_order_said_with_a_copula_before_its_news_is_an_order(parser, text, second):
+    assert (second, "焊接" if "焊" in text else "总装", "in_progress", None, None) in [
+        (o, m, s, p, None) for o, m, s, p, _ in brief(parser, text)]
