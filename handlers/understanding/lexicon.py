@@ -94,6 +94,12 @@ VERB_OBJECT_WORDS = ("出货", "发货", "装车", "入库", "进仓", "排单",
 # is when it happens, a forecast ("质检完成，明天入库"); a coming day said of any other step after one
 # just finished plans its start, no progress yet ("喷漆完成，明天组装") (class: next-step mentions)
 POINT_MILESTONES = ("入库", "发货", "验收")
+# process steps the default template does not have: a report line naming one says nothing of a template
+# milestone, nor of the one named on the line before ("2609-33 折弯完成") (class: steps outside the template)
+OTHER_STEPS = (
+    "折弯", "冲压", "冲孔", "打孔", "钻孔", "攻丝", "攻牙", "打磨", "抛光", "去毛刺", "校平", "校直", "电镀",
+    "热处理", "机加", "车削", "铆接", "清洗", "烘干", "包装", "打包", "贴标", "调试", "老化", "剪板", "折边",
+)
 DELIVER_WORDS = ("交货", "交付", "出货", "发货", "要货", "到货", "送货")
 
 # ---- exceptions ---------------------------------------------------------------------------

@@ -19,6 +19,8 @@ _DASHES = re.compile(r"(?<=[A-Za-z0-9])[\u2010-\u2015\u2212\uFE63](?=[A-Za-z0-9]
 _BULLET = re.compile(
     r"^\s*(?:[-*•·●○◆◇■□▪▶►➤>→☆★\u2705\u2713\u2714\u2611\u221a]+\s*"
     r"|\d{1,2}[.、)）](?!\d)\s*"
+    # numbering written against an order number: "1.2609-31 …", "2、2311 …" (no decimal looks like it)
+    r"|\d{1,2}(?:\.(?=\d{4}-\d)|、(?=\d{3}))"
     r"|[(（]\d{1,2}[)）]\s*"
     r"|[①-⑳❶-❿]\s*)+"
 )

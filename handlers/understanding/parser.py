@@ -110,6 +110,7 @@ _SELF_LOOK = re.compile(r"(?<![帮给替叫让])我(?:要|去|再|先|来|得|�
 _CONFIRM_TAG = re.compile(r"了吧\s*[?？]?\s*$")
 # a status word standing alone between two milestones of a spaced list ("下料 完成 焊接 完成")
 _STATUS_BETWEEN = re.compile(r"\s+(?:" + lx.alternation(lx.DONE_WORDS) + r"|完|好|ok|OK|中|进行中|\d{1,3}\s*%)\s+")
+_OTHER_STEP = re.compile(lx.alternation(lx.OTHER_STEPS))
 # a quoted earlier message heading a reply: "> 小王：…", "回复 张工：…", "引用 李工：…"
 _QUOTED = re.compile(r"\s*(?:[>＞]\s*|回复\s*|引用\s*)[^:：\s\d]{1,8}\s*[:：]")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
@@ -275,7 +276,7 @@ class Parser:
             written = line
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
-                    and category_of(line, None) is None):
+                    and category_of(line, None) is None and not _OTHER_STEP.search(line)):
                 # a report under a header that names a milestone ("焊接班日报", "总装 11/19"), or a line
                 # after one about a single milestone ("501 开料完\n503 开了三分之一"): lines that name
                 # none are about that milestone (class: multi-line reports)

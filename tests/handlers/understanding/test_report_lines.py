@@ -55,3 +55,16 @@ def test_a_second_step_said_topic_first_in_its_own_clause(parser):
 def test_a_second_order_said_with_a_copula_before_its_news_is_an_order(parser, text, second):
     assert (second, "焊接" if "焊" in text else "总装", "in_progress", None, None) in [
         (o, m, s, p, None) for o, m, s, p, _ in brief(parser, text)]
+
+
+def test_numbering_written_against_an_order_number_is_a_bullet(parser):
+    text = "钣金组\n1.3341-02 开料完成\n2.3341-03 焊接一半\n3、3342 喷涂完成"
+    assert brief(parser, text) == [("3341-02", "下料", "done", None, None), ("3341-03", "焊接", "in_progress", 50, None),
+                                   ("3342", "涂装", "done", None, None)]
+    assert brief(parser, "3343 数量改成1.5万")[0][0] == "3343"   # a decimal stays a number
+
+
+@pytest.mark.parametrize("step", ["折弯", "打磨", "攻丝", "包装"])
+def test_a_step_outside_the_template_does_not_take_the_line_befores_milestone(parser, step):
+    text = f"今日\n3351 开料完成\n3352 {step}完成"
+    assert brief(parser, text) == [("3351", "下料", "done", None, None)]
