@@ -655,6 +655,8 @@ class Parser:
                 found = [m for m in found if m not in inner]
             elif inner:
                 continue
+            if verb and _CREW_AFTER.match(text, match.end()):
+                continue   # "激光机排了两班", "焊了三个人": shifts or people set on it, not the milestone
             if verb and _DOCUMENT_BEFORE.search(text, 0, match.start()):
                 continue   # "合同签了", "报价单已发": the verb acts on a document, not on the order's goods
             if verb:
@@ -868,6 +870,7 @@ def _share_words(match: re.Match[str]) -> str:
     return f"{verb}{100 * numerator // denominator}%"
 
 
+_CREW_AFTER = re.compile(r"\s*了?\s*(?:[一两二三四五六七八九十几]|\d{1,2})\s*个?\s*(?:班|人|组|个人)(?![长组])")
 _DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
 _OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
 _RUNS_LATE = re.compile(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")

@@ -82,3 +82,8 @@ def test_a_quoted_question_is_answered_by_the_reply_below(parser):
 def test_a_bullet_list_is_no_quote(parser):
     assert brief(parser, "> 3261 焊接完成\n> 3262 喷涂完成") == [
         ("progress", "3261", "焊接", "done", True), ("progress", "3262", "涂装", "done", True)]
+
+
+@pytest.mark.parametrize("text", ["3271 的合格证扫描件发群里了，请查收", "3272 对账单已寄出，麻烦查收一下"])
+def test_please_check_receipt_asks_nothing(parser, text):
+    assert brief(parser, text) == []

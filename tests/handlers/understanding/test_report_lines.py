@@ -68,3 +68,11 @@ def test_numbering_written_against_an_order_number_is_a_bullet(parser):
 def test_a_step_outside_the_template_does_not_take_the_line_befores_milestone(parser, step):
     text = f"今日\n3351 开料完成\n3352 {step}完成"
     assert brief(parser, text) == [("3351", "下料", "done", None, None)]
+
+
+@pytest.mark.parametrize("text, milestone", [
+    ("3361 焊接刚开始，焊机排了两班", "焊接"),
+    ("3362 总装在做，排了四个人", "总装"),
+])
+def test_shifts_or_people_set_on_a_step_schedule_nothing(parser, text, milestone):
+    assert [(i[1], i[2]) for i in brief(parser, text)] == [(milestone, "in_progress")]
