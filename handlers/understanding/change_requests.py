@@ -30,7 +30,9 @@ _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUEST
 _QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
 _QTY_FIELD_ANY = re.compile(_QTY_FIELD)
 _QTY_SET = re.compile(
-    rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*)"
+    rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*"
+    # the count it was first: "数量从500改450", "quantity 从 800 台 调到 600"
+    rf"|\s*从\s*{_NUM}\s*(?:{QTY_UNITS})?\s*)"
     rf"(?:{lx.alternation(lx.SET_OPS)}|(?<![A-Za-z])(?i:to)(?![A-Za-z]))\s*(?P<num>{_NUM})"
 )
 _QTY_FIELD_DELTA = re.compile(
@@ -295,7 +297,7 @@ _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|�
 _CHANGE_FIELD = re.compile(
     rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
     # the field first: "包装改木箱", "颜色换蓝色"; a feature dropped: "不要logo了", "标签不要了"
-    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*[改换](?![成为用]|一下|下)\s*\S"
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得)?\s*[改换](?![成为用])\s*\S"
     rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了"
     # a feature moved: "孔位要挪一下", "铭牌往左移10毫米", "开孔位置往上偏一点" ("颜色偏深" is a defect)
     rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得|要求)?\s*(?:往[左右上下前后里外]\s*)?(?:挪|移(?!位))"

@@ -132,3 +132,18 @@ def test_a_pending_change_asked_about_records_nothing(parser, text):
 ])
 def test_the_order_after_a_correction_or_a_relay(parser, text, order):
     assert [i.order_no for i in parser.parse(text, NOW)] == [order]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户说2412-40 数量从800台调到600台", [("change", "quantity", "set", 600)]),
+    ("客户来邮件 SO20261230001 qty 从 300 改 280", [("change", "quantity", "set", 280)]),
+    ("客户说2412-43 规格要换一下", [("change", "spec", "set", None)]),
+    ("SO20261230002 的 spec 改一下，客户不要 201 了", [("change", "spec", "set", None)]),
+    ("客户讲2412-44 包装也得改下", [("change", "spec", "set", None)]),
+])
+def test_a_field_changed_from_its_old_value_or_just_to_be_changed(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+def test_a_drawing_to_fix_with_no_one_asking_is_no_change(parser):
+    assert changes(parser, "2412-42 图纸改一下") == []
