@@ -378,6 +378,8 @@ _EN_DUE_SHIFT = re.compile(
 _EN_DUE_MOVE = re.compile(
     rf"(?i)\b(?:postpone|delay|push|defer|move|bring|advance|pull|reschedul|chang)\w*\b(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
     r"[^.;!?\n]{0,70}?\b(?:to|until|till)\s+(?P<date>[^.;!?\n]{1,20})")
+_EN_NOTICE = re.compile(r"(?i)\b(?:please|kindly)\s+(?:note|be\s+(?:informed|advised))\b")
+_EN_ANNOUNCED = re.compile(r"(?i)\b(?:will|'ll|is|was|are|were|been|be|being|had\s+to|has\s+to)\s+$")
 _EN_EARLIER = re.compile(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|up)\b")
 _EN_SPEC = re.compile(
     r"(?i)\b(?:chang|switch|replac)\w*\s+(?:the\s+)?(?:colou?r|material|packing|packaging|carton|label|logo|size|finish"
@@ -408,7 +410,8 @@ def _month_day_of(today: date, month: int, day: int) -> date | None:
 
 def english_change(text: str, today: date) -> list[ParsedItem]:
     """A change asked for in English (a relayed mail or a buyer's message); [] for anything else."""
-    if not _EN_ASKING.search(text):
+    asking = _EN_ASKING.search(_EN_NOTICE.sub("", text)) is not None
+    if not asking and not _EN_NOTICE.search(text):
         return []
     items: list[ParsedItem] = []
     delta = _EN_QTY_DELTA.search(text)
@@ -419,8 +422,14 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
         match = _EN_QTY_SET.search(text)
         if match:
             items.append(ParsedItem("change", field="quantity", op="set", value=int(match.group("num").replace(",", ""))))
+    if not asking:
+        # "Please note …" alone announces: a buyer's count revised is still the order changed, a date
+        # moved may be the factory's own slip
+        return items
     shift = _EN_DUE_SHIFT.search(text)
     move = None if shift else _EN_DUE_MOVE.search(text)
+    if (shift or move) and _EN_ANNOUNCED.search(text, 0, (shift or move).start()):
+        shift = move = None   # "we will postpone …", "is delayed by …": a slip announced, not a request
     if shift:
         value = int(shift.group("days")) * (7 if shift.group("unit").lower().startswith("week") else 1)
         earlier = _EN_EARLIER.search(shift.group()) and not re.search(r"(?i)\b(?:later|back)\b", shift.group())

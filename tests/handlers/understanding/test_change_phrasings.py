@@ -78,6 +78,8 @@ def test_a_request_in_an_english_mail(parser, text, expected):
     "PO-2026-310 delivery was delayed by 3 days because of the typhoon",   # a slip reported, no one asks
     "PO-2026-311 please confirm the delivery date",
     "We added 3 workers to PO-2026-312 this week",
+    "Please note we will postpone the delivery of PO-2026-313 by 2 days, sorry",   # the factory announcing a slip
+    "Please be advised PO-2026-314 shipment is postponed to Dec 20",
 ])
 def test_english_that_asks_for_no_change(parser, text):
     assert [i for i in changes(parser, text) if i[0] == "change"] == []
