@@ -154,8 +154,11 @@ def kept_quantity(text: str, requested: bool) -> ParsedItem | None:
 def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     field = (_DUE_FIELD_ANY if requested else _DUE_FIELD).search(clause)
     if field is None:
-        if not requested and _ASKED_MOVE.search(clause):
-            requested = True   # "能不能提前到11月20号出货": asking for the move is the request
+        asked = _ASKED_MOVE.search(clause) if not requested else None
+        if asked and (asked.group("ask") or _QUESTION_END.search(clause, asked.end())):
+            # "能不能提前到11月20号出货", "可以推迟到20号交吗": asking for the move is the request
+            # ("能提前到周五发货" with no question is the factory's own forecast)
+            requested = True
         return (_shifted_days(clause) or _delivery_request(clause, today)) if requested else None
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
@@ -190,9 +193,10 @@ def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
 
 
 _SLIP_VERB = re.compile(r"推迟|延|推|拖|晚|挪")
+_QUESTION_END = re.compile(r"吗|么|嘛|[?？]")
 # asking whether a delivery may move: "可以提前到…出货吗", "能不能推迟到…再送", "能否往后挪到…"
 _ASKED_MOVE = re.compile(
-    r"(?:可以|可不可以|能不能|能否|可否|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至)")
+    r"(?:(?P<ask>可不可以|能不能|能否|可否)|可以|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至)")
 _CHANGE_VERB = re.compile(r"改|调|定|换|变|更")
 # the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
 # slip, not asking for a change (class: change vs delay)

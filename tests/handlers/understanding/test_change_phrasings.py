@@ -149,3 +149,8 @@ def test_a_field_changed_from_its_old_value_or_just_to_be_changed(parser, text, 
 
 def test_a_drawing_to_fix_with_no_one_asking_is_no_change(parser):
     assert changes(parser, "2412-42 图纸改一下") == []
+
+
+@pytest.mark.parametrize("text", ["2412-51 能提前到周五发货", "2412-52 可以提前到下周一出货"])
+def test_a_move_said_without_asking_is_the_factorys_forecast(parser, text):
+    assert [(i.intent, i.milestone) for i in parser.parse(text, NOW)] == [("progress", "发货")]
