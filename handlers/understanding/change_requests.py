@@ -310,8 +310,8 @@ _CHANGE_FIELD = re.compile(
 _PACKING = re.compile(
     rf"每\s*[箱盒包袋托捆卷]\s*(?:装|放|包|打)?\s*{_NUM}\s*{_PRODUCT_UNIT}?"
     rf"|{_NUM}\s*{_PRODUCT_UNIT}\s*(?:装)?\s*一\s*[箱盒包袋托捆]")
+_PACKS = re.compile(r"[箱盒包袋托捆卷]")   # a cheap look before the packing pattern
 # the customer settles what to go by ("客户确认以304为准", "材质以样品为准"): the product is made to it
-_PACKS = re.compile(r"[箱盒包袋托捆卷]")
 _GO_BY = re.compile(r"以\s*(?P<by>[^,，。;；\s]{1,12}?)\s*为准")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
 _REQUESTED_SPEC_OP = re.compile(
@@ -366,45 +366,45 @@ def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pa
 # 150 pcs", "move the ex-factory date up to Nov 20", "change the color from black to grey") -------------
 # a request marker: nobody's report, someone asking
 _EN_ASKING = re.compile(
-    r"(?i)\b(?:please|pls|kindly|could you|can you|would you|we need|we.d like|we would like|we want|need to|have to|must"
-    r"|shall be|is to be|are to be|requests?|requested|asks?|asked)\b")
+    r"(?i)\b(?:please|pls|kindly|could you|can you|would you|we need|we.d like|we would like|we want|need to"
+    r"|have to|must|shall be|is to be|are to be|requests?|requested|asks?|asked)\b")
 _EN_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
 _EN_QTY_DELTA = re.compile(
-    rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:order\s+)?(?:quantity|qty)\s+by\s+{_EN_NUM}")
+    rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:order\s+)?(?:quantity|qty)"
+    rf"\s+by\s+{_EN_NUM}")
 _EN_QTY_SET = re.compile(rf"(?i)\b(?:quantity|qty)\b[^.;!?\n]{{0,30}}?\b(?:to|into)\s+{_EN_NUM}(?!\s*%)")
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_EN_DATE = re.compile(rf"(?i)\b(?:(?P<mon>{_EN_MONTH})\s*(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{_EN_MONTH}))(?![\d:])")
+_EN_DATE = re.compile(rf"(?i)\b(?:(?P<mon>{_EN_MONTH})\s*(?P<day>\d{{1,2}})"
+                      rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{_EN_MONTH}))(?![\d:])")
 _EN_DUE_WORD = r"(?:deliver\w*|ship\w*|ex-?factory|ETD|ETA|due date|dispatch\w*|loading)"
 _EN_DUE_SHIFT = re.compile(
-    rf"(?i)\b(?P<verb>postpone|delay|push|defer|move|bring|advance|pull|reschedul)\w*\b(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
+    rf"(?i)\b(?P<verb>postpone|delay|push|defer|move|bring|advance|pull|reschedul)\w*\b"
+    rf"(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
     r"[^.;!?\n]{0,70}?\bby\s+(?P<days>\d{1,3})\s*(?P<unit>days?|weeks?)")
 _EN_DUE_MOVE = re.compile(
-    rf"(?i)\b(?:postpone|delay|push|defer|move|bring|advance|pull|reschedul|chang)\w*\b(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
+    rf"(?i)\b(?:postpone|delay|push|defer|move|bring|advance|pull|reschedul|chang)\w*\b"
+    rf"(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
     r"[^.;!?\n]{0,70}?\b(?:to|until|till)\s+(?P<date>[^.;!?\n]{1,20})")
 _EN_NOTICE = re.compile(r"(?i)\b(?:please|kindly)\s+(?:note|be\s+(?:informed|advised))\b")
 _EN_ANNOUNCED = re.compile(r"(?i)\b(?:will|'ll|is|was|are|were|been|be|being|had\s+to|has\s+to)\s+$")
 _EN_EARLIER = re.compile(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|up)\b")
 _EN_SPEC = re.compile(
-    r"(?i)\b(?:chang|switch|replac)\w*\s+(?:the\s+)?(?:colou?r|material|packing|packaging|carton|label|logo|size|finish"
-    r"|surface|coating|voltage|plug|model|spec\w*|drawing|manual|nameplate|paint)\b"
+    r"(?i)\b(?:chang|switch|replac)\w*\s+(?:the\s+)?(?:colou?r|material|packing|packaging|carton|label|logo"
+    r"|size|finish|surface|coating|voltage|plug|model|spec\w*|drawing|manual|nameplate|paint)\b"
     # a part added or dropped: "add one more carton label", "remove the handle"
     r"|\badd\s+(?:one\s+more|another|an?|one|extra|an\s+extra)\s+(?![\d,]+\b)[a-z]"
     r"|\b(?:remove|delete|drop|cancel)\s+the\s+(?!order\b|po\b|quantity\b)[a-z]")
 
 
 def _english_date(text: str, today: date) -> date | None:
+    """The date `text` starts with: "Nov 20", "22nd Dec" (this year's, or next year's once past), or "12/18"."""
     match = _EN_DATE.match(text.strip())
     if match is None:
         found = find_dates(text, today)
         return found[0].value if found and found[0].start <= 2 else None
     month = _EN_MONTHS.index((match.group("mon") or match.group("mon2"))[:3].lower()) + 1
     day = int(match.group("day") or match.group("day2"))
-    value = _month_day_of(today, month, day)
-    return value
-
-
-def _month_day_of(today: date, month: int, day: int) -> date | None:
     try:
         value = date(today.year, month, day)
         return value if value >= today else date(today.year + 1, month, day)
@@ -425,7 +425,8 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
     else:
         match = _EN_QTY_SET.search(text)
         if match:
-            items.append(ParsedItem("change", field="quantity", op="set", value=int(match.group("num").replace(",", ""))))
+            value = int(match.group("num").replace(",", ""))
+            items.append(ParsedItem("change", field="quantity", op="set", value=value))
     if not asking:
         # "Please note …" alone announces: a buyer's count revised is still the order changed, a date
         # moved may be the factory's own slip

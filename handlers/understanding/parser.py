@@ -31,7 +31,8 @@ from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
 from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, progress_status
 from .talk import CUSTOMERS_OWN_LOOK, conditional, not_a_report, off_topic
-from .change_requests import change_discussed, due_change, english_change, kept_quantity, names_requester, quantity_change, spec_change
+from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
+                              quantity_change, spec_change)
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 # 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
