@@ -28,8 +28,11 @@ _DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 # 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
 _QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
+_QTY_FIELD_ANY = re.compile(_QTY_FIELD)
 _QTY_SET = re.compile(
-    rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*)"
+    rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*"
+    # the count it was first: "数量从500改450", "quantity 从 800 台 调到 600"
+    rf"|\s*从\s*{_NUM}\s*(?:{QTY_UNITS})?\s*)"
     rf"(?:{lx.alternation(lx.SET_OPS)}|(?<![A-Za-z])(?i:to)(?![A-Za-z]))\s*(?P<num>{_NUM})"
 )
 _QTY_FIELD_DELTA = re.compile(
@@ -62,8 +65,8 @@ _QTY_DELTA_BARE = re.compile(
 _KEPT_COUNT = re.compile(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
 _REST_DROPPED = re.compile(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
 _ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了|得了)"
-                           # "数量按1500做": the count to make by
-                           rf"|按\s*(?P<by>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:做|生产|来做|下单)")
+                           # "数量按1500做", "数量以1500为准": the count to make by
+                           rf"|(?:按|{_QTY_FIELD}\s*以)\s*(?P<by>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:做|生产|来做|下单|为准)")
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
 _ORDER_ADD = re.compile(r"追加|加订|加单")
 _ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
@@ -91,6 +94,8 @@ _DROPPED_COUNT = re.compile(
 
 
 def quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
+    if _PACKS.search(clause) and _PACKING.search(clause) and not _QTY_FIELD_ANY.search(clause):
+        return None   # "改成三十只一箱": how many go in a box is packing (a spec), not the order's count
     if requested:
         match = _QTY_SIGNED.search(clause) if ("+" in clause or "-" in clause) else None
         value = parse_number(match.group("num") or match.group("num2")) if match else None
@@ -149,6 +154,11 @@ def kept_quantity(text: str, requested: bool) -> ParsedItem | None:
 def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     field = (_DUE_FIELD_ANY if requested else _DUE_FIELD).search(clause)
     if field is None:
+        asked = _ASKED_MOVE.search(clause) if not requested else None
+        if asked and (asked.group("ask") or _QUESTION_END.search(clause, asked.end())):
+            # "能不能提前到11月20号出货", "可以推迟到20号交吗": asking for the move is the request
+            # ("能提前到周五发货" with no question is the factory's own forecast)
+            requested = True
         return (_shifted_days(clause) or _delivery_request(clause, today)) if requested else None
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
@@ -183,6 +193,10 @@ def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
 
 
 _SLIP_VERB = re.compile(r"推迟|延|推|拖|晚|挪")
+_QUESTION_END = re.compile(r"吗|么|嘛|[?？]")
+# asking whether a delivery may move: "可以提前到…出货吗", "能不能推迟到…再送", "能否往后挪到…"
+_ASKED_MOVE = re.compile(
+    r"(?:(?P<ask>可不可以|能不能|能否|可否)|可以|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至)")
 _CHANGE_VERB = re.compile(r"改|调|定|换|变|更")
 # the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
 # slip, not asking for a change (class: change vs delay)
@@ -247,13 +261,13 @@ _NAMED_STEP = re.compile(r"排产|领料|下料|开料|焊|涂装|喷|总装|组
 _DELIVER_AFTER = re.compile(
     r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能|再)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS)
     # a bare 交 / 发 ends the request ("12月10号之前必须发", "提前三天交"), not 交期 or 发票
-    + r"|[交发](?![期接流通票现生])(?=\s*(?:了|吧|啊|哦|货)?\s*(?:[,，;；。!！]|$)))"
+    + r"|[交发送](?![期接流通票现生检样])(?=\s*(?:了|吧|啊|哦|货)?\s*(?:就行|就好|就可以|即可|也行)?\s*(?:[,，;；。!！]|$)))"
 )
 
 
 def _delivery_request(clause: str, today: date) -> ParsedItem | None:
     """A requested delivery date or shift with no due-date word: 客户要求12月10号前交货, 提前3天交货."""
-    if not _DELIVER.search(clause) and (not re.search(r"[交发](?![期接流通票现生])", clause) or _PAPERS.search(clause)):
+    if not _DELIVER.search(clause) and (not re.search(r"[交发送](?![期接流通票现生检样])", clause) or _PAPERS.search(clause)):
         return None   # (a bare 交/发 of papers, "发票12月10号前发", is no delivery of the order)
     for found in find_dates(clause, today):
         before = clause[max(0, found.start - 6) : found.start]
@@ -287,11 +301,21 @@ _MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|�
 _CHANGE_FIELD = re.compile(
     rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
     # the field first: "包装改木箱", "颜色换蓝色"; a feature dropped: "不要logo了", "标签不要了"
-    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*[改换](?![成为用]|一下|下)\s*\S"
-    rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了")
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得)?\s*[改换](?![成为用])\s*\S"
+    rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了"
+    # a feature moved: "孔位要挪一下", "铭牌往左移10毫米", "开孔位置往上偏一点" ("颜色偏深" is a defect)
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得|要求)?\s*(?:往[左右上下前后里外]\s*)?(?:挪|移(?!位))"
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得|要求)?\s*往[左右上下前后里外]\s*偏")
+# the packing count ("每箱装二十只", "每盒放12个", "二十只一箱", "50个装一袋"): how the goods are packed
+_PACKING = re.compile(
+    rf"每\s*[箱盒包袋托捆卷]\s*(?:装|放|包|打)?\s*{_NUM}\s*{_PRODUCT_UNIT}?"
+    rf"|{_NUM}\s*{_PRODUCT_UNIT}\s*(?:装)?\s*一\s*[箱盒包袋托捆]")
+_PACKS = re.compile(r"[箱盒包袋托捆卷]")   # a cheap look before the packing pattern
+# the customer settles what to go by ("客户确认以304为准", "材质以样品为准"): the product is made to it
+_GO_BY = re.compile(r"以\s*(?P<by>[^,，。;；\s]{1,12}?)\s*为准")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
 _REQUESTED_SPEC_OP = re.compile(
-    r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|用(?![完不])|加上|(?<![追再增])加(?![急班紧快]|一批)"
+    r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|(?<!不)用(?![完不])(?=\s*[\u4e00-\u9fffA-Za-z0-9])|加上|(?<![追再增])加(?![急班紧快]|一批)"
     # "包装改木箱", "改白色": 改 straight before the new thing; "不要logo了": a feature dropped
     r"|改(?![成为到至期动天日一下个了过来去掉])(?=[\u4e00-\u9fffA-Za-z0-9])"
     r"|不要(?![了做急紧那这太咁催再发出交送管])(?=[\u4e00-\u9fffA-Za-z])"
@@ -303,6 +327,9 @@ def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pa
         # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff
         return None
     if requested and has_order:
+        settled = _PACKING.search(clause) or _GO_BY.search(clause)
+        if settled and not (_QTY_FIELD_ANY.search(clause) or _DUE_FIELD_ANY.search(clause)):
+            return ParsedItem("change", field="spec", op="set", value=clause[settled.start():].strip() or None)
         # the verb before the field: "客户说要改颜色", "换一下包装"
         verb_first = _CHANGE_FIELD.search(clause)
         if verb_first and not _SPEC_OP.search(clause):
@@ -331,5 +358,107 @@ def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pa
         return None
     if MASK in clause[start:]:
         start = clause.rindex(MASK) + 1
-    value = clause[start:].strip().rstrip("的了").strip()
+    value = clause[start:].strip().rstrip("的了").lstrip("的").strip()
     return ParsedItem("change", field="spec", op="set", value=value or None)
+
+
+# ---- English requests in relayed mails (class: "please postpone … by 10 days", "reduce the quantity by
+# 150 pcs", "move the ex-factory date up to Nov 20", "change the color from black to grey") -------------
+# a request marker: nobody's report, someone asking
+_EN_ASKING = re.compile(
+    r"(?i)\b(?:please|pls|kindly|could you|can you|would you|we need|we.d like|we would like|we want|need to"
+    r"|have to|must|shall be|is to be|are to be|requests?|requested|asks?|asked)\b")
+_EN_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
+_EN_QTY_DELTA = re.compile(
+    rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:order\s+)?(?:quantity|qty)"
+    rf"\s+by\s+{_EN_NUM}")
+_EN_QTY_SET = re.compile(rf"(?i)\b(?:quantity|qty)\b[^.;!?\n]{{0,30}}?\b(?:to|into)\s+{_EN_NUM}(?!\s*%)")
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_EN_DATE = re.compile(rf"(?i)\b(?:(?P<mon>{_EN_MONTH})\s*(?P<day>\d{{1,2}})"
+                      rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{_EN_MONTH}))(?![\d:])")
+_EN_DUE_WORD = r"(?:deliver\w*|ship\w*|ex-?factory|ETD|ETA|due date|dispatch\w*|loading)"
+_EN_DUE_SHIFT = re.compile(
+    rf"(?i)\b(?P<verb>postpone|delay|push|defer|move|bring|advance|pull|reschedul)\w*\b"
+    rf"(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
+    r"[^.;!?\n]{0,70}?\bby\s+(?P<days>\d{1,3})\s*(?P<unit>days?|weeks?)")
+_EN_DUE_MOVE = re.compile(
+    rf"(?i)\b(?:postpone|delay|push|defer|move|bring|advance|pull|reschedul|chang)\w*\b"
+    rf"(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
+    r"[^.;!?\n]{0,70}?\b(?:to|until|till)\s+(?P<date>[^.;!?\n]{1,20})")
+_EN_NOTICE = re.compile(r"(?i)\b(?:please|kindly)\s+(?:note|be\s+(?:informed|advised))\b")
+_EN_ANNOUNCED = re.compile(r"(?i)\b(?:will|'ll|is|was|are|were|been|be|being|had\s+to|has\s+to)\s+$")
+_EN_EARLIER = re.compile(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|up)\b")
+_EN_SPEC = re.compile(
+    r"(?i)\b(?:chang|switch|replac)\w*\s+(?:the\s+)?(?:colou?r|material|packing|packaging|carton|label|logo"
+    r"|size|finish|surface|coating|voltage|plug|model|spec\w*|drawing|manual|nameplate|paint)\b"
+    # a part added or dropped: "add one more carton label", "remove the handle"
+    r"|\badd\s+(?:one\s+more|another|an?|one|extra|an\s+extra)\s+(?![\d,]+\b)[a-z]"
+    r"|\b(?:remove|delete|drop|cancel)\s+the\s+(?!order\b|po\b|quantity\b)[a-z]")
+
+
+def _english_date(text: str, today: date) -> date | None:
+    """The date `text` starts with: "Nov 20", "22nd Dec" (this year's, or next year's once past), or "12/18"."""
+    match = _EN_DATE.match(text.strip())
+    if match is None:
+        found = find_dates(text, today)
+        return found[0].value if found and found[0].start <= 2 else None
+    month = _EN_MONTHS.index((match.group("mon") or match.group("mon2"))[:3].lower()) + 1
+    day = int(match.group("day") or match.group("day2"))
+    try:
+        value = date(today.year, month, day)
+        return value if value >= today else date(today.year + 1, month, day)
+    except ValueError:
+        return None
+
+
+def english_change(text: str, today: date) -> list[ParsedItem]:
+    """A change asked for in English (a relayed mail or a buyer's message); [] for anything else."""
+    asking = _EN_ASKING.search(_EN_NOTICE.sub("", text)) is not None
+    if not asking and not _EN_NOTICE.search(text):
+        return []
+    items: list[ParsedItem] = []
+    delta = _EN_QTY_DELTA.search(text)
+    if delta:
+        op = "sub" if delta.group("verb").lower() in ("reduc", "cut", "decreas", "lower") else "add"
+        items.append(ParsedItem("change", field="quantity", op=op, value=int(delta.group("num").replace(",", ""))))
+    else:
+        match = _EN_QTY_SET.search(text)
+        if match:
+            value = int(match.group("num").replace(",", ""))
+            items.append(ParsedItem("change", field="quantity", op="set", value=value))
+    if not asking:
+        # "Please note …" alone announces: a buyer's count revised is still the order changed, a date
+        # moved may be the factory's own slip
+        return items
+    shift = _EN_DUE_SHIFT.search(text)
+    move = None if shift else _EN_DUE_MOVE.search(text)
+    if (shift or move) and _EN_ANNOUNCED.search(text, 0, (shift or move).start()):
+        shift = move = None   # "we will postpone …", "is delayed by …": a slip announced, not a request
+    if shift:
+        value = int(shift.group("days")) * (7 if shift.group("unit").lower().startswith("week") else 1)
+        earlier = _EN_EARLIER.search(shift.group()) and not re.search(r"(?i)\b(?:later|back)\b", shift.group())
+        if value:
+            items.append(ParsedItem("change", field="due_date", op="sub" if earlier else "add", value=value))
+    elif move:
+        when = _english_date(move.group("date"), today)
+        if when is not None:
+            items.append(ParsedItem("change", field="due_date", op="set", value=when))
+    spec = _EN_SPEC.search(text)
+    if spec and not items:
+        value = re.split(r"[.;!?\n]", text[spec.start():], maxsplit=1)[0].strip()
+        items.append(ParsedItem("change", field="spec", op="set", value=value or None))
+    return items
+
+
+# a change spoken of as a pending matter, asked whether someone decided it ("交期提前3天那个，老板定了没有",
+# "加50台的事客户确认了吗"): a question about the request, not the request itself
+_CHANGE_DISCUSSED = re.compile(
+    r"(?:那个|那件事|那事|的事情?|这事)\s*[,，]?\s*[^,，。;；\n]{0,8}?"
+    r"(?:定|批|同意|答应|确认|回复|回|拍板|签字?|怎么说|咋说)[了下]?\s*(?:没有?|吗|么|嘛|没|了吗|了没|\?|？)"
+)
+
+
+def change_discussed(text: str) -> bool:
+    """The change named is a pending matter asked about, not asked for."""
+    return _CHANGE_DISCUSSED.search(text) is not None

@@ -87,6 +87,10 @@ SPEC_FIELDS = (
     "颜色", "规格", "型号", "尺寸", "材质", "材料", "电压", "电机", "铭牌", "包装", "标签", "logo", "LOGO",
     "Logo", "图纸", "配置", "款式", "外观", "说明书", "表面处理", "涂层", "色号", "板厚", "厚度", "长度",
     "宽度", "高度", "接口", "插头", "配件", "面板", "油漆颜色", "喷涂颜色", "功率", "版本", "印字", "丝印",
+    # where a feature sits on the part: "孔位要挪一下"
+    "孔位", "孔距", "开孔位置", "开孔",
+    # the English word in a mixed message: "spec 改一下"
+    "spec", "Spec", "SPEC", "specs",
 )
 # verb-object milestone words that split around their aspect: 出了货, 装完车, 入好库, 下完料 (class: aspect)
 VERB_OBJECT_WORDS = ("出货", "发货", "装车", "入库", "进仓", "排单", "领料", "下料", "开料", "备料", "喷漆", "装柜")

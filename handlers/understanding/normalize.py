@@ -102,6 +102,20 @@ _ORDER_CORRECTION = re.compile(
 )
 
 
+# the order corrected before the report ("说错了，不是B2610-02是B2610-03减50台", "不是0312，是0313焊完了"):
+# the wrong order and the correction words go when both orders have one shape
+_ORDER_CORRECTED_FIRST = re.compile(
+    r"(?:不是|不对)\s*(?P<first>[A-Za-z]{0,4}-?\d{3,}(?:-\d+)*)\s*[,，]?\s*(?:而)?是\s*"
+    r"(?=(?P<second>[A-Za-z]{0,4}-?\d{3,}(?:-\d+)*)(?![\d.]))"
+)
+
+
+def _order_corrected_first(match: re.Match[str]) -> str:
+    first, second = match.group("first"), match.group("second")
+    same = len(first) == len(second) and re.sub(r"\d", "0", first) == re.sub(r"\d", "0", second)
+    return "" if same else match.group()
+
+
 def _order_corrected(match: re.Match[str]) -> str:
     first, second = match.group("first"), match.group("second")
     if len(first) != len(second) or re.sub(r"\d", "0", first) != re.sub(r"\d", "0", second):
@@ -130,6 +144,7 @@ def normalize(text: str) -> str:
     if "错" in text or "不" in text:   # every correction word has one of them
         text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
         text = _ORDER_CORRECTION.sub(_order_corrected, text)
+        text = _ORDER_CORRECTED_FIRST.sub(_order_corrected_first, text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

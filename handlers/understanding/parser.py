@@ -31,7 +31,8 @@ from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
 from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, progress_status
 from .talk import CUSTOMERS_OWN_LOOK, conditional, not_a_report, off_topic
-from .change_requests import due_change, kept_quantity, names_requester, quantity_change, spec_change
+from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
+                              quantity_change, spec_change)
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
 # 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
@@ -508,8 +509,11 @@ class Parser:
         if has_order and not any(item.field == "quantity" for item in changes):
             kept = kept_quantity(text, requested)
             changes += [kept] if kept is not None else []
+        if not changes and has_order and _ENGLISH_WORDS.search(text):
+            changes = english_change(text, today)   # a request in English ("please postpone … by 10 days")
         if changes:
-            return changes
+            # ("交期提前3天那个，老板定了没有": a pending change asked about records nothing)
+            return [] if change_discussed(text) else changes
         items: list[ParsedItem] = []
         rest: list[str] = []
         for clause in clauses:
@@ -827,6 +831,7 @@ class Parser:
 
 
 _RUN_ON_JOIN = re.compile(r"然后|另外|同时|并且|还有就是")
+_ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------

@@ -52,3 +52,105 @@ def test_a_bare_field_and_number_without_a_request_is_no_change(parser):
 def test_an_english_customer_request_to_move_the_delivery_date(parser):
     assert changes(parser, "PO-933: customer requests to move delivery date to 12/18") == [
         ("change", "due_date", "set", datetime(2026, 12, 18).date())]
+
+
+# ---- round 4 (examples our own) -----------------------------------------------------------------------
+def _day(month, day):
+    return datetime(2026, month, day).date()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hello, for PO-2026-301 we have to cut the quantity by 200 pcs. Thanks", [("change", "quantity", "sub", 200)]),
+    ("Please increase the order quantity by 80 units for SO20261201007, thank you", [("change", "quantity", "add", 80)]),
+    ("Kindly note PO-2026-302 quantity will be revised to 2,400 pcs.", [("change", "quantity", "set", 2400)]),
+    ("PO-2026-303: please delay the shipment by 2 weeks, warehouse is full.", [("change", "due_date", "add", 14)]),
+    ("Could you bring the delivery of PO-2026-304 forward by 5 days?", [("change", "due_date", "sub", 5)]),
+    ("Hi, can you move the shipping date of PO-2026-305 to Dec 18? thanks", [("change", "due_date", "set", _day(12, 18))]),
+    ("Please postpone the delivery of PO-2026-306 to 22nd Dec.", [("change", "due_date", "set", _day(12, 22))]),
+    ("PO-2026-307 please change the packing from carton to wooden case.", [("change", "spec", "set", None)]),
+    ("For PO-2026-308 we would like to add an extra warning label on the lid.", [("change", "spec", "set", None)]),
+])
+def test_a_request_in_an_english_mail(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "PO-2026-310 delivery was delayed by 3 days because of the typhoon",   # a slip reported, no one asks
+    "PO-2026-311 please confirm the delivery date",
+    "We added 3 workers to PO-2026-312 this week",
+    "Please note we will postpone the delivery of PO-2026-313 by 2 days, sorry",   # the factory announcing a slip
+    "Please be advised PO-2026-314 shipment is postponed to Dec 20",
+])
+def test_english_that_asks_for_no_change(parser, text):
+    assert [i for i in changes(parser, text) if i[0] == "change"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户要求2412-07每盒放12个", [("change", "spec", "set", None)]),
+    ("2412-08 客人讲改成三十只一箱装", [("change", "spec", "set", None)]),   # packing, not the order's count
+    ("客户说2412-09 材质以样品为准", [("change", "spec", "set", None)]),
+    ("客户确认2412-10 以新版图纸为准", [("change", "spec", "set", None)]),
+    ("客户说2412-12 数量以1500为准", [("change", "quantity", "set", 1500)]),
+    ("客户想把2412-13的提手去掉", [("change", "spec", "set", None)]),
+    ("客户要把 2412-14 的logo去掉", [("change", "spec", "set", None)]),
+    ("客户说2412-16 铭牌要往右挪一点", [("change", "spec", "set", None)]),
+    ("客人讲2412-35 开孔位置往上偏3毫米", [("change", "spec", "set", None)]),
+])
+def test_a_spec_change_said_without_gai_cheng(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+def test_a_colour_off_the_sample_is_a_defect_not_a_moved_feature(parser):
+    assert [i.intent for i in parser.parse("2412-17 客户反馈颜色偏深", NOW)] == ["exception"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户说2412-18 那边仓库没地方，叫我们推迟到下周二再送", [("change", "due_date", "set", _day(12, 8))]),
+    ("2412-19 能不能提前到12月10号发货？", [("change", "due_date", "set", _day(12, 10))]),
+    ("2412-21 可以推迟到12月20号交吗", [("change", "due_date", "set", _day(12, 20))]),
+    ("客户说2412-22 交期不用改了，按原来的12月15号交就行", [("change", "due_date", "set", _day(12, 15))]),
+    # a purpose ("要用") or "no need" ("不用") names no spec beside the due date
+    ("客户说2412-36 交期能不能提前到12月12号，他们年会要用", [("change", "due_date", "set", _day(12, 12))]),
+])
+def test_a_delivery_moved_on_request_without_a_due_date_word(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", ["客户说2412-23 这批下周要用", "2412-24 客户说不用加急了"])
+def test_using_or_no_need_is_no_spec_change(parser, text):
+    assert changes(parser, text) == []
+
+
+@pytest.mark.parametrize("text", ["2412-25 减100台那个，客户确认了没有", "2412-37 交期推后一周的事，老板定了吗"])
+def test_a_pending_change_asked_about_records_nothing(parser, text):
+    assert changes(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "order"), [
+    ("说错了，不是2412-28是2412-29 加20台", "2412-29"),
+    ("不是2412-30，是2412-31 焊接完成", "2412-31"),
+    ("客户那边讲2412-15 加30台", "2412-15"),
+    ("客户那边说 2412-38 先去掉一百件，其余照做", "2412-38"),
+])
+def test_the_order_after_a_correction_or_a_relay(parser, text, order):
+    assert [i.order_no for i in parser.parse(text, NOW)] == [order]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户说2412-40 数量从800台调到600台", [("change", "quantity", "set", 600)]),
+    ("客户来邮件 SO20261230001 qty 从 300 改 280", [("change", "quantity", "set", 280)]),
+    ("客户说2412-43 规格要换一下", [("change", "spec", "set", None)]),
+    ("SO20261230002 的 spec 改一下，客户不要 201 了", [("change", "spec", "set", None)]),
+    ("客户讲2412-44 包装也得改下", [("change", "spec", "set", None)]),
+])
+def test_a_field_changed_from_its_old_value_or_just_to_be_changed(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+def test_a_drawing_to_fix_with_no_one_asking_is_no_change(parser):
+    assert changes(parser, "2412-42 图纸改一下") == []
+
+
+@pytest.mark.parametrize("text", ["2412-51 能提前到周五发货", "2412-52 可以提前到下周一出货"])
+def test_a_move_said_without_asking_is_the_factorys_forecast(parser, text):
+    assert [(i.intent, i.milestone) for i in parser.parse(text, NOW)] == [("progress", "发货")]
