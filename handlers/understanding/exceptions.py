@@ -65,7 +65,7 @@ _NO_PROBLEM = re.compile(
     r"(?:没|没有|无|不是|没啥|没什么|未)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥|任何)?\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
-    r"(?:(?<![手耳司飞相印电])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备|生产线|流水线|产线|装配线|总装线"
+    r"(?:(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备|生产线|流水线|产线|装配线|总装线"
     r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
 _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
@@ -129,7 +129,10 @@ _ON_THE_ROAD = re.compile(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
 _CORRECTION = _scan(
     r"(?:哦|噢|喔|啊)?\s*(?:(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*)+(?:应该是|是)(?=\s*[\w%\ue000])"
-    r"|(?:哦|噢|喔)\s*(?:不对|不是)")
+    r"|(?:哦|噢|喔)\s*(?:不对|不是)"
+    # …or cut off where the corrected order begins ("7791的喷涂，不对不对，是7792的…": the window of the
+    # order said wrongly ends in the correction words)
+    r"|(?<=[,，])\s*(?:不对|不是)(?:\s*[,，]?\s*(?:不对|不是))*\s*[,，]?\s*$")
 # advice against a problem ("以后焊完先自检，别再返工了", "注意防止磕碰") reports none
 _ADVICE = _scan(r"(?:别再|不要再|不能再|避免|防止|以免|免得|注意别)[^,，;；。]{0,6}")
 # a subject said to be fine ("来料没问题，是我们焊偏了"): its words raise no family
@@ -174,7 +177,10 @@ _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。
 KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
                + r"|供应商|外协|外厂|厂家|采购|仓库|库存|库房|配件|零件|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅"
                  r"|巡检|抽检|首检|样板|封样|客户|抢修|维修|链条|皮带|电路|退回去|退回|退货|新料|换货|重新订"
-                 r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用")
+                 r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用"
+                 # a product under test, a machine's symptoms in everyday words, what the supplier says
+                 r"|老化|测试|试机|通电|上电|冒烟|拉胯|没气|打滑|卡料|崩齿|崩刃|送修|镜片|锯片|油管|气管|门缝|缝隙"
+                 r"|量了|一量|厂家说|供应商说|印刷厂|开模|请假|停电")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
@@ -374,7 +380,8 @@ def _any_family(text: str, start: int) -> bool:
 
 def _any_cue(text: str) -> bool:
     """Any problem word at all: most windows have none, and skip the analysis (speed)."""
-    return bool(_NAMED_SHORT.search(text) or _SUPPLIER_NOT_DONE.search(text) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
+    return bool(_NAMED_SHORT.search(text) or _SUPPLIER_NOT_DONE.search(text) or _MACHINE_FAULT.search(text)
+                or _TOOL_FAULT.search(text) or (_FAULT.search(text) and _PRODUCT_TEST.search(text)) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
                 or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
                 or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
                 or _STOCK_ABSENT.search(text))
@@ -470,11 +477,17 @@ def _delay_days(text: str) -> int | None:
     english = _ENGLISH_DAYS.search(text)
     if english and not _DAY_COUNT.search(text):
         return int(english.group(1)) if english.group(1) else 7 * int(english.group(2))
+    counts = []
     for match in _DAY_COUNT.finditer(text):
         count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
-        if count is not None:
-            return int(count * (1 if match.group("unit") in ("天", "日") else 7))
-    return None
+        if count is not None and int(count * (1 if match.group("unit") in ("天", "日") else 7)):
+            counts.append((match, int(count * (1 if match.group("unit") in ("天", "日") else 7))))
+    # the count said of the slip ("少干了半天，得晚一天": one day late) before any other count
+    slip = next((days for match, days in counts if _SLIP_BEFORE.search(text, max(0, match.start() - 3), match.start())), None)
+    return slip if slip is not None else (counts[0][1] if counts else None)
+
+
+_SLIP_BEFORE = re.compile(r"[晚拖延慢迟误]\s*(?:了|个)?\s*$")
 
 
 # upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say

@@ -88,6 +88,7 @@ _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|�
 _ASKED_AGAIN = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
+_SAID_OF_IT = re.compile(r"[\u4e00-\u9fffA-Za-z%]")
 _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
 _OTHER_SUBJECT = re.compile(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
@@ -357,6 +358,10 @@ class Parser:
                       if _order_shape(o.order_no) == _order_shape(fix.group("order").upper())), None)
         if wrong is None:
             return line
+        if _SAID_OF_IT.search(line, fix.end()) and self._mentions(line[fix.end() :]):
+            # "7791的喷涂，不对不对，是7792的喷涂完成了": the report is said again of the corrected order, with
+            # its milestone; what was said before the correction is dropped with the wrong order
+            return fix.group("order") + line[fix.end() :]
         token_end = wrong.end
         token_start = token_end - len(wrong.order_no)
         return said[:token_start] + fix.group("order") + said[token_end:]
