@@ -88,6 +88,8 @@ _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|�
 _ASKED_AGAIN = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
+# a share the step reached, said right after it ("搞了三成", " 做了一半", "60%")
+_STEP_SHARE = re.compile(r"\s*(?:[做搞干弄焊装喷切]\s*)?(?:了\s*)?(?:\d{1,3}\s*%|[一二两三四五六七八九]成|一半)")
 _SAID_OF_IT = re.compile(r"[\u4e00-\u9fffA-Za-z%]")
 _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
@@ -502,6 +504,13 @@ class Parser:
             item = self._window_item(window, today, has_order)
             if item is not None:
                 items.append(item)
+                if item.intent == "exception" and item.confident and window.milestone not in (None, "领料") \
+                        and _STEP_SHARE.match(window.after):
+                    # "总装搞了三成，螺丝不够", "焊接 做了一半 焊丝没了": the share the step reached is news of
+                    # its own beside the problem that holds it up (class: exception beside progress)
+                    progress = self._window_item(window, today, has_order, read_exceptions=False)
+                    if progress is not None and progress.percent is not None and progress.milestone == item.milestone:
+                        items.append(replace(progress, confident=True))
         if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
         if len(items) > 1:
