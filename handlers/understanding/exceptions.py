@@ -78,7 +78,7 @@ _MACHINE_FAULT = _scan(
     r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸"
     # symptoms in everyday words: "焊机又拉胯了", "空压机没气了", "镜片炸了", "传送带打滑", "模具卡料了",
     # "液压油管爆了", "焊机送修", "涂装线温度异常"
-    r"|拉胯|掉链子|不灵|没气|没压|炸了|爆了|裂了|碎了|打滑|卡料|崩齿|崩刃|送修|异常|不出气|不出料|不供料)"
+    r"|拉胯|掉链子|不灵|没气|没压|炸了|爆了|裂了|碎了|破了|打滑|卡料|崩齿|崩刃|送修|异常|不出气|不出料|不供料)"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
 )
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
@@ -164,6 +164,11 @@ _SUPPLIER_BEFORE = re.compile(
 _SUPPLIER_SAYS = re.compile(r"(?:采购|供应商|厂家|[\u4e00-\u9fff]厂)(?:那边)?(?:说|讲|回复)[^,，;；。\x01]{0,10}?$")
 # (cheap first checks: most windows name no supplier and no arrival)
 _SUPPLY_WORD = re.compile(r"供应商|厂家|外协|供方|来料|进料|原材料|采购|厂")
+# …or the supplier the subject of the clauses before its shipment ("铝型材供应商放假前没发，今天才发货")
+# (the shipment's own clause carries on with the supplier's lateness: "今天才发货", not "今天没法出货")
+_SUPPLIER_SHIPS = re.compile(
+    r"(?:供应商|厂家|外协厂?|供方)[^。;；\x01]{0,12}?(?:没发|未发|没送|没有发)[^。;；\x01]{0,2}[,，\s]\s*"
+    r"[\u4e00-\u9fff]{0,3}?\s*(?:才|还没|没有?|未)\s*$")
 _ARRIVES = re.compile(r"到|送|回来|补")
 # the supplier's step not yet done or late: news of material
 _NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
@@ -550,6 +555,8 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     before = text.split("\x01", 1)[0]
     theirs = milestone is not None and _SUPPLY_WORD.search(before) is not None and (
         _SUPPLIER_BEFORE.search(before) is not None or (milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
+    theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
+                        and _SUPPLIER_SHIPS.search(before) is not None and _NOT_YET.search(text) is not None)
     if theirs:
         milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
     category = category_of(text, milestone)
@@ -565,6 +572,9 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         category = ExceptionCategory.MATERIAL
     if category == ExceptionCategory.OTHER and _weak_other(text):
         category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
+    if category == ExceptionCategory.EQUIPMENT and _FACILITY_FAULT.search(joined) and not (
+            _MACHINE_FAULT.search(joined) or _TOOL_FAULT.search(joined)):
+        category = None   # the building's lamp or the office's air conditioning is no production fault
     if category == ExceptionCategory.EQUIPMENT and _only_repaired(text):
         category = None   # "折弯机修好了", "模具修好了，已经恢复": the news is that the fault is over
     if category == ExceptionCategory.DELAY and _FINISH_TOMORROW.search(joined) and not _DELAY.search(
@@ -578,6 +588,8 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     value = _delay_days(text) if category == ExceptionCategory.DELAY else None
     if when is not None:
         when = _expected_date(joined, today)
+    if category == ExceptionCategory.MATERIAL and milestone is not None and _AFTER_ARRIVAL.search(before):
+        milestone = None   # "包装盒周三才能到，到了就包装入库": the step is planned after the arrival, not held
     named = milestone
     milestone = milestone or implied_milestone(joined, names)
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
@@ -604,6 +616,10 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
+# a step planned for when the material comes ("到了就包装入库", "等料到了再装")
+_AFTER_ARRIVAL = re.compile(r"(?:到了|到齐了?|来了|送到了?)\s*(?:以后|之后|后)?\s*(?:就|再|马上|立刻|才)\s*[\u4e00-\u9fff]{0,3}$")
+# a fault of the building or the office, not of production ("车间的灯坏了两根", "空调不制冷了")
+_FACILITY_FAULT = re.compile(r"(?:灯管?|空调|电脑|打印机|饮水机|门禁|网络|厕所|水龙头|窗户|门锁|电梯)[^,，;；。]{0,4}?(?:坏|不亮|不行|不制冷|漏水|断了|故障)")
 # a repair done or after it ("修好了", "修好以后应该快了", "已经恢复"): no fault left to record
 # (a repair forecast, "预计明天修好", is still a fault)
 _REPAIR_DONE = re.compile(r"(?:已经?|都)修好了?|修好(?:了|以后|之后)|(?:已经?)?恢复(?:了|生产|正常)|已经?恢复|(?:已经?)修复了?|修复了")

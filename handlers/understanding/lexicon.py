@@ -193,6 +193,8 @@ DERIVED_FORMS = {
     # 计划下了: 下计划 said topic first
     # colloquial and Cantonese for spray painting: 喷油 (噴油搞掂)
     "涂装": (r"喷油",),
+    # the inspection said again after a rework: "返工好了，复检OK", "复验通过"
+    "质检": (r"复检|复验|重检",),
     "排产": (r"(?:生产)?计划\s*(?:已经|已|都|也)?\s*下(?=[了达发])",
              # put on the schedule: "排上了没", "已经排进去了", "排下去了"
              r"排(?=上[了没吗]|进去|下去)",
@@ -218,8 +220,11 @@ MILESTONE_VERBS = {
     "排产": "排", "领料": "领", "下料": "切", "涂装": "喷", "总装": "装", "质检": "检",
     "发货": "发", "验收": "签",
 }
+# what a verb acts on right before it when it is no milestone ("油喷了一地": oil sprayed out, not paint work)
+_VERB_NOT_AFTER = {"涂装": r"(?<![油水气])"}
 VERB_FORMS = {
-    name: (rf"[{chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{chars}]",) for name, chars in MILESTONE_VERBS.items()
+    name: (rf"{_VERB_NOT_AFTER.get(name, '')}[{chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{chars}]",)
+    for name, chars in MILESTONE_VERBS.items()
 }
 # Goods loaded onto a truck ("装完车", "装咗车", "装了3车") ship the order; goods put into the
 # warehouse ("入咗仓", "进的仓") store it. Only the verb is the mention: its aspect stays outside.

@@ -564,3 +564,53 @@ def test_no_problem_found_a_meeting_or_a_matter_set_aside_records_no_exception(p
 def test_a_correction_said_twice_reports_no_defect(parser):
     [item] = parser.parse("7791的喷涂，不对不对，是7792的喷涂完成了", NOW)
     assert (item.intent, item.order_no, item.status, item.confident) == ("progress", "7792", "done", True)
+
+
+@pytest.mark.parametrize(("text", "milestone", "percent"), [
+    ("7801 焊接做了四成，焊丝用完了", "焊接", 40),
+    ("7802 装配搞了一半 缺螺栓 停着", "总装", 50),
+    ("7803 喷涂60%，油漆不够了", "涂装", 60),
+])
+def test_a_share_reached_beside_a_shortage_is_both_progress_and_exception(parser, text, milestone, percent):
+    assert sorted(items(parser, text)) == sorted([
+        ("exception", text[:4], milestone, "material", None, True),
+        ("progress", text[:4], milestone, "in_progress", percent, True)])
+
+
+def test_a_share_of_the_kitting_itself_is_the_shortage_only(parser):
+    assert [i.intent for i in parser.parse("7804 领料领了一半 剩下的料仓库没有", NOW)] == ["exception"]
+
+
+@pytest.mark.parametrize("text", ["7811 返修好了，复检OK", "7812 返工做完了 复验通过"])
+def test_a_rework_done_and_inspected_again_is_inspection_done(parser, text):
+    assert [(i.intent, i.milestone, i.status) for i in parser.parse(text, NOW)] == [("progress", "质检", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "7821 的钢管厂家月初没发，这周才发货，估计周五到",
+    "7822 那批法兰供应商节前没送，明天才发货",
+])
+def test_the_suppliers_late_shipment_is_no_step_of_ours(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
+
+
+def test_our_shipment_held_by_a_late_supply_keeps_its_step(parser):
+    [item] = parser.parse("7823 纸箱供应商后天才送，今天没法发货", NOW)
+    assert (item.milestone, item.category.value) == ("发货", "material")
+
+
+@pytest.mark.parametrize("text", ["7831 的纸箱下周一才能到，到了就装箱入库", "7832 螺栓还没到，到了再总装"])
+def test_a_step_planned_for_the_arrival_is_not_the_one_held(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
+
+
+def test_oil_spraying_out_of_a_burst_hose_is_no_paint_work(parser):
+    [item] = parser.parse("7841 折弯机油管破了，油喷了一地", NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "equipment")
+
+
+@pytest.mark.parametrize("text", ["7851 车间的灯管坏了三根", "7852 办公室空调坏了，热死了"])
+def test_a_fault_of_the_building_is_no_production_exception(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
