@@ -155,7 +155,9 @@ _SUPPLIER_NOT_DONE = re.compile(
     r"(?:供应商|厂家|外协厂?|供方|(?<![我们本工车])[\u4e00-\u9fff]厂)(?:那边|那里)?\s*(?:还|也|都|一直)?\s*(?:没有?|未)\s*"
     r"[\u4e00-\u9fff]?(?:出来|好|完|出)")
 # the supplier telling of its own trouble: "厂家说…", "供应商老张说…"
-_SUPPLIER_REPORTS = re.compile(r"(?:供应商|厂家|外协厂?|供方)[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知)")
+# …or its own machine as the subject of the trouble: "厂家模具坏了", "供应商那边设备出问题了"
+_SUPPLIER_REPORTS = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知)"
+                               rf"|(?:那边|那里|的)?\s*(?=[\u4e00-\u9fff]{{0,3}}{_MACHINE}))")
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
 _SUPPLIER_BEFORE = re.compile(

@@ -614,3 +614,25 @@ def test_oil_spraying_out_of_a_burst_hose_is_no_paint_work(parser):
 @pytest.mark.parametrize("text", ["7851 车间的灯管坏了三根", "7852 办公室空调坏了，热死了"])
 def test_a_fault_of_the_building_is_no_production_exception(parser, text):
     assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "7861 客户反馈收到的货里有三件毛刺没去掉，和样品不一样",
+    "7862 客户说防尘盖没加上，跟合同不一样",
+])
+def test_work_left_undone_on_delivered_goods_is_a_defect_not_a_request(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+@pytest.mark.parametrize(("text", "order"), [
+    ("采购说做5120那批法兰的厂家模具坏了，要晚五天才能送", "5120"),
+    ("外协老李说7870-02要的那批铸件炉子出了问题，起码晚一周", "7870-02"),
+])
+def test_relayed_supplier_trouble_names_its_order_and_is_material(parser, text, order):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.order_no, item.category.value) == ("exception", order, "material")
+
+
+def test_a_speaker_before_a_plain_number_is_no_order(parser):
+    assert parser.parse("老张说300左右就够了", NOW) == []
