@@ -425,13 +425,20 @@ class Parser:
         plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
         lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead else ""
+        rest = masked[orders[-1].end :]
+        sender = 0
         if (lead and _HEADER_END.search(lead) and self._mentions(lead) and future_date(lead, today) is None
                 and not (DONE.search(lead) or START.search(lead) or PERCENT.search(lead))):
-            # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
-            lead = lead.rstrip(" :：") + "完成："
+            if self._mentions(rest) or category_of(rest, None):
+                # "QC：PO-2026-103 喷涂有流挂": a line that reports on its order itself; the label before it
+                # names the sender, not a milestone the order reached
+                lead, sender = "", written_lead
+            else:
+                # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
+                lead = lead.rstrip(" :：") + "完成："
         before: list[ParsedItem] = []
         for index, group in enumerate(groups):
-            start = 0 if index == 0 else group[0].start
+            start = sender if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
             scope = masked[start:end] if index or not lead else lead + masked[written_lead:end]
             if index and lead and (_STATUS_LABEL.fullmatch(lead) or plan_lead or not self._mentions(scope)):

@@ -636,3 +636,17 @@ def test_relayed_supplier_trouble_names_its_order_and_is_material(parser, text, 
 
 def test_a_speaker_before_a_plain_number_is_no_order(parser):
     assert parser.parse("老张说300左右就够了", NOW) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("品检：7881 焊缝有夹渣，退回补焊", [("exception", "焊接", "quality")]),
+    ("QC：7882 检验中，抽了20台，没发现异常", [("progress", "质检", "in_progress")]),
+])
+def test_a_department_label_before_a_line_that_reports_itself_names_the_sender(parser, text, expected):
+    assert [(i.intent, i.milestone, i.category.value if i.category else i.status)
+            for i in parser.parse(text, NOW)] == expected
+
+
+def test_orders_listed_under_a_milestone_label_still_reached_it(parser):
+    assert [(i.order_no, i.milestone, i.status) for i in parser.parse("入库：7883、7884", NOW)] == [
+        ("7883", "入库", "done"), ("7884", "入库", "done")]
