@@ -29,6 +29,7 @@ _RATIO = re.compile(
     rf"(?P<done>{_NUM})\s*(?P<unit>{QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
     rf"\s*是?\s*(?P<other>{_NUM})"
 )
+_LEFT_BEFORE = re.compile(r"(?:还差|还剩|剩下?|差)\s*$")
 # partial aspect with the total said first: "八十台做了六十台", "一共是两百四十台装好了一百八十台"
 _RATIO_TOTAL_FIRST = re.compile(
     rf"(?P<total>{_NUM})\s*(?P<unit>{QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
@@ -90,6 +91,9 @@ def _ratio(text: str) -> int | None:
     done, other = parse_number(match.group("done")), parse_number(match.group("other"))
     if not done or not other:
         return None
+    if match.group("total") and _LEFT_BEFORE.search(text, 0, match.start()):
+        # the count said first is what is left ("还差20件 共100件"): done is the rest of the total
+        return int(100 * (other - done) // other) if done < other else None
     total = other if match.group("total") else done + other
     if total <= done:
         return None

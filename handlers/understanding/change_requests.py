@@ -315,7 +315,9 @@ _PACKS = re.compile(r"[箱盒包袋托捆卷]")   # a cheap look before the pack
 _GO_BY = re.compile(r"以\s*(?P<by>[^,，。;；\s]{1,12}?)\s*为准")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
 _REQUESTED_SPEC_OP = re.compile(
-    r"去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|(?<!不)用(?![完不])(?=\s*[\u4e00-\u9fffA-Za-z0-9])|加上|(?<![追再增])加(?![急班紧快]|一批)"
+    # (negated, "把手没去掉", "标签没加上", it reports work not done: a defect, no request)
+    r"(?<![没未])(?:去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|加上)|(?<!不)用(?![完不])(?=\s*[\u4e00-\u9fffA-Za-z0-9])"
+    r"|(?<![追再增没未])加(?![急班紧快]|一批)"
     # "包装改木箱", "改白色": 改 straight before the new thing; "不要logo了": a feature dropped
     r"|改(?![成为到至期动天日一下个了过来去掉])(?=[\u4e00-\u9fffA-Za-z0-9])"
     r"|不要(?![了做急紧那这太咁催再发出交送管])(?=[\u4e00-\u9fffA-Za-z])"

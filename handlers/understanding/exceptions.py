@@ -32,6 +32,11 @@ _QUALITY = _scan(
     lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
     + r"|(?<![说讲听看记])错了"
+    # a measurement off by a stated amount ("对角差了5个mm", "孔位偏了2毫米"), a gap too wide ("门缝太大")
+    + rf"|(?:差了?|偏了|超了?|大了|小了)\s*(?:{_NUM})\s*个?\s*(?:mm|MM|毫米|公分|厘米|cm|丝|度)(?![A-Za-z])"
+    + r"|(?:缝|缝隙|间隙|误差|公差|偏差)\s*(?:有点|太|过|偏)(?:大|小|宽|窄)"
+    # sent back by the inspector or the customer ("QC打回来了", "被品检打回")
+    + r"|(?:QC|质检|品检|检验|品管|客户|被)[^,，;；。]{0,3}打回"
 )
 _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
 _MATERIAL = _scan(
@@ -48,15 +53,19 @@ _DELAY = _scan(
     + rf"|(?:多要|要多|多花|多用|再要|延|慢|推|挪|拖)后?\s*(?:{_NUM}|几)\s*个?(?:天|日|周|星期|礼拜)"
     + r"|[焊喷装切做干弄搞赶检]不(?:完|出来)|做不出来|出不来|往后(?:挪|推|拖|排|延)|挪到|挪后|慢下来|等下一班|排不上"
     + r"|(?:进度|比计划|比预期)\s*(?:有点|稍微|太|比较)?慢"
+    # the work will drag ("进度又要拖", "肯定得拖"), not a plan moved to a day ("拖到周五" is above)
+    + r"|(?<=[要又得会])拖(?![到后])"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
 _NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来|不动)")
-_OTHER = _scan(lx.alternation(lx.OTHER_WORDS))
+# (先别 holds an order back, "先别发"; "先别管" / "先别急" only sets it aside in talk)
+_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|先别(?!管|急|着急|担心|慌|理)")
 # "没问题", "无异常": a negated problem word reports that all is well
-_NO_PROBLEM = re.compile(r"(?:没|没有|无|不是|没啥|没什么)\s*(?:大)?(?:问题|异常)")
+_NO_PROBLEM = re.compile(
+    r"(?:没|没有|无|不是|没啥|没什么|未)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥|任何)?\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
-    r"(?:(?<![手耳司飞相印电])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗]床|设备|生产线|流水线|产线|装配线|总装线"
+    r"(?:(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备|生产线|流水线|产线|装配线|总装线"
     r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
     r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
 _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
@@ -66,13 +75,16 @@ _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # "气压上不去") is equipment, not material
 _MACHINE_FAULT = _scan(
     _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
-    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸)"
-    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳)"
+    r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸"
+    # symptoms in everyday words: "焊机又拉胯了", "空压机没气了", "镜片炸了", "传送带打滑", "模具卡料了",
+    # "液压油管爆了", "焊机送修", "涂装线温度异常"
+    r"|拉胯|掉链子|不灵|没气|没压|炸了|爆了|裂了|碎了|破了|打滑|卡料|崩齿|崩刃|送修|异常|不出气|不出料|不供料)"
+    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
 )
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
 _TOOL_FAULT = _scan(
-    r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
-    r"[^,，;；。\s\x01]{0,4}?(?:又|也|突然)?\s*(?:坏|故障|断了|崩了|裂|磨损|卡死|卡住|罢工|趴窝|报警|不转|不动)")
+    r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|锯片|锯条|镜片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
+    r"[^,，;；。\s\x01]{0,4}?(?:又|也|突然)?\s*(?:坏|故障|断了|崩|裂|碎|炸|磨损|卡死|卡住|卡料|罢工|趴窝|报警|不转|不动)")
 # …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
 _PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
 # a property of the product short of its specification is a defect, not missing material
@@ -86,20 +98,22 @@ _STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没
 _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
 _MATERIAL_NOUN = (
-    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
+    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|包装盒|彩盒|说明书|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
     r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
     r"|包装箱|木箱|托盘|面板|外购件|外购|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
 _INCOMING = _scan(
-    rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|到的货|供应商|厂家|外协"
+    rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|(?<!收)到的货|供应商|厂家|外协"
     r"|等新料|新料|重新订|重新采购|退回去|退给|退还|来错|送错|换货")
-_DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形")
+_DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形"
+                # damaged on arrival and sent back ("板材有一捆划痕很深，退回供应商了")
+                r"|划痕|划伤|划花|裂纹|开裂|退回供应商|退给供应商|退回厂家")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
 # "油漆到货推迟", "the steel plates will be delayed")
 _SUPPLY_LATE = _scan(
-    rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|(?i:delayed|late))")
+    rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|推到|拖到|延到|(?i:delayed|late))")
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
 _TRANSPORT = _scan(
@@ -114,21 +128,36 @@ _DOCUMENT_ISSUE = _scan(
 _ON_THE_ROAD = re.compile(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
 _CORRECTION = _scan(
-    r"(?:哦|噢|喔|啊)?\s*(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*(?:应该是|是)(?=\s*[\w%])"
-    r"|(?:哦|噢|喔)\s*(?:不对|不是)")
+    r"(?:哦|噢|喔|啊)?\s*(?:(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*)+(?:应该是|是)(?=\s*[\w%\ue000])"
+    r"|(?:哦|噢|喔)\s*(?:不对|不是)"
+    # …or cut off where the corrected order begins ("7791的喷涂，不对不对，是7792的…": the window of the
+    # order said wrongly ends in the correction words)
+    r"|(?<=[,，])\s*(?:不对|不是)(?:\s*[,，]?\s*(?:不对|不是))*\s*[,，]?\s*$")
 # advice against a problem ("以后焊完先自检，别再返工了", "注意防止磕碰") reports none
 _ADVICE = _scan(r"(?:别再|不要再|不能再|避免|防止|以免|免得|注意别)[^,，;；。]{0,6}")
 # a subject said to be fine ("来料没问题，是我们焊偏了"): its words raise no family
 _FINE_SUBJECT = _scan(r"(?:来料|材料|物料|原材料|设备|机器|料)\s*(?:都|也|倒是)?\s*(?:没有?|无)\s*(?:问题|异常)")
 # what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
 _WORK_LEFT = _scan(
-    rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未))")
+    rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未)"
+    # …or a count left of the order's total ("还差12套（共60套）", "还剩20件 总共100件")
+    rf"|(?:{_NUM})\s*(?:台|件|个|套|箱|车|只|pcs|PCS)\s*[（(,，、/\s]*(?:共|总共|一共|总数|合计))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
 _USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
                  rf"|没有?\s*(?:{_MATERIAL_NOUN})")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
 _WAITING_FOR_MATERIAL = re.compile(rf"等\s*(?:{_MATERIAL_NOUN})")
+# a named material counted short ("电机差10台", "轴承少了20套"): material
+_NAMED_SHORT = re.compile(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]")
+# a supplier that has not made or sent its part yet ("包装盒印刷厂还没印出来", "厂家那边还没做好")
+_SUPPLIER_NOT_DONE = re.compile(
+    r"(?:供应商|厂家|外协厂?|供方|(?<![我们本工车])[\u4e00-\u9fff]厂)(?:那边|那里)?\s*(?:还|也|都|一直)?\s*(?:没有?|未)\s*"
+    r"[\u4e00-\u9fff]?(?:出来|好|完|出)")
+# the supplier telling of its own trouble: "厂家说…", "供应商老张说…"
+# …or its own machine as the subject of the trouble: "厂家模具坏了", "供应商那边设备出问题了"
+_SUPPLIER_REPORTS = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知)"
+                               rf"|(?:那边|那里|的)?\s*(?=[\u4e00-\u9fff]{{0,3}}{_MACHINE}))")
 _STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
 _SUPPLIER_BEFORE = re.compile(
@@ -137,22 +166,35 @@ _SUPPLIER_BEFORE = re.compile(
 _SUPPLIER_SAYS = re.compile(r"(?:采购|供应商|厂家|[\u4e00-\u9fff]厂)(?:那边)?(?:说|讲|回复)[^,，;；。\x01]{0,10}?$")
 # (cheap first checks: most windows name no supplier and no arrival)
 _SUPPLY_WORD = re.compile(r"供应商|厂家|外协|供方|来料|进料|原材料|采购|厂")
+# …or the supplier the subject of the clauses before its shipment ("铝型材供应商放假前没发，今天才发货")
+# (the shipment's own clause carries on with the supplier's lateness: "今天才发货", not "今天没法出货")
+_SUPPLIER_SHIPS = re.compile(
+    r"(?:供应商|厂家|外协厂?|供方)[^。;；\x01]{0,12}?(?:没发|未发|没送|没有发)[^。;；\x01]{0,2}[,，\s]\s*"
+    r"[\u4e00-\u9fff]{0,3}?\s*(?:才|还没|没有?|未)\s*$")
 _ARRIVES = re.compile(r"到|送|回来|补")
 # the supplier's step not yet done or late: news of material
 _NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
 _BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
-_PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)")
+_PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)"
+                      # …or a meeting called over a matter ("下午开会讨论123客诉的事"): no new report
+                      r"|(?:开会|开个会|会上|讨论|复盘)[^,，;；。]{0,16}(?:那个?事|的事|的问题)")
 # what a problem report names beyond its cue words (machines, materials, the supply side, carriers,
 # properties): words the parser reads, so a line of them is not taken for unexplained text (coverage)
 KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
                + r"|供应商|外协|外厂|厂家|采购|仓库|库存|库房|配件|零件|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅"
                  r"|巡检|抽检|首检|样板|封样|客户|抢修|维修|链条|皮带|电路|退回去|退回|退货|新料|换货|重新订"
-                 r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用")
+                 r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用"
+                 # a product under test, a machine's symptoms in everyday words, what the supplier says
+                 r"|老化|测试|试机|通电|上电|冒烟|拉胯|没气|打滑|卡料|崩齿|崩刃|送修|镜片|锯片|油管|气管|门缝|缝隙"
+                 r"|量了|一量|厂家说|供应商说|印刷厂|开模|请假|停电")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
-_STAFF = _scan(lx.alternation(lx.STAFF_WORDS))
+_STAFF = _scan(
+    lx.alternation(lx.STAFF_WORDS)
+    # hands short by a count ("工人放假回来少了三个", "焊工少两个"): staff, not material
+    + rf"|(?:工人|人手|人员|员工|焊工|师傅|操作工|普工)[^,，;；。]{{0,8}}?(?:少了|缺了|少|缺)\s*(?:{_NUM})\s*[个人名位]?")
 
 # today as the day an exception resolves: an arrival or a repair said of today ("今天下午到", "今天停线维修")
 _TODAY_RESOLVES = re.compile(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")
@@ -162,7 +204,7 @@ _ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)
 
 _IMPLIED_MILESTONE = (
     ("涂装", re.compile(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得|附着力|漆膜|膜厚|发花")),
-    ("焊接", re.compile(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣")),
+    ("焊接", re.compile(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣|焊工")),
     ("总装", re.compile(r"装反|装错|漏装|少装|重装|重新装|装漏")),
     ("下料", re.compile(r"落不[到了]料|下不[到了]料|开不了料")),
 )
@@ -170,9 +212,9 @@ _IMPLIED_MILESTONE = (
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
 _RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
 _REWORK_DONE = re.compile(
-    r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,8}?(?:已经?|都)?\s*"
+    r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,10}?(?:已经?|都)?\s*"
     # (the step's own verb may carry the result: "返修的那批已经焊好了"; \x01 stands for it)
-    r"(?:完成|完了|好了|完毕|结束|搞定|[焊喷装做弄搞修\x01][好完]了?|\x01\s*了)")
+    r"(?:完成|完了|好了|完毕|结束|搞定|完(?=[,，;；。\s]|$)|[焊喷装做弄搞修打调改\x01][好完]了?|\x01\s*了)")
 _REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(?:问题)?(?:已经?|都)?解决了?|处理好了"
                        # what was missing has come: "缺的都到了", "焊材已经补上了"
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
@@ -230,6 +272,7 @@ _PROBLEM_HINT = re.compile(r"没|未|等|催|延|推迟|晚|断|不|才|缺|少|
 
 # a part awaited for a repair arrives: these say so without saying anything is short
 _ARRIVAL_WORDS = frozenset(("才到", "才能到", "没到", "未到", "到不了", "没来", "还没来", "才送", "才能送", "等配件", "等零件"))
+_OUTAGE = re.compile(r"停电|断电|限电|停水|跳闸")
 _LINE_STOP = re.compile(r"停线|停机|线停了|机停了|停线了|停了|停下")
 _WEAK_OTHER = re.compile(lx.alternation(lx.WEAK_OTHER_WORDS))
 
@@ -242,6 +285,20 @@ def _weak_other(text: str) -> bool:
 
 def _blank(text: str, match: re.Match[str]) -> str:
     return text[: match.start()] + "\x02" * (match.end() - match.start()) + text[match.end() :]
+
+
+# what a broken machine or tool turns out, said after the fault ("锯片崩齿，切出来的料毛刺很大"): its
+# defects are the fault's effect, not a second problem
+_EFFECT = re.compile(r"[\u4e00-\u9fff]出来的")
+
+
+def _effects_blanked(text: str, start: int) -> str:
+    effect = _EFFECT.search(text, start)
+    if effect is None:
+        return text
+    for defect in list(_QUALITY.finditer(text, effect.end())):
+        text = _blank(text, defect)
+    return text
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -257,15 +314,31 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
         # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)
         if not _MATERIAL_NOUN_RE.search(_BOUNDARY_SPLIT.split(text[: match.start()])[-1]):
             text = _blank(text, match)
+    if _PRODUCT_TEST.search(text) and not _MACHINE_FAULT.search(text):
+        faults = [*_EQUIPMENT.finditer(text), *_FAULT.finditer(text)]
+        if faults:
+            # the product fails its own test run ("老化的时候烧了三块板", "通电测试两台不转"): a defect
+            for fault in faults:
+                text = _blank(text, fault)
+            return text, ExceptionCategory.QUALITY
+    outage = _OUTAGE.search(text)
+    if outage and _DELAY.search(text) and not _MACHINE_FAULT.search(text):
+        # a power cut is no machine of ours: with a stated slip ("停电三个小时…要晚一天") it is a delay
+        return _blank(text, outage), ExceptionCategory.DELAY
+    supplier = _SUPPLIER_REPORTS.search(text)
+    if supplier and (_any_family(text, supplier.end()) or _OTHER_CUES.search(text, supplier.end())):
+        # the supplier's own trouble ("厂家说绕线机坏了，电机要晚一个礼拜", "供应商说模具裂了，要重新开模"):
+        # whatever broke there, what the order lacks is the material
+        return text[: supplier.end()] + "\x02" * (len(text) - supplier.end()), ExceptionCategory.MATERIAL
     transport = _TRANSPORT.search(text)
     if transport and not _SUPPLY_RUN.search(text):
         return _blank(text, transport), ExceptionCategory.DELAY
     fault = _TOOL_FAULT.search(text)
     if fault:
-        return _blank(text, fault), ExceptionCategory.EQUIPMENT
+        return _effects_blanked(_blank(text, fault), fault.end()), ExceptionCategory.EQUIPMENT
     fault = _MACHINE_FAULT.search(text)
     if fault and not _PRODUCT_CONTEXT.search(text) and milestone not in _INSPECTIONS:
-        return _blank(text, fault), ExceptionCategory.EQUIPMENT
+        return _effects_blanked(_blank(text, fault), fault.end()), ExceptionCategory.EQUIPMENT
     document = _DOCUMENT_ISSUE.search(text)
     if document and not _SUPPLY_SIDE.search(text):   # (a supplier's reply awaited is about supply)
         return _blank(text, document), ExceptionCategory.OTHER
@@ -281,6 +354,9 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     count = _COUNT_MISMATCH.search(text)
     if count and _INCOMING.search(text):
         return _blank(text, count), ExceptionCategory.MATERIAL
+    not_done = _SUPPLIER_NOT_DONE.search(text)
+    if not_done:
+        return _blank(text, not_done), ExceptionCategory.MATERIAL
     if _STOCK_ABSENT.search(text) and not _DEFECT.search(text):
         return text, ExceptionCategory.MATERIAL   # "仓库里没有这个型号的气缸了"
     customer = "客户" in text or "验收" in text or milestone == "验收"
@@ -289,7 +365,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
         for defect in [*_DEFECT.finditer(text), *_QUALITY.finditer(text)]:
             text = _blank(text, defect)
         return text, ExceptionCategory.MATERIAL
-    waiting = _WAITING_FOR_MATERIAL.search(text) or _USED_UP.search(text)
+    waiting = _WAITING_FOR_MATERIAL.search(text) or _USED_UP.search(text) or _NAMED_SHORT.search(text)
     if waiting:
         return _blank(text, waiting), ExceptionCategory.MATERIAL
     late = _SUPPLY_LATE.search(text)
@@ -298,13 +374,21 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     return text, None
 
 
+# the product run under test (burn-in, power-on, a trial run): what fails there is the product
+_PRODUCT_TEST = re.compile(r"老化|通电测试|上电测试|试机|试车|跑机|烤机|耐压测试|功能测试|测试的时候|测试时")
 # problem words no cue family holds, which a cause reading still reads ("切割头撞了", "等技术确认")
 _OTHER_CUES = _scan(r"撞|崩|裂|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
 
 
+def _any_family(text: str, start: int) -> bool:
+    """A cue of any problem family from `start` on."""
+    return any(pattern.search(text, start) for pattern in (_QUALITY, _EQUIPMENT, _MATERIAL, _DELAY, _MACHINE_FAULT))
+
+
 def _any_cue(text: str) -> bool:
     """Any problem word at all: most windows have none, and skip the analysis (speed)."""
-    return bool(_QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
+    return bool(_NAMED_SHORT.search(text) or _SUPPLIER_NOT_DONE.search(text) or _MACHINE_FAULT.search(text)
+                or _TOOL_FAULT.search(text) or (_FAULT.search(text) and _PRODUCT_TEST.search(text)) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
                 or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
                 or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
                 or _STOCK_ABSENT.search(text))
@@ -400,11 +484,17 @@ def _delay_days(text: str) -> int | None:
     english = _ENGLISH_DAYS.search(text)
     if english and not _DAY_COUNT.search(text):
         return int(english.group(1)) if english.group(1) else 7 * int(english.group(2))
+    counts = []
     for match in _DAY_COUNT.finditer(text):
         count = 0.5 if match.group("days") == "半" else parse_number(match.group("days"))
-        if count is not None:
-            return int(count * (1 if match.group("unit") in ("天", "日") else 7))
-    return None
+        if count is not None and int(count * (1 if match.group("unit") in ("天", "日") else 7)):
+            counts.append((match, int(count * (1 if match.group("unit") in ("天", "日") else 7))))
+    # the count said of the slip ("少干了半天，得晚一天": one day late) before any other count
+    slip = next((days for match, days in counts if _SLIP_BEFORE.search(text, max(0, match.start() - 3), match.start())), None)
+    return slip if slip is not None else (counts[0][1] if counts else None)
+
+
+_SLIP_BEFORE = re.compile(r"[晚拖延慢迟误]\s*(?:了|个)?\s*$")
 
 
 # upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say
@@ -467,6 +557,8 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     before = text.split("\x01", 1)[0]
     theirs = milestone is not None and _SUPPLY_WORD.search(before) is not None and (
         _SUPPLIER_BEFORE.search(before) is not None or (milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
+    theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
+                        and _SUPPLIER_SHIPS.search(before) is not None and _NOT_YET.search(text) is not None)
     if theirs:
         milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
     category = category_of(text, milestone)
@@ -482,12 +574,24 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         category = ExceptionCategory.MATERIAL
     if category == ExceptionCategory.OTHER and _weak_other(text):
         category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
+    if category == ExceptionCategory.EQUIPMENT and _FACILITY_FAULT.search(joined) and not (
+            _MACHINE_FAULT.search(joined) or _TOOL_FAULT.search(joined)):
+        category = None   # the building's lamp or the office's air conditioning is no production fault
+    if category == ExceptionCategory.EQUIPMENT and _only_repaired(text):
+        category = None   # "折弯机修好了", "模具修好了，已经恢复": the news is that the fault is over
+    if category == ExceptionCategory.DELAY and _FINISH_TOMORROW.search(joined) and not _DELAY.search(
+            _TODAY_UNFINISHED.sub("", joined)):
+        # "今天装不完，明天上午", "今天是完不了了，明天中午应该可以": the day's work runs into the next day,
+        # a forecast of the finish (progress), not a slip against a target
+        category = None
     if category is None:
         return None
     settled = _explain(text, milestone)[1]
     value = _delay_days(text) if category == ExceptionCategory.DELAY else None
     if when is not None:
         when = _expected_date(joined, today)
+    if category == ExceptionCategory.MATERIAL and milestone is not None and _AFTER_ARRIVAL.search(before):
+        milestone = None   # "包装盒周三才能到，到了就包装入库": the step is planned after the arrival, not held
     named = milestone
     milestone = milestone or implied_milestone(joined, names)
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
@@ -514,6 +618,27 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
+# a step planned for when the material comes ("到了就包装入库", "等料到了再装")
+_AFTER_ARRIVAL = re.compile(r"(?:到了|到齐了?|来了|送到了?)\s*(?:以后|之后|后)?\s*(?:就|再|马上|立刻|才)\s*[\u4e00-\u9fff]{0,3}$")
+# a fault of the building or the office, not of production ("车间的灯坏了两根", "空调不制冷了")
+_FACILITY_FAULT = re.compile(r"(?:灯管?|空调|电脑|打印机|饮水机|门禁|网络|厕所|水龙头|窗户|门锁|电梯)[^,，;；。]{0,4}?(?:坏|不亮|不行|不制冷|漏水|断了|故障)")
+# a repair done or after it ("修好了", "修好以后应该快了", "已经恢复"): no fault left to record
+# (a repair forecast, "预计明天修好", is still a fault)
+_REPAIR_DONE = re.compile(r"(?:已经?|都)修好了?|修好(?:了|以后|之后)|(?:已经?)?恢复(?:了|生产|正常)|已经?恢复|(?:已经?)修复了?|修复了")
+
+
+def _only_repaired(text: str) -> bool:
+    rest = _REPAIR_DONE.sub("", text)
+    return rest != text and not _EQUIPMENT.search(rest) and not _MACHINE_FAULT.search(rest) and not _FAULT.search(rest)
+
+
+# the day's work not finished today ("今天装不完", "今天是完不了了", "今晚焊不完")…
+_TODAY_UNFINISHED = re.compile(
+    r"(?:今天|今日|今晚|今儿)\s*(?:是|肯定|估计|应该|可能)?\s*(?:[\u4e00-\u9fff]不完|完不了|完不成|做不完|搞不完|弄不完)了?")
+# …with its finish said of the next day ("明天上午", "明天中午应该可以")
+_FINISH_TOMORROW = re.compile(
+    r"(?:今天|今日|今晚|今儿)\s*(?:是|肯定|估计|应该|可能)?\s*(?:[\u4e00-\u9fff]不完|完不了|完不成|做不完|搞不完|弄不完)了?"
+    r"[^。;；]{0,4}?(?:明天|明早|明日|明儿)")
 # the customer speaking of a later date, or of dropping a count of the order ("先做800台，剩下的不要了"),
 # may be asking for a change; a hold or a cancellation of the whole order is "other" for sure
 _COUNT = re.compile(rf"(?:{_NUM})\s*(?:台|件|套|个|只|pcs|PCS)")
@@ -528,8 +653,13 @@ def _expected_date(text: str, today: date) -> date | None:
     `text` that is no missed target, else the first day said."""
     found = [d for d in find_dates(text, today)
              if not _MISSED_TARGET.search(text[max(0, d.start - 4) : d.start]) and not _NEGATED_AFTER.match(text, d.end)]
-    return next((d.value for d in found if d.value > today), found[0].value if found else None)
+    moved = next((d.value for d in found if _MOVED_TO.search(text[max(0, d.start - 4) : d.start])), None)
+    if moved is not None:
+        return moved   # "明天那批电机又说要推到28号": the day it is moved to, not the day it was due
+    # (no exception waits for a past day: "昨天晚上停电" says when it happened)
+    return next((d.value for d in found if d.value > today), found[0].value if found and found[0].value >= today else None)
 
 
+_MOVED_TO = re.compile(r"(?:推|推迟|延|延期|延迟|拖|改|顺延|挪)到\s*$")
 # a day followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")

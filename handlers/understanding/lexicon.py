@@ -129,6 +129,8 @@ QUALITY_WORDS = (
     # work not done right: a negated result of the work verb ("螺丝没打紧", "焊缝没焊透", "不到位")
     "没拧紧", "没有拧紧", "没打紧", "没有打紧", "没焊透", "没有焊透", "没焊牢", "没紧固", "没锁紧", "不到位",
     "没到位", "没有到位", "要返", "得返",
+    # a fault of the goods in everyday words: a noise, a lid or door that will not close, a scratch
+    "嗡嗡响", "有杂音", "噪音大", "异音", "关不严", "关不上", "合不上", "合不拢", "盖不上", "对不齐", "划花", "偏蓝", "偏绿",
 )
 EQUIPMENT_WORDS = (
     "坏了", "坏掉", "故障", "停线", "停机", "抢修", "维修", "修理", "宕机", "死机", "跳闸", "停电", "报警",
@@ -143,7 +145,7 @@ MATERIAL_WORDS = (
     # material without 缺料: not delivered, still at the supplier or on the road, used up, short
     "没有到", "没有来", "没有送到", "未到齐", "没到齐", "没有到齐", "没交货", "未交货", "断供",
     "才到", "才送", "才能送", "才回来", "没回来", "还在路上", "在外厂", "在外协", "没送到", "未送到", "没送来",
-    "用完了", "用完", "用光了", "用光", "外购件延期", "差配件", "没送回来", "没有送回来", "没拿回来", "没有回来", "没返来", "没有返来", "挪用", "等采购", "等供应商", "才有料", "等外协", "等来料", "等货", "等配件", "等零件", "才能交", "才交", "差零件", "没到厂", "只到了", "没有料", "供应商",
+    "用完了", "用完", "用光了", "用光", "外购件延期", "差配件", "没送回来", "没有送回来", "没拿回来", "没有回来", "没返来", "没有返来", "挪用", "等采购", "等供应商", "才有料", "等外协", "等来料", "等货", "等配件", "等零件", "才能交", "才交", "差零件", "没到厂", "只到了", "没有料", "供应商", "没有齐",
 )
 DELAY_WORDS = (
     "延期", "推迟", "延误", "延迟", "延后", "拖期", "拖了", "拖延", "落后", "滞后", "赶不上", "赶不及",
@@ -199,7 +201,7 @@ DERIVED_FORMS = {
         # 先发50台, 今天发了30箱: a shipped quantity
         rf"(?<![收开批下分打头出])发(?={_QTY})",
         # 今天出了200台: goods out by count
-        rf"(?<![发输产做提支付外退])出(?={_QTY})",
+        rf"(?<![发输产做提支付外退查检挑选找测])出(?={_QTY})",
         # "什么时候出？", "几号能出": 出 asked of a day is the shipment
         r"(?:(?<=什么时候)|(?<=啥时候)|(?<=几号)|(?<=哪天)|(?<=几时)|(?<=候能)|(?<=号能)|(?<=候可以))出(?=\s*(?:[?？吗呢啊]|$))",
     ),
@@ -207,6 +209,8 @@ DERIVED_FORMS = {
     # 计划下了: 下计划 said topic first
     # colloquial and Cantonese for spray painting: 喷油 (噴油搞掂)
     "涂装": (r"喷油",),
+    # the inspection said again after a rework: "返工好了，复检OK", "复验通过"
+    "质检": (r"复检|复验|重检",),
     "排产": (r"(?:生产)?计划\s*(?:已经|已|都|也)?\s*下(?=[了达发])",
              # put on the schedule: "排上了没", "已经排进去了", "排下去了"
              r"排(?=上[了没吗]|进去|下去)",
@@ -232,8 +236,11 @@ MILESTONE_VERBS = {
     "排产": "排", "领料": "领", "下料": "切", "涂装": "喷", "总装": "装", "质检": "检",
     "发货": "发", "验收": "签",
 }
+# what a verb acts on right before it when it is no milestone ("油喷了一地": oil sprayed out, not paint work)
+_VERB_NOT_AFTER = {"涂装": r"(?<![油水气])"}
 VERB_FORMS = {
-    name: (rf"[{chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{chars}]",) for name, chars in MILESTONE_VERBS.items()
+    name: (rf"{_VERB_NOT_AFTER.get(name, '')}[{chars}]{_ASPECT_AFTER}|{_ASPECT_BEFORE}[{chars}]",)
+    for name, chars in MILESTONE_VERBS.items()
 }
 # Goods loaded onto a truck ("装完车", "装咗车", "装了3车") ship the order; goods put into the
 # warehouse ("入咗仓", "进的仓") store it. Only the verb is the mention: its aspect stays outside.
@@ -268,7 +275,7 @@ for _name, _pattern in ENGLISH_MILESTONES.items():
     DERIVED_FORMS[_name] = DERIVED_FORMS.get(_name, ()) + (_english(_pattern),)
 ENGLISH_DONE = _english(r"done|finish(?:ed)?|complete(?:d)?|pass(?:ed)?|ready|ok|okay")
 ENGLISH_START = _english(r"wip|in progress|ongoing|start(?:ed|ing)?|processing") + r"|(?<=[\u4e00-\u9fff\x01])ing(?![A-Za-z])"
-ENGLISH_QUALITY = _english(r"defects?|rework|rejected|reject|fail(?:ed)?|NG")
+ENGLISH_QUALITY = _english(r"defects?|defective|faulty|cracked|damaged|scratched|dented|rework|rejected|reject|fail(?:ed)?|NG")
 ENGLISH_MATERIAL = _english(r"shortage|short of|missing|waiting for (?:the )?(?:material|parts|components|motors|steel|bearings|paint)s?"
                             r"|from (?:the )?supplier|supplier delay(?:ed)?")
 ENGLISH_EQUIPMENT = _english(r"breakdown|broken(?: down)?|(?:machine|robot|line|equipment|cutter|welder|press|crane|forklift|laser) (?:is )?down"

@@ -89,6 +89,9 @@ _SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|�
 _ASKED_AGAIN = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
 _AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
+# a share the step reached, said right after it ("搞了三成", " 做了一半", "60%")
+_STEP_SHARE = re.compile(r"\s*(?:[做搞干弄焊装喷切]\s*)?(?:了\s*)?(?:\d{1,3}\s*%|[一二两三四五六七八九]成|一半)")
+_SAID_OF_IT = re.compile(r"[\u4e00-\u9fffA-Za-z%]")
 _ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
 _OTHER_SUBJECT = re.compile(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
@@ -397,6 +400,10 @@ class Parser:
                       if _order_shape(o.order_no) == _order_shape(fix.group("order").upper())), None)
         if wrong is None:
             return line
+        if _SAID_OF_IT.search(line, fix.end()) and self._mentions(line[fix.end() :]):
+            # "7791的喷涂，不对不对，是7792的喷涂完成了": the report is said again of the corrected order, with
+            # its milestone; what was said before the correction is dropped with the wrong order
+            return fix.group("order") + line[fix.end() :]
         token_end = wrong.end
         token_start = token_end - len(wrong.order_no)
         return said[:token_start] + fix.group("order") + said[token_end:]
@@ -458,13 +465,20 @@ class Parser:
         plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
         lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead else ""
+        rest = masked[orders[-1].end :]
+        sender = 0
         if (lead and _HEADER_END.search(lead) and self._mentions(lead) and future_date(lead, today) is None
                 and not (DONE.search(lead) or START.search(lead) or PERCENT.search(lead))):
-            # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
-            lead = lead.rstrip(" :：") + "完成："
+            if self._mentions(rest) or category_of(rest, None):
+                # "QC：PO-2026-103 喷涂有流挂": a line that reports on its order itself; the label before it
+                # names the sender, not a milestone the order reached
+                lead, sender = "", written_lead
+            else:
+                # "今天入库：A2412-30、A2412-31", "出货：3588": the orders listed under a milestone reached it
+                lead = lead.rstrip(" :：") + "完成："
         before: list[ParsedItem] = []
         for index, group in enumerate(groups):
-            start = 0 if index == 0 else group[0].start
+            start = sender if index == 0 else group[0].start
             end = groups[index + 1][0].start if index + 1 < len(groups) else len(masked)
             scope = masked[start:end] if index or not lead else lead + masked[written_lead:end]
             if index and lead and (_STATUS_LABEL.fullmatch(lead) or plan_lead or not self._mentions(scope)):
@@ -557,6 +571,13 @@ class Parser:
             if item.intent == "progress" and item.status == "done" and item.milestone:
                 reached.add(item.milestone)
             items.append(item)
+            if item.intent == "exception" and item.confident and window.milestone not in (None, "领料") \
+                    and _STEP_SHARE.match(window.after):
+                # "总装搞了三成，螺丝不够", "焊接 做了一半 焊丝没了": the share the step reached is news of
+                # its own beside the problem that holds it up (class: exception beside progress)
+                progress = self._window_item(window, today, has_order, read_exceptions=False)
+                if progress is not None and progress.percent is not None and progress.milestone == item.milestone:
+                    items.append(replace(progress, confident=True))
         if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
         if len(items) > 1:

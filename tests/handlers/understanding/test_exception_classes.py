@@ -431,3 +431,222 @@ def test_advice_against_a_problem_reports_none(parser):
 def test_a_problem_said_solved_is_not_recorded_as_a_new_one(parser):
     [item] = parser.parse("8930 缺料的问题已经解决，今天开始领料", NOW)
     assert (item.intent, item.milestone) == ("progress", "领料")
+
+
+# ---- round 4: problems said in everyday words -------------------------------------------------
+def items(parser, text):
+    """(intent, order, milestone, category or status, percent, confident) per item."""
+    return [(i.intent, i.order_no, i.milestone, i.category.value if i.category else i.status, i.percent, i.confident)
+            for i in parser.parse(text, NOW)]
+
+
+@pytest.mark.parametrize("text", [
+    "7701 那台折弯机又拉胯了，干不了活",
+    "7702 空压机没气了，喷枪喷不出来",
+    "7703 剪板机液压管爆了，先停着",
+    "7704 输送带老打滑，线上的活跟不上",
+    "7705 激光切割机的镜片碎了，等厂家来换",
+    "7706 冲床模具卡料了，师傅在拆",
+    "7707 焊机拉去送修了",
+    "7708 烘房温度异常，先停一下",
+])
+def test_a_machine_symptom_in_everyday_words_is_equipment(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.order_no, item.category.value, item.confident) == ("exception", text[:4], "equipment", True)
+
+
+def test_defects_a_broken_tool_turns_out_are_its_effect(parser):
+    [item] = parser.parse("7709 钻头崩刃了，钻出来的孔毛刺很多，先换钻头", NOW)
+    assert (item.category.value, item.confident) == ("equipment", True)
+
+
+@pytest.mark.parametrize("text", [
+    "7711 老化测试的时候有两台冒烟了",
+    "7712 试机时烧了一块主板",
+    "7713 通电测试三台不转",
+])
+def test_the_product_failing_its_own_test_run_is_quality(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value, item.confident) == ("exception", "quality", True)
+
+
+@pytest.mark.parametrize("text", [
+    "7721 焊好以后量了一下，长度差了3个mm",
+    "7722 总装完发现孔位偏了2毫米",
+    "7723 门板合不拢，缝隙太大",
+    "7724 外壳盖不上，品检打回来了",
+    "7725 风扇一开就嗡嗡响",
+])
+def test_a_defect_said_in_everyday_words_is_quality(parser, text):
+    found = [i for i in parser.parse(text, NOW) if i.intent == "exception"]
+    assert [(i.category.value, i.confident) for i in found] == [("quality", True)]
+    assert all(i.intent != "progress" for i in parser.parse(text, NOW))
+
+
+def test_a_shift_of_a_stated_amount_asked_for_is_no_defect(parser):
+    # the customer moving a hole is a spec change, not a measurement off
+    assert all(i.intent != "exception" for i in parser.parse("7726 客户说孔位往右偏4毫米", NOW))
+
+
+@pytest.mark.parametrize("text", [
+    "7731 配件厂家说他们的注塑机坏了，外壳要晚五天",
+    "7732 供应商说模具开裂了，得重新开，钢件起码晚一周",
+    "7733 说明书印刷厂还没印好",
+    "7734 电机差6台",
+    "7735 密封圈还少了30个",
+])
+def test_the_suppliers_own_trouble_and_a_named_part_short_are_material(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.order_no, item.category.value) == ("exception", text[:4], "material")
+
+
+def test_a_supplier_moving_its_delivery_gives_the_new_day(parser):
+    [item] = parser.parse("7736 原定周五的钢板供应商说要推到12月15号", NOW)
+    assert (item.category.value, item.date.isoformat()) == ("material", "2026-12-15")
+
+
+def test_incoming_material_damaged_and_sent_back_is_material(parser):
+    [item] = parser.parse("7737 铝板到了，两张有划伤，退回供应商了", NOW)
+    assert item.category.value == "material"
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("7741 焊工少了两个，焊接估计要晚三天", 3),
+    ("7742 下午停电了，喷涂少干了半天，得晚一天", 1),
+    ("7743 装配的师傅请假三个，进度又要拖", None),
+])
+def test_short_hands_or_a_power_cut_with_a_slip_is_a_delay(parser, text, days):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value, item.value, item.date) == ("exception", "delay", days, None)
+
+
+@pytest.mark.parametrize("text", [
+    "7751 剪板机修好了",
+    "7752 焊机已经修好了，恢复生产",
+    "7753 喷房风机修复了",
+])
+def test_a_repair_done_is_no_new_exception(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
+
+
+def test_a_repair_forecast_is_still_the_fault(parser):
+    [item] = parser.parse("7754 焊接卡在焊机上了，预计明天修好", NOW)
+    assert (item.intent, item.category.value) == ("exception", "equipment")
+
+
+@pytest.mark.parametrize("text", [
+    "7761 焊接今天焊不完，明天上午能好",
+    "7762 喷涂今天是弄不完了，明天中午差不多",
+])
+def test_todays_work_running_into_tomorrow_is_a_forecast(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.status, item.date.isoformat()) == ("progress", "in_progress", "2026-12-10")
+
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("7771 总装还差15台（共50台）", 70),
+    ("7772 焊接 还剩40件 总共200件", 80),
+])
+def test_a_count_left_of_the_total_is_progress(parser, text, percent):
+    assert [(i.intent, i.status, i.percent) for i in parser.parse(text, NOW)] == [("progress", "in_progress", percent)]
+
+
+@pytest.mark.parametrize("text", [
+    "7781 抽检了30台，没发现问题",
+    "明天上午开会讨论7782返工的事，生产和品质都参加",
+    "7783 这单下个月才做，这周先别管它",
+    "7784 返工的那几台都重新装好了",
+])
+def test_no_problem_found_a_meeting_or_a_matter_set_aside_records_no_exception(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception" and i.confident] == []
+
+
+def test_a_correction_said_twice_reports_no_defect(parser):
+    [item] = parser.parse("7791的喷涂，不对不对，是7792的喷涂完成了", NOW)
+    assert (item.intent, item.order_no, item.status, item.confident) == ("progress", "7792", "done", True)
+
+
+@pytest.mark.parametrize(("text", "milestone", "percent"), [
+    ("7801 焊接做了四成，焊丝用完了", "焊接", 40),
+    ("7802 装配搞了一半 缺螺栓 停着", "总装", 50),
+    ("7803 喷涂60%，油漆不够了", "涂装", 60),
+])
+def test_a_share_reached_beside_a_shortage_is_both_progress_and_exception(parser, text, milestone, percent):
+    assert sorted(items(parser, text)) == sorted([
+        ("exception", text[:4], milestone, "material", None, True),
+        ("progress", text[:4], milestone, "in_progress", percent, True)])
+
+
+def test_a_share_of_the_kitting_itself_is_the_shortage_only(parser):
+    assert [i.intent for i in parser.parse("7804 领料领了一半 剩下的料仓库没有", NOW)] == ["exception"]
+
+
+@pytest.mark.parametrize("text", ["7811 返修好了，复检OK", "7812 返工做完了 复验通过"])
+def test_a_rework_done_and_inspected_again_is_inspection_done(parser, text):
+    assert [(i.intent, i.milestone, i.status) for i in parser.parse(text, NOW)] == [("progress", "质检", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "7821 的钢管厂家月初没发，这周才发货，估计周五到",
+    "7822 那批法兰供应商节前没送，明天才发货",
+])
+def test_the_suppliers_late_shipment_is_no_step_of_ours(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
+
+
+def test_our_shipment_held_by_a_late_supply_keeps_its_step(parser):
+    [item] = parser.parse("7823 纸箱供应商后天才送，今天没法发货", NOW)
+    assert (item.milestone, item.category.value) == ("发货", "material")
+
+
+@pytest.mark.parametrize("text", ["7831 的纸箱下周一才能到，到了就装箱入库", "7832 螺栓还没到，到了再总装"])
+def test_a_step_planned_for_the_arrival_is_not_the_one_held(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
+
+
+def test_oil_spraying_out_of_a_burst_hose_is_no_paint_work(parser):
+    [item] = parser.parse("7841 折弯机油管破了，油喷了一地", NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "equipment")
+
+
+@pytest.mark.parametrize("text", ["7851 车间的灯管坏了三根", "7852 办公室空调坏了，热死了"])
+def test_a_fault_of_the_building_is_no_production_exception(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "7861 客户反馈收到的货里有三件毛刺没去掉，和样品不一样",
+    "7862 客户说防尘盖没加上，跟合同不一样",
+])
+def test_work_left_undone_on_delivered_goods_is_a_defect_not_a_request(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+@pytest.mark.parametrize(("text", "order"), [
+    ("采购说做5120那批法兰的厂家模具坏了，要晚五天才能送", "5120"),
+    ("外协老李说7870-02要的那批铸件炉子出了问题，起码晚一周", "7870-02"),
+])
+def test_relayed_supplier_trouble_names_its_order_and_is_material(parser, text, order):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.order_no, item.category.value) == ("exception", order, "material")
+
+
+def test_a_speaker_before_a_plain_number_is_no_order(parser):
+    assert parser.parse("老张说300左右就够了", NOW) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("品检：7881 焊缝有夹渣，退回补焊", [("exception", "焊接", "quality")]),
+    ("QC：7882 检验中，抽了20台，没发现异常", [("progress", "质检", "in_progress")]),
+])
+def test_a_department_label_before_a_line_that_reports_itself_names_the_sender(parser, text, expected):
+    assert [(i.intent, i.milestone, i.category.value if i.category else i.status)
+            for i in parser.parse(text, NOW)] == expected
+
+
+def test_orders_listed_under_a_milestone_label_still_reached_it(parser):
+    assert [(i.order_no, i.milestone, i.status) for i in parser.parse("入库：7883、7884", NOW)] == [
+        ("7883", "入库", "done"), ("7884", "入库", "done")]
