@@ -13,6 +13,7 @@ import handlers.understanding.lexicon as lx
 from .dates import find_dates
 from .exceptions import category_of
 from .items import ParsedItem
+from .patterns import cue
 from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK
 from .cues import QTY_UNITS, QUERY_STRONG
@@ -20,75 +21,75 @@ from .cues import QTY_UNITS, QUERY_STRONG
 _NUM = NUMBER_PATTERN
 _scan = lx.scan
 
-_DAY_COUNT = re.compile(lx.DAY_COUNT)
+_DAY_COUNT = cue(lx.DAY_COUNT)
 # (an English requester too: "customer asked …", "client requests …")
 _REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)"
                    + r"|(?i:sales|customer|client)\s*(?:说|讲|要求)")
-_DUE_FIELD = re.compile(lx.alternation(lx.DUE_FIELDS))
-_DUE_FIELD_ANY = re.compile(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
+_DUE_FIELD = cue(lx.alternation(lx.DUE_FIELDS))
+_DUE_FIELD_ANY = cue(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))
 # 量 alone is the quantity in "量加到800", not in 质量, 重量, 流量, 用量, 测量
 _QTY_FIELD = rf"(?:{lx.alternation(lx.QTY_FIELDS)}|(?<![质重流用测容力能声含数总])量)"
-_QTY_FIELD_ANY = re.compile(_QTY_FIELD)
-_QTY_SET = re.compile(
+_QTY_FIELD_ANY = cue(_QTY_FIELD)
+_QTY_SET = cue(
     rf"{_QTY_FIELD}(?:[^,;。]{{0,6}}?|\s*(?i:change[sd]?|changed|set|reduced|increased)\s*"
     # the count it was first: "数量从500改450", "quantity 从 800 台 调到 600"
     rf"|\s*从\s*{_NUM}\s*(?:{QTY_UNITS})?\s*)"
     rf"(?:{lx.alternation(lx.SET_OPS)}|(?<![A-Za-z])(?i:to)(?![A-Za-z]))\s*(?P<num>{_NUM})"
 )
-_QTY_FIELD_DELTA = re.compile(
+_QTY_FIELD_DELTA = cue(
     rf"{_QTY_FIELD}\s*(?:再|要|需要)?\s*(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})"
     rf"\s*(?P<num>{_NUM})"
 )
 # "追加一批" names no count: 一批 is "a batch", the count comes later ("追加一批，加300套");
 # a share of the order may stand between the verb and the count ("取消其中的50台")
-_QTY_DELTA = re.compile(
+_QTY_DELTA = cue(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?:了|订单|数量|其中的?|里面的?)?\s*(?!一批)(?P<num>{_NUM})\s*(?P<unit>{QTY_UNITS})"
 )
 # a signed count with its unit ("+50 pcs", "-20台"): a requester's add or subtract
-_QTY_SIGNED = re.compile(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)"
+_QTY_SIGNED = cue(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|sets?|units?|台|件|套|个)"
                          rf"|{_QTY_FIELD}\s*[:：]?\s*(?P<sign2>[+\-])\s*(?P<num2>\d+)")
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
 _PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
-_QTY_SET_BY_UNIT = re.compile(
+_QTY_SET_BY_UNIT = cue(
     rf"(?:(?P<src>{_NUM})\s*{_PRODUCT_UNIT}\s*[,，]?\s*(?:现在)?)?"
     rf"(?P<op>改成|改为|加到|减到|减少到|增加到|降到|加至|减至|减少至|增加至|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
 )
 # verbs that set a count by raising or lowering it ("减少到60台"): a quantity change even unrequested
 _QTY_DIRECTED_SET = frozenset(("加到", "减到", "减少到", "增加到", "降到", "加至", "减至", "减少至", "增加至"))
 # a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
-_QTY_DELTA_BARE = re.compile(
+_QTY_DELTA_BARE = cue(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
 )
 # the count kept when the rest is dropped ("先做800台，剩下的不要了", "只要800台了，多的不做了") or
 # said to be enough ("600台就够了"): the quantity is set to it
-_KEPT_COUNT = re.compile(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
-_REST_DROPPED = re.compile(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
-_ENOUGH_COUNT = re.compile(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了|得了)"
+_KEPT_COUNT = cue(rf"(?:先|只|就)\s*(?:做|要|生产|交)?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}")
+_REST_DROPPED = cue(r"(?:剩下|剩余|其余|其他|多出?)(?:的|来的)?\s*(?:就|都|先)?\s*(?:不要|不做|取消|砍掉)")
+_ENOUGH_COUNT = cue(rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就)?\s*(?:够了|够|行了|可以了|得了)"
                            # "数量按1500做", "数量以1500为准": the count to make by
                            rf"|(?:按|{_QTY_FIELD}\s*以)\s*(?P<by>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:做|生产|来做|下单|为准)")
 _QTY_ADD = frozenset(lx.QTY_ADD_OPS)
-_ORDER_ADD = re.compile(r"追加|加订|加单")
-_ORDER_CALLED_OFF = re.compile(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
-_DUE_SET_OP = re.compile(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至|(?<![A-Za-z])(?i:to|move|change)(?![A-Za-z])")
-_DUE_ADD_OP = re.compile(lx.alternation(lx.DUE_ADD_OPS))
-_DUE_SUB_OP = re.compile(lx.alternation(lx.DUE_SUB_OPS))
-_LATE = re.compile(r"晚|拖|延误|耽误")
-_HEDGE = re.compile(r"可能|估计|恐怕|怕是|怕|赶不上|来不及|也许|或许")
-_DELIVER = re.compile(lx.alternation(lx.DELIVER_WORDS))
-_SPEC_OP = re.compile(lx.alternation(lx.SPEC_OPS))
-_SPEC_FIELD = re.compile(lx.alternation(lx.SPEC_FIELDS))
-_QTY_FIELD_VALUE = re.compile(
+_ORDER_ADD = cue(r"追加|加订|加单")
+_ORDER_CALLED_OFF = cue(r"(?:订单|单子)\s*(?:也|都|先)?\s*取消|取消\s*(?:这个|那个)?\s*(?:订单|单子)")
+_DUE_SET_OP = cue(r"改|调|提前|推迟|延|推|挪|定|换|变|放|到|为|至|(?<![A-Za-z])(?i:to|move|change)(?![A-Za-z])")
+_DUE_ADD_OP = cue(lx.alternation(lx.DUE_ADD_OPS))
+_DUE_SUB_OP = cue(lx.alternation(lx.DUE_SUB_OPS))
+_LATE = cue(r"晚|拖|延误|耽误")
+_HEDGE = cue(r"可能|估计|恐怕|怕是|怕|赶不上|来不及|也许|或许")
+_DELIVER = cue(lx.alternation(lx.DELIVER_WORDS))
+_SPEC_OP = cue(lx.alternation(lx.SPEC_OPS))
+_SPEC_FIELD = cue(lx.alternation(lx.SPEC_FIELDS))
+_QTY_FIELD_VALUE = cue(
     rf"(?:{lx.alternation(lx.QTY_FIELDS)})\s*[:：是]?\s*(?P<num>{_NUM})\s*{_PRODUCT_UNIT}?\s*(?:[,，;；。]|$)")
 # a part unit followed by a noun: the count of a part, not of the product ("两台备用机" stays a count)
-_PART_ADDED = re.compile(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
-_PEOPLE_WORD = re.compile(r"人|工|师傅")   # a cheap look before the count pattern
-_PEOPLE_COUNT = re.compile(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
-_PEOPLE_AFTER = re.compile(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
+_PART_ADDED = cue(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货期)[\u4e00-\u9fffA-Za-z]{2}")
+_PEOPLE_WORD = cue(r"人|工|师傅")   # a cheap look before the count pattern
+_PEOPLE_COUNT = cue(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
+_PEOPLE_AFTER = cue(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
 _WORK_DELTA_OPS = frozenset(("多做", "加做", "加", "再加", "多要", "减", "少做", "加多"))
-_PERFECTIVE = re.compile(r"\s*了")
+_PERFECTIVE = cue(r"\s*了")
 # a count dropped from the order ("之前追加的100台不要了", "加的50台先不做"): subtract it
-_DROPPED_COUNT = re.compile(
+_DROPPED_COUNT = cue(
     rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就|也|先|都)?\s*(?P<op>不要了|不要|不做了|不做|取消|砍掉)"
 )
 
@@ -192,16 +193,16 @@ def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
     return None
 
 
-_SLIP_VERB = re.compile(r"推迟|延|推|拖|晚|挪")
-_QUESTION_END = re.compile(r"吗|么|嘛|[?？]")
+_SLIP_VERB = cue(r"推迟|延|推|拖|晚|挪")
+_QUESTION_END = cue(r"吗|么|嘛|[?？]")
 # asking whether a delivery may move: "可以提前到…出货吗", "能不能推迟到…再送", "能否往后挪到…"
-_ASKED_MOVE = re.compile(
+_ASKED_MOVE = cue(
     r"(?:(?P<ask>可不可以|能不能|能否|可否)|可以|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至)")
-_CHANGE_VERB = re.compile(r"改|调|定|换|变|更")
+_CHANGE_VERB = cue(r"改|调|定|换|变|更")
 # the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
 # slip, not asking for a change (class: change vs delay)
-_TOLD_BEFORE = re.compile(r"(?:跟|给|通知|告诉|和|向|帮)\s*$")
-_TOLD_AFTER = re.compile(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急)")
+_TOLD_BEFORE = cue(r"(?:跟|给|通知|告诉|和|向|帮)\s*$")
+_TOLD_AFTER = cue(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急)")
 
 
 def names_requester(text: str) -> bool:
@@ -216,16 +217,16 @@ def names_requester(text: str) -> bool:
     return False
 
 
-_ENGLISH_TO = re.compile(r"(?i:(?<![A-Za-z])(?:to|move|postpone|change)(?![A-Za-z]))")
-_FIELD_VALUE_GAP = re.compile(r"\s*[:：]?\s*(?:是|为)?\s*")
+_ENGLISH_TO = cue(r"(?i:(?<![A-Za-z])(?:to|move|postpone|change)(?![A-Za-z]))")
+_FIELD_VALUE_GAP = cue(r"\s*[:：]?\s*(?:是|为)?\s*")
 # a shift verb right before a day count ("推5天", "提前三天交", "早三日交货", "往后挪一周"): in a
 # requester's clause it moves the due date by that many days (a date "三日" it is not); 晚 is a slip
 # ("出货晚三天，客户已经知道了": the customer told of a delay), and a hedge is no request
-_SHIFT_DAYS = re.compile(
+_SHIFT_DAYS = cue(
     rf"(?P<op>{lx.alternation(op for op in lx.DUE_ADD_OPS + lx.DUE_SUB_OPS if op != '晚')}|推|挪后)\s*(?:了|个)?\s*{lx.DAY_COUNT}"
 )
 # the requester accepts a later delivery ("晚一周交也行", "晚几天没关系"): a move by agreement
-_LATE_BY_DAYS = re.compile(
+_LATE_BY_DAYS = cue(
     rf"(?:(?P<may>可以|能)\s*)?晚\s*(?:个)?\s*{lx.DAY_COUNT}(?P<ok>[^,，;；。]{{0,4}}?(?:也行|也可以|也没事|没关系|没问题|无所谓))?"
 )
 
@@ -236,7 +237,7 @@ def _accepted_late(clause: str) -> re.Match[str] | None:
     return match if match is not None and (match.group("may") or match.group("ok")) else None
 
 
-_ENGLISH_SHIFT = re.compile(r"(?P<days>\d+)\s*(?P<unit>days?|weeks?)\s*(?P<dir>earlier|later|ahead|sooner)", re.IGNORECASE)
+_ENGLISH_SHIFT = cue(r"(?P<days>\d+)\s*(?P<unit>days?|weeks?)\s*(?P<dir>earlier|later|ahead|sooner)", re.IGNORECASE)
 
 
 def _shifted_days(clause: str) -> ParsedItem | None:
@@ -257,8 +258,8 @@ def _shifted_days(clause: str) -> ParsedItem | None:
 
 
 # a production step named before a shift: its schedule moves, not the order's due date
-_NAMED_STEP = re.compile(r"排产|领料|下料|开料|焊|涂装|喷|总装|组装|装配|质检|检验|入库")
-_DELIVER_AFTER = re.compile(
+_NAMED_STEP = cue(r"排产|领料|下料|开料|焊|涂装|喷|总装|组装|装配|质检|检验|入库")
+_DELIVER_AFTER = cue(
     r"\s*(?:前|之前|以前)?\s*(?:一定要|务必要?|必须要?|要|得|就|能|再)?\s*(?:" + lx.alternation(lx.DELIVER_WORDS)
     # a bare 交 / 发 ends the request ("12月10号之前必须发", "提前三天交"), not 交期 or 发票
     + r"|[交发送](?![期接流通票现生检样])(?=\s*(?:了|吧|啊|哦|货)?\s*(?:就行|就好|就可以|即可|也行)?\s*(?:[,，;；。!！]|$)))"
@@ -292,13 +293,13 @@ def _delivery_request(clause: str, today: date) -> ParsedItem | None:
 
 # the deal's commercial and shipping terms, and who talks to whom how: the contract's changes are
 # quantity, due date and spec (of the product)
-_COMMERCIAL = re.compile(
+_COMMERCIAL = cue(
     r"价格|价钱|单价|报价|付款|货款|账期|月结|发票|开票|抬头|地址|运费|快递|物流|顺丰|德邦|货代|车送|派车|送货时间"
     r"|微信|邮件|邮箱|电话|联系|对接|业务员|跟单员|换人|换个人"
 )
-_PAPERS = re.compile(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
-_MOVED_TO = re.compile(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
-_CHANGE_FIELD = re.compile(
+_PAPERS = cue(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
+_MOVED_TO = cue(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
+_CHANGE_FIELD = cue(
     rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
     # the field first: "包装改木箱", "颜色换蓝色"; a feature dropped: "不要logo了", "标签不要了"
     rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得)?\s*[改换](?![成为用])\s*\S"
@@ -307,14 +308,14 @@ _CHANGE_FIELD = re.compile(
     rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得|要求)?\s*(?:往[左右上下前后里外]\s*)?(?:挪|移(?!位))"
     rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得|要求)?\s*往[左右上下前后里外]\s*偏")
 # the packing count ("每箱装二十只", "每盒放12个", "二十只一箱", "50个装一袋"): how the goods are packed
-_PACKING = re.compile(
+_PACKING = cue(
     rf"每\s*[箱盒包袋托捆卷]\s*(?:装|放|包|打)?\s*{_NUM}\s*{_PRODUCT_UNIT}?"
     rf"|{_NUM}\s*{_PRODUCT_UNIT}\s*(?:装)?\s*一\s*[箱盒包袋托捆]")
-_PACKS = re.compile(r"[箱盒包袋托捆卷]")   # a cheap look before the packing pattern
+_PACKS = cue(r"[箱盒包袋托捆卷]")   # a cheap look before the packing pattern
 # the customer settles what to go by ("客户确认以304为准", "材质以样品为准"): the product is made to it
-_GO_BY = re.compile(r"以\s*(?P<by>[^,，。;；\s]{1,12}?)\s*为准")
+_GO_BY = cue(r"以\s*(?P<by>[^,，。;；\s]{1,12}?)\s*为准")
 # what a customer asks to add, drop or use ("去掉LOGO", "取消喷塑，做镀锌", "加长到3米", "用木箱")
-_REQUESTED_SPEC_OP = re.compile(
+_REQUESTED_SPEC_OP = cue(
     # (negated, "把手没去掉", "标签没加上", it reports work not done: a defect, no request)
     r"(?<![没未])(?:去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|加上)|(?<!不)用(?![完不])(?=\s*[\u4e00-\u9fffA-Za-z0-9])"
     r"|(?<![追再增没未])加(?![急班紧快]|一批)"
@@ -367,31 +368,31 @@ def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pa
 # ---- English requests in relayed mails (class: "please postpone … by 10 days", "reduce the quantity by
 # 150 pcs", "move the ex-factory date up to Nov 20", "change the color from black to grey") -------------
 # a request marker: nobody's report, someone asking
-_EN_ASKING = re.compile(
+_EN_ASKING = cue(
     r"(?i)\b(?:please|pls|kindly|could you|can you|would you|we need|we.d like|we would like|we want|need to"
     r"|have to|must|shall be|is to be|are to be|requests?|requested|asks?|asked)\b")
 _EN_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
-_EN_QTY_DELTA = re.compile(
+_EN_QTY_DELTA = cue(
     rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:order\s+)?(?:quantity|qty)"
     rf"\s+by\s+{_EN_NUM}")
-_EN_QTY_SET = re.compile(rf"(?i)\b(?:quantity|qty)\b[^.;!?\n]{{0,30}}?\b(?:to|into)\s+{_EN_NUM}(?!\s*%)")
+_EN_QTY_SET = cue(rf"(?i)\b(?:quantity|qty)\b[^.;!?\n]{{0,30}}?\b(?:to|into)\s+{_EN_NUM}(?!\s*%)")
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_EN_DATE = re.compile(rf"(?i)\b(?:(?P<mon>{_EN_MONTH})\s*(?P<day>\d{{1,2}})"
+_EN_DATE = cue(rf"(?i)\b(?:(?P<mon>{_EN_MONTH})\s*(?P<day>\d{{1,2}})"
                       rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{_EN_MONTH}))(?![\d:])")
 _EN_DUE_WORD = r"(?:deliver\w*|ship\w*|ex-?factory|ETD|ETA|due date|dispatch\w*|loading)"
-_EN_DUE_SHIFT = re.compile(
+_EN_DUE_SHIFT = cue(
     rf"(?i)\b(?P<verb>postpone|delay|push|defer|move|bring|advance|pull|reschedul)\w*\b"
     rf"(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
     r"[^.;!?\n]{0,70}?\bby\s+(?P<days>\d{1,3})\s*(?P<unit>days?|weeks?)")
-_EN_DUE_MOVE = re.compile(
+_EN_DUE_MOVE = cue(
     rf"(?i)\b(?:postpone|delay|push|defer|move|bring|advance|pull|reschedul|chang)\w*\b"
     rf"(?=[^.;!?\n]{{0,60}}?{_EN_DUE_WORD})"
     r"[^.;!?\n]{0,70}?\b(?:to|until|till)\s+(?P<date>[^.;!?\n]{1,20})")
-_EN_NOTICE = re.compile(r"(?i)\b(?:please|kindly)\s+(?:note|be\s+(?:informed|advised))\b")
-_EN_ANNOUNCED = re.compile(r"(?i)\b(?:will|'ll|is|was|are|were|been|be|being|had\s+to|has\s+to)\s+$")
-_EN_EARLIER = re.compile(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|up)\b")
-_EN_SPEC = re.compile(
+_EN_NOTICE = cue(r"(?i)\b(?:please|kindly)\s+(?:note|be\s+(?:informed|advised))\b")
+_EN_ANNOUNCED = cue(r"(?i)\b(?:will|'ll|is|was|are|were|been|be|being|had\s+to|has\s+to)\s+$")
+_EN_EARLIER = cue(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|up)\b")
+_EN_SPEC = cue(
     r"(?i)\b(?:chang|switch|replac)\w*\s+(?:the\s+)?(?:colou?r|material|packing|packaging|carton|label|logo"
     r"|size|finish|surface|coating|voltage|plug|model|spec\w*|drawing|manual|nameplate|paint)\b"
     # a part added or dropped: "add one more carton label", "remove the handle"
@@ -455,7 +456,7 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
 
 # a change spoken of as a pending matter, asked whether someone decided it ("交期提前3天那个，老板定了没有",
 # "加50台的事客户确认了吗"): a question about the request, not the request itself
-_CHANGE_DISCUSSED = re.compile(
+_CHANGE_DISCUSSED = cue(
     r"(?:那个|那件事|那事|的事情?|这事)\s*[,，]?\s*[^,，。;；\n]{0,8}?"
     r"(?:定|批|同意|答应|确认|回复|回|拍板|签字?|怎么说|咋说)[了下]?\s*(?:没有?|吗|么|嘛|没|了吗|了没|\?|？)"
 )

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
 
 import handlers.understanding.lexicon as lx
 from .dates import find_dates
+from .patterns import cue
 
 _scan = lx.scan
 
-BOUNDARY = re.compile(r"[,;。!?，；！？\s]")
+BOUNDARY = cue(r"[,;。!?，；！？\s]")
 QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
 DONE = _scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
 START = _scan(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .numerals import CN_CHARS, parse_number
+from .patterns import cue
 
 _N = rf"(?:\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
 _DAY_WORDS = {
@@ -29,7 +30,7 @@ _DELTA_UNITS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}
 # a number followed by one of these is a quantity or a percentage, never "M.D"
 _NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克]|\.\d)"
 
-DATE_RE = re.compile(
+DATE_RE = cue(
     "|".join((
         rf"(?:(?P<year>\d{{4}})年)?(?P<month>{_N})月(?:份)?(?P<day>{_N})[号日]?",
         # a day of this or next month: 本月25号, 下个月5号
@@ -143,4 +144,4 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
     return found
 
 
-_RELATIVE_DAY = re.compile(r"今天|今日|昨天|前天|明天|后天|大后天")
+_RELATIVE_DAY = cue(r"今天|今日|昨天|前天|明天|后天|大后天")

@@ -19,13 +19,14 @@ from storage.models import ExceptionCategory
 
 from .dates import find_dates
 from .items import ParsedItem
+from .patterns import cue
 from .numerals import NUMBER_PATTERN, parse_number
 
 _NUM = NUMBER_PATTERN
-_NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
+_NEGATED = cue(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _DONE = lx.scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
 _FORECAST_STRONG = lx.scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
-_DAY_COUNT = re.compile(lx.DAY_COUNT)
+_DAY_COUNT = cue(lx.DAY_COUNT)
 _scan = lx.scan
 
 _QUALITY = _scan(
@@ -44,7 +45,7 @@ _MATERIAL = _scan(
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )
-_MATERIAL_STRONG = re.compile(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
+_MATERIAL_STRONG = cue(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
 _DELAY = _scan(
     lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|(?<![今昨明傍当夜])晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
@@ -57,11 +58,11 @@ _DELAY = _scan(
     + r"|(?<=[要又得会])拖(?![到后])"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
-_NEG_POTENTIAL = re.compile(r"\x01\s*(?:不了|不完|不出来|不动)")
+_NEG_POTENTIAL = cue(r"\x01\s*(?:不了|不完|不出来|不动)")
 # (先别 holds an order back, "先别发"; "先别管" / "先别急" only sets it aside in talk)
 _OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|先别(?!管|急|着急|担心|慌|理)")
 # "没问题", "无异常": a negated problem word reports that all is well
-_NO_PROBLEM = re.compile(
+_NO_PROBLEM = cue(
     r"(?:没|没有|无|不是|没啥|没什么|未)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥|任何)?\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
@@ -125,7 +126,7 @@ _SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 _DOCUMENT_ISSUE = _scan(
     r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了)"
     r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)|(?:还没|没有?|未|待)\s*(?:确认|回复|定稿|签字|批下来)")
-_ON_THE_ROAD = re.compile(r"抛锚|坏")
+_ON_THE_ROAD = cue(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
 _CORRECTION = _scan(
     r"(?:哦|噢|喔|啊)?\s*(?:(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*)+(?:应该是|是)(?=\s*[\w%\ue000])"
@@ -147,34 +148,34 @@ _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 _USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
                  rf"|没有?\s*(?:{_MATERIAL_NOUN})")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
-_WAITING_FOR_MATERIAL = re.compile(rf"等\s*(?:{_MATERIAL_NOUN})")
+_WAITING_FOR_MATERIAL = cue(rf"等\s*(?:{_MATERIAL_NOUN})")
 # a named material counted short ("电机差10台", "轴承少了20套"): material
-_NAMED_SHORT = re.compile(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]")
+_NAMED_SHORT = cue(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]")
 # a supplier that has not made or sent its part yet ("包装盒印刷厂还没印出来", "厂家那边还没做好")
-_SUPPLIER_NOT_DONE = re.compile(
+_SUPPLIER_NOT_DONE = cue(
     r"(?:供应商|厂家|外协厂?|供方|(?<![我们本工车])[\u4e00-\u9fff]厂)(?:那边|那里)?\s*(?:还|也|都|一直)?\s*(?:没有?|未)\s*"
     r"[\u4e00-\u9fff]?(?:出来|好|完|出)")
 # the supplier telling of its own trouble: "厂家说…", "供应商老张说…"
 # …or its own machine as the subject of the trouble: "厂家模具坏了", "供应商那边设备出问题了"
-_SUPPLIER_REPORTS = re.compile(r"(?:供应商|厂家|外协厂?|供方)(?:[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知)"
+_SUPPLIER_REPORTS = cue(r"(?:供应商|厂家|外协厂?|供方)(?:[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知)"
                                rf"|(?:那边|那里|的)?\s*(?=[\u4e00-\u9fff]{{0,3}}{_MACHINE}))")
-_STOCKTAKE = re.compile(r"点数|盘点|清点|盘库")
+_STOCKTAKE = cue(r"点数|盘点|清点|盘库")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
-_SUPPLIER_BEFORE = re.compile(
+_SUPPLIER_BEFORE = cue(
     r"(?:供应商|厂家|外协厂?|供方|来料|进料|原材料)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
 # …or the shipment the buyer or a supplier reports ("采购说电机下周三才发货", "电机厂说下周一才发")
-_SUPPLIER_SAYS = re.compile(r"(?:采购|供应商|厂家|[\u4e00-\u9fff]厂)(?:那边)?(?:说|讲|回复)[^,，;；。\x01]{0,10}?$")
+_SUPPLIER_SAYS = cue(r"(?:采购|供应商|厂家|[\u4e00-\u9fff]厂)(?:那边)?(?:说|讲|回复)[^,，;；。\x01]{0,10}?$")
 # (cheap first checks: most windows name no supplier and no arrival)
-_SUPPLY_WORD = re.compile(r"供应商|厂家|外协|供方|来料|进料|原材料|采购|厂")
+_SUPPLY_WORD = cue(r"供应商|厂家|外协|供方|来料|进料|原材料|采购|厂")
 # …or the supplier the subject of the clauses before its shipment ("铝型材供应商放假前没发，今天才发货")
 # (the shipment's own clause carries on with the supplier's lateness: "今天才发货", not "今天没法出货")
-_SUPPLIER_SHIPS = re.compile(
+_SUPPLIER_SHIPS = cue(
     r"(?:供应商|厂家|外协厂?|供方)[^。;；\x01]{0,12}?(?:没发|未发|没送|没有发)[^。;；\x01]{0,2}[,，\s]\s*"
     r"[\u4e00-\u9fff]{0,3}?\s*(?:才|还没|没有?|未)\s*$")
-_ARRIVES = re.compile(r"到|送|回来|补")
+_ARRIVES = cue(r"到|送|回来|补")
 # the supplier's step not yet done or late: news of material
-_NOT_YET = re.compile(r"才|还没|没有?|未|推迟|延|晚")
-_BOUNDARY_SPLIT = re.compile(r"[,，;；。\s]")
+_NOT_YET = cue(r"才|还没|没有?|未|推迟|延|晚")
+_BOUNDARY_SPLIT = cue(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
 _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)"
                       # …or a meeting called over a matter ("下午开会讨论123客诉的事"): no new report
@@ -189,7 +190,7 @@ KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
                  r"|老化|测试|试机|通电|上电|冒烟|拉胯|没气|打滑|卡料|崩齿|崩刃|送修|镜片|锯片|油管|气管|门缝|缝隙"
                  r"|量了|一量|厂家说|供应商说|印刷厂|开模|请假|停电")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
-_NOT_MATERIAL_SUBJECT = re.compile(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
+_NOT_MATERIAL_SUBJECT = cue(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
 _STAFF = _scan(
     lx.alternation(lx.STAFF_WORDS)
@@ -197,25 +198,25 @@ _STAFF = _scan(
     + rf"|(?:工人|人手|人员|员工|焊工|师傅|操作工|普工)[^,，;；。]{{0,8}}?(?:少了|缺了|少|缺)\s*(?:{_NUM})\s*[个人名位]?")
 
 # today as the day an exception resolves: an arrival or a repair said of today ("今天下午到", "今天停线维修")
-_TODAY_RESOLVES = re.compile(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")
+_TODAY_RESOLVES = cue(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")
 # an arrival said of a day: "下周二到", "明天才送", "周日到齐" (material expected)
-_ARRIVAL_AFTER_DATE = re.compile(r"\s*(?:上午|下午|晚上|中午|左右|前)?\s*(?:才能|才|能|会|可以|就)?\s*(?:到|送|回来|补)")
+_ARRIVAL_AFTER_DATE = cue(r"\s*(?:上午|下午|晚上|中午|左右|前)?\s*(?:才能|才|能|会|可以|就)?\s*(?:到|送|回来|补)")
 
 
 _IMPLIED_MILESTONE = (
-    ("涂装", re.compile(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得|附着力|漆膜|膜厚|发花")),
-    ("焊接", re.compile(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣|焊工")),
-    ("总装", re.compile(r"装反|装错|漏装|少装|重装|重新装|装漏")),
-    ("下料", re.compile(r"落不[到了]料|下不[到了]料|开不了料")),
+    ("涂装", cue(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得|附着力|漆膜|膜厚|发花")),
+    ("焊接", cue(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣|焊工")),
+    ("总装", cue(r"装反|装错|漏装|少装|重装|重新装|装漏")),
+    ("下料", cue(r"落不[到了]料|下不[到了]料|开不了料")),
 )
 # a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
-_RESOLVED = re.compile(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
-_REWORK_DONE = re.compile(
+_RESOLVED = cue(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
+_REWORK_DONE = cue(
     r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,10}?(?:已经?|都)?\s*"
     # (the step's own verb may carry the result: "返修的那批已经焊好了"; \x01 stands for it)
     r"(?:完成|完了|好了|完毕|结束|搞定|完(?=[,，;；。\s]|$)|[焊喷装做弄搞修打调改\x01][好完]了?|\x01\s*了)")
-_REPAIRED = re.compile(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(?:问题)?(?:已经?|都)?解决了?|处理好了"
+_REPAIRED = cue(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(?:问题)?(?:已经?|都)?解决了?|处理好了"
                        # what was missing has come: "缺的都到了", "焊材已经补上了"
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
 
@@ -227,7 +228,7 @@ def resolved(text: str) -> bool:
 
 
 # the rework of the step named right before it finished: "焊接返工完成", "涂装的返修做完了"
-_STEP_REWORK_DONE = re.compile(
+_STEP_REWORK_DONE = cue(
     r"\x01\s*(?:的|这边|那边)?\s*(?:返工|返修|整改|补焊|补喷|重喷)\s*(?:已经|已|都)?\s*(?:完成|好了|做好|做完|搞定|结束|完毕|完了)")
 
 
@@ -267,14 +268,14 @@ def _material(text: str) -> bool:
 
 # words that only name the supply side: a problem needs saying beside them
 _SUPPLY_NAMES = frozenset(("供应商", "来料", "采购"))
-_PROBLEM_HINT = re.compile(r"没|未|等|催|延|推迟|晚|断|不|才|缺|少|差|错|坏|问题|还在|(?i:delay|late|short|missing)")
+_PROBLEM_HINT = cue(r"没|未|等|催|延|推迟|晚|断|不|才|缺|少|差|错|坏|问题|还在|(?i:delay|late|short|missing)")
 
 
 # a part awaited for a repair arrives: these say so without saying anything is short
 _ARRIVAL_WORDS = frozenset(("才到", "才能到", "没到", "未到", "到不了", "没来", "还没来", "才送", "才能送", "等配件", "等零件"))
-_OUTAGE = re.compile(r"停电|断电|限电|停水|跳闸")
-_LINE_STOP = re.compile(r"停线|停机|线停了|机停了|停线了|停了|停下")
-_WEAK_OTHER = re.compile(lx.alternation(lx.WEAK_OTHER_WORDS))
+_OUTAGE = cue(r"停电|断电|限电|停水|跳闸")
+_LINE_STOP = cue(r"停线|停机|线停了|机停了|停线了|停了|停下")
+_WEAK_OTHER = cue(lx.alternation(lx.WEAK_OTHER_WORDS))
 
 
 def _weak_other(text: str) -> bool:
@@ -289,7 +290,7 @@ def _blank(text: str, match: re.Match[str]) -> str:
 
 # what a broken machine or tool turns out, said after the fault ("锯片崩齿，切出来的料毛刺很大"): its
 # defects are the fault's effect, not a second problem
-_EFFECT = re.compile(r"[\u4e00-\u9fff]出来的")
+_EFFECT = cue(r"[\u4e00-\u9fff]出来的")
 
 
 def _effects_blanked(text: str, start: int) -> str:
@@ -375,7 +376,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
 
 
 # the product run under test (burn-in, power-on, a trial run): what fails there is the product
-_PRODUCT_TEST = re.compile(r"老化|通电测试|上电测试|试机|试车|跑机|烤机|耐压测试|功能测试|测试的时候|测试时")
+_PRODUCT_TEST = cue(r"老化|通电测试|上电测试|试机|试车|跑机|烤机|耐压测试|功能测试|测试的时候|测试时")
 # problem words no cue family holds, which a cause reading still reads ("切割头撞了", "等技术确认")
 _OTHER_CUES = _scan(r"撞|崩|裂|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
 
@@ -425,9 +426,9 @@ def category_of(text: str, milestone: str | None) -> ExceptionCategory | None:
 
 # cues that usually mean something else: "不行"/"不对" (not only of quality), "问题", "少了"/"还差"
 # (a count), "供应商" (a name), "等到" (a plan), a bare "坏"
-_WEAK_CUES = re.compile(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
+_WEAK_CUES = cue(r"^(?:不行|不对|问题|等到|坏|停了|晚|没签)$")
 # "喷涂这边还差20台": what is still to do on the milestone itself, not parts missing (a guess: ask)
-_REMAINING_WORK = re.compile(rf"\x01\s*(?:这边|那边|的话|呢|还)*\s*还?差\s*(?:{_NUM})")
+_REMAINING_WORK = cue(rf"\x01\s*(?:这边|那边|的话|呢|还)*\s*还?差\s*(?:{_NUM})")
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -457,7 +458,7 @@ def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionC
 
 
 # an attribute of the product said to be wrong ("铭牌位置不对", "孔距不对") is a plain defect
-_ATTRIBUTE_WRONG = re.compile(r"(?:位置|尺寸|颜色|型号|规格|角度|方向|孔位|孔距|间距|标签|铭牌|丝印|图案|字体|长度|宽度|高度)\s*不对")
+_ATTRIBUTE_WRONG = cue(r"(?:位置|尺寸|颜色|型号|规格|角度|方向|孔位|孔距|间距|标签|铭牌|丝印|图案|字体|长度|宽度|高度)\s*不对")
 
 
 def _weak_cue(text: str, category: ExceptionCategory) -> bool:
@@ -477,7 +478,7 @@ def conflicting(text: str) -> bool:
     return _any_cue(text) and bool(_categories(_NO_PROBLEM.sub("", text)))
 
 
-_ENGLISH_DAYS = re.compile(r"(?i)(\d{1,3})\s*days?\b|(\d{1,2})\s*weeks?\b")
+_ENGLISH_DAYS = cue(r"(?i)(\d{1,3})\s*days?\b|(\d{1,2})\s*weeks?\b")
 
 
 def _delay_days(text: str) -> int | None:
@@ -494,14 +495,14 @@ def _delay_days(text: str) -> int | None:
     return slip if slip is not None else (counts[0][1] if counts else None)
 
 
-_SLIP_BEFORE = re.compile(r"[晚拖延慢迟误]\s*(?:了|个)?\s*$")
+_SLIP_BEFORE = cue(r"[晚拖延慢迟误]\s*(?:了|个)?\s*$")
 
 
 # upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say
 # something broke, and with no order named, the report must say what it does to the work or its repair
-_PLANNED_UPKEEP = re.compile(r"保养|计划")
+_PLANNED_UPKEEP = cue(r"保养|计划")
 _FAULT = _scan(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
-_WORK_EFFECT = re.compile(r"停|不了|没法|干不|做不|修|预计|恢复")
+_WORK_EFFECT = cue(r"停|不了|没法|干不|做不|修|预计|恢复")
 # a count still missing: "轴承还差40套", "密封圈少了20个"
 _COUNT_SHORT = _scan(
     rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|pcs|PCS)")
@@ -510,7 +511,7 @@ _SUPPLY_SIDE = _scan(r"供应商|供方|外协|外厂|厂家|采购|物流")
 _UNDELIVERED = _scan(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
 
 
-_NAMED_UNDELIVERED = re.compile(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?(?:没到|未到|没送|没来|没回来|才到|才能到)")
+_NAMED_UNDELIVERED = cue(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?(?:没到|未到|没送|没来|没回来|才到|才能到)")
 
 
 def stands_without_order(text: str, category: ExceptionCategory) -> bool:
@@ -534,7 +535,7 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
 
 # a booth named for its step (喷房, 喷涂房): its fault holds up that step (a machine named for a step,
 # "焊机", names none: the project's labels)
-_BOOTH = re.compile(r"喷(?:漆|涂|塑|粉)?房|烘房|烤房")
+_BOOTH = cue(r"喷(?:漆|涂|塑|粉)?房|烘房|烤房")
 
 
 def implied_milestone(text: str, names: frozenset[str]) -> str | None:
@@ -619,12 +620,12 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
 
 _INSPECTIONS = frozenset(("质检", "验收"))
 # a step planned for when the material comes ("到了就包装入库", "等料到了再装")
-_AFTER_ARRIVAL = re.compile(r"(?:到了|到齐了?|来了|送到了?)\s*(?:以后|之后|后)?\s*(?:就|再|马上|立刻|才)\s*[\u4e00-\u9fff]{0,3}$")
+_AFTER_ARRIVAL = cue(r"(?:到了|到齐了?|来了|送到了?)\s*(?:以后|之后|后)?\s*(?:就|再|马上|立刻|才)\s*[\u4e00-\u9fff]{0,3}$")
 # a fault of the building or the office, not of production ("车间的灯坏了两根", "空调不制冷了")
-_FACILITY_FAULT = re.compile(r"(?:灯管?|空调|电脑|打印机|饮水机|门禁|网络|厕所|水龙头|窗户|门锁|电梯)[^,，;；。]{0,4}?(?:坏|不亮|不行|不制冷|漏水|断了|故障)")
+_FACILITY_FAULT = cue(r"(?:灯管?|空调|电脑|打印机|饮水机|门禁|网络|厕所|水龙头|窗户|门锁|电梯)[^,，;；。]{0,4}?(?:坏|不亮|不行|不制冷|漏水|断了|故障)")
 # a repair done or after it ("修好了", "修好以后应该快了", "已经恢复"): no fault left to record
 # (a repair forecast, "预计明天修好", is still a fault)
-_REPAIR_DONE = re.compile(r"(?:已经?|都)修好了?|修好(?:了|以后|之后)|(?:已经?)?恢复(?:了|生产|正常)|已经?恢复|(?:已经?)修复了?|修复了")
+_REPAIR_DONE = cue(r"(?:已经?|都)修好了?|修好(?:了|以后|之后)|(?:已经?)?恢复(?:了|生产|正常)|已经?恢复|(?:已经?)修复了?|修复了")
 
 
 def _only_repaired(text: str) -> bool:
@@ -633,19 +634,19 @@ def _only_repaired(text: str) -> bool:
 
 
 # the day's work not finished today ("今天装不完", "今天是完不了了", "今晚焊不完")…
-_TODAY_UNFINISHED = re.compile(
+_TODAY_UNFINISHED = cue(
     r"(?:今天|今日|今晚|今儿)\s*(?:是|肯定|估计|应该|可能)?\s*(?:[\u4e00-\u9fff]不完|完不了|完不成|做不完|搞不完|弄不完)了?")
 # …with its finish said of the next day ("明天上午", "明天中午应该可以")
-_FINISH_TOMORROW = re.compile(
+_FINISH_TOMORROW = cue(
     r"(?:今天|今日|今晚|今儿)\s*(?:是|肯定|估计|应该|可能)?\s*(?:[\u4e00-\u9fff]不完|完不了|完不成|做不完|搞不完|弄不完)了?"
     r"[^。;；]{0,4}?(?:明天|明早|明日|明儿)")
 # the customer speaking of a later date, or of dropping a count of the order ("先做800台，剩下的不要了"),
 # may be asking for a change; a hold or a cancellation of the whole order is "other" for sure
-_COUNT = re.compile(rf"(?:{_NUM})\s*(?:台|件|套|个|只|pcs|PCS)")
-_CUSTOMER_SPEAKS = re.compile(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
+_COUNT = cue(rf"(?:{_NUM})\s*(?:台|件|套|个|只|pcs|PCS)")
+_CUSTOMER_SPEAKS = cue(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同意|要求|表示)")
 # a date after these is the target missed ("发货赶不上周五了", "原定今天发货"), not the new expected day
 # (赶不上周五 reads 上周五 as a day: the 赶不 before it is the same miss)
-_MISSED_TARGET = re.compile(r"(?:赶不上?|赶不及|来不及|原定|原计划|本来|计划|过了)\s*$")
+_MISSED_TARGET = cue(r"(?:赶不上?|赶不及|来不及|原定|原计划|本来|计划|过了)\s*$")
 
 
 def _expected_date(text: str, today: date) -> date | None:
@@ -660,6 +661,6 @@ def _expected_date(text: str, today: date) -> date | None:
     return next((d.value for d in found if d.value > today), found[0].value if found and found[0].value >= today else None)
 
 
-_MOVED_TO = re.compile(r"(?:推|推迟|延|延期|延迟|拖|改|顺延|挪)到\s*$")
+_MOVED_TO = cue(r"(?:推|推迟|延|延期|延迟|拖|改|顺延|挪)到\s*$")
 # a day followed by a negated verb is when something will NOT happen ("今天修不好")
-_NEGATED_AFTER = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
+_NEGATED_AFTER = cue(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")

@@ -15,15 +15,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from .patterns import cue
+
 # particles are never a slip for a content character
 _NEVER = frozenset("了着过的得地吗呢吧啊呀么嘛")
 # a status, aspect or question cue within a few characters after the slip, or a progressive cue before it
-_CUE_AFTER = re.compile(r"[^,，。;；\n]{0,8}?(?:了|完|好|中|成|%|百分之|一半|开始|没|吗|在|做|搞|弄|发现|不|时候|的话|今天|明天|后天)")
-_CUE_BEFORE = re.compile(r"(?:正在|还在|已经?|开始|可以|准备|就|能|会|要)\s*$")
+_CUE_AFTER = cue(r"[^,，。;；\n]{0,8}?(?:了|完|好|中|成|%|百分之|一半|开始|没|吗|在|做|搞|弄|发现|不|时候|的话|今天|明天|后天)")
+_CUE_BEFORE = cue(r"(?:正在|还在|已经?|开始|可以|准备|就|能|会|要)\s*$")
 # a looser slip (the word's first character as written, the second's sound off by its tone or by -n/-ng:
 # 发火 for 发货, 排场 for 排产) only after an order number in its line and right before an aspect cue
-_LOOSE_CUE_AFTER = re.compile(r"\s*(?:已经?|都|也|还)?\s*[\u4e00-\u9fff]?\s*(?:了|完|好|中|吗|没|%|百分之)")
-_ORDER_BEFORE = re.compile(r"(?:^|[^\d])\d{3,}[^\n]{0,6}$|[A-Za-z]{1,4}-?\d[\d-]{3,}[^\n]{0,6}$")
+_LOOSE_CUE_AFTER = cue(r"\s*(?:已经?|都|也|还)?\s*[\u4e00-\u9fff]?\s*(?:了|完|好|中|吗|没|%|百分之)")
+_ORDER_BEFORE = cue(r"(?:^|[^\d])\d{3,}[^\n]{0,6}$|[A-Za-z]{1,4}-?\d[\d-]{3,}[^\n]{0,6}$")
 _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ", "aaaaeeeeiiiioooouuuuvvvv")
 
 
@@ -80,11 +82,11 @@ class SlipRepair:
             self._word_by_loose.setdefault(key, word)
             loose_chars |= by_loose[key[1]]
         self._loose_pattern = (
-            re.compile(f"[{''.join(sorted({w[0] for w, _ in self._word_by_loose}))}][{''.join(sorted(loose_chars))}]")
+            cue(f"[{''.join(sorted({w[0] for w, _ in self._word_by_loose}))}][{''.join(sorted(loose_chars))}]")
             if self._word_by_loose else None
         )
         self._pattern = (
-            re.compile(f"[{''.join(sorted(classes[0]))}][{''.join(sorted(classes[1]))}]")
+            cue(f"[{''.join(sorted(classes[0]))}][{''.join(sorted(classes[1]))}]")
             if self._word_by_sound else None
         )
 

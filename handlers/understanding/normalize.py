@@ -12,11 +12,13 @@ from functools import lru_cache
 
 import opencc
 
+from .patterns import cue
+
 MAX_MESSAGE_CHARS = 2000
 
-_MENTION = re.compile(r"(?:^|(?<=\s))@[^\s@]{1,30}(?:\s+|$)")
-_DASHES = re.compile(r"(?<=[A-Za-z0-9])[\u2010-\u2015\u2212\uFE63](?=[A-Za-z0-9])")
-_BULLET = re.compile(
+_MENTION = cue(r"(?:^|(?<=\s))@[^\s@]{1,30}(?:\s+|$)")
+_DASHES = cue(r"(?<=[A-Za-z0-9])[\u2010-\u2015\u2212\uFE63](?=[A-Za-z0-9])")
+_BULLET = cue(
     r"^\s*(?:[-*•·●○◆◇■□▪▶►➤>→☆★\u2705\u2713\u2714\u2611\u221a]+\s*"
     r"|\d{1,2}[.、)）](?!\d)\s*"
     # numbering written against an order number: "1.2609-31 …", "2、2311 …" (no decimal looks like it)
@@ -25,13 +27,13 @@ _BULLET = re.compile(
     r"|[①-⑳❶-❿]\s*)+"
 )
 # emoji and pictographs carry no meaning for the parser; they become spaces
-_SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2712\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
+_SYMBOLS = cue("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2712\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
 # a tick after a milestone means done ("焊接✅"); at the start of a line it is only a bullet
-_TICK = re.compile("[\u2705\u2713\u2714\u2611\u221a]")   # ✅ ✓ ✔ ☑ √
+_TICK = cue("[\u2705\u2713\u2714\u2611\u221a]")   # ✅ ✓ ✔ ☑ √
 # the bot's own status marks read back ("总装🔄"): under way
-_SPINNER = re.compile("[\U0001F504\U0001F501]")
+_SPINNER = cue("[\U0001F504\U0001F501]")
 # circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits
-_CIRCLED = re.compile("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
+_CIRCLED = cue("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
 
 
 # Cantonese function words to their Mandarin equivalents, after OpenCC, so one set of rules reads
@@ -41,22 +43,22 @@ _CANTONESE = {
     "乜嘢": "什么", "边度": "哪里", "听日": "明天", "琴日": "昨天", "寻日": "昨天", "后日": "后天",
     "搞掂": "搞定", "得闲": "有空", "而家": "现在", "依家": "现在",
 }
-_CANTONESE_RE = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
+_CANTONESE_RE = cue("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
 # Cantonese aspect and phrasing that need context (class: Cantonese): 喷紧 (progressive 紧 after a verb
 # = 在喷; not 赶紧/加紧/紧急), 好晒喇 / 齐晒 (晒 "all" after a result = 完了), 执返 (redo = 返工), 落料 (= 下料),
 # 迟两日 (= 晚两日; not 推迟), 得点 (= 得怎么样), 冇过 (= 没过)
 _CANTONESE_CONTEXT = (
-    (re.compile(r"([喷焊装落做搞整切开检领发出入执])紧"), r"在\1"),
-    (re.compile(r"(?<=[好齐完])晒[喇啦了]?"), "了"),
-    (re.compile(r"(?<=[做搞整弄装焊喷发出切检领排入])晒[喇啦了]?"), "完了"),
-    (re.compile(r"执返|执番"), "返工"),
-    (re.compile(r"落(?=\s*(?:了|不到|不了)?\s*料)"), "下"),
-    (re.compile(r"(?<![推延])迟(?=\s*了?\s*[一二两三四五六七八九十几半\d])"), "晚"),
-    (re.compile(r"得点(?:呀|啊|样)?"), "得怎么样"),
-    (re.compile(r"没有过(?![程去来])"), "没过"),
+    (cue(r"([喷焊装落做搞整切开检领发出入执])紧"), r"在\1"),
+    (cue(r"(?<=[好齐完])晒[喇啦了]?"), "了"),
+    (cue(r"(?<=[做搞整弄装焊喷发出切检领排入])晒[喇啦了]?"), "完了"),
+    (cue(r"执返|执番"), "返工"),
+    (cue(r"落(?=\s*(?:了|不到|不了)?\s*料)"), "下"),
+    (cue(r"(?<![推延])迟(?=\s*了?\s*[一二两三四五六七八九十几半\d])"), "晚"),
+    (cue(r"得点(?:呀|啊|样)?"), "得怎么样"),
+    (cue(r"没有过(?![程去来])"), "没过"),
     # Sichuan 莫得 (= 没有): "料莫得到", "莫得问题"
-    (re.compile(r"莫得"), "没有"),
-    (re.compile(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
+    (cue(r"莫得"), "没有"),
+    (cue(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
 )
 
 # Self-corrections of dictated numbers (class: self-correction): "124 不对是125", "百分之六十 不对百分之六十五",
@@ -68,13 +70,13 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百千万"
 CORRECTION_WORDS = r"(?:哦?(?:不对|不是|说错了|错了)|哦不|哦?[写打搞记]错了(?=\s*[,，]?\s*(?:应该)?是))"
 # a change verb said again with the corrected number ("加80台 哦不对 是加60台"): the first goes too
 _CHANGE_VERBS = "改成|改为|改到|调到|调成|加到|减到|再加|再减|加|减"
-_SELF_CORRECTION = re.compile(
+_SELF_CORRECTION = cue(
     rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?P<verb>{_CHANGE_VERBS})?(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套]?\s*[,，]?\s*"
     rf"{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*(?=(?P<verb2>{_CHANGE_VERBS})?(?:百分之)?[0-9{_CN_DIGITS}])"
 )
 # a corrected day of a date ("12月8号，打错了，是18号", "12月8号 不对 12月18号"): the month said
 # first stays unless the correction says its own
-_DATE_CORRECTION = re.compile(
+_DATE_CORRECTION = cue(
     rf"(?<![0-9])(?P<month>\d{{1,2}}月)?\d{{1,2}}[号日]\s*[,，]?\s*{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*"
     rf"(?=(?P<month2>\d{{1,2}}月)?\d{{1,2}}[号日])"
 )
@@ -97,7 +99,7 @@ def _corrected(match: re.Match[str]) -> str:
 
 # the order corrected after the report ("250 焊接完成 不对是251", "630 入库了吗 不对 问的是631"): the line
 # is about the order said last, when both have one shape (a number corrected by a number goes above)
-_ORDER_CORRECTION = re.compile(
+_ORDER_CORRECTION = cue(
     rf"^(?P<first>[A-Za-z]{{0,4}}-?\d{{3,}}(?:-\d+)*)(?P<body>[^\n]*?)\s*[,，]?\s*{CORRECTION_WORDS}\s*[,，]?\s*"
     r"(?:应该是|是|问的是|说的是)?\s*(?P<second>[A-Za-z]{0,4}-?\d{3,}(?:-\d+)*)\s*$",
     re.MULTILINE,
@@ -106,7 +108,7 @@ _ORDER_CORRECTION = re.compile(
 
 # the order corrected before the report ("说错了，不是B2610-02是B2610-03减50台", "不是0312，是0313焊完了"):
 # the wrong order and the correction words go when both orders have one shape
-_ORDER_CORRECTED_FIRST = re.compile(
+_ORDER_CORRECTED_FIRST = cue(
     r"(?:不是|不对)\s*(?P<first>[A-Za-z]{0,4}-?\d{3,}(?:-\d+)*)\s*[,，]?\s*(?:而)?是\s*"
     r"(?=(?P<second>[A-Za-z]{0,4}-?\d{3,}(?:-\d+)*)(?![\d.]))"
 )

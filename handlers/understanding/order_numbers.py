@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .patterns import cue
+
 MASK = "\ue000"
 
 _PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*(?:是|为)?\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
 TOKEN = _TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
-_CANDIDATE = re.compile(
+_CANDIDATE = cue(
     rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
-_UNIT_AFTER = re.compile(
+_UNIT_AFTER = cue(
     r"\s*(?:[台件个套天号日%万千百元块米吨箱批次年时分秒条张支根片斤克楼层栋室寸线位名粒卷桶瓶份对双辆]|点(?![样解])|包(?![装材])"
     # 只 counts things, but 只要 / 只有 / 只做 / 只剩 say "only"
     r"|只(?![要有做是能剩差])|把(?![手表])|组(?!装)|周(?![一二三四五六日天末])"
@@ -21,11 +23,11 @@ _UNIT_AFTER = re.compile(
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
-_LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
-_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
+_LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
+_VALUE_BEFORE = cue(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
-_LIST_NEXT = re.compile(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
-_SUBJECT_BEFORE = re.compile(
+_LIST_NEXT = cue(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
+_SUBJECT_BEFORE = cue(
     r"(?:(?:客户|客人)(?:要求|说|讲|话|要|希望|通知|反馈|那边(?:说|讲|要求|通知)?|同意|答应|确认|想|想要)?把?|销售(?:说|讲|话|要求)?|业务(?:说|讲)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦"
     # a relayed call: "客户刚刚打电话说0448…", "客户那边的意思是0516…"
     r"|打电话(?:来)?说|的意思是"
@@ -36,28 +38,28 @@ _SUBJECT_BEFORE = re.compile(
 )
 # spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
 # the goods of an order called by its number ("做362那批电机", "2309-07要的那批铝型材")
-_BATCH_AFTER = re.compile(r"\s*(?:要的|订的|的)?\s*(?:那批|这批|那单|这单)")
+_BATCH_AFTER = cue(r"\s*(?:要的|订的|的)?\s*(?:那批|这批|那单|这单)")
 # anyone relaying news before an order of a dashed form ("供应商老张说2309-07…")
-_SPEAKER_BEFORE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:说|讲|反馈|回复|通知)\s*$")
-_FILLERS = re.compile(r"嗯|啊|呃|喂|那个|这个|就是说|就是|然后呢?|还有|另外|[,，\s]")
-_PHONE = re.compile(r"1[3-9]\d{9}")
-_FULL_DATE = re.compile(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
+_SPEAKER_BEFORE = cue(r"[\u4e00-\u9fff]{1,6}(?:说|讲|反馈|回复|通知)\s*$")
+_FILLERS = cue(r"嗯|啊|呃|喂|那个|这个|就是说|就是|然后呢?|还有|另外|[,，\s]")
+_PHONE = cue(r"1[3-9]\d{9}")
+_FULL_DATE = cue(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 # forms no quantity, date or model name takes (SO20261118004, PO-2026-017, K-2612-05, A2312-05): an order
 # wherever it stands, also inside a customer's sentence ("我们的SO20261130002现在…") (class: customer voice)
-_DISTINCT_FORM = re.compile(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*")
+_DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*")
 # a tracking or invoice number is not an order: "快递单号SF1234567890", "运单号…", "发票号…"
-_OTHER_NUMBER_LABEL = re.compile(r"(?:快递|运|物流|发票|车牌|电话|手机)(?:单号?|号码?)?\s*[:：]?\s*$")
-_ASCII_WORDS_AFTER = re.compile(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
+_OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机)(?:单号?|号码?)?\s*[:：]?\s*$")
+_ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
 
 # after an order of the same form in the line, a token followed by ellipsis, a share or nothing is the
 # next order of the report ("0455焊好了 0456也是", "0301 喷涂 60% 0302 80%", "…吗 还有2311-21")
-_ELLIPSIS_BEFORE = re.compile(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
-_ELLIPSIS_AFTER = re.compile(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$|明天|后天|今天|下周|周[一二三四五六日])")
+_ELLIPSIS_BEFORE = cue(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
+_ELLIPSIS_AFTER = cue(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$|明天|后天|今天|下周|周[一二三四五六日])")
 
 
 # "那1022呢", "那 2311-08 呢？": an order asked about by itself after another exchange
-_ASKED_ABOUT = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*$")
+_ASKED_ABOUT = cue(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*$")
 
 
 def shape(token: str) -> str:

@@ -24,6 +24,7 @@ from .exceptions import (
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
+from .patterns import cue
 from .normalize import CORRECTION_WORDS, lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
@@ -34,11 +35,11 @@ from .talk import CUSTOMERS_OWN_LOOK, conditional, not_a_report, off_topic
 from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
                               quantity_change, spec_change)
 
-_CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
+_CLAUSE = cue(r"[^,;。!?，；！？\n]+[?？]?")
 # 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
-_MILESTONE_JOIN = re.compile(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
+_MILESTONE_JOIN = cue(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
-_NOT_MILESTONE_AFTER = re.compile(
+_NOT_MILESTONE_AFTER = cue(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
     # …or the people of a step: "质检的人", "焊接的师傅" (class: talk about people)
     r"|的\s*(?:人|师傅|同事|工人|兄弟|负责人|班长|主管)"
@@ -47,12 +48,12 @@ _NOT_MILESTONE_AFTER = re.compile(
     # …or a machine ("切割机整好了" is the machine repaired; a fault of it still names the step below)
     r"|机(?!器人)(?=[^,，;；。]{0,6}(?:好了|修好|整好|恢复)))"
 )
-_NOT_MILESTONE_AFTER_SINGLE = re.compile(r"[机工缝条丝枪渣点材]")
+_NOT_MILESTONE_AFTER_SINGLE = cue(r"[机工缝条丝枪渣点材]")
 # a step word right after a supply-side noun is the supplier's step, not the order's ("来料检验合格" is
 # incoming inspection, "外协件喷涂" the outside shop's paint): no milestone of ours
-_SUPPLY_SIDE_BEFORE = re.compile(r"(?:来料|进料|原材料|外协件?|供应商|厂家)\s*(?:的)?\s*$")
+_SUPPLY_SIDE_BEFORE = cue(r"(?:来料|进料|原材料|外协件?|供应商|厂家)\s*(?:的)?\s*$")
 # a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
-_MATERIAL_AFTER = re.compile(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))|供应|供货")
+_MATERIAL_AFTER = cue(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))|供应|供货")
 _NUM = NUMBER_PATTERN
 
 _scan = lx.scan
@@ -63,75 +64,75 @@ _INFIX = "已经|已|都|全部|全|也"
 # aspect said inside a verb-object word (出了货, 装完车, 入好库); it is read as said after the word
 _VO_INFIX = "完了|好了|不了|了|完|好|得"
 # a rate ("合格率98%", "完成率95%") is a statistic, never the progress of a milestone
-_RATE = re.compile(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有|只有|仅|才|只)?\s*\d{1,3}(?:\.\d+)?\s*%")
+_RATE = cue(r"[\u4e00-\u9fff]{0,2}率\s*(?:为|是|达到?|有|只有|仅|才|只)?\s*\d{1,3}(?:\.\d+)?\s*%")
 # with no order in the message, only these may stand before a milestone ("今天焊接完成")
-_ADJACENT_STATUS = re.compile(
+_ADJACENT_STATUS = cue(
     r"\s*(?:已经|已|都|也|全部|全|还在|正在|在|基本|刚刚?)?\s*(?:"
     + lx.alternation(lx.DONE_WORDS + lx.START_WORDS + lx.QUALITY_WORDS + lx.EQUIPMENT_WORDS + lx.MATERIAL_WORDS
                      + lx.DELAY_WORDS)
     + r"|\d{1,3}\s*%|百分之|[一二两三四五六七八九]成|一半|中|了|预计|估计)"
 )
-_LEAD_FILLER = re.compile(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
+_LEAD_FILLER = cue(r"(?:今天|今日|昨天|前天|刚刚?|已经?|都|全部|目前|现在|上午|下午|晚上|[\s,:：])*")
 # a header over problems: its lines are no completions ("异常：", "问题清单", "延期订单：")
-_PROBLEM_HEADER = re.compile(r"异常|问题|风险|延期|逾期|缺料|待处理|卡住")
+_PROBLEM_HEADER = cue(r"异常|问题|风险|延期|逾期|缺料|待处理|卡住")
 # a label of work not started: the lines below it report nothing ("未开始：", "待排产:")
-_NEGATIVE_LABEL = re.compile(r"\s*(?:还)?(?:未|没|尚未|没有)(?:开始|开工|动工|动|做|安排)\s*(?:的)?\s*(?:订单|单子)?\s*[:：]\s*"
+_NEGATIVE_LABEL = cue(r"\s*(?:还)?(?:未|没|尚未|没有)(?:开始|开工|动工|动|做|安排)\s*(?:的)?\s*(?:订单|单子)?\s*[:：]\s*"
                              r"|\s*待(?:开始|生产|排产|排|做|安排)\s*[:：]\s*")
-_UNFINISHED_LABEL = re.compile(r"\s*(?:今天|今日|本周|这周|目前|当前)?\s*(?:未完成|没完成|没做完|未做完)")
+_UNFINISHED_LABEL = cue(r"\s*(?:今天|今日|本周|这周|目前|当前)?\s*(?:未完成|没完成|没做完|未做完)")
 # a status label heading a list of (order, milestone) pairs: "完成：", "已完成:", "进行中：", "在做:"
-_STATUS_LABEL = re.compile(
+_STATUS_LABEL = cue(
     r"\s*(?:今天|今日|本周|这周|目前|当前)?\s*(?:已经?|全部)?\s*(?:完成|完工|做完|搞定|进行中|在做|在制|生产中|正在做|未完成|在进行)"
     r"\s*(?:的)?\s*(?:订单|单子)?\s*[:：]\s*"
 )
 # ellipsis after a second order: "0302也是", "0302也一样", "0302同上", "0302也弄完了"
-_ELLIPSIS_FILLER = re.compile(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
-_SAME_AS_BEFORE = re.compile(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
-_ASKED_AGAIN = re.compile(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
-_AND_ALSO = re.compile(r"(?:还有|另外|以及)\s*$")
+_ELLIPSIS_FILLER = cue(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
+_SAME_AS_BEFORE = cue(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
+_ASKED_AGAIN = cue(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
+_AND_ALSO = cue(r"(?:还有|另外|以及)\s*$")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 # a share the step reached, said right after it ("搞了三成", " 做了一半", "60%")
-_STEP_SHARE = re.compile(r"\s*(?:[做搞干弄焊装喷切]\s*)?(?:了\s*)?(?:\d{1,3}\s*%|[一二两三四五六七八九]成|一半)")
-_SAID_OF_IT = re.compile(r"[\u4e00-\u9fffA-Za-z%]")
-_ORDER_FIX = re.compile(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
+_STEP_SHARE = cue(r"\s*(?:[做搞干弄焊装喷切]\s*)?(?:了\s*)?(?:\d{1,3}\s*%|[一二两三四五六七八九]成|一半)")
+_SAID_OF_IT = cue(r"[\u4e00-\u9fffA-Za-z%]")
+_ORDER_FIX = cue(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
-_OTHER_SUBJECT = re.compile(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
-_STATUS_ASKED = re.compile(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
-_PAST_EPISODE = re.compile(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
-_HYPOTHETICAL = re.compile(
+_OTHER_SUBJECT = cue(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
+_STATUS_ASKED = cue(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
+_PAST_EPISODE = cue(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
+_HYPOTHETICAL = cue(
     r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
     r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
 # a question of what the order is ("123 是加急单吗", "123是给宁波那家做的吧", "123 是直接组装还是先过QC"):
 # the order, then the copula, then a predicate asking nothing of its status (_STATUS_IN_PREDICATE)
-_ABOUT_THE_ORDER_ITSELF = re.compile(
+_ABOUT_THE_ORDER_ITSELF = cue(
     rf"[\s{MASK}]*{MASK}\s*(?:的话|呢)?\s*是(?!不是|否)[^,，。;；]*(?:吗|吧|还是[^,，。;；]*)\s*[?？]?\s*$")
-_STATUS_IN_PREDICATE = re.compile(
+_STATUS_IN_PREDICATE = cue(
     r"[了完好在到几哪]|进度|情况|时候|今天|明天|后天|本周|这周|下周|月底|周[一二三四五六日末]|\d|延|拖|晚|急着")
 # the sender will look or ask someone ("我问下仓库", "我要看一下尺寸"): no question to the bot,
 # unless what is looked at is the status ("我看下进度")
-_SELF_LOOK = re.compile(r"(?<![帮给替叫让])我(?:要|去|再|先|来|得|也|马上|等下|待会)*\s*(?:问|查|看|确认)\s*一?\s*下"
+_SELF_LOOK = cue(r"(?<![帮给替叫让])我(?:要|去|再|先|来|得|也|马上|等下|待会)*\s*(?:问|查|看|确认)\s*一?\s*下"
                         r"(?!\s*(?:进度|进展|情况|状态|到哪|做到))")
 # a tag question checking a state with 了吧 ("可以入库了吧", "焊完了吧"): the sender asks for confirmation
-_CONFIRM_TAG = re.compile(r"了吧\s*[?？]?\s*$")
+_CONFIRM_TAG = cue(r"了吧\s*[?？]?\s*$")
 # a status word standing alone between two milestones of a spaced list ("下料 完成 焊接 完成")
-_STATUS_BETWEEN = re.compile(r"\s+(?:" + lx.alternation(lx.DONE_WORDS) + r"|完|好|ok|OK|中|进行中|\d{1,3}\s*%)\s+")
-_OTHER_STEP = re.compile(lx.alternation(lx.OTHER_STEPS))
+_STATUS_BETWEEN = cue(r"\s+(?:" + lx.alternation(lx.DONE_WORDS) + r"|完|好|ok|OK|中|进行中|\d{1,3}\s*%)\s+")
+_OTHER_STEP = cue(lx.alternation(lx.OTHER_STEPS))
 # a quoted earlier message heading a reply: "> 小王：…", "回复 张工：…", "引用 李工：…"
-_QUOTED = re.compile(r"\s*(?:[>＞]\s*|回复\s*|引用\s*)[^:：\s\d]{1,8}\s*[:：]")
+_QUOTED = cue(r"\s*(?:[>＞]\s*|回复\s*|引用\s*)[^:：\s\d]{1,8}\s*[:：]")
 # a line that introduces what follows: "SO…的情况：", "进度更新如下"
-_HEADER_END = re.compile(r"[:：]\s*$|如下")
+_HEADER_END = cue(r"[:：]\s*$|如下")
 # a header announcing a plan: the lines under it are what is planned ("发货安排", "本周出货计划")
-_PLAN_HEADER = re.compile(r"(?<!生产)(?:安排|计划|排期|预排|plan)")
+_PLAN_HEADER = cue(r"(?<!生产)(?:安排|计划|排期|预排|plan)")
 # (a header naming the customer's call, mail or notice, or sales's notice, relays requests too)
-_CHANGE_HEADER = re.compile(r"(?:客户|订单)?变更|客户(?:要求|需求|电话|来电|邮件|来函|通知)|销售部?通知")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CHANGE_HEADER = cue(r"(?:客户|订单)?变更|客户(?:要求|需求|电话|来电|邮件|来函|通知)|销售部?通知")
+_CJK = cue(r"[\u4e00-\u9fff]")
 _MIN_COVERAGE = 0.4
 # a long line of several items with no punctuation at all is run-on speech (voice input without
 # fillers): which words belong to which item is a guess
 _LONG_RUN_ON = 20
-_BOUNDARY_PUNCT = re.compile(r"[,;。!?，；！？]")
-_FILLER_WORDS = re.compile(r"然后|那个|就是|的话|嗯|呃")
-_QUERY_WEAK = re.compile(lx.alternation(lx.QUERY_WEAK))
-_GENERAL_ORDER = re.compile(
+_BOUNDARY_PUNCT = cue(r"[,;。!?，；！？]")
+_FILLER_WORDS = cue(r"然后|那个|就是|的话|嗯|呃")
+_QUERY_WEAK = cue(lx.alternation(lx.QUERY_WEAK))
+_GENERAL_ORDER = cue(
     # ("这批焊丝", "那批螺丝": a batch of supplies, not of an order's goods)
     lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:油漆|涂料|配件|零件|耗材|[\u4e00-\u9fff]{0,2}[丝纸轮罩钉栓板管粉料材胶剂布]))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
@@ -142,10 +143,10 @@ _GENERAL_ORDER = re.compile(
 
 # "这个单子", "这单": an order for sure; "这批(货)", "我们订的": goods, which may be a supplier's, so
 # they anchor only with a milestone or the customer named beside them
-_DEICTIC_ORDER = re.compile(r"(?:这|那)(?:个单子?|张单|单)")
-_DEICTIC_GOODS = re.compile(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
-_PROGRESS_QUESTION = re.compile(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
-_LEAD_IN = re.compile(
+_DEICTIC_ORDER = cue(r"(?:这|那)(?:个单子?|张单|单)")
+_DEICTIC_GOODS = cue(r"(?:这|那)批货?|我们(?:订|要|买|下)的")
+_PROGRESS_QUESTION = cue(r"什么时候|啥时候|几时|到哪|哪一步|进度|做完|能好|怎么样了|什么程度")
+_LEAD_IN = cue(
     r"(?:就|又|再|也|都|已经|已|正在|还在|在|开始|准备|安排|刚刚?|然后|那个|现在|可以|能|要|会|得|转到|转入|转|进入"
     r"|今天|明天|后天|上午|下午|晚上|下下?个?(?:周|礼拜|星期|月)"
     # (a coming day said in run-on speech before the next step: "然后明天一早就入库", "然后呢下个礼拜二发货")
@@ -194,18 +195,18 @@ class Parser:
         # a milestone corrected by another one ("焊接 不对 是下料"): the first goes (class: self-correction)
         # (also with its status before the correction, "焊接完成，哦不对，是涂装完成", or on the next line)
         # ("焊接完成，不是涂装" keeps 焊接: a bare 不是 after a status negates what follows it)
-        self._word_correction = re.compile(
+        self._word_correction = cue(
             f"(?:{words})\\s*[,，]?\\s*(?:哦?不对|不是|说错了|哦不)\\s*[,，]?\\s*(?:应该是|是)?\\s*(?=(?:{words}))"
             f"|(?:{words})[^,，。;；\\n]{{1,4}}?[\\s,，]*(?:(?:哦|噢)\\s*(?:不对|不是)|(?:(?:哦|噢)\\s*)?(?:不对|说错了|打错了|写错了|搞错了))"
             f"[\\s,，]*(?:应该是|是)?\\s*(?=(?:{words}))")
         self._names = frozenset(names)
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
-        self._milestone_re = re.compile(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
+        self._milestone_re = cue(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
         self._derived = tuple(
-            (re.compile(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
+            (cue(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
         ) + tuple(
-            (re.compile(form), name) for name, forms in lx.VERB_FORMS.items() if name in names for form in forms
+            (cue(form), name) for name, forms in lx.VERB_FORMS.items() if name in names for form in forms
         )
         verbs = {pattern for name, forms in lx.VERB_FORMS.items() for pattern in forms}
         # one scan for every derived form: group d<i> is the i-th form (milestone, is a one-character verb)
@@ -215,7 +216,7 @@ class Parser:
         # (characters inside a lookaround never start a match: they are left out of the filter)
         triggers = _char_class(ch for pattern, _ in self._derived for ch in _LOOKAROUND.sub("", pattern.pattern)
                                if "\u4e00" <= ch <= "\u9fff")
-        self._derived_re = re.compile(f"(?=[A-Za-z]|{triggers})(?:{alternatives})")
+        self._derived_re = cue(f"(?=[A-Za-z]|{triggers})(?:{alternatives})")
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -231,7 +232,7 @@ class Parser:
             ) if p
         )
         # every cue the parser reads; what a line holds beyond them is unexplained (see _coverage)
-        self._known = re.compile("|".join(p for p in (
+        self._known = cue("|".join(p for p in (
             words, lx.alternation(lx.DONE_WORDS + lx.START_WORDS + lx.QUALITY_WORDS + lx.EQUIPMENT_WORDS
                                   + lx.MATERIAL_WORDS + lx.DELAY_WORDS + lx.OTHER_WORDS + lx.QUERY_STRONG
                                   + lx.QUERY_WEAK + lx.REQUESTERS + lx.QTY_FIELDS + lx.DUE_FIELDS
@@ -243,7 +244,7 @@ class Parser:
             r"订单|单号|单子|这批|那批|货|今天|上午|下午|晚上|现在|目前|已经|正在|大概|还|都|也|就|再|又|在|的|了|着|呢|吗|吧|啊|呀|喇|咗|嘅|啲|"
             r"这|那|个|边|那边|这边|然后|就是|的话|那个|这个|全部|一共|总共|剩|差|说|要|把|有|是|先|后|和|及|与|跟|中|好|完",
         ) if p))
-        self._domain_after = re.compile(
+        self._domain_after = cue(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
             rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s)*\s*(?:{domain})"
@@ -851,12 +852,12 @@ class Parser:
         return [spec] if spec is not None else []
 
 
-_RUN_ON_JOIN = re.compile(r"然后|另外|同时|并且|还有就是")
-_ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+_RUN_ON_JOIN = cue(r"然后|另外|同时|并且|还有就是")
+_ENGLISH_WORDS = cue(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
-_LOOKAROUND = re.compile(r"\(\?<?[=!][^()]*\)")
+_LOOKAROUND = cue(r"\(\?<?[=!][^()]*\)")
 
 
 def _char_class(chars: Iterable[str]) -> str:
@@ -871,16 +872,16 @@ def _leads(window: Window) -> bool:
 
 # with no order, a remark on the shop at large ("焊接返工太多了，大家注意", "今天焊接完成了好几个单",
 # "喷漆色差问题要重视"): a count of orders, an appeal to everyone, a habit or an amount — no one order's news
-_GENERAL_REMARK = re.compile(
+_GENERAL_REMARK = cue(
     r"(?:几|\d+|[一二两三四五六七八九十]+)\s*个\s*(?:单|订单)|几\s*个?\s*柜|大家|各位|所有|要重视|注意|太多|挺多|很多|经常|老是|总是|最近"
 )
-_NOMINALISED = re.compile(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
+_NOMINALISED = cue(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
-_UNDER_WAY = re.compile(r"在[干做搞弄赶焊喷装切开检]")
-_INDEFINITE_FEW = re.compile(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)")
+_UNDER_WAY = cue(r"在[干做搞弄赶焊喷装切开检]")
+_INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)")
 # partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
 # …or right after the milestone word ("电焊 3/4", "组装 300/600", "总装（30/120）", "组装完成500/500")
-_SLASH_SHARE = re.compile(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"
+_SLASH_SHARE = cue(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"
                           rf"(?P<unit>\s*{QTY_UNITS})?\s*[)）]?")
 
 
@@ -896,22 +897,22 @@ def _share_words(match: re.Match[str]) -> str:
     return f"{verb}{100 * numerator // denominator}%"
 
 
-_CREW_AFTER = re.compile(r"\s*了?\s*(?:[一两二三四五六七八九十几]|\d{1,2})\s*个?\s*(?:班|人|组|个人)(?![长组])")
-_DOCUMENT_BEFORE = re.compile(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
-_OWN_RATE = re.compile(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
-_RUNS_LATE = re.compile(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
+_CREW_AFTER = cue(r"\s*了?\s*(?:[一两二三四五六七八九十几]|\d{1,2})\s*个?\s*(?:班|人|组|个人)(?![长组])")
+_DOCUMENT_BEFORE = cue(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
+_OWN_RATE = cue(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
+_RUNS_LATE = cue(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
 # "比计划早一天", "按计划": the plan compared with, not a forecast
-_PLAN_COMPARED = re.compile(r"(?:比|按|照|原|超)\s*计划")
+_PLAN_COMPARED = cue(r"(?:比|按|照|原|超)\s*计划")
 
 
 # what may stand before the step named after a finished one when it only says what comes next:
 # a hand-over ("转焊接", "交给涂装", "排在明天喷漆"), a day, or fillers of speech ("然后明天就可以那个质检")
-_HANDOFF = re.compile(r"转到?|转入|转给|交给|交到|移交|送去|送到|排在|排到")
-_NEXT_STEP_LEAD = re.compile(
+_HANDOFF = cue(r"转到?|转入|转给|交给|交到|移交|送去|送到|排在|排到")
+_NEXT_STEP_LEAD = cue(
     r"(?:[\s,，]|然后|接着|再|就|呢|那个|可以|能|会|要|准备|安排|" + _HANDOFF.pattern
     + r"|今天|今日|今晚|明天|明日|明早|明晚|明儿|后天|大后天|上午|下午|中午|晚上|早上|一早|一大早"
     + r"|(?:下下?个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]|\d{1,2}[号日]|\d{1,2}[./]\d{1,2})*")
-_NEXT_STEP_AFTER = re.compile(r"\s*(?:了|吧)?\s*[,，。.!！;；]?\s*")
+_NEXT_STEP_AFTER = cue(r"\s*(?:了|吧)?\s*[,，。.!！;；]?\s*")
 
 
 def _next_step(window: Window, today: date) -> str | None:

@@ -1,0 +1,51 @@
+"""patterns.cue: a first-character filter that never changes what a pattern matches."""
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import handlers.understanding.exceptions as exceptions
+from handlers.understanding.patterns import cue, first_chars
+
+SOURCES = [
+    r"(?<!不)焊接|喷(?:漆|涂)?|装配",
+    r"(?:已经?|都)?\s*(?:完成|做完)了?",
+    r"[一二两三]成(?![品本])|(?P<num>\d{1,3})\s*%",
+    r"(?:焊|喷)(?:完|好)(?=了)",
+    r"a?b|c",
+]
+ALPHABET = "焊接喷漆涂装配已经都完成做了一二两三成品本%0123456789 不abc好"
+
+
+@given(st.sampled_from(SOURCES), st.text(alphabet=ALPHABET, max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_the_filtered_pattern_finds_the_same_matches(source, text):
+    plain, filtered = re.compile(source), cue(source)
+    assert [m.span() for m in plain.finditer(text)] == [m.span() for m in filtered.finditer(text)]
+    assert [m.groups() for m in plain.finditer(text)] == [m.groups() for m in filtered.finditer(text)]
+    assert plain.sub("#", text) == filtered.sub("#", text)
+
+
+def test_first_characters_come_from_literals_classes_and_branches():
+    assert first_chars(r"(?<!不)焊接|喷(?:漆|涂)|装配") == frozenset("焊喷装")
+    assert first_chars(r"(?:已经?)?完成") == frozenset("已完")
+
+
+@pytest.mark.parametrize("source", [
+    r"\d+台",                      # a category: any digit
+    r"[^,，]+完成",                 # a negated class
+    r"[\u4e00-\u9fff]{2}完成",     # a class too wide to be worth it
+    r"(?i:customer)s?",            # case-insensitive: C as well as c
+    r"(?i)done",
+    r"a?",                         # may match empty
+])
+def test_no_filter_where_the_first_character_is_open(source):
+    assert first_chars(source) is None
+    assert cue(source).pattern == source
+
+
+def test_the_exception_cues_are_filtered():
+    # the measured case: the long exception alternations carry their first-character class
+    assert exceptions._QUALITY.pattern.startswith("(?=[")
