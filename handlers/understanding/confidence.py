@@ -28,7 +28,7 @@ the parse), more than the speed bar leaves.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 from .items import ParsedItem
@@ -86,4 +86,4 @@ def review(items: list[ParsedItem], line: str) -> list[ParsedItem]:
     if not any(item.confident for item in items):
         return items
     signs = _signs(items, line)
-    return [replace(item, confident=False) if item.confident and _doubts(item, signs) else item for item in items]
+    return [item.unsure() if item.confident and _doubts(item, signs) else item for item in items]

@@ -47,18 +47,19 @@ _CANTONESE_RE = cue("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse
 # Cantonese aspect and phrasing that need context (class: Cantonese): 喷紧 (progressive 紧 after a verb
 # = 在喷; not 赶紧/加紧/紧急), 好晒喇 / 齐晒 (晒 "all" after a result = 完了), 执返 (redo = 返工), 落料 (= 下料),
 # 迟两日 (= 晚两日; not 推迟), 得点 (= 得怎么样), 冇过 (= 没过)
+# (each after the characters one of which it needs: most messages have none and skip the pattern)
 _CANTONESE_CONTEXT = (
-    (cue(r"([喷焊装落做搞整切开检领发出入执])紧"), r"在\1"),
-    (cue(r"(?<=[好齐完])晒[喇啦了]?"), "了"),
-    (cue(r"(?<=[做搞整弄装焊喷发出切检领排入])晒[喇啦了]?"), "完了"),
-    (cue(r"执返|执番"), "返工"),
-    (cue(r"落(?=\s*(?:了|不到|不了)?\s*料)"), "下"),
-    (cue(r"(?<![推延])迟(?=\s*了?\s*[一二两三四五六七八九十几半\d])"), "晚"),
-    (cue(r"得点(?:呀|啊|样)?"), "得怎么样"),
-    (cue(r"没有过(?![程去来])"), "没过"),
+    ("紧", cue(r"([喷焊装落做搞整切开检领发出入执])紧"), r"在\1"),
+    ("晒", cue(r"(?<=[好齐完])晒[喇啦了]?"), "了"),
+    ("晒", cue(r"(?<=[做搞整弄装焊喷发出切检领排入])晒[喇啦了]?"), "完了"),
+    ("执", cue(r"执返|执番"), "返工"),
+    ("落", cue(r"落(?=\s*(?:了|不到|不了)?\s*料)"), "下"),
+    ("迟", cue(r"(?<![推延])迟(?=\s*了?\s*[一二两三四五六七八九十几半\d])"), "晚"),
+    ("点", cue(r"得点(?:呀|啊|样)?"), "得怎么样"),
+    ("过", cue(r"没有过(?![程去来])"), "没过"),
     # Sichuan 莫得 (= 没有): "料莫得到", "莫得问题"
-    (cue(r"莫得"), "没有"),
-    (cue(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
+    ("莫", cue(r"莫得"), "没有"),
+    ("喇嘞", cue(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
 )
 
 # Self-corrections of dictated numbers (class: self-correction): "124 不对是125", "百分之六十 不对百分之六十五",
@@ -141,8 +142,9 @@ def normalize(text: str) -> str:
     """Simplified script, NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
     text = _CIRCLED.sub("\n", to_simplified(text[:MAX_MESSAGE_CHARS]))
     text = _CANTONESE_RE.sub(lambda match: _CANTONESE[match.group()], text)
-    for pattern, replacement in _CANTONESE_CONTEXT:
-        text = pattern.sub(replacement, text)
+    for needs, pattern, replacement in _CANTONESE_CONTEXT:
+        if any(char in text for char in needs):
+            text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
     if "错" in text or "不" in text:   # every correction word has one of them

@@ -339,7 +339,7 @@ class Parser:
                 found = self._parse_line(headed, headed_orders, today, context, requested)
                 if _UNFINISHED_LABEL.match(heading):
                     # "未完成：" says not finished; whether it has started is a guess
-                    found = [replace(item, confident=False) for item in found]
+                    found = [item.unsure() for item in found]
                 elif heading.startswith("预计") and not self._dated_on_line(written, today):
                     found = [self._planned_step(item) for item in found]
                 if found:
@@ -356,7 +356,7 @@ class Parser:
         start or to finish that day, so the bot asks; one at a point (发货, 入库) happens that day
         (class: plan headers)."""
         if item.intent == "progress" and item.status == "in_progress" and item.milestone not in lx.POINT_MILESTONES:
-            return replace(item, confident=False)
+            return item.unsure()
         return item
 
     @staticmethod
@@ -370,24 +370,24 @@ class Parser:
         if topic is not None and orders:
             # an exception under a header naming a milestone ("本周出货 … 0447 叉车坏了"): is it the
             # header's milestone's? Writers differ, so the bot asks (class: multi-line reports)
-            found = [replace(item, confident=False)
+            found = [item.unsure()
                      if item.intent == "exception" and item.milestone is None else item for item in found]
         if found and ("次" in line or "回" in line or "以后" in line) and _PAST_EPISODE.search(line):
             # "上次124返工那个事…", "以后焊完先自检": talk about an earlier episode or a rule for later,
             # which reads like a report only in its words (round 3: every such item was wrong)
-            found = [replace(item, confident=False) for item in found]
+            found = [item.unsure() for item in found]
         if found and self._coverage(mask(line, orders)) < _MIN_COVERAGE:
             # much of the line is words the parser does not read: its reading may miss the point
-            found = [replace(item, confident=False) for item in found]
+            found = [item.unsure() for item in found]
         if len(found) > 1 and len(_CJK.findall(line)) >= _LONG_RUN_ON and not _BOUNDARY_PUNCT.search(line):
             # run-on speech of several items with no punctuation: which problem words go with which item
             # is a guess, so an exception is asked (round 3: its progress and change asks were needless)
-            found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+            found = [item.unsure() if item.intent == "exception" else item for item in found]
         elif len(_FILLER_WORDS.findall(line)) >= 2:
             # a voice-input transcript ("那个…就是…然后…"): which of its cues is the problem's kind is easily
             # misread, so an exception is asked; its progress, changes and questions are read as said
             # (round 3: across the tuned corpora every such progress or change ask was needless)
-            found = [replace(item, confident=False) if item.intent == "exception" else item for item in found]
+            found = [item.unsure() if item.intent == "exception" else item for item in found]
         return found
 
     def _order_corrected(self, line: str) -> str:
@@ -491,10 +491,10 @@ class Parser:
                 # ("1805 入库了没有？1806呢？": the same question of the next order)
                 partial = self._elided(scope, masked[groups[index - 1][0].start : start], before, today, requested) or partial
             if lead and _UNFINISHED_LABEL.match(lead):
-                partial = [replace(item, confident=False) for item in partial]   # "未完成：…": started? a guess
+                partial = [item.unsure() for item in partial]   # "未完成：…": started? a guess
             elif plan_lead and not self._dated_on_line(masked[max(start, written_lead):end], today):
                 partial = [self._planned_step(item) for item in partial]   # "后天计划：841 总装": start or end?
-            items.extend(replace(item, order_no=o.order_no) for o in group for item in partial)
+            items.extend(item.for_order(o.order_no) for o in group for item in partial)
             before = partial
         return items
 
@@ -568,7 +568,7 @@ class Parser:
             if following == "planned":
                 # "组装完成，明天品检": a forecast of the next step, or only its planned start? writers
                 # label it both ways, so the bot asks (class: next-step mentions)
-                item = replace(item, confident=False)
+                item = item.unsure()
             if item.intent == "progress" and item.status == "done" and item.milestone:
                 reached.add(item.milestone)
             items.append(item)
@@ -754,9 +754,10 @@ class Parser:
                      read_exceptions: bool = True) -> ParsedItem | None:
         # the completion rate of the milestone itself is its progress ("焊接完成率 95%", "齐套率90%");
         # any other rate (合格率, 良率) is a statistic
-        after = _OWN_RATE.sub("", window.after) if "率" in window.after else window.after
-        window = replace(window, before=_RATE.sub("", window.before),
-                         after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", after)))
+        if "率" in window.before or "率" in window.after or "/" in window.after:
+            after = _OWN_RATE.sub("", window.after) if "率" in window.after else window.after
+            window = replace(window, before=_RATE.sub("", window.before),
+                             after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", after)))
         text = f"{window.before}\x01{window.after}"
         if "计划" in text:
             window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
