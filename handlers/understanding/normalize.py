@@ -61,6 +61,7 @@ _CANTONESE_CONTEXT = (
     ("莫", cue(r"莫得"), "没有"),
     ("喇嘞", cue(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
 )
+_CANTONESE_CONTEXT_CHARS = re.compile("[" + "".join(needs for needs, _, _ in _CANTONESE_CONTEXT) + "]")
 
 # Self-corrections of dictated numbers (class: self-correction): "124 不对是125", "百分之六十 不对百分之六十五",
 # "八十 不对九十台", "一千五 不对 一千二百五十台". The number said first and the correction words go;
@@ -142,9 +143,10 @@ def normalize(text: str) -> str:
     """Simplified script, NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
     text = _CIRCLED.sub("\n", to_simplified(text[:MAX_MESSAGE_CHARS]))
     text = _CANTONESE_RE.sub(lambda match: _CANTONESE[match.group()], text)
-    for needs, pattern, replacement in _CANTONESE_CONTEXT:
-        if any(char in text for char in needs):
-            text = pattern.sub(replacement, text)
+    if _CANTONESE_CONTEXT_CHARS.search(text):
+        for needs, pattern, replacement in _CANTONESE_CONTEXT:
+            if any(char in text for char in needs):
+                text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
     if "错" in text or "不" in text:   # every correction word has one of them
