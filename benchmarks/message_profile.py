@@ -62,20 +62,27 @@ def message(text: str, msgid: str) -> InboundMessage:
 
 
 class RoundTrips:
-    """Counts the statements sent and the transactions begun (not statements run alone, in autocommit)."""
+    """Counts the statements sent and the transactions begun (not statements run alone, in autocommit).
+
+    On PostgreSQL a transaction is counted when a BEGIN goes out (with the statement that needs it:
+    `storage.database` defers it), on SQLite when one is begun."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.statements = 0
         self.transactions = 0
-        event.listen(engine, "before_cursor_execute", self._statement)
+        self.postgresql = engine.dialect.name == "postgresql"
+        event.listen(engine, "before_cursor_execute", self._statement)  # after the database's own listener
         event.listen(engine, "begin", self._begin)
 
-    def _statement(self, *_args: object) -> None:
+    def _statement(self, connection: Connection, *_args: object) -> None:
         self.statements += 1
+        driver = connection.connection.dbapi_connection
+        if self.postgresql and driver._transaction is None and driver.isolation_level != "autocommit":
+            self.transactions += 1
 
     def _begin(self, connection: Connection) -> None:
-        if not getattr(connection.connection.dbapi_connection, "autocommit", False):
+        if not self.postgresql and not getattr(connection.connection.dbapi_connection, "autocommit", False):
             self.transactions += 1
 
     def stop(self) -> None:

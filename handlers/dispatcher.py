@@ -107,11 +107,12 @@ class Dispatcher:
         try:
             try:
                 return await self.database.run(
-                    lambda session: self._handle(session, message, text, parser, finish))
+                    lambda session: self._handle(session, message, text, parser, finish, alone=True))
             except IntegrityError:
                 # A concurrent transaction committed the same message id (a racing redelivery) or the
                 # same new order first; running again sees its result and answers accordingly.
-                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+                return await self.database.run(
+                    lambda session: self._handle(session, message, text, parser, finish, alone=True))
         except ValueRejected as exc:
             log.warning("%s message %s not recorded: %s", message.platform, message.message_id, exc)
             return await self._finished(message, rejected_value_reply(exc), finish)
@@ -167,8 +168,12 @@ class Dispatcher:
 
     async def _handle(
         self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None,
+        *, alone: bool = False,
     ) -> Reply:
+        """`alone`: the message is its transaction's only one (its writes end the unit of work)."""
         reply, writes = await self._record(session, message, text, parser)
+        if writes is not None:
+            writes.ends_unit = alone
         if finish is not None:
             await finish(session, message, reply, writes)
         elif writes is not None:

@@ -389,6 +389,8 @@ class Intake:
                 "answer_route": route,
                 "answered_at": None if route is AnswerRoute.CHANNEL else now,
             })
+            if route is AnswerRoute.OUTBOX:
+                writes.ends_unit = False  # the answer is put in the outbox after them
             done = (await writes.run(session))[marked]
             if not done:
                 route = AnswerRoute.NONE  # handled already (another instance took it over)

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import NO_VALUE, ColumnProperty, InstanceState, Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from storage.database import COMMITS_ALONE, WRITES
 from storage.limits import guard_flush
 from storage.models import Event, Order, OrderMilestone
 
@@ -57,6 +58,9 @@ class Writes:
     taken in on PostgreSQL): `run` returns, per write, the rows an UPDATE changed, or for an INSERT
     the new row's id when asked for (else 1)."""
 
+    ends_unit: bool = False
+    """Nothing follows these writes in their unit of work: on PostgreSQL, when nothing was written
+    before them, their one statement commits alone (`storage.database.COMMITS_ALONE`)."""
     _writes: list[_Write] = field(default_factory=list)
     _events: list[tuple[int, Event]] = field(default_factory=list)
     """Events added from the session (index of their INSERT): their ids are set once written."""
@@ -89,7 +93,8 @@ class Writes:
         if session.bind.dialect.name == "postgresql" and len(writes) > 1:
             statement = _together(tuple(w.shape for w in writes), writes)
             params = {f"p{i}_{key}": value for i, w in enumerate(writes) for key, value in w.params.items()}
-            row = (await session.execute(statement, params)).one()
+            options = {COMMITS_ALONE: True} if self.ends_unit else {}
+            row = (await session.execute(statement, params, execution_options=options)).one()
             results = [int(value or 0) for value in row]
         else:
             results = []
@@ -146,7 +151,7 @@ def _together(shapes: tuple[_Shape, ...], writes: list[_Write]) -> Executable:
             counts.append(
                 select(cte.c.id).scalar_subquery() if w.shape[4] else select(func.count()).select_from(cte).scalar_subquery()
             )
-        statement = _TOGETHER[shapes] = select(*counts)
+        statement = _TOGETHER[shapes] = select(*counts).execution_options(**{WRITES: True})
     return statement
 
 
