@@ -148,8 +148,8 @@ def _defer_begin(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _begin_when_needed(connection: Any, _cursor: Any, _statement: Any, _params: Any, context: Any, _many: Any) -> None:
         driver = connection.connection.dbapi_connection  # SQLAlchemy's asyncpg adapter
-        if driver._transaction is not None or driver._isolation_setting not in _DEFERRABLE:
-            return  # in a transaction already, or a connection that runs each statement alone anyway
+        if getattr(driver, "_transaction", True) is not None or getattr(driver, "_isolation_setting", "") not in _DEFERRABLE:
+            return  # in a transaction already, a connection that runs each statement alone anyway, or another driver
         if connection in _ALONE_DONE:
             raise InvalidRequestError("a statement after the one that committed its unit of work alone")
         options = context.execution_options if context is not None else {}
