@@ -35,12 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Connection, Engine, event  # noqa: E402
+from sqlalchemy import Connection, Engine, event, text  # noqa: E402
 
 from bot.config import parse_settings  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from handlers.intake import Intake  # noqa: E402
 from handlers.messages import InboundMessage  # noqa: E402
+from storage.database import Database  # noqa: E402
 from tests.bot.gendan_process import GROUP, progress_texts  # noqa: E402
 from tests.conftest import scratch_postgres  # noqa: E402
 
@@ -90,6 +91,25 @@ class RoundTrips:
         event.remove(self.engine, "begin", self._begin)
 
 
+async def server_cpu(database: Database) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving this run's own (scratch) database
+    (0 on SQLite): read from /proc, so only for a server on this machine."""
+    if database.dialect != "postgresql":
+        return 0.0
+    async with database.read() as session:
+        pids = list(await session.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
 async def send(intake: Intake, messages: list[InboundMessage], burst: int) -> None:
     for start in range(0, len(messages), burst):
         tickets = await asyncio.gather(*(intake.accept(m) for m in messages[start:start + burst]))
@@ -119,6 +139,7 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
             measured = [message(t, f"load-{i}") for i, t in enumerate(texts[60:])]
             profiler = cProfile.Profile() if args.profile else None
             trips = RoundTrips(runtime.database.engine.sync_engine)
+            backends = await server_cpu(runtime.database)
             cpu, wall, before = time.process_time(), time.perf_counter(), os.times()
             if profiler is not None:
                 profiler.enable()
@@ -128,6 +149,7 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
             cpu, wall, after = time.process_time() - cpu, time.perf_counter() - wall, os.times()
             user, system = after.user - before.user, after.system - before.system
             trips.stop()
+            backends = await server_cpu(runtime.database) - backends
         finally:
             await intake.close()
     where = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
@@ -135,7 +157,8 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
           f" per message (user {1000 * user / args.messages:.2f}, system {1000 * system / args.messages:.2f}),"
           f" wall {1000 * wall / args.messages:.2f} ms{' (under cProfile)' if profiler else ''};"
           f" per message {trips.statements / args.messages:.2f} statements and {trips.transactions / args.messages:.2f}"
-          f" transactions (BEGIN … COMMIT)")
+          f" transactions (BEGIN … COMMIT)"
+          + (f"; PostgreSQL backends {1000 * backends / args.messages:.2f} ms CPU per message" if backends else ""))
     if profiler is not None:
         # Python function calls per message: unlike CPU time, the same on a busy machine as on an idle one.
         print(f"Python function calls per message: {pstats.Stats(profiler).total_calls / args.messages:.0f}")
