@@ -35,12 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Connection, Engine, event  # noqa: E402
+from sqlalchemy import Connection, Engine, event, text  # noqa: E402
 
 from bot.config import parse_settings  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from handlers.intake import Intake  # noqa: E402
 from handlers.messages import InboundMessage  # noqa: E402
+from storage.database import Database  # noqa: E402
 from tests.bot.gendan_process import GROUP, progress_texts  # noqa: E402
 from tests.conftest import scratch_postgres  # noqa: E402
 
@@ -62,25 +63,51 @@ def message(text: str, msgid: str) -> InboundMessage:
 
 
 class RoundTrips:
-    """Counts the statements sent and the transactions begun (not statements run alone, in autocommit)."""
+    """Counts the statements sent and the transactions begun (not statements run alone, in autocommit).
+
+    On PostgreSQL a transaction is counted when a BEGIN goes out (with the statement that needs it:
+    `storage.database` defers it), on SQLite when one is begun."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.statements = 0
         self.transactions = 0
-        event.listen(engine, "before_cursor_execute", self._statement)
+        self.postgresql = engine.dialect.name == "postgresql"
+        event.listen(engine, "before_cursor_execute", self._statement)  # after the database's own listener
         event.listen(engine, "begin", self._begin)
 
-    def _statement(self, *_args: object) -> None:
+    def _statement(self, connection: Connection, *_args: object) -> None:
         self.statements += 1
+        driver = connection.connection.dbapi_connection
+        if self.postgresql and driver._transaction is None and driver.isolation_level != "autocommit":
+            self.transactions += 1
 
     def _begin(self, connection: Connection) -> None:
-        if not getattr(connection.connection.dbapi_connection, "autocommit", False):
+        if not self.postgresql and not getattr(connection.connection.dbapi_connection, "autocommit", False):
             self.transactions += 1
 
     def stop(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._statement)
         event.remove(self.engine, "begin", self._begin)
+
+
+async def server_cpu(database: Database) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving this run's own (scratch) database
+    (0 on SQLite): read from /proc, so only for a server on this machine."""
+    if database.dialect != "postgresql":
+        return 0.0
+    async with database.read() as session:
+        pids = list(await session.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
 
 
 async def send(intake: Intake, messages: list[InboundMessage], burst: int) -> None:
@@ -112,6 +139,7 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
             measured = [message(t, f"load-{i}") for i, t in enumerate(texts[60:])]
             profiler = cProfile.Profile() if args.profile else None
             trips = RoundTrips(runtime.database.engine.sync_engine)
+            backends = await server_cpu(runtime.database)
             cpu, wall, before = time.process_time(), time.perf_counter(), os.times()
             if profiler is not None:
                 profiler.enable()
@@ -121,6 +149,7 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
             cpu, wall, after = time.process_time() - cpu, time.perf_counter() - wall, os.times()
             user, system = after.user - before.user, after.system - before.system
             trips.stop()
+            backends = await server_cpu(runtime.database) - backends
         finally:
             await intake.close()
     where = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
@@ -128,7 +157,8 @@ async def run_on(args: argparse.Namespace, database_url: str) -> None:
           f" per message (user {1000 * user / args.messages:.2f}, system {1000 * system / args.messages:.2f}),"
           f" wall {1000 * wall / args.messages:.2f} ms{' (under cProfile)' if profiler else ''};"
           f" per message {trips.statements / args.messages:.2f} statements and {trips.transactions / args.messages:.2f}"
-          f" transactions (BEGIN … COMMIT)")
+          f" transactions (BEGIN … COMMIT)"
+          + (f"; PostgreSQL backends {1000 * backends / args.messages:.2f} ms CPU per message" if backends else ""))
     if profiler is not None:
         # Python function calls per message: unlike CPU time, the same on a busy machine as on an idle one.
         print(f"Python function calls per message: {pstats.Stats(profiler).total_calls / args.messages:.0f}")

@@ -105,6 +105,9 @@ _ORDER_WITH_MILESTONES = select(Order).where(Order.order_no == bindparam("order_
 
 async def visible_order(ctx: Context, order_no: str) -> Order | None:
     """The order with this number if this chat may see it; None alike when it is missing or not theirs."""
+    if order_no in ctx.orders_read:
+        order = ctx.orders_read[order_no]
+        return order if order is not None and scope_for(ctx).sees(order) else None
     scope = scope_for(ctx).where()
     if not scope:  # the common case, asked on nearly every message: a statement built once
         return await ctx.session.scalar(_ORDER_WITH_MILESTONES, {"order_no": order_no})

@@ -54,6 +54,10 @@ class Context:
     undone_lately: bool | None = None
     """Whether the sender undid a record in this chat within the correction window, when read
     before handling (None: ask)."""
+    orders_read: dict[str, Order | None] = field(default_factory=dict)
+    """Orders read before handling (with the checks every message needs, in one statement), by
+    number, whoever may see them; None: there is no such order. `visible_order` asks no more for
+    them."""
 
     @property
     def now(self) -> datetime:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, insert, literal_column, select
+from sqlalchemy import and_, bindparam, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from handlers.access import GUEST, command_refusal, is_guest, refuse
 from handlers.boundary import id_refusal, normalise, rejected_value_reply
@@ -34,8 +35,8 @@ from handlers.settings import HandlerSettings
 from handlers.understanding.items import ParsedItem
 from storage.database import Database, DatabaseUnavailable
 from storage.limits import ValueRejected
-from storage.models import ProcessedMessage
-from storage.writes import write_pending
+from storage.models import Order, ProcessedMessage
+from storage.writes import Writes, pending_writes
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +49,14 @@ EMPTY = "在的～有什么要记录的？例如「订单123 焊接完成」，�
 class Finish(Protocol):
     """Extra work committed in the same transaction as the message's records (the inbox marks it done).
 
-    `remember`: the message's row of processed messages, which `finish` inserts (with `REMEMBER`)
-    — left to it so that both can go out as one statement, one round trip on PostgreSQL; None when
-    there is nothing to remember (a duplicate, a message answered without being recorded)."""
+    `writes`: the message's writes not yet run — its records (when simple) and its row of processed
+    messages — which `finish` runs (`Writes.run`) together with its own, so that all go out as one
+    statement, one round trip on PostgreSQL; None when there is nothing to write (a duplicate, a
+    message answered without being recorded)."""
 
     def __call__(
-        self, session: AsyncSession, message: InboundMessage, reply: Reply, remember: Remembered | None = None
+        self, session: AsyncSession, message: InboundMessage, reply: Reply, writes: Writes | None = None
     ) -> Awaitable[None]: ...
-
-
-Remembered = dict[str, Any]
-"""The values of a processed message's row (bound to `REMEMBER`)."""
-
 
 
 _SPACES = re.compile(r"[ \t\u3000\u2005\u00a0]+")
@@ -110,11 +107,12 @@ class Dispatcher:
         try:
             try:
                 return await self.database.run(
-                    lambda session: self._handle(session, message, text, parser, finish))
+                    lambda session: self._handle(session, message, text, parser, finish, alone=True))
             except IntegrityError:
                 # A concurrent transaction committed the same message id (a racing redelivery) or the
                 # same new order first; running again sees its result and answers accordingly.
-                return await self.database.run(lambda session: self._handle(session, message, text, parser, finish))
+                return await self.database.run(
+                    lambda session: self._handle(session, message, text, parser, finish, alone=True))
         except ValueRejected as exc:
             log.warning("%s message %s not recorded: %s", message.platform, message.message_id, exc)
             return await self._finished(message, rejected_value_reply(exc), finish)
@@ -170,20 +168,24 @@ class Dispatcher:
 
     async def _handle(
         self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser, finish: Finish | None,
+        *, alone: bool = False,
     ) -> Reply:
-        reply, remember = await self._record(session, message, text, parser)
+        """`alone`: the message is its transaction's only one (its writes end the unit of work)."""
+        reply, writes = await self._record(session, message, text, parser)
+        if writes is not None:
+            writes.ends_unit = alone
         if finish is not None:
-            await finish(session, message, reply, remember)
-        elif remember is not None:
-            await session.execute(REMEMBER, remember)
+            await finish(session, message, reply, writes)
+        elif writes is not None:
+            await writes.run(session)
         return reply
 
     async def _record(
         self, session: AsyncSession, message: InboundMessage, text: str, parser: TextParser
-    ) -> tuple[Reply, Remembered | None]:
-        """The reply, and the processed-message row to remember (None for a duplicate; inserted by
-        the caller)."""
-        before = await _before(session, message)
+    ) -> tuple[Reply, Writes | None]:
+        """The reply, and the writes still to run: the handler's records (when simple) and the
+        processed-message row (None for a duplicate; run by the caller)."""
+        before = await _before(session, message, _named_order(parser))
         previous = before.processed
         if previous is not None and previous[:2] != (message.chat_id, message.sender_id):
             # Not a redelivery: another chat's message carried this id. Its reply is not ours to show.
@@ -202,12 +204,13 @@ class Dispatcher:
             parser=parser,
             question_open=before.question_open,
             undone_lately=before.undone_lately,
+            orders_read=before.orders,
         )
         reply = await self._route(ctx)
-        await write_pending(session)  # the handler's records first, as before (without the ORM's flush if simple)
+        writes = await pending_writes(session)  # the handler's records first (without the ORM's flush if simple)
         # A Core insert, not an ORM object: nothing reads it back in this transaction, and the unit
         # of work's bookkeeping for one more object cost more than the statement itself.
-        return reply, {
+        writes.insert(_PROCESSED_TABLE, {
             "platform": message.platform,
             "message_id": message.message_id,
             "chat_id": message.chat_id,
@@ -215,7 +218,8 @@ class Dispatcher:
             "order_no": ctx.about_order,
             "reply_text": reply.text,
             "processed_at": message.sent_at,
-        }
+        })
+        return reply, writes
 
     async def _route(self, ctx: Context) -> Reply:
         if not ctx.text:
@@ -266,21 +270,42 @@ sender has a question open in this chat, and whether they undid a record lately.
 from the tables (no ORM object for a row that is nearly never there)."""
 
 
+_BEFORE_WITH_ORDER = (
+    select(Order, *_BEFORE.selected_columns)
+    .select_from(_BEFORE.get_final_froms()[0].outerjoin(Order, Order.order_no == bindparam("order_no")))
+    .options(joinedload(Order.milestones))
+)
+"""The same, with the order the message names (and its steps, NULL when there is none) read in the
+same statement: one round trip fewer for an ordinary progress report on PostgreSQL."""
+
+
 @dataclass(frozen=True)
 class _Before:
     processed: tuple[str, str, str] | None
     """(chat_id, sender_id, reply_text) of the message id processed before, or None."""
     question_open: bool
     undone_lately: bool
+    orders: dict[str, Order | None]
+    """The order the message names, by number (None: there is no such order), when it was read."""
 
 
-async def _before(session: AsyncSession, message: InboundMessage) -> _Before:
-    row = (await session.execute(_BEFORE, {
+def _named_order(parser: TextParser) -> str | None:
+    """The first order number of a message understood before its transaction (free text), if any."""
+    if not isinstance(parser, PreParsed):
+        return None
+    return next((item.order_no for item in parser.items if item.order_no), None)
+
+
+async def _before(session: AsyncSession, message: InboundMessage, order_no: str | None) -> _Before:
+    params = {
         "platform": message.platform, "message_id": message.message_id, "chat_id": message.chat_id,
         "sender_id": message.sender_id, "undo_since": correction_window_start(message.sent_at),
-    })).one()
+    }
+    if order_no is None:
+        row = (await session.execute(_BEFORE, params)).one()
+        orders: dict[str, Order | None] = {}
+    else:
+        row = (await session.execute(_BEFORE_WITH_ORDER, params | {"order_no": order_no})).unique().one()
+        orders = {order_no: row[0]}
     processed = None if row.chat_id is None else (row.chat_id, row.sender_id, row.reply_text)
-    return _Before(processed, bool(row.question_open), bool(row.undone_lately))
-REMEMBER = insert(ProcessedMessage.__table__)
-"""Remember a processed message (built once; the values bound per message)."""
-
+    return _Before(processed, bool(row.question_open), bool(row.undone_lately), orders)

@@ -35,11 +35,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.boundary import id_refusal, normalise
-from handlers.dispatcher import REMEMBER, REUSED_ID, Dispatcher, Finish, Remembered
+from handlers.dispatcher import REUSED_ID, Dispatcher, Finish
 from handlers.messages import InboundMessage, Reply
 from storage.database import Database, DatabaseUnavailable
 from storage.models import AnswerRoute, InboxMessage, InboxStatus
 from storage.outbox import enqueue
+from storage.writes import Writes
 
 log = logging.getLogger(__name__)
 
@@ -373,13 +374,13 @@ class Intake:
 
     def _finisher(self, ticket: Ticket) -> Finish:
         async def finish(
-            session: AsyncSession, message: InboundMessage, reply: Reply, remember: Remembered | None = None
+            session: AsyncSession, message: InboundMessage, reply: Reply, writes: Writes | None = None
         ) -> None:
             now = datetime.now(timezone.utc)
             route = self._route(ticket, reply, now)
-            values = {
-                "row_id": ticket.row_id,
-                "was": InboxStatus.RECEIVED,
+            writes = Writes() if writes is None else writes
+            # With the message's records: one statement on PostgreSQL (see `storage.writes`).
+            marked = writes.update(_INBOX, {"id": ticket.row_id, "status": InboxStatus.RECEIVED}, {
                 "status": InboxStatus.DONE,
                 "handled_at": now,
                 "reply_text": reply.text,
@@ -387,16 +388,11 @@ class Intake:
                 "mention_user_ids": list(reply.mention_user_ids),
                 "answer_route": route,
                 "answered_at": None if route is AnswerRoute.CHANNEL else now,
-            }
-            together = _REMEMBERING.get(session.bind.dialect.name)
-            if remember is None:
-                done = await session.execute(_FINISH, values)
-            elif together is not None:
-                done = await session.execute(together, values | {f"remember_{k}": v for k, v in remember.items()})
-            else:
-                await session.execute(REMEMBER, remember)
-                done = await session.execute(_FINISH, values)
-            if not done.rowcount:
+            })
+            if route is AnswerRoute.OUTBOX:
+                writes.ends_unit = False  # the answer is put in the outbox after them
+            done = (await writes.run(session))[marked]
+            if not done:
                 route = AnswerRoute.NONE  # handled already (another instance took it over)
             elif route is AnswerRoute.OUTBOX:
                 await _to_outbox(session, message, reply, now)
@@ -486,19 +482,6 @@ _INSERTS = {
 }
 """Insert messages unless stored before (the ids of those inserted): built once, executed with the
 values of a whole batch (SQLAlchemy sends them as one multi-row INSERT)."""
-_REMEMBERED = ("platform", "message_id", "chat_id", "sender_id", "order_no", "reply_text", "processed_at")
-_FINISH = update(_INBOX).where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.status == bindparam("was"))
-"""Mark a message handled (the new values bound per message; no row when already handled)."""
-_REMEMBERING = {
-    "postgresql": _FINISH.add_cte(
-        postgresql.insert(REMEMBER.table).values(
-            {column.name: bindparam(f"remember_{column.name}", type_=column.type)
-             for column in REMEMBER.table.columns if column.name in _REMEMBERED}
-        ).cte("remembered")
-    ),
-}
-"""Remember the processed message and mark it handled in ONE statement (a data-modifying WITH):
-one round trip on PostgreSQL. Elsewhere (SQLite, no round trips) the two run one after the other."""
 _ANSWERED = (
     update(_INBOX)
     .where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.answered_at.is_(None))

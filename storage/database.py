@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import inline_sqlite
@@ -114,7 +115,65 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) 
     # No ping before each checkout (a round trip per transaction, a sixth of an ordinary message's
     # time on PostgreSQL): a connection the server dropped fails on first use as a disconnect, which
     # invalidates the pool and is retried by `Database.run` like any other unreachable moment.
-    return create_async_engine(url, echo=echo, hide_parameters=True)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True)
+    if engine.dialect.name == "postgresql":
+        _defer_begin(engine)
+    return engine
+
+
+COMMITS_ALONE = "gendan_commits_alone"
+"""Execution option of a unit of work's last statement, one that writes everything it writes: on
+PostgreSQL, when nothing was written before it, it runs without BEGIN and COMMIT (it is atomic and
+durable on its own). No statement may follow it in that unit of work."""
+WRITES = "gendan_writes"
+"""Execution option of a SELECT that writes (its WITH holds data-modifying queries)."""
+_DEFERRABLE = (None, "read_committed")
+"""Isolation settings under which a read outside the transaction sees what it would see inside it
+(a new snapshot per statement either way)."""
+_ALONE_DONE: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Connections (one per unit of work) whose last statement committed alone."""
+
+
+def _defer_begin(engine: AsyncEngine) -> None:
+    """On PostgreSQL, BEGIN goes out with a unit of work's first statement that needs it, not its first.
+
+    Under READ COMMITTED each statement reads its own snapshot whether a transaction is open or not,
+    and a plain SELECT takes no lock: a read before the first write reads the same outside the
+    transaction, one round trip (BEGIN) fewer; a unit of work that only reads sends neither BEGIN nor
+    COMMIT. A statement marked `COMMITS_ALONE` when nothing was written yet runs without them too.
+    Everything else — a write, a locking read (FOR UPDATE), a text statement — begins the
+    transaction as before, which then commits or rolls back as a whole.
+    """
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _begin_when_needed(connection: Any, _cursor: Any, _statement: Any, _params: Any, context: Any, _many: Any) -> None:
+        driver = connection.connection.dbapi_connection  # SQLAlchemy's asyncpg adapter
+        if getattr(driver, "_transaction", True) is not None or getattr(driver, "_isolation_setting", "") not in _DEFERRABLE:
+            return  # in a transaction already, a connection that runs each statement alone anyway, or another driver
+        if connection in _ALONE_DONE:
+            raise InvalidRequestError("a statement after the one that committed its unit of work alone")
+        options = context.execution_options if context is not None else {}
+        alone = bool(options.get(COMMITS_ALONE))
+        if alone:
+            _ALONE_DONE.add(connection)
+        elif not _plain_read(context, options):
+            driver.isolation_level = driver._isolation_setting  # BEGIN goes out with this statement
+            return
+        driver.isolation_level = "autocommit"
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _restore(driver: Any, _record: Any) -> None:
+        if getattr(driver, "isolation_level", None) == "autocommit" and driver._isolation_setting != "autocommit":
+            driver.isolation_level = driver._isolation_setting
+
+
+def _plain_read(context: Any, options: Any) -> bool:
+    """A SELECT that neither writes nor locks rows."""
+    compiled = getattr(context, "compiled", None)
+    if compiled is None or options.get(WRITES) or context.isinsert or context.isupdate or context.isdelete:
+        return False
+    statement = compiled.statement
+    return bool(getattr(statement, "is_select", False)) and getattr(statement, "_for_update_arg", None) is None
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:

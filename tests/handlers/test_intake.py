@@ -405,6 +405,35 @@ async def test_remembering_a_message_and_marking_it_handled_is_one_statement_on_
     assert (row.status, row.reply_text) == (InboxStatus.DONE, reply.text)
 
 
+async def test_an_ordinary_progress_report_is_three_statements_and_no_begin_on_postgresql(runtime, intake, admin) -> None:
+    # Stored (one INSERT), read (the checks and the order, one SELECT), written (one statement):
+    # each a round trip on PostgreSQL, and the write commits alone (no BEGIN/COMMIT round trips).
+    sent: list[str] = []
+    begun: list[str] = []
+
+    def on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
+        sent.append(statement.split()[0])
+        driver = connection.connection.dbapi_connection
+        if getattr(driver, "_transaction", 0) is None and driver.isolation_level != "autocommit":
+            begun.append(statement.split()[0])
+
+    engine = runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        message = admin.message("订单123 焊接80%")
+        reply = await (await intake.accept(message)).reply(5.0)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert reply is not None and reply.ok and "80%" in reply.text
+    if runtime.database.dialect == "postgresql":
+        assert (sent, begun) == (["INSERT", "SELECT", "WITH"], [])
+    assert await processed(runtime, message.message_id) == 1
+    async with runtime.database.read() as session:
+        events = await session.scalar(select(func.count()).select_from(Event).where(Event.message_id == message.message_id))
+    assert events == 1
+    assert (await inbox_row(runtime, message.message_id)).status == InboxStatus.DONE
+
+
 @pytest.mark.parametrize("together", [False, True], ids=["stored before", "in the same batch"])
 async def test_a_message_id_reused_by_another_chat_is_not_answered_with_the_first_chats_reply(
     runtime, intake, admin, together

@@ -5,9 +5,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.exc import InvalidRequestError
 
-from storage.database import Database, DatabaseUnavailable
+from storage.database import COMMITS_ALONE, Database, DatabaseUnavailable
 from storage.limits import ValueRejected, ValueTooLong
 from storage.migrate import upgrade
 from storage.models import Customer
@@ -217,3 +218,60 @@ async def test_pooled_connections_the_server_dropped_are_replaced_without_a_fail
     assert killed >= 1
     await database.run(lambda session: _add_customer(session, "子"))
     assert {"癸", "子"} <= set(await _names(database))
+
+
+def _begins(database: Database) -> list[str]:
+    """The statements a BEGIN went out with (PostgreSQL: `storage.database` defers it)."""
+    begun: list[str] = []
+
+    def seen(connection, _cursor, statement, *_rest) -> None:  # noqa: ANN001 - after the database's own listener
+        driver = connection.connection.dbapi_connection
+        if driver._transaction is None and driver.isolation_level != "autocommit":
+            begun.append(statement.split()[0])
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    return begun
+
+
+async def test_reads_before_the_first_write_go_without_begin_and_the_writes_still_roll_back_whole(database: Database) -> None:
+    if database.dialect != "postgresql":
+        pytest.skip("BEGIN is deferred on PostgreSQL only")
+    begun = _begins(database)
+
+    async def read_write_fail(session) -> None:
+        await session.scalar(select(Customer.id).where(Customer.name == "戊"))
+        session.add(Customer(name="戊", created_at=NOW))
+        await session.flush()
+        session.add(Customer(name="己", created_at=NOW))
+        await session.flush()
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await database.run(read_write_fail)
+    assert begun == ["INSERT"]  # the read went alone; the first write began the transaction
+    assert not {"戊", "己"} & set(await _names(database))  # both writes rolled back
+    begun.clear()
+    async with database.read() as session:
+        await session.scalar(select(Customer.id))
+    assert begun == []  # a read-only unit of work sends neither BEGIN nor COMMIT
+
+
+async def test_a_locking_read_begins_the_transaction(database: Database) -> None:
+    if database.dialect != "postgresql":
+        pytest.skip("BEGIN is deferred on PostgreSQL only")
+    begun = _begins(database)
+    async with database.transaction() as session:
+        await session.scalar(select(Customer.id).with_for_update())
+        await session.scalar(select(text("1")))
+    assert begun == ["SELECT"]  # FOR UPDATE holds its locks until COMMIT: it cannot go alone
+
+
+async def test_nothing_may_follow_a_statement_that_committed_alone(database: Database) -> None:
+    if database.dialect != "postgresql":
+        pytest.skip("BEGIN is deferred on PostgreSQL only")
+    statement = insert(Customer.__table__).values(name="庚", created_at=NOW)
+    with pytest.raises(InvalidRequestError):
+        async with database.transaction() as session:
+            await session.execute(statement, execution_options={COMMITS_ALONE: True})
+            await session.execute(insert(Customer.__table__).values(name="辛", created_at=NOW))
+    assert "辛" not in await _names(database)
