@@ -29,7 +29,7 @@ from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
 from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
-from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, progress_status
+from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, later_today, progress_status
 from .talk import CUSTOMERS_OWN_LOOK, conditional, not_a_report, off_topic
 from .change_requests import due_change, kept_quantity, names_requester, quantity_change, spec_change
 
@@ -271,8 +271,11 @@ class Parser:
                 found, asking = [ParsedItem("query", order_no=o.order_no) for o in orders], -1
             elif orders:
                 asking = None
-            if orders and not found:
-                found = self._from_header(line, written, orders, heading, several, today, context, requested)
+            if orders and (not found or (heading is not None and heading.startswith("预计") and not dates_in(line, today)
+                                         and all(item.date == today for item in found))):
+                # (a line under a dated plan header that names only a part of the day, "721 上午装车", is
+                # for the header's day, not today)
+                found = self._from_header(line, written, orders, heading, several, today, context, requested) or found
             if found and _HYPOTHETICAL.search(line):
                 # "如果2001明天焊完的话…", "等2005焊完了叫我一下": a condition or a wish, not a report
                 found = [item for item in found if item.intent == "query"]
@@ -719,6 +722,8 @@ class Parser:
                               and not (START.search(text) or FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
+        if status == "in_progress" and when is None and later_today(window):
+            when = today   # "上午进仓", "正在排，下午能排好": the completion is forecast for later today
         if status == "in_progress" and when is None:
             # "三天能装完", "两天内就能做好": a count of days until the completion forecasts its day
             days = DAYS_TO_FINISH.search(joined)

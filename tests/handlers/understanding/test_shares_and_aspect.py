@@ -132,3 +132,77 @@ def test_already_before_a_one_character_verb_is_done(parser):
 
 def test_the_first_batch_out_is_a_partial_shipment(parser):
     assert one(parser, "973 第一批已发，第二批下周")[1:3] == ("发货", "in_progress")
+
+
+# ---- round 4: shares, nearness, moving in, parts of today (examples our own) ----------------------
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("1201 下料还剩60件没切，一共240件", 75),         # what is left said first, then the total
+    ("1202 总装还有三十台没装完总共是一百二十台", 75),  # …run on, as voice input
+    ("1203 喷涂还剩20套 总共80套", 75),
+])
+def test_a_share_from_what_is_left_and_the_total(parser, text, percent):
+    assert one(parser, text)[2:4] == ("in_progress", percent)
+
+
+@pytest.mark.parametrize(("text", "percent"), [("1204 组装 60/80", 75), ("1205 焊接 40/80", 50), ("1206 下料 33/100", 33)])
+def test_a_count_over_its_total_after_the_milestone_is_a_share(parser, text, percent):
+    assert one(parser, text)[2:4] == ("in_progress", percent)
+
+
+def test_a_month_and_day_after_the_milestone_stays_a_date(parser):
+    assert one(parser, "1207 焊接 12/5 完成")[3] is None
+
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("1208 焊接做到五成了，说错了，六成", 60),
+    ("1209 喷涂百分之四十了哦不是百分之五十", 50),
+])
+def test_a_share_corrected_by_the_one_after_it(parser, text, percent):
+    assert one(parser, text)[2:4] == ("in_progress", percent)
+
+
+@pytest.mark.parametrize("text", ["1211 快喷完了", "1212 焊接马上就焊好了", "1213 总装就快装完了", "1214 下料快要切完了"])
+def test_nearly_finished_is_under_way(parser, text):
+    assert one(parser, text)[2] == "in_progress"
+
+
+def test_quickly_finished_is_done(parser):
+    assert one(parser, "1215 焊接很快就焊完了")[2] == "done"
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1216 入总装了，今天头一天", "总装"), ("1217 进到质检了", "质检"), ("1218 油漆到了，继续焊", "焊接")])
+def test_moved_in_or_resumed_is_under_way(parser, text, milestone):
+    assert one(parser, text)[1:3] == (milestone, "in_progress")
+
+
+@pytest.mark.parametrize("text", ["1219 下料还没弄，焊接早着呢", "1220 总装还早"])
+def test_far_from_started_is_no_progress(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.milestone in ("焊接", "总装")] == []
+
+
+@pytest.mark.parametrize("text", ["1221 排产已完成，计划下周一开工", "1222 质检完成，比预计的早一天", "1223 焊接做完了，原计划是明天"])
+def test_done_in_its_own_clause_is_done_whatever_the_plan_after_it(parser, text):
+    assert one(parser, text)[2:] == ("done", None, None)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1224 下午入库", "入库"), ("1225 晚上装车", "发货"), ("1226 今天下午排完", "排产"),
+    ("1227 正在焊，傍晚能焊好", "焊接"), ("1228 下班前进仓", "入库")])
+def test_a_part_of_today_still_to_come_forecasts_today(parser, text, milestone):
+    assert one(parser, text) == ("progress", milestone, "in_progress", None, "2026-12-03")
+
+
+@pytest.mark.parametrize("text", ["1229 今天上午入库 二百四十台", "1230 今早装车，三个柜"])
+def test_a_count_handled_this_morning_is_done(parser, text):
+    assert one(parser, text)[2:] == ("done", None, None)
+
+
+def test_a_part_of_today_said_with_le_is_done(parser):
+    assert one(parser, "1231 下午入库了")[2] == "done"
+
+
+def test_a_plan_header_gives_its_day_to_a_part_of_the_day(parser):
+    items = parser.parse("装车安排 12月8日\n1232 下午装车", NOW)
+    assert [(i.status, i.date and i.date.isoformat()) for i in items] == [("in_progress", "2026-12-08")]
