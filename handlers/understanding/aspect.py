@@ -8,7 +8,7 @@ versus what comes next ("品检过了，明天进仓").
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from .numerals import NUMBER_PATTERN, parse_number
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, START, Window, dates_in
@@ -180,6 +180,9 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = future_date(clause, today)
+    if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
+            and _COMPLETED.search(re.split(r"[,，;；。]", window.after)[0]) and not _NEGATED.search(window.before)):
+        return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
     start = START.search(clause)
     if (future is not None and start is not None and start.start() > future and _PLANNED_START.fullmatch(start.group()) and not DONE.search(clause, start.end())
             and not _PAST.search(window.before) and not _done_before(clause, future)
@@ -314,6 +317,22 @@ def _done_in_own_clause(window: Window, today: date) -> bool:
     done = DONE.search(head)
     return (done is not None and not _negated(head, done.start()) and not re.match(r"\s*(?:不|没)", head[done.end():])
             and not START.search(own) and not FORECAST.search(own) and future_date(own, today) is None)
+
+
+_BARE_WEEKDAY = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7]")
+# the step reported finished with perfective 了 in its own clause: "签收了", "装完了", "发出去了"
+_COMPLETED = re.compile(r"(?<![没不])(?:了|咗|完成|完工|通过|结束)")
+
+
+def past_weekday(text: str, today: date) -> date | None:
+    """A bare weekday ("周六", no 本/这/下) read as a coming day, said of a finished step: the one of the
+    last seven days ("周六签收了" said on a Monday is two days ago); never beside a forecast word."""
+    if FORECAST.search(text):
+        return None
+    for found in dates_in(text, today):
+        if found.value > today and _BARE_WEEKDAY.fullmatch(text, found.start, found.end):
+            return found.value - timedelta(days=7)
+    return None
 
 
 def future_date(text: str, today: date) -> int | None:

@@ -52,7 +52,9 @@ _CANTONESE_CONTEXT = (
     (re.compile(r"(?<![推延])迟(?=\s*了?\s*[一二两三四五六七八九十几半\d])"), "晚"),
     (re.compile(r"得点(?:呀|啊|样)?"), "得怎么样"),
     (re.compile(r"没有过(?![程去来])"), "没过"),
-    (re.compile(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])[喇嘞咯喽](?=\s|$|[,，。!！])"), "了"),
+    # Northern day words: 昨儿(个) = 昨天, 今儿 = 今天, 明儿个 = 明天
+    (re.compile(r"(?<=[昨今明前])儿个?"), "天"),
 )
 
 # Self-corrections of dictated numbers (class: self-correction): "124 不对是125", "百分之六十 不对百分之六十五",

@@ -29,7 +29,7 @@ from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
 from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
-from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, later_today, progress_status
+from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, later_today, past_weekday, progress_status
 from .talk import CUSTOMERS_OWN_LOOK, conditional, not_a_report, off_topic
 from .change_requests import due_change, kept_quantity, names_requester, quantity_change, spec_change
 
@@ -748,7 +748,7 @@ class Parser:
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
         if status == "done":
-            when = when if when is not None and when < today else None
+            when = when if when is not None and when < today else past_weekday(joined, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
 

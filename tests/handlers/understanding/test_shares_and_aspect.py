@@ -206,3 +206,32 @@ def test_a_part_of_today_said_with_le_is_done(parser):
 def test_a_plan_header_gives_its_day_to_a_part_of_the_day(parser):
     items = parser.parse("装车安排 12月8日\n1232 下午装车", NOW)
     assert [(i.status, i.date and i.date.isoformat()) for i in items] == [("in_progress", "2026-12-08")]
+
+
+@pytest.mark.parametrize(("text", "milestone", "day"), [
+    ("1241 客户周一签收了", "验收", "2026-11-30"),   # said on Thursday: Monday gone by
+    ("1242 周二发货了", "发货", "2026-12-01"),
+    ("1243 总装周三装完了", "总装", "2026-12-02"),
+])
+def test_a_bare_weekday_said_of_a_finished_step_is_the_past_one(parser, text, milestone, day):
+    assert one(parser, text) == ("progress", milestone, "done", None, day)
+
+
+def test_a_bare_weekday_beside_a_forecast_stays_ahead(parser):
+    assert one(parser, "1244 周六能发完")[2:] == ("in_progress", None, "2026-12-05")
+
+
+@pytest.mark.parametrize(("text", "status", "day"), [
+    ("1245 焊接昨儿个整完了", "done", "2026-12-02"),     # Northern 昨儿个 = 昨天, 整完 = 做完
+    ("1246 下料整利索了", "done", None),
+    ("1247 喷涂明儿能整完", "in_progress", "2026-12-04"),
+    ("1248 货今天装车走喽", "done", None),               # 喽 / 咯 as a sentence-final 了
+])
+def test_northern_day_words_and_aspect(parser, text, status, day):
+    assert one(parser, text)[2:] == (status, None, day)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1249 排程做好了", "排产"), ("1250 复检合格了", "质检"), ("1251 QC放行了", "质检"), ("1252 漆到了，接着喷", "涂装")])
+def test_more_names_of_steps_and_resumed_work(parser, text, milestone):
+    assert one(parser, text)[1] == milestone
