@@ -30,7 +30,7 @@ from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, ma
 from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
 from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, later_today, past_weekday, progress_status
-from .talk import CUSTOMERS_OWN_LOOK, conditional, not_a_report, off_topic
+from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
 from .change_requests import due_change, kept_quantity, names_requester, quantity_change, spec_change
 
 _CLAUSE = re.compile(r"[^,;。!?，；！？\n]+[?？]?")
@@ -474,6 +474,7 @@ class Parser:
             return changes
         items: list[ParsedItem] = []
         rest: list[str] = []
+        requests: list[str] = []
         for clause in clauses:
             if not_a_report(clause) or conditional(clause):
                 continue   # a past matter, a standing rule or a condition: no news of the order
@@ -492,6 +493,8 @@ class Parser:
                     if None in names and _OTHER_SUBJECT.search(clause) and not _STATUS_ASKED.search(clause):
                         continue   # "谁在跟140？", "发票寄出去了没？", "价格谈好了吗": not the order's status
                     items.extend(ParsedItem("query", milestone=name) for name in names)
+            elif a_request(clause) and category_of(clause, None) is None:
+                requests.append(clause)   # "PMC今天排一下", "请QC准备一下": asks for work, reports none
             else:
                 rest.append(clause)
         body = ",".join(rest)
@@ -500,6 +503,8 @@ class Parser:
             item = self._window_item(window, today, has_order)
             if item is not None:
                 items.append(item)
+        if requests:
+            body = ",".join(rest + requests)   # ("进度麻烦报一下" still asks for the status)
         if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
         if len(items) > 1:
