@@ -22,7 +22,7 @@ _UNIT_AFTER = re.compile(
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
 _LIST_SEP = re.compile(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
-_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
+_VALUE_BEFORE = re.compile(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = re.compile(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
 _SUBJECT_BEFORE = re.compile(

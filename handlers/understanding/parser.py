@@ -225,7 +225,9 @@ class Parser:
         self._domain_after = re.compile(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
-            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s)*\s*(?:{domain})"
+            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s"
+            # (a shift or part of a day, a voice filler: "2309-04 昨天晚班下料…", "1031啊下料是做完了")
+            rf"|昨晚|今早|今晚|[早中晚夜白]班|啊|呀)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
