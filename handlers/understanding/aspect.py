@@ -176,7 +176,9 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
             # (said of a part of the day still to come, "下午入库300台", it may be a plan: ask)
             return ("done?" if _LATER_PART.search(window.before) else "done"), None
     if (when is None or when == today) and later_today(window) and not _PAST.search(window.before):
-        return "in_progress", None   # "上午进仓", "今天下午排完", "下班前装车": a forecast for later today
+        # "上午进仓", "下午能排好", "下班前装车": a forecast for later today; a completion said bare
+        # ("今天下午排完") may also report this afternoon's finish, said at its end: ask
+        return ("in_progress?" if DONE.search(own) and not FORECAST.search(own) else "in_progress"), None
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = future_date(clause, today)
@@ -260,7 +262,7 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
 # far from started: "焊接早着呢", "喷漆还早", "总装早得很"
 _NOT_YET = re.compile(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
 # nearly finished, said with the result verb ("快喷完了", "就快装好了", "马上就焊完"): under way
-_NEARLY_DONE = re.compile(r"(?<![很挺太赶加尽])(?:快要?|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
+_NEARLY_DONE = re.compile(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
 # moved on to this step ("已转涂装", "下料完成转焊接", "入总装了") or resumed it ("继续喷", "接着焊")
 _MOVED_IN = re.compile(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")

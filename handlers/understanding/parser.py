@@ -748,8 +748,9 @@ class Parser:
                           and not NEGATED_AFTER_DATE.match(joined, found.end)), None)
             when = later or when
             if when == today and not FORECAST.search(text) and not DONE.search(text) and (
-                    "了" in window.after or START.search(text) or _UNDER_WAY.search(text)):
-                # "今天发了一车", "今天 start 了", "周日也在干": today says when it happened, not a forecast
+                    "了" in window.after or START.search(text) or _UNDER_WAY.search(text) or percent is not None):
+                # "今天发了一车", "今天 start 了", "周日也在干", "今天才做了一半": today says when it
+                # happened (or how far it got), not a forecast
                 when = None
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept

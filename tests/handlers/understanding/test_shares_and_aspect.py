@@ -235,3 +235,9 @@ def test_northern_day_words_and_aspect(parser, text, status, day):
     ("1249 排程做好了", "排产"), ("1250 复检合格了", "质检"), ("1251 QC放行了", "质检"), ("1252 漆到了，接着喷", "涂装")])
 def test_more_names_of_steps_and_resumed_work(parser, text, milestone):
     assert one(parser, text)[1] == milestone
+
+
+def test_a_share_reached_today_is_no_forecast_for_today(parser):
+    assert one(parser, "1253 焊接今天才弄了一半")[2:] == ("in_progress", 50, None)
+    assert one(parser, "1254 总装今儿干到六成")[2:] == ("in_progress", 60, None)
+    assert one(parser, "1255 喷涂六成，今天喷完")[2:] == ("in_progress", 60, "2026-12-03")   # its completion today: a forecast
