@@ -756,7 +756,8 @@ class Parser:
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
         if status == "done":
-            when = when if when is not None and when < today else past_weekday(joined, today)
+            # (a bare weekday read as coming, "周六签收了", is last week's for a finished step)
+            when = when if when is None or when < today else past_weekday(joined, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
 

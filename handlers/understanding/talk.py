@@ -81,7 +81,7 @@ _RULE_LEAD = re.compile(r"(?:^|[说讲,，;；\s])\s*$")
 # …a request to someone ("PMC今天排一下", "请QC准备一下", "仓库安排一下"): the delimitative V一下 at the
 # clause's end asks for work to be done; it reports none (a clause that also reports a completion or a
 # share, "焊完了质检看一下", keeps its report)
-_REQUEST = re.compile(r"(?<![了过])[\u4e00-\u9fffA-Za-z]\s*一下子?\s*(?:吧|啊|哈|呀|哦|嘛|哈)?\s*[!！~。.]*\s*$")
+_REQUEST = re.compile(r"(?<![了过])[\u4e00-\u9fffA-Za-z]\s*一下\s*(?:吧|啊|哈|呀|哦|嘛)?\s*[!！~。.]*\s*$")
 
 
 def a_request(clause: str) -> bool:
