@@ -241,3 +241,12 @@ def test_a_share_reached_today_is_no_forecast_for_today(parser):
     assert one(parser, "1253 焊接今天才弄了一半")[2:] == ("in_progress", 50, None)
     assert one(parser, "1254 总装今儿干到六成")[2:] == ("in_progress", 60, None)
     assert one(parser, "1255 喷涂六成，今天喷完")[2:] == ("in_progress", 60, "2026-12-03")   # its completion today: a forecast
+
+
+@pytest.mark.parametrize("text", ["1256 的材料全部出库给车间了", "1257 物料已发到产线了", "1258 料我这边已经出库到车间了"])
+def test_material_issued_to_the_shop_floor_is_material_picked(parser, text):
+    assert one(parser, text)[1:3] == ("领料", "done")
+
+
+def test_material_not_yet_issued_is_no_progress(parser):
+    assert parser.parse("1259 料还没出库给车间", NOW) == []
