@@ -8,7 +8,7 @@ versus what comes next ("品检过了，明天进仓").
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from .numerals import NUMBER_PATTERN, parse_number
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, START, Window, dates_in
@@ -34,6 +34,16 @@ _LEFT_BEFORE = re.compile(r"(?:还差|还剩|剩下?|差)\s*$")
 _RATIO_TOTAL_FIRST = re.compile(
     rf"(?P<total>{_NUM})\s*(?P<unit>{QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
 )
+# partial aspect with what is left said first: "还有一百台没装完，总共四百台", "还剩20件，一共120件"
+_RATIO_LEFT_FIRST = re.compile(
+    rf"(?:还有|还剩|剩下?|还差)\s*(?P<left>{_NUM})\s*(?P<unit>{QTY_UNITS})[^,;。]{{0,5}}?[,，\s]*(?:总共|一共|共|总数|合计)"
+    rf"\s*(?:是|有)?\s*(?P<total>{_NUM})"
+)
+# a count over its total right after the milestone ("总装 45/90", "下料 120/300"): a share, where the
+# pair cannot be a month and a day ("焊接 12/5" is a date)
+_COUNT_OF_TOTAL = re.compile(r"\s*(?:做了|完成|好了|了)?\s*(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/])")
+# a share corrected by the one said after it ("做到六成了，不对，七成")
+_CORRECTED = re.compile(r"[\s,，]*(?:哦|噢|呃)?\s*(?:不是|不对|说错了|讲错了)[\s,，]*(?:应该是|是)?\s*")
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
 _REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*(?:大概|大约|差不多|约)?\s*$")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
@@ -59,6 +69,12 @@ def _percent(text: str) -> int | None:
     if match.group("half"):
         # "一半多一点 大概55%", "一半多了，差不多六成": the share said after 一半 is the precise one
         match = next(PERCENT.finditer(text, match.end()), match)
+    while (fix := _CORRECTED.match(text, match.end() + (1 if text[match.end() : match.end() + 1] == "了" else 0))):
+        # "百分之六十了哦不是百分之七十": the share said after the correction replaces it
+        corrected = PERCENT.match(text, fix.end())
+        if corrected is None:
+            break
+        match = corrected
     if match.group("range"):
         return _RANGE
     if match.group("num"):
@@ -81,6 +97,10 @@ def _percent(text: str) -> int | None:
 
 def _ratio(text: str) -> int | None:
     """Partial aspect stated as quantities: N made of a total M, or N made with M left."""
+    left_first = _RATIO_LEFT_FIRST.search(text)
+    if left_first is not None:
+        left, total = parse_number(left_first.group("left")), parse_number(left_first.group("total"))
+        return int(100 * (total - left) // total) if left and total and left < total else None
     match = _RATIO.search(text)
     if match is None:
         first = _RATIO_TOTAL_FIRST.search(text)
@@ -100,9 +120,28 @@ def _ratio(text: str) -> int | None:
     return int(100 * done // total)
 
 
+def _count_of_total(after: str) -> int | None:
+    """"45/90" right after the milestone: the share done; None where the pair may be a date."""
+    match = _COUNT_OF_TOTAL.match(after)
+    if match is None:
+        return None
+    done, total = int(match.group("n")), int(match.group("d"))
+    if total == 0 or done > total or (1 <= done <= 12 and 1 <= total <= 31):
+        return None
+    return 100 * done // total
+
+
 def progress_status(window: Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
     if re.search(r"(?:待|等待?|准备)\s*$", window.before):
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
+    if _NOT_YET.match(window.after):
+        return None, None   # "焊接早着呢", "喷漆还早": far from started, no progress
+    own = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + re.split(r"[,，;；。]", window.after)[0]
+    if _NEARLY_DONE.search(own):
+        return "in_progress", None   # "快喷完了", "马上就装好了": nearly finished, still under way
+    share = _count_of_total(window.after)
+    if share is not None:
+        return ("done", None) if share >= 100 else ("in_progress", share)
     if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
         if future_date(re.split(r"[,，;；。]", window.before)[-1], today) is not None:
             return "in_progress", None   # "明天就可以入库了": may be done on a coming day, a forecast
@@ -129,13 +168,27 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
     if re.search(r"(?:交给|移交|转给|送去|送到)\s*$", window.before) and future_date(window.before + window.after, today) is not None:
         return "planned", None   # "明早交给质检": handed to the step on a coming day, not yet under way
-    if re.search(r"(?:转到?|转入|进入)\s*$", window.before):
-        if _MAY_START.search(re.sub(r"(?:转到?|转入|进入)\s*$", "", window.before)):
+    if _MOVED_IN.search(window.before):
+        if _MAY_START.search(_MOVED_IN.sub("", window.before)):
             return None, None   # "可以转总装": it may move on, it has not yet (modality)
-        return "in_progress", None   # moved on to this step: "已转涂装", "下料完成转焊接"
+        return "in_progress", None   # moved on to this step or resumed it: "已转涂装", "入总装了", "继续喷"
+    if when is None or when <= today:
+        handled = _HANDLED_COUNT.match(window.after)
+        if (handled and (when is not None or _PART_OF_DAY.search(window.before))
+                and not FORECAST.search(own) and not _NEGATED.search(window.before)):
+            # "今天上午入库 三百二十台", "今早装车，两个小柜": a count handled on a day now reached is done
+            # (said of a part of the day still to come, "下午入库300台", it may be a plan: ask)
+            return ("done?" if _LATER_PART.search(window.before) else "done"), None
+    if (when is None or when == today) and later_today(window) and not _PAST.search(window.before):
+        # "上午进仓", "下午能排好", "下班前装车": a forecast for later today; a completion said bare
+        # ("今天下午排完") may also report this afternoon's finish, said at its end: ask
+        return ("in_progress?" if DONE.search(own) and not FORECAST.search(own) else "in_progress"), None
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
     clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
     future = future_date(clause, today)
+    if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
+            and _COMPLETED.search(re.split(r"[,，;；。]", window.after)[0]) and not _NEGATED.search(window.before)):
+        return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
     start = START.search(clause)
     if (future is not None and start is not None and start.start() > future and _PLANNED_START.fullmatch(start.group()) and not DONE.search(clause, start.end())
             and not _PAST.search(window.before) and not _done_before(clause, future)
@@ -168,6 +221,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     if window.after.startswith("中") or window.after.startswith("进行"):
         return "in_progress", None
     upcoming = when is None or when >= today
+    if _done_in_own_clause(window, today):
+        return "done", None   # "排产已完成，计划20号开始生产", "焊接完成，比预计的早": the forecast is another's
     if FORECAST_STRONG.search(text) and upcoming:
         return "in_progress", None
     if _PAST.search(window.before) or window.after.lstrip().startswith("已"):
@@ -208,6 +263,12 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     return None, None
 
 
+# far from started: "焊接早着呢", "喷漆还早", "总装早得很"
+_NOT_YET = re.compile(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
+# nearly finished, said with the result verb ("快喷完了", "就快装好了", "马上就焊完"): under way
+_NEARLY_DONE = re.compile(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
+# moved on to this step ("已转涂装", "下料完成转焊接", "入总装了") or resumed it ("继续喷", "接着焊")
+_MOVED_IN = re.compile(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
@@ -229,6 +290,55 @@ def _done_then_next(text: str, position: int) -> bool:
     done = DONE.search(text, mark + 1, position) if 0 <= mark < position else None
     return (done is not None and not BOUNDARY.search(text, mark + 1, done.start())
             and _done_before(text[mark:position], position - mark))
+
+
+# a count of goods said right after the milestone verb: "入库 三百二十台", "装车，两个小柜"
+_HANDLED_COUNT = re.compile(rf"[\s,，]*(?:共|一共|总共|计)?\s*{_NUM}\s*个?\s*[大小]?\s*{QTY_UNITS}")
+_PART_OF_DAY = re.compile(r"今早|今晨|早上|上午|中午|下午|傍晚|晚上|今晚|晚班|下班前|下班之前|收工前|天黑前")
+_LATER_PART = re.compile(r"下午|傍晚|晚上|今晚|晚班|下班前|下班之前|收工前|天黑前")
+# a part of today with the step (or its completion) said bare after it, no 了: "上午进仓", "下午能排好",
+# "今天下午排完", "下班前装车" (the completion is to come later today)
+_LATER_TODAY = re.compile(
+    r"(?<![昨明前])(?:上午|中午|下午|傍晚|晚上|今晚|下班前|下班之前|收工前|天黑前)\s*"
+    r"(?:就|能|会|可以|应该|要|才|再|争取|估计|预计|之前|前|把货|把)*\s*"
+    r"(?:\x01[^,，;；。了过咯啦喽]{0,2}(?:$|[,，;；。\s])|\x01?[\u4e00-\u9fff]?\x01?[完好](?![了成整善]))"
+)
+
+
+def later_today(window: Window) -> bool:
+    """The step is said of a part of today still to come: its completion is forecast for today."""
+    clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
+    if _LATER_TODAY.search(clause):
+        return True
+    # …or in a later clause of the window: "正在排，下午能排好"
+    return any(_LATER_TODAY.match(part.strip()) and re.search(r"[完好]", part) and "了" not in part
+               for part in re.split(r"[,，;；。]", window.after)[1:])
+
+
+def _done_in_own_clause(window: Window, today: date) -> bool:
+    """The clause of the mention reports it done, with no start, forecast or coming day of its own: what
+    follows is another matter ("排产已完成，计划20号开始生产")."""
+    head = re.split(r"[,，;；。]", window.after)[0]
+    own = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + head
+    done = DONE.search(head)
+    return (done is not None and not _negated(head, done.start()) and not re.match(r"\s*(?:不|没)", head[done.end():])
+            and not START.search(own) and not FORECAST.search(own) and future_date(own, today) is None)
+
+
+_BARE_WEEKDAY = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7]")
+# the step reported finished with perfective 了 in its own clause: "签收了", "装完了", "发出去了"
+_COMPLETED = re.compile(r"(?<![没不])(?:了|咗|完成|完工|通过|结束)")
+
+
+def past_weekday(text: str, today: date) -> date | None:
+    """A bare weekday ("周六", no 本/这/下) read as a coming day, said of a finished step: the one of the
+    last seven days ("周六签收了" said on a Monday is two days ago); never beside a forecast word."""
+    if FORECAST.search(text):
+        return None
+    for found in dates_in(text, today):
+        if found.value > today and _BARE_WEEKDAY.fullmatch(text, found.start, found.end):
+            return found.value - timedelta(days=7)
+    return None
 
 
 def future_date(text: str, today: date) -> int | None:

@@ -37,6 +37,8 @@ DONE_WORDS = (
     "过了", "搞掂", "掂了", "咗", "没有问题", "走了", "完事", "妥了", "弄妥", "搞妥", "好啦", "完啦", "齐活", "收工", "没问题", "无问题", "开完", "切完", "排完", "领完", "检好", "开好",
     # Sichuan/Chongqing 归一 (finished); a signature given (验收签字了)
     "归一", "签字了", "签了字",
+    # Northern colloquial 整 (= 做) and 利索 (= done properly): "整完了", "下料整利索了"; QC releasing goods
+    "整完", "整利索", "弄利索", "搞利索", "放行",
 )
 START_WORDS = (
     "开始", "开工", "进行中", "在做", "正在", "在搞", "在弄", "在赶", "赶工", "启动", "动工", "着手",
@@ -215,10 +217,14 @@ DERIVED_FORMS = {
              # put on the schedule: "排上了没", "已经排进去了", "排下去了"
              r"排(?=上[了没吗]|进去|下去)",
              # a planner's or customer's "安排生产", "排上生产" (class: planners' phrasing)
-             r"安排生产|排(?:进|上)生产"),
+             r"安排生产|排(?:进|上)生产",
+             # 排程 (scheduling, planners' and Taiwanese usage): "排程已完成"
+             r"排程"),
     # (an arrival on a later day, "物料预计下周三到齐", is a material exception, not this)
     # 齐套 alone (the kit is complete) is the same fact: "SO… 齐套", "齐套完成"
-    "领料": (r"(?<!物料)(?<!物料已)齐套(?!率)", r"(?:物料|材料|原材料|原料|(?<=[些的\ue000\s,，])料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|也|全部|全|均已|都已)*\s*(?:到齐|备齐|领齐|齐了|齐全|齐套))",),
+    "领料": (r"(?<!物料)(?<!物料已)齐套(?!率)", r"(?:物料|材料|原材料|原料|(?<=[些的\ue000\s,，])料)(?=\s*(?:今天|今日|昨天|上午|下午|已经|已|都|也|全部|全|均已|都已)*\s*(?:到齐|备齐|领齐|齐了|齐全|齐套))",
+             # the material issued out of the store to the shop floor: "料全部出库给车间了", "材料已发到产线"
+             r"(?:物料|材料|原材料|原料|(?<=[些的\ue000\s])料)(?=[^,，。;；]{0,8}?(?:出库|发)\s*(?:给|到|去)\s*(?:车间|产线|生产线|线上))",),
 }
 
 
@@ -226,7 +232,7 @@ DERIVED_FORMS = {
 # 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
 _ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几)|不[完好了]|得[完好]|得(?:怎么样|咋样|如何|点样)|吗|没|未|[?？]))"
 # …and progressive or modal words before it: 在喷, 能发, 要装.
-_ASPECT_BEFORE = (r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始)|(?<=已)(?<!货已)"
+_ASPECT_BEFORE = (r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始)|(?<=继续)|(?<=接着)|(?<=已)(?<!货已)"
                   # a day right before the verb: "明天发", "下周一发" (the verb said of a coming day)
                   r"|(?<=明天)|(?<=后天)|(?<=今天)|(?<=今晚)|(?<=明早)|(?<=周[一二三四五六日末])|(?<=礼拜[一二三四五六天日]))")
 # One-character verbs naming a default-template milestone ("喷完", "装好了", "开了一半", "排了没",

@@ -59,7 +59,9 @@ _CANTONESE_CONTEXT = (
     ("过", cue(r"没有过(?![程去来])"), "没过"),
     # Sichuan 莫得 (= 没有): "料莫得到", "莫得问题"
     ("莫", cue(r"莫得"), "没有"),
-    ("喇嘞", cue(r"(?<=[\u4e00-\u9fff])[喇嘞](?=\s|$|[,，。!！])"), "了"),
+    ("喇嘞咯喽", cue(r"(?<=[\u4e00-\u9fff])[喇嘞咯喽](?=\s|$|[,，。!！])"), "了"),
+    # Northern day words: 昨儿(个) = 昨天, 今儿 = 今天, 明儿个 = 明天
+    ("儿", cue(r"(?<=[昨今明前])儿个?"), "天"),
 )
 _CANTONESE_CONTEXT_CHARS = re.compile("[" + "".join(needs for needs, _, _ in _CANTONESE_CONTEXT) + "]")
 

@@ -30,8 +30,9 @@ from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
 from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
-from .aspect import DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, progress_status
-from .talk import CUSTOMERS_OWN_LOOK, conditional, not_a_report, off_topic
+from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, later_today, past_weekday,
+                     progress_status)
+from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
 from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
                               quantity_change, spec_change)
 
@@ -247,7 +248,9 @@ class Parser:
         self._domain_after = cue(
             # fillers of spoken reports may stand between an order and its news ("210的话焊接…")
             rf"\s*(?:的话|呢|那个|就是|是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
-            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s)*\s*(?:{domain})"
+            rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s"
+            # (a shift or part of a day, a voice filler: "2309-04 昨天晚班下料…", "1031啊下料是做完了")
+            rf"|昨晚|今早|今晚|[早中晚夜白]班|啊|呀)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -299,8 +302,11 @@ class Parser:
                 found, asking = [ParsedItem("query", order_no=o.order_no) for o in orders], -1
             elif orders:
                 asking = None
-            if orders and not found:
-                found = self._from_header(line, written, orders, heading, several, today, context, requested)
+            if orders and (not found or (heading is not None and heading.startswith("预计") and not dates_in(line, today)
+                                         and all(item.date == today for item in found))):
+                # (a line under a dated plan header that names only a part of the day, "721 上午装车", is
+                # for the header's day, not today)
+                found = self._from_header(line, written, orders, heading, several, today, context, requested) or found
             if found and _HYPOTHETICAL.search(line):
                 # "如果2001明天焊完的话…", "等2005焊完了叫我一下": a condition or a wish, not a report
                 found = [item for item in found if item.intent == "query"]
@@ -531,6 +537,7 @@ class Parser:
             return [] if change_discussed(text) else changes
         items: list[ParsedItem] = []
         rest: list[str] = []
+        requests: list[str] = []
         for clause in clauses:
             if not_a_report(clause) or conditional(clause):
                 continue   # a past matter, a standing rule or a condition: no news of the order
@@ -552,6 +559,8 @@ class Parser:
                     if None in names and _OTHER_SUBJECT.search(clause) and not _STATUS_ASKED.search(clause):
                         continue   # "谁在跟140？", "发票寄出去了没？", "价格谈好了吗": not the order's status
                     items.extend(ParsedItem("query", milestone=name) for name in names)
+            elif a_request(clause) and category_of(clause, None) is None:
+                requests.append(clause)   # "PMC今天排一下", "请QC准备一下": asks for work, reports none
             else:
                 rest.append(clause)
         body = ",".join(rest)
@@ -579,6 +588,8 @@ class Parser:
                 progress = self._window_item(window, today, has_order, read_exceptions=False)
                 if progress is not None and progress.percent is not None and progress.milestone == item.milestone:
                     items.append(replace(progress, confident=True))
+        if requests:
+            body = ",".join(rest + requests)   # ("进度麻烦报一下" still asks for the status)
         if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
             items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
         if len(items) > 1:
@@ -806,6 +817,8 @@ class Parser:
                               and not (START.search(text) or FORECAST_STRONG.search(text)
                                        or window.after.startswith("中"))):
             return None
+        if status == "in_progress" and when is None and later_today(window):
+            when = today   # "上午进仓", "正在排，下午能排好": the completion is forecast for later today
         if status == "in_progress" and when is None:
             # "三天能装完", "两天内就能做好": a count of days until the completion forecasts its day
             days = DAYS_TO_FINISH.search(joined)
@@ -823,14 +836,16 @@ class Parser:
                           and not NEGATED_AFTER_DATE.match(joined, found.end)), None)
             when = later or when
             if when == today and not FORECAST.search(text) and not DONE.search(text) and (
-                    "了" in window.after or START.search(text) or _UNDER_WAY.search(text)):
-                # "今天发了一车", "今天 start 了", "周日也在干": today says when it happened, not a forecast
+                    "了" in window.after or START.search(text) or _UNDER_WAY.search(text) or percent is not None):
+                # "今天发了一车", "今天 start 了", "周日也在干", "今天才做了一半": today says when it
+                # happened (or how far it got), not a forecast
                 when = None
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
         if status == "done":
-            when = when if when is not None and when < today else None
+            # (a bare weekday read as coming, "周六签收了", is last week's for a finished step)
+            when = when if when is None or when < today else past_weekday(joined, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
 

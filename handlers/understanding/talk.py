@@ -1,5 +1,5 @@
 """Clauses that are talk, not a report: an off-topic question, a hypothetical or condition, a
-standing rule, a past matter named as the topic."""
+standing rule, a past matter named as the topic, a request to someone to do something."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 
 import handlers.understanding.lexicon as lx
 from .cues import DONE, QUERY_STRONG, START
+from .aspect import PERCENT
 
 _scan = lx.scan
 
@@ -75,3 +76,14 @@ _NOT_A_REPORT = _scan(
     r"|(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
 )
 _RULE_LEAD = re.compile(r"(?:^|[说讲,，;；\s])\s*$")
+
+
+# …a request to someone ("PMC今天排一下", "请QC准备一下", "仓库安排一下"): the delimitative V一下 at the
+# clause's end asks for work to be done; it reports none (a clause that also reports a completion or a
+# share, "焊完了质检看一下", keeps its report)
+_REQUEST = re.compile(r"(?<![了过])[\u4e00-\u9fffA-Za-z]\s*一下\s*(?:吧|啊|哈|呀|哦|嘛)?\s*[!！~。.]*\s*$")
+
+
+def a_request(clause: str) -> bool:
+    """The clause asks someone to do something rather than reporting it done or under way."""
+    return _REQUEST.search(clause) is not None and not DONE.search(clause) and not PERCENT.search(clause)

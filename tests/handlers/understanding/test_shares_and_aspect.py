@@ -132,3 +132,121 @@ def test_already_before_a_one_character_verb_is_done(parser):
 
 def test_the_first_batch_out_is_a_partial_shipment(parser):
     assert one(parser, "973 第一批已发，第二批下周")[1:3] == ("发货", "in_progress")
+
+
+# ---- round 4: shares, nearness, moving in, parts of today (examples our own) ----------------------
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("1201 下料还剩60件没切，一共240件", 75),         # what is left said first, then the total
+    ("1202 总装还有三十台没装完总共是一百二十台", 75),  # …run on, as voice input
+    ("1203 喷涂还剩20套 总共80套", 75),
+])
+def test_a_share_from_what_is_left_and_the_total(parser, text, percent):
+    assert one(parser, text)[2:4] == ("in_progress", percent)
+
+
+@pytest.mark.parametrize(("text", "percent"), [("1204 组装 60/80", 75), ("1205 焊接 40/80", 50), ("1206 下料 33/100", 33)])
+def test_a_count_over_its_total_after_the_milestone_is_a_share(parser, text, percent):
+    assert one(parser, text)[2:4] == ("in_progress", percent)
+
+
+def test_a_month_and_day_after_the_milestone_stays_a_date(parser):
+    assert one(parser, "1207 焊接 12/5 完成")[3] is None
+
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("1208 焊接做到五成了，说错了，六成", 60),
+    ("1209 喷涂百分之四十了哦不是百分之五十", 50),
+])
+def test_a_share_corrected_by_the_one_after_it(parser, text, percent):
+    assert one(parser, text)[2:4] == ("in_progress", percent)
+
+
+@pytest.mark.parametrize("text", ["1211 快喷完了", "1212 焊接马上就焊好了", "1213 总装就快装完了", "1214 下料快要切完了"])
+def test_nearly_finished_is_under_way(parser, text):
+    assert one(parser, text)[2] == "in_progress"
+
+
+def test_quickly_finished_is_done(parser):
+    assert one(parser, "1215 焊接很快就焊完了")[2] == "done"
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1216 入总装了，今天头一天", "总装"), ("1217 进到质检了", "质检"), ("1218 油漆到了，继续焊", "焊接")])
+def test_moved_in_or_resumed_is_under_way(parser, text, milestone):
+    assert one(parser, text)[1:3] == (milestone, "in_progress")
+
+
+@pytest.mark.parametrize("text", ["1219 下料还没弄，焊接早着呢", "1220 总装还早"])
+def test_far_from_started_is_no_progress(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.milestone in ("焊接", "总装")] == []
+
+
+@pytest.mark.parametrize("text", ["1221 排产已完成，计划下周一开工", "1222 质检完成，比预计的早一天", "1223 焊接做完了，原计划是明天"])
+def test_done_in_its_own_clause_is_done_whatever_the_plan_after_it(parser, text):
+    assert one(parser, text)[2:] == ("done", None, None)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1224 下午入库", "入库"), ("1225 晚上装车", "发货"), ("1226 今天下午排完", "排产"),
+    ("1227 正在焊，傍晚能焊好", "焊接"), ("1228 下班前进仓", "入库")])
+def test_a_part_of_today_still_to_come_forecasts_today(parser, text, milestone):
+    assert one(parser, text) == ("progress", milestone, "in_progress", None, "2026-12-03")
+
+
+@pytest.mark.parametrize("text", ["1229 今天上午入库 二百四十台", "1230 今早装车，三个柜"])
+def test_a_count_handled_this_morning_is_done(parser, text):
+    assert one(parser, text)[2:] == ("done", None, None)
+
+
+def test_a_part_of_today_said_with_le_is_done(parser):
+    assert one(parser, "1231 下午入库了")[2] == "done"
+
+
+def test_a_plan_header_gives_its_day_to_a_part_of_the_day(parser):
+    items = parser.parse("装车安排 12月8日\n1232 下午装车", NOW)
+    assert [(i.status, i.date and i.date.isoformat()) for i in items] == [("in_progress", "2026-12-08")]
+
+
+@pytest.mark.parametrize(("text", "milestone", "day"), [
+    ("1241 客户周一签收了", "验收", "2026-11-30"),   # said on Thursday: Monday gone by
+    ("1242 周二发货了", "发货", "2026-12-01"),
+    ("1243 总装周三装完了", "总装", "2026-12-02"),
+])
+def test_a_bare_weekday_said_of_a_finished_step_is_the_past_one(parser, text, milestone, day):
+    assert one(parser, text) == ("progress", milestone, "done", None, day)
+
+
+def test_a_bare_weekday_beside_a_forecast_stays_ahead(parser):
+    assert one(parser, "1244 周六能发完")[2:] == ("in_progress", None, "2026-12-05")
+
+
+@pytest.mark.parametrize(("text", "status", "day"), [
+    ("1245 焊接昨儿个整完了", "done", "2026-12-02"),     # Northern 昨儿个 = 昨天, 整完 = 做完
+    ("1246 下料整利索了", "done", None),
+    ("1247 喷涂明儿能整完", "in_progress", "2026-12-04"),
+    ("1248 货今天装车走喽", "done", None),               # 喽 / 咯 as a sentence-final 了
+])
+def test_northern_day_words_and_aspect(parser, text, status, day):
+    assert one(parser, text)[2:] == (status, None, day)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1249 排程做好了", "排产"), ("1250 复检合格了", "质检"), ("1251 QC放行了", "质检"), ("1252 漆到了，接着喷", "涂装")])
+def test_more_names_of_steps_and_resumed_work(parser, text, milestone):
+    assert one(parser, text)[1] == milestone
+
+
+def test_a_share_reached_today_is_no_forecast_for_today(parser):
+    assert one(parser, "1253 焊接今天才弄了一半")[2:] == ("in_progress", 50, None)
+    assert one(parser, "1254 总装今儿干到六成")[2:] == ("in_progress", 60, None)
+    assert one(parser, "1255 喷涂六成，今天喷完")[2:] == ("in_progress", 60, "2026-12-03")   # its completion today: a forecast
+
+
+@pytest.mark.parametrize("text", ["1256 的材料全部出库给车间了", "1257 物料已发到产线了", "1258 料我这边已经出库到车间了"])
+def test_material_issued_to_the_shop_floor_is_material_picked(parser, text):
+    assert one(parser, text)[1:3] == ("领料", "done")
+
+
+def test_material_not_yet_issued_is_no_progress(parser):
+    assert parser.parse("1259 料还没出库给车间", NOW) == []

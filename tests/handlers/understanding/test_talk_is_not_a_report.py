@@ -147,3 +147,29 @@ def test_a_remark_on_the_shop_at_large_with_no_order(parser, text):
 @pytest.mark.parametrize(("text", "intent"), [("焊接完成", "progress"), ("缺料了", "exception"), ("有几个单子逾期了", "query")])
 def test_an_update_naming_no_order_still_counts(parser, text, intent):
     assert [i["intent"] for i in parse(parser, text)] == [intent]
+
+
+# ---- round 4: a request to someone to do a step reports nothing (examples our own) ----------------
+
+@pytest.mark.parametrize("text", [
+    "1301 计划部今天排一下",
+    "1302 明天客户来验货，请品检准备一下",
+    "1303 料到了，仓库发一下",
+    "1304 这单急，焊接那边先焊一下吧",
+    "1305 喷涂线今晚赶一下",
+    "1310 明天下午品检出厂检验安排一下",
+])
+def test_a_request_to_do_a_step_is_no_report(parser, text):
+    assert [i for i in parse(parser, text) if i["intent"] == "progress"] == []
+
+
+@pytest.mark.parametrize(("text", "milestone", "status"), [
+    ("1306 焊接完成了，品检安排一下", "焊接", "done"),      # the report beside the request stands
+    ("1307 喷涂做了一半，剩下的明天再弄一下", "涂装", "in_progress"),
+])
+def test_a_report_beside_a_request_stands(parser, text, milestone, status):
+    assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(milestone, status)]
+
+
+def test_a_status_asked_with_a_request_word_is_still_a_question(parser):
+    assert [i["intent"] for i in parse(parser, "1308 1309 进度麻烦报一下")] == ["query", "query"]

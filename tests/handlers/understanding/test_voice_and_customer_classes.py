@@ -225,3 +225,16 @@ def test_a_bare_day_before_the_milestone_word_is_its_forecast(parser):
     ("284 QC話有啲刮花", "exception"), ("285 客人話要改顏色", "change"), ("286 驗收冇問題", "progress")])
 def test_cantonese_customers_and_verdicts(parser, text, intent):
     assert [i["intent"] for i in parse(parser, text)] == [intent]
+
+
+# ---- round 4: an order said after a part of the day or before a shift or a filler (examples our own) ----
+
+@pytest.mark.parametrize(("text", "order", "day"), [
+    ("昨晚2512-07的喷涂弄完了", "2512-07", "2026-12-02"),        # 昨晚 is no "late by"
+    ("大家早，2512-08 昨天夜班焊接全部焊完了", "2512-08", "2026-12-02"),
+    ("嗯那个2512-09呀总装是装完了的", "2512-09", None),
+])
+def test_an_order_after_a_day_word_or_before_a_shift_or_filler(parser, text, order, day):
+    [item] = parse(parser, text)
+    assert (item["order_no"], item["status"], item["date"]) == (order, "done", day)
+
