@@ -25,11 +25,16 @@ BARS = {
     "floor_voices_3.jsonl": (0.965, 0.015, 0.015),         # reached 97.0%, 1.3%, 1.0% (0.7% before competing shares asked)
     "group_chat_3.jsonl": (0.98, 0.005, 0.005),            # reached 98.7%, 0.3%, 0.0%
     "office_voices_3.jsonl": (0.95, 0.015, 0.015),         # reached 95.3%, 1.3%, 1.0%
+    # round 4, scored unseen first: 84.3% / 7.0%, 78.7% / 10.7%, 92.3% / 3.7% (accuracy / wrong-record)
+    "shift_reports_4.jsonl": (0.965, 0.005, 0.03),         # reached 97.0%, 0.3%, 2.7%
+    "office_relay_4.jsonl": (0.975, 0.012, 0.035),         # reached 98.0%, 1.0%, 3.4%
+    "busy_group_4.jsonl": (0.99, 0.005, 0.015),            # reached 99.7%, 0.3%, 1.3%
 }
 
 
 # chit-chat with an item: none, except group_chat_3 (35% talk that mentions orders and milestones): 1 of 105, asked
-FALSE_RECORDS = {"group_chat_3.jsonl": 0.011}
+# and office_relay_4 (30% no report): 1 of 89
+FALSE_RECORDS = {"group_chat_3.jsonl": 0.011, "office_relay_4.jsonl": 0.012}
 
 
 @pytest.mark.parametrize("name", sorted(BARS))
