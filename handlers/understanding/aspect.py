@@ -11,13 +11,14 @@ import re
 from datetime import date, timedelta
 
 from .numerals import NUMBER_PATTERN, parse_number
+from .patterns import cue
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, START, Window, dates_in
 
 _NUM = NUMBER_PATTERN
 
-_PAST = re.compile(r"(?:已经?|都已|均已)\s*$")
-_NEGATED = re.compile(r"(?:没|未|不|无|还没有?|没有|尚未)$")
-PERCENT = re.compile(
+_PAST = cue(r"(?:已经?|都已|均已)\s*$")
+_NEGATED = cue(r"(?:没|未|不|无|还没有?|没有|尚未)$")
+PERCENT = cue(
     # a range of tenths ("七八成", "六七成") says under way without one share
     r"(?P<range>[一二两三四五六七八九]{2})成(?![品本功员型])|"
     rf"(?P<num>\d{{1,3}})\s*%|百分之(?P<cn>{_NUM})|(?P<tenth>[一二两三四五六七八九]|\d)成(?![品本功员型])(?P<twentieth>五(?![台件个套天号]))?"
@@ -25,34 +26,34 @@ PERCENT = re.compile(
     r"|(?P<half>一半|过半|半数)"
 )
 # partial aspect as a ratio of quantities: "焊了600台，总共800", "装了3车，还剩1车"
-_RATIO = re.compile(
+_RATIO = cue(
     rf"(?P<done>{_NUM})\s*(?P<unit>{QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
     rf"\s*是?\s*(?P<other>{_NUM})"
 )
-_LEFT_BEFORE = re.compile(r"(?:还差|还剩|剩下?|差)\s*$")
+_LEFT_BEFORE = cue(r"(?:还差|还剩|剩下?|差)\s*$")
 # partial aspect with the total said first: "八十台做了六十台", "一共是两百四十台装好了一百八十台"
-_RATIO_TOTAL_FIRST = re.compile(
+_RATIO_TOTAL_FIRST = cue(
     rf"(?P<total>{_NUM})\s*(?P<unit>{QTY_UNITS})\s*[\u4e00-\u9fff\x01]{{0,3}}了\s*(?:有\s*)?(?P<done>{_NUM})\s*(?P=unit)"
 )
 # partial aspect with what is left said first: "还有一百台没装完，总共四百台", "还剩20件，一共120件"
-_RATIO_LEFT_FIRST = re.compile(
+_RATIO_LEFT_FIRST = cue(
     rf"(?:还有|还剩|剩下?|还差)\s*(?P<left>{_NUM})\s*(?P<unit>{QTY_UNITS})[^,;。]{{0,5}}?[,，\s]*(?:总共|一共|共|总数|合计)"
     rf"\s*(?:是|有)?\s*(?P<total>{_NUM})"
 )
 # a count over its total right after the milestone ("总装 45/90", "下料 120/300"): a share, where the
 # pair cannot be a month and a day ("焊接 12/5" is a date)
-_COUNT_OF_TOTAL = re.compile(r"\s*(?:做了|完成|好了|了)?\s*(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/])")
+_COUNT_OF_TOTAL = cue(r"\s*(?:做了|完成|好了|了)?\s*(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/])")
 # a share corrected by the one said after it ("做到六成了，不对，七成")
-_CORRECTED = re.compile(r"[\s,，]*(?:哦|噢|呃)?\s*(?:不是|不对|说错了|讲错了)[\s,，]*(?:应该是|是)?\s*")
+_CORRECTED = cue(r"[\s,，]*(?:哦|噢|呃)?\s*(?:不是|不对|说错了|讲错了)[\s,，]*(?:应该是|是)?\s*")
 # the share still to do ("还剩两成", "还差30%"): the percent done is the complement
-_REMAINING = re.compile(r"(?:还剩|剩下?|还差|差|还有)\s*(?:大概|大约|差不多|约)?\s*$")
+_REMAINING = cue(r"(?:还剩|剩下?|还差|差|还有)\s*(?:大概|大约|差不多|约)?\s*$")
 # part of a quantity shipped or made, the rest still to come: the milestone is under way
-_PARTIAL = re.compile(
+_PARTIAL = cue(
     rf"先(?:发|出|交|送|做)|先\x01\s*了?\s*(?:{_NUM})\s*{QTY_UNITS}|剩下|剩余|还剩|一?大半|多半|小半|(?:还有|还差|另外)\s*(?:{_NUM})\s*{QTY_UNITS}|分批|第[一二三1-3]批|一部分|大部分"
 )
 # a date followed by a negated verb is when something will NOT happen ("今天修不好")
-NEGATED_AFTER_DATE = re.compile(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
-_ENGLISH_PAST = re.compile(r"[A-Za-z]{3,}ed$")
+NEGATED_AFTER_DATE = cue(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")
+_ENGLISH_PAST = cue(r"[A-Za-z]{3,}ed$")
 
 
 def _negated(text: str, start: int) -> bool:
@@ -131,19 +132,27 @@ def _count_of_total(after: str) -> int | None:
     return 100 * done // total
 
 
+# (patterns read on every progress window, compiled once)
+_CLAUSE_END = cue(r"[,，;；。]")
+_WAITING_BEFORE = cue(r"(?:待|等待?|准备)\s*$")
+_PROGRESSIVE_BEFORE = cue(r"(?:正|还|都|也|已经)?在\s*$")
+_KAI_BEFORE = cue(r"开\s*$")
+_HANDED_BEFORE = cue(r"(?:交给|移交|转给|送去|送到)\s*$")
+_ALL_BEFORE = cue(r"(?:全部|全都|都已经|都)\s*$")
+
 def progress_status(window: Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
-    if re.search(r"(?:待|等待?|准备)\s*$", window.before):
+    if _WAITING_BEFORE.search(window.before):
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if _NOT_YET.match(window.after):
         return None, None   # "焊接早着呢", "喷漆还早": far from started, no progress
-    own = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + re.split(r"[,，;；。]", window.after)[0]
+    own = _CLAUSE_END.split(window.before)[-1] + "\x01" + _CLAUSE_END.split(window.after)[0]
     if _NEARLY_DONE.search(own):
         return "in_progress", None   # "快喷完了", "马上就装好了": nearly finished, still under way
     share = _count_of_total(window.after)
     if share is not None:
         return ("done", None) if share >= 100 else ("in_progress", share)
     if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
-        if future_date(re.split(r"[,，;；。]", window.before)[-1], today) is not None:
+        if future_date(_CLAUSE_END.split(window.before)[-1], today) is not None:
             return "in_progress", None   # "明天就可以入库了": may be done on a coming day, a forecast
         return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
     if _ARRANGED.search(text) and window.milestone != "排产":
@@ -158,15 +167,15 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress?", None   # "焊了一天": the time spent on it, not its end (with no order: talk)
     if _PARTIAL.search(text):
         return ("in_progress", None) if when is not None and when >= today else ("in_progress_undated", None)
-    if re.search(r"(?:正|还|都|也|已经)?在\s*$", window.before) and not _NEGATED.search(window.before[:-1]):
+    if _PROGRESSIVE_BEFORE.search(window.before) and not _NEGATED.search(window.before[:-1]):
         return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
-    if re.search(r"开\s*$", window.before) and len(window.word) == 1:
+    if _KAI_BEFORE.search(window.before) and len(window.word) == 1:
         # 开 + a one-character milestone verb starts it: "开焊了", "开喷"; "明天开焊" is a start to come
-        future = future_date(re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after, today)
+        future = future_date(_CLAUSE_END.split(window.before)[-1] + "\x01" + window.after, today)
         return ("planned" if future is not None else "in_progress"), None
-    if re.match(r"\s*了\s*" + _SPAN, window.after):
+    if _TIME_SPENT_AFTER.match(window.after):
         return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
-    if re.search(r"(?:交给|移交|转给|送去|送到)\s*$", window.before) and future_date(window.before + window.after, today) is not None:
+    if _HANDED_BEFORE.search(window.before) and future_date(window.before + window.after, today) is not None:
         return "planned", None   # "明早交给质检": handed to the step on a coming day, not yet under way
     if _MOVED_IN.search(window.before):
         if _MAY_START.search(_MOVED_IN.sub("", window.before)):
@@ -184,10 +193,10 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         # ("今天下午排完") may also report this afternoon's finish, said at its end: ask
         return ("in_progress?" if DONE.search(own) and not FORECAST.search(own) else "in_progress"), None
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
-    clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
+    clause = _CLAUSE_END.split(window.before)[-1] + "\x01" + window.after
     future = future_date(clause, today)
     if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
-            and _COMPLETED.search(re.split(r"[,，;；。]", window.after)[0]) and not _NEGATED.search(window.before)):
+            and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _NEGATED.search(window.before)):
         return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
     start = START.search(clause)
     if (future is not None and start is not None and start.start() > future and _PLANNED_START.fullmatch(start.group()) and not DONE.search(clause, start.end())
@@ -203,7 +212,7 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     if (future is not None and _PAST.search(window.before) and re.search(r"完|好", clause[future:])
             and _CAN.search(clause, future)):
         return "in_progress", None   # "已经开料，明天能切完": started, and its completion forecast for a day
-    if _PAST.search(window.before) or "已" in window.word or (re.search(r"(?:全部|全都|都已经|都)\s*$", window.before)
+    if _PAST.search(window.before) or "已" in window.word or (_ALL_BEFORE.search(window.before)
                                        and re.match(r"\s*(?:[,，;；。]|$)", window.after)):
         return "done", None   # "已排单", "全部入库，…": completive before the milestone
     start = START.search(text)
@@ -264,24 +273,25 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
 
 
 # far from started: "焊接早着呢", "喷漆还早", "总装早得很"
-_NOT_YET = re.compile(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
+_NOT_YET = cue(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
 # nearly finished, said with the result verb ("快喷完了", "就快装好了", "马上就焊完"): under way
-_NEARLY_DONE = re.compile(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
+_NEARLY_DONE = cue(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
 # moved on to this step ("已转涂装", "下料完成转焊接", "入总装了") or resumed it ("继续喷", "接着焊")
-_MOVED_IN = re.compile(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
+_MOVED_IN = cue(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
-_PLANNED_START = re.compile(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
+_PLANNED_START = cue(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
-_TIME_SPENT = re.compile(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
-_ARRANGED = re.compile(r"安排好|安排妥|(?i:arrange)")
-DAYS_TO_FINISH = re.compile(
+_TIME_SPENT = cue(r"\s*了\s*(?:整整)?\s*(?:一整|一|两|三|半|几|\d+)\s*(?:个)?\s*(?:整)?\s*(?:天|上午|下午|晚上|早上|夜|通宵|小时|钟头)")
+_ARRANGED = cue(r"安排好|安排妥|(?i:arrange)")
+DAYS_TO_FINISH = cue(
     rf"(?P<days>{_NUM})\s*个?\s*(?:天|日)\s*(?:内|之内|左右)?\s*(?:就|才|应该|估计)?\s*(?:能|可以|会)\s*[\u4e00-\u9fff]?\s*[完好]")
 _SPAN = r"(?:一|两|半|几|\d+)\s*(?:个)?\s*(?:天|上午|下午|晚上|晚|早上|小时|钟头|通宵|整天)(?![后以之])"
-_COMING_PERIOD = re.compile(r"(?:下下?个?(?:周|礼拜|星期|月)|过两天|过几天|回头|改天|年后|节后)(?!\S{0,3}(?:完成|完了|做完|好了))")
+_TIME_SPENT_AFTER = cue(r"\s*了\s*" + _SPAN)   # "焊了两天": time spent, no finish
+_COMING_PERIOD = cue(r"(?:下下?个?(?:周|礼拜|星期|月)|过两天|过几天|回头|改天|年后|节后)(?!\S{0,3}(?:完成|完了|做完|好了))")
 # start words that say the end is near: "明天收尾" forecasts completion, it plans no start
-_NEAR_DONE = re.compile(r"收尾|快|接近|差不多|还差|就差|差一点")
-_CAN = re.compile(r"能|会|可以|争取|预计|估计")
-_MAY_START = re.compile(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
+_NEAR_DONE = cue(r"收尾|快|接近|差不多|还差|就差|差一点")
+_CAN = cue(r"能|会|可以|争取|预计|估计")
+_MAY_START = cue(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
 
 
 def _done_then_next(text: str, position: int) -> bool:
@@ -293,12 +303,12 @@ def _done_then_next(text: str, position: int) -> bool:
 
 
 # a count of goods said right after the milestone verb: "入库 三百二十台", "装车，两个小柜"
-_HANDLED_COUNT = re.compile(rf"[\s,，]*(?:共|一共|总共|计)?\s*{_NUM}\s*个?\s*[大小]?\s*{QTY_UNITS}")
-_PART_OF_DAY = re.compile(r"今早|今晨|早上|上午|中午|下午|傍晚|晚上|今晚|晚班|下班前|下班之前|收工前|天黑前")
-_LATER_PART = re.compile(r"下午|傍晚|晚上|今晚|晚班|下班前|下班之前|收工前|天黑前")
+_HANDLED_COUNT = cue(rf"[\s,，]*(?:共|一共|总共|计)?\s*{_NUM}\s*个?\s*[大小]?\s*{QTY_UNITS}")
+_PART_OF_DAY = cue(r"今早|今晨|早上|上午|中午|下午|傍晚|晚上|今晚|晚班|下班前|下班之前|收工前|天黑前")
+_LATER_PART = cue(r"下午|傍晚|晚上|今晚|晚班|下班前|下班之前|收工前|天黑前")
 # a part of today with the step (or its completion) said bare after it, no 了: "上午进仓", "下午能排好",
 # "今天下午排完", "下班前装车" (the completion is to come later today)
-_LATER_TODAY = re.compile(
+_LATER_TODAY = cue(
     r"(?<![昨明前])(?:上午|中午|下午|傍晚|晚上|今晚|下班前|下班之前|收工前|天黑前)\s*"
     r"(?:就|能|会|可以|应该|要|才|再|争取|估计|预计|之前|前|把货|把)*\s*"
     r"(?:\x01[^,，;；。了过咯啦喽]{0,2}(?:$|[,，;；。\s])|\x01?[\u4e00-\u9fff]?\x01?[完好](?![了成整善]))"
@@ -307,27 +317,27 @@ _LATER_TODAY = re.compile(
 
 def later_today(window: Window) -> bool:
     """The step is said of a part of today still to come: its completion is forecast for today."""
-    clause = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + window.after
+    clause = _CLAUSE_END.split(window.before)[-1] + "\x01" + window.after
     if _LATER_TODAY.search(clause):
         return True
     # …or in a later clause of the window: "正在排，下午能排好"
     return any(_LATER_TODAY.match(part.strip()) and re.search(r"[完好]", part) and "了" not in part
-               for part in re.split(r"[,，;；。]", window.after)[1:])
+               for part in _CLAUSE_END.split(window.after)[1:])
 
 
 def _done_in_own_clause(window: Window, today: date) -> bool:
     """The clause of the mention reports it done, with no start, forecast or coming day of its own: what
     follows is another matter ("排产已完成，计划20号开始生产")."""
-    head = re.split(r"[,，;；。]", window.after)[0]
-    own = re.split(r"[,，;；。]", window.before)[-1] + "\x01" + head
+    head = _CLAUSE_END.split(window.after)[0]
+    own = _CLAUSE_END.split(window.before)[-1] + "\x01" + head
     done = DONE.search(head)
     return (done is not None and not _negated(head, done.start()) and not re.match(r"\s*(?:不|没)", head[done.end():])
             and not START.search(own) and not FORECAST.search(own) and future_date(own, today) is None)
 
 
-_BARE_WEEKDAY = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7]")
+_BARE_WEEKDAY = cue(r"(?:周|星期|礼拜)[一二三四五六日天1-7]")
 # the step reported finished with perfective 了 in its own clause: "签收了", "装完了", "发出去了"
-_COMPLETED = re.compile(r"(?<![没不])(?:了|咗|完成|完工|通过|结束)")
+_COMPLETED = cue(r"(?<![没不])(?:了|咗|完成|完工|通过|结束)")
 
 
 def past_weekday(text: str, today: date) -> date | None:
@@ -350,7 +360,7 @@ def future_date(text: str, today: date) -> int | None:
 
 
 # (run-on speech: "已经做完了明天上午就可以入库" — a later day right after the completion starts a new clause)
-_DONE_THEN = re.compile(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
+_DONE_THEN = cue(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
 
 
 def _done_before(text: str, position: int) -> bool:

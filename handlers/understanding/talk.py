@@ -3,17 +3,17 @@ standing rule, a past matter named as the topic, a request to someone to do some
 
 from __future__ import annotations
 
-import re
 
 import handlers.understanding.lexicon as lx
 from .cues import DONE, QUERY_STRONG, START
+from .patterns import cue
 from .aspect import PERCENT
 
 _scan = lx.scan
 
 # Talk that is not a report (class): a question whose topic is a person ("谁在跟140"), a document or
 # money ("135的发票开了没", "这张图是哪个单的", "单号是不是打错了") rather than the order's status
-_OFF_TOPIC_QUESTION = re.compile(
+_OFF_TOPIC_QUESTION = cue(
     r"谁|哪位|发票|报价|价格|价钱|单价|合同|货款|尾款|运费|付款|账|图纸|(?<![地试])图(?!片)|样品|样件|合格证|电话|"
     r"联系方式|地址|单号|邮件|资料|文件|报告|对接人|负责人|司机|业务员"
 )
@@ -29,10 +29,10 @@ def off_topic(clause: str) -> bool:
 
 
 # a question about the order's record in the system, not its work ("这单是不是录错了")
-_RECORD_QUESTION = re.compile(r"录错|录入|录漏|系统里|系统上|系统中")
+_RECORD_QUESTION = cue(r"录错|录入|录漏|系统里|系统上|系统中")
 # the customer's own "look" ("客户说颜色再看看", "客户要求看一下样品") or a report the customer wants
 # ("客户要求每天报进度"): the sender asks nothing
-CUSTOMERS_OWN_LOOK = re.compile(
+CUSTOMERS_OWN_LOOK = cue(
     r"(?:客户|客人|甲方)[^,，;；。?？]{0,6}?(?:说|要求|要|想|希望|讲)[^,，;；。?？]{0,8}?"
     r"(?:(?:再|先)?(?:看看|看一下|看下)(?![^,，;；。]{0,8}(?:进度|情况|进展|到哪))|(?:报|汇报|发|更新)\s*(?:一下)?\s*进度)"
 )
@@ -54,7 +54,7 @@ def not_a_report(clause: str) -> bool:
 # step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
 # (every alternative starts with a literal character, so `_scan` can skip other positions fast)
 _CONDITION = _scan(r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?<=[完好成格了到])的话|(?:告诉|叫|通知|喊|跟)我|说一声")
-_DONE_BEFORE_TELL = re.compile(r"[了完好]\s*(?:记得|麻烦|就|请)?\s*$")
+_DONE_BEFORE_TELL = cue(r"[了完好]\s*(?:记得|麻烦|就|请)?\s*$")
 
 
 def conditional(clause: str) -> bool:
@@ -68,20 +68,20 @@ def conditional(clause: str) -> bool:
     return False
 
 
-_WAIT_THEN = re.compile(r"\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)")
+_WAIT_THEN = cue(r"\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)")
 # …a clause that names a past matter as its topic ("上次124返工那个事") or states a standing rule
 # ("以后焊完先自检", "下次喷漆前先打磨"): it brings no news of the order
 _NOT_A_REPORT = _scan(
     r"(?:上次|上回|那次|之前|前阵子)[^,，;；。]{0,12}(?:那个事|那件事|那事|的事)"
     r"|(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
 )
-_RULE_LEAD = re.compile(r"(?:^|[说讲,，;；\s])\s*$")
+_RULE_LEAD = cue(r"(?:^|[说讲,，;；\s])\s*$")
 
 
 # …a request to someone ("PMC今天排一下", "请QC准备一下", "仓库安排一下"): the delimitative V一下 at the
 # clause's end asks for work to be done; it reports none (a clause that also reports a completion or a
 # share, "焊完了质检看一下", keeps its report)
-_REQUEST = re.compile(r"(?<![了过])[\u4e00-\u9fffA-Za-z]\s*一下\s*(?:吧|啊|哈|呀|哦|嘛)?\s*[!！~。.]*\s*$")
+_REQUEST = cue(r"(?<![了过])[\u4e00-\u9fffA-Za-z]\s*一下\s*(?:吧|啊|哈|呀|哦|嘛)?\s*[!！~。.]*\s*$")
 
 
 def a_request(clause: str) -> bool:
