@@ -15,6 +15,9 @@ import re._constants as c
 import re._parser as sre_parse
 
 _MAX_RANGE = 64   # a class range wider than this ([\u4e00-\u9fff]) filters nothing worth having
+# \d and \s stand in the filter as themselves (Unicode digits and spaces: too many to list)
+_CATEGORIES = {c.CATEGORY_DIGIT: "\\d", c.CATEGORY_SPACE: "\\s"}
+_MARKERS = frozenset(_CATEGORIES.values())
 
 
 class _Open(Exception):
@@ -35,6 +38,8 @@ def _sequence(items: list, start: int = 0) -> tuple[set[str], bool]:
 def _node(op, arg) -> tuple[set[str], bool]:
     if op is c.LITERAL:
         return {chr(arg)}, False
+    if op is c.CATEGORY and arg in _CATEGORIES:
+        return {_CATEGORIES[arg]}, False
     if op is c.IN:
         chars: set[str] = set()
         for kind, value in arg:
@@ -42,6 +47,8 @@ def _node(op, arg) -> tuple[set[str], bool]:
                 chars.add(chr(value))
             elif kind is c.RANGE and value[1] - value[0] <= _MAX_RANGE:
                 chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            elif kind is c.CATEGORY and value in _CATEGORIES:
+                chars.add(_CATEGORIES[value])
             else:
                 raise _Open
         return chars, False
@@ -67,7 +74,8 @@ def _node(op, arg) -> tuple[set[str], bool]:
 
 
 def first_chars(source: str, flags: int = 0) -> frozenset[str] | None:
-    """Every character a match of `source` can start with, or None where that is not a small set."""
+    """Every character a match of `source` can start with (single characters, and "\\d" / "\\s" for the
+    classes of digits and spaces), or None where that is not a small set."""
     if flags & re.IGNORECASE:
         return None
     try:
@@ -81,9 +89,10 @@ def first_chars(source: str, flags: int = 0) -> frozenset[str] | None:
 
 
 def cue(source: str, flags: int = 0) -> re.Pattern[str]:
-    """`re.compile(source, flags)`, with a first-character filter where that set is known and has more
-    than one character (a single literal first character the engine already scans for)."""
+    """`re.compile(source, flags)`, with a first-character filter where that set is known and is more
+    than one literal character (a single literal first character the engine already scans for)."""
     chars = first_chars(source, flags)
-    if chars is None or len(chars) < 2:
+    if chars is None or (len(chars) == 1 and not chars & _MARKERS):
         return re.compile(source, flags)
-    return re.compile(f"(?=[{''.join(sorted(re.escape(ch) for ch in chars))}])(?:{source})", flags)
+    members = "".join(sorted(ch if ch in _MARKERS else re.escape(ch) for ch in chars))
+    return re.compile(f"(?=[{members}])(?:{source})", flags)

@@ -10,13 +10,14 @@ import handlers.understanding.exceptions as exceptions
 from handlers.understanding.patterns import cue, first_chars
 
 SOURCES = [
+    r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月|\s*好了",
     r"(?<!不)焊接|喷(?:漆|涂)?|装配",
     r"(?:已经?|都)?\s*(?:完成|做完)了?",
     r"[一二两三]成(?![品本])|(?P<num>\d{1,3})\s*%",
     r"(?:焊|喷)(?:完|好)(?=了)",
     r"a?b|c",
 ]
-ALPHABET = "焊接喷漆涂装配已经都完成做了一二两三成品本%0123456789 不abc好"
+ALPHABET = "焊接喷漆涂装配已经都完成做了一二两三成品本%0123456789３ 不abc好年月\t"
 
 
 @given(st.sampled_from(SOURCES), st.text(alphabet=ALPHABET, max_size=30))
@@ -31,10 +32,17 @@ def test_the_filtered_pattern_finds_the_same_matches(source, text):
 def test_first_characters_come_from_literals_classes_and_branches():
     assert first_chars(r"(?<!不)焊接|喷(?:漆|涂)|装配") == frozenset("焊喷装")
     assert first_chars(r"(?:已经?)?完成") == frozenset("已完")
+    assert first_chars(r"[\d一二]号|\s+交") == frozenset({"\\d", "\\s", "一", "二"})
+
+
+def test_digits_and_spaces_filter_as_their_classes():
+    # (Unicode digits: a full-width ３ is a digit to \d, so it must pass the filter too)
+    pattern = cue(r"(?:\d{4}年)?\d{1,2}月")
+    assert pattern.pattern.startswith("(?=[\\d])")
+    assert pattern.search("交期３月") is not None and pattern.search("交期三月") is None
 
 
 @pytest.mark.parametrize("source", [
-    r"\d+台",                      # a category: any digit
     r"[^,，]+完成",                 # a negated class
     r"[\u4e00-\u9fff]{2}完成",     # a class too wide to be worth it
     r"(?i:customer)s?",            # case-insensitive: C as well as c
