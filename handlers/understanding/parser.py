@@ -436,12 +436,11 @@ class Parser:
     @staticmethod
     def _order_header(line: str, orders: list[OrderMatch], loose: bool = False) -> bool:
         rest = mask(line, orders).replace(MASK, "")
-        words = r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明"
-        return len(re.sub(words if loose else r"[\s:：,，、和及]|进度|情况|汇报|更新|如下", "", rest)) <= (4 if loose else 2)
+        return len((_HEADER_WORDS_LOOSE if loose else _HEADER_WORDS).sub("", rest)) <= (4 if loose else 2)
 
     def _bare_milestone(self, masked: str) -> bool:
         """The line holds an order, one milestone word and at most a completion mark ("完", "ok")."""
-        rest = re.sub(r"[\s,，。;；:：]|完|ok|OK|好", "", masked.replace(MASK, ""))
+        rest = _COMPLETION_MARK.sub("", masked.replace(MASK, ""))
         return bool(rest) and self._milestone_re.fullmatch(rest) is not None
 
     def _parse_line(
@@ -602,7 +601,7 @@ class Parser:
     def _is_statement(clause: str) -> bool:
         """A clause with a query word that still reports rather than asks ("多少" in "还差多少" aside;
         几 as "a few" in "有几个起泡", "坏了几台": class: indefinite 几 in a statement)."""
-        if re.search(r"吗|呢|\?|么", clause):
+        if _QUESTION_MARK.search(clause):
             return False
         return bool(PERCENT.search(clause)) or (
             bool(_INDEFINITE_FEW.search(clause)) and not QUERY_STRONG.search(_INDEFINITE_FEW.sub("", clause)))
@@ -687,7 +686,7 @@ class Parser:
             name, verb = self._derived_groups[match.lastgroup]
             inner = [m for m in found if m.start < match.end() and match.start() < m.end]
             if inner and not verb and all(match.start() <= m.start and m.end < match.end() and m.milestone == name
-                                          and not re.search(r"已|都|也", text[m.end : match.end()]) for m in inner):
+                                          and not _ALREADY.search(text, m.end, match.end()) for m in inner):
                 # "生产计划下了": the longer phrasing holds the word and its verb; it is the mention
                 found = [m for m in found if m not in inner]
             elif inner:
@@ -803,7 +802,7 @@ class Parser:
             # a start planned for a coming day reports no progress yet (parse contract), unless a later
             # clause forecasts the finish ("明天开始焊，预计周五焊完")
             later = _BOUNDARY_PUNCT.split(window.after, maxsplit=1)[1:]
-            finish = later and (FORECAST.search(later[0]) or DONE.search(later[0]) or re.search(r"[完好]", later[0]))
+            finish = later and (FORECAST.search(later[0]) or DONE.search(later[0]) or _FINISHED.search(later[0]))
             end = future_date(later[0], today) if finish else None
             if end is None:
                 return None
@@ -828,7 +827,7 @@ class Parser:
         if status == "in_progress" and when is not None and when > today:
             # "下周一开始总装，周三装完": of several coming days, the one the completion is said of is the forecast
             coming = [found for found in dates_in(joined, today) if found.value > today]
-            if len(coming) > 1 and re.search(r"完|好", joined[coming[-1].end :]):
+            if len(coming) > 1 and _FINISHED.search(joined, coming[-1].end):
                 when = coming[-1].value
         if status == "in_progress" and when is not None and when <= today:
             # an in-progress item's date is its forecast: a later day said in the window wins
@@ -868,6 +867,13 @@ class Parser:
         return [spec] if spec is not None else []
 
 
+# the words a header line of orders may hold besides them ("1203、1204 进度汇报："), strict and loose
+_HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
+_HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
+_COMPLETION_MARK = cue(r"[\s,，。;；:：]|完|ok|OK|好")
+_QUESTION_MARK = cue(r"吗|呢|\?|么")
+_ALREADY = cue(r"已|都|也")
+_FINISHED = cue(r"[完好]")
 _RUN_ON_JOIN = cue(r"然后|另外|同时|并且|还有就是")
 _ENGLISH_WORDS = cue(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
 
