@@ -49,10 +49,12 @@ SETS = {
     "shift_reports_4 (tuned)": CORPORA / "shift_reports_4.jsonl",
     "office_relay_4 (tuned)": CORPORA / "office_relay_4.jsonl",
     "busy_group_4 (tuned)": CORPORA / "busy_group_4.jsonl",
+    "fresh_5a (tuned)": CORPORA / "fresh_5a.jsonl",
     "mixed_voices (HELD OUT)": CORPORA / "held_out" / "mixed_voices.jsonl",
     "everyday_voices_2 (HELD OUT)": CORPORA / "held_out" / "everyday_voices_2.jsonl",
     "fresh_voices_3 (HELD OUT)": CORPORA / "held_out" / "fresh_voices_3.jsonl",
     "held_out_week_4 (HELD OUT)": CORPORA / "held_out" / "held_out_week_4.jsonl",
+    "fresh_5b (HELD OUT)": CORPORA / "held_out" / "fresh_5b.jsonl",
 }
 FINAL = {"everyday_voices (FINAL, blind)": CORPORA / "held_out_final" / "everyday_voices.jsonl"}
 
