@@ -198,7 +198,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
             and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _NEGATED.search(window.before)):
         return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
-    start = START.search(clause)
+    # (the start word after the date: "还没开始装，计划下周一上线" plans the start it says has not come)
+    start = START.search(clause, future) if future is not None else None
     if (future is not None and start is not None and start.start() > future and _PLANNED_START.fullmatch(start.group()) and not DONE.search(clause, start.end())
             and not _PAST.search(window.before) and not _done_before(clause, future)
             and not _NEAR_DONE.match(start.group())):

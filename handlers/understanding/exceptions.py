@@ -568,6 +568,7 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     unnamed_arrival = False
     if (category is None and milestone is None or category == ExceptionCategory.DELAY) and _ARRIVES.search(joined) and any(
             _ARRIVAL_AFTER_DATE.match(joined, found.end) and not _NEGATED_AFTER.match(joined, found.end)
+            and not _arrived(joined, found.end)
             for found in find_dates(joined, today) if found.value >= today) and _explain(text, milestone)[1] is None:
         # material expected on a day, without the word 缺料 ("喷塑粉下周二到，涂装往后排": the step is
         # moved back because the material comes late); what comes unnamed ("货下周二到") is asked
@@ -619,6 +620,15 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
+# come already, not late: "今天到了", "今天上午到货了", "今天都到齐了" (but "今天才到": it came late)
+_ARRIVED_AFTER_DATE = cue(r"\s*(?:上午|下午|晚上|中午|早上|一早)?\s*(?:已经|都|全|全部)?\s*(?:到|送到|送来|回来)\s*(?:货|齐|全)?\s*了")
+
+
+def _arrived(text: str, position: int) -> bool:
+    """The material said after the date at `position` has come: good news, not an expected arrival."""
+    return _ARRIVED_AFTER_DATE.match(text, position) is not None
+
+
 # a step planned for when the material comes ("到了就包装入库", "等料到了再装")
 _AFTER_ARRIVAL = cue(r"(?:到了|到齐了?|来了|送到了?)\s*(?:以后|之后|后)?\s*(?:就|再|马上|立刻|才)\s*[\u4e00-\u9fff]{0,3}$")
 # a fault of the building or the office, not of production ("车间的灯坏了两根", "空调不制冷了")

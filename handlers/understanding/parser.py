@@ -102,6 +102,13 @@ _PAST_EPISODE = cue(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(
 _HYPOTHETICAL = cue(
     r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
     r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
+# a plan or request said to be still open ("争取月底出货，还没定", "客户可能要改颜色，还没确认", "他再考虑下"):
+# nothing is decided yet, so no change and no planned date is recorded (a field named right before the
+# word is another matter: "加50套，交期待定" requests the quantity and leaves only the date open)
+_UNDECIDED = cue(
+    r"(?:没|未|没有)\s*(?:定|确定|确认|敲定|拍板|落实|决定)(?![了下好])|待定|待确认|(?:再|还在)考虑|考虑考虑|考虑一下"
+    r"|等[^,，。;；]{0,6}确认")
+_FIELD_LEFT_OPEN = cue(r"(?:交期|交货期|数量|颜色|价格|价钱)\s*(?:还|都|也|暂时|目前)?\s*(?:没|未|没有|待)")
 # a question of what the order is ("123 是加急单吗", "123是给宁波那家做的吧", "123 是直接组装还是先过QC"):
 # the order, then the copula, then a predicate asking nothing of its status (_STATUS_IN_PREDICATE)
 _ABOUT_THE_ORDER_ITSELF = cue(
@@ -310,6 +317,8 @@ class Parser:
             if found and _HYPOTHETICAL.search(line):
                 # "如果2001明天焊完的话…", "等2005焊完了叫我一下": a condition or a wish, not a report
                 found = [item for item in found if item.intent == "query"]
+            if found and _UNDECIDED.search(_FIELD_LEFT_OPEN.sub("", line)):
+                found = [item for item in found if not _open_plan(item)]
             found = self._with_doubts(found, line, orders, topic)
             # the one post-pass of confidence over the line's reading (see confidence.py)
             found = confidence.review(found, line)
@@ -802,7 +811,9 @@ class Parser:
             # a start planned for a coming day reports no progress yet (parse contract), unless a later
             # clause forecasts the finish ("明天开始焊，预计周五焊完")
             later = _BOUNDARY_PUNCT.split(window.after, maxsplit=1)[1:]
-            finish = later and (FORECAST.search(later[0]) or DONE.search(later[0]) or _FINISHED.search(later[0]))
+            # ("还没开始，计划明天上线": a later clause that plans the start again forecasts no finish)
+            finish = later and (DONE.search(later[0]) or _FINISHED.search(later[0])
+                                or (FORECAST.search(later[0]) and not START.search(later[0])))
             end = future_date(later[0], today) if finish else None
             if end is None:
                 return None
@@ -960,3 +971,8 @@ def _dedupe(items: Iterable[ParsedItem]) -> list[ParsedItem]:
         latest.pop(key, None)
         latest[key] = item
     return list(latest.values())
+
+
+def _open_plan(item: ParsedItem) -> bool:
+    """A change, or a dated step not yet done: what an undecided plan would record (_UNDECIDED)."""
+    return item.intent == "change" or (item.intent == "progress" and item.status != "done" and item.date is not None)
