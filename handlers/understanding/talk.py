@@ -15,7 +15,10 @@ _scan = lx.scan
 # money ("135的发票开了没", "这张图是哪个单的", "单号是不是打错了") rather than the order's status
 _OFF_TOPIC_QUESTION = cue(
     r"谁|哪位|发票|报价|价格|价钱|单价|合同|货款|尾款|运费|付款|账|图纸|(?<![地试])图(?!片)|样品|样件|合格证|电话|"
-    r"联系方式|地址|单号|邮件|资料|文件|报告|对接人|负责人|司机|业务员"
+    r"联系方式|地址|单号|邮件|资料|文件|报告|对接人|负责人|司机|业务员|"
+    # papers and lists of the order ("装箱单谁有", "BOM表更新了吗", "invoice for…"), its customer
+    # ("是哪个客户的") or its colour and size ("能不能换个颜色"): no question of where it stands
+    r"装箱单|箱单|清单|明细|BOM|物料表|唛头|标签|(?i:invoice|packing\s*list)|(?:哪个|哪家|什么)客户|颜色|尺寸|规格"
 )
 
 
@@ -25,11 +28,16 @@ def off_topic(clause: str) -> bool:
     cue = QUERY_STRONG.search(clause)
     return cue is not None and (_OFF_TOPIC_QUESTION.search(clause, 0, cue.end()) is not None
                                 or _RECORD_QUESTION.search(clause) is not None
+                                or (_COPY_ASKED.search(clause) is not None and not _STATUS_PAPER.search(clause))
                                 or CUSTOMERS_OWN_LOOK.search(clause) is not None)
 
 
 # a question about the order's record in the system, not its work ("这单是不是录错了")
-_RECORD_QUESTION = cue(r"录错|录入|录漏|系统里|系统上|系统中")
+# …or asks whether the order may be changed ("能不能换个颜色", "可不可以改成白色"): a change talked over
+_RECORD_QUESTION = cue(r"录错|录入|录漏|系统里|系统上|系统中|(?:能不能|可不可以|能否)\s*(?:换|改|加|减|调)")
+# a copy of a paper asked for ("发我一份", "传一份给我"), unless the paper is the status ("进度表发我一份")
+_COPY_ASKED = cue(r"[发传]\S{0,3}一份")
+_STATUS_PAPER = cue(r"进度|进展|情况|状态")
 # the customer's own "look" ("客户说颜色再看看", "客户要求看一下样品") or a report the customer wants
 # ("客户要求每天报进度"): the sender asks nothing
 CUSTOMERS_OWN_LOOK = cue(

@@ -225,3 +225,22 @@ def test_lines_under_a_customers_call_relay_requests(parser):
 
 def test_a_due_date_stated_with_no_request_is_no_change(parser):
     assert changes(parser, "847 交期12.15前") == []
+
+
+@pytest.mark.parametrize("text", [
+    "4410 客户可能要加80套，还没确认",
+    "4410 客户想把门板换成胡桃色，还在考虑，先照原图做",
+    "老板说4411尽量下周五交，暂时没定",
+    "4412 业务说交期可能提前到15号，等客户确认",
+    "客户问4413能不能换成哑光面，报了价他再考虑",
+])
+def test_a_change_or_plan_still_undecided_records_nothing(parser, text):
+    assert [item for item in parse(parser, text) if item["intent"] in ("change", "progress")] == []
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("4414 客户要求加60套，交期待定", "quantity"),     # the date is open, the quantity is asked for
+    ("4414 客户要减20台，交货期还没定", "quantity"),
+])
+def test_an_open_field_beside_a_request_keeps_the_request(parser, text, field):
+    assert [item["field"] for item in parse(parser, text)] == [field]

@@ -650,3 +650,17 @@ def test_a_department_label_before_a_line_that_reports_itself_names_the_sender(p
 def test_orders_listed_under_a_milestone_label_still_reached_it(parser):
     assert [(i.order_no, i.milestone, i.status) for i in parser.parse("入库：7883、7884", NOW)] == [
         ("7883", "入库", "done"), ("7884", "入库", "done")]
+
+
+@pytest.mark.parametrize("text", [
+    "6610 的铰链今天到了，仓库在点数",
+    "6611 的玻璃今天上午到货了",
+    "6612 的封边条今天都到齐了，可以开工",
+])
+def test_material_that_has_come_today_is_no_exception(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
+
+
+@pytest.mark.parametrize("text", ["6613 的铰链明天到", "6614 的玻璃今天才到，焊接晚了一天"])
+def test_material_still_to_come_or_late_stays_an_exception(parser, text):
+    assert [i.category for i in parser.parse(text, NOW) if i.intent == "exception"] == ["material"]

@@ -4,6 +4,7 @@ Status-labelled lists ("完成：…", "进行中：…"), plan headers whose li
 an order said after another with nothing, or only a status, of its own. Examples are our own.
 """
 
+import pytest
 from datetime import datetime, timedelta, timezone
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
@@ -158,3 +159,21 @@ def test_a_plan_label_heads_every_pair_of_its_line(parser):
                                                           ("842", "总装", "in_progress", "2026-12-05", False)]
     assert brief(parser, "后天计划：843 发货，844 入库") == [("843", "发货", "in_progress", "2026-12-05", True),
                                                           ("844", "入库", "in_progress", "2026-12-05", True)]
+
+
+def _items(parser, text):
+    return [item.as_dict() for item in parser.parse(text, NOW)]
+
+
+@pytest.mark.parametrize("text", [
+    "5120 总装还没开始，计划下周二上线",
+    "5121 喷涂没动，安排后天开始",
+    "5122 还没开始焊，计划周五开工",
+])
+def test_a_start_planned_again_after_not_started_is_no_progress(parser, text):
+    assert _items(parser, text) == []
+
+
+def test_a_planned_start_with_a_forecast_finish_keeps_the_forecast(parser):
+    items = _items(parser, "5123 总装还没开始，计划明天开始，预计下周一完成")
+    assert [(i["milestone"], i["status"], i["date"]) for i in items] == [("总装", "in_progress", "2026-12-07")]

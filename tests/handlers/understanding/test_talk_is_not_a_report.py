@@ -173,3 +173,18 @@ def test_a_report_beside_a_request_stands(parser, text, milestone, status):
 
 def test_a_status_asked_with_a_request_word_is_still_a_question(parser):
     assert [i["intent"] for i in parse(parser, "1308 1309 进度麻烦报一下")] == ["query", "query"]
+
+
+@pytest.mark.parametrize("text", [
+    "7730 的出货清单谁手上有？传我一份",
+    "7731 的物料表改过了吗",
+    "Please share the packing list of SO20261201004",
+    "7732 是给哪家客户做的？",
+    "7733 的唛头谁在做？",
+])
+def test_a_question_about_papers_customer_or_a_change_is_no_status_query(parser, text):
+    assert parse(parser, text) == []
+
+
+def test_the_status_sheet_asked_for_is_still_a_query(parser):
+    assert [i["intent"] for i in parse(parser, "7734 的进度表发我一份")] == ["query"]
