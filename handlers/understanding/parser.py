@@ -99,7 +99,7 @@ _ORDER_FIX = cue(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|�
 _OTHER_SUBJECT = cue(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
 _STATUS_ASKED = cue(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
 _PAST_EPISODE = cue(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
-_PAPER_AFTER = cue(r"\s*(?:清单|明细|单据|报告|记录|资料|文件|箱单)")
+_PAPER_AFTER = cue(r"\s*(?:清单|明细|单据|资料|文件|箱单)")
 _HYPOTHETICAL = cue(
     r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
     r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
@@ -558,7 +558,7 @@ class Parser:
                     mentions = self._mentions(clause, derived=True)
                     if off_topic(clause) and all(_PAPER_AFTER.match(clause, m.end) for m in mentions):
                         # asks about a person, a document or money, not the order's status (a milestone
-                        # word may name the paper: "出货清单谁有", "质检报告发了吗")
+                        # word may name the paper: "出货清单谁有"; but "质检报告出了吗" asks if QC is done)
                         continue
                     # "焊接和喷漆都做完了没有": one question per list-joined milestone
                     asked = [mentions[0]] if mentions else []
