@@ -281,7 +281,12 @@ _WEAK_OTHER = cue(lx.alternation(lx.WEAK_OTHER_WORDS))
 def _weak_other(text: str) -> bool:
     """Only context words of the "other" class, beside a finished milestone."""
     rest = _WEAK_OTHER.sub("", _NO_PROBLEM.sub("", text))
-    return not _OTHER.search(rest) and bool(_DONE.search(rest)) and not _NEGATED.search(rest[: _DONE.search(rest).start()][-3:])
+    done = _DONE.search(rest) or _MILESTONE_PERFECTIVE.search(rest)   # "签收了，尾款下周付": the verb is the step
+    return not _OTHER.search(rest) and done is not None and not _NEGATED.search(rest[: done.start()][-3:])
+
+
+# the milestone verb (masked \x01 in a window) with perfective 了: "客户签收了", "入库了"
+_MILESTONE_PERFECTIVE = cue(r"\x01\s*了")
 
 
 def _blank(text: str, match: re.Match[str]) -> str:

@@ -664,3 +664,11 @@ def test_material_that_has_come_today_is_no_exception(parser, text):
 @pytest.mark.parametrize("text", ["6613 的铰链明天到", "6614 的玻璃今天才到，焊接晚了一天"])
 def test_material_still_to_come_or_late_stays_an_exception(parser, text):
     assert [i.category for i in parser.parse(text, NOW) if i.intent == "exception"] == ["material"]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("6620 客户签收了，尾款下周付", "验收"),
+    ("6621 客户签收了，付款要等下个月", "验收"),
+])
+def test_a_step_finished_beside_the_payment_to_come_is_progress(parser, text, milestone):
+    assert [(i.intent, i.milestone, i.status) for i in parser.parse(text, NOW)] == [("progress", milestone, "done")]
