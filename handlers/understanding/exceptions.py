@@ -195,7 +195,9 @@ _NOT_MATERIAL_SUBJECT = cue(r"(?:车|司机|物流|快递|货代|师傅|人|款|
 _STAFF = _scan(
     lx.alternation(lx.STAFF_WORDS)
     # hands short by a count ("工人放假回来少了三个", "焊工少两个"): staff, not material
-    + rf"|(?:工人|人手|人员|员工|焊工|师傅|操作工|普工)[^,，;；。]{{0,8}}?(?:少了|缺了|少|缺)\s*(?:{_NUM})\s*[个人名位]?")
+    + rf"|(?:工人|人手|人员|员工|焊工|师傅|操作工|普工)[^,，;；。]{{0,8}}?(?:少了|缺了|少|缺)\s*(?:{_NUM})\s*[个人名位]?"
+    # …or the count first ("还差两个叉车工", "缺三个焊工", "少两个人")
+    + rf"|(?:差|缺|少)了?\s*(?:{_NUM})\s*[个名位]\s*[\u4e00-\u9fff]{{0,3}}?(?:工(?![件位序装具艺])|人|师傅)")
 
 # today as the day an exception resolves: an arrival or a repair said of today ("今天下午到", "今天停线维修")
 _TODAY_RESOLVES = cue(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(?:能|会|可以|就|才)?\s*(?:修|到|回|送|停线?维修|停线?检修)")

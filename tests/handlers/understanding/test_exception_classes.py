@@ -672,3 +672,16 @@ def test_material_still_to_come_or_late_stays_an_exception(parser, text):
 ])
 def test_a_step_finished_beside_the_payment_to_come_is_progress(parser, text, milestone):
     assert [(i.intent, i.milestone, i.status) for i in parser.parse(text, NOW)] == [("progress", milestone, "done")]
+
+
+@pytest.mark.parametrize("text", ["9901 总装还缺三个装配工", "9905 包装这边差两个人，今天打不完"])
+def test_hands_short_by_a_count_said_first_are_no_material_shortage(parser, text):
+    assert "material" not in [i.category for i in parser.parse(text, NOW)]
+
+
+def test_hands_short_with_no_order_is_shop_talk(parser):
+    assert parser.parse("晚班这边还少两个叉车工，谁能顶一下", NOW) == []
+
+
+def test_parts_short_by_a_count_stay_material(parser):
+    assert [i.category for i in parser.parse("9904 还差20个螺丝", NOW)] == ["material"]
