@@ -141,6 +141,12 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text) if text and not text.isascii() else text
 
 
+# a count written with thousands separators before its unit ("1,000 pcs", "2,500套"); order numbers
+# listed with commas ("123,456 都焊完了") carry no unit and are left alone
+_GROUPED_COUNT = re.compile(
+    r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])(?=\s*(?:pcs|pc|sets?|units?|套|台|件|个|只|张|把|箱|米))", re.IGNORECASE)
+
+
 def normalize(text: str) -> str:
     """Simplified script, NFKC (full-width to half-width), unify dashes, drop @-mentions and emoji."""
     text = _CIRCLED.sub("\n", to_simplified(text[:MAX_MESSAGE_CHARS]))
@@ -151,6 +157,8 @@ def normalize(text: str) -> str:
                 text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
+    if "," in text:
+        text = _GROUPED_COUNT.sub(lambda match: match.group().replace(",", ""), text)
     if "错" in text or "不" in text:   # every correction word has one of them
         text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
         text = _ORDER_CORRECTION.sub(_order_corrected, text)

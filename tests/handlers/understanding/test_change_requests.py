@@ -244,3 +244,15 @@ def test_a_change_or_plan_still_undecided_records_nothing(parser, text):
 ])
 def test_an_open_field_beside_a_request_keeps_the_request(parser, text, field):
     assert [item["field"] for item in parse(parser, text)] == [field]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("4501 客户要求数量改成2,500套", 2500),
+    ("PO-2026-311 please change the quantity to 1,200 pcs", 1200),
+])
+def test_a_count_with_thousands_separators_is_one_number(parser, text, value):
+    assert [item["value"] for item in parse(parser, text)] == [value]
+
+
+def test_orders_listed_with_commas_are_not_one_number(parser):
+    assert [item["order_no"] for item in parse(parser, "4502,4503 都焊完了")] == ["4502", "4503"]
