@@ -40,8 +40,10 @@ _QUALITY = _scan(
     + r"|(?:QC|质检|品检|检验|品管|客户|被)[^,，;；。]{0,3}打回"
 )
 _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
+# "不够大", "不够长": a size too small (a lorry, a room), no count of material short
 _MATERIAL = _scan(
-    lx.alternation(w for w in lx.MATERIAL_WORDS if w != "缺") + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
+    lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
+    + r"|不够(?![大长宽高])"
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )

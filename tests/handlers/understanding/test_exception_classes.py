@@ -685,3 +685,8 @@ def test_hands_short_with_no_order_is_shop_talk(parser):
 
 def test_parts_short_by_a_count_stay_material(parser):
     assert [i.category for i in parser.parse("9904 还差20个螺丝", NOW)] == ["material"]
+
+
+@pytest.mark.parametrize("text", ["6630 装柜装了一半，柜子不够大，还得再订一个", "6631 装车装了三成，车厢不够长，另叫一台"])
+def test_a_vehicle_too_small_is_no_material_shortage(parser, text):
+    assert "material" not in [i.category for i in parser.parse(text, NOW)]
