@@ -202,7 +202,9 @@ _CHANGE_VERB = cue(r"改|调|定|换|变|更")
 # the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
 # slip, not asking for a change (class: change vs delay)
 _TOLD_BEFORE = cue(r"(?:跟|给|通知|告诉|和|向|帮)\s*$")
-_TOLD_AFTER = cue(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急)")
+# (or agrees to the factory's date: "客户那边已经确认收货时间", "客户确认了到货日期")
+_TOLD_AFTER = cue(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急"
+                  r"|(?:确认|同意|认可)了?\s*(?:收货|到货|送货|交货|出货|发货|提货)?\s*(?:时间|日期|日子))")
 
 
 def names_requester(text: str) -> bool:

@@ -256,3 +256,8 @@ def test_a_count_with_thousands_separators_is_one_number(parser, text, value):
 
 def test_orders_listed_with_commas_are_not_one_number(parser):
     assert [item["order_no"] for item in parse(parser, "4502,4503 都焊完了")] == ["4502", "4503"]
+
+
+@pytest.mark.parametrize("text", ["4601 周五发货，客户同意了到货日期", "4603 下周一出货，客户已经确认了收货时间"])
+def test_a_customer_agreeing_to_the_factorys_date_is_no_change(parser, text):
+    assert [(item["intent"], item["milestone"]) for item in parse(parser, text)] == [("progress", "发货")]
