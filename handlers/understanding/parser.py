@@ -206,7 +206,9 @@ class Parser:
         # ("焊接完成，不是涂装" keeps 焊接: a bare 不是 after a status negates what follows it)
         self._word_correction = cue(
             f"(?:{words})\\s*[,，]?\\s*(?:哦?不对|不是|说错了|哦不)\\s*[,，]?\\s*(?:应该是|是)?\\s*(?=(?:{words}))"
-            f"|(?:{words})[^,，。;；\\n]{{1,4}}?[\\s,，]*(?:(?:哦|噢)\\s*(?:不对|不是)|(?:(?:哦|噢)\\s*)?(?:不对|说错了|打错了|写错了|搞错了))"
+            # (an interjection before it, "啊不对"; 不是 said twice, or alone and then "是…": "不是不是，是切割")
+            f"|(?:{words})[^,，。;；\\n]{{1,4}}?[\\s,，]*(?:(?:哦|噢|啊|呃|哎|唉)\\s*(?:不对|不是)"
+            f"|(?:(?:哦|噢|啊|呃|哎|唉)\\s*)?(?:不对|说错了|打错了|写错了|搞错了)|不是\\s*[,，]?\\s*不是|不是(?=\\s*[,，]\\s*(?:应该是|是)))"
             f"[\\s,，]*(?:应该是|是)?\\s*(?=(?:{words}))")
         self._names = frozenset(names)
         # a leading class of every word's first character lets the scan skip other positions fast

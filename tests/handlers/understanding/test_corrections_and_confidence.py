@@ -150,3 +150,16 @@ def test_a_problem_word_then_a_pass_is_asked(parser):
     assert not [item for item in brief(parser, "984 来料检验合格") if item[2] == "质检" and item[-1] is True]
     assert brief(parser, "985 外协件喷涂完成") == []
     assert brief(parser, "986 喷涂完成") == [("progress", "986", "涂装", "done", None, True)]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("4704 下料完了，不是不是，焊接完了", "焊接"),
+    ("4705 喷涂做完了，不是，是总装做完了", "总装"),
+    ("4706 质检完成了，啊不对，是入库完成了", "入库"),
+])
+def test_a_milestone_corrected_with_a_doubled_or_interjected_no(parser, text, milestone):
+    assert [(i.milestone, i.status) for i in parser.parse(text, NOW)] == [(milestone, "done")]
+
+
+def test_a_bare_no_after_a_status_still_negates_what_follows(parser):
+    assert [i.milestone for i in parser.parse("4707 焊接完成，不是涂装", NOW)] == ["焊接"]
