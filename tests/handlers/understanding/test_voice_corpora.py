@@ -29,6 +29,8 @@ BARS = {
     "shift_reports_4.jsonl": (0.965, 0.005, 0.03),         # reached 97.0%, 0.3%, 2.7%
     "office_relay_4.jsonl": (0.975, 0.012, 0.035),         # reached 98.0%, 1.0%, 3.4%
     "busy_group_4.jsonl": (0.99, 0.005, 0.015),            # reached 99.7%, 0.3%, 1.3%
+    # round 5, unseen first (after round 4): 86.5% / 8.5%, false records 15.6%
+    "fresh_5a.jsonl": (0.935, 0.012, 0.025),               # reached 94.0%, 1.0%, 2.1%
 }
 
 
