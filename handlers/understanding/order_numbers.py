@@ -36,11 +36,11 @@ _SUBJECT_BEFORE = cue(
     # a day heading a plan line: "12/8：1307", "12月8日: 1307"
     r"|(?:^|\s)\d{1,2}\s*[/.月]\s*\d{1,2}\s*[日号]?\s*[:：])\s*$"
 )
-# spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
 # the goods of an order called by its number ("做362那批电机", "2309-07要的那批铝型材")
 _BATCH_AFTER = cue(r"\s*(?:要的|订的|的)?\s*(?:那批|这批|那单|这单)")
 # anyone relaying news before an order of a dashed form ("供应商老张说2309-07…")
 _SPEAKER_BEFORE = cue(r"[\u4e00-\u9fff]{1,6}(?:说|讲|反馈|回复|通知)\s*$")
+# spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
 _FILLERS = cue(r"嗯|啊|呃|喂|那个|这个|就是说|就是|然后呢?|还有|另外|[,，\s]")
 _PHONE = cue(r"1[3-9]\d{9}")
 _FULL_DATE = cue(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")

@@ -55,9 +55,6 @@ _NOT_MILESTONE_AFTER_SINGLE = cue(r"[机工缝条丝枪渣点材]")
 _SUPPLY_SIDE_BEFORE = cue(r"(?:来料|进料|原材料|外协件?|供应商|厂家)\s*(?:的)?\s*$")
 # a milestone word followed by one of these names a material (喷塑粉, 油漆桶): never the milestone
 _MATERIAL_AFTER = cue(r"[粉剂桶盒箱袋](?!子?[^\s,，。;；]{0,1}(?:完成|好了))|供应|供货")
-_NUM = NUMBER_PATTERN
-
-_scan = lx.scan
 
 
 # an adverb people put inside a four-character milestone word: 物料已齐套, 生产计划都下了
@@ -90,10 +87,10 @@ _ELLIPSIS_FILLER = cue(r"[\s,，。.!！;；]|嗯|啊|呢|那个|的话|然后")
 _SAME_AS_BEFORE = cue(r"(?:也|都)(?:是|一样|这样|同样)|一样|同上|同样|也(?:[\u4e00-\u9fff]{1,2})?了")
 _ASKED_AGAIN = cue(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*")
 _AND_ALSO = cue(r"(?:还有|另外|以及)\s*$")
-# "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 # a share the step reached, said right after it ("搞了三成", " 做了一半", "60%")
 _STEP_SHARE = cue(r"\s*(?:[做搞干弄焊装喷切]\s*)?(?:了\s*)?(?:\d{1,3}\s*%|[一二两三四五六七八九]成|一半)")
 _SAID_OF_IT = cue(r"[\u4e00-\u9fffA-Za-z%]")
+# "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 _ORDER_FIX = cue(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
 _OTHER_SUBJECT = cue(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
