@@ -58,6 +58,7 @@ SETS = {
     "fresh_voices_3 (HELD OUT)": CORPORA / "held_out" / "fresh_voices_3.jsonl",
     "held_out_week_4 (HELD OUT)": CORPORA / "held_out" / "held_out_week_4.jsonl",
     "fresh_5b (HELD OUT)": CORPORA / "held_out" / "fresh_5b.jsonl",
+    "held_out_6 (HELD OUT)": CORPORA / "held_out" / "held_out_6.jsonl",
 }
 FINAL = {"everyday_voices (FINAL, blind)": CORPORA / "held_out_final" / "everyday_voices.jsonl"}
 
