@@ -196,7 +196,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     clause = _CLAUSE_END.split(window.before)[-1] + "\x01" + window.after
     future = future_date(clause, today)
     if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
-            and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _NEGATED.search(window.before)):
+            and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _BARE_FINISH.search(clause, future)
+            and not _NEGATED.search(window.before)):
         return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
     # (the start word after the date: "还没开始装，计划下周一上线" plans the start it says has not come)
     start = START.search(clause, future) if future is not None else None
@@ -336,6 +337,8 @@ def _done_in_own_clause(window: Window, today: date) -> bool:
             and not START.search(own) and not FORECAST.search(own) and future_date(own, today) is None)
 
 
+# a completion said bare after a day, with no 了 / 的 to close it: to come ("外协说周日喷完")
+_BARE_FINISH = cue(r"[完好](?![了咗的成整善])")
 _BARE_WEEKDAY = cue(r"(?:周|星期|礼拜)[一二三四五六日天1-7]")
 # the step reported finished with perfective 了 in its own clause: "签收了", "装完了", "发出去了"
 _COMPLETED = cue(r"(?<![没不])(?:了|咗|完成|完工|通过|结束)")
@@ -352,6 +355,14 @@ def past_weekday(text: str, today: date) -> date | None:
     return None
 
 
+def finished_on_weekday(window: Window, today: date) -> date | None:
+    """The bare weekday a finished step was finished on ("客户周六签收了"): only a weekday said before the
+    completion counts; one after it is another matter's day ("焊完了，周一打磨", "排了 图纸周一给")."""
+    ends = [found.end() for found in (_COMPLETED.search(window.after), DONE.search(window.after)) if found]
+    said = window.before + window.after[: min(ends, default=len(window.after))]
+    return past_weekday(said, today)
+
+
 def future_date(text: str, today: date) -> int | None:
     """Where the first date after today stands in `text`, or None."""
     for found in dates_in(text, today):
@@ -360,8 +371,9 @@ def future_date(text: str, today: date) -> int | None:
     return None
 
 
-# (run-on speech: "已经做完了明天上午就可以入库" — a later day right after the completion starts a new clause)
-_DONE_THEN = cue(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
+# (run-on speech: "已经做完了明天上午就可以入库" — a later day right after the completion starts a new clause;
+# a bare result verb ends its clause too: "已经喷完，周一叫人来看")
+_DONE_THEN = cue(r"(?:了|过|咗|完毕|完成|(?<=[\u4e00-\u9fff])[完好])\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
 
 
 def _done_before(text: str, position: int) -> bool:

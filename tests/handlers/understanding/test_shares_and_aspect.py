@@ -250,3 +250,22 @@ def test_material_issued_to_the_shop_floor_is_material_picked(parser, text):
 
 def test_material_not_yet_issued_is_no_progress(parser):
     assert parser.parse("1259 料还没出库给车间", NOW) == []
+
+
+# ---- round 6: a bare weekday said after the completion is another matter's day --------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1301 焊接做完了 周一再打磨", "焊接"),          # the weekday is the grinding's, not the welding's
+    ("1302 排产排好了，图纸周二给", "排产"),
+    ("1303 装车了，司机说周一到客户那", "发货"),
+    ("1304 喷涂已经喷完，周一叫人来看", "涂装"),
+])
+def test_a_bare_weekday_after_the_completion_is_not_the_day_it_was_finished(parser, text, milestone):
+    assert one(parser, text) == ("progress", milestone, "done", None, None)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("1305 拉去外面喷塑了 那边说周六喷完", "2026-12-05"),   # sent out to paint; the finish is forecast
+    ("1306 送外协电镀喷漆了，讲好周日弄好", "2026-12-06"),
+])
+def test_sent_out_with_a_finish_said_of_a_weekday_is_a_forecast(parser, text, day):
+    assert one(parser, text) == ("progress", "涂装", "in_progress", None, day)
