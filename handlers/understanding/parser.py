@@ -953,15 +953,25 @@ _NEXT_STEP_AFTER = cue(r"\s*(?:了|吧)?\s*[,，。.!！;；]?\s*")
 def _next_step(window: Window, today: date) -> str | None:
     """After a milestone reported finished, the next one named with only a hand-over or a coming day and
     no aspect of its own says what comes next: "handed on" ("焊好了，排在明天喷漆", "转喷涂": no progress),
-    or "planned" for a coming day ("组装完了，明天检验": its start, or a forecast of its end?). A coming
-    day said of a step that happens at a point (入库, 发货) is its forecast ("品检完成，明天入库"): None."""
-    if not (_NEXT_STEP_LEAD.fullmatch(window.before) and _NEXT_STEP_AFTER.fullmatch(window.after)):
-        return None
-    if _HANDOFF.search(window.before):
+    or "planned" for a coming day ("组装完了，明天检验", "终检合格，明早装车", "下料完了 焊接明天排",
+    "涂装完了 明天叫QC来看"): its start, or a forecast of its end? Writers label it both ways, so the bot
+    asks. A coming day said of a step at a point (入库, 发货) is when it happens, a forecast, as most writers
+    label it ("品检完成，明天入库"; a few leave it out). News of its own (a completion, a share, an
+    estimate, "涂装明天能喷完") is read as said."""
+    if _NEXT_STEP_LEAD.fullmatch(window.before) and _NEXT_STEP_AFTER.fullmatch(window.after) \
+            and _HANDOFF.search(window.before):
         return "handed on"
-    if window.milestone not in lx.POINT_MILESTONES and future_date(window.before, today) is not None:
-        return "planned"
-    return None
+    own = _BOUNDARY_PUNCT.split(window.before)[-1] + "\x01" + window.after
+    if window.milestone in lx.POINT_MILESTONES:
+        return None   # "品检完成，明天入库": the day of a step at a point is its forecast (most writers)
+    if future_date(own, today) is None or DONE.search(own) or _FINISHED.search(window.after) \
+            or _ESTIMATE.search(own) or PERCENT.search(own):
+        return None
+    return "planned"
+
+
+# an estimate of the step's own ("预计明天发货"); 计划 plans, it does not estimate ("计划下周一开料")
+_ESTIMATE = cue(r"预计|估计|预估|有望|争取")
 
 
 def _dedupe(items: Iterable[ParsedItem]) -> list[ParsedItem]:
