@@ -30,6 +30,7 @@ _RATIO = cue(
     rf"(?P<done>{_NUM})\s*(?P<unit>{QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
     rf"\s*是?\s*(?P<other>{_NUM})"
 )
+_UNIT_AT = cue(rf"\s*(?P<unit>{QTY_UNITS})")
 _LEFT_BEFORE = cue(r"(?:还差|还剩|剩下?|差)\s*$")
 # partial aspect with the total said first: "八十台做了六十台", "一共是两百四十台装好了一百八十台"
 _RATIO_TOTAL_FIRST = cue(
@@ -56,6 +57,13 @@ NEGATED_AFTER_DATE = cue(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)
 _ENGLISH_PAST = cue(r"[A-Za-z]{3,}ed$")
 
 
+# a share as a bound not yet reached: "不到一半", "一成都不到", "三成还没到"
+_BELOW_BEFORE = cue(r"(?:不到|没到|不足|还不到|还没到)\s*$")
+_BELOW_AFTER = cue(r"\s*(?:都|也|还)?\s*(?:不到|没到|不足)")
+# a share added since the last report: "又搞了两成", "今天又焊了20%", "再做了一成"
+_INCREMENT_BEFORE = cue(r"(?:又|再|(?<![不差许很好])多)\s*(?:[\u4e00-\u9fff]\s*)?(?:了|出)?\s*$")
+
+
 def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 3) : start]))
 
@@ -76,8 +84,14 @@ def _percent(text: str) -> int | None:
         if corrected is None:
             break
         match = corrected
-    if match.group("range"):
-        return _RANGE
+    if _INCREMENT_BEFORE.search(text, 0, match.start()):
+        # "又搞了两成 现在七成左右": what was added today; the share said after it is where it stands
+        later = PERCENT.search(text, match.end())
+        if later is None:
+            return _RANGE
+        match = later
+    if match.group("range") or _BELOW_BEFORE.search(text, 0, match.start()) or _BELOW_AFTER.match(text, match.end()):
+        return _RANGE   # "一成都不到", "不到一半": under way, short of a share said as a bound
     if match.group("num"):
         value = int(match.group("num"))
     elif match.group("cn"):
@@ -112,6 +126,9 @@ def _ratio(text: str) -> int | None:
     done, other = parse_number(match.group("done")), parse_number(match.group("other"))
     if not done or not other:
         return None
+    unit = _UNIT_AT.match(text, match.end())
+    if unit is not None and unit.group("unit") != match.group("unit"):
+        return None   # "两车 一共28.6吨": counts of two measures (loads, tonnes) make no share
     if match.group("total") and _LEFT_BEFORE.search(text, 0, match.start()):
         # the count said first is what is left ("还差20件 共100件"): done is the rest of the total
         return int(100 * (other - done) // other) if done < other else None
@@ -145,6 +162,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if _NOT_YET.match(window.after):
         return None, None   # "焊接早着呢", "喷漆还早": far from started, no progress
+    if _PART_PENDING.search(text):
+        return "in_progress", None   # "底漆喷完了，面漆还没上": one coat or pass done, another still to do
     own = _CLAUSE_END.split(window.before)[-1] + "\x01" + _CLAUSE_END.split(window.after)[0]
     if _NEARLY_DONE.search(own):
         return "in_progress", None   # "快喷完了", "马上就装好了": nearly finished, still under way
@@ -188,6 +207,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
             # "今天上午入库 三百二十台", "今早装车，两个小柜": a count handled on a day now reached is done
             # (said of a part of the day still to come, "下午入库300台", it may be a plan: ask)
             return ("done?" if _LATER_PART.search(window.before) else "done"), None
+    if when is not None and when <= today and _PAST_FOCUS.match(window.after) and not _NEGATED.search(window.before):
+        return "done", None   # 是…的 of a day reached: "今天上午喷完的", "今天下的计划", "今天入的库"
     if (when is None or when == today) and later_today(window) and not _PAST.search(window.before):
         # "上午进仓", "下午能排好", "下班前装车": a forecast for later today; a completion said bare
         # ("今天下午排完") may also report this afternoon's finish, said at its end: ask
@@ -274,6 +295,15 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     return None, None
 
 
+# one part of a step done, another still to do: coats of paint, passes of a weld, sides of the work
+# ("底漆喷完了，面漆还没上", "面漆待喷", "满焊还没焊")
+_PART_PENDING = cue(
+    r"(?:面漆|底漆|中涂|清漆|底粉|面粉|满焊|补焊|第二遍|二遍|最后一遍|另一面|反面|背面|剩下的?)\s*"
+    r"(?:都|也)?\s*(?:还没有?|没有?|未|待|还要|还得)")
+# the focus construction 是…的 right after the step ("今天上午喷完的", "今天下的计划", "今天入的库"): it reports
+# what happened on a day already reached (modal verbs aside: "今天要做的" is still to do)
+_PAST_FOCUS = cue(
+    r"\s*(?:(?:今天|今早|今日|一早|上午|中午|下午|早上|昨天|刚刚?)\s*){0,2}(?:[\u4e00-\u9fff](?<![要会能该将再可]))?\s*[完好]?的(?![话])")
 # far from started: "焊接早着呢", "喷漆还早", "总装早得很"
 _NOT_YET = cue(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
 # nearly finished, said with the result verb ("快喷完了", "就快装好了", "马上就焊完"): under way

@@ -269,3 +269,55 @@ def test_a_bare_weekday_after_the_completion_is_not_the_day_it_was_finished(pars
 ])
 def test_sent_out_with_a_finish_said_of_a_weekday_is_a_forecast(parser, text, day):
     assert one(parser, text) == ("progress", "涂装", "in_progress", None, day)
+
+
+def read(parser, text):
+    [item] = [item.as_dict() for item in parser.parse(text, NOW)]
+    return item["milestone"], item["status"], item["percent"], item["date"], item.get("confident", True)
+
+
+# ---- round 6: one part of a step done, another still to do --------------------------------------
+@pytest.mark.parametrize("text", [
+    "1311 底漆喷好了 面漆还没喷",
+    "1312 喷涂底漆完了，面漆待上",
+    "1313 焊接第一遍焊完了，第二遍还没焊",
+    "1314 正面喷完，反面还要喷",
+    "1315 面漆没上，底漆已经喷完",
+])
+def test_a_part_done_and_a_part_still_to_do_is_under_way(parser, text):
+    assert read(parser, text)[1:3] == ("in_progress", None)
+
+
+# ---- round 6: the focus construction 是…的 on a day reached reports it done ------------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1321 面漆今天一早喷完的", "涂装"),
+    ("1322 排产 今天上午下的计划", "排产"),
+    ("1323 今天中午入的库", "入库"),
+    ("1324 今天装的车 下午到", "发货"),
+])
+def test_the_focus_construction_of_today_is_done(parser, text, milestone):
+    assert read(parser, text)[:4] == (milestone, "done", None, None)
+
+
+# ---- round 6: shares said as a bound, as an increment, and counts of two measures -----------------
+@pytest.mark.parametrize("text", ["1331 下料不到一半", "1332 焊接两成都不到", "1333 喷涂还不到三成", "1334 总装 10%不到"])
+def test_a_share_said_as_a_bound_not_reached_is_under_way_with_no_share(parser, text):
+    assert read(parser, text)[1:3] == ("in_progress", None)
+
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("1335 焊接今天又干了三成 现在八成了", 80),
+    ("1336 喷涂又喷了20%，一共有五成", 50),
+    ("1337 下料今天又切了一成", None),       # only what was added: under way, the share unknown
+])
+def test_an_added_share_gives_way_to_the_standing_one(parser, text, percent):
+    assert read(parser, text)[1:3] + read(parser, text)[4:] == ("in_progress", percent, True)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1338 发货了 三车 一共41.5吨", "发货"),
+    ("1339 入库了 两托 共1.2吨", "入库"),
+    ("1340 装车了 4车 合计96吨", "发货"),
+])
+def test_counts_of_two_measures_make_no_share(parser, text, milestone):
+    assert read(parser, text)[:3] == (milestone, "done", None)
