@@ -196,6 +196,9 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
     if _HANDED_BEFORE.search(window.before) and future_date(window.before + window.after, today) is not None:
         return "planned", None   # "明早交给质检": handed to the step on a coming day, not yet under way
+    resumed = _RESUMED.search(own)
+    if resumed and not _FINISHED_AFTER.search(own, resumed.end()) and future_date(own, today) is not None:
+        return "planned", None   # "明天继续", "明天：接着割": work resumes on a coming day, no news of its own
     if _MOVED_IN.search(window.before):
         if _MAY_START.search(_MOVED_IN.sub("", window.before)):
             return None, None   # "可以转总装": it may move on, it has not yet (modality)
@@ -310,6 +313,9 @@ _NOT_YET = cue(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?
 _NEARLY_DONE = cue(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
 # moved on to this step ("已转涂装", "下料完成转焊接", "入总装了") or resumed it ("继续喷", "接着焊")
 _MOVED_IN = cue(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
+# work resumed ("明天继续", "接着焊"); a result after it is a finish said of the day ("明天接着焊完")
+_RESUMED = cue(r"继续|接着")
+_FINISHED_AFTER = cue(r"[完好]")
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = cue(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"

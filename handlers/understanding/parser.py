@@ -704,8 +704,8 @@ class Parser:
                 continue
             if verb and _CREW_AFTER.match(text, match.end()):
                 continue   # "激光机排了两班", "焊了三个人": shifts or people set on it, not the milestone
-            if verb and _DOCUMENT_BEFORE.search(text, 0, match.start()):
-                continue   # "合同签了", "报价单已发": the verb acts on a document, not on the order's goods
+            if verb and (_DOCUMENT_BEFORE.search(text, 0, match.start()) or _DOCUMENT_AFTER.match(text, match.end())):
+                continue   # "合同签了", "报价单已发", "发了照片": the verb acts on a document, not on the order's goods
             if verb:
                 # a one-character verb must start a word of its own (发 in 出发了 does not)
                 if starts is None:
@@ -934,6 +934,9 @@ def _share_words(match: re.Match[str]) -> str:
 
 _CREW_AFTER = cue(r"\s*了?\s*(?:[一两二三四五六七八九十几]|\d{1,2})\s*个?\s*(?:班|人|组|个人)(?![长组])")
 _DOCUMENT_BEFORE = cue(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
+# …or the document said after the verb: "业务发了照片", "发个邮件", "发两张图片给客户"
+_DOCUMENT_AFTER = cue(r"\s*(?:了|个|过)?\s*(?:[一两几\d]\s*[张个份条段封]\s*)?"
+                      r"(?:照片|图片|相片|视频|邮件|消息|信息|微信|短信|资料|文件|报告|截图|定位|图纸)")
 _OWN_RATE = cue(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
 _RUNS_LATE = cue(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
 # "比计划早一天", "按计划": the plan compared with, not a forecast

@@ -321,3 +321,30 @@ def test_an_added_share_gives_way_to_the_standing_one(parser, text, percent):
 ])
 def test_counts_of_two_measures_make_no_share(parser, text, milestone):
     assert read(parser, text)[:3] == (milestone, "done", None)
+
+
+# ---- round 6: work resumed on a coming day is a plan, no news of its own ---------------------------
+@pytest.mark.parametrize("text", ["1341 喷涂明天继续", "1342 明早接着焊", "1343 总装后天继续装", "1344 下周一继续开料"])
+def test_work_resumed_on_a_coming_day_reports_nothing(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+def test_work_resumed_with_a_finish_said_of_the_day_is_a_forecast(parser):
+    assert read(parser, "1345 明天接着焊，后天焊完")[:4] == ("焊接", "in_progress", None, "2026-12-05")
+
+
+def test_a_resumed_line_under_a_day_leaves_the_report_before_it(parser):
+    text = "总装班\n1346 开始组装 今天装了3台\n明天：1346 继续"
+    assert [(i.order_no, i.milestone, i.status, i.date, i.confident) for i in parser.parse(text, NOW)] == [
+        ("1346", "总装", "in_progress", None, True)]
+
+
+# ---- round 6: a milestone verb acting on a photo, a mail or a report names no milestone -----------
+@pytest.mark.parametrize(("text", "items"), [
+    ("1351 客户签收了 司机发了照片", [("验收", "done")]),
+    ("1352 质检完了 发个报告给客户", [("质检", "done")]),
+    ("1353 发了两张图片给业务", []),
+    ("1354 装好了 发了视频过来", [("总装", "done")]),
+])
+def test_a_verb_on_a_document_after_it_is_no_milestone(parser, text, items):
+    assert [(i.milestone, i.status) for i in parser.parse(text, NOW)] == items
