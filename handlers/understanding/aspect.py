@@ -30,6 +30,7 @@ _RATIO = cue(
     rf"(?P<done>{_NUM})\s*(?P<unit>{QTY_UNITS})[^,;。]{{0,2}}[,，\s]*(?:(?P<total>总共|一共|共|总数|合计)|(?P<left>还剩|剩下?|还差))"
     rf"\s*是?\s*(?P<other>{_NUM})"
 )
+_UNIT_AT = cue(rf"\s*(?P<unit>{QTY_UNITS})")
 _LEFT_BEFORE = cue(r"(?:还差|还剩|剩下?|差)\s*$")
 # partial aspect with the total said first: "八十台做了六十台", "一共是两百四十台装好了一百八十台"
 _RATIO_TOTAL_FIRST = cue(
@@ -56,6 +57,13 @@ NEGATED_AFTER_DATE = cue(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)
 _ENGLISH_PAST = cue(r"[A-Za-z]{3,}ed$")
 
 
+# a share as a bound not yet reached: "不到一半", "一成都不到", "三成还没到"
+_BELOW_BEFORE = cue(r"(?:不到|没到|不足|还不到|还没到)\s*$")
+_BELOW_AFTER = cue(r"\s*(?:都|也|还)?\s*(?:不到|没到|不足)")
+# a share added since the last report: "又搞了两成", "今天又焊了20%", "再做了一成"
+_INCREMENT_BEFORE = cue(r"(?:又|再|(?<![不差许很好])多)\s*(?:[\u4e00-\u9fff]\s*)?(?:了|出)?\s*$")
+
+
 def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 3) : start]))
 
@@ -76,8 +84,14 @@ def _percent(text: str) -> int | None:
         if corrected is None:
             break
         match = corrected
-    if match.group("range"):
-        return _RANGE
+    if _INCREMENT_BEFORE.search(text, 0, match.start()):
+        # "又搞了两成 现在七成左右": what was added today; the share said after it is where it stands
+        later = PERCENT.search(text, match.end())
+        if later is None:
+            return _RANGE
+        match = later
+    if match.group("range") or _BELOW_BEFORE.search(text, 0, match.start()) or _BELOW_AFTER.match(text, match.end()):
+        return _RANGE   # "一成都不到", "不到一半": under way, short of a share said as a bound
     if match.group("num"):
         value = int(match.group("num"))
     elif match.group("cn"):
@@ -112,6 +126,9 @@ def _ratio(text: str) -> int | None:
     done, other = parse_number(match.group("done")), parse_number(match.group("other"))
     if not done or not other:
         return None
+    unit = _UNIT_AT.match(text, match.end())
+    if unit is not None and unit.group("unit") != match.group("unit"):
+        return None   # "两车 一共28.6吨": counts of two measures (loads, tonnes) make no share
     if match.group("total") and _LEFT_BEFORE.search(text, 0, match.start()):
         # the count said first is what is left ("还差20件 共100件"): done is the rest of the total
         return int(100 * (other - done) // other) if done < other else None
@@ -145,6 +162,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if _NOT_YET.match(window.after):
         return None, None   # "焊接早着呢", "喷漆还早": far from started, no progress
+    if _PART_PENDING.search(text):
+        return "in_progress", None   # "底漆喷完了，面漆还没上": one coat or pass done, another still to do
     own = _CLAUSE_END.split(window.before)[-1] + "\x01" + _CLAUSE_END.split(window.after)[0]
     if _NEARLY_DONE.search(own):
         return "in_progress", None   # "快喷完了", "马上就装好了": nearly finished, still under way
@@ -177,6 +196,9 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
     if _HANDED_BEFORE.search(window.before) and future_date(window.before + window.after, today) is not None:
         return "planned", None   # "明早交给质检": handed to the step on a coming day, not yet under way
+    resumed = _RESUMED.search(own)
+    if resumed and not _FINISHED_AFTER.search(own, resumed.end()) and future_date(own, today) is not None:
+        return "planned", None   # "明天继续", "明天：接着割": work resumes on a coming day, no news of its own
     if _MOVED_IN.search(window.before):
         if _MAY_START.search(_MOVED_IN.sub("", window.before)):
             return None, None   # "可以转总装": it may move on, it has not yet (modality)
@@ -188,6 +210,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
             # "今天上午入库 三百二十台", "今早装车，两个小柜": a count handled on a day now reached is done
             # (said of a part of the day still to come, "下午入库300台", it may be a plan: ask)
             return ("done?" if _LATER_PART.search(window.before) else "done"), None
+    if when is not None and when <= today and _PAST_FOCUS.match(window.after) and not _NEGATED.search(window.before):
+        return "done", None   # 是…的 of a day reached: "今天上午喷完的", "今天下的计划", "今天入的库"
     if (when is None or when == today) and later_today(window) and not _PAST.search(window.before):
         # "上午进仓", "下午能排好", "下班前装车": a forecast for later today; a completion said bare
         # ("今天下午排完") may also report this afternoon's finish, said at its end: ask
@@ -196,7 +220,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     clause = _CLAUSE_END.split(window.before)[-1] + "\x01" + window.after
     future = future_date(clause, today)
     if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
-            and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _NEGATED.search(window.before)):
+            and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _BARE_FINISH.search(clause, future)
+            and not _NEGATED.search(window.before)):
         return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
     # (the start word after the date: "还没开始装，计划下周一上线" plans the start it says has not come)
     start = START.search(clause, future) if future is not None else None
@@ -273,12 +298,24 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
     return None, None
 
 
+# one part of a step done, another still to do: coats of paint, passes of a weld, sides of the work
+# ("底漆喷完了，面漆还没上", "面漆待喷", "满焊还没焊")
+_PART_PENDING = cue(
+    r"(?:面漆|底漆|中涂|清漆|底粉|面粉|满焊|补焊|第二遍|二遍|最后一遍|另一面|反面|背面|剩下的?)\s*"
+    r"(?:都|也)?\s*(?:还没有?|没有?|未|待|还要|还得)")
+# the focus construction 是…的 right after the step ("今天上午喷完的", "今天下的计划", "今天入的库"): it reports
+# what happened on a day already reached (modal verbs aside: "今天要做的" is still to do)
+_PAST_FOCUS = cue(
+    r"\s*(?:(?:今天|今早|今日|一早|上午|中午|下午|早上|昨天|刚刚?)\s*){0,2}(?:[\u4e00-\u9fff](?<![要会能该将再可]))?\s*[完好]?的(?![话])")
 # far from started: "焊接早着呢", "喷漆还早", "总装早得很"
 _NOT_YET = cue(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
 # nearly finished, said with the result verb ("快喷完了", "就快装好了", "马上就焊完"): under way
 _NEARLY_DONE = cue(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
 # moved on to this step ("已转涂装", "下料完成转焊接", "入总装了") or resumed it ("继续喷", "接着焊")
 _MOVED_IN = cue(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
+# work resumed ("明天继续", "接着焊"); a result after it is a finish said of the day ("明天接着焊完")
+_RESUMED = cue(r"继续|接着")
+_FINISHED_AFTER = cue(r"[完好]")
 # the words that begin a step; 收尾 / 快完 on a coming day forecast its end instead ("明天收尾")
 _PLANNED_START = cue(r"开始|开工|动工|启动|着手|开干|上线|start(?:ed|ing)?", re.IGNORECASE)
 # a verb with 了 and a stretch of time: "焊了一天", "装了一上午", "喷了三个小时"
@@ -336,6 +373,8 @@ def _done_in_own_clause(window: Window, today: date) -> bool:
             and not START.search(own) and not FORECAST.search(own) and future_date(own, today) is None)
 
 
+# a completion said bare after a day, with no 了 / 的 to close it: to come ("外协说周日喷完")
+_BARE_FINISH = cue(r"[完好](?![了咗的成整善])")
 _BARE_WEEKDAY = cue(r"(?:周|星期|礼拜)[一二三四五六日天1-7]")
 # the step reported finished with perfective 了 in its own clause: "签收了", "装完了", "发出去了"
 _COMPLETED = cue(r"(?<![没不])(?:了|咗|完成|完工|通过|结束)")
@@ -352,6 +391,14 @@ def past_weekday(text: str, today: date) -> date | None:
     return None
 
 
+def finished_on_weekday(window: Window, today: date) -> date | None:
+    """The bare weekday a finished step was finished on ("客户周六签收了"): only a weekday said before the
+    completion counts; one after it is another matter's day ("焊完了，周一打磨", "排了 图纸周一给")."""
+    ends = [found.end() for found in (_COMPLETED.search(window.after), DONE.search(window.after)) if found]
+    said = window.before + window.after[: min(ends, default=len(window.after))]
+    return past_weekday(said, today)
+
+
 def future_date(text: str, today: date) -> int | None:
     """Where the first date after today stands in `text`, or None."""
     for found in dates_in(text, today):
@@ -360,8 +407,9 @@ def future_date(text: str, today: date) -> int | None:
     return None
 
 
-# (run-on speech: "已经做完了明天上午就可以入库" — a later day right after the completion starts a new clause)
-_DONE_THEN = cue(r"(?:了|过|咗|完毕|完成)\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
+# (run-on speech: "已经做完了明天上午就可以入库" — a later day right after the completion starts a new clause;
+# a bare result verb ends its clause too: "已经喷完，周一叫人来看")
+_DONE_THEN = cue(r"(?:了|过|咗|完毕|完成|(?<=[\u4e00-\u9fff])[完好])\s*(?:[,，;；\s]|然后|接着|都|就|再|明天|后天|下周|下午|晚上)|^已")
 
 
 def _done_before(text: str, position: int) -> bool:

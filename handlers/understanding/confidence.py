@@ -44,6 +44,10 @@ _SHARE = re.compile(r"\d{1,3}\s*%|百分之|[一二两三四五六七八九十\d
 _SETTLED_SHARE = re.compile(r"按\s*(?:\d{1,3}\s*%|百分之\S{1,3}|[一二两三四五六七八九十\d]成|一半)\s*(?:算|记|报)")
 
 
+# a share added since the last report ("又搞了两成 现在七成"): the share after it is the standing one, no rival
+_ADDED_SHARE = re.compile(r"(?:又|再|(?<![不差许很好])多)\s*[\u4e00-\u9fff]?\s*(?:了|出)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九十\d]成)")
+
+
 class Doubt(Enum):
     """Why a line's reading is asked rather than recorded."""
     CORRECTION = "correction"
@@ -63,7 +67,8 @@ def _signs(items: list[ParsedItem], line: str) -> _LineSigns:
     # (every correction form holds 错, 误, 正 or 不: most lines skip the search)
     corrected = ("错" in line or "不" in line or "误" in line or "正" in line) and _CORRECTION.search(line) is not None
     return _LineSigns(correction=corrected,
-                      shares=len(_SHARE.findall(line)) if under_way and not _SETTLED_SHARE.search(line) else 0,
+                      shares=(len(_SHARE.findall(line)) - len(_ADDED_SHARE.findall(line))
+                              if under_way and not _SETTLED_SHARE.search(line) else 0),
                       progress=sum(item.intent == "progress" for item in items))
 
 

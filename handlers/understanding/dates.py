@@ -21,12 +21,22 @@ _DAY_WORDS = {
     "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3,
     # Cantonese day words (听日 = 明天, 后日 = 后天, 寻日 = 昨天)
     "听日": 1, "后日": 2, "寻日": -1,
+    # 前日 / 大前日 / 前晚: the day (night) before yesterday, in Cantonese and written Chinese alike
+    "前日": -2, "大前日": -3, "前晚": -2,
     # English day words in mixed messages ("ETA tomorrow")
     "today": 0, "tomorrow": 1, "tmr": 1, "yesterday": -1,
 }
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
              "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 _DELTA_UNITS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}
+# 前 closing a word before 日/晚 is no day: 提前日期, 目前日产, 之前日报, 以前晚上
+_FRONT_WORDS = "提之以目当此从先眼事空"
+
+
+def _day_word(word: str) -> str:
+    return f"(?<![{_FRONT_WORDS}]){word}" if word.startswith("前") else word
+
+
 # a number followed by one of these is a quantity or a percentage, never "M.D"
 _NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克]|\.\d)"
 
@@ -41,7 +51,7 @@ DATE_RE = cue(
         # (上 right after a verb is its complement, not "last": 赶不上周五, 马上周五了, 跟得上周三 are this week)
         r"(?P<week_prefix>下下个?|下个?|本|这个?|(?<![不赶马装配追])(?<!赶得)(?<!跟得)(?<!排得)(?<!对得)上个?)?"
         r"(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天末1-7])",
-        "(?P<word>" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + ")",
+        "(?P<word>" + "|".join(_day_word(w) for w in sorted(_DAY_WORDS, key=len, reverse=True)) + ")",
         # (两 counts, it never names a day: "晚了两日" is two days)
         # (a count after 早/晚/提前/推迟 is days, "早三日交货", not the third of the month)
         rf"(?<![\d月.\-/早晚前迟延后推])(?P<bare_day>[12]\d|3[01]|0?[1-9]|(?!两)[{CN_CHARS}]{{1,3}})(?:号|日)"

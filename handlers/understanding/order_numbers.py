@@ -36,6 +36,8 @@ _SUBJECT_BEFORE = cue(
     # a day heading a plan line: "12/8：1307", "12月8日: 1307"
     r"|(?:^|\s)\d{1,2}\s*[/.月]\s*\d{1,2}\s*[日号]?\s*[:：])\s*$"
 )
+# the next token of a list set apart by spaces only ("焊接 4522 4523 搞定", "20891 20892 都出货了")
+_SPACED_NEXT = cue(rf"[ \t\u3000]+(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d)")
 # the goods of an order called by its number ("做362那批电机", "2309-07要的那批铝型材")
 _BATCH_AFTER = cue(r"\s*(?:要的|订的|的)?\s*(?:那批|这批|那单|这单)")
 # anyone relaying news before an order of a dashed form ("供应商老张说2309-07…")
@@ -117,6 +119,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or _SUBJECT_BEFORE.search(head)
             or domain_after.match(tail)
             or _LIST_NEXT.match(tail)
+            or _spaced_list_ahead(line, match.end(), token, domain_after)
             or elided
             or (_ASKED_ABOUT.match(tail) and _FILLERS.sub("", head).strip() in ("那", "那么"))
             or _BATCH_AFTER.match(tail)
@@ -124,6 +127,21 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         ):
             found.append(OrderMatch(match.start(), match.end(), token.upper()))
     return found
+
+
+def _spaced_list_ahead(line: str, end: int, token: str, domain_after: re.Pattern[str]) -> bool:
+    """The token heads a list of orders of its own form set apart by spaces only, and the last of them
+    stands right before a domain word ("开料 3551 3552 搞定"): every token of the list is an order."""
+    if not line.startswith((" ", "\t", "\u3000"), end):
+        return False
+    form = shape(token.upper())
+    while (following := _SPACED_NEXT.match(line, end)) is not None:
+        if shape(following.group("token").upper()) != form or _UNIT_AFTER.match(line, following.end()):
+            return False
+        end = following.end()
+        if domain_after.match(line, end):
+            return True
+    return False
 
 
 def mask(line: str, orders: list[OrderMatch]) -> str:

@@ -30,7 +30,7 @@ from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
 from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
-from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, future_date, later_today, past_weekday,
+from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_on_weekday, future_date, later_today,
                      progress_status)
 from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
 from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
@@ -704,8 +704,8 @@ class Parser:
                 continue
             if verb and _CREW_AFTER.match(text, match.end()):
                 continue   # "激光机排了两班", "焊了三个人": shifts or people set on it, not the milestone
-            if verb and _DOCUMENT_BEFORE.search(text, 0, match.start()):
-                continue   # "合同签了", "报价单已发": the verb acts on a document, not on the order's goods
+            if verb and (_DOCUMENT_BEFORE.search(text, 0, match.start()) or _DOCUMENT_AFTER.match(text, match.end())):
+                continue   # "合同签了", "报价单已发", "发了照片": the verb acts on a document, not on the order's goods
             if verb:
                 # a one-character verb must start a word of its own (发 in 出发了 does not)
                 if starts is None:
@@ -857,7 +857,7 @@ class Parser:
             status, when = "in_progress", None
         if status == "done":
             # (a bare weekday read as coming, "周六签收了", is last week's for a finished step)
-            when = when if when is None or when < today else past_weekday(joined, today)
+            when = when if when is None or when < today else finished_on_weekday(window, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
 
@@ -934,6 +934,9 @@ def _share_words(match: re.Match[str]) -> str:
 
 _CREW_AFTER = cue(r"\s*了?\s*(?:[一两二三四五六七八九十几]|\d{1,2})\s*个?\s*(?:班|人|组|个人)(?![长组])")
 _DOCUMENT_BEFORE = cue(r"(?:合同|协议|报价单?|发票|文件|图纸|资料|邮件|单据|字)\s*(?:也|都|已经|已|还没|没)?\s*$")
+# …or the document said after the verb: "业务发了照片", "发个邮件", "发两张图片给客户"
+_DOCUMENT_AFTER = cue(r"\s*(?:了|个|过)?\s*(?:[一两几\d]\s*[张个份条段封]\s*)?"
+                      r"(?:照片|图片|相片|视频|邮件|消息|信息|微信|短信|资料|文件|报告|截图|定位|图纸)")
 _OWN_RATE = cue(r"^\s*率|(?<=完成)率|(?<=完工)率|(?<=达成)率")
 _RUNS_LATE = cue(r"不完|(?<=[\u4e00-\u9fff])不了(?!解)|往后(?:挪|推|延|拖|排)|(?<![提])(?:挪|推|拖)到")
 # "比计划早一天", "按计划": the plan compared with, not a forecast
@@ -953,15 +956,25 @@ _NEXT_STEP_AFTER = cue(r"\s*(?:了|吧)?\s*[,，。.!！;；]?\s*")
 def _next_step(window: Window, today: date) -> str | None:
     """After a milestone reported finished, the next one named with only a hand-over or a coming day and
     no aspect of its own says what comes next: "handed on" ("焊好了，排在明天喷漆", "转喷涂": no progress),
-    or "planned" for a coming day ("组装完了，明天检验": its start, or a forecast of its end?). A coming
-    day said of a step that happens at a point (入库, 发货) is its forecast ("品检完成，明天入库"): None."""
-    if not (_NEXT_STEP_LEAD.fullmatch(window.before) and _NEXT_STEP_AFTER.fullmatch(window.after)):
-        return None
-    if _HANDOFF.search(window.before):
+    or "planned" for a coming day ("组装完了，明天检验", "终检合格，明早装车", "下料完了 焊接明天排",
+    "涂装完了 明天叫QC来看"): its start, or a forecast of its end? Writers label it both ways, so the bot
+    asks. A coming day said of a step at a point (入库, 发货) is when it happens, a forecast, as most writers
+    label it ("品检完成，明天入库"; a few leave it out). News of its own (a completion, a share, an
+    estimate, "涂装明天能喷完") is read as said."""
+    if _NEXT_STEP_LEAD.fullmatch(window.before) and _NEXT_STEP_AFTER.fullmatch(window.after) \
+            and _HANDOFF.search(window.before):
         return "handed on"
-    if window.milestone not in lx.POINT_MILESTONES and future_date(window.before, today) is not None:
-        return "planned"
-    return None
+    own = _BOUNDARY_PUNCT.split(window.before)[-1] + "\x01" + window.after
+    if window.milestone in lx.POINT_MILESTONES:
+        return None   # "品检完成，明天入库": the day of a step at a point is its forecast (most writers)
+    if future_date(own, today) is None or DONE.search(own) or _FINISHED.search(window.after) \
+            or _ESTIMATE.search(own) or PERCENT.search(own):
+        return None
+    return "planned"
+
+
+# an estimate of the step's own ("预计明天发货"); 计划 plans, it does not estimate ("计划下周一开料")
+_ESTIMATE = cue(r"预计|估计|预估|有望|争取")
 
 
 def _dedupe(items: Iterable[ParsedItem]) -> list[ParsedItem]:

@@ -77,3 +77,17 @@ def test_shang_after_a_verb_is_its_complement_not_last_week(text):
 @pytest.mark.parametrize("text", ["上周五已经发了", "记得上周五说过", "跟上周五一样"])
 def test_last_week_still_read_where_shang_starts_the_date(text):
     assert resolve(text) < MONDAY
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("前日", date(2026, 11, 21)), ("喷涂前日搞定的", date(2026, 11, 21)), ("大前日发的货", date(2026, 11, 20)),
+    ("前晚装的车", date(2026, 11, 21)), ("焊接系前日做完", date(2026, 11, 21)),
+])
+def test_qianri_is_the_day_before_yesterday(text, value):
+    # Cantonese (and written) 前日 / 大前日 / 前晚 name days, like 前天 / 大前天
+    assert resolve(text) == value
+
+
+@pytest.mark.parametrize("text", ["提前日期还没定", "目前日产两百台", "之前日报写错了", "以前晚上不加班"])
+def test_qian_closing_another_word_is_no_day(text):
+    assert resolve(text) is None

@@ -55,11 +55,26 @@ def test_a_coming_day_for_a_step_at_a_point_forecasts_it(parser, text, following
         (text.split()[0], following, "in_progress", "2026-12-04" if "明天" in text else "2026-12-05", True)]
 
 
+@pytest.mark.parametrize("text, following", [
+    ("3124 排产排好了，计划下周二开料", "下料"),     # 计划 plans the step; it estimates no finish
+    ("3125 喷涂完了 明天叫品检来看", "质检"),   # someone asked to come on a coming day
+    ("3126 下料完了 焊接后天安排", "焊接"),           # the next step named first, its day and a plan after
+    ("3127 组装好了，明后天QC", "质检"),
+    ("3128 焊接完成 涂装周五排", "涂装"),
+])
+def test_the_next_step_planned_in_any_word_order_is_asked(parser, text, following):
+    items = brief(parser, text)
+    assert [(i[2], i[4]) for i in items if i[1] != following] == [("done", True)]
+    [(_, _, status, _, confident)] = [i for i in items if i[1] == following]
+    assert (status, confident) == ("in_progress", False)
+
+
 @pytest.mark.parametrize("text", [
     "3131 焊接完成，喷涂预计周五做完",      # a forecast of its own
     "3132 下料完成，焊接已经在做了",         # under way
     "3133 焊完了，已转喷涂",                 # moved on already
     "3134 焊接完成，涂装明天能喷完",
+    "3135 质检完成，预计后天发货",            # an estimate of its own
 ])
 def test_the_next_step_with_news_of_its_own_is_read_as_said(parser, text):
     items = brief(parser, text)

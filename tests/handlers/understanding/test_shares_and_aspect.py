@@ -250,3 +250,101 @@ def test_material_issued_to_the_shop_floor_is_material_picked(parser, text):
 
 def test_material_not_yet_issued_is_no_progress(parser):
     assert parser.parse("1259 料还没出库给车间", NOW) == []
+
+
+# ---- round 6: a bare weekday said after the completion is another matter's day --------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1301 焊接做完了 周一再打磨", "焊接"),          # the weekday is the grinding's, not the welding's
+    ("1302 排产排好了，图纸周二给", "排产"),
+    ("1303 装车了，司机说周一到客户那", "发货"),
+    ("1304 喷涂已经喷完，周一叫人来看", "涂装"),
+])
+def test_a_bare_weekday_after_the_completion_is_not_the_day_it_was_finished(parser, text, milestone):
+    assert one(parser, text) == ("progress", milestone, "done", None, None)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("1305 拉去外面喷塑了 那边说周六喷完", "2026-12-05"),   # sent out to paint; the finish is forecast
+    ("1306 送外协电镀喷漆了，讲好周日弄好", "2026-12-06"),
+])
+def test_sent_out_with_a_finish_said_of_a_weekday_is_a_forecast(parser, text, day):
+    assert one(parser, text) == ("progress", "涂装", "in_progress", None, day)
+
+
+def read(parser, text):
+    [item] = [item.as_dict() for item in parser.parse(text, NOW)]
+    return item["milestone"], item["status"], item["percent"], item["date"], item.get("confident", True)
+
+
+# ---- round 6: one part of a step done, another still to do --------------------------------------
+@pytest.mark.parametrize("text", [
+    "1311 底漆喷好了 面漆还没喷",
+    "1312 喷涂底漆完了，面漆待上",
+    "1313 焊接第一遍焊完了，第二遍还没焊",
+    "1314 正面喷完，反面还要喷",
+    "1315 面漆没上，底漆已经喷完",
+])
+def test_a_part_done_and_a_part_still_to_do_is_under_way(parser, text):
+    assert read(parser, text)[1:3] == ("in_progress", None)
+
+
+# ---- round 6: the focus construction 是…的 on a day reached reports it done ------------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1321 面漆今天一早喷完的", "涂装"),
+    ("1322 排产 今天上午下的计划", "排产"),
+    ("1323 今天中午入的库", "入库"),
+    ("1324 今天装的车 下午到", "发货"),
+])
+def test_the_focus_construction_of_today_is_done(parser, text, milestone):
+    assert read(parser, text)[:4] == (milestone, "done", None, None)
+
+
+# ---- round 6: shares said as a bound, as an increment, and counts of two measures -----------------
+@pytest.mark.parametrize("text", ["1331 下料不到一半", "1332 焊接两成都不到", "1333 喷涂还不到三成", "1334 总装 10%不到"])
+def test_a_share_said_as_a_bound_not_reached_is_under_way_with_no_share(parser, text):
+    assert read(parser, text)[1:3] == ("in_progress", None)
+
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("1335 焊接今天又干了三成 现在八成了", 80),
+    ("1336 喷涂又喷了20%，一共有五成", 50),
+    ("1337 下料今天又切了一成", None),       # only what was added: under way, the share unknown
+])
+def test_an_added_share_gives_way_to_the_standing_one(parser, text, percent):
+    assert read(parser, text)[1:3] + read(parser, text)[4:] == ("in_progress", percent, True)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("1338 发货了 三车 一共41.5吨", "发货"),
+    ("1339 入库了 两托 共1.2吨", "入库"),
+    ("1340 装车了 4车 合计96吨", "发货"),
+])
+def test_counts_of_two_measures_make_no_share(parser, text, milestone):
+    assert read(parser, text)[:3] == (milestone, "done", None)
+
+
+# ---- round 6: work resumed on a coming day is a plan, no news of its own ---------------------------
+@pytest.mark.parametrize("text", ["1341 喷涂明天继续", "1342 明早接着焊", "1343 总装后天继续装", "1344 下周一继续开料"])
+def test_work_resumed_on_a_coming_day_reports_nothing(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+def test_work_resumed_with_a_finish_said_of_the_day_is_a_forecast(parser):
+    assert read(parser, "1345 明天接着焊，后天焊完")[:4] == ("焊接", "in_progress", None, "2026-12-05")
+
+
+def test_a_resumed_line_under_a_day_leaves_the_report_before_it(parser):
+    text = "总装班\n1346 开始组装 今天装了3台\n明天：1346 继续"
+    assert [(i.order_no, i.milestone, i.status, i.date, i.confident) for i in parser.parse(text, NOW)] == [
+        ("1346", "总装", "in_progress", None, True)]
+
+
+# ---- round 6: a milestone verb acting on a photo, a mail or a report names no milestone -----------
+@pytest.mark.parametrize(("text", "items"), [
+    ("1351 客户签收了 司机发了照片", [("验收", "done")]),
+    ("1352 质检完了 发个报告给客户", [("质检", "done")]),
+    ("1353 发了两张图片给业务", []),
+    ("1354 装好了 发了视频过来", [("总装", "done")]),
+])
+def test_a_verb_on_a_document_after_it_is_no_milestone(parser, text, items):
+    assert [(i.milestone, i.status) for i in parser.parse(text, NOW)] == items
