@@ -585,8 +585,8 @@ class Parser:
                     if None in names and _OTHER_SUBJECT.search(clause) and not _STATUS_ASKED.search(clause):
                         continue   # "谁在跟140？", "发票寄出去了没？", "价格谈好了吗": not the order's status
                     items.extend(ParsedItem("query", milestone=name) for name in names)
-                elif not _QUESTION_MARK.search(clause) and category_of(clause, None) is not None:
-                    rest.append(clause)   # "风机响得厉害 找设备看看": a problem told, someone asked to look
+                elif not _QUESTION_MARK.search(clause) and exceptions.machine_at_fault(clause):
+                    rest.append(clause)   # "风机响得厉害 找设备看看": a fault told, someone asked to look
             elif a_request(clause) and category_of(clause, None) is None:
                 requests.append(clause)   # "PMC今天排一下", "请QC准备一下": asks for work, reports none
             else:
