@@ -43,7 +43,7 @@ _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPME
 # "不够大", "不够长": a size too small (a lorry, a room), no count of material short
 _MATERIAL = _scan(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
-    + r"|不够(?![大长宽高])"
+    + r"|(?<!够)不够(?![大长宽高])"   # ("人手够不够": asked, not said short)
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )
@@ -62,10 +62,12 @@ _DELAY = _scan(
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
 _NEG_POTENTIAL = cue(r"\x01\s*(?:不了|不完|不出来|不动)")
 # (先别 holds an order back, "先别发"; "先别管" / "先别急" only sets it aside in talk)
-_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|先别(?!管|急|着急|担心|慌|理)")
+# (…nor does an instruction under a condition: "没喷的话先别喷")
+_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|(?<!的话)(?<!的话[,，\s])先别(?!管|急|着急|担心|慌|理)")
 # "没问题", "无异常": a negated problem word reports that all is well
+# (Sichuan "莫得啥子问题", "没得啥问题")
 _NO_PROBLEM = cue(
-    r"(?:没|没有|无|不是|没啥|没什么|未)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥|任何)?\s*(?:大)?(?:问题|异常)")
+    r"(?:没|没有|无|不是|没啥|没什么|未|莫得|没得)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥子?|任何)?\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
     r"(?:(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备|生产线|流水线|产线|装配线|总装线"
@@ -247,6 +249,10 @@ _REPAIRED = cue(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
 
 
+# the reworked goods passing their check ("返修的两处 探伤合格了", "返工的那几台复检通过了")
+_PASSED_AFTER_REWORK = cue(r"(?:返修|返工|补焊|补喷|重喷|整改)[^。;；]{0,12}?(?<![不没未])(?:合格|通过|过了)(?:了)?\s*$")
+
+
 def resolved(text: str) -> bool:
     """The exception cue of the window is resolved in the same breath (a finished rework, a repaired
     machine, the missing parts come, a pass after a defect)."""
@@ -312,6 +318,21 @@ def _weak_other(text: str) -> bool:
     rest = _WEAK_OTHER.sub("", _NO_PROBLEM.sub("", text))
     done = _DONE.search(rest) or _MILESTONE_PERFECTIVE.search(rest)   # "签收了，尾款下周付": the verb is the step
     return not _OTHER.search(rest) and done is not None and not _NEGATED.search(rest[: done.start()][-3:])
+
+
+# money matters: with nothing held back for them they are the office's, not production's news
+_PAYMENT = cue(r"尾款|预付款|付款|货款|定金|到账|收款")
+# what holds the goods or the work back for the money ("财务说先别放货", "等客户付款再发", "不让放行")
+_HELD_FOR_PAYMENT = cue(r"先别|先不|不让|不给|不准|别发|不发|暂停|扣货|扣着|放行|放货|压着|卡着"
+                        r"|等[^,，;；。]{0,6}(?:付|款|到账)[^,，;；。]{0,4}(?:再|才)")
+
+
+def _payment_only(text: str) -> bool:
+    """Only money words, with nothing held back for them ("外汇到账…对应某单的尾款", "尾款还没收到，出货前
+    要收齐" as a reminder): no exception of the order."""
+    if _PAYMENT.search(text) is None or _HELD_FOR_PAYMENT.search(text):
+        return False
+    return not _OTHER.search(_PAYMENT.sub("", _NO_PROBLEM.sub("", text)))
 
 
 # the milestone verb (masked \x01 in a window) with perfective 了: "客户签收了", "入库了"
@@ -618,11 +639,13 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         # moved back because the material comes late); what comes unnamed ("货下周二到") is asked
         unnamed_arrival = category == ExceptionCategory.DELAY and not _MATERIAL_NOUN_RE.search(joined)
         category = ExceptionCategory.MATERIAL
-    if category == ExceptionCategory.OTHER and _weak_other(text):
+    if category == ExceptionCategory.OTHER and (_weak_other(text) or _payment_only(text)):
         category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
     if category == ExceptionCategory.EQUIPMENT and _FACILITY_FAULT.search(joined) and not (
             _MACHINE_FAULT.search(joined) or _TOOL_FAULT.search(joined)):
         category = None   # the building's lamp or the office's air conditioning is no production fault
+    if category == ExceptionCategory.QUALITY and milestone is None and _PASSED_AFTER_REWORK.search(joined):
+        category = None   # "返修的两处 探伤合格了": the reworked goods passed, the defect is over
     if category == ExceptionCategory.EQUIPMENT and _only_repaired(text):
         category = None   # "折弯机修好了", "模具修好了，已经恢复": the news is that the fault is over
     if category == ExceptionCategory.DELAY and _FINISH_TOMORROW.search(joined) and not _DELAY.search(

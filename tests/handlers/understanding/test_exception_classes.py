@@ -736,3 +736,22 @@ def test_work_left_on_the_step_is_progress_not_material(parser, text, milestone)
 def test_a_named_material_short_stays_material_beside_work_under_way(parser, text):
     assert [(i.intent, i.category.value) for i in parser.parse(text, NOW) if i.intent == "exception"] == [
         ("exception", "material")]
+
+
+# ---- round 6: no problem after all ----------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "7731 返修的那三处 打压试验合格了",              # the reworked goods passed
+    "7732 返工的几件 探伤也过了",
+    "7733 尾款今天到账了",                # money come in, nothing held back
+    "7734 尾款还没付，记得发货前催一下",            # a reminder, nothing held back yet
+    "7735 还在焊 没得啥子问题",                     # Sichuan "no problem at all"
+    "7736 加了单 组装那边人够不够",                 # asked whether there are enough hands
+    "7737 入库了没有？没入的话先别入",          # an instruction under a condition
+])
+def test_no_exception_where_nothing_is_wrong(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
+
+
+@pytest.mark.parametrize("text", ["7741 客户货款一直没到，老板说先不发", "7742 客户定金没到，先别排产", "7743 返修的两台复检还是不合格"])
+def test_money_holding_the_goods_back_or_a_failed_recheck_stays_an_exception(parser, text):
+    assert [i.intent for i in parser.parse(text, NOW)] == ["exception"]
