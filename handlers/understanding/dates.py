@@ -27,8 +27,8 @@ _DAY_WORDS = {
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
              "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 _DELTA_UNITS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}
-# a number followed by one of these is a quantity or a percentage, never "M.D"
-_NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克]|\.\d)"
+# a number followed by one of these is a quantity, a percentage or a size ("1.2厚", "1.5mm"), never "M.D"
+_NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克厚寸毫厘宽粗丝mM]|\.\d)"
 
 DATE_RE = cue(
     "|".join((
