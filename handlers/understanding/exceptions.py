@@ -109,7 +109,8 @@ _PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客�
 # ("扭矩不够", "膜厚不足", "附着力不行")
 _PROPERTY_SHORT = _scan(
     r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
-    r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
+    # (the reading may come between: "膜厚有几个点才60几个微米 不够")
+    r"(?:\s*(?:也|有点|还是)?\s*|[^,，;；。]{0,14}?\s)(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
 _STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
@@ -400,7 +401,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     if document and not _SUPPLY_SIDE.search(text):   # (a supplier's reply awaited is about supply)
         return _blank(text, document), ExceptionCategory.OTHER
     short = _PROPERTY_SHORT.search(text)
-    if short:
+    if short and not _MATERIAL_NOUN_RE.search(short.group()):
         return _blank(text, short), ExceptionCategory.QUALITY
     counts = [*_COUNT_MISMATCH.finditer(text), *_COUNT_SHORT.finditer(text)]
     if counts and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
@@ -687,6 +688,16 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
+
+
+def found_at_inspection(items: list[ParsedItem]) -> list[ParsedItem]:
+    """A defect the inspection found is the inspection's exception, whatever step its defect word names
+    ("品检没过 油漆流挂好几处", "终检不合格 焊缝有气孔"): one item, on the inspection, not one per step."""
+    if not any(item.intent == "exception" and item.category == ExceptionCategory.QUALITY
+               and item.milestone in _INSPECTIONS for item in items):
+        return items
+    return [item for item in items if not (item.intent == "exception" and item.category == ExceptionCategory.QUALITY
+                                           and item.milestone not in _INSPECTIONS)]
 # come already, not late: "今天到了", "今天上午到货了", "今天都到齐了" (but "今天才到": it came late)
 _ARRIVED_AFTER_DATE = cue(r"\s*(?:上午|下午|晚上|中午|早上|一早)?\s*(?:已经|都|全|全部)?\s*(?:到|送到|送来|回来)\s*(?:货|齐|全)?\s*了")
 

@@ -616,6 +616,8 @@ class Parser:
                 progress = self._window_item(window, today, has_order, read_exceptions=False)
                 if progress is not None and progress.percent is not None and progress.milestone == item.milestone:
                     items.append(replace(progress, confident=True))
+        if len(items) > 1:
+            items = exceptions.found_at_inspection(items)
         if requests:
             body = ",".join(rest + requests)   # ("进度麻烦报一下" still asks for the status)
         if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
@@ -931,7 +933,9 @@ _GENERAL_REMARK = cue(
 _NOMINALISED = cue(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = cue(r"在[干做搞弄赶焊喷装切开检]")
-_INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)")
+# (…or a number and some, "60几个微米", "二十几台": a rough count, not a question)
+_INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)"
+                      r"|(?:\d|十)几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
 # partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
 # …or right after the milestone word ("电焊 3/4", "组装 300/600", "总装（30/120）", "组装完成500/500")
 _SLASH_SHARE = cue(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"

@@ -755,3 +755,32 @@ def test_no_exception_where_nothing_is_wrong(parser, text):
 @pytest.mark.parametrize("text", ["7741 客户货款一直没到，老板说先不发", "7742 客户定金没到，先别排产", "7743 返修的两台复检还是不合格"])
 def test_money_holding_the_goods_back_or_a_failed_recheck_stays_an_exception(parser, text):
     assert [i.intent for i in parser.parse(text, NOW)] == ["exception"]
+
+
+# ---- round 6: a part of a tool burnt or worn; a property short with the reading said between ------
+@pytest.mark.parametrize("text", [
+    "7751 割枪电极又烧了，下料停了等配件",
+    "7752 氩弧焊枪烧坏了，在等新的，焊接先停",
+    "7753 吊装的钢丝绳断了两股，总装停着",
+])
+def test_a_tool_part_burnt_or_broken_is_equipment_even_awaiting_spares(parser, text):
+    assert [(i.intent, i.category.value) for i in parser.parse(text, NOW)] == [("exception", "equipment")]
+
+
+@pytest.mark.parametrize("text", [
+    "7761 漆膜厚度测了几处才50几个微米 不够",
+    "7762 焊缝熔深抽了三个点 只有1.5 不够",
+    "7763 螺栓扭矩复打了一遍 还是偏小",
+])
+def test_a_property_short_with_its_reading_between_is_a_defect(parser, text):
+    assert [(i.intent, i.category.value) for i in parser.parse(text, NOW)] == [("exception", "quality")]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("7771 终检没过 喷漆有橘皮", "质检"),
+    ("7772 品检不合格，焊接那边咬边好几处", "质检"),
+    ("7773 客户验收没过 组装的螺丝松动", "验收"),
+])
+def test_a_defect_found_at_inspection_is_the_inspections_only(parser, text, milestone):
+    assert [(i.intent, i.milestone, i.category.value) for i in parser.parse(text, NOW)] == [
+        ("exception", milestone, "quality")]
