@@ -99,6 +99,10 @@ def machine_at_fault(sentence: str) -> bool:
     return fault is not None and fault.start() <= 6 and not _FACILITY_FAULT.search(sentence)
 
 
+# the machine itself at fault, no part of it after 的 ("行车又出问题了", not "2号线的气管漏气")
+_MACHINE_ITSELF_FAULT = _scan(_MACHINE_FAULT.pattern.replace("(?:[^,，;；。\\s\\x01]|", "(?:[^,，;；。\\s\\x01的]|", 1))
+
+
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
 _TOOL_FAULT = _scan(
     r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|锯片|锯条|镜片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
@@ -562,7 +566,11 @@ _FAULT = _scan(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|�
 # what a fault does to the work, or the repair it calls for: a stop, work that cannot be done or is
 # not dared ("不敢吊"), a repair asked, done or forecast ("电工快来一下", "报设备科", "找设备看看"), a
 # workaround ("吊装先用3#的"), a restart or a watch kept ("重启了，白班盯着点")
-_WORK_EFFECT = cue(r"停|不了|没法|干不|做不|不敢|不能|不出|修|预计|恢复|重启|电工|设备科|设备部|找设备|先用|改用|盯着|来一下|过来看")
+_WORK_EFFECT = cue(r"停|不了|没法|干不|做不|修|预计|恢复")
+# …and of a machine itself at fault (not a cable or a hose of it: "电焊机的电源线坏了，找电工" is asked of
+# no one): also work not dared or not put out ("不敢吊", "不出热风"), the repair asked ("电工快来一下",
+# "报设备科", "找设备看看"), a workaround ("吊装先用3#的"), a restart or a watch kept ("重启了，白班盯着点")
+_MACHINE_EFFECT = cue(r"停|不了|没法|干不|做不|不敢|不能|不出|修|预计|恢复|重启|电工|设备科|设备部|找设备|先用|改用|盯着|来一下|过来看")
 # a fault said again ("空压机还是跳", "又停了一次"): it goes on, news of its own
 _RECURRING = cue(r"又|还是|一直|再次")
 # a count still missing: "轴承还差40套", "密封圈少了20个"
@@ -589,8 +597,8 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     if category == ExceptionCategory.EQUIPMENT:
         if _PLANNED_UPKEEP.search(text) or _FACILITY_FAULT.search(text):
             return False
-        machine = _MACHINE_FAULT.search(text) or _TOOL_FAULT.search(text)
-        if machine is not None and (_WORK_EFFECT.search(text, machine.end()) is not None
+        machine = _MACHINE_ITSELF_FAULT.search(text) or _TOOL_FAULT.search(text)
+        if machine is not None and (_MACHINE_EFFECT.search(text, machine.end()) is not None
                                     or _RECURRING.search(text, machine.start(), machine.end()) is not None):
             return True
         fault = _FAULT.search(text)

@@ -710,6 +710,7 @@ def test_a_machine_at_fault_stands_without_an_order(parser, text):
     "车间的灯坏了一根 找电工换",          # the building, not production
     "冲床下周六停机保养",                  # planned upkeep
     "有没有单是在等料的",                  # a question about orders
+    "剪板机的插头线坏了 找电工",           # a cable of the machine, the electrician asked: shop talk
 ])
 def test_no_production_fault_with_no_order_records_nothing(parser, text):
     assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
