@@ -81,7 +81,7 @@ _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 _MACHINE_FAULT = _scan(
     # (voice input may put a space or a filler between the machine and its fault: "5号机 烧了",
     # "除尘风机 呃 那个 响得厉害")
-    _MACHINE + r"(?:[^,，;；。\s\x01]|\s(?!\s)){0,8}?(?:又|也|有点|一直|突然|还是)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
+    _MACHINE + r"[^,，;；。\x01]{0,8}?(?:又|也|有点|一直|突然|还是)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
     r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸"
     # symptoms in everyday words: "焊机又拉胯了", "空压机没气了", "镜片炸了", "传送带打滑", "模具卡料了",
     # "液压油管爆了", "焊机送修", "涂装线温度异常"
@@ -100,7 +100,7 @@ def machine_at_fault(sentence: str) -> bool:
 
 
 # the machine itself at fault, no part of it after 的 ("行车又出问题了", not "2号线的气管漏气")
-_MACHINE_ITSELF_FAULT = _scan(_MACHINE_FAULT.pattern.replace("(?:[^,，;；。\\s\\x01]|", "(?:[^,，;；。\\s\\x01的]|", 1))
+_MACHINE_ITSELF_FAULT = _scan(_MACHINE_FAULT.pattern.replace("[^,，;；。\\x01]{0,8}?", "[^,，;；。\\x01的]{0,8}?", 1))
 
 
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
