@@ -37,8 +37,8 @@ def _day_word(word: str) -> str:
     return f"(?<![{_FRONT_WORDS}]){word}" if word.startswith("前") else word
 
 
-# a number followed by one of these is a quantity or a percentage, never "M.D"
-_NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克]|\.\d)"
+# a number followed by one of these is a quantity, a percentage or a size ("1.2厚", "1.5mm"), never "M.D"
+_NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克厚寸毫厘宽粗丝mM]|\.\d)"
 
 DATE_RE = cue(
     "|".join((

@@ -43,7 +43,7 @@ _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPME
 # "不够大", "不够长": a size too small (a lorry, a room), no count of material short
 _MATERIAL = _scan(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
-    + r"|不够(?![大长宽高])"
+    + r"|(?<!够)不够(?![大长宽高])"   # ("人手够不够": asked, not said short)
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )
@@ -62,28 +62,47 @@ _DELAY = _scan(
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
 _NEG_POTENTIAL = cue(r"\x01\s*(?:不了|不完|不出来|不动)")
 # (先别 holds an order back, "先别发"; "先别管" / "先别急" only sets it aside in talk)
-_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|先别(?!管|急|着急|担心|慌|理)")
+# (…nor does an instruction under a condition: "没喷的话先别喷")
+_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|(?<!的话)(?<!的话[,，\s])先别(?!管|急|着急|担心|慌|理)")
 # "没问题", "无异常": a negated problem word reports that all is well
+# (Sichuan "莫得啥子问题", "没得啥问题")
 _NO_PROBLEM = cue(
-    r"(?:没|没有|无|不是|没啥|没什么|未)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥|任何)?\s*(?:大)?(?:问题|异常)")
+    r"(?:没|没有|无|不是|没啥|没什么|未|莫得|没得)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥子?|任何)?\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
     r"(?:(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备|生产线|流水线|产线|装配线|总装线"
-    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|焊枪|喷枪|泵|[切割焊喷刀]头"
-    r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机)")
+    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|[焊喷割]枪|泵|[切割焊喷刀]头"
+    r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机|电极|钢丝绳)")
 _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
 # "气压上不去") is equipment, not material
 _MACHINE_FAULT = _scan(
-    _MACHINE + r"[^,，;；。\s\x01]{0,6}?(?:又|也|有点|一直|突然)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
+    # (voice input may put a space or a filler between the machine and its fault: "5号机 烧了",
+    # "除尘风机 呃 那个 响得厉害")
+    _MACHINE + r"[^,，;；。\x01]{0,8}?(?:又|也|有点|一直|突然|还是)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
     r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸"
     # symptoms in everyday words: "焊机又拉胯了", "空压机没气了", "镜片炸了", "传送带打滑", "模具卡料了",
     # "液压油管爆了", "焊机送修", "涂装线温度异常"
-    r"|拉胯|掉链子|不灵|没气|没压|炸了|爆了|裂了|碎了|破了|打滑|卡料|崩齿|崩刃|送修|异常|不出气|不出料|不供料)"
+    r"|拉胯|掉链子|不灵|没气|没压|炸了|爆了|裂了|碎了|破了|打滑|卡料|崩齿|崩刃|送修|异常|不出气|不出料|不供料"
+    # …unusable, worn, tripping, stopping again, a wrong noise, no output ("行车还是不能用", "钢丝绳起毛了",
+    # "空压机跳了两回闸", "又停了一次", "声音不对", "暖风机不出热风")
+    r"|不能用|用不了|起毛|磨损|跳(?:闸|了|(?=[,，;；。\s]|$))|停了[\d一两二三四五六七八九十几]+\s*[次回]|(?<=又)停了?"
+    r"|响得厉害|声音不对|声音不正常|不出[热冷]?[风气水油料])"
     r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
 )
+def machine_at_fault(sentence: str) -> bool:
+    """The sentence opens on a production machine at fault ("空压机半夜跳了两回闸，重启了", "2#行车还是不能
+    用"): a report of the shop floor of its own, whatever orders the sentence before gave news of."""
+    fault = _MACHINE_FAULT.search(sentence)
+    return fault is not None and fault.start() <= 6 and not _FACILITY_FAULT.search(sentence)
+
+
+# the machine itself at fault, no part of it after 的 ("行车又出问题了", not "2号线的气管漏气")
+_MACHINE_ITSELF_FAULT = _scan(_MACHINE_FAULT.pattern.replace("[^,，;；。\\x01]{0,8}?", "[^,，;；。\\x01的]{0,8}?", 1))
+
+
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
 _TOOL_FAULT = _scan(
     r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|锯片|锯条|镜片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
@@ -94,14 +113,15 @@ _PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客�
 # ("扭矩不够", "膜厚不足", "附着力不行")
 _PROPERTY_SHORT = _scan(
     r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
-    r"\s*(?:也|有点|还是)?\s*(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
+    # (the reading may come between: "膜厚有几个点才60几个微米 不够")
+    r"(?:\s*(?:也|有点|还是)?\s*|[^,，;；。]{0,14}?\s)(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
 _STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
 _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
 _MATERIAL_NOUN = (
-    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|包装盒|彩盒|说明书|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
+    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[角槽扁圆方]钢|工字钢|H型钢|[方圆矩]管|包装盒|彩盒|说明书|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
     r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
     r"|包装箱|木箱|托盘|面板|外购件|外购|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
@@ -144,7 +164,12 @@ _FINE_SUBJECT = _scan(r"(?:来料|材料|物料|原材料|设备|机器|料)\s*(
 _WORK_LEFT = _scan(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未)"
     # …or a count left of the order's total ("还差12套（共60套）", "还剩20件 总共100件")
-    rf"|(?:{_NUM})\s*(?:台|件|个|套|箱|车|只|pcs|PCS)\s*[（(,，、/\s]*(?:共|总共|一共|总数|合计))")
+    rf"|(?:{_NUM})\s*(?:台|件|个|套|箱|车|只|pcs|PCS)\s*[（(,，、/\s]*(?:共|总共|一共|总数|合计))"
+    # …or the last pieces or passes of the step ("下料还差最后几件", "还差一遍面漆", "还差两道工序")
+    rf"|还差\s*最后|还差\s*(?:{_NUM}|几)\s*(?:遍|道|层)")
+# the step under way, then a count still to go ("装配在做 还差40台", "正在焊，还差十来件"): work left
+_UNDER_WAY_HERE = cue(r"在做|在搞|在弄|在干|在赶|在[焊喷装切割检]|做着|进行中|正在")
+_COUNT_LEFT = cue(rf"还差\s*(?:{_NUM}|几|十来)\s*(?:台|件|个|套|只|箱|根|张|块|pcs|PCS)(?!\s*[\u4e00-\u9fff]{{0,3}}?(?:没到|未到|没来|没发))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
 _USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
@@ -152,7 +177,9 @@ _USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有�
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
 _WAITING_FOR_MATERIAL = cue(rf"等\s*(?:{_MATERIAL_NOUN})")
 # a named material counted short ("电机差10台", "轴承少了20套"): material
-_NAMED_SHORT = cue(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]")
+# …or said short with no count ("角钢还差", "螺栓也缺")
+_NAMED_SHORT = cue(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]"
+                   rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)\s*(?:差|缺)(?=\s*(?:$|[,，;；。]))")
 # a supplier that has not made or sent its part yet ("包装盒印刷厂还没印出来", "厂家那边还没做好")
 _SUPPLIER_NOT_DONE = cue(
     r"(?:供应商|厂家|外协厂?|供方|(?<![我们本工车])[\u4e00-\u9fff]厂)(?:那边|那里)?\s*(?:还|也|都|一直)?\s*(?:没有?|未)\s*"
@@ -190,7 +217,9 @@ KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
                  r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用"
                  # a product under test, a machine's symptoms in everyday words, what the supplier says
                  r"|老化|测试|试机|通电|上电|冒烟|拉胯|没气|打滑|卡料|崩齿|崩刃|送修|镜片|锯片|油管|气管|门缝|缝隙"
-                 r"|量了|一量|厂家说|供应商说|印刷厂|开模|请假|停电")
+                 r"|量了|一量|厂家说|供应商说|印刷厂|开模|请假|停电"
+                 # the fault's repair or watch ("报设备科", "电工快来", "重启了，白班盯着点", "不敢吊")
+                 r"|报修|设备科|电工|重启|盯着|不敢|跳闸|闸")
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = cue(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
@@ -223,6 +252,10 @@ _REWORK_DONE = cue(
 _REPAIRED = cue(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(?:问题)?(?:已经?|都)?解决了?|处理好了"
                        # what was missing has come: "缺的都到了", "焊材已经补上了"
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
+
+
+# the reworked goods passing their check ("返修的两处 探伤合格了", "返工的那几台复检通过了")
+_PASSED_AFTER_REWORK = cue(r"(?:返修|返工|补焊|补喷|重喷|整改)[^。;；]{0,12}?(?<![不没未])(?:合格|通过|过了)(?:了)?\s*$")
 
 
 def resolved(text: str) -> bool:
@@ -260,8 +293,8 @@ _WEAK_MATERIAL = frozenset(("没到", "未到", "还没来", "没来", "晚到",
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
 def _material(text: str) -> bool:
     for match in _MATERIAL.finditer(text):
-        if re.match(r"没到(?:账|哪|位|我们|你们|这|那)|缺少?(?:图纸|资料|文件|信息)", text[match.start():]):
-            continue   # (缺图纸: a missing document is "other", not material)
+        if _NOT_MATERIAL_MATCH.match(text, match.start()):
+            continue   # (缺图纸: a missing document is "other", not material; "没到喷漆那步": a step not reached)
         if match.group() in _WEAK_MATERIAL and _NOT_MATERIAL_SUBJECT.search(text[: match.start()]):
             continue
         if match.group() in _SUPPLY_NAMES and not _PROBLEM_HINT.search(text):
@@ -270,6 +303,9 @@ def _material(text: str) -> bool:
     return False
 
 
+_NOT_MATERIAL_MATCH = cue(
+    r"没到(?:账|哪|位|我们|你们|这|那)|缺少?(?:图纸|资料|文件|信息)"
+    r"|没到[\u4e00-\u9fff\x01]{0,4}?(?:那|这)?一?(?:步|道工序|个工序|一关)")
 # words that only name the supply side: a problem needs saying beside them
 _SUPPLY_NAMES = frozenset(("供应商", "来料", "采购"))
 _PROBLEM_HINT = cue(r"没|未|等|催|延|推迟|晚|断|不|才|缺|少|差|错|坏|问题|还在|(?i:delay|late|short|missing)")
@@ -287,6 +323,21 @@ def _weak_other(text: str) -> bool:
     rest = _WEAK_OTHER.sub("", _NO_PROBLEM.sub("", text))
     done = _DONE.search(rest) or _MILESTONE_PERFECTIVE.search(rest)   # "签收了，尾款下周付": the verb is the step
     return not _OTHER.search(rest) and done is not None and not _NEGATED.search(rest[: done.start()][-3:])
+
+
+# money matters: with nothing held back for them they are the office's, not production's news
+_PAYMENT = cue(r"尾款|预付款|付款|货款|定金|到账|收款")
+# what holds the goods or the work back for the money ("财务说先别放货", "等客户付款再发", "不让放行")
+_HELD_FOR_PAYMENT = cue(r"先别|先不|不让|不给|不准|别发|不发|暂停|扣货|扣着|放行|放货|压着|卡着"
+                        r"|等[^,，;；。]{0,6}(?:付|款|到账)[^,，;；。]{0,4}(?:再|才)")
+
+
+def _payment_only(text: str) -> bool:
+    """Only money words, with nothing held back for them ("外汇到账…对应某单的尾款", "尾款还没收到，出货前
+    要收齐" as a reminder): no exception of the order."""
+    if _PAYMENT.search(text) is None or _HELD_FOR_PAYMENT.search(text):
+        return False
+    return not _OTHER.search(_PAYMENT.sub("", _NO_PROBLEM.sub("", text)))
 
 
 # the milestone verb (masked \x01 in a window) with perfective 了: "客户签收了", "入库了"
@@ -320,7 +371,8 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     step); then the first cause reading that applies settles the category."""
     for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text)]:
         text = _blank(text, match)
-    for match in _WORK_LEFT.finditer(text):
+    left = [*_WORK_LEFT.finditer(text), *(_COUNT_LEFT.finditer(text) if _UNDER_WAY_HERE.search(text) else ())]
+    for match in left:
         # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)
         if not _MATERIAL_NOUN_RE.search(_BOUNDARY_SPLIT.split(text[: match.start()])[-1]):
             text = _blank(text, match)
@@ -353,7 +405,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     if document and not _SUPPLY_SIDE.search(text):   # (a supplier's reply awaited is about supply)
         return _blank(text, document), ExceptionCategory.OTHER
     short = _PROPERTY_SHORT.search(text)
-    if short:
+    if short and not _MATERIAL_NOUN_RE.search(short.group()):
         return _blank(text, short), ExceptionCategory.QUALITY
     counts = [*_COUNT_MISMATCH.finditer(text), *_COUNT_SHORT.finditer(text)]
     if counts and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
@@ -511,7 +563,16 @@ _SLIP_BEFORE = cue(r"[晚拖延慢迟误]\s*(?:了|个)?\s*$")
 # something broke, and with no order named, the report must say what it does to the work or its repair
 _PLANNED_UPKEEP = cue(r"保养|计划")
 _FAULT = _scan(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
+# what a fault does to the work, or the repair it calls for: a stop, work that cannot be done or is
+# not dared ("不敢吊"), a repair asked, done or forecast ("电工快来一下", "报设备科", "找设备看看"), a
+# workaround ("吊装先用3#的"), a restart or a watch kept ("重启了，白班盯着点")
 _WORK_EFFECT = cue(r"停|不了|没法|干不|做不|修|预计|恢复")
+# …and of a machine itself at fault (not a cable or a hose of it: "电焊机的电源线坏了，找电工" is asked of
+# no one): also work not dared or not put out ("不敢吊", "不出热风"), the repair asked ("电工快来一下",
+# "报设备科", "找设备看看"), a workaround ("吊装先用3#的"), a restart or a watch kept ("重启了，白班盯着点")
+_MACHINE_EFFECT = cue(r"停|不了|没法|干不|做不|不敢|不能|不出|修|预计|恢复|重启|电工|设备科|设备部|找设备|先用|改用|盯着|来一下|过来看")
+# a fault said again ("空压机还是跳", "又停了一次"): it goes on, news of its own
+_RECURRING = cue(r"又|还是|一直|再次")
 # a count still missing: "轴承还差40套", "密封圈少了20个"
 _COUNT_SHORT = _scan(
     rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|pcs|PCS)")
@@ -534,8 +595,12 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
         return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text) or _NAMED_UNDELIVERED.search(text)
                     or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text)))
     if category == ExceptionCategory.EQUIPMENT:
-        if _PLANNED_UPKEEP.search(text):
+        if _PLANNED_UPKEEP.search(text) or _FACILITY_FAULT.search(text):
             return False
+        machine = _MACHINE_ITSELF_FAULT.search(text) or _TOOL_FAULT.search(text)
+        if machine is not None and (_MACHINE_EFFECT.search(text, machine.end()) is not None
+                                    or _RECURRING.search(text, machine.start(), machine.end()) is not None):
+            return True
         fault = _FAULT.search(text)
         return (fault is not None and _WORK_EFFECT.search(text, fault.end()) is not None
                 and _PRODUCTION_MACHINE.search(text, max(0, fault.start() - 10), fault.start()) is not None)
@@ -583,11 +648,13 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         # moved back because the material comes late); what comes unnamed ("货下周二到") is asked
         unnamed_arrival = category == ExceptionCategory.DELAY and not _MATERIAL_NOUN_RE.search(joined)
         category = ExceptionCategory.MATERIAL
-    if category == ExceptionCategory.OTHER and _weak_other(text):
+    if category == ExceptionCategory.OTHER and (_weak_other(text) or _payment_only(text)):
         category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
     if category == ExceptionCategory.EQUIPMENT and _FACILITY_FAULT.search(joined) and not (
             _MACHINE_FAULT.search(joined) or _TOOL_FAULT.search(joined)):
         category = None   # the building's lamp or the office's air conditioning is no production fault
+    if category == ExceptionCategory.QUALITY and milestone is None and _PASSED_AFTER_REWORK.search(joined):
+        category = None   # "返修的两处 探伤合格了": the reworked goods passed, the defect is over
     if category == ExceptionCategory.EQUIPMENT and _only_repaired(text):
         category = None   # "折弯机修好了", "模具修好了，已经恢复": the news is that the fault is over
     if category == ExceptionCategory.DELAY and _FINISH_TOMORROW.search(joined) and not _DELAY.search(
@@ -629,6 +696,16 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
 
 
 _INSPECTIONS = frozenset(("质检", "验收"))
+
+
+def found_at_inspection(items: list[ParsedItem]) -> list[ParsedItem]:
+    """A defect the inspection found is the inspection's exception, whatever step its defect word names
+    ("品检没过 油漆流挂好几处", "终检不合格 焊缝有气孔"): one item, on the inspection, not one per step."""
+    if not any(item.intent == "exception" and item.category == ExceptionCategory.QUALITY
+               and item.milestone in _INSPECTIONS for item in items):
+        return items
+    return [item for item in items if not (item.intent == "exception" and item.category == ExceptionCategory.QUALITY
+                                           and item.milestone not in _INSPECTIONS)]
 # come already, not late: "今天到了", "今天上午到货了", "今天都到齐了" (but "今天才到": it came late)
 _ARRIVED_AFTER_DATE = cue(r"\s*(?:上午|下午|晚上|中午|早上|一早)?\s*(?:已经|都|全|全部)?\s*(?:到|送到|送来|回来)\s*(?:货|齐|全)?\s*了")
 

@@ -36,6 +36,7 @@ from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_
 from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
                               quantity_change, spec_change)
 
+_SENTENCE_END = cue(r"[。；;！!]")
 _CLAUSE = cue(r"[^,;。!?，；！？\n]+[?？]?")
 # 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
 _MILESTONE_JOIN = cue(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
@@ -279,6 +280,8 @@ class Parser:
         asking: int | None = None   # where a general question stands whose orders the next lines list
         message_lines = lines(normalized)
         several = len(message_lines) > 1
+        if _SENTENCE_END.search(normalized):
+            message_lines = [piece for line in message_lines for piece in self._machine_fault_apart(line)]
         quoted = several and _QUOTED.match(normalized) is not None
         for index, line in enumerate(message_lines):
             line = self._order_corrected(line)
@@ -340,6 +343,19 @@ class Parser:
         return _dedupe(items)
 
     # ---- lines and scopes -----------------------------------------------------------------
+    def _machine_fault_apart(self, line: str) -> list[str]:
+        """"4417 喷了一遍底漆，5521 喷完了。空压机半夜跳了两回闸，重启了": a sentence of a machine at fault
+        that names no order, after orders' news that tells of no problem, is a report of its own, not
+        the last order's (class: exceptions beside progress)."""
+        cut = _SENTENCE_END.search(line)
+        while cut is not None:
+            head, tail = line[: cut.end()], line[cut.end() :]
+            if (exceptions.machine_at_fault(tail) and not find_orders(tail, self._domain_after)
+                    and find_orders(head, self._domain_after) and category_of(head, None) is None):
+                return [head, tail]
+            cut = _SENTENCE_END.search(line, cut.end())
+        return [line]
+
     def _from_header(self, line: str, written: str, orders: list[OrderMatch], heading: str | None, several: bool,
                      today: date, context: list[str], requested: bool) -> list[ParsedItem]:
         """Items of an order line that says nothing of its own, read from its header or its report."""
@@ -569,6 +585,8 @@ class Parser:
                     if None in names and _OTHER_SUBJECT.search(clause) and not _STATUS_ASKED.search(clause):
                         continue   # "谁在跟140？", "发票寄出去了没？", "价格谈好了吗": not the order's status
                     items.extend(ParsedItem("query", milestone=name) for name in names)
+                elif not _QUESTION_MARK.search(clause) and exceptions.machine_at_fault(clause):
+                    rest.append(clause)   # "风机响得厉害 找设备看看": a fault told, someone asked to look
             elif a_request(clause) and category_of(clause, None) is None:
                 requests.append(clause)   # "PMC今天排一下", "请QC准备一下": asks for work, reports none
             else:
@@ -598,6 +616,8 @@ class Parser:
                 progress = self._window_item(window, today, has_order, read_exceptions=False)
                 if progress is not None and progress.percent is not None and progress.milestone == item.milestone:
                     items.append(replace(progress, confident=True))
+        if len(items) > 1:
+            items = exceptions.found_at_inspection(items)
         if requests:
             body = ",".join(rest + requests)   # ("进度麻烦报一下" still asks for the status)
         if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
@@ -913,7 +933,9 @@ _GENERAL_REMARK = cue(
 _NOMINALISED = cue(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9fff]")
 # progressive aspect anywhere in the window: "周日也在干", "今天在喷"
 _UNDER_WAY = cue(r"在[干做搞弄赶焊喷装切开检]")
-_INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)")
+# (…or a number and some, "60几个微米", "二十几台": a rough count, not a question)
+_INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)"
+                      r"|(?:\d|十)几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
 # partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
 # …or right after the milestone word ("电焊 3/4", "组装 300/600", "总装（30/120）", "组装完成500/500")
 _SLASH_SHARE = cue(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"

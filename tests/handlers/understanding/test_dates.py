@@ -43,6 +43,12 @@ def test_numbers_that_are_not_dates(text):
     assert resolve(text) is None
 
 
+@pytest.mark.parametrize("text", ["镀锌板1.5厚的", "钢丝绳3.2粗", "板厚2.5mm", "管子1.8寸", "铝板1.2毫"])
+def test_a_decimal_size_is_no_date(text):
+    # a thickness, a gauge or a diameter after a material ("冷轧板1.2厚") is no 1 February
+    assert resolve(text) is None
+
+
 FORECAST_FORMS = st.sampled_from([
     "今天", "明天", "后天", "大后天", "3天后", "一周后", "两周后", "本周五", "这周一", "周日", "周三",
     "下周三", "下周一", "12月5号", "1月1日", "2月28号", "12.5", "6/30", "月底", "十二月三十一号",

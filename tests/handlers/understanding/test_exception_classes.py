@@ -690,3 +690,98 @@ def test_parts_short_by_a_count_stay_material(parser):
 @pytest.mark.parametrize("text", ["6630 装柜装了一半，柜子不够大，还得再订一个", "6631 装车装了三成，车厢不够长，另叫一台"])
 def test_a_vehicle_too_small_is_no_material_shortage(parser, text):
     assert "material" not in [i.category for i in parser.parse(text, NOW)]
+
+
+# ---- round 6: a machine at fault with no order named ----------------------------------------------
+@pytest.mark.parametrize("text", [
+    "3号行车钢丝绳磨损了 不敢再吊重件",         # what the fault does to the work
+    "折弯机 烧了 叫电工过来",                    # a repair called for (voice: a space before the fault)
+    "1#行车用不了了，先用2#的",                  # a workaround
+    "空压机又跳了，重启过了",                    # a recurrence, restarted
+    "冷却风机 那个 响得厉害 声音不对 找设备看看",  # a symptom in everyday words, someone asked to look
+    "开料机今天又停了两次",                      # stopping again
+])
+def test_a_machine_at_fault_stands_without_an_order(parser, text):
+    assert [(i.intent, i.order_no, i.category.value) for i in parser.parse(text, NOW)] == [
+        ("exception", None, "equipment")]
+
+
+@pytest.mark.parametrize("text", [
+    "车间的灯坏了一根 找电工换",          # the building, not production
+    "冲床下周六停机保养",                  # planned upkeep
+    "有没有单是在等料的",                  # a question about orders
+    "剪板机的插头线坏了 找电工",           # a cable of the machine, the electrician asked: shop talk
+])
+def test_no_production_fault_with_no_order_records_nothing(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
+
+
+def test_a_machine_fault_in_its_own_sentence_after_orders_news_is_no_orders(parser):
+    items = parser.parse("7701 焊接完成，7702 下料完了。剪板机下午跳了三次闸，重启了，晚班留意", NOW)
+    assert sorted((i.intent, i.order_no, i.category.value if i.category else i.status) for i in items) == [
+        ("exception", None, "equipment"), ("progress", "7701", "done"), ("progress", "7702", "done")]
+
+
+# ---- round 6: work left on a step under way is no shortage -----------------------------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("7711 组装在做 还差25台", "总装"),
+    ("7712 开料还差最后三块", "下料"),
+    ("7713 喷漆在喷 还差一遍清漆", "涂装"),
+    ("7714 还在装，没到品检那一步", "总装"),
+])
+def test_work_left_on_the_step_is_progress_not_material(parser, text, milestone):
+    assert [(i.intent, i.milestone) for i in parser.parse(text, NOW)] == [("progress", milestone)]
+
+
+@pytest.mark.parametrize("text", ["7721 总装在做，轴承还差30套", "7722 焊接开始了 方管还差", "7723 槽钢也缺"])
+def test_a_named_material_short_stays_material_beside_work_under_way(parser, text):
+    assert [(i.intent, i.category.value) for i in parser.parse(text, NOW) if i.intent == "exception"] == [
+        ("exception", "material")]
+
+
+# ---- round 6: no problem after all ----------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "7731 返修的那三处 打压试验合格了",              # the reworked goods passed
+    "7732 返工的几件 探伤也过了",
+    "7733 尾款今天到账了",                # money come in, nothing held back
+    "7734 尾款还没付，记得发货前催一下",            # a reminder, nothing held back yet
+    "7735 还在焊 没得啥子问题",                     # Sichuan "no problem at all"
+    "7736 加了单 组装那边人够不够",                 # asked whether there are enough hands
+    "7737 入库了没有？没入的话先别入",          # an instruction under a condition
+])
+def test_no_exception_where_nothing_is_wrong(parser, text):
+    assert [i for i in parser.parse(text, NOW) if i.intent == "exception"] == []
+
+
+@pytest.mark.parametrize("text", ["7741 客户货款一直没到，老板说先不发", "7742 客户定金没到，先别排产", "7743 返修的两台复检还是不合格"])
+def test_money_holding_the_goods_back_or_a_failed_recheck_stays_an_exception(parser, text):
+    assert [i.intent for i in parser.parse(text, NOW)] == ["exception"]
+
+
+# ---- round 6: a part of a tool burnt or worn; a property short with the reading said between ------
+@pytest.mark.parametrize("text", [
+    "7751 割枪电极又烧了，下料停了等配件",
+    "7752 氩弧焊枪烧坏了，在等新的，焊接先停",
+    "7753 吊装的钢丝绳断了两股，总装停着",
+])
+def test_a_tool_part_burnt_or_broken_is_equipment_even_awaiting_spares(parser, text):
+    assert [(i.intent, i.category.value) for i in parser.parse(text, NOW)] == [("exception", "equipment")]
+
+
+@pytest.mark.parametrize("text", [
+    "7761 漆膜厚度测了几处才50几个微米 不够",
+    "7762 焊缝熔深抽了三个点 只有1.5 不够",
+    "7763 螺栓扭矩复打了一遍 还是偏小",
+])
+def test_a_property_short_with_its_reading_between_is_a_defect(parser, text):
+    assert [(i.intent, i.category.value) for i in parser.parse(text, NOW)] == [("exception", "quality")]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("7771 终检没过 喷漆有橘皮", "质检"),
+    ("7772 品检不合格，焊接那边咬边好几处", "质检"),
+    ("7773 客户验收没过 组装的螺丝松动", "验收"),
+])
+def test_a_defect_found_at_inspection_is_the_inspections_only(parser, text, milestone):
+    assert [(i.intent, i.milestone, i.category.value) for i in parser.parse(text, NOW)] == [
+        ("exception", milestone, "quality")]
