@@ -22,12 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, func, insert, inspect, literal_column, select, update
+from sqlalchemy import Dialect, Executable, Table, bindparam, func, insert, inspect, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import NO_VALUE, ColumnProperty, InstanceState, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.database import COMMITS_ALONE, WRITES
+from storage import inline_sqlite
 from storage.limits import guard_flush
 from storage.models import Event, Order, OrderMilestone
 
@@ -101,7 +102,13 @@ class Writes:
             results = [int(value or 0) for value in row]
         else:
             results = []
+            inline = await inline_sqlite.inline(connection)
             for w in writes:
+                prepared = _prepared(w.shape, w.table, connection.dialect) if inline is not None else None
+                if inline is not None and prepared is not None:  # SQLite: without SQLAlchemy's execution steps
+                    cursor = inline_sqlite.run_prepared(inline, prepared, w.params)
+                    results.append(int(cursor.fetchall()[0][0]) if w.shape[4] else cursor.rowcount if w.shape[0] == "update" else 1)
+                    continue
                 statement = _alone(w.shape, w.table)
                 done = await connection.execute(statement, w.params)
                 results.append(int(done.scalar_one()) if w.shape[4] else done.rowcount if w.shape[0] == "update" else 1)
@@ -125,6 +132,7 @@ def _statement(shape: _Shape, table: Table, prefix: str) -> Any:
 
 
 _ALONE: dict[_Shape, Executable] = {}
+_PREPARED: dict[tuple[_Shape, str], inline_sqlite.Prepared | None] = {}
 _TOGETHER: dict[tuple[_Shape, ...], Executable] = {}
 
 
@@ -135,6 +143,17 @@ def _alone(shape: _Shape, table: Table) -> Executable:
             _ALONE.clear()
         statement = _ALONE[shape] = _statement(shape, table, "")
     return statement
+
+
+def _prepared(shape: _Shape, table: Table, dialect: Dialect) -> inline_sqlite.Prepared | None:
+    """The statement of `shape` ready to run on SQLite's connection directly (None: elsewhere, or
+    it needs SQLAlchemy's execution, e.g. a column default to compute)."""
+    key = (shape, dialect.name)
+    if key not in _PREPARED:
+        if len(_PREPARED) >= _SHAPES_KEPT:
+            _PREPARED.clear()
+        _PREPARED[key] = inline_sqlite.prepare(_alone(shape, table), dialect)
+    return _PREPARED[key]
 
 
 def _together(shapes: tuple[_Shape, ...], writes: list[_Write]) -> Executable:
