@@ -482,7 +482,7 @@ _INSERTS = {
     for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 """Insert messages unless stored before (the ids of those inserted): built once, executed with the
-values of a whole batch (SQLAlchemy sends them as one multi-row INSERT)."""
+values of a whole batch (SQLAlchemy sends them as one multi-row INSERT; on SQLite see `_insert`)."""
 _PREPARED_INSERT: dict[str, inline_sqlite.Prepared | None] = {}
 _INBOX_KEYS = ("platform", "message_id", "chat_id", "sender_id", "text", "sent_at", "sender_name", "chat_name", "mentions",
                "is_group", "channel_kind", "channel_address", "channel_expires_at", "status", "received_at", "reply_ok",

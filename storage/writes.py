@@ -8,7 +8,9 @@ on PostgreSQL every statement is a round trip (with the row locks held across ea
 `Writes` collects such plain row writes (an UPDATE of one row's changed columns, an INSERT of one
 row) and runs them in order: on PostgreSQL as ONE statement (each write a data-modifying WITH
 query, all run by one SELECT that reads their counts: one round trip), elsewhere one after the
-other (SQLite has no round trips). `pending_writes` takes the session's pending ORM changes into a
+other (SQLite has no round trips), on SQLite as statements prepared once and run straight on the
+inline connection (`storage.inline_sqlite.Prepared`: SQLAlchemy's execution steps cost several times
+SQLite's own work for a one-row write). `pending_writes` takes the session's pending ORM changes into a
 `Writes` when they are that simple — an UPDATE of the changed columns of each changed order or
 milestone, an INSERT of each new event — and leaves the objects as the flush would (changes
 committed to the session's state, the events' ids set once written). Anything else pending (a
