@@ -8,7 +8,9 @@ on PostgreSQL every statement is a round trip (with the row locks held across ea
 `Writes` collects such plain row writes (an UPDATE of one row's changed columns, an INSERT of one
 row) and runs them in order: on PostgreSQL as ONE statement (each write a data-modifying WITH
 query, all run by one SELECT that reads their counts: one round trip), elsewhere one after the
-other (SQLite has no round trips). `pending_writes` takes the session's pending ORM changes into a
+other (SQLite has no round trips), on SQLite as statements prepared once and run straight on the
+inline connection (`storage.inline_sqlite.Prepared`: SQLAlchemy's execution steps cost several times
+SQLite's own work for a one-row write). `pending_writes` takes the session's pending ORM changes into a
 `Writes` when they are that simple — an UPDATE of the changed columns of each changed order or
 milestone, an INSERT of each new event — and leaves the objects as the flush would (changes
 committed to the session's state, the events' ids set once written). Anything else pending (a
@@ -22,12 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, func, insert, inspect, literal_column, select, update
+from sqlalchemy import Dialect, Executable, Table, bindparam, func, insert, inspect, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import NO_VALUE, ColumnProperty, InstanceState, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.database import COMMITS_ALONE, WRITES
+from storage import inline_sqlite
 from storage.limits import guard_flush
 from storage.models import Event, Order, OrderMilestone
 
@@ -101,7 +104,13 @@ class Writes:
             results = [int(value or 0) for value in row]
         else:
             results = []
+            inline = await inline_sqlite.inline(connection)
             for w in writes:
+                prepared = _prepared(w.shape, w.table, connection.dialect) if inline is not None else None
+                if inline is not None and prepared is not None:  # SQLite: without SQLAlchemy's execution steps
+                    cursor = inline_sqlite.run_prepared(inline, prepared, w.params)
+                    results.append(int(cursor.fetchall()[0][0]) if w.shape[4] else cursor.rowcount if w.shape[0] == "update" else 1)
+                    continue
                 statement = _alone(w.shape, w.table)
                 done = await connection.execute(statement, w.params)
                 results.append(int(done.scalar_one()) if w.shape[4] else done.rowcount if w.shape[0] == "update" else 1)
@@ -125,6 +134,7 @@ def _statement(shape: _Shape, table: Table, prefix: str) -> Any:
 
 
 _ALONE: dict[_Shape, Executable] = {}
+_PREPARED: dict[tuple[_Shape, str], inline_sqlite.Prepared | None] = {}
 _TOGETHER: dict[tuple[_Shape, ...], Executable] = {}
 
 
@@ -135,6 +145,17 @@ def _alone(shape: _Shape, table: Table) -> Executable:
             _ALONE.clear()
         statement = _ALONE[shape] = _statement(shape, table, "")
     return statement
+
+
+def _prepared(shape: _Shape, table: Table, dialect: Dialect) -> inline_sqlite.Prepared | None:
+    """The statement of `shape` ready to run on SQLite's connection directly (None: elsewhere, or
+    it needs SQLAlchemy's execution, e.g. a column default to compute)."""
+    key = (shape, dialect.name)
+    if key not in _PREPARED:
+        if len(_PREPARED) >= _SHAPES_KEPT:
+            _PREPARED.clear()
+        _PREPARED[key] = inline_sqlite.prepare(_alone(shape, table), dialect)
+    return _PREPARED[key]
 
 
 def _together(shapes: tuple[_Shape, ...], writes: list[_Write]) -> Executable:

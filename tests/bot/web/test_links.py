@@ -49,6 +49,14 @@ def test_the_access_log_hides_link_tokens(caplog: pytest.LogCaptureFixture) -> N
     assert "SECRETSIG" not in caplog.text and "/w/…/orders" in caplog.text
 
 
+def test_the_access_log_is_skipped_where_info_is_not_logged() -> None:
+    logger = logging.getLogger("test.access.quiet")
+    logger.setLevel(logging.WARNING)  # `gendan run` without -v
+    assert not RedactingAccessLogger(logger, "").enabled
+    logger.setLevel(logging.INFO)
+    assert RedactingAccessLogger(logger, "").enabled
+
+
 def test_web_settings_are_checked_at_start() -> None:
     with pytest.raises(ConfigError, match="web.public_url"):
         parse_settings({"web": {"public_url": "gendan.example.com"}}, environ={})
