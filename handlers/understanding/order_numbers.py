@@ -58,6 +58,12 @@ _ELLIPSIS_BEFORE = cue(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
 _ELLIPSIS_AFTER = cue(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$|明天|后天|今天|下周|周[一二三四五六日])")
 
 
+# a terse report said status first, its order last ("fh done 1096", "验收ok 4514"): a token set apart at the
+# line's end right after a completion mark is the order it reports on (class: order said last)
+_DONE_MARK_BEFORE = cue(r"(?:完成|完工|搞定|好了|完了|过了|通过|合格|(?<![A-Za-z])(?i:ok|done|passed))\s+$")
+_LINE_END = cue(r"\s*[。.!！~]*\s*$")
+
+
 # "那1022呢", "那 2311-08 呢？": an order asked about by itself after another exchange
 _ASKED_ABOUT = cue(r"\s*(?:的|那边|这边)?\s*呢\s*[?？]?\s*$")
 
@@ -121,6 +127,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or (_ASKED_ABOUT.match(tail) and _FILLERS.sub("", head).strip() in ("那", "那么"))
             or _BATCH_AFTER.match(tail)
             or ("-" in token and _SPEAKER_BEFORE.search(head))
+            or (not found and _LINE_END.match(tail) and _DONE_MARK_BEFORE.search(head))
         ):
             found.append(OrderMatch(match.start(), match.end(), token.upper()))
     return found

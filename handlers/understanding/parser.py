@@ -359,9 +359,11 @@ class Parser:
                     found = [self._planned_step(item) for item in found]
                 if found:
                     return found
-        if several and not negative and self._bare_milestone(mask(written, orders)):
+        if ((several or _DONE_MARK.search(mask(written, orders))) and not negative
+                and self._bare_milestone(mask(written, orders))):
             # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
-            # in a report of several lines, the milestone is reached (class: multi-line reports)
+            # in a report of several lines, the milestone is reached (class: multi-line reports); so it is
+            # in a line of its own marked done anywhere ("OK KF-0923 入库", "👌 2203 总装")
             return self._parse_line(line + " 完成", orders, today, context, requested)
         return []
 
@@ -884,6 +886,7 @@ class Parser:
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
 _COMPLETION_MARK = cue(r"[\s,，。;；:：]|完|ok|OK|好")
+_DONE_MARK = cue(r"完|(?<![A-Za-z])(?:ok|OK)(?![A-Za-z])")
 _QUESTION_MARK = cue(r"吗|呢|\?|么")
 _ALREADY = cue(r"已|都|也")
 _FINISHED = cue(r"[完好]")
