@@ -218,6 +218,8 @@ DERIVED_FORMS = {
              r"排(?=上[了没吗]|进去|下去)",
              # a planner's or customer's "安排生产", "排上生产" (class: planners' phrasing)
              r"安排生产|排(?:进|上)生产",
+             # the schedule "came out" ("排期出咗", "生产计划出来了"): it is made, as 下计划 is
+             r"(?:排期|排产|生产计划|排程)(?:表|单)?\s*(?:已经|已|都|也)?\s*出来?(?=\s*(?:了|咗))",
              # 排程 (scheduling, planners' and Taiwanese usage): "排程已完成"
              r"排程"),
     # (an arrival on a later day, "物料预计下周三到齐", is a material exception, not this)

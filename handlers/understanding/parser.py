@@ -273,6 +273,7 @@ class Parser:
         previous: str | None = None
         requested = False
         heading: str | None = None   # what a status or plan header line says of the lines below it
+        answered: str | None = None   # the milestone a quoted message heading a reply named
         normalized = self._slips.repair(normalize(text))
         if "不" in normalized or "说错" in normalized:
             normalized = self._word_correction.sub("", normalized)
@@ -287,8 +288,14 @@ class Parser:
                 # "> 小王：B-14 的盒子到了吗？\n到了…", "回复 张工：…焊好了吗\n焊好了": the quoted message was
                 # said before; the reply below is the news, about the quoted message's order (class: replies)
                 context = [o.order_no for o in orders][:1]
+                asked = {m.milestone for m in self._mentions(mask(line, orders), derived=bool(orders))}
+                answered = next(iter(asked)) if len(asked) == 1 else None
                 continue
             written = line
+            if answered and not orders and not self._mentions(line, derived=True) and not _OTHER_STEP.search(line):
+                # "回复 李工：4426 几时可以出货\n预计周四", "…质检过了未\n过了": a reply that names no step of its
+                # own answers of the step the quoted message asked about (class: replies)
+                line = f"{answered} {line}"
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
                     and category_of(line, None) is None and not _OTHER_STEP.search(line)):

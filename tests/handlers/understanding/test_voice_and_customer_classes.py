@@ -238,3 +238,13 @@ def test_an_order_after_a_day_word_or_before_a_shift_or_filler(parser, text, ord
     [item] = parse(parser, text)
     assert (item["order_no"], item["status"], item["date"]) == (order, "done", day)
 
+
+
+# ---- round 6: the schedule "came out" ---------------------------------------------------------------
+@pytest.mark.parametrize("text", ["4561 排期出咗", "4562 生产计划出来了", "4563 排产单已经出了", "4564 排程出了"])
+def test_a_schedule_that_came_out_is_made(parser, text):
+    assert brief(parser, text) == [("progress", text[:4], "排产", "done", True)]
+
+
+def test_asking_whether_the_schedule_came_out_is_a_question(parser):
+    assert brief(parser, "4565 排期出来没") == [("query", "4565", "排产", None, True)]
