@@ -9,7 +9,7 @@ from .patterns import cue
 
 MASK = "\ue000"
 
-_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*(?:是|为)?\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
+_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?<!提)(?<!报关)(?:订单号码?|订单编号|订单|单号|工单号?)\s*(?:是|为)?\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
 TOKEN = _TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
 _CANDIDATE = cue(
     rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
@@ -48,7 +48,8 @@ _FULL_DATE = cue(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 # wherever it stands, also inside a customer's sentence ("我们的SO20261130002现在…") (class: customer voice)
 _DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*")
 # a tracking or invoice number is not an order: "快递单号SF1234567890", "运单号…", "发票号…"
-_OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机)(?:单号?|号码?)?\s*[:：]?\s*$")
+# …nor a container, seal or bill-of-lading number ("柜号TCNU8823410", "提单号…"): the shipment's papers
+_OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机|(?<!订)柜|集装箱|货柜|箱|封条?|铅封|提单|报关单?)(?:单号?|号码?)?\s*[:：]?\s*$")
 _ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
 
@@ -111,13 +112,15 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if found and tail.startswith("/") and token.isdigit() and all(shape(o.order_no) != shape(token) for o in found):
             continue   # "SO…006 组装 300/600": a share of the order's quantity after the order, no list of orders
         head = line[: match.start()]
+        if _OTHER_NUMBER_LABEL.search(head):
+            continue   # "形式发票PI-20261202 已发客户", "柜号TCNU8823410": another paper's number
         after_previous = found and _LIST_SEP.match(line[found[-1].end : match.start()])
         elided = (bool(_ELLIPSIS_AFTER.match(tail)) and bool(_ELLIPSIS_BEFORE.search(head))
                   and any(shape(o.order_no) == shape(token.upper()) for o in found))
         if _VALUE_BEFORE.search(head) and not after_previous and not (elided and head.endswith("还有")):
             continue
         if (
-            (_DISTINCT_FORM.fullmatch(token) and not _OTHER_NUMBER_LABEL.search(head))
+            _DISTINCT_FORM.fullmatch(token)
             or not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)
