@@ -241,7 +241,7 @@ _ASPECT_BEFORE = (r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始)|(?<=继续)|(?<=�
 # "签了"): the verb alone is too common, so it counts only next to an aspect cue (class: aspect).
 MILESTONE_VERBS = {
     # (开 alone is too common — 开单, 开会, 开票: 开料/开完 are words of their own)
-    "排产": "排", "领料": "领", "下料": "切", "涂装": "喷", "总装": "装", "质检": "检",
+    "排产": "排", "领料": "领", "下料": "切割", "涂装": "喷", "总装": "装", "质检": "检",
     "发货": "发", "验收": "签",
 }
 # what a verb acts on right before it when it is no milestone ("油喷了一地": oil sprayed out, not paint work)

@@ -100,8 +100,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
     for match in _CANDIDATE.finditer(line):
         token = match.group("token")
         tail = line[match.end():]
-        if _UNIT_AFTER.match(tail):
-            continue
+        if _UNIT_AFTER.match(tail) and not _DISTINCT_FORM.fullmatch(token):
+            continue   # (no count or date is written SO20261124007: "SO… 支架 下料" names the part after it)
         if tail[:1].isascii() and tail[:1].isalpha() and not _ASCII_WORDS_AFTER.match(tail):
             continue
         if match.group("prefix"):

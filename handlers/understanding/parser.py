@@ -864,11 +864,22 @@ class Parser:
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
+        if status == "done" and "还" in window.after and self._part_not_yet(window):
+            status = "in_progress"   # one part finished, another not yet begun (class: parts of a step)
         if status == "done":
             # (a bare weekday read as coming, "周六签收了", is last week's for a finished step)
             when = when if when is None or when < today else past_weekday(joined, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
+
+    def _part_not_yet(self, window: Window) -> bool:
+        """After the step is said finished, a part of it is said not yet begun with the step's own verb or
+        word ("立杆割完了 横杆还没割", "底座焊好了 支架还没开始焊")."""
+        for found in _PART_NOT_YET.finditer(window.after):
+            verb = found.group("verb")
+            if verb[0] == window.word[:1] or self._word_to_milestone.get(verb) == window.milestone:
+                return True
+        return False
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
@@ -893,6 +904,8 @@ class Parser:
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
 _COMPLETION_MARK = cue(r"[\s,，。;；:：]|完|ok|OK|好")
+# a part named after the step's completion, its step not yet begun ("立杆割完了 横杆还没割")
+_PART_NOT_YET = cue(r"[\s,，;；][^\s,，;；。\d]{1,4}?(?:还没有?|还未|尚未)\s*(?:开始)?\s*(?P<verb>[\u4e00-\u9fff]{1,2})")
 _DONE_MARK = cue(r"完|(?<![A-Za-z])(?:ok|OK)(?![A-Za-z])")
 _QUESTION_MARK = cue(r"吗|呢|\?|么")
 _ALREADY = cue(r"已|都|也")
