@@ -846,6 +846,9 @@ class Parser:
             count = parse_number(days.group("days")) if days else None
             if count:
                 when = today + timedelta(days=int(count))
+        if (status == "in_progress" and when is not None and when > today and _STARTED_THEN.search(joined)
+                and past_weekday(joined, today) is not None and not FORECAST.search(joined)):
+            when = None   # "周一就开了 现在割了七成": a bare weekday the start happened on is past, and not kept
         if status == "in_progress" and when is not None and when > today:
             # "下周一开始总装，周三装完": of several coming days, the one the completion is said of is the forecast
             coming = [found for found in dates_in(joined, today) if found.value > today]
@@ -904,6 +907,8 @@ class Parser:
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
 _COMPLETION_MARK = cue(r"[\s,，。;；:：]|完|ok|OK|好")
+# a start reported as happened on a bare weekday ("周一就开了", "礼拜二已经上线了")
+_STARTED_THEN = cue(r"(?<![下这本])(?:周|礼拜|星期)[一二三四五六日天]\s*(?:就|已经|已|都)?\s*(?:开始|开工|动工|上线|开)了")
 # a part named after the step's completion, its step not yet begun ("立杆割完了 横杆还没割")
 _PART_NOT_YET = cue(r"[\s,，;；][^\s,，;；。\d]{1,4}?(?:还没有?|还未|尚未)\s*(?:开始)?\s*(?P<verb>[\u4e00-\u9fff]{1,2})")
 _DONE_MARK = cue(r"完|(?<![A-Za-z])(?:ok|OK)(?![A-Za-z])")

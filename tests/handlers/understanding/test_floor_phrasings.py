@@ -51,3 +51,19 @@ def test_the_next_step_not_begun_leaves_the_finished_one_done(parser, text):
 ])
 def test_an_order_number_of_its_own_form_before_a_part_named_with_a_unit_character(parser, text, milestone):
     assert brief(parser, text) == [("progress", text.split()[0], milestone, "done", None)]
+
+
+@pytest.mark.parametrize("text, milestone, percent", [
+    ("5123 周一就开了 现在割了七成", "下料", 70),
+    ("5124 礼拜二已经上线了 焊了一半", "焊接", 50),
+    ("5125 星期一开始了 装了三成", "总装", 30),
+])
+def test_a_start_on_a_weekday_already_past_gives_no_forecast(parser, text, milestone, percent):
+    items = [item.as_dict() for item in parser.parse(text, NOW)]
+    assert [(i["milestone"], i["status"], i["percent"], i["date"]) for i in items] == [
+        (milestone, "in_progress", percent, None)]
+
+
+def test_a_forecast_beside_a_past_start_keeps_its_day(parser):
+    [item] = parser.parse("5126 周一就开了 预计周五焊完", NOW)
+    assert (item.status, item.date.isoformat()) == ("in_progress", "2026-12-04")
