@@ -867,6 +867,12 @@ class Parser:
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
+        if (status == "in_progress" and when is not None and when > today and percent is None
+                and window.milestone not in lx.POINT_MILESTONES and self._day_and_step_only(window, text)):
+            # "5130 下周一质检", "下周一质检 质检过了就发": a coming day and a step that takes time, with no
+            # aspect of its own (or its end only the condition of what follows): its planned start, or a
+            # forecast of its end? Writers label it both ways, so the bot asks (class: plans)
+            confident = False
         if status == "done" and "还" in window.after and self._part_not_yet(window):
             status = "in_progress"   # one part finished, another not yet begun (class: parts of a step)
         if status == "done":
@@ -874,6 +880,15 @@ class Parser:
             when = when if when is None or when < today else past_weekday(joined, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
+
+    @staticmethod
+    def _day_and_step_only(window: Window, text: str) -> bool:
+        """The window says a day and the step, and nothing of its aspect but a completion that conditions
+        the next thing ("质检过了就发": once it passes, it ships)."""
+        if START.search(text) or FORECAST.search(text) or _UNDER_WAY.search(text):
+            return False
+        after = _THEN_NEXT.sub("", window.after) if "就" in window.after else window.after
+        return not (DONE.search(after) or _FINISHED.search(after) or DONE.search(window.before))
 
     def _part_not_yet(self, window: Window) -> bool:
         """After the step is said finished, a part of it is said not yet begun with the step's own verb or
@@ -909,6 +924,8 @@ _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新
 _COMPLETION_MARK = cue(r"[\s,，。;；:：]|完|ok|OK|好")
 # a start reported as happened on a bare weekday ("周一就开了", "礼拜二已经上线了")
 _STARTED_THEN = cue(r"(?<![下这本])(?:周|礼拜|星期)[一二三四五六日天]\s*(?:就|已经|已|都)?\s*(?:开始|开工|动工|上线|开)了")
+# a completion that conditions what follows ("过了就发", "焊完了就喷"): said of a coming day, nothing happened yet
+_THEN_NEXT = cue(r"[\u4e00-\u9fff]{0,2}了\s*就\s*[\u4e00-\u9fff]{1,2}\s*$")
 # a part named after the step's completion, its step not yet begun ("立杆割完了 横杆还没割")
 _PART_NOT_YET = cue(r"[\s,，;；][^\s,，;；。\d]{1,4}?(?:还没有?|还未|尚未)\s*(?:开始)?\s*(?P<verb>[\u4e00-\u9fff]{1,2})")
 _DONE_MARK = cue(r"完|(?<![A-Za-z])(?:ok|OK)(?![A-Za-z])")
