@@ -23,7 +23,7 @@ _UNIT_AFTER = cue(
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
-_LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
+_LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有|(?<=\s)and(?=\s))?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
 _VALUE_BEFORE = cue(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = cue(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
@@ -49,6 +49,10 @@ _FULL_DATE = cue(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 _DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*")
 # a tracking or invoice number is not an order: "快递单号SF1234567890", "运单号…", "发票号…"
 # …nor a container, seal or bill-of-lading number ("柜号TCNU8823410", "提单号…"): the shipment's papers
+# in a sentence of English, letters and a dash before the digits mark an order wherever it stands
+# ("Container loaded for PO-7720", "assembly of KF-0923 is done")
+_LETTERED_FORM = cue(r"[A-Za-z]{1,4}-\d{3,}")
+_ENGLISH_SENTENCE = cue(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
 _OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机|(?<!订)柜|集装箱|货柜|箱|封条?|铅封|提单|报关单?)(?:单号?|号码?)?\s*[:：]?\s*$")
 _ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
@@ -97,6 +101,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
     order stands (the parse contract's rule).
     """
     found: list[OrderMatch] = []
+    english = line.isascii() and _ENGLISH_SENTENCE.search(line) is not None
     for match in _CANDIDATE.finditer(line):
         token = match.group("token")
         tail = line[match.end():]
@@ -121,6 +126,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             continue
         if (
             _DISTINCT_FORM.fullmatch(token)
+            or (english and _LETTERED_FORM.fullmatch(token))
             or not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)

@@ -488,7 +488,9 @@ class Parser:
         # …and a plan label ("明日计划：1707 喷涂，1708 总装"): every pair is planned for its day
         plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
-        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead else ""
+        # (an English sentence names the step before its order: "assembly of PO-7720 is 60% done")
+        english_lead = lead.isascii() and _ENGLISH_WORDS.search(line) is not None and bool(self._mentions(lead, derived=True))
+        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
         rest = masked[orders[-1].end :]
         sender = 0
         if (lead and _HEADER_END.search(lead) and self._mentions(lead) and future_date(lead, today) is None

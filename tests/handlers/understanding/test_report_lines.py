@@ -109,3 +109,23 @@ def test_an_ok_mark_beside_an_order_and_a_bare_milestone_says_done(parser, text,
 @pytest.mark.parametrize("text", ["6314 收到👌", "6315 入库", "好的👌"])
 def test_without_a_milestone_or_a_mark_an_ok_hand_or_a_bare_line_reports_nothing(parser, text):
     assert brief(parser, text) == []
+
+
+# ---- round 6: a sentence of English names the step before its order ---------------------------------
+@pytest.mark.parametrize("text, order, milestone, status, percent", [
+    ("Truck loaded for PO-6401, it left at 3pm.", "PO-6401", "发货", "done", None),
+    ("Hi Tom, welding of KF-6402 is about 40% done.", "KF-6402", "焊接", "in_progress", 40),
+    ("Painting for SO-6403 is finished", "SO-6403", "涂装", "done", None),
+    ("Assembly of PO-6404 started this morning", "PO-6404", "总装", "in_progress", None),
+])
+def test_an_english_sentence_naming_the_step_before_its_order(parser, text, order, milestone, status, percent):
+    assert brief(parser, text) == [(order, milestone, status, percent, None)]
+
+
+def test_orders_joined_by_and_in_english_are_a_list(parser):
+    assert [o for o, *_ in brief(parser, "PO-6405 and PO-6406 shipped today")] == ["PO-6405", "PO-6406"]
+
+
+@pytest.mark.parametrize("text", ["Use part M-1203 for the new bracket", "Room B-302 is ready for the meeting"])
+def test_a_lettered_code_in_english_with_no_step_is_no_report(parser, text):
+    assert brief(parser, text) == []
