@@ -790,6 +790,10 @@ class Parser:
             after = _OWN_RATE.sub("", window.after) if "率" in window.after else window.after
             window = replace(window, before=_RATE.sub("", window.before),
                              after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", after)))
+        if ("%" in window.before or "%" in window.after) and (_PAYMENT.search(window.before) or _PAYMENT.search(window.after)):
+            # "定金到账了，30%", "首付30%已付": the share of a payment, never the step's (class: money talk)
+            window = replace(window, before=_PAYMENT_SHARE.sub(_without_share, window.before),
+                             after=_PAYMENT_SHARE.sub(_without_share, window.after))
         text = f"{window.before}\x01{window.after}"
         if "计划" in text:
             window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
@@ -965,6 +969,17 @@ _INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处�
 # …or right after the milestone word ("电焊 3/4", "组装 300/600", "总装（30/120）", "组装完成500/500")
 _SLASH_SHARE = cue(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"
                           rf"(?P<unit>\s*{QTY_UNITS})?\s*[)）]?")
+
+
+# a payment and its share, either way round ("定金到账了，30%", "30%的预付款")
+_PAYMENT = cue(r"定金|订金|预付款?|首付|首款|货款|尾款|付款|打款|汇款|到账")
+_PAYMENT_SHARE = cue(
+    r"(?P<pay>定金|订金|预付款?|首付|首款|货款|尾款|付款|打款|汇款|到账)(?P<mid>[^。;；\d]{0,8}?)\d{1,3}(?:\.\d+)?\s*%"
+    r"|\d{1,3}(?:\.\d+)?\s*%\s*(?:的)?\s*(?=定金|订金|预付|首付|首款|货款|尾款)")
+
+
+def _without_share(match: re.Match[str]) -> str:
+    return (match.group("pay") or "") + (match.group("mid") or "")
 
 
 def _share_words(match: re.Match[str]) -> str:
