@@ -218,6 +218,8 @@ DERIVED_FORMS = {
              r"排(?=上[了没吗]|进去|下去)",
              # a planner's or customer's "安排生产", "排上生产" (class: planners' phrasing)
              r"安排生产|排(?:进|上)生产",
+             # the schedule "came out" ("排期出咗", "生产计划出来了"): it is made, as 下计划 is
+             r"(?:排期|排产|生产计划|排程)(?:表|单)?\s*(?:已经|已|都|也)?\s*出来?(?=\s*(?:了|咗))",
              # 排程 (scheduling, planners' and Taiwanese usage): "排程已完成"
              r"排程"),
     # (an arrival on a later day, "物料预计下周三到齐", is a material exception, not this)
@@ -239,7 +241,7 @@ _ASPECT_BEFORE = (r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始)|(?<=继续)|(?<=�
 # "签了"): the verb alone is too common, so it counts only next to an aspect cue (class: aspect).
 MILESTONE_VERBS = {
     # (开 alone is too common — 开单, 开会, 开票: 开料/开完 are words of their own)
-    "排产": "排", "领料": "领", "下料": "切", "涂装": "喷", "总装": "装", "质检": "检",
+    "排产": "排", "领料": "领", "下料": "切割", "涂装": "喷", "总装": "装", "质检": "检",
     "发货": "发", "验收": "签",
 }
 # what a verb acts on right before it when it is no milestone ("油喷了一地": oil sprayed out, not paint work)

@@ -30,6 +30,8 @@ _BULLET = cue(
 _SYMBOLS = cue("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2712\u2715-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
 # a tick after a milestone means done ("焊接✅"); at the start of a line it is only a bullet
 _TICK = cue("[\u2705\u2713\u2714\u2611\u221a]")   # ✅ ✓ ✔ ☑ √
+# the OK hand beside a report marks it done ("👌 KF-0923 入库"); alone or after 收到 it stays a nod
+_OK_HAND = cue("\U0001F44C")
 # the bot's own status marks read back ("总装🔄"): under way
 _SPINNER = cue("[\U0001F504\U0001F501]")
 # circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits
@@ -163,6 +165,8 @@ def normalize(text: str) -> str:
         text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
         text = _ORDER_CORRECTION.sub(_order_corrected, text)
         text = _ORDER_CORRECTED_FIRST.sub(_order_corrected_first, text)
+    if "\U0001F44C" in text:
+        text = _OK_HAND.sub(" OK ", text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

@@ -9,7 +9,7 @@ from .patterns import cue
 
 MASK = "\ue000"
 
-_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?:订单号码?|订单编号|订单|单号|工单号?)\s*(?:是|为)?\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
+_PREFIX = r"(?:(?<!快递)(?<!运)(?<!物流)(?<!发票)(?<!提)(?<!报关)(?:订单号码?|订单编号|订单|单号|工单号?)\s*(?:是|为)?\s*[:：]?\s*|No(?:\.\s*|[:：\s]\s*)|NO(?:\.\s*|[:：\s]\s*)|no\.\s*|#\s*)"
 TOKEN = _TOKEN = r"[A-Za-z]{0,4}-?\d+(?:-[A-Za-z0-9]+)*"
 _CANDIDATE = cue(
     rf"(?:(?P<prefix>{_PREFIX})|(?<![A-Za-z0-9.\-]))(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d{{1,2}}(?![\d\-]))"
@@ -23,7 +23,7 @@ _UNIT_AFTER = cue(
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
-_LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有)?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
+_LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有|(?<=\s)and(?=\s))?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
 _VALUE_BEFORE = cue(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = cue(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
@@ -50,7 +50,12 @@ _FULL_DATE = cue(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 # wherever it stands, also inside a customer's sentence ("我们的SO20261130002现在…") (class: customer voice)
 _DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*")
 # a tracking or invoice number is not an order: "快递单号SF1234567890", "运单号…", "发票号…"
-_OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机)(?:单号?|号码?)?\s*[:：]?\s*$")
+# …nor a container, seal or bill-of-lading number ("柜号TCNU8823410", "提单号…"): the shipment's papers
+# in a sentence of English, letters and a dash before the digits mark an order wherever it stands
+# ("Container loaded for PO-7720", "assembly of KF-0923 is done")
+_LETTERED_FORM = cue(r"[A-Za-z]{1,4}-\d{3,}")
+_ENGLISH_SENTENCE = cue(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+_OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机|(?<!订)柜|集装箱|货柜|箱|封条?|铅封|提单|报关单?)(?:单号?|号码?)?\s*[:：]?\s*$")
 _ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
 
@@ -58,6 +63,12 @@ _ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 # next order of the report ("0455焊好了 0456也是", "0301 喷涂 60% 0302 80%", "…吗 还有2311-21")
 _ELLIPSIS_BEFORE = cue(r"(?:[\s,，;；。!！]|还有|然后)\s*$")
 _ELLIPSIS_AFTER = cue(r"\s*(?:也|都|同上|一样|还差|\d{1,3}\s*%|[,，。;；!！]|$|明天|后天|今天|下周|周[一二三四五六日])")
+
+
+# a terse report said status first, its order last ("fh done 1096", "验收ok 4514"): a token set apart at the
+# line's end right after a completion mark is the order it reports on (class: order said last)
+_DONE_MARK_BEFORE = cue(r"(?:完成|完工|搞定|好了|完了|过了|通过|合格|(?<![A-Za-z])(?i:ok|done|passed))\s+$")
+_LINE_END = cue(r"\s*[。.!！~]*\s*$")
 
 
 # "那1022呢", "那 2311-08 呢？": an order asked about by itself after another exchange
@@ -92,11 +103,12 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
     order stands (the parse contract's rule).
     """
     found: list[OrderMatch] = []
+    english = line.isascii() and _ENGLISH_SENTENCE.search(line) is not None
     for match in _CANDIDATE.finditer(line):
         token = match.group("token")
         tail = line[match.end():]
-        if _UNIT_AFTER.match(tail):
-            continue
+        if _UNIT_AFTER.match(tail) and not _DISTINCT_FORM.fullmatch(token):
+            continue   # (no count or date is written SO20261124007: "SO… 支架 下料" names the part after it)
         if tail[:1].isascii() and tail[:1].isalpha() and not _ASCII_WORDS_AFTER.match(tail):
             continue
         if match.group("prefix"):
@@ -107,13 +119,16 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if found and tail.startswith("/") and token.isdigit() and all(shape(o.order_no) != shape(token) for o in found):
             continue   # "SO…006 组装 300/600": a share of the order's quantity after the order, no list of orders
         head = line[: match.start()]
+        if _OTHER_NUMBER_LABEL.search(head):
+            continue   # "形式发票PI-20261202 已发客户", "柜号TCNU8823410": another paper's number
         after_previous = found and _LIST_SEP.match(line[found[-1].end : match.start()])
         elided = (bool(_ELLIPSIS_AFTER.match(tail)) and bool(_ELLIPSIS_BEFORE.search(head))
                   and any(shape(o.order_no) == shape(token.upper()) for o in found))
         if _VALUE_BEFORE.search(head) and not after_previous and not (elided and head.endswith("还有")):
             continue
         if (
-            (_DISTINCT_FORM.fullmatch(token) and not _OTHER_NUMBER_LABEL.search(head))
+            _DISTINCT_FORM.fullmatch(token)
+            or (english and _LETTERED_FORM.fullmatch(token))
             or not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)
@@ -124,6 +139,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or (_ASKED_ABOUT.match(tail) and _FILLERS.sub("", head).strip() in ("那", "那么"))
             or _BATCH_AFTER.match(tail)
             or ("-" in token and _SPEAKER_BEFORE.search(head))
+            or (not found and _LINE_END.match(tail) and _DONE_MARK_BEFORE.search(head))
         ):
             found.append(OrderMatch(match.start(), match.end(), token.upper()))
     return found

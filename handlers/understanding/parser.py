@@ -274,6 +274,7 @@ class Parser:
         previous: str | None = None
         requested = False
         heading: str | None = None   # what a status or plan header line says of the lines below it
+        answered: str | None = None   # the milestone a quoted message heading a reply named
         normalized = self._slips.repair(normalize(text))
         if "不" in normalized or "说错" in normalized:
             normalized = self._word_correction.sub("", normalized)
@@ -290,8 +291,14 @@ class Parser:
                 # "> 小王：B-14 的盒子到了吗？\n到了…", "回复 张工：…焊好了吗\n焊好了": the quoted message was
                 # said before; the reply below is the news, about the quoted message's order (class: replies)
                 context = [o.order_no for o in orders][:1]
+                asked = {m.milestone for m in self._mentions(mask(line, orders), derived=bool(orders))}
+                answered = next(iter(asked)) if len(asked) == 1 else None
                 continue
             written = line
+            if answered and not orders and not self._mentions(line, derived=True) and not _OTHER_STEP.search(line):
+                # "回复 李工：4426 几时可以出货\n预计周四", "…质检过了未\n过了": a reply that names no step of its
+                # own answers of the step the quoted message asked about (class: replies)
+                line = f"{answered} {line}"
             carried = topic or previous
             if (orders and carried and not self._mentions(mask(line, orders), derived=True)
                     and category_of(line, None) is None and not _OTHER_STEP.search(line)):
@@ -375,9 +382,11 @@ class Parser:
                     found = [self._planned_step(item) for item in found]
                 if found:
                     return found
-        if several and not negative and self._bare_milestone(mask(written, orders)):
+        if ((several or _DONE_MARK.search(mask(written, orders))) and not negative
+                and self._bare_milestone(mask(written, orders))):
             # a report line of an order and a milestone only ("231 入库", "270 喷漆 完", "SO… 齐套"):
-            # in a report of several lines, the milestone is reached (class: multi-line reports)
+            # in a report of several lines, the milestone is reached (class: multi-line reports); so it is
+            # in a line of its own marked done anywhere ("OK KF-0923 入库", "👌 2203 总装")
             return self._parse_line(line + " 完成", orders, today, context, requested)
         return []
 
@@ -495,7 +504,9 @@ class Parser:
         # …and a plan label ("明日计划：1707 喷涂，1708 总装"): every pair is planned for its day
         plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
-        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead else ""
+        # (an English sentence names the step before its order: "assembly of PO-7720 is 60% done")
+        english_lead = lead.isascii() and _ENGLISH_WORDS.search(line) is not None and bool(self._mentions(lead, derived=True))
+        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
         rest = masked[orders[-1].end :]
         sender = 0
         if (lead and _HEADER_END.search(lead) and self._mentions(lead) and future_date(lead, today) is None
@@ -799,6 +810,10 @@ class Parser:
             after = _OWN_RATE.sub("", window.after) if "率" in window.after else window.after
             window = replace(window, before=_RATE.sub("", window.before),
                              after=_SLASH_SHARE.sub(_share_words, _RATE.sub("", after)))
+        if ("%" in window.before or "%" in window.after) and (_PAYMENT.search(window.before) or _PAYMENT.search(window.after)):
+            # "定金到账了，30%", "首付30%已付": the share of a payment, never the step's (class: money talk)
+            window = replace(window, before=_PAYMENT_SHARE.sub(_without_share, window.before),
+                             after=_PAYMENT_SHARE.sub(_without_share, window.after))
         text = f"{window.before}\x01{window.after}"
         if "计划" in text:
             window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
@@ -857,6 +872,9 @@ class Parser:
             count = parse_number(days.group("days")) if days else None
             if count:
                 when = today + timedelta(days=int(count))
+        if (status == "in_progress" and when is not None and when > today and _STARTED_THEN.search(joined)
+                and past_weekday(joined, today) is not None and not FORECAST.search(joined)):
+            when = None   # "周一就开了 现在割了七成": a bare weekday the start happened on is past, and not kept
         if status == "in_progress" and when is not None and when > today:
             # "下周一开始总装，周三装完": of several coming days, the one the completion is said of is the forecast
             coming = [found for found in dates_in(joined, today) if found.value > today]
@@ -875,11 +893,37 @@ class Parser:
         if status == "in_progress_undated" or (status == "in_progress" and when is not None and when < today):
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
+        if (status == "in_progress" and when is not None and when > today and percent is None
+                and window.milestone not in lx.POINT_MILESTONES and self._day_and_step_only(window, text)):
+            # "5130 下周一质检", "下周一质检 质检过了就发": a coming day and a step that takes time, with no
+            # aspect of its own (or its end only the condition of what follows): its planned start, or a
+            # forecast of its end? Writers label it both ways, so the bot asks (class: plans)
+            confident = False
+        if status == "done" and "还" in window.after and self._part_not_yet(window):
+            status = "in_progress"   # one part finished, another not yet begun (class: parts of a step)
         if status == "done":
             # (a bare weekday read as coming, "周六签收了", is last week's for a finished step)
             when = when if when is None or when < today else finished_on_weekday(window, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
+
+    @staticmethod
+    def _day_and_step_only(window: Window, text: str) -> bool:
+        """The window says a day and the step, and nothing of its aspect but a completion that conditions
+        the next thing ("质检过了就发": once it passes, it ships)."""
+        if START.search(text) or FORECAST.search(text) or _UNDER_WAY.search(text):
+            return False
+        after = _THEN_NEXT.sub("", window.after) if "就" in window.after else window.after
+        return not (DONE.search(after) or _FINISHED.search(after) or DONE.search(window.before))
+
+    def _part_not_yet(self, window: Window) -> bool:
+        """After the step is said finished, a part of it is said not yet begun with the step's own verb or
+        word ("立杆割完了 横杆还没割", "底座焊好了 支架还没开始焊")."""
+        for found in _PART_NOT_YET.finditer(window.after):
+            verb = found.group("verb")
+            if verb[0] == window.word[:1] or self._word_to_milestone.get(verb) == window.milestone:
+                return True
+        return False
 
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
@@ -904,6 +948,13 @@ class Parser:
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
 _COMPLETION_MARK = cue(r"[\s,，。;；:：]|完|ok|OK|好")
+# a start reported as happened on a bare weekday ("周一就开了", "礼拜二已经上线了")
+_STARTED_THEN = cue(r"(?<![下这本])(?:周|礼拜|星期)[一二三四五六日天]\s*(?:就|已经|已|都)?\s*(?:开始|开工|动工|上线|开)了")
+# a completion that conditions what follows ("过了就发", "焊完了就喷"): said of a coming day, nothing happened yet
+_THEN_NEXT = cue(r"[\u4e00-\u9fff]{0,2}了\s*就\s*[\u4e00-\u9fff]{1,2}\s*$")
+# a part named after the step's completion, its step not yet begun ("立杆割完了 横杆还没割")
+_PART_NOT_YET = cue(r"[\s,，;；][^\s,，;；。\d]{1,4}?(?:还没有?|还未|尚未)\s*(?:开始)?\s*(?P<verb>[\u4e00-\u9fff]{1,2})")
+_DONE_MARK = cue(r"完|(?<![A-Za-z])(?:ok|OK)(?![A-Za-z])")
 _QUESTION_MARK = cue(r"吗|呢|\?|么")
 _ALREADY = cue(r"已|都|也")
 _FINISHED = cue(r"[完好]")
@@ -940,6 +991,17 @@ _INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处�
 # …or right after the milestone word ("电焊 3/4", "组装 300/600", "总装（30/120）", "组装完成500/500")
 _SLASH_SHARE = cue(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"
                           rf"(?P<unit>\s*{QTY_UNITS})?\s*[)）]?")
+
+
+# a payment and its share, either way round ("定金到账了，30%", "30%的预付款")
+_PAYMENT = cue(r"定金|订金|预付款?|首付|首款|货款|尾款|付款|打款|汇款|到账")
+_PAYMENT_SHARE = cue(
+    r"(?P<pay>定金|订金|预付款?|首付|首款|货款|尾款|付款|打款|汇款|到账)(?P<mid>[^。;；\d]{0,8}?)\d{1,3}(?:\.\d+)?\s*%"
+    r"|\d{1,3}(?:\.\d+)?\s*%\s*(?:的)?\s*(?=定金|订金|预付|首付|首款|货款|尾款)")
+
+
+def _without_share(match: re.Match[str]) -> str:
+    return (match.group("pay") or "") + (match.group("mid") or "")
 
 
 def _share_words(match: re.Match[str]) -> str:

@@ -177,3 +177,23 @@ def test_a_start_planned_again_after_not_started_is_no_progress(parser, text):
 def test_a_planned_start_with_a_forecast_finish_keeps_the_forecast(parser):
     items = _items(parser, "5123 总装还没开始，计划明天开始，预计下周一完成")
     assert [(i["milestone"], i["status"], i["date"]) for i in items] == [("总装", "in_progress", "2026-12-07")]
+
+
+# ---- round 6: a coming day and a step that takes time, with no aspect of its own ---------------------
+@pytest.mark.parametrize("text, milestone, day", [
+    ("5140 下周一质检", "质检", "2026-12-07"),
+    ("5141 明天焊接", "焊接", "2026-12-04"),
+    ("5142 后天总装 总装好了就打包", "总装", "2026-12-05"),
+    ("5143 涂装完了 明天叫品检来看", "质检", "2026-12-04"),
+])
+def test_a_coming_day_and_a_lasting_step_alone_is_asked(parser, text, milestone, day):
+    assert (text[:4], milestone, "in_progress", day, False) in brief(parser, text)
+
+
+@pytest.mark.parametrize("text, milestone, day", [
+    ("5144 明天焊完", "焊接", "2026-12-04"),              # its end said
+    ("5145 预计下周一质检", "质检", "2026-12-07"),        # a forecast word
+    ("5146 明天发货", "发货", "2026-12-04"),              # a step at a point happens that day
+])
+def test_an_end_a_forecast_or_a_step_at_a_point_is_a_confident_forecast(parser, text, milestone, day):
+    assert brief(parser, text) == [(text[:4], milestone, "in_progress", day, True)]

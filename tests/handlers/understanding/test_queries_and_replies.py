@@ -87,3 +87,25 @@ def test_a_bullet_list_is_no_quote(parser):
 @pytest.mark.parametrize("text", ["3271 的合格证扫描件发群里了，请查收", "3272 对账单已寄出，麻烦查收一下"])
 def test_please_check_receipt_asks_nothing(parser, text):
     assert brief(parser, text) == []
+
+
+# ---- round 6: a reply naming no step answers of the step the quoted message asked about -------------
+@pytest.mark.parametrize("text, milestone, status, date", [
+    ("回复 阿明：3281 喷涂好了没\n好了", "涂装", "done", None),
+    ("> 小李：3282 几时入库？\n预计明天", "入库", "in_progress", "2026-12-04"),
+    ("回复 周工：3283 组装得未\n还在做，差不多一半", "总装", "in_progress", None),
+    ("引用 王姐：3284 终检过了没\n过了 👌", "质检", "done", None),
+])
+def test_a_bare_reply_answers_of_the_quoted_step(parser, text, milestone, status, date):
+    items = [item.as_dict() for item in parser.parse(text, NOW)]
+    assert [(i["intent"], i["order_no"], i["milestone"], i["status"], i["date"]) for i in items] == [
+        ("progress", text.split("：")[1][:4], milestone, status, date)]
+
+
+@pytest.mark.parametrize("text", [
+    "回复 阿明：3285 喷涂好了没\n收到",                 # an acknowledgement answers nothing
+    "回复 阿明：3286 焊接和喷涂都好了吗\n好了",          # two steps asked: which one is answered?
+    "回复 阿明：3287 喷涂好了没\n我去问下",              # the sender's own errand
+])
+def test_a_reply_that_reports_nothing_or_answers_two_steps_records_no_step(parser, text):
+    assert all(i[0] != "progress" or i[2] is None for i in brief(parser, text))

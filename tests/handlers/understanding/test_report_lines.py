@@ -76,3 +76,56 @@ def test_a_step_outside_the_template_does_not_take_the_line_befores_milestone(pa
 ])
 def test_shifts_or_people_set_on_a_step_schedule_nothing(parser, text, milestone):
     assert [(i[1], i[2]) for i in brief(parser, text)] == [(milestone, "in_progress")]
+
+
+# ---- round 6: the order said last, an OK mark beside a bare milestone ----------------------------
+@pytest.mark.parametrize("text, order, milestone", [
+    ("焊接done 6301", "6301", "焊接"),
+    ("喷涂完成 6302", "6302", "涂装"),
+    ("入库 ok 6303", "6303", "入库"),
+    ("终检过了 6304。", "6304", "质检"),
+])
+def test_an_order_said_last_after_a_completion_mark_is_the_order(parser, text, order, milestone):
+    assert brief(parser, text) == [(order, milestone, "done", None, None)]
+
+
+@pytest.mark.parametrize("text, orders", [
+    ("喷涂完成 6305台", {None}),            # a count with its unit
+    ("6306 焊接完成 6307", {"6306"}),        # the line already names its order
+])
+def test_no_order_said_last_with_a_unit_or_after_another_order(parser, text, orders):
+    assert {order for order, *_ in brief(parser, text)} == orders
+
+
+@pytest.mark.parametrize("text, milestone", [
+    ("👌 6311 入库", "入库"),
+    ("6312 总装 👌", "总装"),
+    ("6313 喷涂 OK", "涂装"),
+])
+def test_an_ok_mark_beside_an_order_and_a_bare_milestone_says_done(parser, text, milestone):
+    assert brief(parser, text) == [(text.replace("👌", "").split()[0], milestone, "done", None, None)]
+
+
+@pytest.mark.parametrize("text", ["6314 收到👌", "6315 入库", "好的👌"])
+def test_without_a_milestone_or_a_mark_an_ok_hand_or_a_bare_line_reports_nothing(parser, text):
+    assert brief(parser, text) == []
+
+
+# ---- round 6: a sentence of English names the step before its order ---------------------------------
+@pytest.mark.parametrize("text, order, milestone, status, percent", [
+    ("Truck loaded for PO-6401, it left at 3pm.", "PO-6401", "发货", "done", None),
+    ("Hi Tom, welding of KF-6402 is about 40% done.", "KF-6402", "焊接", "in_progress", 40),
+    ("Painting for SO-6403 is finished", "SO-6403", "涂装", "done", None),
+    ("Assembly of PO-6404 started this morning", "PO-6404", "总装", "in_progress", None),
+])
+def test_an_english_sentence_naming_the_step_before_its_order(parser, text, order, milestone, status, percent):
+    assert brief(parser, text) == [(order, milestone, status, percent, None)]
+
+
+def test_orders_joined_by_and_in_english_are_a_list(parser):
+    assert [o for o, *_ in brief(parser, "PO-6405 and PO-6406 shipped today")] == ["PO-6405", "PO-6406"]
+
+
+@pytest.mark.parametrize("text", ["Use part M-1203 for the new bracket", "Room B-302 is ready for the meeting"])
+def test_a_lettered_code_in_english_with_no_step_is_no_report(parser, text):
+    assert brief(parser, text) == []

@@ -188,3 +188,18 @@ def test_a_question_about_papers_customer_or_a_change_is_no_status_query(parser,
 
 def test_the_status_sheet_asked_for_is_still_a_query(parser):
     assert [i["intent"] for i in parse(parser, "7734 的进度表发我一份")] == ["query"]
+
+
+# ---- round 6: the share of a payment is no share of a step ------------------------------------------
+@pytest.mark.parametrize("text", [
+    "5155 的定金到账了，30%，可以安排生产",
+    "5159 首付30%收到，可以安排生产",
+])
+def test_a_payment_and_its_share_report_no_progress(parser, text):
+    assert all(item["percent"] is None for item in parse(parser, text))
+    assert all(item["intent"] != "progress" or item["status"] == "done" for item in parse(parser, text))
+
+
+@pytest.mark.parametrize("text", ["5150 定金收了30% 焊接完成", "5156 30%定金收到了 焊接完成了"])
+def test_a_step_beside_a_payment_share_keeps_its_own_status(parser, text):
+    assert [(i["milestone"], i["status"], i["percent"]) for i in parse(parser, text)] == [("焊接", "done", None)]

@@ -109,6 +109,16 @@ def test_a_tracking_number_is_not_an_order(parser):
     assert parse(parser, "快递单号SF9876543210到了吗") == []
 
 
+@pytest.mark.parametrize("text", [
+    "柜号MSKU7731045 明早到厂，装车的师傅准备一下",     # a container's number
+    "形式发票PI-20261203 已发客户了",                    # a proforma invoice's
+    "提单号：SO20261203007 已发出",                      # a bill of lading's
+    "箱号 TGHU4456781 已装车",                           # a box's
+])
+def test_the_number_of_another_paper_is_no_order(parser, text):
+    assert parse(parser, text) == []
+
+
 # ---- questions ------------------------------------------------------------------------------------
 def test_a_question_tail_before_a_space_asks(parser):
     assert brief(parser, "254到底焊完了没有啊 客户在催") == [("query", "254", "焊接", None, True)]
@@ -238,3 +248,13 @@ def test_an_order_after_a_day_word_or_before_a_shift_or_filler(parser, text, ord
     [item] = parse(parser, text)
     assert (item["order_no"], item["status"], item["date"]) == (order, "done", day)
 
+
+
+# ---- round 6: the schedule "came out" ---------------------------------------------------------------
+@pytest.mark.parametrize("text", ["4561 排期出咗", "4562 生产计划出来了", "4563 排产单已经出了", "4564 排程出了"])
+def test_a_schedule_that_came_out_is_made(parser, text):
+    assert brief(parser, text) == [("progress", text[:4], "排产", "done", True)]
+
+
+def test_asking_whether_the_schedule_came_out_is_a_question(parser):
+    assert brief(parser, "4565 排期出来没") == [("query", "4565", "排产", None, True)]
