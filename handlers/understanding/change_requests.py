@@ -371,12 +371,18 @@ def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pa
 # 150 pcs", "move the ex-factory date up to Nov 20", "change the color from black to grey") -------------
 # a request marker: nobody's report, someone asking
 _EN_ASKING = cue(
-    r"(?i)\b(?:please|pls|kindly|could you|can you|would you|we need|we.d like|we would like|we want|need to"
-    r"|have to|must|shall be|is to be|are to be|requests?|requested|asks?|asked)\b")
+    r"(?i)\b(?:please|pls|kindly|could you|can you|would you|could we|can we|we need|we.d like|we would like|we want|need to"
+    r"|have to|must|shall be|is to be|are to be|requests?|requested|asks?|asked"
+    # the buyer's decision relayed: "customer confirmed: PO-7720 add 60 units"
+    r"|(?:customer|client|buyer)s?\s+(?:has\s+|have\s+)?(?:confirmed|confirms))\b")
 _EN_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
 _EN_QTY_DELTA = cue(
+    # (the order may stand between: "cut the qty of PO-2026-131 by 150 sets")
     rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:order\s+)?(?:quantity|qty)"
-    rf"\s+by\s+{_EN_NUM}")
+    rf"(?:\s+(?:of|for|on)\s+\S+)?\s+by\s+{_EN_NUM}"
+    # the count with its unit right after the verb: "add 60 units", "reduce 200 pcs", "cut another 50 sets"
+    rf"|\b(?P<verb2>reduc|cut|decreas|increas|add)\w*\s+(?:another\s+|an?\s+extra\s+|extra\s+)?{_EN_NUM.replace('num', 'num2')}"
+    rf"\s*(?:units?|pcs|pieces|sets?)\b")
 _EN_QTY_SET = cue(rf"(?i)\b(?:quantity|qty)\b[^.;!?\n]{{0,30}}?\b(?:to|into)\s+{_EN_NUM}(?!\s*%)")
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -393,13 +399,26 @@ _EN_DUE_MOVE = cue(
     r"[^.;!?\n]{0,70}?\b(?:to|until|till)\s+(?P<date>[^.;!?\n]{1,20})")
 _EN_NOTICE = cue(r"(?i)\b(?:please|kindly)\s+(?:note|be\s+(?:informed|advised))\b")
 _EN_ANNOUNCED = cue(r"(?i)\b(?:will|'ll|is|was|are|were|been|be|being|had\s+to|has\s+to)\s+$")
-_EN_EARLIER = cue(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|up)\b")
+_EN_EARLIER = cue(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|ahead|up)\b")
 _EN_SPEC = cue(
     r"(?i)\b(?:chang|switch|replac)\w*\s+(?:the\s+)?(?:colou?r|material|packing|packaging|carton|label|logo"
     r"|size|finish|surface|coating|voltage|plug|model|spec\w*|drawing|manual|nameplate|paint)\b"
     # a part added or dropped: "add one more carton label", "remove the handle"
     r"|\badd\s+(?:one\s+more|another|an?|one|extra|an\s+extra)\s+(?![\d,]+\b)[a-z]"
     r"|\b(?:remove|delete|drop|cancel)\s+the\s+(?!order\b|po\b|quantity\b)[a-z]")
+
+
+# a shift said as "N days / weeks earlier / later" of a delivery ("get PO-7725 delivered one week earlier")
+_EN_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+_EN_DUE_EARLIER = cue(
+    r"(?i)\b(?P<days>\d{1,3}|an?|one|two|three|four|five|six|seven|ten)\s+(?P<unit>days?|weeks?)\s+"
+    r"(?P<dir>earlier|sooner|later|ahead)\b")
+_EN_DUE_WORD_RE = cue(rf"(?i)\b{_EN_DUE_WORD}")
+
+
+# one finish or part for another, said as what it should be ("the handles should be matte black instead of
+# chrome"): the buyer's spec even in a notice
+_EN_INSTEAD = cue(r"(?i)\b(?:should|shall|must|need\s+to|has\s+to|have\s+to|to)\s+be\s+[^.;!?\n]{1,40}?\binstead\s+of\b")
 
 
 def _english_date(text: str, today: date) -> date | None:
@@ -425,8 +444,9 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
     items: list[ParsedItem] = []
     delta = _EN_QTY_DELTA.search(text)
     if delta:
-        op = "sub" if delta.group("verb").lower() in ("reduc", "cut", "decreas", "lower") else "add"
-        items.append(ParsedItem("change", field="quantity", op=op, value=int(delta.group("num").replace(",", ""))))
+        verb, count = delta.group("verb") or delta.group("verb2"), delta.group("num") or delta.group("num2")
+        op = "sub" if verb.lower() in ("reduc", "cut", "decreas", "lower") else "add"
+        items.append(ParsedItem("change", field="quantity", op=op, value=int(count.replace(",", ""))))
     else:
         match = _EN_QTY_SET.search(text)
         if match:
@@ -435,13 +455,19 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
     if not asking:
         # "Please note …" alone announces: a buyer's count revised is still the order changed, a date
         # moved may be the factory's own slip
+        instead = None if items else _EN_INSTEAD.search(text)
+        if instead:
+            items.append(ParsedItem("change", field="spec", op="set", value=_sentence_from(text, instead.start())))
         return items
     shift = _EN_DUE_SHIFT.search(text)
     move = None if shift else _EN_DUE_MOVE.search(text)
+    if shift is None and move is None:
+        shift = _EN_DUE_EARLIER.search(text) if _EN_DUE_WORD_RE.search(text) else None
     if (shift or move) and _EN_ANNOUNCED.search(text, 0, (shift or move).start()):
         shift = move = None   # "we will postpone …", "is delayed by …": a slip announced, not a request
     if shift:
-        value = int(shift.group("days")) * (7 if shift.group("unit").lower().startswith("week") else 1)
+        count = _EN_COUNT.get(shift.group("days").lower()) or int(shift.group("days"))
+        value = count * (7 if shift.group("unit").lower().startswith("week") else 1)
         earlier = _EN_EARLIER.search(shift.group()) and not re.search(r"(?i)\b(?:later|back)\b", shift.group())
         if value:
             items.append(ParsedItem("change", field="due_date", op="sub" if earlier else "add", value=value))
@@ -449,11 +475,15 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
         when = _english_date(move.group("date"), today)
         if when is not None:
             items.append(ParsedItem("change", field="due_date", op="set", value=when))
-    spec = _EN_SPEC.search(text)
+    spec = _EN_SPEC.search(text) or _EN_INSTEAD.search(text)
     if spec and not items:
-        value = re.split(r"[.;!?\n]", text[spec.start():], maxsplit=1)[0].strip()
-        items.append(ParsedItem("change", field="spec", op="set", value=value or None))
+        items.append(ParsedItem("change", field="spec", op="set", value=_sentence_from(text, spec.start())))
     return items
+
+
+def _sentence_from(text: str, start: int) -> str | None:
+    """`text` from `start` to the end of its sentence."""
+    return re.split(r"[.;!?\n]", text[start:], maxsplit=1)[0].strip() or None
 
 
 # a change spoken of as a pending matter, asked whether someone decided it ("交期提前3天那个，老板定了没有",

@@ -143,6 +143,8 @@ _GENERAL_ORDER = cue(
     lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:油漆|涂料|配件|零件|耗材|[\u4e00-\u9fff]{0,2}[丝纸轮罩钉栓板管粉料材胶剂布]))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
     r"|(?:几|多少|哪些|哪几)\s*[个张]?\s*(?:单子?|订单)"
+    # "哪张单逾期了", "有没有单卡在质检": which order, or whether any order is in a state
+    r"|(?<=哪张)单|(?<=有没有)单|(?<=有无)单"
 )
 
 
@@ -687,7 +689,9 @@ class Parser:
                     return covering in self._known_tokens and match.start() - back + len(covering) == match.end()
             return False
         return (len(token) == 1 or token in self._known_tokens or bool(DONE.match(token[1:]))
-                or bool(START.match(token[1:])) or token[1] in "了过着咗出走")
+                or bool(START.match(token[1:])) or token[1] in "了过着咗出走"
+                # a question of how far the verb got: "焊到几成了", "焊得怎么样了" (jieba joins 焊到, 焊得)
+                or (len(token) == 2 and token[1] in "到得" and _HOW_FAR.match(text, match.start() + 2) is not None))
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
@@ -885,10 +889,11 @@ _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
 _COMPLETION_MARK = cue(r"[\s,，。;；:：]|完|ok|OK|好")
 _QUESTION_MARK = cue(r"吗|呢|\?|么")
+_HOW_FAR = cue(r"\s*(?:哪|什么|几|多少|怎么样|咋样|如何|怎样|点样)")
 _ALREADY = cue(r"已|都|也")
 _FINISHED = cue(r"[完好]")
 _RUN_ON_JOIN = cue(r"然后|另外|同时|并且|还有就是")
-_ENGLISH_WORDS = cue(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+_ENGLISH_WORDS = cue(r"[A-Za-z]{3,}[\s,:]+[A-Za-z]{2,}")
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------

@@ -154,3 +154,26 @@ def test_a_drawing_to_fix_with_no_one_asking_is_no_change(parser):
 @pytest.mark.parametrize("text", ["2412-51 能提前到周五发货", "2412-52 可以提前到下周一出货"])
 def test_a_move_said_without_asking_is_the_factorys_forecast(parser, text):
     assert [(i.intent, i.milestone) for i in parser.parse(text, NOW)] == [("progress", "发货")]
+
+
+# ---- round 6: English requests in more forms (examples our own) ----------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Could you help to reduce the qty of PO-6201 by 40 pcs? The project shrank.", [("change", "quantity", "sub", 40)]),
+    ("Pls increase the quantity for SO-6202 by 25 sets", [("change", "quantity", "add", 25)]),
+    ("Good news, customer confirmed: PO-6203 add 120 pcs.", [("change", "quantity", "add", 120)]),
+    ("Kindly cut 30 units from PO-6204, thanks", [("change", "quantity", "sub", 30)]),
+    ("Can we have PO-6205 shipped two weeks later? Their site is not ready.", [("change", "due_date", "add", 14)]),
+    ("Could we get the delivery of PO-6206 3 days earlier?", [("change", "due_date", "sub", 3)]),
+    ("Please note the feet of PO-6207 should be rubber instead of plastic.", [("change", "spec", "set", None)]),
+])
+def test_more_requests_in_english_mails(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Customer confirmed receipt of PO-6208, thanks",
+    "We finished PO-6209 two days earlier than planned",
+    "PO-6210 was shipped one week later because of the typhoon",
+])
+def test_english_news_that_asks_for_no_change(parser, text):
+    assert [i for i in changes(parser, text) if i[0] == "change"] == []

@@ -87,3 +87,52 @@ def test_a_bullet_list_is_no_quote(parser):
 @pytest.mark.parametrize("text", ["3271 的合格证扫描件发群里了，请查收", "3272 对账单已寄出，麻烦查收一下"])
 def test_please_check_receipt_asks_nothing(parser, text):
     assert brief(parser, text) == []
+
+
+# ---- round 6: questions in more forms (examples our own) --------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("边啲单听日要装车？", [("query", None, "发货", None, True)]),
+    ("琴日边张单冇出货", [("query", None, "发货", None, True)]),
+    ("5102 而家去到边步", [("query", "5102", None, None, True)]),
+    ("哪张单今天要入库", [("query", None, "入库", None, True)]),
+])
+def test_which_order_in_cantonese_and_mandarin_is_a_question(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", ["那边个仓库满了", "旁边个车间在喷漆"])
+def test_bian_as_a_side_is_no_question(parser, text):
+    assert [i for i in brief(parser, text) if i[0] == "query"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("有没有单在等质检？", [("query", None, "质检", None, True)]),
+    ("有冇单今日入库", [("query", None, "入库", None, True)]),
+    ("5103 卡在哪了", [("query", "5103", None, None, True)]),
+    ("5104 卡喺边度？", [("query", "5104", None, None, True)]),
+])
+def test_whether_any_order_is_in_a_state_or_where_one_is_stuck(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5105 焊到几成了", "焊接"),
+    ("5106焊得点样", "焊接"),
+    ("老板问5107焊到哪了", "焊接"),
+    ("5108 焊得咋样了？", "焊接"),
+])
+def test_how_far_a_one_character_step_got_names_its_milestone(parser, text, milestone):
+    assert brief(parser, text) == [("query", text[text.index("5"):text.index("5") + 4], milestone, None, True)]
+
+
+def test_a_step_done_well_is_no_question(parser):
+    assert [i for i in brief(parser, "5109 焊得很漂亮") if i[0] == "query"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Can you confirm whether PO-5110 has passed QC?", [("query", "PO-5110", "质检", None, True)]),
+    ("Any update on SO-5111 and SO-5112?", [("query", "SO-5111", None, None, True), ("query", "SO-5112", None, None, True)]),
+    ("Pls advise the status of po-5113", [("query", "PO-5113", None, None, True)]),
+])
+def test_an_english_question_about_a_po_or_so(parser, text, expected):
+    assert brief(parser, text) == expected
