@@ -94,6 +94,12 @@ _DROPPED_COUNT = cue(
 )
 
 
+# a part of the order called off ("客户取消了 #3321 中的蓝色款 300 台", "里面的红色那款砍掉50套"): subtract its count
+_PART_CALLED_OFF = cue(
+    rf"(?P<op>取消|砍掉|减掉|去掉)\s*了?[^,，。;；\d]{{0,16}}?(?:中|里|其中|里面)的?[^,，。;；\d]{{0,8}}?(?P<num>{_NUM})\s*{_PRODUCT_UNIT}"
+    rf"|(?:中|里|其中|里面)的?[^,，。;；\d]{{0,8}}?(?P<num2>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:也|都|先)?\s*(?:取消|砍掉|减掉|去掉|不要)")
+
+
 def quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
     if _PACKS.search(clause) and _PACKING.search(clause) and not _QTY_FIELD_ANY.search(clause):
         return None   # "改成三十只一箱": how many go in a box is packing (a spec), not the order's count
@@ -134,6 +140,11 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         match = None   # "今天多做了50台": work done beyond the plan, reported; no one asks to change the order
     if match is None and (requested or has_order) and ("不" in clause or "取消" in clause or "砍" in clause):
         match = _DROPPED_COUNT.search(clause)
+    if match is None and requested and ("中" in clause or "里" in clause):
+        part = _PART_CALLED_OFF.search(clause)
+        value = parse_number(part.group("num") or part.group("num2")) if part else None
+        if value:
+            return ParsedItem("change", field="quantity", op="sub", value=value)
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
@@ -160,6 +171,10 @@ def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
             # "能不能提前到11月20号出货", "可以推迟到20号交吗": asking for the move is the request
             # ("能提前到周五发货" with no question is the factory's own forecast)
             requested = True
+        elif not requested and "问" in clause and _CUSTOMER_ASKS.search(clause) and _ASKED_BY.search(clause):
+            # "客户问能不能月底前交": the customer asking for a delivery by a day asks for that due date
+            # (the same question from our side asks whether the shop can make it: a query)
+            requested, clause = True, _ASKED_TAIL.sub("", clause)
         return (_shifted_days(clause) or _delivery_request(clause, today)) if requested else None
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
@@ -194,10 +209,13 @@ def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
 
 
 _SLIP_VERB = cue(r"推迟|延|推|拖|晚|挪")
+_ASKED_TAIL = cue(r"\s*(?:吗|么|嘛|呢)?\s*[?？]?\s*$")
+_CUSTOMER_ASKS = cue(r"(?:客户|客人|甲方|买家)\s*(?:那边)?\s*(?:也|又|就)?\s*(?:问|想问|在问|来问|打电话问)")
+_ASKED_BY = cue(r"(?:可不可以|能不能|能否|可否|可以|能)\s*(?:在|于)?\s*[^,，。;；]{1,10}?(?:前|之前|以前)\s*(?:交|发|出货|交货|发货|送到)")
 _QUESTION_END = cue(r"吗|么|嘛|[?？]")
 # asking whether a delivery may move: "可以提前到…出货吗", "能不能推迟到…再送", "能否往后挪到…"
 _ASKED_MOVE = cue(
-    r"(?:(?P<ask>可不可以|能不能|能否|可否)|可以|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至)")
+    r"(?:(?P<ask>可不可以|能不能|能否|可否)|可以|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至|做(?=\s*\d))")
 _CHANGE_VERB = cue(r"改|调|定|换|变|更")
 # the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
 # slip, not asking for a change (class: change vs delay)
@@ -300,11 +318,13 @@ _COMMERCIAL = cue(
     r"|微信|邮件|邮箱|电话|联系|对接|业务员|跟单员|换人|换个人"
 )
 _PAPERS = cue(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
-_MOVED_TO = cue(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
+# (Cantonese 改做 is 改到: "可唔可以改做12月15号交")
+_MOVED_TO = cue(r"(?:(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到|改做)\s*$")
 _CHANGE_FIELD = cue(
     rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
     # the field first: "包装改木箱", "颜色换蓝色"; a feature dropped: "不要logo了", "标签不要了"
-    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得)?\s*[改换](?![成为用])\s*\S"
+    # (Cantonese 转 is 换: "颜色转白色")
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得)?\s*(?:[改换](?![成为用])|转)\s*\S"
     rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了"
     # a feature moved: "孔位要挪一下", "铭牌往左移10毫米", "开孔位置往上偏一点" ("颜色偏深" is a defect)
     rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得|要求)?\s*(?:往[左右上下前后里外]\s*)?(?:挪|移(?!位))"
@@ -327,8 +347,13 @@ _REQUESTED_SPEC_OP = cue(
 )
 
 
+# the channel a request came by ("客户邮件：", "客户打电话说", "微信里讲"): no contact detail to change
+_CHANNEL = cue(r"(?:邮件|电话|微信|来电|来函)\s*(?:里|中|上)?\s*(?:说|讲|[:：])|打电话\s*(?:来)?\s*(?:说|讲)")
+
+
 def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
-    if _COMMERCIAL.search(clause) or (_PEOPLE_WORD.search(clause) and _PEOPLE_COUNT.search(clause)):
+    if _COMMERCIAL.search(_CHANNEL.sub("", clause) if ("电" in clause or "邮" in clause or "微" in clause or "函" in clause)
+                          else clause) or (_PEOPLE_WORD.search(clause) and _PEOPLE_COUNT.search(clause)):
         # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff
         return None
     if requested and has_order:

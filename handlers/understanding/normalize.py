@@ -81,6 +81,9 @@ _SELF_CORRECTION = cue(
     rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?P<verb>{_CHANGE_VERBS})?(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套]?\s*[,，]?\s*"
     rf"{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*(?=(?P<verb2>{_CHANGE_VERBS})?(?:百分之)?[0-9{_CN_DIGITS}])"
 )
+# a number said again after a hesitation ("数量改成 十六 呃 十八套", "加 30 嗯 40台"): the number said last stands
+_RESTATED_NUMBER = cue(
+    rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?:\d+|[{_CN_DIGITS}]+)\s*[,，]?\s*(?:呃+|额+|嗯+)\s*[,，]?\s*(?=[0-9{_CN_DIGITS}])")
 # a corrected day of a date ("12月8号，打错了，是18号", "12月8号 不对 12月18号"): the month said
 # first stays unless the correction says its own
 _DATE_CORRECTION = cue(
@@ -166,6 +169,8 @@ def normalize(text: str) -> str:
         text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
         text = _ORDER_CORRECTION.sub(_order_corrected, text)
         text = _ORDER_CORRECTED_FIRST.sub(_order_corrected_first, text)
+    if "呃" in text or "额" in text or "嗯" in text:
+        text = _RESTATED_NUMBER.sub("", text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

@@ -25,7 +25,7 @@ _UNIT_AFTER = cue(
 )
 # ("PO-7725 and PO-7726": an English list)
 _LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有|(?<=\s)and(?=\s))?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
-_VALUE_BEFORE = cue(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
+_VALUE_BEFORE = cue(r"(?:改成|改为|改到|(?<![修更])改|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = cue(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
 _SUBJECT_BEFORE = cue(
@@ -95,8 +95,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
     for match in _CANDIDATE.finditer(line):
         token = match.group("token")
         tail = line[match.end():]
-        if _UNIT_AFTER.match(tail):
-            continue
+        if _UNIT_AFTER.match(tail) and not (match.group("prefix") or "").startswith("#"):
+            continue   # ("#8807 个logo": after #, Cantonese 个 is "the", and the token is the order)
         if tail[:1].isascii() and tail[:1].isalpha() and not _ASCII_WORDS_AFTER.match(tail):
             continue
         if match.group("prefix"):

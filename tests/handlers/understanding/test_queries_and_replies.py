@@ -136,3 +136,58 @@ def test_a_step_done_well_is_no_question(parser):
 ])
 def test_an_english_question_about_a_po_or_so(parser, text, expected):
     assert brief(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5201 焊接 ok 喷涂 仲未", [("progress", "5201", "焊接", "done", True)]),
+    ("5202 下料完成 焊接还未", [("progress", "5202", "下料", "done", True)]),
+])
+def test_still_not_is_a_statement_not_a_question(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+def test_not_yet_asked_after_a_verb_stays_a_question(parser):
+    assert brief(parser, "5203 装咗未") == [("query", "5203", "总装", None, True)]
+
+
+@pytest.mark.parametrize("text", ["5204 等质检 排队呢", "5205 在等料呢", "5206 等着呢"])
+def test_ne_after_something_going_on_asks_nothing(parser, text):
+    assert [i for i in brief(parser, text) if i[0] == "query"] == []
+
+
+@pytest.mark.parametrize("text", ["5207 在哪呢", "5208 焊接呢"])
+def test_ne_after_a_question_or_a_topic_still_asks(parser, text):
+    assert [i[0] for i in brief(parser, text)] == ["query"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5209 焊好了 你看下焊缝", [("progress", "5209", "焊接", "done", True)]),
+    ("5210 装完了 麻烦看看效果ok不ok", [("progress", "5210", "总装", "done", True)]),
+])
+def test_a_look_asked_for_after_a_completion_is_no_question(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+def test_a_look_at_the_progress_is_still_a_question(parser):
+    assert [i[0] for i in brief(parser, "5211 焊好了 看下进度")][:1] in (["query"], ["progress"])
+    assert [i[0] for i in brief(parser, "5212 看下进度")] == ["query"]
+
+
+@pytest.mark.parametrize("text", [
+    "请问5213的报关单什么时候出",
+    "5214 合格证几号能出？",
+    "5215 这单总共数量是多少来着",
+    "客户想看看5216喷涂的照片，谁方便拍下",
+    "仓库这边问一下，5217 的出货清单谁手上有？",
+])
+def test_questions_about_papers_photos_or_the_count_ask_nothing_of_status(parser, text):
+    assert brief(parser, text) == []
+
+
+def test_a_preface_before_a_status_question_keeps_the_question(parser):
+    assert brief(parser, "想问一下，5218 焊好没") == [("query", "5218", "焊接", None, True)]
+
+
+@pytest.mark.parametrize("text", ["5219 涂层测了有几处才70几个微米 要补喷", "5220 有二十几台表面划伤"])
+def test_some_number_past_a_round_one_is_no_question(parser, text):
+    assert [i[0] for i in brief(parser, text)] == ["exception"]
