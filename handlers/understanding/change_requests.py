@@ -225,6 +225,9 @@ _TOLD_AFTER = cue(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知
                   r"|(?:确认|同意|认可)了?\s*(?:收货|到货|送货|交货|出货|发货|提货)?\s*(?:时间|日期|日子))")
 
 
+_POSSESSIVE_AFTER = cue(r"[\u4e00-\u9fff]{0,4}?的(?=[\u4e00-\u9fff])(?!意思|要求|需求|话)")
+
+
 def names_requester(text: str) -> bool:
     """A customer, sales or a polite request asks for something in `text`."""
     for match in _REQUESTER.finditer(text):
@@ -233,6 +236,8 @@ def names_requester(text: str) -> bool:
             continue
         if word in ("客户", "客户那边", "甲方") and _TOLD_AFTER.match(text, match.end()):
             continue
+        if word in ("客户", "客户那边", "客人", "甲方") and _POSSESSIVE_AFTER.match(text, match.end()):
+            continue   # "客户那边卸货的吊车没空", "客户的款还没打": the customer's things, no one asking
         return True
     return False
 

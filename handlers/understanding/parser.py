@@ -94,8 +94,9 @@ _SAID_OF_IT = cue(r"[\u4e00-\u9fffA-Za-z%]")
 _ORDER_FIX = cue(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
 _OTHER_SUBJECT = cue(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购"
-                    # (the order's size, not its progress: "这个单子数量是多少来着")
-                    r"|数量|订单量|订量")
+                    # (the order's size, not its progress: "这个单子数量是多少来着"; whether material or hands
+                    # suffice: "料够不够", "人手够吗")
+                    r"|数量|订单量|订量|够不够|够吗|够用吗|够没")
 _STATUS_ASKED = cue(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
 _PAST_EPISODE = cue(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
 _PAPER_AFTER = cue(r"\s*的?\s*(?:清单|明细|单据|资料|文件|箱单|照片|相片|图片|视频)")

@@ -241,3 +241,25 @@ def test_moves_and_counts_said_colloquially(parser, text, expected):
 ])
 def test_a_change_still_talked_over_or_supposed_is_no_change(parser, text):
     assert [i for i in changes(parser, text) if i[0] == "change"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "6323 今天没装车 客户那边收货的仓库满了 推到下周一",
+    "6324 客户的叉车坏了 改到周五再送",
+    "6325 客人那边的货架还没到 推到12月15号",
+])
+def test_the_customers_own_things_in_a_slip_ask_for_no_change(parser, text):
+    assert [i for i in changes(parser, text) if i[0] == "change"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户的意思是 6326 交期改到12月20号", [("change", "due_date", "set", _day(12, 20))]),
+    ("6327 客户的要求是数量改成500台", [("change", "quantity", "set", 500)]),
+])
+def test_the_customers_wish_or_requirement_still_asks(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+def test_a_move_the_customer_agreed_to_stays_confident(parser):
+    [item] = parser.parse("6328 交期延后到12月18号，客户那边同意的", NOW)
+    assert (item.field, item.value, item.confident) == ("due_date", _day(12, 18), True)

@@ -191,3 +191,8 @@ def test_a_preface_before_a_status_question_keeps_the_question(parser):
 @pytest.mark.parametrize("text", ["5219 涂层测了有几处才70几个微米 要补喷", "5220 有二十几台表面划伤"])
 def test_some_number_past_a_round_one_is_no_question(parser, text):
     assert [i[0] for i in brief(parser, text)] == ["exception"]
+
+
+@pytest.mark.parametrize("text", ["5221 加急那批 螺丝够不够？", "5222 人手够吗", "5223 那批料够用吗？"])
+def test_whether_material_or_hands_suffice_is_no_status_question(parser, text):
+    assert [i for i in brief(parser, text) if i[0] == "query"] == []
