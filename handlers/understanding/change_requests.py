@@ -57,6 +57,7 @@ _QTY_SET_BY_UNIT = cue(
 )
 # verbs that set a count by raising or lowering it ("减少到60台"): a quantity change even unrequested
 _QTY_DIRECTED_SET = frozenset(("加到", "减到", "减少到", "增加到", "降到", "加至", "减至", "减少至", "增加至"))
+_DIRECTED_BARE = cue(rf"(?P<op>{lx.alternation(_QTY_DIRECTED_SET)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$")
 # a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
 _QTY_DELTA_BARE = cue(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
@@ -86,6 +87,7 @@ _PART_ADDED = cue(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货�
 _PEOPLE_WORD = cue(r"人|工|师傅")   # a cheap look before the count pattern
 _PEOPLE_COUNT = cue(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
 _PEOPLE_AFTER = cue(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
+_SHIFTS_AFTER = cue(r"\s*(?:班|人|工人|焊工|师傅|员工|帮手)")
 _WORK_DELTA_OPS = frozenset(("多做", "加做", "加", "再加", "多要", "减", "少做", "加多"))
 _PERFECTIVE = cue(r"\s*了")
 # a count dropped from the order ("之前追加的100台不要了", "加的50台先不做"): subtract it
@@ -114,10 +116,18 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
+    if match and match.group("unit") and _SHIFTS_AFTER.match(clause, match.end()):
+        match = None   # "焊接加到两个班", "加到三个人": shifts or staff set on the work, not goods ordered
     if match and (match.group("unit") or match.group("src")) and (
             requested or match.group("src") or (match.group("op") in _QTY_DIRECTED_SET and match.group("unit"))):
         value = parse_number(match.group("num"))
         if value is not None:
+            return ParsedItem("change", field="quantity", op="set", value=value)
+    if requested:
+        # a requester's bare count after a directed verb ("客户要求加到800", "减到三百吧"): the count is set to it
+        match = _DIRECTED_BARE.search(clause)
+        value = parse_number(match.group("num")) if match else None
+        if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     if requested or _ORDER_ADD.search(clause):
         # ("再追加一百二": 追加 / 加订 / 加单 ask for more of the order even with no customer named)

@@ -263,3 +263,17 @@ def test_the_customers_wish_or_requirement_still_asks(parser, text, expected):
 def test_a_move_the_customer_agreed_to_stays_confident(parser):
     [item] = parser.parse("6328 交期延后到12月18号，客户那边同意的", NOW)
     assert (item.field, item.value, item.confident) == ("due_date", _day(12, 18), True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("6329 客户要求加到900", [("change", "quantity", "set", 900)]),
+    ("客户说 6330 减到四百五吧", [("change", "quantity", "set", 450)]),
+    ("客人话 6331 数量降到300", [("change", "quantity", "set", 300)]),
+])
+def test_a_count_raised_or_lowered_to_a_number_is_set(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", ["6332 客户要求焊接加到两个班", "6333 客户催得急 总装加到三个人"])
+def test_shifts_or_staff_set_on_the_work_are_no_quantity_change(parser, text):
+    assert [i for i in changes(parser, text) if i[1] == "quantity"] == []
