@@ -57,6 +57,7 @@ _QTY_SET_BY_UNIT = cue(
 )
 # verbs that set a count by raising or lowering it ("减少到60台"): a quantity change even unrequested
 _QTY_DIRECTED_SET = frozenset(("加到", "减到", "减少到", "增加到", "降到", "加至", "减至", "减少至", "增加至"))
+_DIRECTED_BARE = cue(rf"(?P<op>{lx.alternation(_QTY_DIRECTED_SET)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$")
 # a requester's bare count after an add or subtract verb ("客户再追加一百二", "减少一百")
 _QTY_DELTA_BARE = cue(
     rf"(?P<op>{lx.alternation(lx.QTY_ADD_OPS + lx.QTY_SUB_OPS)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$"
@@ -86,12 +87,19 @@ _PART_ADDED = cue(r"(?:个|只|条|根|块|张|片)(?!交期|交货|数量|货�
 _PEOPLE_WORD = cue(r"人|工|师傅")   # a cheap look before the count pattern
 _PEOPLE_COUNT = cue(rf"(?:{_NUM})\s*[个名位]?\s*(?:人|工人|焊工|师傅|员工)")
 _PEOPLE_AFTER = cue(r"\s*(?:人|工人|焊工|师傅|员工|帮手)")
+_SHIFTS_AFTER = cue(r"\s*(?:班|人|工人|焊工|师傅|员工|帮手)")
 _WORK_DELTA_OPS = frozenset(("多做", "加做", "加", "再加", "多要", "减", "少做", "加多"))
 _PERFECTIVE = cue(r"\s*了")
 # a count dropped from the order ("之前追加的100台不要了", "加的50台先不做"): subtract it
 _DROPPED_COUNT = cue(
     rf"(?P<num>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:就|也|先|都)?\s*(?P<op>不要了|不要|不做了|不做|取消|砍掉)"
 )
+
+
+# a part of the order called off ("客户取消了 #3321 中的蓝色款 300 台", "里面的红色那款砍掉50套"): subtract its count
+_PART_CALLED_OFF = cue(
+    rf"(?P<op>取消|砍掉|减掉|去掉)\s*了?[^,，。;；\d]{{0,16}}?(?:中|里|其中|里面)的?[^,，。;；\d]{{0,8}}?(?P<num>{_NUM})\s*{_PRODUCT_UNIT}"
+    rf"|(?:中|里|其中|里面)的?[^,，。;；\d]{{0,8}}?(?P<num2>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:也|都|先)?\s*(?:取消|砍掉|减掉|去掉|不要)")
 
 
 def quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
@@ -108,10 +116,18 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_SET_BY_UNIT.search(clause)
+    if match and match.group("unit") and _SHIFTS_AFTER.match(clause, match.end()):
+        match = None   # "焊接加到两个班", "加到三个人": shifts or staff set on the work, not goods ordered
     if match and (match.group("unit") or match.group("src")) and (
             requested or match.group("src") or (match.group("op") in _QTY_DIRECTED_SET and match.group("unit"))):
         value = parse_number(match.group("num"))
         if value is not None:
+            return ParsedItem("change", field="quantity", op="set", value=value)
+    if requested:
+        # a requester's bare count after a directed verb ("客户要求加到800", "减到三百吧"): the count is set to it
+        match = _DIRECTED_BARE.search(clause)
+        value = parse_number(match.group("num")) if match else None
+        if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
     if requested or _ORDER_ADD.search(clause):
         # ("再追加一百二": 追加 / 加订 / 加单 ask for more of the order even with no customer named)
@@ -134,6 +150,11 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         match = None   # "今天多做了50台": work done beyond the plan, reported; no one asks to change the order
     if match is None and (requested or has_order) and ("不" in clause or "取消" in clause or "砍" in clause):
         match = _DROPPED_COUNT.search(clause)
+    if match is None and requested and ("中" in clause or "里" in clause):
+        part = _PART_CALLED_OFF.search(clause)
+        value = parse_number(part.group("num") or part.group("num2")) if part else None
+        if value:
+            return ParsedItem("change", field="quantity", op="sub", value=value)
     if match:
         value = parse_number(match.group("num"))
         if value is not None:
@@ -160,6 +181,10 @@ def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
             # "能不能提前到11月20号出货", "可以推迟到20号交吗": asking for the move is the request
             # ("能提前到周五发货" with no question is the factory's own forecast)
             requested = True
+        elif not requested and "问" in clause and _CUSTOMER_ASKS.search(clause) and _ASKED_BY.search(clause):
+            # "客户问能不能月底前交": the customer asking for a delivery by a day asks for that due date
+            # (the same question from our side asks whether the shop can make it: a query)
+            requested, clause = True, _ASKED_TAIL.sub("", clause)
         return (_shifted_days(clause) or _delivery_request(clause, today)) if requested else None
     rest = clause[field.end() :]
     for found in find_dates(rest, today):
@@ -194,10 +219,13 @@ def due_change(clause: str, today: date, requested: bool) -> ParsedItem | None:
 
 
 _SLIP_VERB = cue(r"推迟|延|推|拖|晚|挪")
+_ASKED_TAIL = cue(r"\s*(?:吗|么|嘛|呢)?\s*[?？]?\s*$")
+_CUSTOMER_ASKS = cue(r"(?:客户|客人|甲方|买家)\s*(?:那边)?\s*(?:也|又|就)?\s*(?:问|想问|在问|来问|打电话问)")
+_ASKED_BY = cue(r"(?:可不可以|能不能|能否|可否|可以|能)\s*(?:在|于)?\s*[^,，。;；]{1,10}?(?:前|之前|以前)\s*(?:交|发|出货|交货|发货|送到)")
 _QUESTION_END = cue(r"吗|么|嘛|[?？]")
 # asking whether a delivery may move: "可以提前到…出货吗", "能不能推迟到…再送", "能否往后挪到…"
 _ASKED_MOVE = cue(
-    r"(?:(?P<ask>可不可以|能不能|能否|可否)|可以|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至)")
+    r"(?:(?P<ask>可不可以|能不能|能否|可否)|可以|能|方便)\s*(?:往前|往后|再)?\s*(?:提前|推迟|延后|延迟|推|挪|改|提)\s*(?:到|至|做(?=\s*\d))")
 _CHANGE_VERB = cue(r"改|调|定|换|变|更")
 # the customer told, asked after or pressing ("已经跟客户说了", "客户已经知道了", "客户催了"): told of a
 # slip, not asking for a change (class: change vs delay)
@@ -205,6 +233,9 @@ _TOLD_BEFORE = cue(r"(?:跟|给|通知|告诉|和|向|帮)\s*$")
 # (or agrees to the factory's date: "客户那边已经确认收货时间", "客户确认了到货日期")
 _TOLD_AFTER = cue(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知道|不知道|催|在催|问|来电话问|打电话问|着急"
                   r"|(?:确认|同意|认可)了?\s*(?:收货|到货|送货|交货|出货|发货|提货)?\s*(?:时间|日期|日子))")
+
+
+_POSSESSIVE_AFTER = cue(r"[\u4e00-\u9fff]{0,4}?的(?=[\u4e00-\u9fff])(?!意思|要求|需求|话)")
 
 
 def names_requester(text: str) -> bool:
@@ -215,6 +246,8 @@ def names_requester(text: str) -> bool:
             continue
         if word in ("客户", "客户那边", "甲方") and _TOLD_AFTER.match(text, match.end()):
             continue
+        if word in ("客户", "客户那边", "客人", "甲方") and _POSSESSIVE_AFTER.match(text, match.end()):
+            continue   # "客户那边卸货的吊车没空", "客户的款还没打": the customer's things, no one asking
         return True
     return False
 
@@ -300,11 +333,13 @@ _COMMERCIAL = cue(
     r"|微信|邮件|邮箱|电话|联系|对接|业务员|跟单员|换人|换个人"
 )
 _PAPERS = cue(r"发票|合同|报价|图纸|资料|样品|样件|文件|报告|合格证|单据|邮件|证书")
-_MOVED_TO = cue(r"(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到\s*$")
+# (Cantonese 改做 is 改到: "可唔可以改做12月15号交")
+_MOVED_TO = cue(r"(?:(?:推迟|延迟|延后|延期|延|提前|改|挪|推|放)到|改做)\s*$")
 _CHANGE_FIELD = cue(
     rf"(?:改|换|调整|更改|变更)\s*(?:一下|下)?\s*(?:{lx.alternation(lx.SPEC_FIELDS)})"
     # the field first: "包装改木箱", "颜色换蓝色"; a feature dropped: "不要logo了", "标签不要了"
-    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得)?\s*[改换](?![成为用])\s*\S"
+    # (Cantonese 转 is 换: "颜色转白色")
+    rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得)?\s*(?:[改换](?![成为用])|转)\s*\S"
     rf"|不要\s*(?:{lx.alternation(lx.SPEC_FIELDS)})|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*不要了"
     # a feature moved: "孔位要挪一下", "铭牌往左移10毫米", "开孔位置往上偏一点" ("颜色偏深" is a defect)
     rf"|(?:{lx.alternation(lx.SPEC_FIELDS)})\s*(?:也|都)?\s*(?:要|需要|得|要求)?\s*(?:往[左右上下前后里外]\s*)?(?:挪|移(?!位))"
@@ -327,8 +362,13 @@ _REQUESTED_SPEC_OP = cue(
 )
 
 
+# the channel a request came by ("客户邮件：", "客户打电话说", "微信里讲"): no contact detail to change
+_CHANNEL = cue(r"(?:邮件|电话|微信|来电|来函)\s*(?:里|中|上)?\s*(?:说|讲|[:：])|打电话\s*(?:来)?\s*(?:说|讲)")
+
+
 def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
-    if _COMMERCIAL.search(clause) or (_PEOPLE_WORD.search(clause) and _PEOPLE_COUNT.search(clause)):
+    if _COMMERCIAL.search(_CHANNEL.sub("", clause) if ("电" in clause or "邮" in clause or "微" in clause or "函" in clause)
+                          else clause) or (_PEOPLE_WORD.search(clause) and _PEOPLE_COUNT.search(clause)):
         # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff
         return None
     if requested and has_order:
@@ -371,12 +411,18 @@ def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pa
 # 150 pcs", "move the ex-factory date up to Nov 20", "change the color from black to grey") -------------
 # a request marker: nobody's report, someone asking
 _EN_ASKING = cue(
-    r"(?i)\b(?:please|pls|kindly|could you|can you|would you|we need|we.d like|we would like|we want|need to"
-    r"|have to|must|shall be|is to be|are to be|requests?|requested|asks?|asked)\b")
+    r"(?i)\b(?:please|pls|kindly|could you|can you|would you|could we|can we|we need|we.d like|we would like|we want|need to"
+    r"|have to|must|shall be|is to be|are to be|requests?|requested|asks?|asked"
+    # the buyer's decision relayed: "customer confirmed: PO-7720 add 60 units"
+    r"|(?:customer|client|buyer)s?\s+(?:has\s+|have\s+)?(?:confirmed|confirms))\b")
 _EN_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
 _EN_QTY_DELTA = cue(
+    # (the order may stand between: "cut the qty of PO-2026-131 by 150 sets")
     rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:order\s+)?(?:quantity|qty)"
-    rf"\s+by\s+{_EN_NUM}")
+    rf"(?:\s+(?:of|for|on)\s+\S+)?\s+by\s+{_EN_NUM}"
+    # the count with its unit right after the verb: "add 60 units", "reduce 200 pcs", "cut another 50 sets"
+    rf"|\b(?P<verb2>reduc|cut|decreas|increas|add)\w*\s+(?:another\s+|an?\s+extra\s+|extra\s+)?{_EN_NUM.replace('num', 'num2')}"
+    rf"\s*(?:units?|pcs|pieces|sets?)\b")
 _EN_QTY_SET = cue(rf"(?i)\b(?:quantity|qty)\b[^.;!?\n]{{0,30}}?\b(?:to|into)\s+{_EN_NUM}(?!\s*%)")
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -393,13 +439,26 @@ _EN_DUE_MOVE = cue(
     r"[^.;!?\n]{0,70}?\b(?:to|until|till)\s+(?P<date>[^.;!?\n]{1,20})")
 _EN_NOTICE = cue(r"(?i)\b(?:please|kindly)\s+(?:note|be\s+(?:informed|advised))\b")
 _EN_ANNOUNCED = cue(r"(?i)\b(?:will|'ll|is|was|are|were|been|be|being|had\s+to|has\s+to)\s+$")
-_EN_EARLIER = cue(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|up)\b")
+_EN_EARLIER = cue(r"(?i)\b(?:advance|bring|pull|earlier|forward|sooner|ahead|up)\b")
 _EN_SPEC = cue(
     r"(?i)\b(?:chang|switch|replac)\w*\s+(?:the\s+)?(?:colou?r|material|packing|packaging|carton|label|logo"
     r"|size|finish|surface|coating|voltage|plug|model|spec\w*|drawing|manual|nameplate|paint)\b"
     # a part added or dropped: "add one more carton label", "remove the handle"
     r"|\badd\s+(?:one\s+more|another|an?|one|extra|an\s+extra)\s+(?![\d,]+\b)[a-z]"
     r"|\b(?:remove|delete|drop|cancel)\s+the\s+(?!order\b|po\b|quantity\b)[a-z]")
+
+
+# a shift said as "N days / weeks earlier / later" of a delivery ("get PO-7725 delivered one week earlier")
+_EN_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+_EN_DUE_EARLIER = cue(
+    r"(?i)\b(?P<days>\d{1,3}|an?|one|two|three|four|five|six|seven|ten)\s+(?P<unit>days?|weeks?)\s+"
+    r"(?P<dir>earlier|sooner|later|ahead)\b")
+_EN_DUE_WORD_RE = cue(rf"(?i)\b{_EN_DUE_WORD}")
+
+
+# one finish or part for another, said as what it should be ("the handles should be matte black instead of
+# chrome"): the buyer's spec even in a notice
+_EN_INSTEAD = cue(r"(?i)\b(?:should|shall|must|need\s+to|has\s+to|have\s+to|to)\s+be\s+[^.;!?\n]{1,40}?\binstead\s+of\b")
 
 
 def _english_date(text: str, today: date) -> date | None:
@@ -425,8 +484,9 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
     items: list[ParsedItem] = []
     delta = _EN_QTY_DELTA.search(text)
     if delta:
-        op = "sub" if delta.group("verb").lower() in ("reduc", "cut", "decreas", "lower") else "add"
-        items.append(ParsedItem("change", field="quantity", op=op, value=int(delta.group("num").replace(",", ""))))
+        verb, count = delta.group("verb") or delta.group("verb2"), delta.group("num") or delta.group("num2")
+        op = "sub" if verb.lower() in ("reduc", "cut", "decreas", "lower") else "add"
+        items.append(ParsedItem("change", field="quantity", op=op, value=int(count.replace(",", ""))))
     else:
         match = _EN_QTY_SET.search(text)
         if match:
@@ -435,13 +495,19 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
     if not asking:
         # "Please note …" alone announces: a buyer's count revised is still the order changed, a date
         # moved may be the factory's own slip
+        instead = None if items else _EN_INSTEAD.search(text)
+        if instead:
+            items.append(ParsedItem("change", field="spec", op="set", value=_sentence_from(text, instead.start())))
         return items
     shift = _EN_DUE_SHIFT.search(text)
     move = None if shift else _EN_DUE_MOVE.search(text)
+    if shift is None and move is None:
+        shift = _EN_DUE_EARLIER.search(text) if _EN_DUE_WORD_RE.search(text) else None
     if (shift or move) and _EN_ANNOUNCED.search(text, 0, (shift or move).start()):
         shift = move = None   # "we will postpone …", "is delayed by …": a slip announced, not a request
     if shift:
-        value = int(shift.group("days")) * (7 if shift.group("unit").lower().startswith("week") else 1)
+        count = _EN_COUNT.get(shift.group("days").lower()) or int(shift.group("days"))
+        value = count * (7 if shift.group("unit").lower().startswith("week") else 1)
         earlier = _EN_EARLIER.search(shift.group()) and not re.search(r"(?i)\b(?:later|back)\b", shift.group())
         if value:
             items.append(ParsedItem("change", field="due_date", op="sub" if earlier else "add", value=value))
@@ -449,11 +515,15 @@ def english_change(text: str, today: date) -> list[ParsedItem]:
         when = _english_date(move.group("date"), today)
         if when is not None:
             items.append(ParsedItem("change", field="due_date", op="set", value=when))
-    spec = _EN_SPEC.search(text)
+    spec = _EN_SPEC.search(text) or _EN_INSTEAD.search(text)
     if spec and not items:
-        value = re.split(r"[.;!?\n]", text[spec.start():], maxsplit=1)[0].strip()
-        items.append(ParsedItem("change", field="spec", op="set", value=value or None))
+        items.append(ParsedItem("change", field="spec", op="set", value=_sentence_from(text, spec.start())))
     return items
+
+
+def _sentence_from(text: str, start: int) -> str | None:
+    """`text` from `start` to the end of its sentence."""
+    return re.split(r"[.;!?\n]", text[start:], maxsplit=1)[0].strip() or None
 
 
 # a change spoken of as a pending matter, asked whether someone decided it ("交期提前3天那个，老板定了没有",

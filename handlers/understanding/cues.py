@@ -22,7 +22,7 @@ QUERY_STRONG = _scan(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     # (a space ends a clause of voice input too: "喷完了没有啊 客户一直在催")
-    + r"|嘛(?=\s|$)|(?<![检调审核抽巡排普复])查(?!不到|不了|无|到了|不出|收)|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|未[呀啊吖]?[?]?(?=\s|$)"
+    + r"|嘛(?=\s|$)|(?<![检调审核抽巡排普复])查(?!不到|不了|无|到了|不出|收)|么(?=\s|$)|(?<![也都还并就])没有?[?]?(?=\s|$)|(?<!着)呢[?]?(?=\s|$)|(?<![还仍尚都])未[呀啊吖]?[?]?(?=\s|$)"
     # "了没" asks only where the clause ends ("焊了没", "做完了没有"), not in "做完了没有问题的"
     + r"|(?:了|完|好)没有?[呀啊吖]?[?]?(?=\s|$)"
     # Sichuan "完没得" / "好了没得": done or not?

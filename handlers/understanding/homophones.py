@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from .patterns import cue
@@ -26,6 +26,13 @@ _CUE_BEFORE = cue(r"(?:正在|还在|已经?|开始|可以|准备|就|能|会|�
 # 发火 for 发货, 排场 for 排产) only after an order number in its line and right before an aspect cue
 _LOOSE_CUE_AFTER = cue(r"\s*(?:已经?|都|也|还)?\s*[\u4e00-\u9fff]?\s*(?:了|完|好|中|吗|没|%|百分之)")
 _ORDER_BEFORE = cue(r"(?:^|[^\d])\d{3,}[^\n]{0,6}$|[A-Za-z]{1,4}-?\d[\d-]{3,}[^\n]{0,6}$")
+# Pinyin initials typed for a word ("zj ok" for 质检 ok, "fh done" for 发货 done, "jh改12.20" for 交货改12.20):
+# a standalone pair of lower-case letters that spells the initials of exactly one milestone's two-character
+# words, or of the delivery words below; never inside a Latin word, an order number (gd2611-07, hx-118)
+# or an English contraction (we'll), and never a pair common in chat for something else (pc: pieces,
+# hh: laughter, ps, ok)
+_INITIALS_OF = {"交货": "jh", "交期": "jq"}
+_NOT_INITIALS = frozenset(("pc", "ps", "hh", "ok", "mm", "cm", "kg", "pm", "am", "hr", "qc", "po", "no", "so"))
 _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ", "aaaaeeeeiiiioooouuuuvvvv")
 
 
@@ -52,11 +59,29 @@ def _by_reading() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
     return first, {reading: frozenset(chars) for reading, chars in same.items()}
 
 
-class SlipRepair:
-    """Rewrites homophone slips of the given milestone words back to the words."""
+def _initials_pattern(words: Mapping[str, str], first: dict[str, str]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """The standalone initials of `words` (word -> milestone) that name one milestone, and the word each stands for."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)   # initials -> milestone -> word
+    # (the milestone's own name first: zj is 质检, not its synonym 终检)
+    for word, milestone in sorted(words.items(), key=lambda pair: (pair[0] != pair[1], pair[0])):
+        if len(word) == 2 and all(ch in first for ch in word):
+            found[first[word[0]][0] + first[word[1]][0]].setdefault(milestone, word)
+    by_initials = {initials: next(iter(named.values())) if len(named) == 1 else "" for initials, named in found.items()}
+    for word, initials in _INITIALS_OF.items():
+        by_initials.setdefault(initials, word)
+    by_initials = {k: v for k, v in by_initials.items() if v and k.isascii() and k.isalpha() and k not in _NOT_INITIALS}
+    if not by_initials:
+        return None, {}
+    return cue(rf"(?<![A-Za-z0-9'’\-])(?:{'|'.join(sorted(by_initials))})(?![A-Za-z0-9\-])"), by_initials
 
-    def __init__(self, words: Iterable[str]) -> None:
+
+class SlipRepair:
+    """Rewrites homophone slips of the given milestone words back to the words, and their pinyin initials."""
+
+    def __init__(self, words: Iterable[str] | Mapping[str, str]) -> None:
         first, same = _by_reading()
+        milestone_of = words if isinstance(words, Mapping) else {word: word for word in words}
+        self._initials, self._word_by_initials = _initials_pattern(milestone_of, first)
         self._word_by_sound: dict[tuple[str, str], str] = {}
         classes: list[set[str]] = [set(), set()]
         for word in sorted(words):
@@ -91,7 +116,12 @@ class SlipRepair:
         )
 
     def repair(self, text: str) -> str:
-        return self._repair_loose(self._repair(text))
+        return self._repair_loose(self._repair(self._expand_initials(text)))
+
+    def _expand_initials(self, text: str) -> str:
+        if self._initials is None:
+            return text
+        return _replaced(text, self._initials, lambda match: self._word_by_initials[match.group()])
 
     def _repair_loose(self, text: str) -> str:
         def word_for(match: re.Match[str]) -> str | None:

@@ -65,7 +65,7 @@ REQUESTERS = (
     # Cantonese: 客人 is the customer, 话 is "says"
     "客人", "客人话", "客人说", "客人要", "客人要求",
     # 讲 is "says" too: "销售讲…", "客户讲…"
-    "销售讲", "客户讲", "客人讲", "业务讲",
+    "销售讲", "客户讲", "客人讲", "业务讲", "销售话", "业务话",
     # English in a relayed mail: "customer requests to move delivery date to 12/22", "Customer asked …"
     "customer request", "customer requests", "customer asked", "customer asks", "customer wants",
     "Customer request", "Customer requests", "Customer asked", "Customer asks", "Customer wants",
@@ -82,7 +82,7 @@ SET_OPS = (
 )
 QTY_ADD_OPS = ("追加", "追单", "要多", "再多", "再加", "加做", "多做", "增加", "加订", "加单", "再要", "多要", "补加", "加多", "加")
 QTY_SUB_OPS = ("减少", "减掉", "减去", "少做", "少要", "砍掉", "砍", "取消", "去掉", "减")
-DUE_ADD_OPS = ("押后", "押迟", "往后延", "往后推", "往后挪", "往后拖", "往后排", "推迟", "延后", "延期", "延长", "顺延", "推后", "后延", "晚", "延")
+DUE_ADD_OPS = ("押后", "押迟", "往后放", "往后延", "往后推", "往后挪", "往后拖", "往后排", "推迟", "延后", "延期", "延长", "顺延", "推后", "后延", "晚", "延")
 DUE_SUB_OPS = ("往前提", "往前挪", "提前", "提早", "早")
 SPEC_OPS = ("改回", "换回", "改成", "改为", "换成", "换为", "改用", "换用", "变更为", "更换为", "更改为", "变成", "做成", "调整为", "换")
 SPEC_FIELDS = (
@@ -182,6 +182,8 @@ QUERY_STRONG = (
     "能不能", "可不可以", "几成", "要几天", "几天能", "几天可以", "几点", "哪个工序", "哪道工序", "哪个环节", "什么工序", "哪一道", "哪个车间", "没有?", "进度咋", "啥状态", "什么状态", "查询",
     # a tag question checks what the sender heard: "123焊接完成了是吧"
     "是吧", "对吧", "是不是啊",
+    # which order, or where one is stuck: "哪张单逾期了", "现在卡在哪" (Cantonese 边张 / 边步 reach here as 哪)
+    "哪张", "哪单", "哪步", "卡在哪", "卡哪",
 )
 QUERY_WEAK = ("进度", "进展", "情况", "状态", "动态")
 GENERAL_ORDER = r"订单|(?<=[的些个哪几少期])单(?![价据号子位元])"

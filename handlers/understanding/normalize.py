@@ -59,6 +59,9 @@ _CANTONESE_CONTEXT = (
     ("迟", cue(r"(?<![推延])迟(?=\s*了?\s*[一二两三四五六七八九十几半\d])"), "晚"),
     ("点", cue(r"得点(?:呀|啊|样)?"), "得怎么样"),
     ("过", cue(r"没有过(?![程去来])"), "没过"),
+    # Cantonese 边 before a measure word is "which" (边张单 = 哪张单, 边啲 = 哪些, 到边步 = 到哪步); not a side
+    # (那边, 这边, 旁边, 一边)
+    ("边", cue(r"(?<![那这旁两一左右里外东南西北上下前后身手半无周海岸路河江])边(?=[个张些步间位单件款批样])"), "哪"),
     # Sichuan 莫得 (= 没有): "料莫得到", "莫得问题"
     ("莫", cue(r"莫得"), "没有"),
     ("喇嘞咯喽", cue(r"(?<=[\u4e00-\u9fff])[喇嘞咯喽](?=\s|$|[,，。!！])"), "了"),
@@ -80,6 +83,9 @@ _SELF_CORRECTION = cue(
     rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?P<verb>{_CHANGE_VERBS})?(?:百分之)?(?:[A-Za-z]{{0,4}}-?\d[\d\-]*|[{_CN_DIGITS}]+)\s*[%台件个套]?\s*[,，]?\s*"
     rf"{CORRECTION_WORDS}\s*[,，]?\s*(?:应该是|是)?\s*(?=(?P<verb2>{_CHANGE_VERBS})?(?:百分之)?[0-9{_CN_DIGITS}])"
 )
+# a number said again after a hesitation ("数量改成 十六 呃 十八套", "加 30 嗯 40台"): the number said last stands
+_RESTATED_NUMBER = cue(
+    rf"(?<![0-9A-Za-z{_CN_DIGITS}])(?:\d+|[{_CN_DIGITS}]+)\s*[,，]?\s*(?:呃+|额+|嗯+)\s*[,，]?\s*(?=[0-9{_CN_DIGITS}])")
 # a corrected day of a date ("12月8号，打错了，是18号", "12月8号 不对 12月18号"): the month said
 # first stays unless the correction says its own
 _DATE_CORRECTION = cue(
@@ -167,6 +173,8 @@ def normalize(text: str) -> str:
         text = _ORDER_CORRECTED_FIRST.sub(_order_corrected_first, text)
     if "\U0001F44C" in text:
         text = _OK_HAND.sub(" OK ", text)
+    if "呃" in text or "额" in text or "嗯" in text:
+        text = _RESTATED_NUMBER.sub("", text)
     text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
     return _MENTION.sub("", text)
 

@@ -23,8 +23,9 @@ _UNIT_AFTER = cue(
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
+# ("PO-7725 and PO-7726": an English list)
 _LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有|(?<=\s)and(?=\s))?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
-_VALUE_BEFORE = cue(r"(?:改成|改为|改到|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
+_VALUE_BEFORE = cue(r"(?:改成|改为|改到|(?<![修更])改|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = cue(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
 _SUBJECT_BEFORE = cue(
@@ -48,7 +49,8 @@ _PHONE = cue(r"1[3-9]\d{9}")
 _FULL_DATE = cue(r"\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])")
 # forms no quantity, date or model name takes (SO20261118004, PO-2026-017, K-2612-05, A2312-05): an order
 # wherever it stands, also inside a customer's sentence ("我们的SO20261130002现在…") (class: customer voice)
-_DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*")
+# (PO / SO, a purchase or sales order, name an order with any count of digits: "move the ETD of PO-4471")
+_DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-9]+)*|(?i:PO|SO)-?\d{3,}")
 # a tracking or invoice number is not an order: "快递单号SF1234567890", "运单号…", "发票号…"
 # …nor a container, seal or bill-of-lading number ("柜号TCNU8823410", "提单号…"): the shipment's papers
 # in a sentence of English, letters and a dash before the digits mark an order wherever it stands
@@ -107,8 +109,10 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
     for match in _CANDIDATE.finditer(line):
         token = match.group("token")
         tail = line[match.end():]
-        if _UNIT_AFTER.match(tail) and not _DISTINCT_FORM.fullmatch(token):
-            continue   # (no count or date is written SO20261124007: "SO… 支架 下料" names the part after it)
+        if _UNIT_AFTER.match(tail) and not _DISTINCT_FORM.fullmatch(token) \
+                and not (match.group("prefix") or "").startswith("#"):
+            continue   # (no count or date is written SO20261124007: "SO… 支架 下料" names the part after it;
+            # after #, Cantonese 个 is "the": "#8807 个logo")
         if tail[:1].isascii() and tail[:1].isalpha() and not _ASCII_WORDS_AFTER.match(tail):
             continue
         if match.group("prefix"):

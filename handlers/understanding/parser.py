@@ -94,10 +94,20 @@ _SAID_OF_IT = cue(r"[\u4e00-\u9fffA-Za-z%]")
 # "…不对 是251", "…不对 问的是631": an order number corrected by the one after the correction words
 _ORDER_FIX = cue(rf"[\s,，]*{CORRECTION_WORDS}[\s,，]*(?:问的是|说的是|应该是|是)\s*(?P<order>{TOKEN})(?![\d%台件个套号日])")
 # a question about a person, a document, money or the number itself rather than the order's progress
-_OTHER_SUBJECT = cue(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购")
+_OTHER_SUBJECT = cue(r"谁|在跟|跟进人|负责人|发票|图纸?|价格|价钱|报价|单价|合同|付款|货款|尾款|打错|地址|样品|样板|邮件|申购"
+                    # (the order's size, not its progress: "这个单子数量是多少来着"; whether material or hands
+                    # suffice: "料够不够", "人手够吗")
+                    r"|数量|订单量|订量|够不够|够吗|够用吗|够没")
 _STATUS_ASKED = cue(r"进度|进展|情况|状态|到哪|哪一步|什么时候|啥时候|几时|几号|做完|做好|完成|交货|出货|发货|逾期|怎么样|咋样|如何")
 _PAST_EPISODE = cue(r"(?:上次|上回|之前那次|那次)[^,，。;；]{0,12}(?:那个|那件|这个)?事|以后(?:都|要|得|再)?(?:先|要|得)")
-_PAPER_AFTER = cue(r"\s*(?:清单|明细|单据|资料|文件|箱单)")
+_PAPER_AFTER = cue(r"\s*的?\s*(?:清单|明细|单据|资料|文件|箱单|照片|相片|图片|视频)")
+# a paper asked when it will be issued ("3318的提单什么时候出", "报关单几号能出"): the step after it is the paper's
+_PAPER_WHEN = cue(r"(?:提单|提货单|报关单|箱单|装箱单|发票|合格证|证书|报告|单据)\s*(?:什么时候|啥时候|几时|几号|哪天)")
+# a look asked for after a completion ("焊好 睇下焊缝ok唔ok", "装好了 你看看效果"): an inspection of the work, no
+# question of its status
+_ONGOING_NE = cue(r"(?:排队|排着|等着|在等|忙着|在(?![哪何啥])[\u4e00-\u9fff]{1,2}|[\u4e00-\u9fff]着)\s*呢\s*$")
+_FINISHED_BEFORE = cue(r"[好完]\s*了?\s*[,，]?\s*$")   # (焊好, 装完: the step word holds the completion)
+_LOOK_AFTER_DONE = cue(r"(?:你|帮忙|麻烦)?\s*(?:看下|看一下|看看|检查下|检查一下)(?!\s*(?:进度|进展|情况|状态|到哪|做到|几|什么时候|有没有))")
 _HYPOTHETICAL = cue(
     r"^\s*(?:如果|要是|假如|假设|万一|要不是|就算|即使)"
     r"|^\s*等(?:到)?[^,，。;；]{0,16}?[完好]了?\s*(?:就|再)?\s*(?:叫|告诉|通知|说一声|喊|跟我说)")
@@ -106,7 +116,15 @@ _HYPOTHETICAL = cue(
 # word is another matter: "加50套，交期待定" requests the quantity and leaves only the date open)
 _UNDECIDED = cue(
     r"(?:没|未|没有)\s*(?:定|确定|确认|敲定|拍板|落实|决定)(?![了下好])|待定|待确认|(?:再|还在)考虑|考虑考虑|考虑一下"
-    r"|等[^,，。;；]{0,6}确认")
+    r"|等[^,，。;；]{0,6}确认"
+    # still talked over ("客户还在商量要不要换成不锈钢", "价钱没谈拢"), only asked about ("客户只是先问问"), or the
+    # plan to be left alone meanwhile ("先别动计划", "先不要动排产")
+    r"|(?:还在|正在|在)\s*(?:商量|讨论|研究|谈)|商量中|讨论中|要不要|(?:没|未|没有)\s*谈(?:拢|妥|好|定)"
+    r"|(?:只是|就是)?\s*先问问|只是问问|(?:先|暂时)\s*(?:别|不要|不)\s*动")
+# a clause that only announces the question after it ("采购这边问一下", "能不能帮忙问下车间", "想问下")
+_ASK_PREFACE = cue(r"[^,，。;；?？\ue000]{0,8}?(?:(?:能不能|可不可以|能否|可否|麻烦)\s*)?(?:帮忙|帮我)?\s*"
+                   r"(?:请问|想问|问一下|问下|问问|打听一下|打听下)\s*(?:一下|下)?[^,，。;；?？\ue000]{0,6}")
+_IF = cue(r"如果|要是|假如|假设|假使|若是|倘若|万一")
 _FIELD_LEFT_OPEN = cue(r"(?:交期|交货期|数量|颜色|价格|价钱)\s*(?:还|都|也|暂时|目前)?\s*(?:没|未|没有|待)")
 # a question of what the order is ("123 是加急单吗", "123是给宁波那家做的吧", "123 是直接组装还是先过QC"):
 # the order, then the copula, then a predicate asking nothing of its status (_STATUS_IN_PREDICATE)
@@ -144,6 +162,8 @@ _GENERAL_ORDER = cue(
     lx.GENERAL_ORDER + r"|(?<=[的些哪几少])单子|(?:这|那)批(?:货)?(?!\s*(?:油漆|涂料|配件|零件|耗材|[\u4e00-\u9fff]{0,2}[丝纸轮罩钉栓板管粉料材胶剂布]))"
     # "有几个单子逾期了", "多少订单没发": a count of orders asked about
     r"|(?:几|多少|哪些|哪几)\s*[个张]?\s*(?:单子?|订单)"
+    # "哪张单逾期了", "有没有单卡在质检": which order, or whether any order is in a state
+    r"|(?<=哪张)单|(?<=有没有)单|(?<=有无)单"
 )
 
 
@@ -561,7 +581,9 @@ class Parser:
     def _scope(self, text: str, today: date, has_order: bool, requested: bool = False) -> list[ParsedItem]:
         clauses = [m.group() for m in _CLAUSE.finditer(text)]
         requested = requested or names_requester(text)
-        changes = [item for clause in clauses for item in self._changes(clause, today, requested, has_order)]
+        # (a change under a condition, "如果加100台的话交期要推几天", is weighed, not asked for)
+        changes = [item for clause in clauses if not _IF.search(clause)
+                   for item in self._changes(clause, today, requested, has_order)]
         if has_order and not any(item.field == "quantity" for item in changes):
             kept = kept_quantity(text, requested)
             changes += [kept] if kept is not None else []
@@ -573,15 +595,26 @@ class Parser:
         items: list[ParsedItem] = []
         rest: list[str] = []
         requests: list[str] = []
-        for clause in clauses:
+        for index, clause in enumerate(clauses):
             if not_a_report(clause) or conditional(clause):
                 continue   # a past matter, a standing rule or a condition: no news of the order
             if has_order and _ABOUT_THE_ORDER_ITSELF.match(clause) and not _STATUS_IN_PREDICATE.search(clause):
                 continue   # "123 是加急单吗", "…是直接组装还是先过QC": what the order is, not where it stands
+            if index + 1 < len(clauses) and "问" in clause and _ASK_PREFACE.fullmatch(clause.strip()):
+                continue   # "采购这边问一下，…", "能不能帮忙问下车间，…": the question follows
             probe = _SELF_LOOK.sub("", clause) if "我" in clause else clause
+            if "看" in probe or "检查" in probe:
+                look = _LOOK_AFTER_DONE.search(probe)
+                done = look and (DONE.search(probe, 0, look.start()) or _FINISHED_BEFORE.search(probe, 0, look.start()))
+                probe = probe[: look.start()] if done else probe
             if (QUERY_STRONG.search(probe) or _CONFIRM_TAG.search(clause)) and not self._is_statement(clause):
                 if has_order or _GENERAL_ORDER.search(clause):
                     mentions = self._mentions(clause, derived=True)
+                    paper = _PAPER_WHEN.search(clause)
+                    if paper is not None:
+                        mentions = [m for m in mentions if m.start < paper.start()]
+                        if not mentions:
+                            continue   # "3318的提单什么时候出": when a paper is issued, not the order's status
                     if off_topic(clause) and all(_PAPER_AFTER.match(clause, m.end) for m in mentions):
                         # asks about a person, a document or money, not the order's status (a milestone
                         # word may name the paper: "出货清单谁有"; but "质检报告出了吗" asks if QC is done)
@@ -643,6 +676,9 @@ class Parser:
     def _is_statement(clause: str) -> bool:
         """A clause with a query word that still reports rather than asks ("多少" in "还差多少" aside;
         几 as "a few" in "有几个起泡", "坏了几台": class: indefinite 几 in a statement)."""
+        ongoing = _ONGOING_NE.search(clause) if "呢" in clause else None
+        if ongoing is not None and not QUERY_STRONG.search(clause, 0, ongoing.start()):
+            return True   # "等喷漆 排队呢", "还在焊呢": 呢 after something going on states it
         if _QUESTION_MARK.search(clause):
             return False
         return bool(PERCENT.search(clause)) or (
@@ -718,7 +754,9 @@ class Parser:
                     return covering in self._known_tokens and match.start() - back + len(covering) == match.end()
             return False
         return (len(token) == 1 or token in self._known_tokens or bool(DONE.match(token[1:]))
-                or bool(START.match(token[1:])) or token[1] in "了过着咗出走")
+                or bool(START.match(token[1:])) or token[1] in "了过着咗出走"
+                # a question of how far the verb got: "焊到几成了", "焊得怎么样了" (jieba joins 焊到, 焊得)
+                or (len(token) == 2 and token[1] in "到得" and _HOW_FAR.match(text, match.start() + 2) is not None))
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
@@ -928,6 +966,9 @@ class Parser:
     # ---- change requests ------------------------------------------------------------------
     def _changes(self, clause: str, today: date, requested: bool, has_order: bool) -> list[ParsedItem]:
         parts = _RUN_ON_JOIN.split(clause)
+        if len(parts) == 1 and " " in clause.strip():
+            # terse requests set apart by spaces, each naming its field: "板厚改1.5mm 数量加200"
+            parts = _FIELD_AFTER_SPACE.split(clause)
         if len(parts) > 1:
             # run-on speech joins requests with 然后 / 另外 / 同时: "要减少五十台然后颜色改成黑色的"
             return [item for part in parts for item in self._changes(part, today, requested, has_order)]
@@ -956,10 +997,12 @@ _THEN_NEXT = cue(r"[\u4e00-\u9fff]{0,2}了\s*就\s*[\u4e00-\u9fff]{1,2}\s*$")
 _PART_NOT_YET = cue(r"[\s,，;；][^\s,，;；。\d]{1,4}?(?:还没有?|还未|尚未)\s*(?:开始)?\s*(?P<verb>[\u4e00-\u9fff]{1,2})")
 _DONE_MARK = cue(r"完|(?<![A-Za-z])(?:ok|OK)(?![A-Za-z])")
 _QUESTION_MARK = cue(r"吗|呢|\?|么")
+_HOW_FAR = cue(r"\s*(?:哪|什么|几|多少|怎么样|咋样|如何|怎样|点样)")
 _ALREADY = cue(r"已|都|也")
 _FINISHED = cue(r"[完好]")
 _RUN_ON_JOIN = cue(r"然后|另外|同时|并且|还有就是")
-_ENGLISH_WORDS = cue(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+_FIELD_AFTER_SPACE = cue(r"(?<=\S)\s+(?=(?:" + lx.alternation(lx.QTY_FIELDS + lx.DUE_FIELDS + lx.SPEC_FIELDS) + r"))")
+_ENGLISH_WORDS = cue(r"[A-Za-z]{3,}[\s,:]+[A-Za-z]{2,}")
 
 
 # ---- helpers (pure functions over one window or clause) -------------------------------------
@@ -986,7 +1029,8 @@ _NOMINALISED = cue(r"\s*[^\s,，;；。的]{0,4}?的(?![话了])\s*[\u4e00-\u9ff
 _UNDER_WAY = cue(r"在[干做搞弄赶焊喷装切开检]")
 # (…or a number and some, "60几个微米", "二十几台": a rough count, not a question)
 _INDEFINITE_FEW = cue(r"(?:有|了|坏|出|发现|好)\s*几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))|好几\s*个?\s*(?:单|订单|柜)"
-                      r"|(?:\d|十)几\s*[个台件套处只条块片](?!\s*(?:订单|单子?|$))")
+                      # "60几个微米", "二十几台": some number past sixty, twenty
+                      r"|(?:\d+|[一二两三四五六七八九]?[十百千])\s*几\s*[个台件套处只条块片]?")
 # partial aspect as a slash fraction after a completion verb ("已完成3/4"): a share, not 3 April
 # …or right after the milestone word ("电焊 3/4", "组装 300/600", "总装（30/120）", "组装完成500/500")
 _SLASH_SHARE = cue(r"(?:(?P<verb>完成|做了|好了|了)|^\s*[(（]?\s*)(?P<n>\d{1,5})\s*/\s*(?P<d>\d{1,5})(?![\d/.])"

@@ -154,3 +154,126 @@ def test_a_drawing_to_fix_with_no_one_asking_is_no_change(parser):
 @pytest.mark.parametrize("text", ["2412-51 能提前到周五发货", "2412-52 可以提前到下周一出货"])
 def test_a_move_said_without_asking_is_the_factorys_forecast(parser, text):
     assert [(i.intent, i.milestone) for i in parser.parse(text, NOW)] == [("progress", "发货")]
+
+
+# ---- round 6: English requests in more forms (examples our own) ----------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Could you help to reduce the qty of PO-6201 by 40 pcs? The project shrank.", [("change", "quantity", "sub", 40)]),
+    ("Pls increase the quantity for SO-6202 by 25 sets", [("change", "quantity", "add", 25)]),
+    ("Good news, customer confirmed: PO-6203 add 120 pcs.", [("change", "quantity", "add", 120)]),
+    ("Kindly cut 30 units from PO-6204, thanks", [("change", "quantity", "sub", 30)]),
+    ("Can we have PO-6205 shipped two weeks later? Their site is not ready.", [("change", "due_date", "add", 14)]),
+    ("Could we get the delivery of PO-6206 3 days earlier?", [("change", "due_date", "sub", 3)]),
+    ("Please note the feet of PO-6207 should be rubber instead of plastic.", [("change", "spec", "set", None)]),
+])
+def test_more_requests_in_english_mails(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Customer confirmed receipt of PO-6208, thanks",
+    "We finished PO-6209 two days earlier than planned",
+    "PO-6210 was shipped one week later because of the typhoon",
+])
+def test_english_news_that_asks_for_no_change(parser, text):
+    assert [i for i in changes(parser, text) if i[0] == "change"] == []
+
+
+# ---- round 6: Chinese requests in more forms (examples our own) ------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    # the channel the request came by names no contact detail to change
+    ("客户邮件：6301 把手请改为哑光黑", [("change", "spec", "set", None)]),
+    ("客户打电话说6302 包装改成纸箱", [("change", "spec", "set", None)]),
+    # Cantonese: 个 after # is "the", 转 is 换
+    ("客人话 #6303 个铭牌要改大啲", [("change", "spec", "set", None)]),
+    ("客户讲 6304 面板颜色转灰色", [("change", "spec", "set", None)]),
+])
+def test_a_spec_request_relayed_by_mail_call_or_in_cantonese(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("6305 客户要求颜色改蓝色 数量减50", [("change", "spec", "set", None), ("change", "quantity", "sub", 50)]),
+    ("6306 客户要求 数量改800 交期不变", [("change", "quantity", "set", 800)]),
+    ("客户话 6307 交期改12月28号 包装改木箱", [("change", "due_date", "set", _day(12, 28)), ("change", "spec", "set", None)]),
+])
+def test_requests_set_apart_by_spaces_each_naming_its_field(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户取消了订单6308 里面的红色款 40 套", [("change", "quantity", "sub", 40)]),
+    ("客户说 6309 其中的不锈钢款 120 台不要了", [("change", "quantity", "sub", 120)]),
+])
+def test_a_part_of_the_order_called_off_subtracts_its_count(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户问6310能不能12月20号前交货", [("change", "due_date", "set", _day(12, 20))]),
+    ("客人问 6311 可唔可以下周五之前发", [("change", "due_date", "set", _day(12, 11))]),
+    ("客户那边问6312可以月底前交吗", [("change", "due_date", "set", _day(12, 31))]),
+])
+def test_the_customer_asking_for_a_delivery_by_a_day_asks_for_that_due_date(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+def test_our_own_question_whether_a_day_can_be_made_is_no_change(parser):
+    assert [i[0] for i in changes(parser, "6313能不能12月20号前交货？")] == ["query"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户说 6314 交期可以往后放一周", [("change", "due_date", "add", 7)]),
+    ("6315 客人问可唔可以改做1月5号交？", [("change", "due_date", "set", datetime(2027, 1, 5).date())]),
+    ("客户说 6316 数量改成 两百 呃 两百四十台", [("change", "quantity", "set", 240)]),
+    ("客户要求 6317 加 30 嗯 50台", [("change", "quantity", "add", 50)]),
+])
+def test_moves_and_counts_said_colloquially(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "6318 客户还在商量颜色要不要换成白的，先照旧做",
+    "客户想追加6319两百台，但是价钱没谈拢，先别动排产",
+    "6320 如果客户加80台的话，交期能不能往后推？",
+    "客户问6321要是减50台能便宜多少，只是先问问",
+    "6322 客户在讨论交期提前到12月10号，先不要动",
+])
+def test_a_change_still_talked_over_or_supposed_is_no_change(parser, text):
+    assert [i for i in changes(parser, text) if i[0] == "change"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "6323 今天没装车 客户那边收货的仓库满了 推到下周一",
+    "6324 客户的叉车坏了 改到周五再送",
+    "6325 客人那边的货架还没到 推到12月15号",
+])
+def test_the_customers_own_things_in_a_slip_ask_for_no_change(parser, text):
+    assert [i for i in changes(parser, text) if i[0] == "change"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("客户的意思是 6326 交期改到12月20号", [("change", "due_date", "set", _day(12, 20))]),
+    ("6327 客户的要求是数量改成500台", [("change", "quantity", "set", 500)]),
+])
+def test_the_customers_wish_or_requirement_still_asks(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+def test_a_move_the_customer_agreed_to_stays_confident(parser):
+    [item] = parser.parse("6328 交期延后到12月18号，客户那边同意的", NOW)
+    assert (item.field, item.value, item.confident) == ("due_date", _day(12, 18), True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("6329 客户要求加到900", [("change", "quantity", "set", 900)]),
+    ("客户说 6330 减到四百五吧", [("change", "quantity", "set", 450)]),
+    ("客人话 6331 数量降到300", [("change", "quantity", "set", 300)]),
+])
+def test_a_count_raised_or_lowered_to_a_number_is_set(parser, text, expected):
+    assert changes(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", ["6332 客户要求焊接加到两个班", "6333 客户催得急 总装加到三个人"])
+def test_shifts_or_staff_set_on_the_work_are_no_quantity_change(parser, text):
+    assert [i for i in changes(parser, text) if i[1] == "quantity"] == []

@@ -109,3 +109,112 @@ def test_a_bare_reply_answers_of_the_quoted_step(parser, text, milestone, status
 ])
 def test_a_reply_that_reports_nothing_or_answers_two_steps_records_no_step(parser, text):
     assert all(i[0] != "progress" or i[2] is None for i in brief(parser, text))
+
+
+# ---- round 6: questions in more forms (examples our own) --------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("边啲单听日要装车？", [("query", None, "发货", None, True)]),
+    ("琴日边张单冇出货", [("query", None, "发货", None, True)]),
+    ("5102 而家去到边步", [("query", "5102", None, None, True)]),
+    ("哪张单今天要入库", [("query", None, "入库", None, True)]),
+])
+def test_which_order_in_cantonese_and_mandarin_is_a_question(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+@pytest.mark.parametrize("text", ["那边个仓库满了", "旁边个车间在喷漆"])
+def test_bian_as_a_side_is_no_question(parser, text):
+    assert [i for i in brief(parser, text) if i[0] == "query"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("有没有单在等质检？", [("query", None, "质检", None, True)]),
+    ("有冇单今日入库", [("query", None, "入库", None, True)]),
+    ("5103 卡在哪了", [("query", "5103", None, None, True)]),
+    ("5104 卡喺边度？", [("query", "5104", None, None, True)]),
+])
+def test_whether_any_order_is_in_a_state_or_where_one_is_stuck(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5105 焊到几成了", "焊接"),
+    ("5106焊得点样", "焊接"),
+    ("老板问5107焊到哪了", "焊接"),
+    ("5108 焊得咋样了？", "焊接"),
+])
+def test_how_far_a_one_character_step_got_names_its_milestone(parser, text, milestone):
+    assert brief(parser, text) == [("query", text[text.index("5"):text.index("5") + 4], milestone, None, True)]
+
+
+def test_a_step_done_well_is_no_question(parser):
+    assert [i for i in brief(parser, "5109 焊得很漂亮") if i[0] == "query"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Can you confirm whether PO-5110 has passed QC?", [("query", "PO-5110", "质检", None, True)]),
+    ("Any update on SO-5111 and SO-5112?", [("query", "SO-5111", None, None, True), ("query", "SO-5112", None, None, True)]),
+    ("Pls advise the status of po-5113", [("query", "PO-5113", None, None, True)]),
+])
+def test_an_english_question_about_a_po_or_so(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5201 焊接 ok 喷涂 仲未", [("progress", "5201", "焊接", "done", True)]),
+    ("5202 下料完成 焊接还未", [("progress", "5202", "下料", "done", True)]),
+])
+def test_still_not_is_a_statement_not_a_question(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+def test_not_yet_asked_after_a_verb_stays_a_question(parser):
+    assert brief(parser, "5203 装咗未") == [("query", "5203", "总装", None, True)]
+
+
+@pytest.mark.parametrize("text", ["5204 等质检 排队呢", "5205 在等料呢", "5206 等着呢"])
+def test_ne_after_something_going_on_asks_nothing(parser, text):
+    assert [i for i in brief(parser, text) if i[0] == "query"] == []
+
+
+@pytest.mark.parametrize("text", ["5207 在哪呢", "5208 焊接呢"])
+def test_ne_after_a_question_or_a_topic_still_asks(parser, text):
+    assert [i[0] for i in brief(parser, text)] == ["query"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5209 焊好了 你看下焊缝", [("progress", "5209", "焊接", "done", True)]),
+    ("5210 装完了 麻烦看看效果ok不ok", [("progress", "5210", "总装", "done", True)]),
+])
+def test_a_look_asked_for_after_a_completion_is_no_question(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+def test_a_look_at_the_progress_is_still_a_question(parser):
+    assert [i[0] for i in brief(parser, "5211 焊好了 看下进度")][:1] in (["query"], ["progress"])
+    assert [i[0] for i in brief(parser, "5212 看下进度")] == ["query"]
+
+
+@pytest.mark.parametrize("text", [
+    "请问5213的报关单什么时候出",
+    "5214 合格证几号能出？",
+    "5215 这单总共数量是多少来着",
+    "客户想看看5216喷涂的照片，谁方便拍下",
+    "仓库这边问一下，5217 的出货清单谁手上有？",
+])
+def test_questions_about_papers_photos_or_the_count_ask_nothing_of_status(parser, text):
+    assert brief(parser, text) == []
+
+
+def test_a_preface_before_a_status_question_keeps_the_question(parser):
+    assert brief(parser, "想问一下，5218 焊好没") == [("query", "5218", "焊接", None, True)]
+
+
+@pytest.mark.parametrize("text", ["5219 涂层测了有几处才70几个微米 要补喷", "5220 有二十几台表面划伤"])
+def test_some_number_past_a_round_one_is_no_question(parser, text):
+    assert [i[0] for i in brief(parser, text)] == ["exception"]
+
+
+@pytest.mark.parametrize("text", ["5221 加急那批 螺丝够不够？", "5222 人手够吗", "5223 那批料够用吗？"])
+def test_whether_material_or_hands_suffice_is_no_status_question(parser, text):
+    assert [i for i in brief(parser, text) if i[0] == "query"] == []

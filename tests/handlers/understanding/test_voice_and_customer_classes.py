@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from handlers.templates import TemplateSet
 from handlers.understanding.homophones import SlipRepair
+from handlers.understanding.lexicon import milestone_words
 from handlers.understanding.normalize import normalize
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Thursday
@@ -258,3 +260,38 @@ def test_a_schedule_that_came_out_is_made(parser, text):
 
 def test_asking_whether_the_schedule_came_out_is_a_question(parser):
     assert brief(parser, "4565 排期出来没") == [("query", "4565", "排产", None, True)]
+
+
+# ---- pinyin initials typed for a word (round 6) --------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("4711 hj done", [("progress", "4711", "焊接", "done", True)]),
+    ("4713 zz 搞掂", [("progress", "4713", "总装", "done", True)]),
+    ("4714 tz做紧", [("progress", "4714", "涂装", "in_progress", True)]),
+    ("4715 xl完成咗未", [("query", "4715", "下料", None, True)]),
+])
+def test_pinyin_initials_of_a_milestone_word_name_the_milestone(parser, text, expected):
+    assert brief(parser, text) == expected
+
+
+@pytest.mark.parametrize(("text", "field", "op"), [
+    ("4716 客户要求jh改12月22号", "due_date", "set"),
+    ("销售话 4717 jh推迟三天", "due_date", "add"),
+    ("4718 客人要求jh改到下周一", "due_date", "set"),
+])
+def test_jh_typed_for_jiaohuo_moves_the_delivery(parser, text, field, op):
+    assert [(i["intent"], i["field"], i["op"]) for i in parse(parser, text)] == [("change", field, op)]
+
+
+@pytest.mark.parametrize("text", [
+    "4719 焊好了 hh",              # laughter, not 焊好
+    "gd4720 焊接七成",             # letters of an order number
+    "we'll ship 4721 tomorrow ok",  # an English contraction
+    "4722 数量 120 pc",            # pieces
+])
+def test_letters_that_are_no_initials_stay_as_written(text):
+    assert SlipRepair(milestone_words(TemplateSet().templates)).repair(text) == text
+
+
+def test_initials_of_two_milestones_name_neither():
+    # pq spells 喷漆 (涂装) and 排期 (排产): which one is meant is a guess
+    assert SlipRepair({"喷漆": "涂装", "排期": "排产", "质检": "质检"}).repair("4723 pq 完成 zj ok") == "4723 pq 完成 质检 ok"
