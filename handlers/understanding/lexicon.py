@@ -18,16 +18,6 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
 
 
-def scan(source: str) -> re.Pattern[str]:
-    """Compile a long cue alternation for `search`, with a first-character filter in front.
-
-    Every alternative here starts with a literal Chinese character, an ASCII letter or digit, or
-    "?"; a class of those (a superset of the real first characters) lets the regex engine skip
-    every other position before trying hundreds of alternatives there."""
-    chars = sorted({ch for ch in source if "\u4e00" <= ch <= "\u9fff"})
-    return re.compile(f"(?=[{''.join(chars)}A-Za-z0-9?？%])(?:{source})")
-
-
 # ---- progress status ---------------------------------------------------------------------
 DONE_WORDS = (
     "完成", "完工", "完毕", "做完", "干完", "弄完", "搞完", "焊完", "装完", "喷完", "检完", "做好",
