@@ -32,6 +32,8 @@ _SYMBOLS = cue("[\U0001F000-\U0001FAFF\u2600-\u2704\u2706-\u2712\u2715-\u27BF\u2
 _TICK = cue("[\u2705\u2713\u2714\u2611\u221a]")   # ✅ ✓ ✔ ☑ √
 # the bot's own status marks read back ("总装🔄"): under way
 _SPINNER = cue("[\U0001F504\U0001F501]")
+# every character _DASHES, _SPINNER or _SYMBOLS can start with (a superset)
+_DASH_OR_SYMBOL = re.compile("[\u2010-\u2015\u2212\uFE63\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
 # circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits
 _CIRCLED = cue("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
 
@@ -156,22 +158,28 @@ def normalize(text: str) -> str:
             if any(char in text for char in needs):
                 text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
-    text = _DASHES.sub("-", text)
+    # (dashes, emoji and marks are rare: one search tells whether the three passes over them can change
+    # anything; the later steps only remove text or insert ASCII and Chinese, so it stays true)
+    marks = _DASH_OR_SYMBOL.search(text) is not None
+    if marks:
+        text = _DASHES.sub("-", text)
     if "," in text:
         text = _GROUPED_COUNT.sub(lambda match: match.group().replace(",", ""), text)
     if "错" in text or "不" in text:   # every correction word has one of them
         text = _SELF_CORRECTION.sub(_corrected, _DATE_CORRECTION.sub(_date_corrected, text))
         text = _ORDER_CORRECTION.sub(_order_corrected, text)
         text = _ORDER_CORRECTED_FIRST.sub(_order_corrected_first, text)
-    text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
-    return _MENTION.sub("", text)
+    if marks:
+        text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
+    return _MENTION.sub("", text) if "@" in text else text
 
 
 def lines(text: str) -> list[str]:
     """The message's non-empty lines with list bullets and numbering removed."""
     result = []
     for raw in text.splitlines():
-        line = _TICK.sub("完成", _BULLET.sub("", raw)).strip()
+        bullet = _BULLET.match(raw)   # (anchored at the start: one match at most)
+        line = _TICK.sub("完成", raw[bullet.end():] if bullet else raw).strip()
         if line:
             result.append(line)
     return result
