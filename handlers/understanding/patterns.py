@@ -114,9 +114,9 @@ def _with_charset(source: str, flags: int, chars: frozenset[str]) -> re.Pattern[
 
     re.compile finds such a set only where a pattern starts with a class or a literal; the engine then
     skips every position whose character is not in it in one tight C loop, without entering the
-    matcher there. A lookahead in front only makes the matcher fail fast at each position, so this
-    compiles the same code as re.compile and puts the set into its info block itself (the block's
-    documented layout: INFO skip flags min max charset)."""
+    matcher there (a lookahead in front is still entered at every position, where it fails fast).
+    This compiles the same code as re.compile and writes the set into the info block itself, in the
+    layout re._compiler._compile_info gives it (INFO skip flags min max charset)."""
     try:
         parsed = sre_parse.parse(source, flags)
         flags = parsed.state.flags | flags
@@ -135,13 +135,15 @@ def _with_charset(source: str, flags: int, chars: frozenset[str]) -> re.Pattern[
         for name, index in names.items():
             index_names[index] = name
         return _sre.compile(source, flags, code, parsed.state.groups - 1, names, tuple(index_names))
-    except (AttributeError, TypeError, ValueError):   # another Python's re internals: the plain filter
+    except (AttributeError, TypeError, ValueError, RuntimeError):   # another Python's re internals: the lookahead alone
         return re.compile(source, flags)
 
 
 def cue(source: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(source, flags)`, with a first-character filter where that set is known and is more
-    than one literal character (a single literal first character the engine already scans for)."""
+    than one literal character (a single literal first character the engine already scans for): the
+    set as a lookahead class in front (kept in `.pattern`, so patterns built from it keep the filter)
+    and as the compiled search's first-character set."""
     chars = first_chars(source, flags)
     if chars is None or (len(chars) == 1 and not chars & _MARKERS):
         return re.compile(source, flags)
