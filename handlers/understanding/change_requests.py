@@ -19,7 +19,7 @@ from .order_numbers import MASK
 from .cues import QTY_UNITS, QUERY_STRONG
 
 _NUM = NUMBER_PATTERN
-_scan = lx.scan
+_scan = cue
 
 _DAY_COUNT = cue(lx.DAY_COUNT)
 # (an English requester too: "customer asked …", "client requests …")

@@ -24,10 +24,10 @@ from .numerals import NUMBER_PATTERN, parse_number
 
 _NUM = NUMBER_PATTERN
 _NEGATED = cue(r"(?:没|未|不|无|还没有?|没有|尚未)$")
-_DONE = lx.scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
-_FORECAST_STRONG = lx.scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
+_DONE = cue(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
+_FORECAST_STRONG = cue(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
 _DAY_COUNT = cue(lx.DAY_COUNT)
-_scan = lx.scan
+_scan = cue
 
 _QUALITY = _scan(
     lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY

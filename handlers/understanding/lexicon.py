@@ -15,17 +15,37 @@ from .numerals import NUMBER_PATTERN
 
 
 def alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    """A regex matching any of `words`, the longest first where several match at one position.
+
+    Written as a prefix tree ("焊(?:接|完)?" for 焊接, 焊完, 焊), not as a flat list longest first: the
+    engine tries a flat list's hundreds of words one by one at every position, the tree only the
+    words that share what the text starts with. The two agree on every match and on the order
+    alternatives are tried in when backtracking: the words that can match at one position are
+    prefixes of one another, and both try them longest first."""
+    unique = set(words)
+    tree = _prefix_tree(sorted(unique - {""}))
+    return f"(?:{tree})?" if "" in unique and tree else tree
 
 
-def scan(source: str) -> re.Pattern[str]:
-    """Compile a long cue alternation for `search`, with a first-character filter in front.
-
-    Every alternative here starts with a literal Chinese character, an ASCII letter or digit, or
-    "?"; a class of those (a superset of the real first characters) lets the regex engine skip
-    every other position before trying hundreds of alternatives there."""
-    chars = sorted({ch for ch in source if "\u4e00" <= ch <= "\u9fff"})
-    return re.compile(f"(?=[{''.join(chars)}A-Za-z0-9?？%])(?:{source})")
+def _prefix_tree(words: list[str]) -> str:
+    """`words` (sorted, non-empty, distinct) as one alternation per first character, longer first."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for first, rests in by_first.items():
+        longer = [rest for rest in rests if rest]
+        if not longer:
+            branches.append(re.escape(first))
+            continue
+        inner = _prefix_tree(longer)
+        if len(longer) < len(rests):   # the first character alone is a word too: tried after the longer ones
+            branches.append(f"{re.escape(first)}(?:{inner})?")
+        elif "|" in inner:
+            branches.append(f"{re.escape(first)}(?:{inner})")
+        else:
+            branches.append(re.escape(first) + inner)
+    return "|".join(branches)
 
 
 # ---- progress status ---------------------------------------------------------------------

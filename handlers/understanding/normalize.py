@@ -34,6 +34,8 @@ _TICK = cue("[\u2705\u2713\u2714\u2611\u221a]")   # ✅ ✓ ✔ ☑ √
 _OK_HAND = cue("\U0001F44C")
 # the bot's own status marks read back ("总装🔄"): under way
 _SPINNER = cue("[\U0001F504\U0001F501]")
+# every character _DASHES, _SPINNER or _SYMBOLS can start with (a superset)
+_DASH_OR_SYMBOL = re.compile("[\u2010-\u2015\u2212\uFE63\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200B-\u200D]")
 # circled numbers enumerate items inline ("①123 焊接完成 ②124 喷漆完成"); NFKC would make them digits
 _CIRCLED = cue("[\u2460-\u2473\u2776-\u277F\u2474-\u2487]")
 
@@ -164,7 +166,11 @@ def normalize(text: str) -> str:
             if any(char in text for char in needs):
                 text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKC", text)
-    text = _DASHES.sub("-", text)
+    # (dashes, emoji and marks are rare: one search tells whether the three passes over them can change
+    # anything; the later steps only remove text or insert ASCII and Chinese, so it stays true)
+    marks = _DASH_OR_SYMBOL.search(text) is not None
+    if marks:
+        text = _DASHES.sub("-", text)
     if "," in text:
         text = _GROUPED_COUNT.sub(lambda match: match.group().replace(",", ""), text)
     if "错" in text or "不" in text:   # every correction word has one of them
@@ -175,15 +181,17 @@ def normalize(text: str) -> str:
         text = _OK_HAND.sub(" OK ", text)
     if "呃" in text or "额" in text or "嗯" in text:
         text = _RESTATED_NUMBER.sub("", text)
-    text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
-    return _MENTION.sub("", text)
+    if marks:
+        text = _SYMBOLS.sub(" ", _SPINNER.sub("进行中", text))
+    return _MENTION.sub("", text) if "@" in text else text
 
 
 def lines(text: str) -> list[str]:
     """The message's non-empty lines with list bullets and numbering removed."""
     result = []
     for raw in text.splitlines():
-        line = _TICK.sub("完成", _BULLET.sub("", raw)).strip()
+        bullet = _BULLET.match(raw)   # (anchored at the start: one match at most)
+        line = _TICK.sub("完成", raw[bullet.end():] if bullet else raw).strip()
         if line:
             result.append(line)
     return result

@@ -9,7 +9,7 @@ from .cues import DONE, QUERY_STRONG, START
 from .patterns import cue
 from .aspect import PERCENT
 
-_scan = lx.scan
+_scan = cue
 
 # Talk that is not a report (class): a question whose topic is a person ("谁在跟140"), a document or
 # money ("135的发票开了没", "这张图是哪个单的", "单号是不是打错了") rather than the order's status

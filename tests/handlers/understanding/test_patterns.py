@@ -16,8 +16,10 @@ SOURCES = [
     r"[一二两三]成(?![品本])|(?P<num>\d{1,3})\s*%",
     r"(?:焊|喷)(?:完|好)(?=了)",
     r"a?b|c",
+    r"(?<![A-Za-z])(?i:done|ok|weld(?:ed)?)(?![A-Za-z])|完成",
+    r"(?i:sk)(?-i:i)|[Kk]g",
 ]
-ALPHABET = "焊接喷漆涂装配已经都完成做了一二两三成品本%0123456789３ 不abc好年月\t"
+ALPHABET = "焊接喷漆涂装配已经都完成做了一二两三成品本%0123456789３ 不abc好年月\t" + "DONEdoneOKokWELDweldSKskIiKgſKİı"
 
 
 @given(st.sampled_from(SOURCES), st.text(alphabet=ALPHABET, max_size=30))
@@ -45,8 +47,8 @@ def test_digits_and_spaces_filter_as_their_classes():
 @pytest.mark.parametrize("source", [
     r"[^,，]+完成",                 # a negated class
     r"[\u4e00-\u9fff]{2}完成",     # a class too wide to be worth it
-    r"(?i:customer)s?",            # case-insensitive: C as well as c
-    r"(?i)done",
+    r"(?i)done",                   # IGNORECASE for the whole pattern, said inside it
+    r"(?i:é)t[eé]",                # a cased letter beyond ASCII
     r"a?",                         # may match empty
 ])
 def test_no_filter_where_the_first_character_is_open(source):
@@ -57,3 +59,21 @@ def test_no_filter_where_the_first_character_is_open(source):
 def test_the_exception_cues_are_filtered():
     # the measured case: the long exception alternations carry their first-character class
     assert exceptions._QUALITY.pattern.startswith("(?=[")
+
+
+def test_a_case_insensitive_part_filters_by_every_case_of_its_letters():
+    assert first_chars(r"(?i:ok)|完成") == frozenset("oO完")
+    # Python's re also matches s with ſ, k with the Kelvin sign, i with İ and ı
+    assert first_chars(r"(?i:ship|kg|in)") == frozenset("sSſkK\u212aiIİı")
+    assert first_chars(r"(?i:[a-c])x") == frozenset("abcABC")
+    assert first_chars(r"(?i:(?-i:Q)c)") == frozenset("Q")
+    assert cue(r"(?i:done)").search("all DONE") is not None
+
+
+def test_the_letters_folded_into_ascii_are_all_there_are():
+    # every non-ASCII character that IGNORECASE matches with an ASCII letter, found by the engine itself
+    rest = "".join(map(chr, range(0x80, 0x110000)))
+    folding = {ch: {x for x in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(x, ch, re.IGNORECASE)}
+               for ch in re.findall("[a-z]", rest, re.IGNORECASE)}
+    for ch, letters in folding.items():
+        assert all(ch in first_chars(f"(?i:{letter})") for letter in letters)
