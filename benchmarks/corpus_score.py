@@ -53,12 +53,15 @@ SETS = {
     "phone_terse_6 (tuned)": CORPORA / "phone_terse_6.jsonl",
     "plant_floor_6 (tuned)": CORPORA / "plant_floor_6.jsonl",
     "desk_relay_6 (tuned)": CORPORA / "desk_relay_6.jsonl",
+    "r7_mixed_a (tuned)": CORPORA / "r7_mixed_a.jsonl",
+    "r7_mixed_b (tuned)": CORPORA / "r7_mixed_b.jsonl",
     "mixed_voices (HELD OUT)": CORPORA / "held_out" / "mixed_voices.jsonl",
     "everyday_voices_2 (HELD OUT)": CORPORA / "held_out" / "everyday_voices_2.jsonl",
     "fresh_voices_3 (HELD OUT)": CORPORA / "held_out" / "fresh_voices_3.jsonl",
     "held_out_week_4 (HELD OUT)": CORPORA / "held_out" / "held_out_week_4.jsonl",
     "fresh_5b (HELD OUT)": CORPORA / "held_out" / "fresh_5b.jsonl",
     "held_out_6 (HELD OUT)": CORPORA / "held_out" / "held_out_6.jsonl",
+    "held_out_7 (HELD OUT)": CORPORA / "held_out" / "held_out_7.jsonl",
 }
 FINAL = {"everyday_voices (FINAL, blind)": CORPORA / "held_out_final" / "everyday_voices.jsonl"}
 
