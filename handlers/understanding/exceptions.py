@@ -146,7 +146,9 @@ _SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
 # "等客户确认图纸再排"): neither a defect nor missing material ("other")
 _DOCUMENT_ISSUE = _scan(
-    r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了)"
+    r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了"
+    # …or not come yet ("图纸还是没到", "技术资料还没来")
+    r"|没到|未到|没来|还没来|没下来)"
     r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)|(?:还没|没有?|未|待)\s*(?:确认|回复|定稿|签字|批下来)")
 _ON_THE_ROAD = cue(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
@@ -171,6 +173,7 @@ _WORK_LEFT = _scan(
 _UNDER_WAY_HERE = cue(r"在做|在搞|在弄|在干|在赶|在[焊喷装切割检]|做着|进行中|正在")
 _COUNT_LEFT = cue(rf"还差\s*(?:{_NUM}|几|十来)\s*(?:台|件|个|套|只|箱|根|张|块|pcs|PCS)(?!\s*[\u4e00-\u9fff]{{0,3}}?(?:没到|未到|没来|没发))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
+_GOODS_BEFORE_STEP = cue(rf"(?:{_MATERIAL_NOUN}|[卷板管型原来]料|的料)\s*$")
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
 _USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
                  rf"|没有?\s*(?:{_MATERIAL_NOUN})")
@@ -244,11 +247,13 @@ _IMPLIED_MILESTONE = (
 )
 # a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
-_RESOLVED = cue(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*$")
+_RESOLVED = cue(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*[,，;；。\s]*$")
 _REWORK_DONE = cue(
-    r"(?:返工|返修|重做|补焊|补喷|重喷|整改)[^,，;；。]{0,10}?(?:已经?|都)?\s*"
+    r"(?:返工|返修|返厂|重做|补焊|补喷|重喷|整改|(?<![要得需])重新)[^,，;；。]{0,10}?(?:已经?|都)?\s*"
     # (the step's own verb may carry the result: "返修的那批已经焊好了"; \x01 stands for it)
     r"(?:完成|完了|好了|完毕|结束|搞定|完(?=[,，;；。\s]|$)|[焊喷装做弄搞修打调改\x01][好完]了?|\x01\s*了)")
+# the reworked goods passed their check again, whatever follows ("返修的3件复检过了，终检全部完成")
+_REWORK_PASSED = cue(r"(?:返修|返工|返厂|补焊|补喷|重喷|整改)[^。;；]{0,12}?(?<![不没未])(?:合格|通过|过了|OK|ok)")
 _REPAIRED = cue(r"修好了|已经?修好|恢复了|恢复生产|继续(?!等)|(?:问题)?(?:已经?|都)?解决了?|处理好了"
                        # what was missing has come: "缺的都到了", "焊材已经补上了"
                        r"|(?:缺|差|少)的[^,，;；。]{0,3}?(?:到了|到齐|补齐|补上)|补上了|补齐了")
@@ -278,6 +283,9 @@ def reworked_step_finished(text: str) -> bool:
 def _resolved_after(text: str) -> bool:
     """An exception cue resolved in the same window: the bot asks rather than records."""
     if _REWORK_DONE.search(text) or _REPAIRED.search(text):
+        return True
+    passed = _REWORK_PASSED.search(text)
+    if passed is not None and not _QUALITY.search(text, passed.end()):
         return True
     found = _RESOLVED.search(text)
     # (any problem cue before the pass: "来料检验合格" is incoming material that passed)
@@ -371,6 +379,9 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     step); then the first cause reading that applies settles the category."""
     for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text)]:
         text = _blank(text, match)
+    if "返" in text or "毛" in text or "锈" in text or "渣" in text:
+        for match in [*_REWORKED_GOODS.finditer(text), *_REMOVAL_STEP.finditer(text)]:
+            text = _blank(text, match)
     left = [*_WORK_LEFT.finditer(text), *(_COUNT_LEFT.finditer(text) if _UNDER_WAY_HERE.search(text) else ())]
     for match in left:
         # ("标准件还差一半" is material still missing, "涂装还差两成" work still to do)
@@ -395,17 +406,23 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     transport = _TRANSPORT.search(text)
     if transport and not _SUPPLY_RUN.search(text):
         return _blank(text, transport), ExceptionCategory.DELAY
-    fault = _TOOL_FAULT.search(text)
+    fault = _TOOL_FAULT.search(text) or (_DIE_FAULT.search(text) if "模" in text else None)
     if fault:
         return _effects_blanked(_blank(text, fault), fault.end()), ExceptionCategory.EQUIPMENT
     fault = _MACHINE_FAULT.search(text)
     if fault and not _PRODUCT_CONTEXT.search(text) and milestone not in _INSPECTIONS:
         return _effects_blanked(_blank(text, fault), fault.end()), ExceptionCategory.EQUIPMENT
+    room = _NO_ROOM.search(text)
+    if room:
+        return _blank(text, room), ExceptionCategory.OTHER   # "仓库说没位置了": no room, nothing short
     document = _DOCUMENT_ISSUE.search(text)
     if document and not _SUPPLY_SIDE.search(text):   # (a supplier's reply awaited is about supply)
         return _blank(text, document), ExceptionCategory.OTHER
     short = _PROPERTY_SHORT.search(text)
     if short and not _MATERIAL_NOUN_RE.search(short.group()):
+        return _blank(text, short), ExceptionCategory.QUALITY
+    short = _MEASURED_OFF.search(text) or _THICKNESS_SHORT.search(text) or _CONTAINED.search(text)
+    if short:
         return _blank(text, short), ExceptionCategory.QUALITY
     counts = [*_COUNT_MISMATCH.finditer(text), *_COUNT_SHORT.finditer(text)]
     if counts and (milestone == "入库" or _STOCKTAKE.search(text)) and not _INCOMING.search(text):
@@ -430,12 +447,37 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     waiting = _WAITING_FOR_MATERIAL.search(text) or _USED_UP.search(text) or _NAMED_SHORT.search(text)
     if waiting:
         return _blank(text, waiting), ExceptionCategory.MATERIAL
-    late = _SUPPLY_LATE.search(text)
+    late = _SUPPLY_LATE.search(text) or (_ENGLISH_SUPPLIER_LATE.search(text) if "upplier" in text or "endor" in text else None)
     if late:
         return _blank(text, late), ExceptionCategory.MATERIAL
     return text, None
 
 
+# the goods of an earlier rework named as what a step works on or checks ("返工件终检中", "返修的3件复检过了",
+# "返工涂装80%"): the step's progress, no new defect (class: reworked goods in progress)
+_REWORKED_GOODS = cue(
+    r"(?:返工|返修|返厂)(?:件|品|的[^,，;；。\x01]{0,5}?)?\s*(?:重新|再)?\s*(?=\x01\s*(?:中|进行|在|正在|已经?|都|全部"
+    r"|\d{1,2}\s*%|[一二三四五六七八九]成|完成|完了|做完|[好完]|合格|过了|通过|OK|ok))")
+# a defect word as the object of the step that removes it ("等去毛刺", "除锈完了", "毛刺去完了"): a process
+# step of its own, no defect found
+_REMOVAL_STEP = cue(r"(?:去|除|清|打磨|处理)掉?\s*(?:毛刺|锈|焊渣|飞边|披锋|氧化皮)(?!没|不|还)"
+                    r"|(?:毛刺|锈|焊渣|飞边|披锋|氧化皮)[^,，;；。\x01]{0,4}?(?:去|除|清|磨)(?:完|掉|好|干净)")
+# a die named by its operation ("落料模刃口崩了", "拉延模开裂", "模具外修") with a fault or out for repair:
+# a tool of ours (\x01 stands for the milestone inside the name: 落料模)
+_DIE_FAULT = cue(r"(?<![开规建])模具?[^,，;；。\x01]{0,6}?(?:崩|开裂|裂了|断了|坏|卡料|卡住|磨损|送修|外修|返修|送外|模修)"
+                 r"|(?<=\x01)模[^,，;；。]{0,6}?(?:崩|裂|断|坏)|模修(?:中|在|处理)")
+# a warehouse with no room for the goods ("仓库说没位了", "库里没地方放"): held back, nothing short
+_NO_ROOM = cue(r"(?:仓库|库房|库里|库位)[^,，;；。]{0,4}?(?:没有?|冇)\s*(?:位置?|地方|空间|库位)")
+# a measurement off its requirement ("图纸要求1.4，实测只有1.25"): a defect
+_MEASURED_OFF = cue(r"要求\s*[\u4e00-\u9fff]{0,4}?\s*[\d.]+[^,，;；。]{0,6}[,，]?\s*(?:实测|实际|测量|测出来?|量出来?|量了)+\s*(?:只有|才|是|有)?\s*[\d.]+")
+# a thickness short ("壁厚不够", "镀层厚度不足"): a property of the part, not missing material
+_THICKNESS_SHORT = cue(r"(?:壁|板|膜|镀层|涂层|漆层?|镀锌层)厚度?\s*(?:也|有点|还是)?\s*(?:不够|不足|太薄|偏薄)")
+# suspect goods held and sorted ("已全部冻结，安排4个人挑选", "这批先扣着别用", "全部隔离，已挑出不良46件"):
+# a quality containment
+_CONTAINED = cue(r"(?:冻结|隔离|封存|扣着|扣住)[^。;；]{0,12}?(?:挑选|筛选|挑出|别用|不能用|不良)"
+                 r"|(?:挑选|筛选|挑出)[^。;；]{0,8}?(?:不良|次品|坏的)")
+# a supplier telling of its goods running late, in English ("Supplier just told me the profiles will be 1 week late")
+_ENGLISH_SUPPLIER_LATE = cue(r"(?i)\b(?:supplier|vendor|mill)s?\b[^.;]{0,80}?\b(?:late|delayed|postponed|behind)\b")
 # the product run under test (burn-in, power-on, a trial run): what fails there is the product
 _PRODUCT_TEST = cue(r"老化|通电测试|上电测试|试机|试车|跑机|烤机|耐压测试|功能测试|测试的时候|测试时")
 # problem words no cue family holds, which a cause reading still reads ("切割头撞了", "等技术确认")
@@ -450,6 +492,7 @@ def _any_family(text: str, start: int) -> bool:
 def _any_cue(text: str) -> bool:
     """Any problem word at all: most windows have none, and skip the analysis (speed)."""
     return bool(_NAMED_SHORT.search(text) or _SUPPLIER_NOT_DONE.search(text) or _MACHINE_FAULT.search(text)
+                or ("模" in text and _DIE_FAULT.search(text)) or ("要求" in text and _MEASURED_OFF.search(text))
                 or _TOOL_FAULT.search(text) or (_FAULT.search(text) and _PRODUCT_TEST.search(text)) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
                 or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
                 or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
@@ -637,6 +680,9 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     if theirs:
         milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
     category = category_of(text, milestone)
+    if (category == ExceptionCategory.MATERIAL and milestone in _SUPPLIER_STEPS
+            and _GOODS_BEFORE_STEP.search(before) is not None):
+        milestone = None   # "卷料排产推迟", "电机发货又延期": the supplier's schedule of its goods, not our step
     if theirs and category is None and _NOT_YET.search(text):
         category = ExceptionCategory.MATERIAL
     unnamed_arrival = False
@@ -667,7 +713,7 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     settled = _explain(text, milestone)[1]
     value = _delay_days(text) if category == ExceptionCategory.DELAY else None
     if when is not None:
-        when = _expected_date(joined, today)
+        when = _expected_date(joined, today, category, value)
     if category == ExceptionCategory.MATERIAL and milestone is not None and _AFTER_ARRIVAL.search(before):
         milestone = None   # "包装盒周三才能到，到了就包装入库": the step is planned after the arrival, not held
     named = milestone
@@ -745,11 +791,22 @@ _CUSTOMER_SPEAKS = cue(r"(?:客户|客人|甲方)(?:那边)?(?:说|讲|话|同�
 _MISSED_TARGET = cue(r"(?:赶不上?|赶不及|来不及|原定|原计划|本来|计划|过了)\s*$")
 
 
-def _expected_date(text: str, today: date) -> date | None:
+def _expected_date(text: str, today: date, category: ExceptionCategory | None = None,
+                   days: int | None = None) -> date | None:
     """The day an exception is expected to resolve or a late item to come: the first coming day in
-    `text` that is no missed target, else the first day said."""
+    `text` that is no missed target, else the first day said.
+
+    A slip stated in days ("周四发货要推迟一天", "明早那车赶不上，发货要晚一天") makes a day said before it
+    the target missed, not the new day; a defect or an "other" matter is dated only by its resolution
+    ("下周二返修完"), not by a visit or a spec value said beside it ("下周二过来看", "要求1.4")."""
     found = [d for d in find_dates(text, today)
              if not _MISSED_TARGET.search(text[max(0, d.start - 4) : d.start]) and not _NEGATED_AFTER.match(text, d.end)]
+    if days is not None and category == ExceptionCategory.DELAY:
+        slip = _SLIP_COUNT.search(text)
+        if slip is not None:
+            found = [d for d in found if d.start > slip.start() or _MOVED_TO.search(text[max(0, d.start - 4) : d.start])]
+    if category in (ExceptionCategory.QUALITY, ExceptionCategory.OTHER):
+        found = [d for d in found if _RESOLVES_AFTER.match(text, d.end)]
     moved = next((d.value for d in found if _MOVED_TO.search(text[max(0, d.start - 4) : d.start])), None)
     if moved is not None:
         return moved   # "明天那批电机又说要推到28号": the day it is moved to, not the day it was due
@@ -758,5 +815,12 @@ def _expected_date(text: str, today: date) -> date | None:
 
 
 _MOVED_TO = cue(r"(?:推|推迟|延|延期|延迟|拖|改|顺延|挪)到\s*$")
+# a slip counted in days ("晚一天", "推迟两天", "拖3天")
+_SLIP_COUNT = cue(rf"[晚拖延慢迟误推]\s*(?:了|个)?\s*(?:{_NUM}|半|几)\s*个?(?:天|日|周|星期|礼拜)")
+# what resolves a defect or a held matter on a day ("周五返修完", "明天能改好", "下周一重新发")
+_RESOLVES_AFTER = cue(r"\s*(?:上午|下午|晚上|中午|之前|前)?\s*(?:能|会|可以|就|才|才能|应该|估计)?\s*"
+                      r"[\u4e00-\u9fff]{0,4}?(?:好|完|到|齐|回来|解决|处理|重新|补|换)")
+# steps a supplier has too: its goods named right before one ("卷料排产推迟", "电机发货延期") are its own
+_SUPPLIER_STEPS = frozenset(("排产", "发货"))
 # a day followed by a negated verb is when something will NOT happen ("今天修不好")
 _NEGATED_AFTER = cue(r"\s*[\u4e00-\u9fff]?\s*(?:不|没|到不了|来不了)")

@@ -785,3 +785,99 @@ def test_a_property_short_with_its_reading_between_is_a_defect(parser, text):
 def test_a_defect_found_at_inspection_is_the_inspections_only(parser, text, milestone):
     assert [(i.intent, i.milestone, i.category.value) for i in parser.parse(text, NOW)] == [
         ("exception", milestone, "quality")]
+
+
+# ---- round 7: reworked goods, removal steps, dies, documents, room, containment, dates ------------
+def full(parser, text):
+    """(intent, order, milestone, category or status, date, confident) per item."""
+    return [(i.intent, i.order_no, i.milestone, i.category.value if i.category else i.status,
+             i.date.isoformat() if i.date else None, i.confident) for i in parser.parse(text, NOW)]
+
+
+@pytest.mark.parametrize(("text", "milestone", "status"), [
+    ("5101 返修件复检合格了", "质检", "done"),
+    ("5102 返工的两台终检在做", "质检", "in_progress"),
+    ("5103 返工件喷涂完成60%", "涂装", "in_progress"),
+    ("5106 返厂的三件今天重新焊完", "焊接", "done"),
+])
+def test_reworked_goods_worked_on_or_passed_are_progress(parser, text, milestone, status):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.milestone, item.status, item.confident) == ("progress", milestone, status, True)
+
+
+def test_reworked_goods_passed_beside_a_next_step_are_no_defect(parser):
+    items = full(parser, "5104 返修的那批重新检验通过，明天发")
+    assert [i[0] for i in items] == ["progress", "progress"]
+
+
+def test_reworked_goods_failing_again_stay_a_defect(parser):
+    [item] = parser.parse("5105 返修的两台复检还是不合格", NOW)
+    assert (item.intent, item.category.value) == ("exception", "quality")
+
+
+@pytest.mark.parametrize("text", ["5107 折弯完了 等去毛刺", "5108 毛刺去干净了，转总装", "5109 下料完了在去毛刺"])
+def test_a_step_that_removes_a_defect_reports_none(parser, text):
+    assert all(item.intent == "progress" for item in parser.parse(text, NOW))
+
+
+@pytest.mark.parametrize(("text", "dated"), [
+    ("5111 冲孔模崩了一个角，先停下", None),
+    ("5112 成型模裂了，送外面修", None),
+    ("5113 模具外修，估计周五回来", "2026-12-11"),
+    ("5114 翻边模卡住了，模修在看", None),
+])
+def test_a_die_at_fault_or_out_for_repair_is_equipment(parser, text, dated):
+    assert full(parser, text) == [("exception", text[:4], None, "equipment", dated, True)]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5121 图纸还没到，下料开不了", "下料"),
+    ("5122 技术资料一直没来，焊接没法做", "焊接"),
+    ("5123 仓库没位置了 入不了库", "入库"),
+])
+def test_a_document_not_come_or_no_room_is_other(parser, text, milestone):
+    assert full(parser, text) == [("exception", text[:4], milestone, "other", None, True)]
+
+
+@pytest.mark.parametrize("text", [
+    "5131 板材壁厚不够，先别用",
+    "5132 图纸要求长度1200，实际量出来1195",
+    "5133 这批已经隔离了，安排人挑出不良",
+    "5134 全部冻结，三个人在挑选",
+])
+def test_a_measurement_off_or_goods_held_and_sorted_are_quality(parser, text):
+    assert full(parser, text) == [("exception", text[:4], None, "quality", None, True)]
+
+
+@pytest.mark.parametrize("text", [
+    "Supplier says the steel tubes for PO-5141 will be 5 days late.",
+    "Our vendor told us the castings for SO-5142 are delayed again.",
+])
+def test_a_supplier_late_in_english_is_material(parser, text):
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.category.value, item.value) == ("exception", "material", None)
+
+
+@pytest.mark.parametrize(("text", "milestone", "days", "dated"), [
+    ("5151 周五出货要推迟两天", "发货", 2, None),          # Friday was the target
+    ("5152 原定明天装车，估计得晚一天", "发货", 1, None),
+    ("5153 焊接晚两天，周六才能完", "焊接", 2, "2026-12-12"),   # the new finish, said after the slip
+])
+def test_a_day_said_before_a_counted_slip_is_the_target_missed(parser, text, milestone, days, dated):
+    [item] = parser.parse(text, NOW)
+    assert (item.milestone, item.value, item.date.isoformat() if item.date else None) == (milestone, days, dated)
+
+
+@pytest.mark.parametrize(("text", "dated"), [
+    ("5154 客户反映外观有划痕，下周一派人过来看", None),   # a visit, not the defect's resolution
+    ("5156 面板孔距不对，明天开会说", None),
+    ("5157 焊缝开裂，周四前返修好", "2026-12-10"),
+])
+def test_a_defect_is_dated_by_its_resolution_only(parser, text, dated):
+    item = next(i for i in parser.parse(text, NOW) if i.intent == "exception")
+    assert (item.category.value, item.date.isoformat() if item.date else None) == ("quality", dated)
+
+
+def test_the_suppliers_schedule_of_its_goods_is_not_our_step(parser):
+    [item] = parser.parse("5161 供应商通知：钢板排产推迟，5161的料要月底才到", NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
