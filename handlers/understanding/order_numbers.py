@@ -144,9 +144,25 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or _BATCH_AFTER.match(tail)
             or ("-" in token and _SPEAKER_BEFORE.search(head))
             or (not found and _LINE_END.match(tail) and _DONE_MARK_BEFORE.search(head))
+            or _clause_lead(head, token)
         ):
             found.append(OrderMatch(match.start(), match.end(), token.upper()))
     return found
+
+
+# the start of a clause or a sentence within the line
+_CLAUSE_START = cue(r"[,，;；。!！]\s*$")
+_SENTENCE_START = cue(r"[;；。!！]\s*$")
+_DASHED_DIGITS = cue(r"\d{4}-\d{2,3}")
+
+
+def _clause_lead(head: str, token: str) -> bool:
+    """An order-form token leading a clause as an order leads a line: a dashed one after any clause
+    break ("喷塑线先停了，2611-14下午的喷不了"), a plain one of four digits or more after a sentence's
+    end ("K3390 焊接全部完成；2290 挑完了"): the order the news after it is about."""
+    if _DASHED_DIGITS.fullmatch(token):
+        return _CLAUSE_START.search(head) is not None
+    return len(token) >= 4 and token.isdigit() and _SENTENCE_START.search(head) is not None
 
 
 def _spaced_list_ahead(line: str, end: int, token: str, domain_after: re.Pattern[str]) -> bool:

@@ -23,3 +23,22 @@ def test_a_list_set_apart_by_spaces_before_a_status_is_every_order(parser, text,
 ])
 def test_numbers_set_apart_by_spaces_are_no_list_without_one_form_and_a_domain_word(parser, text, orders):
     assert [o.order_no for o in find_orders(text, parser._domain_after)] == orders
+
+
+@pytest.mark.parametrize("text, orders", [
+    ("烘干炉温度上不来，2612-41晚上的喷不成了", ["2612-41"]),      # the order the fault holds up, after it
+    ("行车钢丝绳断了，正在换，2612-42 2612-43 都吊不了", ["2612-42", "2612-43"]),
+    ("6110 焊接完成了；6111 挑了一半", ["6110", "6111"]),           # a sentence of its own
+    ("6112 总装搞定。6113 还在打包", ["6112", "6113"]),
+])
+def test_an_order_leading_a_clause_or_sentence_is_an_order(parser, text, orders):
+    assert [o.order_no for o in find_orders(text, parser._domain_after)] == orders
+
+
+@pytest.mark.parametrize("text, orders", [
+    ("6114 焊接做完，1200 多点", ["6114"]),          # a bare number after a comma stays a number
+    ("6115 长度要求，1200-1500之间", ["6115"]),     # a range is no dashed order
+    ("6116 下料完成；120 件明天做", ["6116"]),      # a count
+])
+def test_numbers_leading_a_clause_are_no_orders_without_the_form(parser, text, orders):
+    assert [o.order_no for o in find_orders(text, parser._domain_after)] == orders
