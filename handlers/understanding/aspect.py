@@ -329,7 +329,8 @@ _COMING_PERIOD = cue(r"(?:下下?个?(?:周|礼拜|星期|月)|过两天|过几�
 # start words that say the end is near: "明天收尾" forecasts completion, it plans no start
 _NEAR_DONE = cue(r"收尾|快|接近|差不多|还差|就差|差一点")
 _CAN = cue(r"能|会|可以|争取|预计|估计")
-_MAY_START = cue(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
+# (…or may move on to it: "可以上装配了", "能进喷涂了", "可以转总装了")
+_MAY_START = cue(r"(?:可以|能|可|该)\s*(?:安排|准备|开始|上|进|转到?|进入|去)?\s*$")
 
 
 def _done_then_next(text: str, position: int) -> bool:

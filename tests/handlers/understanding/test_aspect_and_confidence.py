@@ -207,3 +207,14 @@ def test_staff_shortage_with_a_stated_slip_is_a_confident_delay(parser):
 def test_a_planned_start_with_a_forecast_finish_is_that_forecast(parser, text):
     [item] = parse(parser, text)
     assert (item["milestone"], item["status"], item["date"]) == ("焊接", "in_progress", "2026-12-08")
+
+
+@pytest.mark.parametrize(("text", "done"), [
+    ("5201 焊接焊好了 可以上喷涂了", "焊接"),
+    ("5202 喷塑完了，能进装配了", "涂装"),
+    ("5203 组装搞定 可以去QC了", "总装"),
+    ("5204 开料完成，可以上焊了", "下料"),
+])
+def test_the_next_step_that_may_now_begin_is_no_progress(parser, text, done):
+    # "可以上 / 能进 / 可以去 + the next step + 了": it may move on (modality); nothing of it has begun
+    assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(done, "done")]
