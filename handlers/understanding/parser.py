@@ -40,6 +40,10 @@ _SENTENCE_END = cue(r"[。；;！!]")
 _CLAUSE = cue(r"[^,;。!?，；！？\n]+[?？]?")
 # 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
 _MILESTONE_JOIN = cue(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
+# "已下计划，领料中": 已 before the first step and 中 after the second mark each its own, two clauses
+# and not a list of steps sharing one aspect
+_OWN_ASPECTS = cue(r"\s*(?:中(?![心间国途午层])|进行中|在做|做着|弄着)")
+_PERFECTIVE_BEFORE = cue(r"已经?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = cue(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
@@ -801,7 +805,12 @@ class Parser:
         # list-joined mentions ("焊接、涂装都完成了") share one window
         groups: list[list[_Mention]] = [[mentions[0]]]
         for previous, mention in zip(mentions, mentions[1:]):
-            if _MILESTONE_JOIN.match(text[previous.end : mention.start]):
+            join = text[previous.end : mention.start]
+            listed = _MILESTONE_JOIN.match(join) is not None
+            if listed and "," in join and _OWN_ASPECTS.match(text, mention.end) \
+                    and _PERFECTIVE_BEFORE.search(text, 0, groups[-1][0].start):
+                listed = False   # "已下计划，领料中": each step has its own aspect (see _OWN_ASPECTS)
+            if listed:
                 groups[-1].append(mention)
             else:
                 groups.append([mention])
