@@ -182,6 +182,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress", None
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
+    if _RESTARTED.match(window.after):
+        return "in_progress", None   # "下料重新开起来了", "焊接又开工了": the step runs again, under way
     if _TIME_SPENT.match(window.after) and not DONE.search(window.after):
         return "in_progress?", None   # "焊了一天": the time spent on it, not its end (with no order: talk)
     if _PARTIAL.search(text):
@@ -311,6 +313,9 @@ _PAST_FOCUS = cue(
 _NOT_YET = cue(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
 # nearly finished, said with the result verb ("快喷完了", "就快装好了", "马上就焊完"): under way
 _NEARLY_DONE = cue(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
+# the step running (again) right after its name: "重新开起来了", "又开工了", "已经恢复了", "重新干上了"
+_RESTARTED = cue(r"\s*(?:也|都|已经?|又)?\s*(?:重新|再次|又)?\s*(?:(?:开|干|做|搞|弄)(?:起来|上)|开工|开始|启动|开动"
+                 r"|恢复|复工)了")
 # moved on to this step ("已转涂装", "下料完成转焊接", "入总装了") or resumed it ("继续喷", "接着焊")
 _MOVED_IN = cue(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
 # work resumed ("明天继续", "接着焊"); a result after it is a finish said of the day ("明天接着焊完")

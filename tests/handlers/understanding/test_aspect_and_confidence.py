@@ -218,3 +218,19 @@ def test_a_planned_start_with_a_forecast_finish_is_that_forecast(parser, text):
 def test_the_next_step_that_may_now_begin_is_no_progress(parser, text, done):
     # "可以上 / 能进 / 可以去 + the next step + 了": it may move on (modality); nothing of it has begun
     assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(done, "done")]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5211 电源接好了，焊接又开起来了", "焊接"),
+    ("5212 喷房温度上来了 喷涂重新开工了", "涂装"),
+    ("5213 切割已经恢复了", "下料"),
+    ("5214 工人回来了，总装又干起来了", "总装"),
+])
+def test_a_step_running_again_is_under_way(parser, text, milestone):
+    # "又开起来了 / 重新开工了 / 恢复了" right after the step: it runs (again), it is not finished, even
+    # where an earlier clause reports something else fixed ("好了")
+    assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(milestone, "in_progress")]
+
+
+def test_a_share_added_again_is_still_read_as_a_share(parser):
+    assert [(i["status"], i["percent"]) for i in parse(parser, "5215 焊接又搞了一成 现在六成")] == [("in_progress", 60)]
