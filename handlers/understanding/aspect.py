@@ -405,6 +405,30 @@ def finished_on_weekday(window: Window, today: date) -> date | None:
     return past_weekday(said, today)
 
 
+# an earlier clause that is a day and nothing else of note ("昨天，焊接完成了", "昨天下午 焊接完成")
+_DAY_ONLY_CLAUSE = cue(r"[\s\ue000]*(?:就是|是|那个)?[\s\ue000]*$")
+
+
+def finished_day(window: Window, today: date) -> date | None:
+    """The day a finished step was finished on: the date said nearest before the step in its own clause
+    ("昨天剩的320件今早入库完了" is this morning's), else one said after it ("焊好了 昨天加班焊完的",
+    "下料完成（昨天就割完了）"), else an earlier clause that is only a day ("昨天，焊接完成了"). A date in an
+    earlier clause with more in it is that clause's matter ("螺母昨天到了，K3391 物料齐套了")."""
+    clauses = _CLAUSE_END.split(window.before)
+    own = [found for found in dates_in(clauses[-1], today) if not NEGATED_AFTER_DATE.match(clauses[-1], found.end)]
+    if own:
+        return own[-1].value
+    after = [found for found in dates_in(window.after, today) if not NEGATED_AFTER_DATE.match(window.after, found.end)]
+    if after:
+        return after[0].value
+    for clause in reversed(clauses[:-1]):
+        found = dates_in(clause, today)
+        if found:
+            rest = clause[: found[0].start] + clause[found[-1].end :]
+            return found[-1].value if _DAY_ONLY_CLAUSE.fullmatch(rest) else None
+    return None
+
+
 def future_date(text: str, today: date) -> int | None:
     """Where the first date after today stands in `text`, or None."""
     for found in dates_in(text, today):

@@ -30,7 +30,7 @@ from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
 from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
-from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_on_weekday, future_date, later_today, past_weekday,
+from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_day, finished_on_weekday, future_date, later_today, past_weekday,
                      progress_status)
 from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
 from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
@@ -950,6 +950,7 @@ class Parser:
             status = "in_progress"   # one part finished, another not yet begun (class: parts of a step)
         if status == "done":
             # (a bare weekday read as coming, "周六签收了", is last week's for a finished step)
+            when = finished_day(window, today) if when is not None else None
             when = when if when is None or when < today else finished_on_weekday(window, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)

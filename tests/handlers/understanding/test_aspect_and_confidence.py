@@ -234,3 +234,17 @@ def test_a_step_running_again_is_under_way(parser, text, milestone):
 
 def test_a_share_added_again_is_still_read_as_a_share(parser):
     assert [(i["status"], i["percent"]) for i in parse(parser, "5215 焊接又搞了一成 现在六成")] == [("in_progress", 60)]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("5221 前天打好的包今早进仓了", None),                    # this morning's finish; 前天 is the packing's
+    ("5222 昨天没焊完的那批今天上午焊完了", None),
+    ("钢管前天到的，5223 开料完成了", None),                   # the pipes came the day before yesterday
+    ("5224 图纸昨天才给，QC做完了", None),
+    ("5225 昨天下午 装配做完了", "2026-12-02"),                # the day of the finish itself
+    ("昨天，5226 喷涂搞定", "2026-12-02"),                     # a clause that is only the day
+    ("5227 喷涂好了 前天就喷完的", "2026-12-01"),              # the day said after, restating the finish
+])
+def test_the_day_of_a_finish_is_the_one_said_of_it(parser, text, day):
+    [item] = parse(parser, text)
+    assert (item["status"], item["date"]) == ("done", day)
