@@ -1094,7 +1094,7 @@ _NEXT_STEP_AFTER = cue(r"\s*(?:了|吧)?\s*[,，。.!！;；]?\s*")
 def _next_step(window: Window, today: date) -> str | None:
     """After a milestone reported finished, the next one named with only a hand-over or a coming day and
     no aspect of its own says what comes next: "handed on" ("焊好了，排在明天喷漆", "转喷涂": no progress),
-    or "planned" for a coming day ("组装完了，明天检验", "终检合格，明早装车", "下料完了 焊接明天排",
+    or "planned" for a coming day ("组装完了，明天检验", "终检合格，明早装车", "下料完了 焊接明天排", "齐料了，下午开料",
     "涂装完了 明天叫QC来看"): its start, or a forecast of its end? Writers label it both ways, so the bot
     asks. A coming day said of a step at a point (入库, 发货) is when it happens, a forecast, as most writers
     label it ("品检完成，明天入库"; a few leave it out). News of its own (a completion, a share, an
@@ -1105,7 +1105,8 @@ def _next_step(window: Window, today: date) -> str | None:
     own = _BOUNDARY_PUNCT.split(window.before)[-1] + "\x01" + window.after
     if window.milestone in lx.POINT_MILESTONES:
         return None   # "品检完成，明天入库": the day of a step at a point is its forecast (most writers)
-    if future_date(own, today) is None or DONE.search(own) or _FINISHED.search(window.after) \
+    # (a part of today still to come is a coming time too: "齐料了，下午开料")
+    if (future_date(own, today) is None and not later_today(window)) or DONE.search(own) or _FINISHED.search(window.after) \
             or _ESTIMATE.search(own) or PERCENT.search(own):
         return None
     return "planned"
