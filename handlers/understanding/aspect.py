@@ -150,6 +150,8 @@ def _count_of_total(after: str) -> int | None:
 
 
 # (patterns read on every progress window, compiled once)
+# the place beside a step's line or area, where goods wait for it: "喷塑线边上", "装配旁边", "焊接区门口"
+_BESIDE = cue(r"(?:线|区|房)?(?:边上|旁边|门口|跟前)|线边|线旁")
 _CLAUSE_END = cue(r"[,，;；。]")
 _WAITING_BEFORE = cue(r"(?:待|等待?|准备)\s*$")
 _PROGRESSIVE_BEFORE = cue(r"(?:正|还|都|也|已经)?在\s*$")
@@ -158,6 +160,8 @@ _HANDED_BEFORE = cue(r"(?:交给|移交|转给|送去|送到)\s*$")
 _ALL_BEFORE = cue(r"(?:全部|全都|都已经|都)\s*$")
 
 def progress_status(window: Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
+    if _BESIDE.match(window.after):
+        return None, None   # "料拉到喷塑线边上了", "放在装配旁边": goods beside the step wait for it, no progress
     if _WAITING_BEFORE.search(window.before):
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if _NOT_YET.match(window.after):

@@ -248,3 +248,14 @@ def test_a_share_added_again_is_still_read_as_a_share(parser):
 def test_the_day_of_a_finish_is_the_one_said_of_it(parser, text, day):
     [item] = parse(parser, text)
     assert (item["status"], item["date"]) == ("done", day)
+
+
+@pytest.mark.parametrize(("text", "done"), [
+    ("5231 焊接完成，工件都拉到喷涂线边上了", "焊接"),
+    ("5232 喷塑好了，货放在装配线旁边", "涂装"),
+    ("5233 总装完了 箱子搬到质检跟前了", "总装"),
+    ("5234 开料完成，料都码在焊接线边", "下料"),
+])
+def test_goods_beside_the_next_steps_line_are_no_progress_of_it(parser, text, done):
+    # a place beside a step's line or area ("线边上", "旁边", "门口") is where goods wait for it
+    assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(done, "done")]
