@@ -40,6 +40,10 @@ _SENTENCE_END = cue(r"[。；;！!]")
 _CLAUSE = cue(r"[^,;。!?，；！？\n]+[?？]?")
 # 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
 _MILESTONE_JOIN = cue(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
+# the step's finish said as still to come ("大概周三能完", "预计明天装好"), and a finish said right after
+# the first mention of the same step ("装完了", "焊好了")
+_FINISH_AHEAD = cue(r"\s*(?:大概|估计|预计|应该|争取|最快|最迟|可能)?\s*[^,，;；。]{0,4}?(?:能|会|可以|才能)\s*[\u4e00-\u9fff]?[完好](?![成整善])")
+_FINISHED_HERE = cue(r"\s*(?:[完好]了|完成|完工|做完|搞定)")
 # "已下计划，领料中": 已 before the first step and 中 after the second mark each its own, two clauses
 # and not a list of steps sharing one aspect
 _OWN_ASPECTS = cue(r"\s*(?:中(?![心间国途午层])|进行中|在做|做着|弄着)")
@@ -843,6 +847,10 @@ class Parser:
         for window in windows:
             first = merged.get(window.milestone)
             if first is None:
+                merged[window.milestone] = window
+            elif _FINISH_AHEAD.match(window.after) and _FINISHED_HERE.match(first.after):
+                # "玻璃装完了 … 组装大概周三能完": a part was finished; the step's own finish is still to come,
+                # the later statement is the current one (as in _dedupe)
                 merged[window.milestone] = window
             else:
                 merged[window.milestone] = replace(first, after=f"{first.after},{window.before}{window.word}{window.after}")
