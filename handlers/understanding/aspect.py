@@ -150,6 +150,8 @@ def _count_of_total(after: str) -> int | None:
 
 
 # (patterns read on every progress window, compiled once)
+# the place beside a step's line or area, where goods wait for it: "喷塑线边上", "装配旁边", "焊接区门口"
+_BESIDE = cue(r"(?:线|区|房)?(?:边上|旁边|门口|跟前)|线边|线旁")
 _CLAUSE_END = cue(r"[,，;；。]")
 _WAITING_BEFORE = cue(r"(?:待|等待?|准备)\s*$")
 _PROGRESSIVE_BEFORE = cue(r"(?:正|还|都|也|已经)?在\s*$")
@@ -158,6 +160,8 @@ _HANDED_BEFORE = cue(r"(?:交给|移交|转给|送去|送到)\s*$")
 _ALL_BEFORE = cue(r"(?:全部|全都|都已经|都)\s*$")
 
 def progress_status(window: Window, text: str, when: date | None, today: date) -> tuple[str | None, int | None]:
+    if _BESIDE.match(window.after):
+        return None, None   # "料拉到喷塑线边上了", "放在装配旁边": goods beside the step wait for it, no progress
     if _WAITING_BEFORE.search(window.before):
         return None, None   # pending aspect: "待发货", "等质检", "准备入库" name the next step, not progress
     if _NOT_YET.match(window.after):
@@ -182,6 +186,8 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress", None
     if percent is not None:
         return ("done", None) if percent >= 100 else ("in_progress", percent)
+    if _RESTARTED.match(window.after):
+        return "in_progress", None   # "下料重新开起来了", "焊接又开工了": the step runs again, under way
     if _TIME_SPENT.match(window.after) and not DONE.search(window.after):
         return "in_progress?", None   # "焊了一天": the time spent on it, not its end (with no order: talk)
     if _PARTIAL.search(text):
@@ -311,6 +317,9 @@ _PAST_FOCUS = cue(
 _NOT_YET = cue(r"\s*(?:都|也)?\s*还?\s*早(?:着呢|着|得很|呢|哩)?\s*(?:[,，;；。!！~]|$)")
 # nearly finished, said with the result verb ("快喷完了", "就快装好了", "马上就焊完"): under way
 _NEARLY_DONE = cue(r"(?<![很挺太赶加尽])(?:快要?(?![点些])|就快|马上就?要?|眼看就?要?)\s*\x01?\s*[\u4e00-\u9fff]?\s*\x01?\s*[完好](?![成整善])")
+# the step running (again) right after its name: "重新开起来了", "又开工了", "已经恢复了", "重新干上了"
+_RESTARTED = cue(r"\s*(?:也|都|已经?|又)?\s*(?:重新|再次|又)?\s*(?:(?:开|干|做|搞|弄)(?:起来|上)|开工|开始|启动|开动"
+                 r"|恢复|复工)了")
 # moved on to this step ("已转涂装", "下料完成转焊接", "入总装了") or resumed it ("继续喷", "接着焊")
 _MOVED_IN = cue(r"(?:转到?|转入|进入|进到|(?<![录输收加投列导进转])入|继续|接着)\s*$")
 # work resumed ("明天继续", "接着焊"); a result after it is a finish said of the day ("明天接着焊完")
@@ -329,7 +338,8 @@ _COMING_PERIOD = cue(r"(?:下下?个?(?:周|礼拜|星期|月)|过两天|过几�
 # start words that say the end is near: "明天收尾" forecasts completion, it plans no start
 _NEAR_DONE = cue(r"收尾|快|接近|差不多|还差|就差|差一点")
 _CAN = cue(r"能|会|可以|争取|预计|估计")
-_MAY_START = cue(r"(?:可以|能|可|该)\s*(?:安排|准备|开始)?\s*$")
+# (…or may move on to it: "可以上装配了", "能进喷涂了", "可以转总装了")
+_MAY_START = cue(r"(?:可以|能|可|该)\s*(?:安排|准备|开始|上|进|转到?|进入|去)?\s*$")
 
 
 def _done_then_next(text: str, position: int) -> bool:
@@ -397,6 +407,30 @@ def finished_on_weekday(window: Window, today: date) -> date | None:
     ends = [found.end() for found in (_COMPLETED.search(window.after), DONE.search(window.after)) if found]
     said = window.before + window.after[: min(ends, default=len(window.after))]
     return past_weekday(said, today)
+
+
+# an earlier clause that is a day and nothing else of note ("昨天，焊接完成了", "昨天下午 焊接完成")
+_DAY_ONLY_CLAUSE = cue(r"[\s\ue000]*(?:就是|是|那个)?[\s\ue000]*$")
+
+
+def finished_day(window: Window, today: date) -> date | None:
+    """The day a finished step was finished on: the date said nearest before the step in its own clause
+    ("昨天剩的320件今早入库完了" is this morning's), else one said after it ("焊好了 昨天加班焊完的",
+    "下料完成（昨天就割完了）"), else an earlier clause that is only a day ("昨天，焊接完成了"). A date in an
+    earlier clause with more in it is that clause's matter ("螺母昨天到了，K3391 物料齐套了")."""
+    clauses = _CLAUSE_END.split(window.before)
+    own = [found for found in dates_in(clauses[-1], today) if not NEGATED_AFTER_DATE.match(clauses[-1], found.end)]
+    if own:
+        return own[-1].value
+    after = [found for found in dates_in(window.after, today) if not NEGATED_AFTER_DATE.match(window.after, found.end)]
+    if after:
+        return after[0].value
+    for clause in reversed(clauses[:-1]):
+        found = dates_in(clause, today)
+        if found:
+            rest = clause[: found[0].start] + clause[found[-1].end :]
+            return found[-1].value if _DAY_ONLY_CLAUSE.fullmatch(rest) else None
+    return None
 
 
 def future_date(text: str, today: date) -> int | None:

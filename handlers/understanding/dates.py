@@ -18,6 +18,7 @@ from .patterns import cue
 _N = rf"(?:\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
 _DAY_WORDS = {
     "大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0, "今晚": 0,
+    "今早": 0, "今晨": 0, "今儿": 0,
     "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3,
     # Cantonese day words (听日 = 明天, 后日 = 后天, 寻日 = 昨天)
     "听日": 1, "后日": 2, "寻日": -1,
@@ -37,6 +38,11 @@ def _day_word(word: str) -> str:
     return f"(?<![{_FRONT_WORDS}]){word}" if word.startswith("前") else word
 
 
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# (a month by its name or first letters; "May" only capitalised: "we may 2" is the modal verb)
+_EN_MONTH = (r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+             r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|MAY)\b\.?")
+
 # a number followed by one of these is a quantity, a percentage or a size ("1.2厚", "1.5mm"), never "M.D"
 _NOT_DATE_AFTER = r"(?![\d%万千百件台个套元块米吨箱批只条张支根公斤克厚寸毫厘宽粗丝mM]|\.\d)"
 
@@ -55,7 +61,11 @@ DATE_RE = cue(
         # (两 counts, it never names a day: "晚了两日" is two days)
         # (a count after 早/晚/提前/推迟 is days, "早三日交货", not the third of the month)
         rf"(?<![\d月.\-/早晚前迟延后推])(?P<bare_day>[12]\d|3[01]|0?[1-9]|(?!两)[{CN_CHARS}]{{1,3}})(?:号|日)"
-        r"(?=前|之前|以前|左右|到|能|可以|完成|发|交|出|送|上午|下午|晚上|$|[,，。.!！;；\s\x01])",
+        # (…or before a start: "12号开始下料", "5号开工")
+        r"(?=前|之前|以前|左右|到|能|可以|完成|发|交|出|送|上午|下午|晚上|开始|开工|动工|$|[,，。.!！;；\s\x01])",
+        # English month and day in a mixed or relayed message: "by Dec 11", "Nov 20th", "22nd Dec"
+        rf"\b(?P<en_month>{_EN_MONTH})\s*(?P<en_day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|\s*(?:pcs|pc|units?|sets?|%))"
+        rf"|\b(?P<en_day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<en_month2>{_EN_MONTH})",
     ))
 )
 
@@ -94,6 +104,9 @@ def _resolve(match: re.Match[str], today: date) -> date | None:
     if group("month") is not None:
         year = int(group("year")) if group("year") else None
         return _month_day(today, parse_number(group("month")), parse_number(group("day")), year)
+    if group("en_month") is not None or group("en_month2") is not None:
+        month = _EN_MONTHS.index((group("en_month") or group("en_month2"))[:3].lower()) + 1
+        return _month_day(today, month, int(group("en_day") or group("en_day2")), None)
     if group("rel_month") is not None:
         day = parse_number(group("rel_day"))
         if group("rel_month").startswith("下"):

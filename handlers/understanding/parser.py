@@ -30,7 +30,7 @@ from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
 from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
-from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_on_weekday, future_date, later_today, past_weekday,
+from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_day, finished_on_weekday, future_date, later_today, past_weekday,
                      progress_status)
 from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
 from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
@@ -40,6 +40,14 @@ _SENTENCE_END = cue(r"[。；;！!]")
 _CLAUSE = cue(r"[^,;。!?，；！？\n]+[?？]?")
 # 同: Cantonese "and"; a step the template does not have may stand in the list ("下料、打孔、焊接都弄完了")
 _MILESTONE_JOIN = cue(r"^\s*(?:(?:[、,，/&+]|和|及|与|跟|以及|同)(?:\s*[\u4e00-\u9fff]{1,3}\s*[、/])?)?\s*$")
+# the step's finish said as still to come ("大概周三能完", "预计明天装好"), and a finish said right after
+# the first mention of the same step ("装完了", "焊好了")
+_FINISH_AHEAD = cue(r"\s*(?:大概|估计|预计|应该|争取|最快|最迟|可能)?\s*[^,，;；。]{0,4}?(?:能|会|可以|才能)\s*[\u4e00-\u9fff]?[完好](?![成整善])")
+_FINISHED_HERE = cue(r"\s*(?:[完好]了|完成|完工|做完|搞定)")
+# "已下计划，领料中": 已 before the first step and 中 after the second mark each its own, two clauses
+# and not a list of steps sharing one aspect
+_OWN_ASPECTS = cue(r"\s*(?:中(?![心间国途午层])|进行中|在做|做着|弄着)")
+_PERFECTIVE_BEFORE = cue(r"已经?\s*$")
 # a milestone word followed by one of these names a place, team, person or document
 _NOT_MILESTONE_AFTER = cue(
     r"(?:房|车间|间(?!隙)|部(?!分)|班|工(?![序期作])|员|师|证|单(?!号)|表|科|室|场(?!地)|主管|组长|区|队"
@@ -801,7 +809,12 @@ class Parser:
         # list-joined mentions ("焊接、涂装都完成了") share one window
         groups: list[list[_Mention]] = [[mentions[0]]]
         for previous, mention in zip(mentions, mentions[1:]):
-            if _MILESTONE_JOIN.match(text[previous.end : mention.start]):
+            join = text[previous.end : mention.start]
+            listed = _MILESTONE_JOIN.match(join) is not None
+            if listed and "," in join and _OWN_ASPECTS.match(text, mention.end) \
+                    and _PERFECTIVE_BEFORE.search(text, 0, groups[-1][0].start):
+                listed = False   # "已下计划，领料中": each step has its own aspect (see _OWN_ASPECTS)
+            if listed:
                 groups[-1].append(mention)
             else:
                 groups.append([mention])
@@ -834,6 +847,10 @@ class Parser:
         for window in windows:
             first = merged.get(window.milestone)
             if first is None:
+                merged[window.milestone] = window
+            elif _FINISH_AHEAD.match(window.after) and _FINISHED_HERE.match(first.after):
+                # "玻璃装完了 … 组装大概周三能完": a part was finished; the step's own finish is still to come,
+                # the later statement is the current one (as in _dedupe)
                 merged[window.milestone] = window
             else:
                 merged[window.milestone] = replace(first, after=f"{first.after},{window.before}{window.word}{window.after}")
@@ -941,6 +958,7 @@ class Parser:
             status = "in_progress"   # one part finished, another not yet begun (class: parts of a step)
         if status == "done":
             # (a bare weekday read as coming, "周六签收了", is last week's for a finished step)
+            when = finished_day(window, today) if when is not None else None
             when = when if when is None or when < today else finished_on_weekday(window, today)
         return ParsedItem("progress", milestone=window.milestone, status=status, percent=percent, date=when,
                           confident=confident)
@@ -1084,7 +1102,7 @@ _NEXT_STEP_AFTER = cue(r"\s*(?:了|吧)?\s*[,，。.!！;；]?\s*")
 def _next_step(window: Window, today: date) -> str | None:
     """After a milestone reported finished, the next one named with only a hand-over or a coming day and
     no aspect of its own says what comes next: "handed on" ("焊好了，排在明天喷漆", "转喷涂": no progress),
-    or "planned" for a coming day ("组装完了，明天检验", "终检合格，明早装车", "下料完了 焊接明天排",
+    or "planned" for a coming day ("组装完了，明天检验", "终检合格，明早装车", "下料完了 焊接明天排", "齐料了，下午开料",
     "涂装完了 明天叫QC来看"): its start, or a forecast of its end? Writers label it both ways, so the bot
     asks. A coming day said of a step at a point (入库, 发货) is when it happens, a forecast, as most writers
     label it ("品检完成，明天入库"; a few leave it out). News of its own (a completion, a share, an
@@ -1095,7 +1113,8 @@ def _next_step(window: Window, today: date) -> str | None:
     own = _BOUNDARY_PUNCT.split(window.before)[-1] + "\x01" + window.after
     if window.milestone in lx.POINT_MILESTONES:
         return None   # "品检完成，明天入库": the day of a step at a point is its forecast (most writers)
-    if future_date(own, today) is None or DONE.search(own) or _FINISHED.search(window.after) \
+    # (a part of today still to come is a coming time too: "齐料了，下午开料")
+    if (future_date(own, today) is None and not later_today(window)) or DONE.search(own) or _FINISHED.search(window.after) \
             or _ESTIMATE.search(own) or PERCENT.search(own):
         return None
     return "planned"

@@ -207,3 +207,55 @@ def test_staff_shortage_with_a_stated_slip_is_a_confident_delay(parser):
 def test_a_planned_start_with_a_forecast_finish_is_that_forecast(parser, text):
     [item] = parse(parser, text)
     assert (item["milestone"], item["status"], item["date"]) == ("焊接", "in_progress", "2026-12-08")
+
+
+@pytest.mark.parametrize(("text", "done"), [
+    ("5201 焊接焊好了 可以上喷涂了", "焊接"),
+    ("5202 喷塑完了，能进装配了", "涂装"),
+    ("5203 组装搞定 可以去QC了", "总装"),
+    ("5204 开料完成，可以上焊了", "下料"),
+])
+def test_the_next_step_that_may_now_begin_is_no_progress(parser, text, done):
+    # "可以上 / 能进 / 可以去 + the next step + 了": it may move on (modality); nothing of it has begun
+    assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(done, "done")]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5211 电源接好了，焊接又开起来了", "焊接"),
+    ("5212 喷房温度上来了 喷涂重新开工了", "涂装"),
+    ("5213 切割已经恢复了", "下料"),
+    ("5214 工人回来了，总装又干起来了", "总装"),
+])
+def test_a_step_running_again_is_under_way(parser, text, milestone):
+    # "又开起来了 / 重新开工了 / 恢复了" right after the step: it runs (again), it is not finished, even
+    # where an earlier clause reports something else fixed ("好了")
+    assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(milestone, "in_progress")]
+
+
+def test_a_share_added_again_is_still_read_as_a_share(parser):
+    assert [(i["status"], i["percent"]) for i in parse(parser, "5215 焊接又搞了一成 现在六成")] == [("in_progress", 60)]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("5221 前天打好的包今早进仓了", None),                    # this morning's finish; 前天 is the packing's
+    ("5222 昨天没焊完的那批今天上午焊完了", None),
+    ("钢管前天到的，5223 开料完成了", None),                   # the pipes came the day before yesterday
+    ("5224 图纸昨天才给，QC做完了", None),
+    ("5225 昨天下午 装配做完了", "2026-12-02"),                # the day of the finish itself
+    ("昨天，5226 喷涂搞定", "2026-12-02"),                     # a clause that is only the day
+    ("5227 喷涂好了 前天就喷完的", "2026-12-01"),              # the day said after, restating the finish
+])
+def test_the_day_of_a_finish_is_the_one_said_of_it(parser, text, day):
+    [item] = parse(parser, text)
+    assert (item["status"], item["date"]) == ("done", day)
+
+
+@pytest.mark.parametrize(("text", "done"), [
+    ("5231 焊接完成，工件都拉到喷涂线边上了", "焊接"),
+    ("5232 喷塑好了，货放在装配线旁边", "涂装"),
+    ("5233 总装完了 箱子搬到质检跟前了", "总装"),
+    ("5234 开料完成，料都码在焊接线边", "下料"),
+])
+def test_goods_beside_the_next_steps_line_are_no_progress_of_it(parser, text, done):
+    # a place beside a step's line or area ("线边上", "旁边", "门口") is where goods wait for it
+    assert [(i["milestone"], i["status"]) for i in parse(parser, text)] == [(done, "done")]

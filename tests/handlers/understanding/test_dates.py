@@ -97,3 +97,31 @@ def test_qianri_is_the_day_before_yesterday(text, value):
 @pytest.mark.parametrize("text", ["提前日期还没定", "目前日产两百台", "之前日报写错了", "以前晚上不加班"])
 def test_qian_closing_another_word_is_no_day(text):
     assert resolve(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("should be ready by Nov 30", date(2026, 11, 30)), ("ETA Dec. 4th for the frames", date(2026, 12, 4)),
+    ("we plan to ship on 3rd December", date(2026, 12, 3)), ("welding done around January 8", date(2027, 1, 8)),
+    ("packing finishes May 6", date(2027, 5, 6)), ("装配估计 Dec 2 搞完", date(2026, 12, 2)),
+])
+def test_english_month_and_day(text, value):
+    # a relayed mail or a mixed message names the day in English: this year's, or next year's once past
+    assert resolve(text) == value
+
+
+@pytest.mark.parametrize("text", ["we may 2 more weeks", "Decent 5 sets left", "Nov 2026 batch", "dec 5 pcs short"])
+def test_english_words_that_are_no_date(text):
+    # the modal "may", a word that starts like a month, a month with a year, a count after a month
+    assert resolve(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("28号开始总装", date(2026, 11, 28)), ("5号开工", date(2026, 12, 5)), ("二十六号动工", date(2026, 11, 26)),
+])
+def test_a_day_of_the_month_before_a_start(text, value):
+    assert resolve(text) == value
+
+
+@pytest.mark.parametrize("text", ["今早入库完了", "今晨装的车", "今儿个喷完"])
+def test_this_morning_is_today(text):
+    assert resolve(text) == MONDAY

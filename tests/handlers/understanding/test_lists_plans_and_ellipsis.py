@@ -197,3 +197,21 @@ def test_a_coming_day_and_a_lasting_step_alone_is_asked(parser, text, milestone,
 ])
 def test_an_end_a_forecast_or_a_step_at_a_point_is_a_confident_forecast(parser, text, milestone, day):
     assert brief(parser, text) == [(text[:4], milestone, "in_progress", day, True)]
+
+
+@pytest.mark.parametrize(("text", "done", "under_way"), [
+    ("5301 已排单，备料中", "排产", "领料"),
+    ("5302 已经下料，焊接进行中", "下料", "焊接"),
+    ("5303 已焊接，喷漆中", "焊接", "涂装"),
+    ("5304 已组装，QC进行中", "总装", "质检"),
+])
+def test_perfective_before_one_step_and_progressive_after_the_next_are_two_clauses(parser, text, done, under_way):
+    # "已 X，Y 中": 已 marks X finished and 中 marks Y under way; not one list sharing an aspect
+    order = text.split()[0]
+    assert brief(parser, text) == sorted([(order, done, "done", None, True), (order, under_way, "in_progress", None, True)])
+
+
+def test_a_list_with_one_aspect_after_it_still_shares_it(parser):
+    # (no 已 of the first step's own: "焊接，喷涂中" lists both under way)
+    assert brief(parser, "5305 焊接，喷涂中") == sorted([("5305", "焊接", "in_progress", None, True),
+                                                       ("5305", "涂装", "in_progress", None, True)])

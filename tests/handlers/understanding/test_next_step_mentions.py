@@ -86,3 +86,18 @@ def test_a_plan_for_a_step_that_takes_time_is_asked_and_a_shipment_is_a_forecast
     assert brief(parser, text) == [
         ("3141", "焊接", "done", None, True), ("3142", "下料", "done", None, True),
         ("3142", "焊接", "in_progress", "2026-12-04", False), ("3143", "发货", "in_progress", "2026-12-04", True)]
+
+
+@pytest.mark.parametrize("text, done, following", [
+    ("3151 物料到齐了，下午开料", "领料", "下料"),
+    ("3152 切割完了 晚上焊", "下料", "焊接"),
+    ("3153 焊好了，下班前喷漆", "焊接", "涂装"),
+    ("3154 排单排好了 下午就可以开料", "排产", "下料"),
+])
+def test_the_next_step_later_today_is_asked_like_a_coming_day(parser, text, done, following):
+    # a part of today still to come ("下午", "晚上", "下班前") plans the next step as a coming day does
+    order = text.split()[0]
+    items = brief(parser, text)
+    assert (order, done, "done", None, True) in items
+    [(_, milestone, status, _, confident)] = [i for i in items if i[1] != done]
+    assert (milestone, status, confident) == (following, "in_progress", False)

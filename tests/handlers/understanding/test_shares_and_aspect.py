@@ -348,3 +348,14 @@ def test_a_resumed_line_under_a_day_leaves_the_report_before_it(parser):
 ])
 def test_a_verb_on_a_document_after_it_is_no_milestone(parser, text, items):
     assert [(i.milestone, i.status) for i in parser.parse(text, NOW)] == items
+
+
+@pytest.mark.parametrize(("text", "milestone", "day"), [
+    ("5241 框架焊好了，焊接估计周六能完", "焊接", "2026-12-05"),
+    ("5242 门板喷完了 面板明天弄 喷涂大概后天能好", "涂装", "2026-12-05"),
+    ("5243 底座装好了，总装预计明天可以装完", "总装", "2026-12-04"),
+    ("5244 立柱切完了 下料应该周五能完", "下料", "2026-12-04"),
+])
+def test_a_part_finished_and_the_whole_step_forecast(parser, text, milestone, day):
+    # a part is finished ("框架焊好了"); the step named again with its own finish still to come is the news
+    assert one(parser, text) == ("progress", milestone, "in_progress", None, day)
