@@ -9,8 +9,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from handlers.understanding.order_numbers import find_orders
-
 NOW = datetime(2026, 12, 9, 10, 0, tzinfo=timezone(timedelta(hours=8)))   # a Wednesday
 
 
@@ -833,28 +831,6 @@ def test_our_goods_counted_short_at_the_customers_are_a_discrepancy(parser):
 ])
 def test_the_supply_side_promising_a_day_stands_without_an_order(parser, text, day):
     assert facts(parser, text) == [("exception", None, None, "material", day)]
-
-
-# ---- round 7: where the order stands in a problem report -----------------------------------------
-@pytest.mark.parametrize(("text", "order"), [
-    ("客户投诉 6640 的柜门关不上", "6640"),
-    ("业主投诉6641的窗户有异响", "6641"),
-    ("【品质通报】6642 外壳有气孔，要返修", "6642"),
-    ("6643 装完了；6644 一直在等铝板", "6644"),
-    ("厂家来电：你们6645的轴承下周才有", "6645"),
-    ("底座图纸版本错了 6646 等设计出图", "6646"),
-])
-def test_an_order_after_a_complaint_a_title_a_sentence_or_before_a_wait(parser, text, order):
-    assert order in [o.order_no for o in find_orders(text, parser._domain_after)]
-
-
-@pytest.mark.parametrize("text", [
-    "我们3个人下午过去",         # a count after 我们
-    "你们200台的那个报价",        # a quantity after 你们
-    "等候区 5号位",               # no order before 等
-])
-def test_a_count_after_a_pronoun_or_a_number_before_other_words_stays_no_order(parser, text):
-    assert find_orders(text, parser._domain_after) == []
 
 
 # ---- round 7: cues of the problem's kind ---------------------------------------------------------
