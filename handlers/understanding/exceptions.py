@@ -58,12 +58,20 @@ _DELAY = _scan(
     + r"|(?:进度|比计划|比预期)\s*(?:有点|稍微|太|比较)?慢"
     # the work will drag ("进度又要拖", "肯定得拖"), not a plan moved to a day ("拖到周五" is above)
     + r"|(?<=[要又得会])拖(?![到后])"
+    # the due date itself at risk, with no request behind it ("交期保不住了", "货期怕是守不住", "交期够呛")
+    + r"|(?:交期|交货期|货期|工期|船期|交货日期)\s*(?:肯定|可能|估计|怕是|恐怕|应该|基本|也)?\s*"
+      r"(?:保不住|守不住|保证不了|保不了|赶不上|来不及|要延|够呛|悬了|危险了|不行了|要拖)"
 )
 # the milestone's own verb in the negated potential ("发货…发不了了", "这周焊不完"): \x01 stands for the verb
 _NEG_POTENTIAL = cue(r"\x01\s*(?:不了|不完|不出来|不动)")
 # (先别 holds an order back, "先别发"; "先别管" / "先别急" only sets it aside in talk)
 # (…nor does an instruction under a condition: "没喷的话先别喷")
-_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|(?<!的话)(?<!的话[,，\s])先别(?!管|急|着急|担心|慌|理)")
+_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|(?<!的话)(?<!的话[,，\s])先别(?!管|急|着急|担心|慌|理)"
+               # a step held back by someone ("财务说先不能发货", "暂时不让出货"): a hold, "other"
+               + r"|(?:先|暂时|暂)\s*(?:不能|不让|不准|不给)(?=\s*[\x01\u4e00-\u9fff])"
+               # goods that cannot get in or be unloaded at the site ("车进不去", "玻璃卸不了"): the site's
+               # matter, neither a machine of ours nor late material
+               + r"|(?<![想看听说])(?:进不去|卸不了|卸不下来?|送不进去?|运不进去?|吊不上去)")
 # "没问题", "无异常": a negated problem word reports that all is well
 # (Sichuan "莫得啥子问题", "没得啥问题")
 _NO_PROBLEM = cue(
@@ -97,6 +105,17 @@ def machine_at_fault(sentence: str) -> bool:
     用"): a report of the shop floor of its own, whatever orders the sentence before gave news of."""
     fault = _MACHINE_FAULT.search(sentence)
     return fault is not None and fault.start() <= 6 and not _FACILITY_FAULT.search(sentence)
+
+
+# a machine or tool in trouble again ("2号机模具又粘铝了"), said beside work it blocks ("下午挤不了",
+# "拆下来抛光"): whatever the trouble's word, the machine is the cause (equipment)
+_MACHINE_AGAIN = cue(_MACHINE + r"[^,，;；。\x01]{0,4}?又[\u4e00-\u9fff]{1,3}了")
+_WORK_BLOCKED = cue(r"(?<![少免受大错])(?<!对)[\u4e00-\u9fff]不了|拆下来|停(?:了|下|线|机)")
+
+
+def _machine_again(text: str) -> re.Match[str] | None:
+    found = _MACHINE_AGAIN.search(text) if "又" in text else None
+    return found if found is not None and _WORK_BLOCKED.search(text, found.end()) else None
 
 
 # the machine itself at fault, no part of it after 的 ("行车又出问题了", not "2号线的气管漏气")
@@ -145,11 +164,16 @@ _TRANSPORT = _scan(
 _SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
 # "等客户确认图纸再排"): neither a defect nor missing material ("other")
+_PAPER_NOT_GIVEN = r"(?:还没|没有?|未)\s*(?:给|发|提供|出)\s*(?:我们)?\s*[\u4e00-\u9fff]{0,2}?(?:图纸|地址|资料|文件|BOM|技术要求)"
 _DOCUMENT_ISSUE = _scan(
-    r"(?:图纸|资料|文件|工艺|技术要求|版本|地址|报告|BOM)[^,，;；。]{0,6}?(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了"
+    r"(?:图纸|(?<![试地])图(?![片])|资料|文件|工艺|技术要求|版本|地址|报告|BOM|开票信息|发票信息)[^,，;；。]{0,6}?"
+    r"(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了|有误"
     # …or not come yet ("图纸还是没到", "技术资料还没来")
     r"|没到|未到|没来|还没来|没下来)"
-    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复)|(?:还没|没有?|未|待)\s*(?:确认|回复|定稿|签字|批下来)")
+    # …said verb first: "客户还没给地址", "设计没出图纸"
+    + "|" + _PAPER_NOT_GIVEN +
+    r"|等\s*(?:技术|设计|工艺|客户|老板|领导)?\s*(?:确认|回复|答复|改图|出图)|(?:还没|没有?|未|待)\s*(?:确认|回复|定稿|签字|批下来)")
+_PAPER_NOT_GIVEN_RE = cue(_PAPER_NOT_GIVEN)
 _ON_THE_ROAD = cue(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
 _CORRECTION = _scan(
@@ -178,7 +202,7 @@ _GOODS_BEFORE_STEP = cue(rf"(?:{_MATERIAL_NOUN}|[卷板管型原来]料|的料)\
 _USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
                  rf"|没有?\s*(?:{_MATERIAL_NOUN})")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
-_WAITING_FOR_MATERIAL = cue(rf"等\s*(?:{_MATERIAL_NOUN})")
+_WAITING_FOR_MATERIAL = cue(rf"等\s*(?:紧|着)?\s*(?:{_MATERIAL_NOUN}|(?![叫资饮预照燃])[\u4e00-\u9fff]料)")
 # a named material counted short ("电机差10台", "轴承少了20套"): material
 # …or said short with no count ("角钢还差", "螺栓也缺")
 _NAMED_SHORT = cue(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]"
@@ -189,9 +213,11 @@ _SUPPLIER_NOT_DONE = cue(
     r"[\u4e00-\u9fff]?(?:出来|好|完|出)")
 # the supplier telling of its own trouble: "厂家说…", "供应商老张说…"
 # …or its own machine as the subject of the trouble: "厂家模具坏了", "供应商那边设备出问题了"
-_SUPPLIER_REPORTS = cue(r"(?:供应商|厂家|外协厂?|供方)(?:[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知)"
+_SUPPLIER_REPORTS = cue(r"(?:供应商|厂家|外协厂?|供方)(?:[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知|微信|消息|来电|电话)"
                                rf"|(?:那边|那里|的)?\s*(?=[\u4e00-\u9fff]{{0,3}}{_MACHINE}))")
-_STOCKTAKE = cue(r"点数|盘点|清点|盘库")
+_STOCKTAKE = cue(r"点数|盘点|清点|盘库"
+                 # …or our goods counted at the customer's ("送过去的门少了两樘", "实际点了22")
+                 r"|(?:送|发|运|拉)(?:过去|到现场|到工地)的|实际(?:点|数|收)")
 # the supplier as the subject of a milestone verb ("供应商没发货"): their shipment, not our step
 _SUPPLIER_BEFORE = cue(
     r"(?:供应商|厂家|外协厂?|供方|来料|进料|原材料)(?:那边)?\s*(?:还|也|都|一直)?\s*(?:没有?|未|还没)?\s*$")
@@ -239,12 +265,19 @@ _TODAY_RESOLVES = cue(r"(?:今天|今日)\s*(?:上午|下午|晚上|中午)?\s*(
 _ARRIVAL_AFTER_DATE = cue(r"\s*(?:上午|下午|晚上|中午|左右|前)?\s*(?:才能|才|能|会|可以|就)?\s*(?:到|送|回来|补)")
 
 
+# the step's one-character verb said blocked at the end of its clause ("等紧电机 未得装", "焊丝没了 没法焊")
+_BLOCKED_VERB = r"(?:没法|无法|不能|未得|没有?得|唔得)\s*"   # (冇得 arrives normalised as 没有得)
+_VERB_END = r"(?![\u4e00-\u9fff])"
 _IMPLIED_MILESTONE = (
-    ("涂装", cue(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得|附着力|漆膜|膜厚|发花")),
-    ("焊接", cue(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣|焊工")),
-    ("总装", cue(r"装反|装错|漏装|少装|重装|重新装|装漏")),
+    ("涂装", cue(r"重喷|补喷|重新喷|喷的漆|漆面|流挂|橘皮|掉漆|脱漆|漏喷|露底|喷得|附着力|漆膜|膜厚|发花"
+                 + "|" + _BLOCKED_VERB + "喷" + _VERB_END)),
+    ("焊接", cue(r"补焊|重焊|重新焊|焊缝|焊点|漏焊|虚焊|焊穿|咬边|焊偏|夹渣|焊工" + "|" + _BLOCKED_VERB + "焊" + _VERB_END)),
+    ("总装", cue(r"装反|装错|漏装|少装|重装|重新装|装漏" + "|" + _BLOCKED_VERB + "装" + _VERB_END)),
     ("下料", cue(r"落不[到了]料|下不[到了]料|开不了料")),
 )
+# goods installed at the customer's building: its defect names no step of our works ("5栋的门锁装反了三套，
+# 麻烦派人来换")
+_AT_SITE = cue(r"派人|[\d一二三四五六七八九十]+\s*[栋幢]|业主|工地")
 # a pass after a quality cue, a finished rework, a repaired machine: the news may be that the problem
 # is solved ("返工完了 重新检验通过", "返修完成", "机器修好了，继续焊接"), not a new exception
 _RESOLVED = cue(r"(?:通过|合格|过了|搞定|没问题|OK|ok)[^,，;；。]*[,，;；。\s]*$")
@@ -406,7 +439,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     transport = _TRANSPORT.search(text)
     if transport and not _SUPPLY_RUN.search(text):
         return _blank(text, transport), ExceptionCategory.DELAY
-    fault = _TOOL_FAULT.search(text) or (_DIE_FAULT.search(text) if "模" in text else None)
+    fault = _TOOL_FAULT.search(text) or (_DIE_FAULT.search(text) if "模" in text else None) or _machine_again(text)
     if fault:
         return _effects_blanked(_blank(text, fault), fault.end()), ExceptionCategory.EQUIPMENT
     fault = _MACHINE_FAULT.search(text)
@@ -496,7 +529,7 @@ def _any_cue(text: str) -> bool:
                 or _TOOL_FAULT.search(text) or (_FAULT.search(text) and _PRODUCT_TEST.search(text)) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
                 or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
                 or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
-                or _STOCK_ABSENT.search(text))
+                or _STOCK_ABSENT.search(text) or _machine_again(text) or _PAPER_NOT_GIVEN_RE.search(text))
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -618,12 +651,18 @@ _MACHINE_EFFECT = cue(r"停|不了|没法|干不|做不|不敢|不能|不出|修
 _RECURRING = cue(r"又|还是|一直|再次")
 # a count still missing: "轴承还差40套", "密封圈少了20个"
 _COUNT_SHORT = _scan(
-    rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|pcs|PCS)")
+    rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|樘|扇|把|付|副|pcs|PCS)")
 # the supply side, and its delivery not come (a reminder to buy what is used up is no problem report)
 _SUPPLY_SIDE = _scan(r"供应商|供方|外协|外厂|厂家|采购|物流")
 _UNDELIVERED = _scan(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
 
 
+# the supply side promising a day ("供应商说后天补齐", "采购说明天下午到")
+_PROMISED = cue(r"(?:说|讲|回复|答应)[^,，;；。]{0,8}?(?:到|送来|送过来|补齐|补上|补货|发过来)")
+_COMPLAINT = cue(r"投诉|客诉|业主|用户反馈|客户反馈")
+_GOODS_COUNT = cue(rf"(?:{_NUM})\s*(?:樘|扇|套|块|台|件|只|根|张|片|支|箱|处)")
+# (not 返工 alone: in Cantonese it is going to work, "礼拜六唔使返工")
+_REWORK_VERDICT = cue(r"返厂|重做|拆下来|拆了重|派人[^,，;；。]{0,3}?(?:换|修|看)|要换|来换")
 _NAMED_UNDELIVERED = cue(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?(?:没到|未到|没送|没来|没回来|才到|才能到)")
 
 
@@ -636,7 +675,14 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     upkeep, a reminder to buy more, a colleague's borrowed tape measure are not."""
     if category == ExceptionCategory.MATERIAL:
         return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text) or _NAMED_UNDELIVERED.search(text)
-                    or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text)))
+                    or (_SUPPLY_SIDE.search(text) and (_UNDELIVERED.search(text) or _PROMISED.search(text))))
+    if category == ExceptionCategory.QUALITY:
+        # a defect said of goods in hand: a count of them, a complaint, a verdict of rework or return
+        # ("有三樘窗的尺寸对不上…要返厂", "推拉窗漏水，业主投诉好几次了", "门锁装反了三套，麻烦派人来换")
+        return bool(_COMPLAINT.search(text) or _GOODS_COUNT.search(text) or _REWORK_VERDICT.search(text))
+    if category == ExceptionCategory.OTHER:
+        # our goods counted short at the customer's ("送过去的门少了两樘")
+        return bool(_COUNT_SHORT.search(text) and _STOCKTAKE.search(text))
     if category == ExceptionCategory.EQUIPMENT:
         if _PLANNED_UPKEEP.search(text) or _FACILITY_FAULT.search(text):
             return False
@@ -658,6 +704,8 @@ _BOOTH = cue(r"喷(?:漆|涂|塑|粉)?房|烘房|烤房")
 def implied_milestone(text: str, names: frozenset[str]) -> str | None:
     """The step a defect or rework word names (class: exception without a milestone word):
     流挂/重喷 are paint work, 补焊/焊缝 welding, 装反/漏装 assembly, 落不到料 cutting."""
+    if _AT_SITE.search(text):
+        return None
     for name, pattern in _IMPLIED_MILESTONE:
         if name in names and pattern.search(text):
             return name
@@ -677,6 +725,9 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         _SUPPLIER_BEFORE.search(before) is not None or (milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
     theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
                         and _SUPPLIER_SHIPS.search(before) is not None and _NOT_YET.search(text) is not None)
+    # (…or the supplier telling the whole message: "供应商微信：…下周一才能发")
+    theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
+                        and _SUPPLIER_REPORTS.search(before) is not None)
     if theirs:
         milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
     category = category_of(text, milestone)
@@ -686,6 +737,7 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     if theirs and category is None and _NOT_YET.search(text):
         category = ExceptionCategory.MATERIAL
     unnamed_arrival = False
+    site_fault = False   # the customer's premises at fault, not a machine of ours (its fault word is explained)
     if (category is None and milestone is None or category == ExceptionCategory.DELAY) and _ARRIVES.search(joined) and any(
             _ARRIVAL_AFTER_DATE.match(joined, found.end) and not _NEGATED_AFTER.match(joined, found.end)
             and not _arrived(joined, found.end)
@@ -698,7 +750,10 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
         category = None   # "验收通过了 尾款可以催了": the news is the finished milestone
     if category == ExceptionCategory.EQUIPMENT and _FACILITY_FAULT.search(joined) and not (
             _MACHINE_FAULT.search(joined) or _TOOL_FAULT.search(joined)):
-        category = None   # the building's lamp or the office's air conditioning is no production fault
+        # the building's lamp or the office's air conditioning is no production fault; the customer's
+        # lift broken with the goods held up ("客户那边电梯坏了，货上不去") is the site's matter: "other"
+        category = ExceptionCategory.OTHER if _CUSTOMER_SITE.search(joined) else None
+        site_fault = category is not None
     if category == ExceptionCategory.QUALITY and milestone is None and _PASSED_AFTER_REWORK.search(joined):
         category = None   # "返修的两处 探伤合格了": the reworked goods passed, the defect is over
     if category == ExceptionCategory.EQUIPMENT and _only_repaired(text):
@@ -721,6 +776,8 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     booth = milestone is None and "涂装" in names and _BOOTH.search(joined) is not None
     milestone = "涂装" if booth else milestone
     families = _categories(text, named)
+    if site_fault:
+        families = families - {ExceptionCategory.EQUIPMENT}
     if milestone in _INSPECTIONS and category == ExceptionCategory.EQUIPMENT and settled is None:
         # a fault found at inspection or by the customer at acceptance is the product's ("终检抽了5台，
         # 2台漏油"), not a machine of ours: its fault word is explained
@@ -763,6 +820,8 @@ def _arrived(text: str, position: int) -> bool:
 
 # a step planned for when the material comes ("到了就包装入库", "等料到了再装")
 _AFTER_ARRIVAL = cue(r"(?:到了|到齐了?|来了|送到了?)\s*(?:以后|之后|后)?\s*(?:就|再|马上|立刻|才)\s*[\u4e00-\u9fff]{0,3}$")
+# the customer's premises or the building site, where delivered goods go
+_CUSTOMER_SITE = cue(r"客户(?:那边|那里|家|的?工地|的?现场|楼下)|工地|现场|业主|小区")
 # a fault of the building or the office, not of production ("车间的灯坏了两根", "空调不制冷了")
 _FACILITY_FAULT = cue(r"(?:灯管?|空调|电脑|打印机|饮水机|门禁|网络|厕所|水龙头|窗户|门锁|电梯)[^,，;；。]{0,4}?(?:坏|不亮|不行|不制冷|漏水|断了|故障)")
 # a repair done or after it ("修好了", "修好以后应该快了", "已经恢复"): no fault left to record

@@ -29,20 +29,30 @@ _VALUE_BEFORE = cue(r"(?:改成|改为|改到|(?<![修更])改|调到|调成|调
 # the first order of a list ("0470和0471已经排下去了"): an order-form token joined to another one
 _LIST_NEXT = cue(r"\s*(?:[、,，/&+]|和|以及|及|与|跟)\s*(?:订单号?|单号|#)?\s*[A-Za-z]{0,4}-?\d{3,}(?![\d.]|\s*[台件个套天号日点%万月年])")
 _SUBJECT_BEFORE = cue(
-    r"(?:(?:客户|客人)(?:要求|说|讲|话|要|希望|通知|反馈|那边(?:说|讲|要求|通知)?|同意|答应|确认|想|想要)?把?|销售(?:说|讲|话|要求)?|业务(?:说|讲)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦"
+    r"(?:(?:客户|客人|业主)(?:要求|说|讲|话|要|希望|通知|反馈|投诉|那边(?:说|讲|要求|通知)?|同意|答应|确认|想|想要)?把?|销售(?:说|讲|话|要求)?|业务(?:说|讲)?|老板说|甲方|要求|查(?:一下|下)?|看(?:一下|下)?|问(?:一下|下)?|帮忙|麻烦"
     # a relayed call: "客户刚刚打电话说0448…", "客户那边的意思是0516…"
     r"|打电话(?:来)?说|的意思是"
     # a speaker or a relay before a colon: "采购反馈：822 …", "销售：…", "QC:…"
     r"|[\u4e00-\u9fffA-Za-z]{1,8}[:：]"
     # a day heading a plan line: "12/8：1307", "12月8日: 1307"
-    r"|(?:^|\s)\d{1,2}\s*[/.月]\s*\d{1,2}\s*[日号]?\s*[:：])\s*$"
+    r"|(?:^|\s)\d{1,2}\s*[/.月]\s*\d{1,2}\s*[日号]?\s*[:：]"
+    # a bracketed title heading the line ("【质量快报】7308 …"), or a new sentence after ；or 。("…；3021 还在等")
+    r"|【[^】]{1,12}】|[；;。！!])\s*$"
 )
 # the next token of a list set apart by spaces only ("焊接 4522 4523 搞定", "20891 20892 都出货了")
 _SPACED_NEXT = cue(rf"[ \t\u3000]+(?P<token>{_TOKEN})(?![A-Za-z0-9\-]|\.\d|/\d)")
 # the goods of an order called by its number ("做362那批电机", "2309-07要的那批铝型材")
 _BATCH_AFTER = cue(r"\s*(?:要的|订的|的)?\s*(?:那批|这批|那单|这单)")
+# the goods of "your" or "our" order ("你们4416的密封圈", "我们2301的支架"): the possessor is an order
+_OWNER_BEFORE = cue(r"(?:你们|我们|咱们|贵司|贵公司)\s*$")
+_OWNED_AFTER = cue(r"\s*的")
+# an order waiting on someone or something ("22051 等技术改图", "3305 还在等客户回复")
+_WAITS_AFTER = cue(r"\s*(?:还在|还|在|一直)?\s*等(?![于同级])")
+# …or right before its work said impossible ("今天2612-90冲不了", "3350 也做不动")
+_CANNOT_AFTER = cue(r"\s*(?:也|都|还|就|今天|下午|上午)?\s*[\u4e00-\u9fff](?:不了|不动|不出来)")
 # anyone relaying news before an order of a dashed form ("供应商老张说2309-07…")
-_SPEAKER_BEFORE = cue(r"[\u4e00-\u9fff]{1,6}(?:说|讲|反馈|回复|通知)\s*$")
+# (…or a few words of what was said between: "客户说收到的 2310-03 有五件…")
+_SPEAKER_BEFORE = cue(r"[\u4e00-\u9fff]{1,6}(?:说|讲|反馈|回复|通知)(?:[\u4e00-\u9fff]{0,4}的)?\s*$")
 # spoken fillers before the order ("嗯那个127的话…", "然后229那个…") do not stop it leading the line
 _FILLERS = cue(r"嗯|啊|呃|喂|那个|这个|就是说|就是|然后呢?|还有|另外|[,，\s]")
 _PHONE = cue(r"1[3-9]\d{9}")
@@ -142,6 +152,9 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             or elided
             or (_ASKED_ABOUT.match(tail) and _FILLERS.sub("", head).strip() in ("那", "那么"))
             or _BATCH_AFTER.match(tail)
+            or (_OWNER_BEFORE.search(head) and _OWNED_AFTER.match(tail))
+            or _WAITS_AFTER.match(tail)
+            or _CANNOT_AFTER.match(tail)
             or ("-" in token and _SPEAKER_BEFORE.search(head))
             or (not found and _LINE_END.match(tail) and _DONE_MARK_BEFORE.search(head))
             or _clause_lead(head, token)

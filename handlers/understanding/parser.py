@@ -386,10 +386,17 @@ class Parser:
         while cut is not None:
             head, tail = line[: cut.end()], line[cut.end() :]
             if (exceptions.machine_at_fault(tail) and not find_orders(tail, self._domain_after)
-                    and find_orders(head, self._domain_after) and category_of(head, None) is None):
+                    and find_orders(head, self._domain_after) and self._no_open_problem(head)):
                 return [head, tail]
             cut = _SENTENCE_END.search(line, cut.end())
         return [line]
+
+    @staticmethod
+    def _no_open_problem(head: str) -> bool:
+        """The news before a machine's fault tells of no problem the fault could explain: none at all, or
+        one already solved ("K3390 返工件全部涂装完": the rework is finished)."""
+        return category_of(head, None) is None or (
+            all(category_of(part, None) is None or resolved(part) for part in _SENTENCE_END.split(head)))
 
     def _from_header(self, line: str, written: str, orders: list[OrderMatch], heading: str | None, several: bool,
                      today: date, context: list[str], requested: bool) -> list[ParsedItem]:

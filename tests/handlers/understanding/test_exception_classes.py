@@ -881,3 +881,122 @@ def test_a_defect_is_dated_by_its_resolution_only(parser, text, dated):
 def test_the_suppliers_schedule_of_its_goods_is_not_our_step(parser):
     [item] = parser.parse("5161 供应商通知：钢板排产推迟，5161的料要月底才到", NOW)
     assert (item.intent, item.milestone, item.category.value) == ("exception", None, "material")
+
+
+# ---- round 7: problems told without the order, or in everyday words -------------------------------
+def facts(parser, text):
+    """(intent, order, milestone, category, date) per item, confidence aside."""
+    return [(i.intent, i.order_no, i.milestone, i.category.value if i.category else i.status,
+             i.date.isoformat() if i.date else None) for i in parser.parse(text, NOW)]
+
+
+@pytest.mark.parametrize("text", [
+    "阳光小区二期有四扇窗玻璃有划痕，得派人去换",
+    "南门那栋的防盗门锁芯装反了两套",
+    "客户打电话投诉，说阳台门漏风，关上还有缝",
+    "滨江苑那几樘窗的把手松动，业主投诉了",
+])
+def test_a_defect_of_goods_in_hand_stands_without_an_order(parser, text):
+    # a count of the goods, a complaint, or a verdict to replace them: a problem of real goods
+    [item] = parser.parse(text, NOW)
+    assert (item.intent, item.order_no, item.category.value) == ("exception", None, "quality")
+
+
+def test_goods_at_the_customers_building_name_no_step_of_ours(parser):
+    [item] = parser.parse("7号楼的窗锁装错了三个，明天派人去换", NOW)
+    assert (item.intent, item.milestone, item.category.value) == ("exception", None, "quality")
+
+
+@pytest.mark.parametrize("text", [
+    "星期天休息，星期一照常返工",              # Cantonese 返工: going to work
+    "听说下周六要返工，还没定",
+    "返工的事以后再说",
+])
+def test_going_to_work_or_talk_of_rework_with_no_goods_is_no_report(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+def test_our_goods_counted_short_at_the_customers_are_a_discrepancy(parser):
+    [item] = parser.parse("发过去的窗框少了三樘，清单上是30樘", NOW)
+    assert (item.intent, item.order_no, item.category.value) == ("exception", None, "other")
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("铝型材采购说后天上午到", "2026-12-11"),
+    ("门铰还差40付，供应商讲周五补齐", "2026-12-11"),
+])
+def test_the_supply_side_promising_a_day_stands_without_an_order(parser, text, day):
+    assert facts(parser, text) == [("exception", None, None, "material", day)]
+
+
+# ---- round 7: cues of the problem's kind ---------------------------------------------------------
+@pytest.mark.parametrize(("text", "day"), [
+    ("6650 交期肯定保不住了，最快12月20号", "2026-12-20"),
+    ("6651 货期怕是守不住", None),
+    ("6652 交期够呛，最早下周三", "2026-12-16"),
+])
+def test_the_due_date_said_at_risk_is_a_delay(parser, text, day):
+    assert facts(parser, text) == [("exception", text[:4], None, "delay", day)]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("6660 老板说暂时不能出货，等通知", "发货"),
+    ("6661 财务讲先不让发货", "发货"),
+    ("6662 货车到了小区门口进不去", None),
+    ("6663 现场没有吊车，玻璃卸不下来", None),
+])
+def test_a_step_held_back_or_goods_kept_out_of_the_site_is_other(parser, text, milestone):
+    assert facts(parser, text) == [("exception", text[:4], milestone, "other", None)]
+
+
+def test_a_fault_at_the_customers_premises_holding_the_goods_is_other(parser):
+    # (the lift's fault word is explained by the site: nothing contested, nothing to ask)
+    [item] = parser.parse("6664 客户那边电梯坏了，货搬不上去", NOW)
+    assert (item.intent, item.category.value, item.confident) == ("exception", "other", True)
+
+
+def test_the_office_lift_broken_is_still_no_report(parser):
+    assert parser.parse("公司电梯坏了，大家走楼梯", NOW) == []
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("6670 客户还没给收货地址，发不了", "发货"),
+    ("6671 设计还没出图纸", None),
+    ("6672 那张图孔距标错了，等技术改图", None),
+])
+def test_a_paper_not_given_or_a_drawing_wrong_is_other(parser, text, milestone):
+    assert facts(parser, text) == [("exception", text[:4], milestone, "other", None)]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("6680 仲等紧轴承", None),
+    ("6681 还在等板料", None),
+    ("6682 等紧电机 未得装", "总装"),
+    ("6683 还在等面漆 冇得喷", "涂装"),
+])
+def test_waiting_for_stock_or_a_step_blocked_for_it_is_material(parser, text, milestone):
+    assert facts(parser, text) == [("exception", text[:4], milestone, "material", None)]
+
+
+def test_waiting_for_a_call_off_is_no_shortage(parser):
+    assert facts(parser, "6684 早就入库了，等叫料") == [("progress", "6684", "入库", "done", None)]
+
+
+@pytest.mark.parametrize("text", [
+    "3号机模具又粘料了，今天2612-90冲不了",
+    "折弯机又跑偏了，拆下来校，2612-91 做不了",
+])
+def test_a_machine_in_trouble_again_blocking_work_is_equipment(parser, text):
+    assert [(i.intent, i.category.value) for i in parser.parse(text, NOW)] == [("exception", "equipment")]
+
+
+def test_a_supplier_relayed_by_message_telling_its_own_trouble_is_material(parser):
+    assert facts(parser, "供应商微信说：你们6695的密封件模具坏了，下周一才能发") == [
+        ("exception", "6695", None, "material", "2026-12-14")]
+
+
+# ---- round 7: a machine's fault beside progress whose problem is already solved --------------------
+def test_a_machine_fault_after_a_finished_rework_is_a_report_of_its_own(parser):
+    items = parser.parse("白班：6701 喷涂完成；6702 返修件都焊好了；3号折弯机液压漏油，已报修", NOW)
+    assert ("exception", None, "equipment") in [(i.intent, i.order_no, i.category and i.category.value) for i in items]
+    assert ("progress", "6701", "涂装") in [(i.intent, i.order_no, i.milestone) for i in items]

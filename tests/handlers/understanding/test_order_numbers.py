@@ -42,3 +42,27 @@ def test_an_order_leading_a_clause_or_sentence_is_an_order(parser, text, orders)
 ])
 def test_numbers_leading_a_clause_are_no_orders_without_the_form(parser, text, orders):
     assert [o.order_no for o in find_orders(text, parser._domain_after)] == orders
+
+
+# ---- round 7: where the order stands in a problem report -----------------------------------------
+@pytest.mark.parametrize(("text", "order"), [
+    ("客户投诉 6640 的柜门关不上", "6640"),
+    ("业主投诉6641的窗户有异响", "6641"),
+    ("【品质通报】6642 外壳有气孔，要返修", "6642"),
+    ("6643 装完了；6644 一直在等铝板", "6644"),
+    ("厂家来电：你们6645的轴承下周才有", "6645"),
+    ("底座图纸版本错了 6646 等设计出图", "6646"),
+    ("客户反馈说到的 6647-02 有三件没贴标", "6647-02"),   # a few words of what was said before it
+    ("冲床模具崩了，今天6648冲不了", "6648"),              # right before work it cannot do
+])
+def test_an_order_after_a_complaint_a_title_a_sentence_or_before_a_wait(parser, text, order):
+    assert order in [o.order_no for o in find_orders(text, parser._domain_after)]
+
+
+@pytest.mark.parametrize("text", [
+    "我们3个人下午过去",         # a count after 我们
+    "你们200台的那个报价",        # a quantity after 你们
+    "等候区 5号位",               # no order before 等
+])
+def test_a_count_after_a_pronoun_or_a_number_before_other_words_stays_no_order(parser, text):
+    assert find_orders(text, parser._domain_after) == []
