@@ -57,6 +57,10 @@ _DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-
 # ("Container loaded for PO-7720", "assembly of KF-0923 is done")
 _LETTERED_FORM = cue(r"[A-Za-z]{1,4}-\d{3,}")
 _ENGLISH_SENTENCE = cue(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+# …and a bare number after "of", "for", "on" or "order" stands where an order stands ("status of 9034",
+# "pull in the delivery of 882 to Dec 15"), unless a count's unit follows it ("a batch of 500 pcs")
+_ENGLISH_ORDER_BEFORE = cue(r"(?<![A-Za-z])(?i:of|for|on|order|orders)\s+#?\s*$")
+_ENGLISH_UNIT_AFTER = cue(r"\s*(?i:units?|sets?|pcs|pieces?|pc|days?|weeks?|months?|years?|hours?|mm|cm|kg|m|%)(?![A-Za-z])")
 _OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机|(?<!订)柜|集装箱|货柜|箱|封条?|铅封|提单|报关单?)(?:单号?|号码?)?\s*[:：]?\s*$")
 _ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
@@ -133,6 +137,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if (
             _DISTINCT_FORM.fullmatch(token)
             or (english and _LETTERED_FORM.fullmatch(token))
+            or (english and token.isdigit() and _ENGLISH_ORDER_BEFORE.search(head) is not None
+                and _ENGLISH_UNIT_AFTER.match(tail) is None)
             or not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)

@@ -33,8 +33,8 @@ from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_ST
 from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_on_weekday, future_date, later_today, past_weekday,
                      progress_status)
 from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
-from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
-                              quantity_change, spec_change)
+from .change_requests import (change_discussed, change_talk, due_change, english_change, kept_quantity, names_requester,
+                              quantity_change, refused, spec_change)
 
 _SENTENCE_END = cue(r"[。；;！!]")
 _CLAUSE = cue(r"[^,;。!?，；！？\n]+[?？]?")
@@ -232,6 +232,8 @@ class Parser:
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
         self._milestone_re = cue(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
+        # a whole message that only asks a status or a step ("进度？", "逾期？", "入库没", "焊完了吗"): the
+        # question of the order in the conversation (class: elliptical questions)
         self._derived = tuple(
             (cue(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
         ) + tuple(
@@ -315,6 +317,9 @@ class Parser:
                 answered = next(iter(asked)) if len(asked) == 1 else None
                 continue
             written = line
+            if not several and not orders and len(line) <= 10 and (asked := self._bare_question(line)) is not None:
+                items.append(asked)
+                continue
             if answered and not orders and not self._mentions(line, derived=True) and not _OTHER_STEP.search(line):
                 # "回复 李工：4426 几时可以出货\n预计周四", "…质检过了未\n过了": a reply that names no step of its
                 # own answers of the step the quoted message asked about (class: replies)
@@ -368,6 +373,19 @@ class Parser:
                 previous = next(iter(named)) if len(named) == 1 and len(found) == 1 else None
             items.extend(found)
         return _dedupe(items)
+
+    def _bare_question(self, line: str) -> ParsedItem | None:
+        """A whole message that only asks a status or a step ("进度？", "逾期？", "入库没", "喷完了吗"): the
+        question of the order in the conversation (class: elliptical questions)."""
+        bare = _BARE_QUESTION.fullmatch(line)
+        if bare is None:
+            return None
+        if bare.group("status"):
+            return ParsedItem("query")
+        mentions = self._mentions(line, derived=True)
+        if len(mentions) == 1 and mentions[0].start == bare.start("step") and mentions[0].end >= bare.end("step") - 1:
+            return ParsedItem("query", milestone=mentions[0].milestone)
+        return None
 
     # ---- lines and scopes -----------------------------------------------------------------
     def _machine_fault_apart(self, line: str) -> list[str]:
@@ -587,8 +605,15 @@ class Parser:
         if has_order and not any(item.field == "quantity" for item in changes):
             kept = kept_quantity(text, requested)
             changes += [kept] if kept is not None else []
-        if not changes and has_order and _ENGLISH_WORDS.search(text):
-            changes = english_change(text, today)   # a request in English ("please postpone … by 10 days")
+        if has_order and _ENGLISH_WORDS.search(text):
+            # a request in English ("please postpone … by 10 days"); a field the clauses read stays theirs
+            # ("please increase the quantity to 1,500 pcs and move the due date to Dec 18": the date is English)
+            fields = {item.field for item in changes}
+            changes += [item for item in english_change(text, today) if item.field not in fields]
+        if (changes or "改" in text or "换" in text) and refused(text):
+            # "已经喷完了，改色要重新下料重新喷，改不了": a change turned down records nothing; the clauses
+            # that speak of it go, what else the message says is read as usual (class: refusals)
+            clauses, changes = [clause for clause in clauses if not change_talk(clause)], []
         if changes:
             # ("交期提前3天那个，老板定了没有": a pending change asked about records nothing)
             return [] if change_discussed(text) else changes
@@ -985,6 +1010,9 @@ class Parser:
         return [spec] if spec is not None else []
 
 
+# a message of a status word or a step and a question tail only: "进度？", "逾期？", "入库没", "喷完了吗"
+_BARE_QUESTION = cue(r"\s*(?:(?P<status>进度|进展|状态|逾期|延期)\s*(?:呢|如何|怎样|咋样)?\s*[?？]+"
+                     r"|(?P<step>[^\s?？]{1,4}?)\s*(?:了|完了?|好了?)?\s*(?:(?:吗|没有?|未|呢)\s*[?？]*|[?？]+))\s*")
 # the words a header line of orders may hold besides them ("1203、1204 进度汇报："), strict and loose
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")

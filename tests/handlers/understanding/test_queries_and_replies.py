@@ -218,3 +218,20 @@ def test_some_number_past_a_round_one_is_no_question(parser, text):
 @pytest.mark.parametrize("text", ["5221 加急那批 螺丝够不够？", "5222 人手够吗", "5223 那批料够用吗？"])
 def test_whether_material_or_hands_suffice_is_no_status_question(parser, text):
     assert [i for i in brief(parser, text) if i[0] == "query"] == []
+
+
+# ---- round 7 (examples our own) ---------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("进展？", None),
+    ("延期？？", None),
+    ("发货了吗", "发货"),
+    ("喷完没", "涂装"),
+    ("总装呢？", "总装"),
+])
+def test_a_whole_message_asking_only_a_status_or_a_step(parser, text, milestone):
+    assert brief(parser, text) == [("query", None, milestone, None, True)]
+
+
+@pytest.mark.parametrize("text", ["在吗", "焊接", "吃了吗", "下班没"])
+def test_a_short_message_without_a_step_or_a_status_asks_nothing(parser, text):
+    assert brief(parser, text) == []
