@@ -32,7 +32,7 @@ from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
 from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_on_weekday, future_date, later_today, past_weekday,
                      progress_status)
-from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
+from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, copy_asked, not_a_report, off_topic
 from .change_requests import (change_discussed, change_talk, due_change, english_change, kept_quantity, names_requester,
                               quantity_change, refused, spec_change)
 
@@ -137,7 +137,9 @@ _STATUS_IN_PREDICATE = cue(
 _SELF_LOOK = cue(r"(?<![帮给替叫让])我(?:要|去|再|先|来|得|也|马上|等下|待会)*\s*(?:问|查|看|确认)\s*一?\s*下"
                         r"(?!\s*(?:进度|进展|情况|状态|到哪|做到))")
 # a tag question checking a state with 了吧 ("可以入库了吧", "焊完了吧"): the sender asks for confirmation
-_CONFIRM_TAG = cue(r"了吧\s*[?？]?\s*$")
+# …or whether a step can be done by then with 能…吧 ("今晚能入库吧", "周五可以发货吧"); a hedge before it is the
+# sender's own guess ("应该能入库吧", "估计能发吧")
+_CONFIRM_TAG = cue(r"了吧\s*[?？]?\s*$|(?<![该计许能])(?:能|可以)[^,，。;；\s]{1,6}?吧\s*[?？]?\s*$")
 # a status word standing alone between two milestones of a spaced list ("下料 完成 焊接 完成")
 _STATUS_BETWEEN = cue(r"\s+(?:" + lx.alternation(lx.DONE_WORDS) + r"|完|好|ok|OK|中|进行中|\d{1,3}\s*%)\s+")
 _OTHER_STEP = cue(lx.alternation(lx.OTHER_STEPS))
@@ -640,7 +642,7 @@ class Parser:
                         mentions = [m for m in mentions if m.start < paper.start()]
                         if not mentions:
                             continue   # "3318的提单什么时候出": when a paper is issued, not the order's status
-                    if off_topic(clause) and all(_PAPER_AFTER.match(clause, m.end) for m in mentions):
+                    if off_topic(clause) and (copy_asked(clause) or all(_PAPER_AFTER.match(clause, m.end) for m in mentions)):
                         # asks about a person, a document or money, not the order's status (a milestone
                         # word may name the paper: "出货清单谁有"; but "质检报告出了吗" asks if QC is done)
                         continue
@@ -675,6 +677,9 @@ class Parser:
                 # "组装完成，明天品检": a forecast of the next step, or only its planned start? writers
                 # label it both ways, so the bot asks (class: next-step mentions)
                 item = item.unsure()
+            if (item.intent == "progress" and item.status == "in_progress" and item.percent is None
+                    and _NEED_BEFORE.search(window.before) and any(i.intent == "query" for i in items)):
+                continue   # "油漆干了没？明天要发": the need behind the question, no forecast (class: queries)
             if item.intent == "progress" and item.status == "done" and item.milestone:
                 reached.add(item.milestone)
             items.append(item)
@@ -689,8 +694,13 @@ class Parser:
             items = exceptions.found_at_inspection(items)
         if requests:
             body = ",".join(rest + requests)   # ("进度麻烦报一下" still asks for the status)
-        if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
-            items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
+        weak = _QUERY_WEAK.search(body) if not items and has_order else None
+        if weak is not None and not CUSTOMERS_OWN_LOOK.search(body):
+            # the step asked of is named before the question's clause ends, not in a later clause ("确认…的交付进度，
+            # 我司总装线下周一开始需要": the asker's own assembly line)
+            cut = BOUNDARY.search(body, weak.end())
+            asked = [m for m in mentions if cut is None or m.start < cut.start()]
+            items.append(ParsedItem("query", milestone=asked[0].milestone if asked else None))
         if len(items) > 1:
             # a courtesy clause ("想安排人来看一下", "麻烦看一下") beside the real question or report asks
             # nothing of its own (class: customer voice): a general question goes when another item stands
@@ -1013,6 +1023,8 @@ class Parser:
 # a message of a status word or a step and a question tail only: "进度？", "逾期？", "入库没", "喷完了吗"
 _BARE_QUESTION = cue(r"\s*(?:(?P<status>进度|进展|状态|逾期|延期)\s*(?:呢|如何|怎样|咋样)?\s*[?？]+"
                      r"|(?P<step>[^\s?？]{1,4}?)\s*(?:了|完了?|好了?)?\s*(?:(?:吗|没有?|未|呢)\s*[?？]*|[?？]+))\s*")
+# a step that must happen ("明天要发", "下午得入库", "急着要装车"), said beside a question: why it is asked
+_NEED_BEFORE = cue(r"(?:要|得|必须|急着|赶着)\s*$")
 # the words a header line of orders may hold besides them ("1203、1204 进度汇报："), strict and loose
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
