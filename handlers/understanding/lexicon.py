@@ -254,7 +254,7 @@ DERIVED_FORMS = {
 
 # Aspect complements after a one-character milestone verb: 完/好 (resultative), 了/过/咗 (perfective),
 # 着 (progressive), 掂 (Cantonese done), 不完/不好 (negated result), or a question tail (吗/没/未/？).
-_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几)|不[完好了]|得[完好]|得(?:怎么样|咋样|如何|点样)|吗|没|未|[?？]))"
+_ASPECT_AFTER = r"(?=\s*(?:[完好了过着咗掂走出]|到(?:哪|什么|几|\s*\d{1,3}\s*%|\s*[一二两三四五六七八九]成|\s*一半)|不[完好了]|得[完好]|得(?:怎么样|咋样|如何|点样)|吗|没|未|[?？]))"
 # …and progressive or modal words before it: 在喷, 能发, 要装.
 _ASPECT_BEFORE = (r"(?:(?<=在)|(?<=能)|(?<=要)|(?<=开始)|(?<=继续)|(?<=接着)|(?<=已)(?<!货已)"
                   # a day right before the verb: "明天发", "下周一发" (the verb said of a coming day)

@@ -282,7 +282,9 @@ class Parser:
             rf"\s*(?:的话|呢|那个|就是|是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
             rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s"
             # (a shift or part of a day, a voice filler: "2309-04 昨天晚班下料…", "1031啊下料是做完了")
-            rf"|昨晚|今早|今晚|[早中晚夜白]班|啊|呀)*\s*(?:{domain})"
+            rf"|昨晚|今早|今晚|[早中晚夜白]班|啊|呀"
+            # (moved onto a step: "6612上涂装", "4471转焊接")
+            rf"|上|转)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -428,6 +430,10 @@ class Parser:
             # in a report of several lines, the milestone is reached (class: multi-line reports); so it is
             # in a line of its own marked done anywhere ("OK KF-0923 入库", "👌 2203 总装")
             return self._parse_line(line + " 完成", orders, today, context, requested)
+        if not several and not negative and heading is None and self._bare_milestone(mask(written, orders)):
+            # "JJ-121 入库" said alone: reached, as in a report's line? A writer labels it done; with no report
+            # around it that is a guess, so the bot asks (class: bare lines)
+            return [item.unsure() for item in self._parse_line(line + " 完成", orders, today, context, requested)]
         return []
 
     @staticmethod
@@ -546,6 +552,9 @@ class Parser:
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
         # (an English sentence names the step before its order: "assembly of PO-7720 is 60% done")
         english_lead = lead.isascii() and _ENGLISH_WORDS.search(line) is not None and bool(self._mentions(lead, derived=True))
+        # …and a coming day said first ("下周一6612上涂装，1203开始下料"): it is the day of every group after it
+        day_lead = (lead if len(lead.strip()) <= 6 and not _HEADER_END.search(lead) and not self._mentions(lead)
+                    and future_date(lead, today) is not None else "")
         lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
         rest = masked[orders[-1].end :]
         sender = 0
@@ -565,6 +574,8 @@ class Parser:
             scope = masked[start:end] if index or not lead else lead + masked[written_lead:end]
             if index and lead and (_STATUS_LABEL.fullmatch(lead) or plan_lead or not self._mentions(scope)):
                 scope = lead + scope
+            elif index and day_lead and not dates_in(scope, today):
+                scope = day_lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
             if index and before and (not partial or (
                     len(partial) == 1 and partial[0].intent == "query" and partial[0].milestone is None
@@ -671,6 +682,11 @@ class Parser:
                 continue
             following = (item.intent == "progress" and item.status != "done" and reached
                          and item.milestone not in reached and _next_step(window, today))
+            if (not following and item.intent == "progress" and item.percent is None
+                    and _HANDED_AFTER_DONE.search(window.before) and _NEXT_STEP_AFTER.fullmatch(window.after)):
+                # "在冲压，今天冲完转焊接", "打磨完了交给喷涂": a step outside the template finished and the goods
+                # handed on: no progress of the next step yet (class: steps outside the template)
+                following = "handed on"
             if following == "handed on":
                 continue   # "下料完成，明早转焊接": the next step is handed the goods; no progress of its own
             if following == "planned":
@@ -791,7 +807,9 @@ class Parser:
         return (len(token) == 1 or token in self._known_tokens or bool(DONE.match(token[1:]))
                 or bool(START.match(token[1:])) or token[1] in "了过着咗出走"
                 # a question of how far the verb got: "焊到几成了", "焊得怎么样了" (jieba joins 焊到, 焊得)
-                or (len(token) == 2 and token[1] in "到得" and _HOW_FAR.match(text, match.start() + 2) is not None))
+                or (len(token) == 2 and token[1] in "到得" and _HOW_FAR.match(text, match.start() + 2) is not None)
+                # …or the share it reached: "焊到85%了", "喷到一半"
+                or (len(token) == 2 and token[1] == "到" and _SHARE_REACHED.match(text, match.start() + 2) is not None))
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
@@ -887,6 +905,13 @@ class Parser:
             # "定金到账了，30%", "首付30%已付": the share of a payment, never the step's (class: money talk)
             window = replace(window, before=_PAYMENT_SHARE.sub(_without_share, window.before),
                              after=_PAYMENT_SHARE.sub(_without_share, window.after))
+        if window.before.endswith(("上", "进", "转")) and _ONTO_BEFORE.search(window.before):
+            if window.after.startswith("线"):
+                # "上涂装线了", "进焊接线": the goods went onto the step's line, it is under way (class: aspect)
+                window = replace(window, before=_ONTO_BEFORE.sub("开始", window.before), after=window.after[1:])
+            elif window.before.endswith("上") and window.after.startswith("了"):
+                # "6612上涂装了": moved onto the step, as 转 says (马上, 早上 are no such move)
+                window = replace(window, before=window.before[:-1] + "转")
         text = f"{window.before}\x01{window.after}"
         if "计划" in text:
             window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
@@ -967,11 +992,15 @@ class Parser:
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
         if (status == "in_progress" and when is not None and when > today and percent is None
-                and window.milestone not in lx.POINT_MILESTONES and self._day_and_step_only(window, text)):
+                and window.milestone not in lx.POINT_MILESTONES and not DAYS_TO_FINISH.search(text)
+                and self._day_and_step_only(window, text)):
             # "5130 下周一质检", "下周一质检 质检过了就发": a coming day and a step that takes time, with no
             # aspect of its own (or its end only the condition of what follows): its planned start, or a
             # forecast of its end? Writers label it both ways, so the bot asks (class: plans)
             confident = False
+        if (status == "done" and window.word[:1] == "开" and _ALREADY_AT_END.search(window.before)
+                and not (DONE.search(window.after) or _FINISHED.search(window.after))):
+            status = "in_progress"   # "已经开料": 开 opens the step, so 已 says it has started (class: aspect)
         if status == "done" and "还" in window.after and self._part_not_yet(window):
             status = "in_progress"   # one part finished, another not yet begun (class: parts of a step)
         if status == "done":
@@ -1025,6 +1054,9 @@ _BARE_QUESTION = cue(r"\s*(?:(?P<status>进度|进展|状态|逾期|延期)\s*(?
                      r"|(?P<step>[^\s?？]{1,4}?)\s*(?:了|完了?|好了?)?\s*(?:(?:吗|没有?|未|呢)\s*[?？]*|[?？]+))\s*")
 # a step that must happen ("明天要发", "下午得入库", "急着要装车"), said beside a question: why it is asked
 _NEED_BEFORE = cue(r"(?:要|得|必须|急着|赶着)\s*$")
+_ONTO_BEFORE = cue(r"(?<![马早晚路线楼])(?:上|进|转)\s*$")
+_SHARE_REACHED = cue(r"\s*(?:\d{1,3}\s*%|[一二两三四五六七八九]成|一半)")
+_ALREADY_AT_END = cue(r"已经?\s*$")
 # the words a header line of orders may hold besides them ("1203、1204 进度汇报："), strict and loose
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
@@ -1114,6 +1146,8 @@ _PLAN_COMPARED = cue(r"(?:比|按|照|原|超)\s*计划")
 # what may stand before the step named after a finished one when it only says what comes next:
 # a hand-over ("转焊接", "交给涂装", "排在明天喷漆"), a day, or fillers of speech ("然后明天就可以那个质检")
 _HANDOFF = cue(r"转到?|转入|转给|交给|交到|移交|送去|送到|排在|排到")
+_HANDED_AFTER_DONE = cue(r"[完好]\s*了?\s*[,，]?\s*(?:就|再|然后|后|之后)?\s*(?:" + _HANDOFF.pattern + r")\s*$")
+# (above: a step finished, then the goods handed on, "冲完转焊接")
 _NEXT_STEP_LEAD = cue(
     r"(?:[\s,，]|然后|接着|再|就|呢|那个|可以|能|会|要|准备|安排|" + _HANDOFF.pattern
     + r"|今天|今日|今晚|明天|明日|明早|明晚|明儿|后天|大后天|上午|下午|中午|晚上|早上|一早|一大早"
