@@ -967,7 +967,7 @@ class Parser:
         if status == "in_progress" and when is None:
             # "三天能装完", "两天内就能做好": a count of days until the completion forecasts its day
             days = DAYS_TO_FINISH.search(joined)
-            count = parse_number(days.group("days")) if days else None
+            count = parse_number(days.group("days") or days.group("more")) if days else None
             if count:
                 when = today + timedelta(days=int(count))
         if (status == "in_progress" and when is not None and when > today and _STARTED_THEN.search(joined)
