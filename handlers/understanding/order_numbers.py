@@ -63,10 +63,6 @@ _ENGLISH_SENTENCE = cue(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
 _ENGLISH_ORDER_BEFORE = cue(r"(?<![A-Za-z])(?i:of|for|on|order|orders)\s+#?\s*$")
 _ENGLISH_UNIT_AFTER = cue(r"\s*(?i:units?|sets?|pcs|pieces?|pc|days?|weeks?|months?|years?|hours?|mm|cm|kg|m|%)(?![A-Za-z])")
 _OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机|(?<!订)柜|集装箱|货柜|箱|封条?|铅封|提单|报关单?)(?:单号?|号码?)?\s*[:：]?\s*$")
-# a dashed number of the order form ("2611-14", no count or day is written so) at the start of a clause, after
-# another clause's news: "炉子好了，2611-14 接着喷"
-_DASHED_DIGITS = cue(r"\d{3,}-\d+")
-_CLAUSE_START = cue(r"[,，;；。!！]\s*$")
 _SHARE_REST = cue(r"\s*/\s*\d{1,5}")
 _ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
@@ -150,7 +146,6 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if (
             _DISTINCT_FORM.fullmatch(token)
             or (english and _LETTERED_FORM.fullmatch(token))
-            or (_DASHED_DIGITS.fullmatch(token) and _CLAUSE_START.search(head) is not None)
             or (english and token.isdigit() and _ENGLISH_ORDER_BEFORE.search(head) is not None
                 and _ENGLISH_UNIT_AFTER.match(tail) is None)
             or not _FILLERS.sub("", head).strip()

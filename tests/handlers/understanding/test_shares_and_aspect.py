@@ -364,7 +364,7 @@ def test_the_share_a_verb_reached(parser, text, milestone, percent):
     ("5304 已经开料", "下料"),
     ("5305 方管到了，已开料", "下料"),
     ("5306 上焊接线了", "焊接"),
-    ("5307 今天进涂装线", "涂装"),
+    ("5307 进焊接线了", "焊接"),
     ("5308 上总装了", "总装"),
 ])
 def test_a_step_opened_or_moved_onto_is_under_way(parser, text, milestone):
