@@ -50,11 +50,17 @@ _QTY_SIGNED = cue(rf"(?:(?<=\s)|^)(?P<sign>[+\-])\s*(?P<num>\d+)\s*(?:pcs|PCS|se
                          rf"|{_QTY_FIELD}\s*[:：]?\s*(?P<sign2>[+\-])\s*(?P<num2>\d+)")
 # changes without 改成 (class): the new count with a product unit on either side ("八百台改成一千台",
 # "改成五百台", "从八十台加到一百台", "只要600台了") sets the quantity
-_PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条)"
+_PRODUCT_UNIT = r"(?:台|件|套|个|只|箱|pcs|PCS|片|条|樘|扇)"   # (樘, 扇: doors and windows)
 _QTY_SET_BY_UNIT = cue(
     rf"(?:(?P<src>{_NUM})\s*{_PRODUCT_UNIT}\s*[,，]?\s*(?:现在)?)?"
     rf"(?P<op>改成|改为|加到|减到|减少到|增加到|降到|加至|减至|减少至|增加至|调到|调成|变成|只要|现在要|改要)\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})?"
 )
+# the goods named between the verb and the count ("客户追加阳台门12樘", "加订不锈钢支架30套"): the order's own
+# ops only (加 alone with a noun is too often parts or staff: "加焊工2个")
+_QTY_DELTA_GOODS = cue(
+    rf"(?P<op>追加|加订|加单|多拉|少拉|再要|多要|增加|减少)\s*了?\s*(?![^\d,，。;；]{{0,6}}?(?:人|工|师傅))"
+    # (not "之前追加的100台": the count added before, named as a thing)
+    rf"(?:(?!的)[\u4e00-\u9fffA-Za-z]){{1,6}}?\s*(?P<num>{_NUM})\s*(?P<unit>{_PRODUCT_UNIT})")
 # verbs that set a count by raising or lowering it ("减少到60台"): a quantity change even unrequested
 _QTY_DIRECTED_SET = frozenset(("加到", "减到", "减少到", "增加到", "降到", "加至", "减至", "减少至", "增加至"))
 _DIRECTED_BARE = cue(rf"(?P<op>{lx.alternation(_QTY_DIRECTED_SET)})\s*(?P<num>{_NUM})\s*(?:了|吧|啊)?\s*$")
@@ -141,7 +147,8 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         value = parse_number(match.group("num"))
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
-    match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause)
+    match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause) or (
+        _QTY_DELTA_GOODS.search(clause) if requested or _ORDER_ADD.search(clause) else None)
     if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
         match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
     if match and "unit" in match.groupdict() and _PEOPLE_AFTER.match(clause, match.end()):
@@ -235,6 +242,7 @@ _TOLD_AFTER = cue(r"\s*(?:那边)?\s*(?:已经|也|都|还|一直|又)?\s*(?:知
                   r"|(?:确认|同意|认可)了?\s*(?:收货|到货|送货|交货|出货|发货|提货)?\s*(?:时间|日期|日子))")
 
 
+_CALL_OFF = cue(r"\s*(?:那边|今天|临时|又|在|要)*\s*(?:叫料|拉料|叫货|拉货|提货|来拉|来提)")
 _POSSESSIVE_AFTER = cue(r"[\u4e00-\u9fff]{0,4}?的(?=[\u4e00-\u9fff])(?!意思|要求|需求|话)")
 
 
@@ -246,6 +254,8 @@ def names_requester(text: str) -> bool:
             continue
         if word in ("客户", "客户那边", "甲方") and _TOLD_AFTER.match(text, match.end()):
             continue
+        if word in ("客户", "客户那边", "客人", "甲方", "客户要") and _CALL_OFF.match(text, match.end()):
+            continue   # "客户临时叫料": the customer calls off goods the order already holds, no change asked
         if word in ("客户", "客户那边", "客人", "甲方") and _POSSESSIVE_AFTER.match(text, match.end()):
             continue   # "客户那边卸货的吊车没空", "客户的款还没打": the customer's things, no one asking
         return True
@@ -357,7 +367,8 @@ _REQUESTED_SPEC_OP = cue(
     r"(?<![没未])(?:去掉|取消(?!订单)|加长|加宽|加高|加厚|改用|加上)|(?<!不)用(?![完不])(?=\s*[\u4e00-\u9fffA-Za-z0-9])"
     r"|(?<![追再增没未])加(?![急班紧快]|一批)"
     # "包装改木箱", "改白色": 改 straight before the new thing; "不要logo了": a feature dropped
-    r"|改(?![成为到至期动天日一下个了过来去掉])(?=[\u4e00-\u9fffA-Za-z0-9])"
+    # (改造, 改善, 改进, 改革, 改良: work on something, "他们线体在改造", no new thing asked for)
+    r"|改(?![成为到至期动天日一下个了过来去掉造善进革良])(?=[\u4e00-\u9fffA-Za-z0-9])"
     r"|不要(?![了做急紧那这太咁催再发出交送管])(?=[\u4e00-\u9fffA-Za-z])"
 )
 
@@ -418,11 +429,15 @@ _EN_ASKING = cue(
 _EN_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
 _EN_QTY_DELTA = cue(
     # (the order may stand between: "cut the qty of PO-2026-131 by 150 sets")
-    rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:order\s+)?(?:quantity|qty)"
+    # (…or before the field: "reduce PO-2026-131 quantity by 500", "cut 4471's qty by 50")
+    rf"(?i)\b(?P<verb>reduc|cut|decreas|lower|increas|rais|add)\w*\s+(?:the\s+)?(?:\S+?(?:'s)?\s+)?(?:order\s+)?(?:quantity|qty)"
     rf"(?:\s+(?:of|for|on)\s+\S+)?\s+by\s+{_EN_NUM}"
     # the count with its unit right after the verb: "add 60 units", "reduce 200 pcs", "cut another 50 sets"
     rf"|\b(?P<verb2>reduc|cut|decreas|increas|add)\w*\s+(?:another\s+|an?\s+extra\s+|extra\s+)?{_EN_NUM.replace('num', 'num2')}"
-    rf"\s*(?:units?|pcs|pieces|sets?)\b")
+    rf"\s*(?:units?|pcs|pieces|sets?)\b"
+    # the count asked for on top: "we need 20 more sets", "an additional 30 units", "50 extra pcs"
+    rf"|\b(?P<more>{_EN_NUM.replace('num', 'num3')})\s+(?:more|extra|additional)\b"
+    rf"|(?<!the )\b(?:additional|another|extra)\s+{_EN_NUM.replace('num', 'num4')}\s*(?:units?|pcs|pieces|sets?)\b")
 _EN_QTY_SET = cue(rf"(?i)\b(?:quantity|qty)\b[^.;!?\n]{{0,30}}?\b(?:to|into)\s+{_EN_NUM}(?!\s*%)")
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -445,7 +460,11 @@ _EN_SPEC = cue(
     r"|size|finish|surface|coating|voltage|plug|model|spec\w*|drawing|manual|nameplate|paint)\b"
     # a part added or dropped: "add one more carton label", "remove the handle"
     r"|\badd\s+(?:one\s+more|another|an?|one|extra|an\s+extra)\s+(?![\d,]+\b)[a-z]"
-    r"|\b(?:remove|delete|drop|cancel)\s+the\s+(?!order\b|po\b|quantity\b)[a-z]")
+    r"|\b(?:remove|delete|drop|cancel)\s+the\s+(?!order\b|po\b|quantity\b)[a-z]"
+    # any part or finish of the product changed to another: "change the glass to Low-E", "switch the hinges
+    # to stainless" (the order's count and dates are read above)
+    r"|\b(?:chang|switch|replac)\w*\s+the\s+(?!order\b|po\b|quantity\b|qty\b|deliver|due\b|ship|date\b|eta\b|etd\b)"
+    r"[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?(?:\s+(?:of|for|on)\s+\S+)?\s+(?:to|into|with|for)\b")
 
 
 # a shift said as "N days / weeks earlier / later" of a delivery ("get PO-7725 delivered one week earlier")
@@ -476,15 +495,24 @@ def _english_date(text: str, today: date) -> date | None:
         return None
 
 
+# the factory turning the request down ("Sorry, we can't add to SO… now"): no change (class: refusals)
+# (a buyer's own "we cannot accept delivery before Dec 20, please move it" still asks)
+_EN_REFUSED = cue(r"(?i)\b(?:can'?t|cannot|can not|unable to|not able to|not possible to|won'?t be able to)\s+"
+                  r"(?:add|change|modify|reduce|increase|cut|revise|amend|move|accept\s+(?:the|this|your)\s+(?:change|request|revision))\b")
+
+
 def english_change(text: str, today: date) -> list[ParsedItem]:
     """A change asked for in English (a relayed mail or a buyer's message); [] for anything else."""
+    if _EN_REFUSED.search(text):
+        return []
     asking = _EN_ASKING.search(_EN_NOTICE.sub("", text)) is not None
     if not asking and not _EN_NOTICE.search(text):
         return []
     items: list[ParsedItem] = []
     delta = _EN_QTY_DELTA.search(text)
     if delta:
-        verb, count = delta.group("verb") or delta.group("verb2"), delta.group("num") or delta.group("num2")
+        verb = delta.group("verb") or delta.group("verb2") or "add"
+        count = delta.group("num") or delta.group("num2") or delta.group("num3") or delta.group("num4")
         op = "sub" if verb.lower() in ("reduc", "cut", "decreas", "lower") else "add"
         items.append(ParsedItem("change", field="quantity", op=op, value=int(count.replace(",", ""))))
     else:
@@ -532,6 +560,23 @@ _CHANGE_DISCUSSED = cue(
     r"(?:那个|那件事|那事|的事情?|这事)\s*[,，]?\s*[^,，。;；\n]{0,8}?"
     r"(?:定|批|同意|答应|确认|回复|回|拍板|签字?|怎么说|咋说)[了下]?\s*(?:没有?|吗|么|嘛|没|了吗|了没|\?|？)"
 )
+
+
+# the factory turning a change down ("改不了", "老板说这个不接", "没法改"): the change is talked over and
+# refused, nothing is to be recorded of it; the rest of the message is still news ("已经喷完了，改色…改不了")
+_REFUSED = cue(r"改不了|改不动|改不成|改不到|没法改|无法改|(?<!能)不能改|不好改|接不了|(?<![也都还])不接(?![受电听])|做不到(?!位)|不答应|拒绝")
+# a clause that talks of the change itself (its verb, its cost, the refusal)
+_CHANGE_TALK = cue(r"改|换|追加|加单|减单|等于重做|" + _REFUSED.pattern)
+
+
+def refused(text: str) -> bool:
+    """The sender (the factory) turns the asked change down."""
+    return _REFUSED.search(text) is not None
+
+
+def change_talk(clause: str) -> bool:
+    """The clause speaks of a change, its cost or its refusal, not of the order's work."""
+    return _CHANGE_TALK.search(clause) is not None
 
 
 def change_discussed(text: str) -> bool:

@@ -13,7 +13,7 @@ from .patterns import cue
 _scan = cue
 
 BOUNDARY = cue(r"[,;。!?，；！？\s]")
-QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜)"
+QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜|樘|扇)"
 DONE = _scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
 START = _scan(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)
 FORECAST = _scan(lx.alternation(lx.FORECAST_WORDS))

@@ -16,7 +16,8 @@ _CANDIDATE = cue(
 )
 # a number followed by one of these is a quantity, date, percentage or place, never an order
 _UNIT_AFTER = cue(
-    r"\s*(?:[台件个套天号日%万千百元块米吨箱批次年时分秒条张支根片斤克楼层栋室寸线位名粒卷桶瓶份对双辆]|点(?![样解])|包(?![装材])"
+    # (卷 before 料, 材, 板, 钢 names coil stock, "6612 卷料到货了", not a count of rolls)
+    r"\s*(?:[台件个套天号日%万千百元块米吨箱批次年时分秒条张支根片斤克楼层栋室寸线位名粒桶瓶份对双辆]|卷(?![料材板钢])|点(?![样解])|包(?![装材])"
     # 只 counts things, but 只要 / 只有 / 只做 / 只剩 say "only"
     r"|只(?![要有做是能剩差])|把(?![手表])|组(?!装)|周(?![一二三四五六日天末])"
     # words that start with a unit character: 人手 (staff), 月底 (a date), 车间 (a place)
@@ -67,7 +68,12 @@ _DISTINCT_FORM = cue(r"[A-Za-z]{1,4}-?\d{6,}|[A-Za-z]{1,4}-?\d+-\d+(?:-[A-Za-z0-
 # ("Container loaded for PO-7720", "assembly of KF-0923 is done")
 _LETTERED_FORM = cue(r"[A-Za-z]{1,4}-\d{3,}")
 _ENGLISH_SENTENCE = cue(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+# …and a bare number after "of", "for", "on" or "order" stands where an order stands ("status of 9034",
+# "pull in the delivery of 882 to Dec 15"), unless a count's unit follows it ("a batch of 500 pcs")
+_ENGLISH_ORDER_BEFORE = cue(r"(?<![A-Za-z])(?i:of|for|on|order|orders)\s+#?\s*$")
+_ENGLISH_UNIT_AFTER = cue(r"\s*(?i:units?|sets?|pcs|pieces?|pc|days?|weeks?|months?|years?|hours?|mm|cm|kg|m|%)(?![A-Za-z])")
 _OTHER_NUMBER_LABEL = cue(r"(?:快递|运|物流|发票|车牌|电话|手机|(?<!订)柜|集装箱|货柜|箱|封条?|铅封|提单|报关单?)(?:单号?|号码?)?\s*[:：]?\s*$")
+_SHARE_REST = cue(r"\s*/\s*\d{1,5}")
 _ASCII_WORDS_AFTER = cue(r"\s*(?:QC|qc|Qc|OK|ok|Ok)")
 
 
@@ -116,6 +122,7 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
     """
     found: list[OrderMatch] = []
     english = line.isascii() and _ENGLISH_SENTENCE.search(line) is not None
+    share_end: int | None = None
     for match in _CANDIDATE.finditer(line):
         token = match.group("token")
         tail = line[match.end():]
@@ -130,8 +137,14 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
             continue
         if not _plain_order_form(token):
             continue
-        if found and tail.startswith("/") and token.isdigit() and all(shape(o.order_no) != shape(token) for o in found):
-            continue   # "SO…006 组装 300/600": a share of the order's quantity after the order, no list of orders
+        if share_end is not None and match.start() <= share_end:
+            continue   # the share's denominator ("组装 200 / 500")
+        if found and tail.lstrip().startswith("/") and token.isdigit() and all(shape(o.order_no) != shape(token) for o in found):
+            # "SO…006 组装 300/600", "4423 组装 200 / 500": a share of the order's quantity after the order, no
+            # list of orders (its denominator neither)
+            share = _SHARE_REST.match(tail)
+            share_end = match.end() + share.end() if share else None
+            continue
         head = line[: match.start()]
         if _OTHER_NUMBER_LABEL.search(head):
             continue   # "形式发票PI-20261202 已发客户", "柜号TCNU8823410": another paper's number
@@ -143,6 +156,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         if (
             _DISTINCT_FORM.fullmatch(token)
             or (english and _LETTERED_FORM.fullmatch(token))
+            or (english and token.isdigit() and _ENGLISH_ORDER_BEFORE.search(head) is not None
+                and _ENGLISH_UNIT_AFTER.match(tail) is None)
             or not _FILLERS.sub("", head).strip()
             or after_previous
             or _SUBJECT_BEFORE.search(head)

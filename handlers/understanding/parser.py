@@ -32,9 +32,9 @@ from .order_numbers import shape as _order_shape
 from .cues import BOUNDARY, DONE, FORECAST, FORECAST_STRONG, QTY_UNITS, QUERY_STRONG, START, Window, dates_in
 from .aspect import (DAYS_TO_FINISH, NEGATED_AFTER_DATE, PERCENT, finished_day, finished_on_weekday, future_date, later_today, past_weekday,
                      progress_status)
-from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, not_a_report, off_topic
-from .change_requests import (change_discussed, due_change, english_change, kept_quantity, names_requester,
-                              quantity_change, spec_change)
+from .talk import CUSTOMERS_OWN_LOOK, a_request, conditional, copy_asked, not_a_report, off_topic
+from .change_requests import (change_discussed, change_talk, due_change, english_change, kept_quantity, names_requester,
+                              quantity_change, refused, spec_change)
 
 _SENTENCE_END = cue(r"[。；;！!]")
 _CLAUSE = cue(r"[^,;。!?，；！？\n]+[?？]?")
@@ -145,7 +145,9 @@ _STATUS_IN_PREDICATE = cue(
 _SELF_LOOK = cue(r"(?<![帮给替叫让])我(?:要|去|再|先|来|得|也|马上|等下|待会)*\s*(?:问|查|看|确认)\s*一?\s*下"
                         r"(?!\s*(?:进度|进展|情况|状态|到哪|做到))")
 # a tag question checking a state with 了吧 ("可以入库了吧", "焊完了吧"): the sender asks for confirmation
-_CONFIRM_TAG = cue(r"了吧\s*[?？]?\s*$")
+# …or whether a step can be done by then with 能…吧 ("今晚能入库吧", "周五可以发货吧"); a hedge before it is the
+# sender's own guess ("应该能入库吧", "估计能发吧")
+_CONFIRM_TAG = cue(r"了吧\s*[?？]?\s*$|(?<![该计许能])(?:能|可以)[^,，。;；\s]{1,6}?吧\s*[?？]?\s*$")
 # a status word standing alone between two milestones of a spaced list ("下料 完成 焊接 完成")
 _STATUS_BETWEEN = cue(r"\s+(?:" + lx.alternation(lx.DONE_WORDS) + r"|完|好|ok|OK|中|进行中|\d{1,3}\s*%)\s+")
 _OTHER_STEP = cue(lx.alternation(lx.OTHER_STEPS))
@@ -240,6 +242,8 @@ class Parser:
         # a leading class of every word's first character lets the scan skip other positions fast
         firsts = _char_class(word[0] for word in self._word_to_milestone)
         self._milestone_re = cue(f"(?={firsts})(?:{infixed}|{words})" if infixed else f"(?={firsts})(?:{words})")
+        # a whole message that only asks a status or a step ("进度？", "逾期？", "入库没", "焊完了吗"): the
+        # question of the order in the conversation (class: elliptical questions)
         self._derived = tuple(
             (cue(form), name) for name, forms in lx.DERIVED_FORMS.items() if name in names for form in forms
         ) + tuple(
@@ -286,7 +290,9 @@ class Parser:
             rf"\s*(?:的话|呢|那个|就是|是|这个单子?呢?|这[两几一二三四五六七八九十]个单子?|那边|的|都|已经|也|还|又|这个?单|这边|目前|现在|要|再"
             rf"|今天|昨天|前天|明天|后天|上午|下午|晚上|刚刚?|已|正在|在|能|会|应该|可以|就|最新|最近|\s"
             # (a shift or part of a day, a voice filler: "2309-04 昨天晚班下料…", "1031啊下料是做完了")
-            rf"|昨晚|今早|今晚|[早中晚夜白]班|啊|呀)*\s*(?:{domain})"
+            rf"|昨晚|今早|今晚|[早中晚夜白]班|啊|呀"
+            # (moved onto a step: "6612上涂装", "4471转焊接")
+            rf"|上|转)*\s*(?:{domain})"
         )
 
     def warm_up(self) -> None:
@@ -323,6 +329,9 @@ class Parser:
                 answered = next(iter(asked)) if len(asked) == 1 else None
                 continue
             written = line
+            if not several and not orders and len(line) <= 10 and (asked := self._bare_question(line)) is not None:
+                items.append(asked)
+                continue
             if answered and not orders and not self._mentions(line, derived=True) and not _OTHER_STEP.search(line):
                 # "回复 李工：4426 几时可以出货\n预计周四", "…质检过了未\n过了": a reply that names no step of its
                 # own answers of the step the quoted message asked about (class: replies)
@@ -377,6 +386,19 @@ class Parser:
             items.extend(found)
         return _dedupe(items)
 
+    def _bare_question(self, line: str) -> ParsedItem | None:
+        """A whole message that only asks a status or a step ("进度？", "逾期？", "入库没", "喷完了吗"): the
+        question of the order in the conversation (class: elliptical questions)."""
+        bare = _BARE_QUESTION.fullmatch(line)
+        if bare is None:
+            return None
+        if bare.group("status"):
+            return ParsedItem("query")
+        mentions = self._mentions(line, derived=True)
+        if len(mentions) == 1 and mentions[0].start == bare.start("step") and mentions[0].end >= bare.end("step") - 1:
+            return ParsedItem("query", milestone=mentions[0].milestone)
+        return None
+
     # ---- lines and scopes -----------------------------------------------------------------
     def _machine_fault_apart(self, line: str) -> list[str]:
         """"4417 喷了一遍底漆，5521 喷完了。空压机半夜跳了两回闸，重启了": a sentence of a machine at fault
@@ -423,6 +445,10 @@ class Parser:
             # in a report of several lines, the milestone is reached (class: multi-line reports); so it is
             # in a line of its own marked done anywhere ("OK KF-0923 入库", "👌 2203 总装")
             return self._parse_line(line + " 完成", orders, today, context, requested)
+        if not several and not negative and heading is None and self._bare_milestone(mask(written, orders)):
+            # "JJ-121 入库" said alone: reached, as in a report's line? A writer labels it done; with no report
+            # around it that is a guess, so the bot asks (class: bare lines)
+            return [item.unsure() for item in self._parse_line(line + " 完成", orders, today, context, requested)]
         return []
 
     @staticmethod
@@ -541,6 +567,9 @@ class Parser:
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
         # (an English sentence names the step before its order: "assembly of PO-7720 is 60% done")
         english_lead = lead.isascii() and _ENGLISH_WORDS.search(line) is not None and bool(self._mentions(lead, derived=True))
+        # …and a coming day said first ("下周一6612上涂装，1203开始下料"): it is the day of every group after it
+        day_lead = (lead if len(lead.strip()) <= 6 and not _HEADER_END.search(lead) and not self._mentions(lead)
+                    and future_date(lead, today) is not None else "")
         lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
         rest = masked[orders[-1].end :]
         sender = 0
@@ -560,6 +589,8 @@ class Parser:
             scope = masked[start:end] if index or not lead else lead + masked[written_lead:end]
             if index and lead and (_STATUS_LABEL.fullmatch(lead) or plan_lead or not self._mentions(scope)):
                 scope = lead + scope
+            elif index and day_lead and not dates_in(scope, today):
+                scope = day_lead + scope
             partial = self._scope(scope, today, has_order=True, requested=requested)
             if index and before and (not partial or (
                     len(partial) == 1 and partial[0].intent == "query" and partial[0].milestone is None
@@ -602,8 +633,15 @@ class Parser:
         if has_order and not any(item.field == "quantity" for item in changes):
             kept = kept_quantity(text, requested)
             changes += [kept] if kept is not None else []
-        if not changes and has_order and _ENGLISH_WORDS.search(text):
-            changes = english_change(text, today)   # a request in English ("please postpone … by 10 days")
+        if has_order and _ENGLISH_WORDS.search(text):
+            # a request in English ("please postpone … by 10 days"); a field the clauses read stays theirs
+            # ("please increase the quantity to 1,500 pcs and move the due date to Dec 18": the date is English)
+            fields = {item.field for item in changes}
+            changes += [item for item in english_change(text, today) if item.field not in fields]
+        if (changes or "改" in text or "换" in text) and refused(text):
+            # "已经喷完了，改色要重新下料重新喷，改不了": a change turned down records nothing; the clauses
+            # that speak of it go, what else the message says is read as usual (class: refusals)
+            clauses, changes = [clause for clause in clauses if not change_talk(clause)], []
         if changes:
             # ("交期提前3天那个，老板定了没有": a pending change asked about records nothing)
             return [] if change_discussed(text) else changes
@@ -630,7 +668,7 @@ class Parser:
                         mentions = [m for m in mentions if m.start < paper.start()]
                         if not mentions:
                             continue   # "3318的提单什么时候出": when a paper is issued, not the order's status
-                    if off_topic(clause) and all(_PAPER_AFTER.match(clause, m.end) for m in mentions):
+                    if off_topic(clause) and (copy_asked(clause) or all(_PAPER_AFTER.match(clause, m.end) for m in mentions)):
                         # asks about a person, a document or money, not the order's status (a milestone
                         # word may name the paper: "出货清单谁有"; but "质检报告出了吗" asks if QC is done)
                         continue
@@ -659,12 +697,20 @@ class Parser:
                 continue
             following = (item.intent == "progress" and item.status != "done" and reached
                          and item.milestone not in reached and _next_step(window, today))
+            if (not following and item.intent == "progress" and item.percent is None
+                    and _HANDED_AFTER_DONE.search(window.before) and _NEXT_STEP_AFTER.fullmatch(window.after)):
+                # "在冲压，今天冲完转焊接", "打磨完了交给喷涂": a step outside the template finished and the goods
+                # handed on: no progress of the next step yet (class: steps outside the template)
+                following = "handed on"
             if following == "handed on":
                 continue   # "下料完成，明早转焊接": the next step is handed the goods; no progress of its own
             if following == "planned":
                 # "组装完成，明天品检": a forecast of the next step, or only its planned start? writers
                 # label it both ways, so the bot asks (class: next-step mentions)
                 item = item.unsure()
+            if (item.intent == "progress" and item.status == "in_progress" and item.percent is None
+                    and _NEED_BEFORE.search(window.before) and any(i.intent == "query" for i in items)):
+                continue   # "油漆干了没？明天要发": the need behind the question, no forecast (class: queries)
             if item.intent == "progress" and item.status == "done" and item.milestone:
                 reached.add(item.milestone)
             items.append(item)
@@ -679,8 +725,13 @@ class Parser:
             items = exceptions.found_at_inspection(items)
         if requests:
             body = ",".join(rest + requests)   # ("进度麻烦报一下" still asks for the status)
-        if not items and has_order and _QUERY_WEAK.search(body) and not CUSTOMERS_OWN_LOOK.search(body):
-            items.append(ParsedItem("query", milestone=mentions[0].milestone if mentions else None))
+        weak = _QUERY_WEAK.search(body) if not items and has_order else None
+        if weak is not None and not CUSTOMERS_OWN_LOOK.search(body):
+            # the step asked of is named before the question's clause ends, not in a later clause ("确认…的交付进度，
+            # 我司总装线下周一开始需要": the asker's own assembly line)
+            cut = BOUNDARY.search(body, weak.end())
+            asked = [m for m in mentions if cut is None or m.start < cut.start()]
+            items.append(ParsedItem("query", milestone=asked[0].milestone if asked else None))
         if len(items) > 1:
             # a courtesy clause ("想安排人来看一下", "麻烦看一下") beside the real question or report asks
             # nothing of its own (class: customer voice): a general question goes when another item stands
@@ -771,7 +822,9 @@ class Parser:
         return (len(token) == 1 or token in self._known_tokens or bool(DONE.match(token[1:]))
                 or bool(START.match(token[1:])) or token[1] in "了过着咗出走"
                 # a question of how far the verb got: "焊到几成了", "焊得怎么样了" (jieba joins 焊到, 焊得)
-                or (len(token) == 2 and token[1] in "到得" and _HOW_FAR.match(text, match.start() + 2) is not None))
+                or (len(token) == 2 and token[1] in "到得" and _HOW_FAR.match(text, match.start() + 2) is not None)
+                # …or the share it reached: "焊到85%了", "喷到一半"
+                or (len(token) == 2 and token[1] == "到" and _SHARE_REACHED.match(text, match.start() + 2) is not None))
 
     def _with_derived(self, text: str, found: list[_Mention]) -> list[_Mention]:
         """Add mentions by derived phrasing (lexicon.DERIVED_FORMS) where no word mention overlaps."""
@@ -876,6 +929,13 @@ class Parser:
             # "定金到账了，30%", "首付30%已付": the share of a payment, never the step's (class: money talk)
             window = replace(window, before=_PAYMENT_SHARE.sub(_without_share, window.before),
                              after=_PAYMENT_SHARE.sub(_without_share, window.after))
+        if window.before.endswith(("上", "进", "转")) and _ONTO_BEFORE.search(window.before):
+            if window.after.startswith("线"):
+                # "上涂装线了", "进焊接线": the goods went onto the step's line, it is under way (class: aspect)
+                window = replace(window, before=_ONTO_BEFORE.sub("开始", window.before), after=window.after[1:])
+            elif window.before.endswith("上") and window.after.startswith("了"):
+                # "6612上涂装了": moved onto the step, as 转 says (马上, 早上 are no such move)
+                window = replace(window, before=window.before[:-1] + "转")
         text = f"{window.before}\x01{window.after}"
         if "计划" in text:
             window = replace(window, before=_PLAN_COMPARED.sub("", window.before), after=_PLAN_COMPARED.sub("", window.after))
@@ -931,7 +991,7 @@ class Parser:
         if status == "in_progress" and when is None:
             # "三天能装完", "两天内就能做好": a count of days until the completion forecasts its day
             days = DAYS_TO_FINISH.search(joined)
-            count = parse_number(days.group("days")) if days else None
+            count = parse_number(days.group("days") or days.group("more")) if days else None
             if count:
                 when = today + timedelta(days=int(count))
         if (status == "in_progress" and when is not None and when > today and _STARTED_THEN.search(joined)
@@ -956,11 +1016,15 @@ class Parser:
             # an in-progress date is a forecast; "昨天开始" says when it started, which is not kept
             status, when = "in_progress", None
         if (status == "in_progress" and when is not None and when > today and percent is None
-                and window.milestone not in lx.POINT_MILESTONES and self._day_and_step_only(window, text)):
+                and window.milestone not in lx.POINT_MILESTONES and not DAYS_TO_FINISH.search(text)
+                and self._day_and_step_only(window, text)):
             # "5130 下周一质检", "下周一质检 质检过了就发": a coming day and a step that takes time, with no
             # aspect of its own (or its end only the condition of what follows): its planned start, or a
             # forecast of its end? Writers label it both ways, so the bot asks (class: plans)
             confident = False
+        if (status == "done" and window.word[:1] == "开" and _ALREADY_AT_END.search(window.before)
+                and not (DONE.search(window.after) or _FINISHED.search(window.after))):
+            status = "in_progress"   # "已经开料": 开 opens the step, so 已 says it has started (class: aspect)
         if status == "done" and "还" in window.after and self._part_not_yet(window):
             status = "in_progress"   # one part finished, another not yet begun (class: parts of a step)
         if status == "done":
@@ -1010,6 +1074,14 @@ class Parser:
         return [spec] if spec is not None else []
 
 
+# a message of a status word or a step and a question tail only: "进度？", "逾期？", "入库没", "喷完了吗"
+_BARE_QUESTION = cue(r"\s*(?:(?P<status>进度|进展|状态|逾期|延期)\s*(?:呢|如何|怎样|咋样)?\s*[?？]+"
+                     r"|(?P<step>[^\s?？]{1,4}?)\s*(?:了|完了?|好了?)?\s*(?:(?:吗|没有?|未|呢)\s*[?？]*|[?？]+))\s*")
+# a step that must happen ("明天要发", "下午得入库", "急着要装车"), said beside a question: why it is asked
+_NEED_BEFORE = cue(r"(?:要|得|必须|急着|赶着)\s*$")
+_ONTO_BEFORE = cue(r"(?<![马早晚路线楼])(?:上|进|转)\s*$")
+_SHARE_REACHED = cue(r"\s*(?:\d{1,3}\s*%|[一二两三四五六七八九]成|一半)")
+_ALREADY_AT_END = cue(r"已经?\s*$")
 # the words a header line of orders may hold besides them ("1203、1204 进度汇报："), strict and loose
 _HEADER_WORDS = cue(r"[\s:：,，、和及]|进度|情况|汇报|更新|如下")
 _HEADER_WORDS_LOOSE = cue(r"[\s:：,，、和及的]|进度|情况|汇报|更新|如下|各位|大家|关于|订单|单号|最新|目前|今天|今日|跟进|同步|通报|说明")
@@ -1099,6 +1171,8 @@ _PLAN_COMPARED = cue(r"(?:比|按|照|原|超)\s*计划")
 # what may stand before the step named after a finished one when it only says what comes next:
 # a hand-over ("转焊接", "交给涂装", "排在明天喷漆"), a day, or fillers of speech ("然后明天就可以那个质检")
 _HANDOFF = cue(r"转到?|转入|转给|交给|交到|移交|送去|送到|排在|排到")
+_HANDED_AFTER_DONE = cue(r"[完好]\s*了?\s*[,，]?\s*(?:就|再|然后|后|之后)?\s*(?:" + _HANDOFF.pattern + r")\s*$")
+# (above: a step finished, then the goods handed on, "冲完转焊接")
 _NEXT_STEP_LEAD = cue(
     r"(?:[\s,，]|然后|接着|再|就|呢|那个|可以|能|会|要|准备|安排|" + _HANDOFF.pattern
     + r"|今天|今日|今晚|明天|明日|明早|明晚|明儿|后天|大后天|上午|下午|中午|晚上|早上|一早|一大早"

@@ -36,7 +36,14 @@ def off_topic(clause: str) -> bool:
 # …or asks whether the order may be changed ("能不能换个颜色", "可不可以改成白色"): a change talked over
 _RECORD_QUESTION = cue(r"录错|录入|录漏|系统里|系统上|系统中|(?:能不能|可不可以|能否)\s*(?:换|改|加|减|调)")
 # a copy of a paper asked for ("发我一份", "传一份给我"), unless the paper is the status ("进度表发我一份")
-_COPY_ASKED = cue(r"[发传]\S{0,3}一份")
+# (in English: "could you send me the packing list")
+_COPY_ASKED = cue(r"[发传]\S{0,3}一份|(?<![A-Za-z])(?i:send|forward|share)\s+(?i:me|us|over)\s+(?i:the|a|an|your)\b")
+
+
+def copy_asked(clause: str) -> bool:
+    """A copy of a paper is asked for, not the status ("出货单发我一份", "send me the packing list before
+    loading"): whatever step the clause names, it says when the paper is needed."""
+    return _COPY_ASKED.search(clause) is not None and not _STATUS_PAPER.search(clause)
 _STATUS_PAPER = cue(r"进度|进展|情况|状态")
 # the customer's own "look" ("客户说颜色再看看", "客户要求看一下样品") or a report the customer wants
 # ("客户要求每天报进度"): the sender asks nothing
@@ -61,7 +68,9 @@ def not_a_report(clause: str) -> bool:
 # …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
 # step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
 # (every alternative starts with a literal character, so `_scan` can skip other positions fast)
-_CONDITION = _scan(r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?<=[完好成格了到])的话|(?:告诉|叫|通知|喊|跟)我|说一声")
+_CONDITION = _scan(r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?<=[完好成格了到])的话|(?:告诉|叫|通知|喊|跟)我|说一声"
+                   # …or what it depends on ("看装配情况", "看喷涂进度再定", "看情况吧"): nothing is said of it
+                   r"|(?<![帮去来再要你我查看])看(?![看下一])[^,，。;；?？\s]{0,6}?(?:的)?(?:情况|进度|而定|再定)(?!\s*(?:[?？吗呢]|怎么样|如何|咋样))")
 _DONE_BEFORE_TELL = cue(r"[了完好]\s*(?:记得|麻烦|就|请)?\s*$")
 
 

@@ -261,3 +261,69 @@ def test_orders_listed_with_commas_are_not_one_number(parser):
 @pytest.mark.parametrize("text", ["4601 周五发货，客户同意了到货日期", "4603 下周一出货，客户已经确认了收货时间"])
 def test_a_customer_agreeing_to_the_factorys_date_is_no_change(parser, text):
     assert [(item["intent"], item["milestone"]) for item in parse(parser, text)] == [("progress", "发货")]
+
+
+# ---- round 7 (examples our own) ---------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Please cut SO20261201044 quantity by 300 pcs, thanks", ("SO20261201044", "quantity", "sub", 300)),
+    ("Pls increase PO-2026-451's qty by 40 sets", ("PO-2026-451", "quantity", "add", 40)),
+    ("We need 15 more units on PO-2026-452, same config.", ("PO-2026-452", "quantity", "add", 15)),
+    ("Kindly change the handles of PO-2026-454 to brushed steel.", ("PO-2026-454", "spec", "set",
+                                                                     "change the handles of PO-2026-454 to brushed steel")),
+    ("Please switch the hinge model for PO-2026-455 to the soft-close type", ("PO-2026-455", "spec", "set",
+                                                                             "switch the hinge model for PO-2026-455 to the soft-close type")),
+])
+def test_an_english_request_names_the_order_or_the_goods_in_other_places(parser, text, expected):
+    found = changes(parser, text)
+    assert [c[:3] for c in found] == [expected[:3]] and (expected[1] == "spec" or found[0][3] == expected[3])
+
+
+def test_an_english_date_move_beside_a_quantity_read_in_chinese_patterns_is_kept(parser):
+    assert changes(parser, "PO-2026-456: pls raise the quantity to 2,000 pcs and move the ETD to Dec 21.") == [
+        ("PO-2026-456", "quantity", "set", 2000), ("PO-2026-456", "due_date", "set", "2026-12-21")]
+
+
+@pytest.mark.parametrize("text", [
+    "Sorry, we cannot change PO-2026-457 now, the glass is already cut.",
+    "Unfortunately we are unable to add to PO-2026-458, it has shipped. Please open a new PO for the extra 30 sets.",
+])
+def test_an_english_refusal_records_no_change(parser, text):
+    assert changes(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("4710 已经焊完了，客户要换板厚得重新下料，改不了", [("progress", "焊接", "done")]),
+    ("4711 总装做了一半，客户想改颜色，老板说不接", [("progress", "总装", "in_progress")]),
+    ("4712 已经入库了，改包装没法改，跟客户说一下", [("progress", "入库", "done")]),
+    ("客户说4713 要加50台，这个月做不到", []),
+])
+def test_a_change_turned_down_records_nothing_and_keeps_the_news(parser, text, expected):
+    assert [(i["intent"], i["milestone"], i["status"]) for i in parse(parser, text)] == expected
+
+
+def test_asking_whether_a_change_can_be_made_is_no_refusal(parser):
+    assert [c[1] for c in changes(parser, "4714 客户说颜色从白色改成灰色，麻烦看看能不能改")] == ["spec"]
+
+
+@pytest.mark.parametrize("text", ["客户说4715 交期推到12月20号，他们车间在改造", "4716 客户要求交期提前到12月9号，仓库正在改善"])
+def test_work_on_something_is_no_spec_asked_for(parser, text):
+    assert [c[1] for c in changes(parser, text)] == ["due_date"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("4717 客户追加铝合金窗8樘", ("4717", "quantity", "add", 8)),
+    ("客户说4718 加订不锈钢支架40套", ("4718", "quantity", "add", 40)),
+    ("主机厂计划员讲4719要多拉300套", ("4719", "quantity", "add", 300)),
+    ("4720 客户这批少拉120件", ("4720", "quantity", "sub", 120)),
+])
+def test_the_goods_named_between_the_verb_and_the_count(parser, text, expected):
+    assert changes(parser, text) == [expected]
+
+
+def test_staff_added_is_no_quantity(parser):
+    assert changes(parser, "4721 追加焊工3个") == []
+
+
+@pytest.mark.parametrize("text", ["今天发货：4722 两车（客户临时叫料）", "4723 明天出货，客户那边拉料"])
+def test_a_customer_calling_off_goods_is_no_change(parser, text):
+    assert changes(parser, text) == [] and [i["milestone"] for i in parse(parser, text)] == ["发货"]

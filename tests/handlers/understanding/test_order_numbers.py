@@ -66,3 +66,22 @@ def test_an_order_after_a_complaint_a_title_a_sentence_or_before_a_wait(parser, 
 ])
 def test_a_count_after_a_pronoun_or_a_number_before_other_words_stays_no_order(parser, text):
     assert find_orders(text, parser._domain_after) == []
+
+
+# ---- round 7 (examples our own) ---------------------------------------------------------------------
+@pytest.mark.parametrize("text, orders", [
+    ("Could you share the status of 5518 please", ["5518"]),
+    ("Please bring forward the shipment for 3346 to Dec 12.", ["3346"]),
+    ("Kindly confirm order 66013 is on track", ["66013"]),
+])
+def test_a_bare_number_after_an_english_preposition_is_an_order(parser, text, orders):
+    assert [o.order_no for o in find_orders(text, parser._domain_after)] == orders
+
+
+@pytest.mark.parametrize("text", [
+    "We need a lead time of 30 days for 2200 units",
+    "a batch of 500 pcs was packed",
+    "we have stock for 120 sets only",
+])
+def test_a_count_after_an_english_preposition_stays_a_count(parser, text):
+    assert find_orders(text, parser._domain_after) == []

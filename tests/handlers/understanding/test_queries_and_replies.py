@@ -218,3 +218,49 @@ def test_some_number_past_a_round_one_is_no_question(parser, text):
 @pytest.mark.parametrize("text", ["5221 加急那批 螺丝够不够？", "5222 人手够吗", "5223 那批料够用吗？"])
 def test_whether_material_or_hands_suffice_is_no_status_question(parser, text):
     assert [i for i in brief(parser, text) if i[0] == "query"] == []
+
+
+# ---- round 7 (examples our own) ---------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("进展？", None),
+    ("延期？？", None),
+    ("发货了吗", "发货"),
+    ("喷完没", "涂装"),
+    ("总装呢？", "总装"),
+])
+def test_a_whole_message_asking_only_a_status_or_a_step(parser, text, milestone):
+    assert brief(parser, text) == [("query", None, milestone, None, True)]
+
+
+@pytest.mark.parametrize("text", ["在吗", "焊接", "吃了吗", "下班没"])
+def test_a_short_message_without_a_step_or_a_status_asks_nothing(parser, text):
+    assert brief(parser, text) == []
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5201 今天能装车吧", "发货"),
+    ("5203 下午能焊完吧", "焊接"),
+])
+def test_asking_to_confirm_a_step_can_be_done_by_then(parser, text, milestone):
+    assert brief(parser, text) == [("query", text[:4], milestone, None, True)]
+
+
+def test_a_hedged_guess_with_ba_is_no_question(parser):
+    assert [i[0] for i in brief(parser, "5204 估计能入库吧")] != ["query"]
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5205 焊好了没？下午要喷", "焊接"),
+    ("5206 喷完了吗？明天得装车", "涂装"),
+    ("5207 质检过了没有，明天得入库", "质检"),
+])
+def test_the_need_behind_a_question_is_no_forecast(parser, text, milestone):
+    assert brief(parser, text) == [("query", text[:4], milestone, None, True)]
+
+
+@pytest.mark.parametrize("text", [
+    "麻烦确认订单5208的生产进度，我们焊接线下周要用",
+    "请告知订单5209的交付情况，我方总装下周一开工",
+])
+def test_a_step_named_after_the_weak_question_is_the_askers_own(parser, text):
+    assert brief(parser, text) == [("query", text[text.index("单") + 1 :][:4], None, None, True)]

@@ -359,3 +359,37 @@ def test_a_verb_on_a_document_after_it_is_no_milestone(parser, text, items):
 def test_a_part_finished_and_the_whole_step_forecast(parser, text, milestone, day):
     # a part is finished ("框架焊好了"); the step named again with its own finish still to come is the news
     assert one(parser, text) == ("progress", milestone, "in_progress", None, day)
+
+
+# ---- round 7 (examples our own) ---------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "milestone", "percent"), [
+    ("5301 焊到60%了", "焊接", 60),
+    ("5302 喷到一半", "涂装", 50),
+    ("5303 装到七成了，下午能完", "总装", 70),
+])
+def test_the_share_a_verb_reached(parser, text, milestone, percent):
+    assert one(parser, text)[1:4] == (milestone, "in_progress", percent)
+
+
+@pytest.mark.parametrize(("text", "milestone"), [
+    ("5304 已经开料", "下料"),
+    ("5305 方管到了，已开料", "下料"),
+    ("5306 上焊接线了", "焊接"),
+    ("5307 进焊接线了", "焊接"),
+    ("5308 上总装了", "总装"),
+])
+def test_a_step_opened_or_moved_onto_is_under_way(parser, text, milestone):
+    assert one(parser, text)[1:3] == (milestone, "in_progress")
+
+
+def test_opened_and_then_finished_is_done(parser):
+    assert one(parser, "5309 已经开料完了")[1:3] == ("下料", "done")
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("5310 焊接还要三天", 6),
+    ("5311 喷涂那边讲还得两天", 5),
+    ("5312 总装还需要1天", 4),
+])
+def test_the_days_still_needed_forecast_the_end(parser, text, day):
+    assert one(parser, text)[2:] == ("in_progress", None, datetime(2026, 12, day).date().isoformat())

@@ -203,3 +203,27 @@ def test_a_payment_and_its_share_report_no_progress(parser, text):
 @pytest.mark.parametrize("text", ["5150 定金收了30% 焊接完成", "5156 30%定金收到了 焊接完成了"])
 def test_a_step_beside_a_payment_share_keeps_its_own_status(parser, text):
     assert [(i["milestone"], i["status"], i["percent"]) for i in parse(parser, text)] == [("焊接", "done", None)]
+
+
+# ---- round 7 (examples our own) ---------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "5101 看焊接情况再定",
+    "5102 发不发看质检的情况",
+    "5103 看情况吧",
+    "5104 入库时间看总装进度而定",
+])
+def test_what_a_plan_depends_on_is_no_question_and_no_report(parser, text):
+    assert parse(parser, text) == []
+
+
+@pytest.mark.parametrize("text", ["5105 看看总装情况", "5106 帮我看下焊接进度", "5107 总装的情况呢？"])
+def test_looking_at_a_steps_status_still_asks(parser, text):
+    assert [i["intent"] for i in parse(parser, text)] == ["query"]
+
+
+@pytest.mark.parametrize("text", [
+    "Could you send me the inspection report of PO-2026-611 before shipping?",
+    "Can you send us the QC report for PO-2026-612 before shipment?",
+])
+def test_a_copy_of_a_paper_asked_for_is_no_status_question(parser, text):
+    assert parse(parser, text) == []
