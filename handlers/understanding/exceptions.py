@@ -15,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 
 import handlers.understanding.lexicon as lx
+import handlers.understanding.vocabulary as vocab
 from storage.models import ExceptionCategory
 
 from .dates import find_dates
@@ -29,8 +30,17 @@ _FORECAST_STRONG = cue(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FOR
 _DAY_COUNT = cue(lx.DAY_COUNT)
 _scan = cue
 
+# a defect of the vocabulary found, counted or said to be bad ("发现3处气泡", "缩水严重", "披锋太大",
+# "焊渣没清"); a bare defect noun the lexicon lacks is a weak cue (the bot asks), a negated one or one
+# removed is none (see _NO_DEFECT, _DEFECT_REMOVED)
+_DEFECT_NOUN = lx.alternation(vocab.DEFECTS)
+_UNIT = r"(?:个|处|件|台|只|片|块|条|点|套|支|根|张|卷|批|pcs|PCS)"
+_DEFECT_FOUND = (
+    rf"(?<![没无不])(?:{lx.alternation(vocab.DEFECT_FOUND_BEFORE)})\s*(?:(?:{_NUM}|几|好几|十几)\s*{_UNIT}\s*)?(?:有|是)?\s*(?:{_DEFECT_NOUN})"
+    rf"|(?:{_DEFECT_NOUN})\s*(?:(?:{lx.alternation(vocab.DEFECT_FOUND_AFTER)})(?![概约家致部])|(?:有|共|一共)?\s*(?:{_NUM}|几|好几|十几)\s*{_UNIT})")
+_NEW_DEFECTS = frozenset(d for d in vocab.DEFECTS if not any(word in d for word in lx.QUALITY_WORDS))
 _QUALITY = _scan(
-    lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
+    _DEFECT_FOUND + "|" + lx.alternation(lx.QUALITY_WORDS) + "|" + lx.alternation(_NEW_DEFECTS) + "|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
     + r"|(?<![说讲听看记])错了"
     # a measurement off by a stated amount ("对角差了5个mm", "孔位偏了2毫米"), a gap too wide ("门缝太大")
@@ -42,7 +52,7 @@ _QUALITY = _scan(
 _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
 # "不够大", "不够长": a size too small (a lorry, a room), no count of material short
 _MATERIAL = _scan(
-    lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
+    lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口角]|胶(?!水|带|条))|(?<![推延])迟到"
     + r"|(?<!够)不够(?![大长宽高])"   # ("人手够不够": asked, not said short)
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
@@ -70,9 +80,9 @@ _NO_PROBLEM = cue(
     r"(?:没|没有|无|不是|没啥|没什么|未|莫得|没得)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥子?|任何)?\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
-    r"(?:(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备|生产线|流水线|产线|装配线|总装线"
-    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|[焊喷割]枪|泵|[切割焊喷刀]头"
-    r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机|电极|钢丝绳)")
+    r"(?:" + lx.alternation(vocab.MACHINES)
+    + r"|(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床枪房柜炉钳]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备"
+    r"|线体|[一二三四五六七八九十\d]号线|炉|[焊喷割]枪|泵|[切割焊喷刀]头|液压)")
 _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
@@ -89,8 +99,8 @@ _MACHINE_FAULT = _scan(
     # …unusable, worn, tripping, stopping again, a wrong noise, no output ("行车还是不能用", "钢丝绳起毛了",
     # "空压机跳了两回闸", "又停了一次", "声音不对", "暖风机不出热风")
     r"|不能用|用不了|起毛|磨损|跳(?:闸|了|(?=[,，;；。\s]|$))|停了[\d一两二三四五六七八九十几]+\s*[次回]|(?<=又)停了?"
-    r"|响得厉害|声音不对|声音不正常|不出[热冷]?[风气水油料])"
-    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
+    r"|响得厉害|声音不对|声音不正常|不出[热冷]?[风气水油料]|" + lx.alternation(vocab.FAULT_PREDICATES) + ")"
+    r"|(?:温度|炉温|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
 )
 def machine_at_fault(sentence: str) -> bool:
     """The sentence opens on a production machine at fault ("空压机半夜跳了两回闸，重启了", "2#行车还是不能
@@ -112,7 +122,7 @@ _PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客�
 # a property of the product short of its specification is a defect, not missing material
 # ("扭矩不够", "膜厚不足", "附着力不行")
 _PROPERTY_SHORT = _scan(
-    r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
+    r"(?:扭矩|扭力|力矩|拉力|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
     # (the reading may come between: "膜厚有几个点才60几个微米 不够")
     r"(?:\s*(?:也|有点|还是)?\s*|[^,，;；。]{0,14}?\s)(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
@@ -121,9 +131,8 @@ _STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没
 _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
 _MATERIAL_NOUN = (
-    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[角槽扁圆方]钢|工字钢|H型钢|[方圆矩]管|包装盒|彩盒|说明书|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
-    r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
-    r"|包装箱|木箱|托盘|面板|外购件|外购|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
+    r"(?:" + lx.alternation(vocab.MATERIALS) + r"|(?:不锈)?钢[板管材件棒丝卷]|[铝铜铁][板管材件棒丝卷]|[角槽扁圆方]钢|H型钢|[方圆矩]管"
+    r"|[板管线]材|外购|(?i:steel|plates?|parts|materials?|components?))")
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
@@ -140,7 +149,7 @@ _SUPPLY_LATE = _scan(
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
 _TRANSPORT = _scan(
-    r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
+    r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<![装电控配粉帘])柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
 # …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
 _SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
@@ -171,6 +180,19 @@ _WORK_LEFT = _scan(
 _UNDER_WAY_HERE = cue(r"在做|在搞|在弄|在干|在赶|在[焊喷装切割检]|做着|进行中|正在")
 _COUNT_LEFT = cue(rf"还差\s*(?:{_NUM}|几|十来)\s*(?:台|件|个|套|只|箱|根|张|块|pcs|PCS)(?!\s*[\u4e00-\u9fff]{{0,3}}?(?:没到|未到|没来|没发))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
+# a named part or material short, used up, not come or late ("面料没了", "铰链还在路上", "线束供应商说下周
+# 才能发", "电源适配器欠20个"): material, whatever the predicate could mean of something else
+_NAMED_SUPPLY_PROBLEM = _scan(
+    rf"(?:{_MATERIAL_NOUN})[^,，;；。\x01]{{0,8}}?(?<!够)(?:(?:{lx.alternation(vocab.SHORTAGE_PREDICATES)})(?<!不够)|不够(?![大长宽高厚硬]))"
+    rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*欠\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支米]")
+# a defect said to be absent or warned against ("没有毛刺", "无气泡", "注意色差", "防止划伤"): no defect
+_NO_DEFECT = _scan(
+    r"(?:没有?|无|未见|未发现|没发现|没看到|没见|不见|不能有|不允许有?|不得有|不要有|别有|避免|防止|杜绝|注意|小心)"
+    rf"\s*(?:明显的?|任何|什么|啥)?\s*(?:{_DEFECT_NOUN})")
+# a defect removed ("毛刺已经打磨掉了", "焊渣清理干净了", "划伤的几件抛光处理好了"): none left to record
+_DEFECT_REMOVED = _scan(
+    rf"(?:{_DEFECT_NOUN})[^,，;；。\x01]{{0,6}}?(?:已经|已|都|全部)?\s*(?:打磨|处理|清理|清除|清|去除|去|磨|抛光|修|擦|刮)"
+    r"[^,，;；。\x01]{0,2}?(?:掉了|掉|干净了?|好了|完了|平了)")
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
 _USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
                  rf"|没有?\s*(?:{_MATERIAL_NOUN})")
@@ -369,7 +391,8 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
 
     First what is no problem at all is blanked (a sender correcting himself, work still to do on the
     step); then the first cause reading that applies settles the category."""
-    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text)]:
+    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text),
+                  *_NO_DEFECT.finditer(text), *_DEFECT_REMOVED.finditer(text)]:
         text = _blank(text, match)
     left = [*_WORK_LEFT.finditer(text), *(_COUNT_LEFT.finditer(text) if _UNDER_WAY_HERE.search(text) else ())]
     for match in left:
@@ -430,7 +453,7 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     waiting = _WAITING_FOR_MATERIAL.search(text) or _USED_UP.search(text) or _NAMED_SHORT.search(text)
     if waiting:
         return _blank(text, waiting), ExceptionCategory.MATERIAL
-    late = _SUPPLY_LATE.search(text)
+    late = _SUPPLY_LATE.search(text) or _NAMED_SUPPLY_PROBLEM.search(text)
     if late:
         return _blank(text, late), ExceptionCategory.MATERIAL
     return text, None
@@ -453,7 +476,7 @@ def _any_cue(text: str) -> bool:
                 or _TOOL_FAULT.search(text) or (_FAULT.search(text) and _PRODUCT_TEST.search(text)) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
                 or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
                 or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
-                or _STOCK_ABSENT.search(text))
+                or _STOCK_ABSENT.search(text) or _NAMED_SUPPLY_PROBLEM.search(text))
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -505,7 +528,7 @@ def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionC
     if _EQUIPMENT.search(rest):
         found.add(ExceptionCategory.EQUIPMENT)
     material = _material(_STAFF.sub("", text))   # 人手不够 is short of staff, not of material
-    if material:
+    if material or settled == ExceptionCategory.MATERIAL:
         found.add(ExceptionCategory.MATERIAL)
         if all(_LINE_STOP.fullmatch(cue.group()) for cue in _EQUIPMENT.finditer(text)):
             found.discard(ExceptionCategory.EQUIPMENT)   # "没料停线": the stop is the shortage's effect
@@ -531,7 +554,9 @@ def _weak_cue(text: str, category: ExceptionCategory) -> bool:
     if pattern is None:
         return False
     cues = [m.group() for m in pattern.finditer(text)]
-    return bool(cues) and all(_WEAK_CUES.match(cue) for cue in cues)
+    # (a bare defect noun of the vocabulary, "3301 跳针": a defect, or the topic of a question or a plan)
+    return bool(cues) and all(_WEAK_CUES.match(cue) or (category == ExceptionCategory.QUALITY and cue in _NEW_DEFECTS)
+                              for cue in cues)
 
 
 def conflicting(text: str) -> bool:
