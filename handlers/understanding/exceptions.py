@@ -33,14 +33,15 @@ _scan = cue
 # a defect of the vocabulary found, counted or said to be bad ("发现3处气泡", "缩水严重", "披锋太大",
 # "焊渣没清"); a bare defect noun the lexicon lacks is a weak cue (the bot asks), a negated one or one
 # removed is none (see _NO_DEFECT, _DEFECT_REMOVED)
-_DEFECT_NOUN = lx.alternation(vocab.DEFECTS)
+# (缺胶 is a short shot; 缺胶水, 缺胶带 are missing material)
+_DEFECT_NOUN = f"(?:{lx.alternation(vocab.DEFECTS)})(?!(?<=缺胶)[水带条])"
 _UNIT = r"(?:个|处|件|台|只|片|块|条|点|套|支|根|张|卷|批|pcs|PCS)"
 _DEFECT_FOUND = (
     rf"(?<![没无不])(?:{lx.alternation(vocab.DEFECT_FOUND_BEFORE)})\s*(?:(?:{_NUM}|几|好几|十几)\s*{_UNIT}\s*)?(?:有|是)?\s*(?:{_DEFECT_NOUN})"
-    rf"|(?:{_DEFECT_NOUN})\s*(?:(?:{lx.alternation(vocab.DEFECT_FOUND_AFTER)})(?![概约家致部])|(?:有|共|一共)?\s*(?:{_NUM}|几|好几|十几)\s*{_UNIT})")
+    rf"|(?:{_DEFECT_NOUN})\s*[,，]?\s*(?:(?:{lx.alternation(vocab.DEFECT_FOUND_AFTER)})(?![概约家致部])|(?:有|共|一共)?\s*(?:{_NUM}|几|好几|十几)\s*{_UNIT})")
 _NEW_DEFECTS = frozenset(d for d in vocab.DEFECTS if not any(word in d for word in lx.QUALITY_WORDS))
 _QUALITY = _scan(
-    _DEFECT_FOUND + "|" + lx.alternation(lx.QUALITY_WORDS) + "|" + lx.alternation(_NEW_DEFECTS) + "|" + lx.ENGLISH_QUALITY
+    _DEFECT_FOUND + "|" + lx.alternation(lx.QUALITY_WORDS) + "|" + f"(?:{lx.alternation(_NEW_DEFECTS)})(?!(?<=缺胶)[水带条])|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
     + r"|(?<![说讲听看记])错了"
     # a measurement off by a stated amount ("对角差了5个mm", "孔位偏了2毫米"), a gap too wide ("门缝太大")
@@ -233,7 +234,9 @@ _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。
                       r"|(?:开会|开个会|会上|讨论|复盘)[^,，;；。]{0,16}(?:那个?事|的事|的问题)")
 # what a problem report names beyond its cue words (machines, materials, the supply side, carriers,
 # properties): words the parser reads, so a line of them is not taken for unexplained text (coverage)
-KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
+KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN + "|" + _DEFECT_NOUN
+               + "|" + lx.alternation(vocab.FAULT_PREDICATES + vocab.SHORTAGE_PREDICATES
+                                      + vocab.DEFECT_FOUND_BEFORE + vocab.DEFECT_FOUND_AFTER)
                + r"|供应商|外协|外厂|厂家|采购|仓库|库存|库房|配件|零件|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅"
                  r"|巡检|抽检|首检|样板|封样|客户|抢修|维修|链条|皮带|电路|退回去|退回|退货|新料|换货|重新订"
                  r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用"
@@ -617,8 +620,11 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     work or its repair ("折弯机液压坏了，师傅在修"). An office's broken air conditioning, a planned
     upkeep, a reminder to buy more, a colleague's borrowed tape measure are not."""
     if category == ExceptionCategory.MATERIAL:
+        named = _USED_UP.search(text) or _NAMED_SUPPLY_PROBLEM.search(text)
         return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text) or _NAMED_UNDELIVERED.search(text)
-                    or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text)))
+                    or (_SUPPLY_SIDE.search(text) and _UNDELIVERED.search(text))
+                    # a named material gone, with what that does to the work ("锡膏用完了，贴片停了")
+                    or (named is not None and _WORK_EFFECT.search(text, named.end()) is not None))
     if category == ExceptionCategory.EQUIPMENT:
         if _PLANNED_UPKEEP.search(text) or _FACILITY_FAULT.search(text):
             return False
