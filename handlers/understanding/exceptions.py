@@ -36,9 +36,11 @@ _scan = cue
 # (缺胶 is a short shot; 缺胶水, 缺胶带 are missing material)
 _DEFECT_NOUN = f"(?:{lx.alternation(vocab.DEFECTS)})(?!(?<=缺胶)[水带条])"
 _UNIT = r"(?:个|处|件|台|只|片|块|条|点|套|支|根|张|卷|批|pcs|PCS)"
+# (the presence said before the noun is read only where a bare noun needs it: see _weak_cue)
+_DEFECT_FOUND_BEFORE = cue(
+    rf"(?<![没无不])(?:{lx.alternation(vocab.DEFECT_FOUND_BEFORE)})\s*(?:(?:{_NUM}|几|好几|十几)\s*{_UNIT}\s*)?(?:有|是)?\s*$")
 _DEFECT_FOUND = (
-    rf"(?<![没无不])(?:{lx.alternation(vocab.DEFECT_FOUND_BEFORE)})\s*(?:(?:{_NUM}|几|好几|十几)\s*{_UNIT}\s*)?(?:有|是)?\s*(?:{_DEFECT_NOUN})"
-    rf"|(?:{_DEFECT_NOUN})\s*[,，]?\s*(?:(?:{lx.alternation(vocab.DEFECT_FOUND_AFTER)})(?![概约家致部])|(?:有|共|一共)?\s*(?:{_NUM}|几|好几|十几)\s*{_UNIT})")
+    rf"(?:{_DEFECT_NOUN})\s*[,，]?\s*(?:(?:{lx.alternation(vocab.DEFECT_FOUND_AFTER)})(?![概约家致部])|(?:有|共|一共)?\s*(?:{_NUM}|几|好几|十几)\s*{_UNIT})")
 _NEW_DEFECTS = frozenset(d for d in vocab.DEFECTS if not any(word in d for word in lx.QUALITY_WORDS))
 _QUALITY = _scan(
     _DEFECT_FOUND + "|" + lx.alternation(lx.QUALITY_WORDS) + "|" + f"(?:{lx.alternation(_NEW_DEFECTS)})(?!(?<=缺胶)[水带条])|" + lx.ENGLISH_QUALITY
@@ -456,9 +458,13 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     waiting = _WAITING_FOR_MATERIAL.search(text) or _USED_UP.search(text) or _NAMED_SHORT.search(text)
     if waiting:
         return _blank(text, waiting), ExceptionCategory.MATERIAL
-    late = _SUPPLY_LATE.search(text) or _NAMED_SUPPLY_PROBLEM.search(text)
+    late = _SUPPLY_LATE.search(text)
     if late:
         return _blank(text, late), ExceptionCategory.MATERIAL
+    # (a named part short beside a defect is no cause of it: "外壳有划痕，螺丝也没到" stays contested)
+    named = _NAMED_SUPPLY_PROBLEM.search(text)
+    if named and not _QUALITY.search(text):
+        return _blank(text, named), ExceptionCategory.MATERIAL
     return text, None
 
 
@@ -556,10 +562,14 @@ def _weak_cue(text: str, category: ExceptionCategory) -> bool:
                ExceptionCategory.OTHER: _OTHER}.get(category)
     if pattern is None:
         return False
-    cues = [m.group() for m in pattern.finditer(text)]
-    # (a bare defect noun of the vocabulary, "3301 跳针": a defect, or the topic of a question or a plan)
-    return bool(cues) and all(_WEAK_CUES.match(cue) or (category == ExceptionCategory.QUALITY and cue in _NEW_DEFECTS)
-                              for cue in cues)
+    cues = list(pattern.finditer(text))
+    # (a bare defect noun of the vocabulary, "3301 跳针": a defect, or the topic of a question or a plan;
+    # found or counted before it, "发现3处银纹", it is a defect)
+    return bool(cues) and all(
+        _WEAK_CUES.match(cue.group()) or (
+            category == ExceptionCategory.QUALITY and cue.group() in _NEW_DEFECTS
+            and not _DEFECT_FOUND_BEFORE.search(text, max(0, cue.start() - 10), cue.start()))
+        for cue in cues)
 
 
 def conflicting(text: str) -> bool:
