@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import vocabulary
+from .vocabulary import DEFECTS, MACHINES, MATERIALS
 from .lexicon import alternation
 from .patterns import cue
 
@@ -28,7 +28,7 @@ _UNIT_AFTER = cue(
 # a word of the shop that starts with a unit character ("3730 点焊机烧了", "4402 线束还没到", "4403 批锋大"):
 # after a line's leading number and a space it names the machine, part or defect, not the number's unit
 _VOCABULARY_AFTER = cue(r"\s+(?:" + alternation(
-    word for word in vocabulary.MACHINES + vocabulary.MATERIALS + vocabulary.DEFECTS
+    word for word in MACHINES + MATERIALS + DEFECTS
     if word[0] in "台件个套天号日万千百元块米吨箱批次年时分秒条张支根片斤克层线位粒卷桶瓶份对双点包只把组周人月车") + ")")
 # ("PO-7725 and PO-7726": an English list)
 _LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有|(?<=\s)and(?=\s))?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
