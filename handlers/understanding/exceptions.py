@@ -20,7 +20,7 @@ from storage.models import ExceptionCategory
 
 from .dates import find_dates
 from .items import ParsedItem
-from .patterns import cue
+from .patterns import cue, gated
 from .numerals import NUMBER_PATTERN, parse_number
 
 _NUM = NUMBER_PATTERN
@@ -91,10 +91,8 @@ _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
 # "气压上不去") is equipment, not material
-_MACHINE_FAULT = _scan(
-    # (voice input may put a space or a filler between the machine and its fault: "5号机 烧了",
-    # "除尘风机 呃 那个 响得厉害")
-    _MACHINE + r"[^,，;；。\x01]{0,8}?(?:又|也|有点|一直|突然|还是)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
+_FAULT_WORD = (
+    r"(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
     r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸"
     # symptoms in everyday words: "焊机又拉胯了", "空压机没气了", "镜片炸了", "传送带打滑", "模具卡料了",
     # "液压油管爆了", "焊机送修", "涂装线温度异常"
@@ -102,9 +100,14 @@ _MACHINE_FAULT = _scan(
     # …unusable, worn, tripping, stopping again, a wrong noise, no output ("行车还是不能用", "钢丝绳起毛了",
     # "空压机跳了两回闸", "又停了一次", "声音不对", "暖风机不出热风")
     r"|不能用|用不了|起毛|磨损|跳(?:闸|了|(?=[,，;；。\s]|$))|停了[\d一两二三四五六七八九十几]+\s*[次回]|(?<=又)停了?"
-    r"|响得厉害|声音不对|声音不正常|不出[热冷]?[风气水油料]|" + lx.alternation(vocab.FAULT_PREDICATES) + ")"
-    r"|(?:温度|炉温|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
-)
+    r"|响得厉害|声音不对|声音不正常|不出[热冷]?[风气水油料]|" + lx.alternation(vocab.FAULT_PREDICATES) + ")")
+_FAULT_AFTER = r"(?:又|也|有点|一直|突然|还是)?\s*" + _FAULT_WORD
+_SETTING_OFF = r"(?:温度|炉温|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
+# (searched only where a fault word or a setting is said: the machine nouns are hundreds, see gated)
+_FAULT_SAID = _FAULT_WORD + "|" + _SETTING_OFF
+# (voice input may put a space or a filler between the machine and its fault: "5号机 烧了",
+# "除尘风机 呃 那个 响得厉害")
+_MACHINE_FAULT = gated(_MACHINE + r"[^,，;；。\x01]{0,8}?" + _FAULT_AFTER + "|" + _SETTING_OFF, _FAULT_SAID)
 def machine_at_fault(sentence: str) -> bool:
     """The sentence opens on a production machine at fault ("空压机半夜跳了两回闸，重启了", "2#行车还是不能
     用"): a report of the shop floor of its own, whatever orders the sentence before gave news of."""
@@ -113,7 +116,7 @@ def machine_at_fault(sentence: str) -> bool:
 
 
 # the machine itself at fault, no part of it after 的 ("行车又出问题了", not "2号线的气管漏气")
-_MACHINE_ITSELF_FAULT = _scan(_MACHINE_FAULT.pattern.replace("[^,，;；。\\x01]{0,8}?", "[^,，;；。\\x01的]{0,8}?", 1))
+_MACHINE_ITSELF_FAULT = gated(_MACHINE + r"[^,，;；。\x01的]{0,8}?" + _FAULT_AFTER + "|" + _SETTING_OFF, _FAULT_SAID)
 
 
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
@@ -147,8 +150,8 @@ _DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不�
                 r"|划痕|划伤|划花|裂纹|开裂|退回供应商|退给供应商|退回厂家")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
 # "油漆到货推迟", "the steel plates will be delayed")
-_SUPPLY_LATE = _scan(
-    rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|推到|拖到|延到|(?i:delayed|late))")
+_LATE_WORD = r"(?:延期|推迟|延迟|延误|延后|晚到|要晚|推到|拖到|延到|(?i:delayed|late))"
+_SUPPLY_LATE = gated(rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?{_LATE_WORD}", _LATE_WORD)
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
 _TRANSPORT = _scan(
@@ -185,26 +188,30 @@ _COUNT_LEFT = cue(rf"还差\s*(?:{_NUM}|几|十来)\s*(?:台|件|个|套|只|箱
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 # a named part or material short, used up, not come or late ("面料没了", "铰链还在路上", "线束供应商说下周
 # 才能发", "电源适配器欠20个"): material, whatever the predicate could mean of something else
-_NAMED_SUPPLY_PROBLEM = _scan(
-    rf"(?:{_MATERIAL_NOUN})[^,，;；。\x01]{{0,8}}?(?<!够)(?:(?:{lx.alternation(vocab.SHORTAGE_PREDICATES)})(?<!不够)|不够(?![大长宽高厚硬]))"
-    rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*欠\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支米]")
+_SHORTAGE_WORD = lx.alternation(vocab.SHORTAGE_PREDICATES)
+_NAMED_SUPPLY_PROBLEM = gated(
+    rf"(?:{_MATERIAL_NOUN})[^,，;；。\x01]{{0,8}}?(?<!够)(?:(?:{_SHORTAGE_WORD})(?<!不够)|不够(?![大长宽高厚硬]))"
+    rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*欠\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支米]",
+    rf"{_SHORTAGE_WORD}|不够|欠")
 # a defect said to be absent or warned against ("没有毛刺", "无气泡", "注意色差", "防止划伤"): no defect
 _NO_DEFECT = _scan(
     r"(?:没有?|无|未见|未发现|没发现|没看到|没见|不见|不能有|不允许有?|不得有|不要有|别有|避免|防止|杜绝|注意|小心)"
     rf"\s*(?:明显的?|任何|什么|啥)?\s*(?:{_DEFECT_NOUN})")
 # a defect removed ("毛刺已经打磨掉了", "焊渣清理干净了", "划伤的几件抛光处理好了"): none left to record
-_DEFECT_REMOVED = _scan(
-    rf"(?:{_DEFECT_NOUN})[^,，;；。\x01]{{0,6}}?(?:已经|已|都|全部)?\s*(?:打磨|处理|清理|清除|清|去除|去|磨|抛光|修|擦|刮)"
-    r"[^,，;；。\x01]{0,2}?(?:掉了|掉|干净了?|好了|完了|平了)")
+_REMOVAL = r"(?:打磨|处理|清理|清除|清|去除|去|磨|抛光|修|擦|刮)"
+_REMOVED = r"(?:掉了|掉|干净了?|好了|完了|平了)"
+_DEFECT_REMOVED = gated(
+    rf"(?:{_DEFECT_NOUN})[^,，;；。\x01]{{0,6}}?(?:已经|已|都|全部)?\s*{_REMOVAL}[^,，;；。\x01]{{0,2}}?{_REMOVED}",
+    _REMOVAL, _REMOVED)
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
-_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
-                 rf"|没有?\s*(?:{_MATERIAL_NOUN})")
+_USED_UP = gated(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
+                 rf"|没有?\s*(?:{_MATERIAL_NOUN})", r"没|用完|用光|见底了")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
 _WAITING_FOR_MATERIAL = cue(rf"等\s*(?:{_MATERIAL_NOUN})")
 # a named material counted short ("电机差10台", "轴承少了20套"): material
 # …or said short with no count ("角钢还差", "螺栓也缺")
-_NAMED_SHORT = cue(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]"
-                   rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)\s*(?:差|缺)(?=\s*(?:$|[,，;；。]))")
+_NAMED_SHORT = gated(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]"
+                     rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)\s*(?:差|缺)(?=\s*(?:$|[,，;；。]))", r"[差缺短]|少了")
 # a supplier that has not made or sent its part yet ("包装盒印刷厂还没印出来", "厂家那边还没做好")
 _SUPPLIER_NOT_DONE = cue(
     r"(?:供应商|厂家|外协厂?|供方|(?<![我们本工车])[\u4e00-\u9fff]厂)(?:那边|那里)?\s*(?:还|也|都|一直)?\s*(?:没有?|未)\s*"
@@ -619,7 +626,8 @@ _SUPPLY_SIDE = _scan(r"供应商|供方|外协|外厂|厂家|采购|物流")
 _UNDELIVERED = _scan(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
 
 
-_NAMED_UNDELIVERED = cue(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?(?:没到|未到|没送|没来|没回来|才到|才能到)")
+_UNDELIVERED_WORD = r"(?:没到|未到|没送|没来|没回来|才到|才能到)"
+_NAMED_UNDELIVERED = gated(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?{_UNDELIVERED_WORD}", _UNDELIVERED_WORD)
 
 
 def stands_without_order(text: str, category: ExceptionCategory) -> bool:
