@@ -15,11 +15,12 @@ from datetime import date
 from functools import lru_cache
 
 import handlers.understanding.lexicon as lx
+import handlers.understanding.vocabulary as vocab
 from storage.models import ExceptionCategory
 
 from .dates import find_dates
 from .items import ParsedItem
-from .patterns import cue
+from .patterns import cue, gated
 from .numerals import NUMBER_PATTERN, parse_number
 
 _NUM = NUMBER_PATTERN
@@ -29,8 +30,20 @@ _FORECAST_STRONG = cue(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FOR
 _DAY_COUNT = cue(lx.DAY_COUNT)
 _scan = cue
 
+# a defect of the vocabulary found, counted or said to be bad ("发现3处气泡", "缩水严重", "披锋太大",
+# "焊渣没清"); a bare defect noun the lexicon lacks is a weak cue (the bot asks), a negated one or one
+# removed is none (see _NO_DEFECT, _DEFECT_REMOVED)
+# (缺胶 is a short shot; 缺胶水, 缺胶带 are missing material)
+_DEFECT_NOUN = f"(?:{lx.alternation(vocab.DEFECTS)})(?!(?<=缺胶)[水带条])"
+_UNIT = r"(?:个|处|件|台|只|片|块|条|点|套|支|根|张|卷|批|pcs|PCS)"
+# (the presence said before the noun is read only where a bare noun needs it: see _weak_cue)
+_DEFECT_FOUND_BEFORE = cue(
+    rf"(?<![没无不])(?:{lx.alternation(vocab.DEFECT_FOUND_BEFORE)})\s*(?:(?:{_NUM}|几|好几|十几)\s*{_UNIT}\s*)?(?:有|是)?\s*$")
+_DEFECT_FOUND = (
+    rf"(?:{_DEFECT_NOUN})\s*[,，]?\s*(?:(?:{lx.alternation(vocab.DEFECT_FOUND_AFTER)})(?![概约家致部])|(?:有|共|一共)?\s*(?:{_NUM}|几|好几|十几)\s*{_UNIT})")
+_NEW_DEFECTS = frozenset(d for d in vocab.DEFECTS if not any(word in d for word in lx.QUALITY_WORDS))
 _QUALITY = _scan(
-    lx.alternation(lx.QUALITY_WORDS) + "|" + lx.ENGLISH_QUALITY
+    _DEFECT_FOUND + "|" + lx.alternation(lx.QUALITY_WORDS) + "|" + f"(?:{lx.alternation(_NEW_DEFECTS)})(?!(?<=缺胶)[水带条])|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
     + r"|(?<![说讲听看记])错了"
     # a measurement off by a stated amount ("对角差了5个mm", "孔位偏了2毫米"), a gap too wide ("门缝太大")
@@ -42,7 +55,7 @@ _QUALITY = _scan(
 _EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
 # "不够大", "不够长": a size too small (a lorry, a room), no count of material short
 _MATERIAL = _scan(
-    lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口])|(?<![推延])迟到"
+    lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口角]|胶(?!水|带|条))|(?<![推延])迟到"
     + r"|(?<!够)不够(?![大长宽高])"   # ("人手够不够": asked, not said short)
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
@@ -78,18 +91,16 @@ _NO_PROBLEM = cue(
     r"(?:没|没有|无|不是|没啥|没什么|未|莫得|没得)\s*(?:发现|查出|检出|看到|见|出现|找到)?\s*(?:什么|啥子?|任何)?\s*(?:大)?(?:问题|异常)")
 # a production machine, tool or line (not a phone, a printer, the office air conditioning or a driver)
 _MACHINE = (
-    r"(?:(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备|生产线|流水线|产线|装配线|总装线"
-    r"|线体|[一二三四五六七八九十\d]号线|炉|行车|叉车|吊车|天车|模具|夹具|工装|刀片|刀具|钻头|砂轮|[焊喷割]枪|泵|[切割焊喷刀]头"
-    r"|传送带|输送带|输送线|喷房|烘房|烤房|液压|气缸|风机|电极|钢丝绳)")
+    r"(?:" + lx.alternation(vocab.MACHINES)
+    + r"|(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床枪房柜炉钳]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备"
+    r"|线体|[一二三四五六七八九十\d]号线|炉|[焊喷割]枪|泵|[切割焊喷刀]头|液压)")
 _PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
 # cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
 # "气压上不去") is equipment, not material
-_MACHINE_FAULT = _scan(
-    # (voice input may put a space or a filler between the machine and its fault: "5号机 烧了",
-    # "除尘风机 呃 那个 响得厉害")
-    _MACHINE + r"[^,，;；。\x01]{0,8}?(?:又|也|有点|一直|突然|还是)?\s*(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
+_FAULT_WORD = (
+    r"(?:坏|不行|故障|漏气|漏水|漏油|异响|冒烟|不转|不动"
     r"|卡死|卡住|卡了|报警|断了|崩了|撞了|撞坏|撞枪|撞刀|没电|断电|脏了|烧了|烧坏|罢工|出问题|有问题|出毛病|趴窝|死机|跳闸"
     # symptoms in everyday words: "焊机又拉胯了", "空压机没气了", "镜片炸了", "传送带打滑", "模具卡料了",
     # "液压油管爆了", "焊机送修", "涂装线温度异常"
@@ -97,9 +108,14 @@ _MACHINE_FAULT = _scan(
     # …unusable, worn, tripping, stopping again, a wrong noise, no output ("行车还是不能用", "钢丝绳起毛了",
     # "空压机跳了两回闸", "又停了一次", "声音不对", "暖风机不出热风")
     r"|不能用|用不了|起毛|磨损|跳(?:闸|了|(?=[,，;；。\s]|$))|停了[\d一两二三四五六七八九十几]+\s*[次回]|(?<=又)停了?"
-    r"|响得厉害|声音不对|声音不正常|不出[热冷]?[风气水油料])"
-    r"|(?:温度|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
-)
+    r"|响得厉害|声音不对|声音不正常|不出[热冷]?[风气水油料]|" + lx.alternation(vocab.FAULT_PREDICATES) + ")")
+_FAULT_AFTER = r"(?:又|也|有点|一直|突然|还是)?\s*" + _FAULT_WORD
+_SETTING_OFF = r"(?:温度|炉温|压力|气压|电压|功率|转速|水压)\s*(?:不够|不足|上不去|太低|太高|不稳|异常)"
+# (searched only where a fault word or a setting is said: the machine nouns are hundreds, see gated)
+_FAULT_SAID = _FAULT_WORD + "|" + _SETTING_OFF
+# (voice input may put a space or a filler between the machine and its fault: "5号机 烧了",
+# "除尘风机 呃 那个 响得厉害")
+_MACHINE_FAULT = gated(_MACHINE + r"[^,，;；。\x01]{0,8}?" + _FAULT_AFTER + "|" + _SETTING_OFF, _FAULT_SAID)
 def machine_at_fault(sentence: str) -> bool:
     """The sentence opens on a production machine at fault ("空压机半夜跳了两回闸，重启了", "2#行车还是不能
     用"): a report of the shop floor of its own, whatever orders the sentence before gave news of."""
@@ -119,7 +135,7 @@ def _machine_again(text: str) -> re.Match[str] | None:
 
 
 # the machine itself at fault, no part of it after 的 ("行车又出问题了", not "2号线的气管漏气")
-_MACHINE_ITSELF_FAULT = _scan(_MACHINE_FAULT.pattern.replace("[^,，;；。\\x01]{0,8}?", "[^,，;；。\\x01的]{0,8}?", 1))
+_MACHINE_ITSELF_FAULT = gated(_MACHINE + r"[^,，;；。\x01的]{0,8}?" + _FAULT_AFTER + "|" + _SETTING_OFF, _FAULT_SAID)
 
 
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
@@ -131,7 +147,7 @@ _PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客�
 # a property of the product short of its specification is a defect, not missing material
 # ("扭矩不够", "膜厚不足", "附着力不行")
 _PROPERTY_SHORT = _scan(
-    r"(?:扭矩|力矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
+    r"(?:扭矩|扭力|力矩|拉力|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
     # (the reading may come between: "膜厚有几个点才60几个微米 不够")
     r"(?:\s*(?:也|有点|还是)?\s*|[^,，;；。]{0,14}?\s)(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
@@ -140,9 +156,8 @@ _STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没
 _COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
 _MATERIAL_NOUN = (
-    r"(?:(?:不锈)?钢|铝|铜|铁)[板管材件棒丝卷]|[角槽扁圆方]钢|工字钢|H型钢|[方圆矩]管|包装盒|彩盒|说明书|[型板管线]材|原材料|原料|物料|材料|来料|配件|零件|部件|外协件|电镀件|镀锌件"
-    r"|铸件|锻件|标准件|五金件|螺丝|螺栓|螺母|垫片|轴承|密封圈|气缸|电机|油漆|面漆|底漆|涂料|塑粉|喷塑粉|焊丝|焊材|纸箱"
-    r"|包装箱|木箱|托盘|面板|外购件|外购|法兰|弹簧|铆钉|焊条|密封胶|胶水|辅料|耗材|(?i:steel|plates?|parts|materials?|components?)")
+    r"(?:" + lx.alternation(vocab.MATERIALS) + r"|(?:不锈)?钢[板管材件棒丝卷]|[铝铜铁][板管材件棒丝卷]|[角槽扁圆方]钢|H型钢|[方圆矩]管"
+    r"|[板管线]材|外购|(?i:steel|plates?|parts|materials?|components?))")
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
@@ -154,12 +169,12 @@ _DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不�
                 r"|划痕|划伤|划花|裂纹|开裂|退回供应商|退给供应商|退回厂家")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
 # "油漆到货推迟", "the steel plates will be delayed")
-_SUPPLY_LATE = _scan(
-    rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?(?:延期|推迟|延迟|延误|延后|晚到|要晚|推到|拖到|延到|(?i:delayed|late))")
+_LATE_WORD = r"(?:延期|推迟|延迟|延误|延后|晚到|要晚|推到|拖到|延到|(?i:delayed|late))"
+_SUPPLY_LATE = gated(rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?{_LATE_WORD}", _LATE_WORD)
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
 _TRANSPORT = _scan(
-    r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<!装)柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
+    r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<![装电控配粉帘])柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
 # …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
 _SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
@@ -198,15 +213,32 @@ _UNDER_WAY_HERE = cue(r"在做|在搞|在弄|在干|在赶|在[焊喷装切割�
 _COUNT_LEFT = cue(rf"还差\s*(?:{_NUM}|几|十来)\s*(?:台|件|个|套|只|箱|根|张|块|pcs|PCS)(?!\s*[\u4e00-\u9fff]{{0,3}}?(?:没到|未到|没来|没发))")
 _MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
 _GOODS_BEFORE_STEP = cue(rf"(?:{_MATERIAL_NOUN}|[卷板管型原来]料|的料)\s*$")
+# a named part or material short, used up, not come or late ("面料没了", "铰链还在路上", "线束供应商说下周
+# 才能发", "电源适配器欠20个"): material, whatever the predicate could mean of something else
+_SHORTAGE_WORD = lx.alternation(vocab.SHORTAGE_PREDICATES)
+_NAMED_SUPPLY_PROBLEM = gated(
+    rf"(?:{_MATERIAL_NOUN})[^,，;；。\x01]{{0,8}}?(?<!够)(?:(?:{_SHORTAGE_WORD})(?<!不够)|不够(?![大长宽高厚硬]))"
+    rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*欠\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支米]",
+    rf"{_SHORTAGE_WORD}|不够|欠")
+# a defect said to be absent or warned against ("没有毛刺", "无气泡", "注意色差", "防止划伤"): no defect
+_NO_DEFECT = _scan(
+    r"(?:没有?|无|未见|未发现|没发现|没看到|没见|不见|不能有|不允许有?|不得有|不要有|别有|避免|防止|杜绝|注意|小心)"
+    rf"\s*(?:明显的?|任何|什么|啥)?\s*(?:{_DEFECT_NOUN})")
+# a defect removed ("毛刺已经打磨掉了", "焊渣清理干净了", "划伤的几件抛光处理好了"): none left to record
+_REMOVAL = r"(?:打磨|处理|清理|清除|清|去除|去|磨|抛光|修|擦|刮)"
+_REMOVED = r"(?:掉了|掉|干净了?|好了|完了|平了)"
+_DEFECT_REMOVED = gated(
+    rf"(?:{_DEFECT_NOUN})[^,，;；。\x01]{{0,6}}?(?:已经|已|都|全部)?\s*{_REMOVAL}[^,，;；。\x01]{{0,2}}?{_REMOVED}",
+    _REMOVAL, _REMOVED)
 # a named material used up or gone ("焊丝没有了", "油漆用光了"): material
-_USED_UP = _scan(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
-                 rf"|没有?\s*(?:{_MATERIAL_NOUN})")
+_USED_UP = gated(rf"(?:{_MATERIAL_NOUN})\s*(?:都|也|已经|又)?\s*(?:没有了|没了|用完了|用光了|用完|用光|见底了)"
+                 rf"|没有?\s*(?:{_MATERIAL_NOUN})", r"没|用完|用光|见底了")
 # waiting for a named material or part ("组装还没开始，在等电机", "等钢板"): material
 _WAITING_FOR_MATERIAL = cue(rf"等\s*(?:紧|着)?\s*(?:{_MATERIAL_NOUN}|(?![叫资饮预照燃])[\u4e00-\u9fff]料)")
 # a named material counted short ("电机差10台", "轴承少了20套"): material
 # …or said short with no count ("角钢还差", "螺栓也缺")
-_NAMED_SHORT = cue(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]"
-                   rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)\s*(?:差|缺)(?=\s*(?:$|[,，;；。]))")
+_NAMED_SHORT = gated(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]"
+                     rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)\s*(?:差|缺)(?=\s*(?:$|[,，;；。]))", r"[差缺短]|少了")
 # a supplier that has not made or sent its part yet ("包装盒印刷厂还没印出来", "厂家那边还没做好")
 _SUPPLIER_NOT_DONE = cue(
     r"(?:供应商|厂家|外协厂?|供方|(?<![我们本工车])[\u4e00-\u9fff]厂)(?:那边|那里)?\s*(?:还|也|都|一直)?\s*(?:没有?|未)\s*"
@@ -240,7 +272,9 @@ _PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。
                       r"|(?:开会|开个会|会上|讨论|复盘)[^,，;；。]{0,16}(?:那个?事|的事|的问题)")
 # what a problem report names beyond its cue words (machines, materials, the supply side, carriers,
 # properties): words the parser reads, so a line of them is not taken for unexplained text (coverage)
-KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN
+KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN + "|" + _DEFECT_NOUN
+               + "|" + lx.alternation(vocab.FAULT_PREDICATES + vocab.SHORTAGE_PREDICATES
+                                      + vocab.DEFECT_FOUND_BEFORE + vocab.DEFECT_FOUND_AFTER)
                + r"|供应商|外协|外厂|厂家|采购|仓库|库存|库房|配件|零件|扭矩|膜厚|漆膜|厚度|强度|硬度|附着力|精度|师傅"
                  r"|巡检|抽检|首检|样板|封样|客户|抢修|维修|链条|皮带|电路|退回去|退回|退货|新料|换货|重新订"
                  r"|物流|货车|司机|船公司|船|甩柜|抛锚|图纸|确认|地址|点数|盘点|挪用"
@@ -410,7 +444,8 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
 
     First what is no problem at all is blanked (a sender correcting himself, work still to do on the
     step); then the first cause reading that applies settles the category."""
-    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text)]:
+    for match in [*_CORRECTION.finditer(text), *_FINE_SUBJECT.finditer(text), *_ADVICE.finditer(text),
+                  *_NO_DEFECT.finditer(text), *_DEFECT_REMOVED.finditer(text)]:
         text = _blank(text, match)
     if "返" in text or "毛" in text or "锈" in text or "渣" in text:
         for match in [*_REWORKED_GOODS.finditer(text), *_REMOVAL_STEP.finditer(text)]:
@@ -483,6 +518,10 @@ def _explain(text: str, milestone: str | None = None) -> tuple[str, ExceptionCat
     late = _SUPPLY_LATE.search(text) or (_ENGLISH_SUPPLIER_LATE.search(text) if "upplier" in text or "endor" in text else None)
     if late:
         return _blank(text, late), ExceptionCategory.MATERIAL
+    # (a named part short beside a defect is no cause of it: "外壳有划痕，螺丝也没到" stays contested)
+    named = _NAMED_SUPPLY_PROBLEM.search(text)
+    if named and not _QUALITY.search(text):
+        return _blank(text, named), ExceptionCategory.MATERIAL
     return text, None
 
 
@@ -529,7 +568,8 @@ def _any_cue(text: str) -> bool:
                 or _TOOL_FAULT.search(text) or (_FAULT.search(text) and _PRODUCT_TEST.search(text)) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
                 or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
                 or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
-                or _STOCK_ABSENT.search(text) or _machine_again(text) or _PAPER_NOT_GIVEN_RE.search(text))
+                or _STOCK_ABSENT.search(text) or _machine_again(text) or _PAPER_NOT_GIVEN_RE.search(text)
+                or _NAMED_SUPPLY_PROBLEM.search(text))
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -581,7 +621,7 @@ def _categories(text: str, milestone: str | None = None) -> frozenset[ExceptionC
     if _EQUIPMENT.search(rest):
         found.add(ExceptionCategory.EQUIPMENT)
     material = _material(_STAFF.sub("", text))   # 人手不够 is short of staff, not of material
-    if material:
+    if material or settled == ExceptionCategory.MATERIAL:
         found.add(ExceptionCategory.MATERIAL)
         if all(_LINE_STOP.fullmatch(cue.group()) for cue in _EQUIPMENT.finditer(text)):
             found.discard(ExceptionCategory.EQUIPMENT)   # "没料停线": the stop is the shortage's effect
@@ -606,8 +646,14 @@ def _weak_cue(text: str, category: ExceptionCategory) -> bool:
                ExceptionCategory.OTHER: _OTHER}.get(category)
     if pattern is None:
         return False
-    cues = [m.group() for m in pattern.finditer(text)]
-    return bool(cues) and all(_WEAK_CUES.match(cue) for cue in cues)
+    cues = list(pattern.finditer(text))
+    # (a bare defect noun of the vocabulary, "3301 跳针": a defect, or the topic of a question or a plan;
+    # found or counted before it, "发现3处银纹", it is a defect)
+    return bool(cues) and all(
+        _WEAK_CUES.match(cue.group()) or (
+            category == ExceptionCategory.QUALITY and cue.group() in _NEW_DEFECTS
+            and not _DEFECT_FOUND_BEFORE.search(text, max(0, cue.start() - 10), cue.start()))
+        for cue in cues)
 
 
 def conflicting(text: str) -> bool:
@@ -663,7 +709,8 @@ _COMPLAINT = cue(r"投诉|客诉|业主|用户反馈|客户反馈")
 _GOODS_COUNT = cue(rf"(?:{_NUM})\s*(?:樘|扇|套|块|台|件|只|根|张|片|支|箱|处)")
 # (not 返工 alone: in Cantonese it is going to work, "礼拜六唔使返工")
 _REWORK_VERDICT = cue(r"返厂|重做|拆下来|拆了重|派人[^,，;；。]{0,3}?(?:换|修|看)|要换|来换")
-_NAMED_UNDELIVERED = cue(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?(?:没到|未到|没送|没来|没回来|才到|才能到)")
+_UNDELIVERED_WORD = r"(?:没到|未到|没送|没来|没回来|才到|才能到)"
+_NAMED_UNDELIVERED = gated(rf"(?:{_MATERIAL_NOUN})[^,，;；。]{{0,3}}?{_UNDELIVERED_WORD}", _UNDELIVERED_WORD)
 
 
 def stands_without_order(text: str, category: ExceptionCategory) -> bool:
@@ -674,8 +721,11 @@ def stands_without_order(text: str, category: ExceptionCategory) -> bool:
     work or its repair ("折弯机液压坏了，师傅在修"). An office's broken air conditioning, a planned
     upkeep, a reminder to buy more, a colleague's borrowed tape measure are not."""
     if category == ExceptionCategory.MATERIAL:
+        named = _USED_UP.search(text) or _NAMED_SUPPLY_PROBLEM.search(text)
         return bool(_MATERIAL_STRONG.search(text) or _COUNT_SHORT.search(text) or _NAMED_UNDELIVERED.search(text)
-                    or (_SUPPLY_SIDE.search(text) and (_UNDELIVERED.search(text) or _PROMISED.search(text))))
+                    or (_SUPPLY_SIDE.search(text) and (_UNDELIVERED.search(text) or _PROMISED.search(text)))
+                    # a named material gone, with what that does to the work ("锡膏用完了，贴片停了")
+                    or (named is not None and _WORK_EFFECT.search(text, named.end()) is not None))
     if category == ExceptionCategory.QUALITY:
         # a defect said of goods in hand: a count of them, a complaint, a verdict of rework or return
         # ("有三樘窗的尺寸对不上…要返厂", "推拉窗漏水，业主投诉好几次了", "门锁装反了三套，麻烦派人来换")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .vocabulary import DEFECTS, MACHINES, MATERIALS
+from .lexicon import alternation
 from .patterns import cue
 
 MASK = "\ue000"
@@ -24,6 +26,11 @@ _UNIT_AFTER = cue(
     r"|人(?!手|员)|月(?![底末初])|车(?!间)"
     r"|mm|cm|kg|KG|pcs|PCS|[:：]\d|[.]\d)"
 )
+# a word of the shop that starts with a unit character ("3730 点焊机烧了", "4402 线束还没到", "4403 批锋大"):
+# after a line's leading number and a space it names the machine, part or defect, not the number's unit
+_VOCABULARY_AFTER = cue(r"\s+(?:" + alternation(
+    word for word in MACHINES + MATERIALS + DEFECTS
+    if word[0] in "台件个套天号日万千百元块米吨箱批次年时分秒条张支根片斤克层线位粒卷桶瓶份对双点包只把组周人月车") + ")")
 # ("PO-7725 and PO-7726": an English list)
 _LIST_SEP = cue(r"^(?:\s*(?:[、,，/&+]|和|以及|及|与|跟|还有|(?<=\s)and(?=\s))?\s*(?:订单号?|单号|#|No\.?)?\s*)$")
 _VALUE_BEFORE = cue(r"(?:改成|改为|改到|(?<![修更])改|调到|调成|调整为|变成|加|减|少做|多做|到|为|(?<!完)成|(?<![昨今明傍])晚|延|共|要|订|(?<!意思)(?<!就)是|第|约|(?<!没)有|差|剩)\s*$")
@@ -127,7 +134,8 @@ def find_orders(line: str, domain_after: re.Pattern[str]) -> list[OrderMatch]:
         token = match.group("token")
         tail = line[match.end():]
         if _UNIT_AFTER.match(tail) and not _DISTINCT_FORM.fullmatch(token) \
-                and not (match.group("prefix") or "").startswith("#"):
+                and not (match.group("prefix") or "").startswith("#") \
+                and not (len(token) >= 3 and not line[: match.start()].strip() and _VOCABULARY_AFTER.match(tail)):
             continue   # (no count or date is written SO20261124007: "SO… 支架 下料" names the part after it;
             # after #, Cantonese 个 is "the": "#8807 个logo")
         if tail[:1].isascii() and tail[:1].isalpha() and not _ASCII_WORDS_AFTER.match(tail):

@@ -17,6 +17,7 @@ import handlers.understanding.lexicon as lx
 import handlers.understanding.segmenter as segmenter
 from .dates import DATE_RE
 import handlers.understanding.exceptions as exceptions
+import handlers.understanding.vocabulary as vocabulary
 import handlers.understanding.confidence as confidence
 from .exceptions import (
     category_of, conflicting, exception_item, resolved, reworked_step_finished, stands_without_order,
@@ -261,6 +262,10 @@ class Parser:
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
+        # shop words holding a one-character milestone verb ("焊瘤", "焊渣", "喷枪", "装配线"): jieba keeps them
+        # whole, so the verb inside them is no mention of the step (they are no tokens a mention may be)
+        self._user_words += tuple(w for w in vocabulary.MACHINES + vocabulary.MATERIALS + vocabulary.DEFECTS
+                                  if len(w) > 1 and any(ch in self._single_chars for ch in w))
         domain = "|".join(
             p for p in (
                 words,

@@ -1,5 +1,7 @@
-"""patterns.cue: a first-character filter that never changes what a pattern matches."""
+"""patterns.cue: a first-character filter that never changes what a pattern matches; patterns.gated: a
+long pattern searched only where a short part of it is found, with the same answers."""
 
+import itertools
 import re
 
 import pytest
@@ -7,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import handlers.understanding.exceptions as exceptions
-from handlers.understanding.patterns import cue, first_chars
+from handlers.understanding import vocabulary
+from handlers.understanding.patterns import Gated, cue, first_chars, gated
 
 SOURCES = [
     r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月|\s*好了",
@@ -77,3 +80,66 @@ def test_the_letters_folded_into_ascii_are_all_there_are():
                for ch in re.findall("[a-z]", rest, re.IGNORECASE)}
     for ch, letters in folding.items():
         assert all(ch in first_chars(f"(?i:{letter})") for letter in letters)
+
+
+# ---- gated: a long pattern searched only where a short part of it is found -------------------------
+# texts of the shop: a noun of the vocabulary, a word or two, a predicate, what follows
+NOUNS = ["5号机", "冲压机", "喷粉枪", "钢板", "线束", "到货", "毛刺", "焊渣"]
+PREDICATES = [
+    *vocabulary.FAULT_PREDICATES, *vocabulary.SHORTAGE_PREDICATES,
+    "坏了", "不行", "又停了", "停了两次", "跳闸", "差", "少了", "缺", "缺了", "短", "欠", "不够大", "没有了", "没了",
+    "用光了", "见底了", "延期", "要晚", "没到", "才能到", "没回来", "打磨掉了", "清理干净了", "温度不稳", "压力太低",
+]
+JOINERS = ["", "还", "又", " ", "的"]
+TAILS = ["", "20个", "了", "，", "没有钢板"]
+PHRASES = st.tuples(*map(st.sampled_from, (NOUNS, JOINERS, PREDICATES, TAILS))).map("".join)
+SHOP_TEXTS = st.lists(st.one_of(PHRASES, st.sampled_from([*NOUNS, *PREDICATES, "，", " ", "\x01", "3301 "])),
+                      max_size=5).map("".join)
+
+
+def gated_patterns():
+    return [(name, value) for name, value in vars(exceptions).items() if isinstance(value, Gated)]
+
+
+def test_the_noun_patterns_of_the_exception_cues_are_gated():
+    # (the measured case: a machine or material noun, then a fault or shortage predicate)
+    names = {name for name, _ in gated_patterns()}
+    assert {"_MACHINE_FAULT", "_NAMED_SUPPLY_PROBLEM", "_NAMED_SHORT", "_USED_UP"} <= names
+
+
+@pytest.mark.parametrize("name, pattern", gated_patterns())
+def test_a_gated_exception_cue_finds_what_the_whole_pattern_finds_in_every_phrase(name, pattern):
+    # every noun, joiner, predicate and tail of the lists above, once each
+    for text in map("".join, itertools.product(NOUNS, JOINERS, PREDICATES, TAILS)):
+        found, expected = pattern.search(text), pattern.whole.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text
+
+
+@pytest.mark.parametrize("name, pattern", gated_patterns())
+@given(text=SHOP_TEXTS, cut=st.integers(0, 6))
+@settings(max_examples=400, deadline=None)
+def test_a_gated_exception_cue_finds_what_the_whole_pattern_finds(name, pattern, text, cut):
+    # every match of the whole contains a match of each need: the gate never drops one
+    whole = pattern.whole
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in whole.finditer(text)]
+    for pos, endpos in ((cut, len(text)), (0, max(0, len(text) - cut))):
+        found, expected = pattern.search(text, pos, endpos), whole.search(text, pos, endpos)
+        assert (found and found.span()) == (expected and expected.span())
+        found, expected = pattern.match(text, pos, endpos), whole.match(text, pos, endpos)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+def test_a_gated_pattern_answers_as_the_whole_where_its_needs_are_found():
+    named_short = gated(r"(?:钢板|螺丝)\s*(?:还|也)?\s*(?:不够|没了)", r"不够|没了")
+    assert named_short.search("3301 钢板还不够，螺丝没了").span() == (5, 10)
+    assert [m.group() for m in named_short.finditer("钢板不够 螺丝也没了")] == ["钢板不够", "螺丝也没了"]
+    assert named_short.search("钢板到了") is None and named_short.match("螺丝够了") is None
+    assert named_short.pattern == cue(r"(?:钢板|螺丝)\s*(?:还|也)?\s*(?:不够|没了)").pattern
+
+
+def test_a_gated_pattern_searches_nothing_where_a_need_is_missing():
+    # (the contract is the caller's: a need that is no part of the whole drops the whole's matches)
+    both = gated(r"焊渣[^,，]{0,4}?清理(?:干净|掉)", r"清理", r"干净|掉")
+    assert both.search("焊渣都清理干净了") is not None
+    assert both.search("焊渣清理一下") is None and list(both.finditer("焊渣清理一下")) == []
+    assert gated(r"钢板", r"不够").search("钢板") is None
