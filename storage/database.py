@@ -111,6 +111,7 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) 
         )
         _configure_sqlite(engine, busy_timeout_ms)
         engine.sync_engine.gendan_busy_timeout_ms = busy_timeout_ms  # type: ignore[attr-defined]
+        engine.sync_engine.gendan_inline = True  # type: ignore[attr-defined]
         return engine
     # No ping before each checkout (a round trip per transaction, a sixth of an ordinary message's
     # time on PostgreSQL): a connection the server dropped fails on first use as a disconnect, which
@@ -205,6 +206,14 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
             ) from exc
 
 
+def _commit_and_close(session: Any) -> None:
+    """Commit `session` (a sync `Session`) and close it, closed even when the commit fails."""
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
 BUSY_POLL_SECONDS = 0.02
 """How often a write waiting for another process's SQLite lock tries again."""
 
@@ -231,6 +240,8 @@ class Database:
         """On SQLite: how long one attempt waits for another process's lock (asynchronously)."""
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         """The one writer of this process on SQLite (None on PostgreSQL, which has row locks)."""
+        self._inline = self.write_lock is not None and getattr(engine.sync_engine, "gendan_inline", False)
+        """SQLite through `storage.inline_sqlite`: no database call ever suspends (see `_attempt`)."""
 
     @classmethod
     def from_url(cls, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Database:
@@ -285,8 +296,7 @@ class Database:
         busy_since: float | None = None
         while True:
             try:
-                async with (self.statement() if single_statement else self.transaction()) as session:
-                    return await work(session)
+                return await self._attempt(work, single_statement)
             except (OperationalError, DBAPIError, OSError) as exc:
                 if _is_rejected_value(exc):
                     raise ValueRejected(str(getattr(exc, "orig", exc)).splitlines()[0][:200]) from exc
@@ -308,6 +318,29 @@ class Database:
                     raise DatabaseUnavailable(f"database {what}", busy=busy) from exc
                 log.info("database %s, retrying (attempt %d)", "busy" if busy else "unreachable", attempt)
                 await asyncio.sleep(self.retry_delay * attempt)
+
+    async def _attempt(self, work: Callable[[AsyncSession], Awaitable[T]], single_statement: bool) -> T:
+        """One try of `run`'s unit of work.
+
+        On SQLite through the inline connection, without the session's context managers: they cost
+        a greenlet switch each (begin, commit, close) and the close a task of its own, which keeps a
+        cancelled caller from abandoning a close that waits on the database. Here no database call
+        ever waits (each runs at once, `storage.inline_sqlite`), so nothing can interrupt the close;
+        the session begins with its first statement and commits and closes in one switch. A message
+        pays this twice (its inbox row, then its handling).
+        """
+        if not self._inline or self.write_lock is None:
+            async with (self.statement() if single_statement else self.transaction()) as session:
+                return await work(session)
+        async with self.write_lock:
+            session = self.sessions()
+            try:
+                result = await work(session)
+            except BaseException:
+                await session.close()  # rolls back what `work` did
+                raise
+            await session.run_sync(_commit_and_close)
+            return result
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -275,3 +275,36 @@ async def test_nothing_may_follow_a_statement_that_committed_alone(database: Dat
             await session.execute(statement, execution_options={COMMITS_ALONE: True})
             await session.execute(insert(Customer.__table__).values(name="辛", created_at=NOW))
     assert "辛" not in await _names(database)
+
+
+async def test_a_cancelled_unit_of_work_is_rolled_back_and_lets_go_of_its_lock_and_connection(sqlite_db) -> None:
+    database, _path = sqlite_db
+    started = asyncio.Event()
+
+    async def write_then_wait(session) -> None:
+        await _add_customer(session, "戊")
+        await session.flush()
+        started.set()
+        await asyncio.sleep(10)
+
+    task = asyncio.create_task(database.run(write_then_wait))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert database.engine.sync_engine.pool.checkedout() == 0
+    await asyncio.wait_for(database.run(lambda session: _add_customer(session, "己")), 1)
+    assert await _names(database) == ["己"]
+
+
+async def test_a_unit_of_work_commits_what_it_wrote_and_returns_its_result(sqlite_db) -> None:
+    database, _path = sqlite_db
+
+    async def add_and_count(session) -> int:
+        await _add_customer(session, "庚")
+        await session.flush()
+        return int(await session.scalar(select(text("count(*)")).select_from(Customer)))
+
+    assert await database.run(add_and_count) == 1
+    assert await _names(database) == ["庚"]
+    assert database.engine.sync_engine.pool.checkedout() == 0
