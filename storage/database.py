@@ -111,7 +111,6 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) 
         )
         _configure_sqlite(engine, busy_timeout_ms)
         engine.sync_engine.gendan_busy_timeout_ms = busy_timeout_ms  # type: ignore[attr-defined]
-        engine.sync_engine.gendan_inline = True  # type: ignore[attr-defined]
         return engine
     # No ping before each checkout (a round trip per transaction, a sixth of an ordinary message's
     # time on PostgreSQL): a connection the server dropped fails on first use as a disconnect, which
@@ -214,6 +213,24 @@ def _commit_and_close(session: Any) -> None:
         session.close()
 
 
+async def _close_to_the_end(session: AsyncSession) -> None:
+    """Close `session` in a task of its own and wait for it, even when the caller is cancelled
+    meanwhile (then cancelled once it is closed): a close abandoned halfway could leave its
+    connection out of the pool, or return it after the engine was disposed of."""
+    closing = asyncio.ensure_future(session.close())
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            await asyncio.shield(closing)
+            break
+        except asyncio.CancelledError as exc:
+            if closing.done():
+                raise
+            cancelled = exc
+    if cancelled is not None:
+        raise cancelled
+
+
 BUSY_POLL_SECONDS = 0.02
 """How often a write waiting for another process's SQLite lock tries again."""
 
@@ -240,8 +257,6 @@ class Database:
         """On SQLite: how long one attempt waits for another process's lock (asynchronously)."""
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         """The one writer of this process on SQLite (None on PostgreSQL, which has row locks)."""
-        self._inline = self.write_lock is not None and getattr(engine.sync_engine, "gendan_inline", False)
-        """SQLite through `storage.inline_sqlite`: no database call ever suspends (see `_attempt`)."""
 
     @classmethod
     def from_url(cls, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Database:
@@ -320,27 +335,34 @@ class Database:
                 await asyncio.sleep(self.retry_delay * attempt)
 
     async def _attempt(self, work: Callable[[AsyncSession], Awaitable[T]], single_statement: bool) -> T:
-        """One try of `run`'s unit of work.
-
-        On SQLite through the inline connection, without the session's context managers: they cost
-        a greenlet switch each (begin, commit, close) and the close a task of its own, which keeps a
-        cancelled caller from abandoning a close that waits on the database. Here no database call
-        ever waits (each runs at once, `storage.inline_sqlite`), so nothing can interrupt the close;
-        the session begins with its first statement and commits and closes in one switch. A message
-        pays this twice (its inbox row, then its handling).
-        """
-        if not self._inline or self.write_lock is None:
-            async with (self.statement() if single_statement else self.transaction()) as session:
-                return await work(session)
+        """One try of `run`'s unit of work (on SQLite, its turn behind this process's other writers first)."""
+        if self.write_lock is None:
+            return await self._unit(work, single_statement)
         async with self.write_lock:
-            session = self.sessions()
-            try:
-                result = await work(session)
-            except BaseException:
-                await session.close()  # rolls back what `work` did
-                raise
+            return await self._unit(work, single_statement)
+
+    async def _unit(self, work: Callable[[AsyncSession], Awaitable[T]], single_statement: bool) -> T:
+        """`work` in a session of its own, committed, the session closed whatever happens.
+
+        Without the session's context managers (`transaction()`), which cost a greenlet switch each
+        (begin, commit, close) and the close a task of its own: the session begins with its first
+        statement, and commits and closes in one switch — a message pays this twice (its inbox row,
+        then its handling). The close still ends before this returns, as the context manager's
+        does: after a cancellation or a failure it runs in a task of its own, waited for to the end.
+        """
+        maker = self.statements if single_statement and self.statements is not None else self.sessions
+        session = maker()
+        try:
+            result = await work(session)
+        except BaseException:
+            await _close_to_the_end(session)  # rolls back what `work` did
+            raise
+        try:
             await session.run_sync(_commit_and_close)
-            return result
+        except BaseException:
+            await _close_to_the_end(session)  # closed already, unless cancelled again meanwhile
+            raise
+        return result
 
     async def dispose(self) -> None:
         await self.engine.dispose()
