@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from handlers.messages import InboundMessage, Reply
-from storage.limits import ValueRejected, ValueTooLong, clean, column_limit, fit
+from storage.limits import ValueRejected, ValueTooLong, clean, column_limit
 from storage.models import Chat, Person, ProcessedMessage
 
 _ID_FIELDS = {
@@ -42,19 +42,27 @@ FIELD_NAMES = {
 }
 
 
+_SENDER_NAME_LIMIT = column_limit(Person.display_name)
+_CHAT_NAME_LIMIT = column_limit(Chat.name)
+
+
 def normalise(message: InboundMessage) -> InboundMessage:
     """`message` with NUL characters and lone surrogates dropped everywhere and display names
-    clipped to what their columns hold."""
-    return replace(
-        message,
-        text=clean(message.text),
-        message_id=clean(message.message_id),
-        chat_id=clean(message.chat_id),
-        sender_id=clean(message.sender_id),
-        sender_name=fit(Person.display_name, message.sender_name),
-        chat_name=fit(Chat.name, message.chat_name),
-        mentions=tuple(clean(name) for name in message.mentions),
-    )
+    clipped to what their columns hold; `message` itself when nothing needed it (nearly always,
+    and always the second time: the intake normalises a message, then the dispatcher again)."""
+    text, message_id = clean(message.text), clean(message.message_id)
+    chat_id, sender_id = clean(message.chat_id), clean(message.sender_id)
+    sender_name = clean(message.sender_name)[:_SENDER_NAME_LIMIT]
+    chat_name = clean(message.chat_name)[:_CHAT_NAME_LIMIT]
+    mentions = tuple([clean(name) for name in message.mentions])
+    if (
+        text == message.text and message_id == message.message_id and chat_id == message.chat_id
+        and sender_id == message.sender_id and sender_name == message.sender_name
+        and chat_name == message.chat_name and mentions == message.mentions
+    ):
+        return message
+    return replace(message, text=text, message_id=message_id, chat_id=chat_id, sender_id=sender_id,
+                   sender_name=sender_name, chat_name=chat_name, mentions=mentions)
 
 
 def id_refusal(message: InboundMessage) -> Reply | None:

@@ -205,6 +205,32 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
             ) from exc
 
 
+def _commit_and_close(session: Any) -> None:
+    """Commit `session` (a sync `Session`) and close it, closed even when the commit fails."""
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+async def _close_to_the_end(session: AsyncSession) -> None:
+    """Close `session` in a task of its own and wait for it, even when the caller is cancelled
+    meanwhile (then cancelled once it is closed): a close abandoned halfway could leave its
+    connection out of the pool, or return it after the engine was disposed of."""
+    closing = asyncio.ensure_future(session.close())
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            await asyncio.shield(closing)
+            break
+        except asyncio.CancelledError as exc:
+            if closing.done():
+                raise
+            cancelled = exc
+    if cancelled is not None:
+        raise cancelled
+
+
 BUSY_POLL_SECONDS = 0.02
 """How often a write waiting for another process's SQLite lock tries again."""
 
@@ -285,8 +311,7 @@ class Database:
         busy_since: float | None = None
         while True:
             try:
-                async with (self.statement() if single_statement else self.transaction()) as session:
-                    return await work(session)
+                return await self._attempt(work, single_statement)
             except (OperationalError, DBAPIError, OSError) as exc:
                 if _is_rejected_value(exc):
                     raise ValueRejected(str(getattr(exc, "orig", exc)).splitlines()[0][:200]) from exc
@@ -308,6 +333,36 @@ class Database:
                     raise DatabaseUnavailable(f"database {what}", busy=busy) from exc
                 log.info("database %s, retrying (attempt %d)", "busy" if busy else "unreachable", attempt)
                 await asyncio.sleep(self.retry_delay * attempt)
+
+    async def _attempt(self, work: Callable[[AsyncSession], Awaitable[T]], single_statement: bool) -> T:
+        """One try of `run`'s unit of work (on SQLite, its turn behind this process's other writers first)."""
+        if self.write_lock is None:
+            return await self._unit(work, single_statement)
+        async with self.write_lock:
+            return await self._unit(work, single_statement)
+
+    async def _unit(self, work: Callable[[AsyncSession], Awaitable[T]], single_statement: bool) -> T:
+        """`work` in a session of its own, committed, the session closed whatever happens.
+
+        Without the session's context managers (`transaction()`), which cost a greenlet switch each
+        (begin, commit, close) and the close a task of its own: the session begins with its first
+        statement, and commits and closes in one switch — a message pays this twice (its inbox row,
+        then its handling). The close still ends before this returns, as the context manager's
+        does: after a cancellation or a failure it runs in a task of its own, waited for to the end.
+        """
+        maker = self.statements if single_statement and self.statements is not None else self.sessions
+        session = maker()
+        try:
+            result = await work(session)
+        except BaseException:
+            await _close_to_the_end(session)  # rolls back what `work` did
+            raise
+        try:
+            await session.run_sync(_commit_and_close)
+        except BaseException:
+            await _close_to_the_end(session)  # closed already, unless cancelled again meanwhile
+            raise
+        return result
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -97,7 +97,7 @@ class Prepared:
     the steps around them are left out. `prepare` refuses statements that need more than that.
     """
 
-    __slots__ = ("compiled", "sql", "names", "processors")
+    __slots__ = ("compiled", "sql", "names", "processors", "by_name")
 
     def __init__(self, compiled: Any) -> None:
         self.compiled = compiled
@@ -105,14 +105,25 @@ class Prepared:
         self.names: tuple[str, ...] = tuple(compiled.positiontup)
         found = compiled._bind_processors
         self.processors: tuple[Callable[[Any], Any] | None, ...] = tuple(found.get(name) for name in self.names)
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        self.by_name = not compiled.escaped_bind_names and not getattr(compiled, "_collected_params", None) and all(
+            name in binds and binds[name].key == name and binds[name].callable is None for name in self.names
+        )
+        """Every parameter is a plain bind named as its key: when `params` gives them all, they are
+        read from it directly (what `construct_params` would do for them, without its general steps)."""
 
     def parameters(self, params: dict[str, Any]) -> tuple[Any, ...]:
         """The DBAPI parameters for `params` (bind name → value), converted as SQLAlchemy would."""
-        values = self.compiled.construct_params(params, escape_names=False)
-        return tuple(
-            value if process is None else process(value)
-            for value, process in zip((values[name] for name in self.names), self.processors)
-        )
+        values: list[Any] | None = None
+        if self.by_name:
+            try:
+                values = [params[name] for name in self.names]
+            except KeyError:
+                pass  # one not given: its default, or the error, as `construct_params` has it
+        if values is None:
+            constructed = self.compiled.construct_params(params, escape_names=False)
+            values = [constructed[name] for name in self.names]
+        return tuple([value if process is None else process(value) for value, process in zip(values, self.processors)])
 
 
 def prepare(statement: Any, dialect: Any, column_keys: Sequence[str] | None = None) -> Prepared | None:
@@ -150,7 +161,11 @@ async def inline(connection: Any) -> Inline | None:
     """`connection` (a SQLAlchemy `AsyncConnection`) ready for `run_prepared`, or None when its
     statements must go through SQLAlchemy: another driver's connection, or one that echoes SQL."""
     sync = connection.sync_connection
-    driver = (await connection.get_raw_connection()).driver_connection
+    if sync is not None and not sync.closed and not sync.invalidated:
+        raw = sync.connection  # held already: an attribute, without a greenlet switch to ask for it
+    else:
+        raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
     if not isinstance(driver, InlineConnection) or driver._connection is None or sync is None or sync._echo:
         return None
     return Inline(sync, driver)

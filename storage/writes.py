@@ -219,10 +219,17 @@ async def write_pending(session: AsyncSession) -> None:
 
 def _column(state: InstanceState[Any], key: str) -> str | None:
     """The column an attribute is stored in (None: not a plain column, or the primary key)."""
-    prop = state.mapper.attrs.get(key)
-    if not isinstance(prop, ColumnProperty) or prop.columns[0].primary_key:
-        return None
-    return str(prop.columns[0].key)
+    found = _COLUMNS.get((state.class_, key), _UNKNOWN)
+    if found is _UNKNOWN:
+        prop = state.mapper.attrs.get(key)
+        found = None if not isinstance(prop, ColumnProperty) or prop.columns[0].primary_key else str(prop.columns[0].key)
+        _COLUMNS[(state.class_, key)] = found
+    return found  # type: ignore[return-value]
+
+
+_COLUMNS: dict[tuple[type, str], str | None] = {}
+"""`_column`'s answers, by mapped class and attribute (a mapping does not change while running)."""
+_UNKNOWN = object()
 
 
 _Update = tuple[InstanceState[Any], list[tuple[str, str]]]

@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from storage import inline_sqlite
 from storage.database import Database
@@ -121,3 +121,28 @@ def test_statements_needing_sqlalchemys_execution_are_not_prepared(database: Dat
     assert inline_sqlite.prepare(insert(_INBOX), postgresql.dialect(), list(_values(""))) is None
     # An IN list expanded at execution.
     assert inline_sqlite.prepare(select(_INBOX.c.id).where(_INBOX.c.message_id.in_(["a", "b"])), dialect) is None
+
+
+async def test_named_parameters_and_the_statements_own_values_both_reach_sqlite(database: Database) -> None:
+    async with database.transaction() as session:
+        await (await session.connection()).execute(insert(_INBOX), [_values("a"), _values("b"), _values("c")])
+    by_name = update(_INBOX).where(_INBOX.c.message_id == bindparam("mid")).values(
+        status=bindparam("status"), handled_at=bindparam("handled_at"))
+    mixed = update(_INBOX).where(_INBOX.c.message_id == bindparam("mid"), _INBOX.c.status == InboxStatus.RECEIVED).values(
+        reply_text=bindparam("reply_text"))
+    async with database.transaction() as session:
+        inline = await inline_sqlite.inline(await session.connection())
+        dialect = database.engine.dialect
+        done = inline_sqlite.run_prepared(
+            inline, inline_sqlite.prepare(by_name, dialect), {"mid": "a", "status": InboxStatus.DONE, "handled_at": NOW})
+        assert done.rowcount == 1
+        prepared_mixed = inline_sqlite.prepare(mixed, dialect)
+        assert inline_sqlite.run_prepared(inline, prepared_mixed, {"mid": "a", "reply_text": "甲"}).rowcount == 0
+        assert inline_sqlite.run_prepared(inline, prepared_mixed, {"mid": "b", "reply_text": "乙"}).rowcount == 1
+        with pytest.raises(InvalidRequestError, match="handled_at"):
+            inline_sqlite.run_prepared(inline, inline_sqlite.prepare(by_name, dialect), {"mid": "c", "status": InboxStatus.DONE})
+    async with database.read() as session:
+        rows = {row.message_id: row for row in await session.scalars(select(InboxMessage))}
+    assert (rows["a"].status, rows["a"].handled_at, rows["a"].reply_text) == (InboxStatus.DONE, NOW, None)
+    assert (rows["b"].status, rows["b"].reply_text) == (InboxStatus.RECEIVED, "乙")
+    assert (rows["c"].status, rows["c"].handled_at) == (InboxStatus.RECEIVED, None)
