@@ -168,14 +168,16 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return None, None   # "焊接早着呢", "喷漆还早": far from started, no progress
     if _PART_PENDING.search(text):
         return "in_progress", None   # "底漆喷完了，面漆还没上": one coat or pass done, another still to do
-    own = _CLAUSE_END.split(window.before)[-1] + "\x01" + _CLAUSE_END.split(window.after)[0]
+    # (the mention's own clause: the text before it back to a clause end, and after it up to one)
+    before_clause, after_clause = _CLAUSE_END.split(window.before)[-1], _CLAUSE_END.split(window.after)[0]
+    own = before_clause + "\x01" + after_clause
     if _NEARLY_DONE.search(own):
         return "in_progress", None   # "快喷完了", "马上就装好了": nearly finished, still under way
     share = _count_of_total(window.after)
     if share is not None:
         return ("done", None) if share >= 100 else ("in_progress", share)
     if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
-        if future_date(_CLAUSE_END.split(window.before)[-1], today) is not None:
+        if future_date(before_clause, today) is not None:
             return "in_progress", None   # "明天就可以入库了": may be done on a coming day, a forecast
         return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
     if _ARRANGED.search(text) and window.milestone != "排产":
@@ -196,7 +198,7 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
     if _KAI_BEFORE.search(window.before) and len(window.word) == 1:
         # 开 + a one-character milestone verb starts it: "开焊了", "开喷"; "明天开焊" is a start to come
-        future = future_date(_CLAUSE_END.split(window.before)[-1] + "\x01" + window.after, today)
+        future = future_date(before_clause + "\x01" + window.after, today)
         return ("planned" if future is not None else "in_progress"), None
     if _TIME_SPENT_AFTER.match(window.after):
         return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
@@ -223,10 +225,10 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         # ("今天下午排完") may also report this afternoon's finish, said at its end: ask
         return ("in_progress?" if DONE.search(own) and not FORECAST.search(own) else "in_progress"), None
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
-    clause = _CLAUSE_END.split(window.before)[-1] + "\x01" + window.after
+    clause = before_clause + "\x01" + window.after
     future = future_date(clause, today)
     if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
-            and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _BARE_FINISH.search(clause, future)
+            and _COMPLETED.search(after_clause) and not _BARE_FINISH.search(clause, future)
             and not _NEGATED.search(window.before)):
         return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
     # (the start word after the date: "还没开始装，计划下周一上线" plans the start it says has not come)

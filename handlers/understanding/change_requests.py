@@ -135,7 +135,8 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         value = parse_number(match.group("num")) if match else None
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
-    if requested or _ORDER_ADD.search(clause):
+    added = requested or _ORDER_ADD.search(clause) is not None
+    if added:
         # ("再追加一百二": 追加 / 加订 / 加单 ask for more of the order even with no customer named)
         match = _QTY_DELTA_BARE.search(clause)
         value = parse_number(match.group("num")) if match else None
@@ -148,7 +149,7 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause) or (
-        _QTY_DELTA_GOODS.search(clause) if requested or _ORDER_ADD.search(clause) else None)
+        _QTY_DELTA_GOODS.search(clause) if added else None)
     if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
         match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
     if match and "unit" in match.groupdict() and _PEOPLE_AFTER.match(clause, match.end()):

@@ -567,18 +567,21 @@ class Parser:
         # so does a status label ("完成：0480焊接、0481涂装", "进行中：…") (class: status-labelled lists)
         lead = masked[: orders[0].start]
         written_lead = len(lead)
+        # (the lead's header end and mentions, read once for the tests below)
+        headed = _HEADER_END.search(lead) is not None
+        named = bool(self._mentions(lead))
         # …and a plan label ("明日计划：1707 喷涂，1708 总装"): every pair is planned for its day
-        plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
+        plan_lead = headed and not named and (
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
         # (an English sentence names the step before its order: "assembly of PO-7720 is 60% done")
         english_lead = lead.isascii() and _ENGLISH_WORDS.search(line) is not None and bool(self._mentions(lead, derived=True))
         # …and a coming day said first ("下周一6612上涂装，1203开始下料"): it is the day of every group after it
-        day_lead = (lead if len(lead.strip()) <= 6 and not _HEADER_END.search(lead) and not self._mentions(lead)
+        day_lead = (lead if len(lead.strip()) <= 6 and not headed and not named
                     and future_date(lead, today) is not None else "")
-        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
+        lead = lead if named or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
         rest = masked[orders[-1].end :]
         sender = 0
-        if (lead and _HEADER_END.search(lead) and self._mentions(lead) and future_date(lead, today) is None
+        if (lead and headed and named and future_date(lead, today) is None
                 and not (DONE.search(lead) or START.search(lead) or PERCENT.search(lead))):
             if self._mentions(rest) or category_of(rest, None):
                 # "QC：PO-2026-103 喷涂有流挂": a line that reports on its order itself; the label before it

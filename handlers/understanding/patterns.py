@@ -203,3 +203,19 @@ def gated(source: str, *needs: str) -> Gated:
     """`cue(source)`, searched only where each of `needs` (each also through `cue`) is found: for a
     pattern whose every match contains, within the range searched, a match of each need (see Gated)."""
     return Gated(cue(source), tuple(cue(need) for need in needs))
+
+
+def any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+    """One pattern that is found in a range wherever one of `patterns` is found there, to ask in one
+    search whether any of them is (a test of presence: its match is the first alternative's to match at
+    the leftmost position, no answer to use as any one pattern's).
+
+    Each of many short searches over the same text pays the engine's set-up and its own scan; one search
+    over the alternation of their sources (each still led by its own first-character lookahead, so an
+    alternative fails fast) scans once, behind the union of their first characters (through `cue`).
+    Groups would be renumbered or collide and flags would be merged, so a pattern with a group or with
+    flags of its own is refused."""
+    flags = {pattern.flags for pattern in patterns}
+    if len(flags) != 1 or any(pattern.groups for pattern in patterns):
+        raise ValueError("any_of: patterns without groups, compiled with the same flags")
+    return cue("|".join(f"(?:{pattern.pattern})" for pattern in patterns), flags.pop() & ~re.UNICODE)

@@ -1,5 +1,6 @@
 """patterns.cue: a first-character filter that never changes what a pattern matches; patterns.gated: a
-long pattern searched only where a short part of it is found, with the same answers."""
+long pattern searched only where a short part of it is found, with the same answers; patterns.any_of: one
+search that finds something wherever one of several patterns would."""
 
 import itertools
 import re
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 import handlers.understanding.exceptions as exceptions
 from handlers.understanding import vocabulary
-from handlers.understanding.patterns import Gated, cue, first_chars, gated
+from handlers.understanding.patterns import Gated, any_of, cue, first_chars, gated
 
 SOURCES = [
     r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月|\s*好了",
@@ -143,3 +144,48 @@ def test_a_gated_pattern_searches_nothing_where_a_need_is_missing():
     assert both.search("焊渣都清理干净了") is not None
     assert both.search("焊渣清理一下") is None and list(both.finditer("焊渣清理一下")) == []
     assert gated(r"钢板", r"不够").search("钢板") is None
+
+
+GROUPLESS = [
+    cue(r"(?<!不)焊接|喷(?:漆|涂)?|装配"),
+    cue(r"(?:已经?|都)?\s*(?:完成|做完)了?"),
+    cue(r"[一二两三]成(?![品本])|\d{1,3}\s*%"),
+    re.compile(r"(?:焊|喷)(?:完|好)(?=了)"),
+    cue(r"(?<![A-Za-z])(?i:done|ok)(?![A-Za-z])"),
+    re.compile(r"好了$"),
+]
+
+
+@given(st.lists(st.sampled_from(GROUPLESS), min_size=1, max_size=4, unique_by=id),
+       st.text(alphabet=ALPHABET, max_size=30), st.integers(0, 6))
+@settings(max_examples=400, deadline=None)
+def test_any_of_is_found_exactly_where_one_of_its_patterns_is(patterns, text, cut):
+    union = any_of(*patterns)
+    for pos, endpos in ((0, len(text)), (cut, len(text)), (0, max(0, len(text) - cut))):
+        assert (union.search(text, pos, endpos) is not None) == any(
+            pattern.search(text, pos, endpos) is not None for pattern in patterns)
+
+
+def test_any_of_scans_behind_the_union_of_first_characters():
+    union = any_of(cue(r"焊接|喷漆"), cue(r"(?:已经)?完成"))
+    assert first_chars(union.pattern) == frozenset("焊喷已完")
+    assert union.search("订单3301 已经完成") is not None and union.search("订单3301 装配中") is None
+
+
+@pytest.mark.parametrize("patterns", [
+    (cue(r"焊接"), re.compile(r"(?P<num>\d+)台")),   # a group: renumbered or colliding in the union
+    (cue(r"焊接"), re.compile(r"(\d+)\1")),          # a back reference would point elsewhere
+    (cue(r"焊接"), re.compile(r"done", re.IGNORECASE)),   # flags of its own
+])
+def test_any_of_refuses_groups_and_mixed_flags(patterns):
+    with pytest.raises(ValueError):
+        any_of(*patterns)
+
+
+def test_the_exception_cues_ask_their_plain_cues_in_one_search():
+    # (the measured case: a dozen short searches of every window were most of the cue test's time)
+    assert isinstance(exceptions._PLAIN_CUES, re.Pattern) and exceptions._PLAIN_CUES.pattern.startswith("(?=[")
+    for text in ("喷涂有流挂", "电机还没到", "这批料不够", "检具坏了", "等技术确认", "3301 焊接完成"):
+        expected = any(pattern.search(text) for pattern in (
+            exceptions._QUALITY, exceptions._MATERIAL, exceptions._TOOL_FAULT, exceptions._OTHER_CUES))
+        assert (exceptions._PLAIN_CUES.search(text) is not None) == expected, text
