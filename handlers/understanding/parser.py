@@ -25,7 +25,7 @@ from .exceptions import (
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
-from .patterns import cue
+from .patterns import Alternatives, cue
 from .normalize import CORRECTION_WORDS, lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
@@ -253,12 +253,13 @@ class Parser:
         verbs = {pattern for name, forms in lx.VERB_FORMS.items() for pattern in forms}
         # one scan for every derived form: group d<i> is the i-th form (milestone, is a one-character verb)
         self._derived_groups = {f"d{i}": (name, pattern.pattern in verbs) for i, (pattern, name) in enumerate(self._derived)}
-        alternatives = "|".join(f"(?P<d{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(self._derived))
         # every derived match starts with a character its pattern names (a superset is fine)
         # (characters inside a lookaround never start a match: they are left out of the filter)
         triggers = _char_class(ch for pattern, _ in self._derived for ch in _LOOKAROUND.sub("", pattern.pattern)
                                if "\u4e00" <= ch <= "\u9fff")
-        self._derived_re = cue(f"(?=[A-Za-z]|{triggers})(?:{alternatives})")
+        # (each form tried only where its own first characters stand, see Alternatives)
+        self._derived_re = Alternatives([(f"d{i}", f"(?=[A-Za-z]|{triggers})(?:{pattern.pattern})")
+                                         for i, (pattern, _) in enumerate(self._derived)])
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)

@@ -1,6 +1,7 @@
 """patterns.cue: a first-character filter that never changes what a pattern matches; patterns.gated: a
 long pattern searched only where a short part of it is found, with the same answers; patterns.any_of: one
-search that finds something wherever one of several patterns would."""
+search that finds something wherever one of several patterns would; patterns.Alternatives: named
+alternatives tried by the character a match starts with, found as the one pattern finds them."""
 
 import itertools
 import re
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 import handlers.understanding.exceptions as exceptions
 from handlers.understanding import vocabulary
-from handlers.understanding.patterns import Gated, any_of, cue, first_chars, gated
+from handlers.understanding.patterns import Alternatives, Gated, any_of, cue, first_chars, gated
 
 SOURCES = [
     r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月|\s*好了",
@@ -189,3 +190,48 @@ def test_the_exception_cues_ask_their_plain_cues_in_one_search():
         expected = any(pattern.search(text) for pattern in (
             exceptions._QUALITY, exceptions._MATERIAL, exceptions._TOOL_FAULT, exceptions._OTHER_CUES))
         assert (exceptions._PLAIN_CUES.search(text) is not None) == expected, text
+
+
+NAMED = [
+    ("done", r"(?:已经?|都)?\s*(?:完成|做完)了?"),
+    ("weld", r"(?<!不)焊接|焊(?=完|好)"),
+    ("paint", r"喷(?:漆|涂)?"),
+    ("after", r"(?<=已)完"),
+    ("english", r"(?<![A-Za-z])(?i:done|ok|weld(?:ed)?)(?![A-Za-z])"),
+    ("share", r"[一二两三]成(?![品本])"),
+]
+NAMED_ALPHABET = "焊接喷漆涂装已经都完成做了一二两三成品本好不 DONEdoneOKokWELDweldſKİı,"
+
+
+@given(st.lists(st.sampled_from(NAMED), min_size=1, max_size=6, unique=True),
+       st.text(alphabet=NAMED_ALPHABET, max_size=30), st.integers(0, 6))
+@settings(max_examples=400, deadline=None)
+def test_alternatives_find_what_the_one_pattern_finds(named, text, cut):
+    alternatives = Alternatives(named)
+    for pos, endpos in ((0, len(text)), (cut, len(text)), (0, max(0, len(text) - cut))):
+        found = [(m.span(), m.lastgroup) for m in alternatives.finditer(text, pos, endpos)]
+        assert found == [(m.span(), m.lastgroup) for m in alternatives.whole.finditer(text, pos, endpos)]
+
+
+def test_alternatives_keep_their_order_where_two_start_alike():
+    # (the first alternative that matches at a position wins, as in one pattern: not the longest)
+    alternatives = Alternatives([("short", r"焊"), ("long", r"焊接完成")])
+    assert [(m.group(), m.lastgroup) for m in alternatives.finditer("3301焊接完成")] == [("焊", "short")]
+    reordered = Alternatives([("long", r"焊接完成"), ("short", r"焊")])
+    assert [(m.group(), m.lastgroup) for m in reordered.finditer("焊接完成 再焊")] == [("焊接完成", "long"), ("焊", "short")]
+
+
+def test_alternatives_with_an_open_first_character_fall_back_to_the_one_pattern():
+    alternatives = Alternatives([("step", r"焊接"), ("any", r"[\u4e00-\u9fff]厂"), ("digit", r"\d+台")])
+    assert [m.lastgroup for m in alternatives.finditer("焊接 外厂 20台")] == ["step", "any", "digit"]
+
+
+def test_the_derived_milestone_forms_are_tried_by_their_first_character():
+    from handlers.templates import TemplateSet
+    from handlers.understanding import Parser
+    derived = Parser(TemplateSet())._derived_re
+    assert isinstance(derived, Alternatives) and derived._start is not None   # (no fallback to the one pattern)
+    for text in ("货已经发出去了", "PO-7720 shipped today, welding done", "物料今天都到齐了，明天装车", "在喷，下午排好",
+                 "ſhipped", "货明天发出"):
+        assert ([(m.span(), m.lastgroup) for m in derived.finditer(text)]
+                == [(m.span(), m.lastgroup) for m in derived.whole.finditer(text)]), text
