@@ -205,7 +205,10 @@ def gated(source: str, *needs: str) -> Gated:
     return Gated(cue(source), tuple(cue(need) for need in needs))
 
 
-def any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def any_of(*patterns: re.Pattern[str], drop_groups: bool = False) -> re.Pattern[str]:
     """One pattern that is found in a range wherever one of `patterns` is found there, to ask in one
     search whether any of them is (a test of presence: its match is the first alternative's to match at
     the leftmost position, no answer to use as any one pattern's).
@@ -214,11 +217,13 @@ def any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
     over the alternation of their sources (each still led by its own first-character lookahead, so an
     alternative fails fast) scans once, behind the union of their first characters (through `cue`).
     Groups would be renumbered or collide and flags would be merged, so a pattern with a group or with
-    flags of its own is refused."""
+    flags of its own is refused; with `drop_groups`, named groups become plain ones (what a group
+    matched is no part of the answer), and a pattern still holding a group or a reference to one is refused."""
     flags = {pattern.flags for pattern in patterns}
-    if len(flags) != 1 or any(pattern.groups for pattern in patterns):
+    sources = [_NAMED_GROUP.sub("(?:", pattern.pattern) if drop_groups else pattern.pattern for pattern in patterns]
+    if len(flags) != 1 or any(re.compile(source, pattern.flags).groups for source, pattern in zip(sources, patterns)):
         raise ValueError("any_of: patterns without groups, compiled with the same flags")
-    return cue("|".join(f"(?:{pattern.pattern})" for pattern in patterns), flags.pop() & ~re.UNICODE)
+    return cue("|".join(f"(?:{source})" for source in sources), flags.pop() & ~re.UNICODE)
 
 
 class Alternatives:

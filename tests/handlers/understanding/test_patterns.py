@@ -235,3 +235,22 @@ def test_the_derived_milestone_forms_are_tried_by_their_first_character():
                  "ſhipped", "货明天发出"):
         assert ([(m.span(), m.lastgroup) for m in derived.finditer(text)]
                 == [(m.span(), m.lastgroup) for m in derived.whole.finditer(text)]), text
+
+
+def test_any_of_may_drop_named_groups_to_ask_for_presence_only():
+    counted = re.compile(r"(?P<num>\d+)\s*(?P<unit>台|套)")
+    union = any_of(counted, cue(r"追加|加单"), drop_groups=True)
+    assert union.groups == 0
+    assert union.search("再加50台") is not None and union.search("要追加") is not None and union.search("加一些") is None
+    with pytest.raises(ValueError):
+        any_of(counted, cue(r"追加"))   # (groups kept: refused)
+    with pytest.raises((ValueError, re.error)):
+        any_of(re.compile(r"(\d)\1"), drop_groups=True)   # a plain group and its reference stay: refused
+
+
+def test_the_count_cues_pass_a_clause_only_where_a_count_change_can_be_read():
+    from handlers.understanding.change_requests import _QTY_CUES, quantity_change
+    for clause in ("焊接完成", "喷涂明天开始", "这批料到了", "客户催交期"):
+        assert _QTY_CUES.search(clause) is None and quantity_change(clause, False, True) is None
+    for clause in ("数量改成800台", "再追加一百二十台", "多做50套", "其中200台不要了"):
+        assert _QTY_CUES.search(clause) is not None, clause
