@@ -350,7 +350,8 @@ class Parser:
                 # none are about that milestone (class: multi-line reports)
                 line = line[: orders[-1].end] + carried + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
-            if orders and _HEADER_END.search(line) and self._order_header(line, orders, loose=True):
+            header_end = bool(orders) and _HEADER_END.search(line) is not None   # (read once: used twice below)
+            if header_end and self._order_header(line, orders, loose=True):
                 # "各位，SO…的情况：", "关于订单2410-27的进度更新如下：": the lines below report on the order
                 found = []
             else:
@@ -385,7 +386,7 @@ class Parser:
                 # "客户变更", "客户要求如下": the lines below relay the customer's requests
                 requested = requested or bool(_CHANGE_HEADER.search(line))
             if orders:
-                header = self._order_header(line, orders, loose=bool(_HEADER_END.search(line)))
+                header = self._order_header(line, orders, loose=header_end)
                 context = [o.order_no for o in orders] if not found and header else []
                 named = {item.milestone for item in found if item.intent == "progress"}
                 previous = next(iter(named)) if len(named) == 1 and len(found) == 1 else None
@@ -799,6 +800,8 @@ class Parser:
 
     def _coverage(self, line: str) -> float:
         """Share of the line's Chinese characters that some cue of the parser explains."""
+        if len(line) < 12:
+            return 1.0   # (fewer than 12 Chinese characters, as below, counted for free)
         total = len(_CJK.findall(line))
         if total < 12:
             return 1.0   # a short line is mostly cues anyway
