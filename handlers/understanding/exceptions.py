@@ -776,12 +776,13 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     milestones of the configured templates."""
     joined = text.replace("\x01", "")
     before = text.split("\x01", 1)[0]
-    theirs = milestone is not None and _SUPPLY_WORD.search(before) is not None and (
+    supplier_named = milestone is not None and _SUPPLY_WORD.search(before) is not None   # (read once)
+    theirs = supplier_named and (
         _SUPPLIER_BEFORE.search(before) is not None or (milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
-    theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
+    theirs = theirs or (milestone == "发货" and supplier_named
                         and _SUPPLIER_SHIPS.search(before) is not None and _NOT_YET.search(text) is not None)
     # (…or the supplier telling the whole message: "供应商微信：…下周一才能发")
-    theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
+    theirs = theirs or (milestone == "发货" and supplier_named
                         and _SUPPLIER_REPORTS.search(before) is not None)
     if theirs:
         milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step
