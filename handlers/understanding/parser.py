@@ -258,8 +258,8 @@ class Parser:
         triggers = _char_class(ch for pattern, _ in self._derived for ch in _LOOKAROUND.sub("", pattern.pattern)
                                if "\u4e00" <= ch <= "\u9fff")
         # (each form tried only where its own first characters stand, see Alternatives)
-        self._derived_re = Alternatives([(f"d{i}", f"(?=[A-Za-z]|{triggers})(?:{pattern.pattern})")
-                                         for i, (pattern, _) in enumerate(self._derived)])
+        self._derived_re = Alternatives([(f"d{i}", pattern.pattern) for i, (pattern, _) in enumerate(self._derived)],
+                                        starts=f"[A-Za-z]|{triggers}")
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)

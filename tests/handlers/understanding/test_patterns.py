@@ -204,10 +204,13 @@ NAMED_ALPHABET = "焊接喷漆涂装已经都完成做了一二两三成品本�
 
 
 @given(st.lists(st.sampled_from(NAMED), min_size=1, max_size=6, unique=True),
-       st.text(alphabet=NAMED_ALPHABET, max_size=30), st.integers(0, 6))
+       st.text(alphabet=NAMED_ALPHABET, max_size=30), st.integers(0, 6),
+       st.sampled_from([None, "[A-Za-z]|[焊喷]", "[已都一二]"]))
 @settings(max_examples=400, deadline=None)
-def test_alternatives_find_what_the_one_pattern_finds(named, text, cut):
-    alternatives = Alternatives(named)
+def test_alternatives_find_what_the_one_pattern_finds(named, text, cut, starts):
+    # (with `starts`, a match must also start with it, as behind the one pattern's lookahead: ſ and K
+    # match "(?i:done)"'s letters but are no [A-Za-z])
+    alternatives = Alternatives(named, starts)
     for pos, endpos in ((0, len(text)), (cut, len(text)), (0, max(0, len(text) - cut))):
         found = [(m.span(), m.lastgroup) for m in alternatives.finditer(text, pos, endpos)]
         assert found == [(m.span(), m.lastgroup) for m in alternatives.whole.finditer(text, pos, endpos)]
@@ -254,3 +257,8 @@ def test_the_count_cues_pass_a_clause_only_where_a_count_change_can_be_read():
         assert _QTY_CUES.search(clause) is None and quantity_change(clause, False, True) is None
     for clause in ("数量改成800台", "再追加一百二十台", "多做50套", "其中200台不要了"):
         assert _QTY_CUES.search(clause) is not None, clause
+
+
+def test_alternatives_refuse_a_start_wider_than_one_character():
+    with pytest.raises(ValueError):
+        Alternatives([("step", r"焊接")], starts=r"焊接")
