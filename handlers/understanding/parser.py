@@ -578,7 +578,7 @@ class Parser:
         # (an English sentence names the step before its order: "assembly of PO-7720 is 60% done")
         english_lead = lead.isascii() and _ENGLISH_WORDS.search(line) is not None and bool(self._mentions(lead, derived=True))
         # …and a coming day said first ("下周一6612上涂装，1203开始下料"): it is the day of every group after it
-        day_lead = (lead if len(lead.strip()) <= 6 and not headed and not named
+        day_lead = (lead if lead and len(lead.strip()) <= 6 and not headed and not named
                     and future_date(lead, today) is not None else "")
         lead = lead if named or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
         rest = masked[orders[-1].end :]
@@ -762,6 +762,8 @@ class Parser:
 
     # ---- milestones -----------------------------------------------------------------------
     def _mentions(self, text: str, derived: bool = False) -> list[_Mention]:
+        if not text:
+            return []   # (an empty lead before a line's first order: the common case, for free)
         found: list[_Mention] = []
         starts: dict[int, str] | None = None
         for match in self._milestone_re.finditer(text):
