@@ -8,6 +8,7 @@ versus what comes next ("品检过了，明天进仓").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, timedelta
 
 from .numerals import NUMBER_PATTERN, parse_number
@@ -153,6 +154,13 @@ def _count_of_total(after: str) -> int | None:
 # the place beside a step's line or area, where goods wait for it: "喷塑线边上", "装配旁边", "焊接区门口"
 _BESIDE = cue(r"(?:线|区|房)?(?:边上|旁边|门口|跟前)|线边|线旁")
 _CLAUSE_END = cue(r"[,，;；。]")
+
+
+@lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
+def _clauses(text: str) -> tuple[str, ...]:
+    """`text` split at its clause ends, remembered: a window's text is split by several readings."""
+    return tuple(_CLAUSE_END.split(text))
+
 _WAITING_BEFORE = cue(r"(?:待|等待?|准备)\s*$")
 _PROGRESSIVE_BEFORE = cue(r"(?:正|还|都|也|已经)?在\s*$")
 _KAI_BEFORE = cue(r"开\s*$")
@@ -168,14 +176,16 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return None, None   # "焊接早着呢", "喷漆还早": far from started, no progress
     if _PART_PENDING.search(text):
         return "in_progress", None   # "底漆喷完了，面漆还没上": one coat or pass done, another still to do
-    own = _CLAUSE_END.split(window.before)[-1] + "\x01" + _CLAUSE_END.split(window.after)[0]
+    # (the mention's own clause: the text before it back to a clause end, and after it up to one)
+    before_clause, after_clause = _clauses(window.before)[-1], _clauses(window.after)[0]
+    own = before_clause + "\x01" + after_clause
     if _NEARLY_DONE.search(own):
         return "in_progress", None   # "快喷完了", "马上就装好了": nearly finished, still under way
     share = _count_of_total(window.after)
     if share is not None:
         return ("done", None) if share >= 100 else ("in_progress", share)
     if window.after.lstrip().startswith("了") and _MAY_START.search(window.before):
-        if future_date(_CLAUSE_END.split(window.before)[-1], today) is not None:
+        if future_date(before_clause, today) is not None:
             return "in_progress", None   # "明天就可以入库了": may be done on a coming day, a forecast
         return None, None   # modality: "可以开料了", "可以安排 shipping 了" say it may start, not that it did
     if _ARRANGED.search(text) and window.milestone != "排产":
@@ -196,7 +206,7 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         return "in_progress", None   # progressive aspect: 在 + milestone ("已经在切割了", "还在装车")
     if _KAI_BEFORE.search(window.before) and len(window.word) == 1:
         # 开 + a one-character milestone verb starts it: "开焊了", "开喷"; "明天开焊" is a start to come
-        future = future_date(_CLAUSE_END.split(window.before)[-1] + "\x01" + window.after, today)
+        future = future_date(before_clause + "\x01" + window.after, today)
         return ("planned" if future is not None else "in_progress"), None
     if _TIME_SPENT_AFTER.match(window.after):
         return "in_progress", None   # "焊了一天", "喷了一上午": time spent on it, not its end
@@ -223,10 +233,10 @@ def progress_status(window: Window, text: str, when: date | None, today: date) -
         # ("今天下午排完") may also report this afternoon's finish, said at its end: ask
         return ("in_progress?" if DONE.search(own) and not FORECAST.search(own) else "in_progress"), None
     # only a date in the mention's own clause forecasts it ("交期12.10，焊接完成" does not)
-    clause = _CLAUSE_END.split(window.before)[-1] + "\x01" + window.after
+    clause = before_clause + "\x01" + window.after
     future = future_date(clause, today)
     if (future is not None and past_weekday(clause, today) is not None and not START.search(clause)
-            and _COMPLETED.search(_CLAUSE_END.split(window.after)[0]) and not _BARE_FINISH.search(clause, future)
+            and _COMPLETED.search(after_clause) and not _BARE_FINISH.search(clause, future)
             and not _NEGATED.search(window.before)):
         return "done", None   # "客户周六签收了" said on a Monday: last Saturday's, reported done
     # (the start word after the date: "还没开始装，计划下周一上线" plans the start it says has not come)
@@ -367,19 +377,19 @@ _LATER_TODAY = cue(
 
 def later_today(window: Window) -> bool:
     """The step is said of a part of today still to come: its completion is forecast for today."""
-    clause = _CLAUSE_END.split(window.before)[-1] + "\x01" + window.after
+    clause = _clauses(window.before)[-1] + "\x01" + window.after
     if _LATER_TODAY.search(clause):
         return True
     # …or in a later clause of the window: "正在排，下午能排好"
     return any(_LATER_TODAY.match(part.strip()) and re.search(r"[完好]", part) and "了" not in part
-               for part in _CLAUSE_END.split(window.after)[1:])
+               for part in _clauses(window.after)[1:])
 
 
 def _done_in_own_clause(window: Window, today: date) -> bool:
     """The clause of the mention reports it done, with no start, forecast or coming day of its own: what
     follows is another matter ("排产已完成，计划20号开始生产")."""
-    head = _CLAUSE_END.split(window.after)[0]
-    own = _CLAUSE_END.split(window.before)[-1] + "\x01" + head
+    head = _clauses(window.after)[0]
+    own = _clauses(window.before)[-1] + "\x01" + head
     done = DONE.search(head)
     return (done is not None and not _negated(head, done.start()) and not re.match(r"\s*(?:不|没)", head[done.end():])
             and not START.search(own) and not FORECAST.search(own) and future_date(own, today) is None)

@@ -13,7 +13,7 @@ import handlers.understanding.lexicon as lx
 from .dates import find_dates
 from .exceptions import category_of
 from .items import ParsedItem
-from .patterns import cue
+from .patterns import any_of, cue
 from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK
 from .cues import QTY_UNITS, QUERY_STRONG
@@ -108,7 +108,13 @@ _PART_CALLED_OFF = cue(
     rf"|(?:中|里|其中|里面)的?[^,，。;；\d]{{0,8}}?(?P<num2>{_NUM})\s*{_PRODUCT_UNIT}\s*(?:也|都|先)?\s*(?:取消|砍掉|减掉|去掉|不要)")
 
 
+# (a count change no one asks for needs one of these: most clauses have none, and are passed in one search)
+_QTY_CUES = any_of(_QTY_SET_BY_UNIT, _QTY_SET, _QTY_FIELD_DELTA, _QTY_DELTA, _ORDER_ADD, _DROPPED_COUNT, drop_groups=True)
+
+
 def quantity_change(clause: str, requested: bool = False, has_order: bool = False) -> ParsedItem | None:
+    if not requested and _QTY_CUES.search(clause) is None:
+        return None   # (see the reading below: with no request, each count it reads comes from one of them)
     if _PACKS.search(clause) and _PACKING.search(clause) and not _QTY_FIELD_ANY.search(clause):
         return None   # "改成三十只一箱": how many go in a box is packing (a spec), not the order's count
     if requested:
@@ -135,7 +141,8 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         value = parse_number(match.group("num")) if match else None
         if value:
             return ParsedItem("change", field="quantity", op="set", value=value)
-    if requested or _ORDER_ADD.search(clause):
+    added = requested or _ORDER_ADD.search(clause) is not None
+    if added:
         # ("再追加一百二": 追加 / 加订 / 加单 ask for more of the order even with no customer named)
         match = _QTY_DELTA_BARE.search(clause)
         value = parse_number(match.group("num")) if match else None
@@ -148,7 +155,7 @@ def quantity_change(clause: str, requested: bool = False, has_order: bool = Fals
         if value is not None:
             return ParsedItem("change", field="quantity", op="set", value=value)
     match = _QTY_FIELD_DELTA.search(clause) or _QTY_DELTA.search(clause) or (
-        _QTY_DELTA_GOODS.search(clause) if requested or _ORDER_ADD.search(clause) else None)
+        _QTY_DELTA_GOODS.search(clause) if added else None)
     if match and "unit" in match.groupdict() and _PART_ADDED.match(match.group("unit") + clause[match.end():]):
         match = None   # "多加一个急停按钮" adds a part to the product: a spec change, not a quantity
     if match and "unit" in match.groupdict() and _PEOPLE_AFTER.match(clause, match.end()):
@@ -378,6 +385,8 @@ _CHANNEL = cue(r"(?:邮件|电话|微信|来电|来函)\s*(?:里|中|上)?\s*(?:
 
 
 def spec_change(clause: str, requested: bool, has_order: bool, milestones: re.Pattern[str]) -> ParsedItem | None:
+    if not (requested and has_order) and _SPEC_OP.search(clause) is None:
+        return None   # (the common case first: with no spec verb, only a requester's reading below finds one)
     if _COMMERCIAL.search(_CHANNEL.sub("", clause) if ("电" in clause or "邮" in clause or "微" in clause or "函" in clause)
                           else clause) or (_PEOPLE_WORD.search(clause) and _PEOPLE_COUNT.search(clause)):
         # price, payment, invoice, address, carrier or contact: terms of the deal; a count of people: staff

@@ -20,7 +20,7 @@ from storage.models import ExceptionCategory
 
 from .dates import find_dates
 from .items import ParsedItem
-from .patterns import cue, gated
+from .patterns import any_of, cue, gated
 from .numerals import NUMBER_PATTERN, parse_number
 
 _NUM = NUMBER_PATTERN
@@ -240,9 +240,10 @@ _WAITING_FOR_MATERIAL = cue(rf"等\s*(?:紧|着)?\s*(?:{_MATERIAL_NOUN}|(?![叫�
 _NAMED_SHORT = gated(rf"(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*(?:差|少了|缺了?|短)\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支]"
                      rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)\s*(?:差|缺)(?=\s*(?:$|[,，;；。]))", r"[差缺短]|少了")
 # a supplier that has not made or sent its part yet ("包装盒印刷厂还没印出来", "厂家那边还没做好")
-_SUPPLIER_NOT_DONE = cue(
+# (searched only where 没 or 未 is said: its first character is any, see gated)
+_SUPPLIER_NOT_DONE = gated(
     r"(?:供应商|厂家|外协厂?|供方|(?<![我们本工车])[\u4e00-\u9fff]厂)(?:那边|那里)?\s*(?:还|也|都|一直)?\s*(?:没有?|未)\s*"
-    r"[\u4e00-\u9fff]?(?:出来|好|完|出)")
+    r"[\u4e00-\u9fff]?(?:出来|好|完|出)", r"没|未")
 # the supplier telling of its own trouble: "厂家说…", "供应商老张说…"
 # …or its own machine as the subject of the trouble: "厂家模具坏了", "供应商那边设备出问题了"
 _SUPPLIER_REPORTS = cue(r"(?:供应商|厂家|外协厂?|供方)(?:[\u4e00-\u9fff]{0,3}?(?:说|讲|反馈|回复|通知|微信|消息|来电|电话)"
@@ -561,15 +562,19 @@ def _any_family(text: str, start: int) -> bool:
     return any(pattern.search(text, start) for pattern in (_QUALITY, _EQUIPMENT, _MATERIAL, _DELAY, _MACHINE_FAULT))
 
 
+# (the plain cues of _any_cue asked in one search; the gated and the conditional ones follow it)
+_PLAIN_CUES = any_of(_TOOL_FAULT, _QUALITY, _EQUIPMENT, _MATERIAL, _DELAY, _OTHER, _OTHER_CUES, _NEG_POTENTIAL,
+                     _WAITING_FOR_MATERIAL, _PROPERTY_SHORT, _STOCK_ABSENT, _PAPER_NOT_GIVEN_RE)
+
+
+@lru_cache(maxsize=32)   # (asked of the same window by category_of and conflicting; within one message only)
 def _any_cue(text: str) -> bool:
     """Any problem word at all: most windows have none, and skip the analysis (speed)."""
-    return bool(_NAMED_SHORT.search(text) or _SUPPLIER_NOT_DONE.search(text) or _MACHINE_FAULT.search(text)
+    return bool(_PLAIN_CUES.search(text) or _NAMED_SHORT.search(text) or _SUPPLIER_NOT_DONE.search(text)
+                or _MACHINE_FAULT.search(text)
                 or ("模" in text and _DIE_FAULT.search(text)) or ("要求" in text and _MEASURED_OFF.search(text))
-                or _TOOL_FAULT.search(text) or (_FAULT.search(text) and _PRODUCT_TEST.search(text)) or _QUALITY.search(text) or _EQUIPMENT.search(text) or _MATERIAL.search(text) or _DELAY.search(text)
-                or _OTHER.search(text) or _OTHER_CUES.search(text) or _NEG_POTENTIAL.search(text)
-                or _WAITING_FOR_MATERIAL.search(text) or _PROPERTY_SHORT.search(text) or _USED_UP.search(text)
-                or _STOCK_ABSENT.search(text) or _machine_again(text) or _PAPER_NOT_GIVEN_RE.search(text)
-                or _NAMED_SUPPLY_PROBLEM.search(text))
+                or (_FAULT.search(text) and _PRODUCT_TEST.search(text))
+                or _USED_UP.search(text) or _machine_again(text) or _NAMED_SUPPLY_PROBLEM.search(text))
 
 
 @lru_cache(maxsize=32)   # reuse within one message only (a benchmark must not hit it across messages)
@@ -771,12 +776,13 @@ def exception_item(text: str, milestone: str | None, when: date | None, today: d
     milestones of the configured templates."""
     joined = text.replace("\x01", "")
     before = text.split("\x01", 1)[0]
-    theirs = milestone is not None and _SUPPLY_WORD.search(before) is not None and (
+    supplier_named = milestone is not None and _SUPPLY_WORD.search(before) is not None   # (read once)
+    theirs = supplier_named and (
         _SUPPLIER_BEFORE.search(before) is not None or (milestone == "发货" and _SUPPLIER_SAYS.search(before) is not None))
-    theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
+    theirs = theirs or (milestone == "发货" and supplier_named
                         and _SUPPLIER_SHIPS.search(before) is not None and _NOT_YET.search(text) is not None)
     # (…or the supplier telling the whole message: "供应商微信：…下周一才能发")
-    theirs = theirs or (milestone == "发货" and _SUPPLY_WORD.search(before) is not None
+    theirs = theirs or (milestone == "发货" and supplier_named
                         and _SUPPLIER_REPORTS.search(before) is not None)
     if theirs:
         milestone = None   # "供应商没发货", "采购说电机下周三才发货": the supplier's shipment, not our step

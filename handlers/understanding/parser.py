@@ -25,7 +25,7 @@ from .exceptions import (
 from handlers.templates import Template, TemplateSet
 from .homophones import SlipRepair
 from .items import ParsedItem
-from .patterns import cue
+from .patterns import Alternatives, cue
 from .normalize import CORRECTION_WORDS, lines, normalize
 from .numerals import NUMBER_PATTERN, parse_number
 from .order_numbers import MASK, TOKEN, OrderMatch, find_orders, is_list_gap, mask
@@ -253,12 +253,13 @@ class Parser:
         verbs = {pattern for name, forms in lx.VERB_FORMS.items() for pattern in forms}
         # one scan for every derived form: group d<i> is the i-th form (milestone, is a one-character verb)
         self._derived_groups = {f"d{i}": (name, pattern.pattern in verbs) for i, (pattern, name) in enumerate(self._derived)}
-        alternatives = "|".join(f"(?P<d{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(self._derived))
         # every derived match starts with a character its pattern names (a superset is fine)
         # (characters inside a lookaround never start a match: they are left out of the filter)
         triggers = _char_class(ch for pattern, _ in self._derived for ch in _LOOKAROUND.sub("", pattern.pattern)
                                if "\u4e00" <= ch <= "\u9fff")
-        self._derived_re = cue(f"(?=[A-Za-z]|{triggers})(?:{alternatives})")
+        # (each form tried only where its own first characters stand, see Alternatives)
+        self._derived_re = Alternatives([(f"d{i}", pattern.pattern) for i, (pattern, _) in enumerate(self._derived)],
+                                        starts=f"[A-Za-z]|{triggers}")
         self._single_chars = frozenset(w for w in self._word_to_milestone if len(w) == 1)
         self._user_words = tuple(w for w in self._word_to_milestone if len(w) > 1) + lx.DONE_WORDS + lx.START_WORDS
         self._known_tokens = frozenset(self._user_words) | frozenset(self._word_to_milestone)
@@ -349,7 +350,8 @@ class Parser:
                 # none are about that milestone (class: multi-line reports)
                 line = line[: orders[-1].end] + carried + line[orders[-1].end :]
                 orders = find_orders(line, self._domain_after)
-            if orders and _HEADER_END.search(line) and self._order_header(line, orders, loose=True):
+            header_end = bool(orders) and _HEADER_END.search(line) is not None   # (read once: used twice below)
+            if header_end and self._order_header(line, orders, loose=True):
                 # "各位，SO…的情况：", "关于订单2410-27的进度更新如下：": the lines below report on the order
                 found = []
             else:
@@ -384,7 +386,7 @@ class Parser:
                 # "客户变更", "客户要求如下": the lines below relay the customer's requests
                 requested = requested or bool(_CHANGE_HEADER.search(line))
             if orders:
-                header = self._order_header(line, orders, loose=bool(_HEADER_END.search(line)))
+                header = self._order_header(line, orders, loose=header_end)
                 context = [o.order_no for o in orders] if not found and header else []
                 named = {item.milestone for item in found if item.intent == "progress"}
                 previous = next(iter(named)) if len(named) == 1 and len(found) == 1 else None
@@ -567,18 +569,21 @@ class Parser:
         # so does a status label ("完成：0480焊接、0481涂装", "进行中：…") (class: status-labelled lists)
         lead = masked[: orders[0].start]
         written_lead = len(lead)
+        # (the lead's header end and mentions, read once for the tests below)
+        headed = _HEADER_END.search(lead) is not None
+        named = bool(self._mentions(lead))
         # …and a plan label ("明日计划：1707 喷涂，1708 总装"): every pair is planned for its day
-        plan_lead = bool(_HEADER_END.search(lead)) and not self._mentions(lead) and (
+        plan_lead = headed and not named and (
             bool(_PLAN_HEADER.search(lead)) or future_date(lead, today) is not None)
         # (an English sentence names the step before its order: "assembly of PO-7720 is 60% done")
         english_lead = lead.isascii() and _ENGLISH_WORDS.search(line) is not None and bool(self._mentions(lead, derived=True))
         # …and a coming day said first ("下周一6612上涂装，1203开始下料"): it is the day of every group after it
-        day_lead = (lead if len(lead.strip()) <= 6 and not _HEADER_END.search(lead) and not self._mentions(lead)
+        day_lead = (lead if lead and len(lead.strip()) <= 6 and not headed and not named
                     and future_date(lead, today) is not None else "")
-        lead = lead if self._mentions(lead) or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
+        lead = lead if named or _STATUS_LABEL.fullmatch(lead) or plan_lead or english_lead else ""
         rest = masked[orders[-1].end :]
         sender = 0
-        if (lead and _HEADER_END.search(lead) and self._mentions(lead) and future_date(lead, today) is None
+        if (lead and headed and named and future_date(lead, today) is None
                 and not (DONE.search(lead) or START.search(lead) or PERCENT.search(lead))):
             if self._mentions(rest) or category_of(rest, None):
                 # "QC：PO-2026-103 喷涂有流挂": a line that reports on its order itself; the label before it
@@ -757,6 +762,8 @@ class Parser:
 
     # ---- milestones -----------------------------------------------------------------------
     def _mentions(self, text: str, derived: bool = False) -> list[_Mention]:
+        if not text:
+            return []   # (an empty lead before a line's first order: the common case, for free)
         found: list[_Mention] = []
         starts: dict[int, str] | None = None
         for match in self._milestone_re.finditer(text):
@@ -795,6 +802,8 @@ class Parser:
 
     def _coverage(self, line: str) -> float:
         """Share of the line's Chinese characters that some cue of the parser explains."""
+        if len(line) < 12:
+            return 1.0   # (fewer than 12 Chinese characters, as below, counted for free)
         total = len(_CJK.findall(line))
         if total < 12:
             return 1.0   # a short line is mostly cues anyway

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 import re._compiler as _compiler
 import re._constants as c
 import re._parser as sre_parse
@@ -203,3 +203,81 @@ def gated(source: str, *needs: str) -> Gated:
     """`cue(source)`, searched only where each of `needs` (each also through `cue`) is found: for a
     pattern whose every match contains, within the range searched, a match of each need (see Gated)."""
     return Gated(cue(source), tuple(cue(need) for need in needs))
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def any_of(*patterns: re.Pattern[str], drop_groups: bool = False) -> re.Pattern[str]:
+    """One pattern that is found in a range wherever one of `patterns` is found there, to ask in one
+    search whether any of them is (a test of presence: its match is the first alternative's to match at
+    the leftmost position, no answer to use as any one pattern's).
+
+    Each of many short searches over the same text pays the engine's set-up and its own scan; one search
+    over the alternation of their sources (each still led by its own first-character lookahead, so an
+    alternative fails fast) scans once, behind the union of their first characters (through `cue`).
+    Groups would be renumbered or collide and flags would be merged, so a pattern with a group or with
+    flags of its own is refused; with `drop_groups`, named groups become plain ones (what a group
+    matched is no part of the answer), and a pattern still holding a group or a reference to one is refused."""
+    flags = {pattern.flags for pattern in patterns}
+    sources = [_NAMED_GROUP.sub("(?:", pattern.pattern) if drop_groups else pattern.pattern for pattern in patterns]
+    if len(flags) != 1 or any(re.compile(source, pattern.flags).groups for source, pattern in zip(sources, patterns)):
+        raise ValueError("any_of: patterns without groups, compiled with the same flags")
+    return cue("|".join(f"(?:{source})" for source in sources), flags.pop() & ~re.UNICODE)
+
+
+class Alternatives:
+    """Named alternatives `(?=starts)(?:(?P<name>source)|…)`, found as that one pattern finds them (same
+    spans, same `lastgroup`), but tried by the character a match starts with.
+
+    At every position where one of the alternatives could start, the one pattern enters each of its
+    alternatives in turn (an alternative led by a group or a lookaround is entered, not skipped), though
+    most cannot start with that character. Here each alternative's possible first characters are
+    computed (as for `cue`); a scan for any of them finds the next position, and only the alternatives
+    that can start with its character are tried there, in their order, as one pattern matched at that
+    position. `starts`, a pattern of one character, is what every match must start with (the one
+    pattern's lookahead in front): it only narrows the characters scanned for. Where some alternative's
+    first characters are not a small known set, the one pattern is used. (Measured on the parser's 37
+    derived milestone forms: 2.3 µs → 0.9 µs per message scanned.)"""
+
+    __slots__ = ("_source", "_whole", "_start", "_at")
+
+    def __init__(self, named: Sequence[tuple[str, str]], starts: str | None = None) -> None:
+        alternatives = "|".join(f"(?P<{name}>{source})" for name, source in named)
+        self._source = f"(?={starts})(?:{alternatives})" if starts else alternatives
+        self._whole: re.Pattern[str] | None = None
+        firsts = [first_chars(source) for _, source in named]
+        if any(chars is None or chars & _MARKERS for chars in firsts):
+            self._start = self._at = None
+            return
+        if starts is not None and sre_parse.parse(starts).getwidth() != (1, 1):
+            raise ValueError("Alternatives: `starts` must match one character")
+        allowed = re.compile(starts).fullmatch if starts else None
+        chars = sorted(char for char in frozenset().union(*firsts) if allowed is None or allowed(char))
+        self._at = {char: re.compile("|".join(f"(?P<{name}>{source})" for (name, source), first in zip(named, firsts)
+                                              if char in first)) for char in chars}
+        self._start = re.compile("[" + "".join(map(re.escape, chars)) + "]").search if chars else None
+
+    @property
+    def whole(self) -> re.Pattern[str]:
+        """The one pattern (compiled when first asked for: the scan by first character does without it)."""
+        if self._whole is None:
+            self._whole = re.compile(self._source)
+        return self._whole
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        """Every match, left to right, as `whole.finditer` gives them."""
+        if self._at is None:
+            yield from self.whole.finditer(text, pos, endpos)
+            return
+        start, at = self._start, self._at
+        if start is None:
+            return   # (no character may start a match)
+        while (found := start(text, pos, endpos)) is not None:
+            begin = found.start()
+            match = at[text[begin]].match(text, begin, endpos)
+            if match is None:
+                pos = begin + 1
+            else:
+                yield match
+                pos = match.end()   # (no alternative matches empty: each has first characters)

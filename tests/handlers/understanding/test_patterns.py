@@ -1,5 +1,7 @@
 """patterns.cue: a first-character filter that never changes what a pattern matches; patterns.gated: a
-long pattern searched only where a short part of it is found, with the same answers."""
+long pattern searched only where a short part of it is found, with the same answers; patterns.any_of: one
+search that finds something wherever one of several patterns would; patterns.Alternatives: named
+alternatives tried by the character a match starts with, found as the one pattern finds them."""
 
 import itertools
 import re
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 import handlers.understanding.exceptions as exceptions
 from handlers.understanding import vocabulary
-from handlers.understanding.patterns import Gated, cue, first_chars, gated
+from handlers.understanding.patterns import Alternatives, Gated, any_of, cue, first_chars, gated
 
 SOURCES = [
     r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月|\s*好了",
@@ -143,3 +145,120 @@ def test_a_gated_pattern_searches_nothing_where_a_need_is_missing():
     assert both.search("焊渣都清理干净了") is not None
     assert both.search("焊渣清理一下") is None and list(both.finditer("焊渣清理一下")) == []
     assert gated(r"钢板", r"不够").search("钢板") is None
+
+
+GROUPLESS = [
+    cue(r"(?<!不)焊接|喷(?:漆|涂)?|装配"),
+    cue(r"(?:已经?|都)?\s*(?:完成|做完)了?"),
+    cue(r"[一二两三]成(?![品本])|\d{1,3}\s*%"),
+    re.compile(r"(?:焊|喷)(?:完|好)(?=了)"),
+    cue(r"(?<![A-Za-z])(?i:done|ok)(?![A-Za-z])"),
+    re.compile(r"好了$"),
+]
+
+
+@given(st.lists(st.sampled_from(GROUPLESS), min_size=1, max_size=4, unique_by=id),
+       st.text(alphabet=ALPHABET, max_size=30), st.integers(0, 6))
+@settings(max_examples=400, deadline=None)
+def test_any_of_is_found_exactly_where_one_of_its_patterns_is(patterns, text, cut):
+    union = any_of(*patterns)
+    for pos, endpos in ((0, len(text)), (cut, len(text)), (0, max(0, len(text) - cut))):
+        assert (union.search(text, pos, endpos) is not None) == any(
+            pattern.search(text, pos, endpos) is not None for pattern in patterns)
+
+
+def test_any_of_scans_behind_the_union_of_first_characters():
+    union = any_of(cue(r"焊接|喷漆"), cue(r"(?:已经)?完成"))
+    assert first_chars(union.pattern) == frozenset("焊喷已完")
+    assert union.search("订单3301 已经完成") is not None and union.search("订单3301 装配中") is None
+
+
+@pytest.mark.parametrize("patterns", [
+    (cue(r"焊接"), re.compile(r"(?P<num>\d+)台")),   # a group: renumbered or colliding in the union
+    (cue(r"焊接"), re.compile(r"(\d+)\1")),          # a back reference would point elsewhere
+    (cue(r"焊接"), re.compile(r"done", re.IGNORECASE)),   # flags of its own
+])
+def test_any_of_refuses_groups_and_mixed_flags(patterns):
+    with pytest.raises(ValueError):
+        any_of(*patterns)
+
+
+def test_the_exception_cues_ask_their_plain_cues_in_one_search():
+    # (the measured case: a dozen short searches of every window were most of the cue test's time)
+    assert isinstance(exceptions._PLAIN_CUES, re.Pattern) and exceptions._PLAIN_CUES.pattern.startswith("(?=[")
+    for text in ("喷涂有流挂", "电机还没到", "这批料不够", "检具坏了", "等技术确认", "3301 焊接完成"):
+        expected = any(pattern.search(text) for pattern in (
+            exceptions._QUALITY, exceptions._MATERIAL, exceptions._TOOL_FAULT, exceptions._OTHER_CUES))
+        assert (exceptions._PLAIN_CUES.search(text) is not None) == expected, text
+
+
+NAMED = [
+    ("done", r"(?:已经?|都)?\s*(?:完成|做完)了?"),
+    ("weld", r"(?<!不)焊接|焊(?=完|好)"),
+    ("paint", r"喷(?:漆|涂)?"),
+    ("after", r"(?<=已)完"),
+    ("english", r"(?<![A-Za-z])(?i:done|ok|weld(?:ed)?)(?![A-Za-z])"),
+    ("share", r"[一二两三]成(?![品本])"),
+]
+NAMED_ALPHABET = "焊接喷漆涂装已经都完成做了一二两三成品本好不 DONEdoneOKokWELDweldſKİı,"
+
+
+@given(st.lists(st.sampled_from(NAMED), min_size=1, max_size=6, unique=True),
+       st.text(alphabet=NAMED_ALPHABET, max_size=30), st.integers(0, 6),
+       st.sampled_from([None, "[A-Za-z]|[焊喷]", "[已都一二]"]))
+@settings(max_examples=400, deadline=None)
+def test_alternatives_find_what_the_one_pattern_finds(named, text, cut, starts):
+    # (with `starts`, a match must also start with it, as behind the one pattern's lookahead: ſ and K
+    # match "(?i:done)"'s letters but are no [A-Za-z])
+    alternatives = Alternatives(named, starts)
+    for pos, endpos in ((0, len(text)), (cut, len(text)), (0, max(0, len(text) - cut))):
+        found = [(m.span(), m.lastgroup) for m in alternatives.finditer(text, pos, endpos)]
+        assert found == [(m.span(), m.lastgroup) for m in alternatives.whole.finditer(text, pos, endpos)]
+
+
+def test_alternatives_keep_their_order_where_two_start_alike():
+    # (the first alternative that matches at a position wins, as in one pattern: not the longest)
+    alternatives = Alternatives([("short", r"焊"), ("long", r"焊接完成")])
+    assert [(m.group(), m.lastgroup) for m in alternatives.finditer("3301焊接完成")] == [("焊", "short")]
+    reordered = Alternatives([("long", r"焊接完成"), ("short", r"焊")])
+    assert [(m.group(), m.lastgroup) for m in reordered.finditer("焊接完成 再焊")] == [("焊接完成", "long"), ("焊", "short")]
+
+
+def test_alternatives_with_an_open_first_character_fall_back_to_the_one_pattern():
+    alternatives = Alternatives([("step", r"焊接"), ("any", r"[\u4e00-\u9fff]厂"), ("digit", r"\d+台")])
+    assert [m.lastgroup for m in alternatives.finditer("焊接 外厂 20台")] == ["step", "any", "digit"]
+
+
+def test_the_derived_milestone_forms_are_tried_by_their_first_character():
+    from handlers.templates import TemplateSet
+    from handlers.understanding import Parser
+    derived = Parser(TemplateSet())._derived_re
+    assert isinstance(derived, Alternatives) and derived._start is not None   # (no fallback to the one pattern)
+    for text in ("货已经发出去了", "PO-7720 shipped today, welding done", "物料今天都到齐了，明天装车", "在喷，下午排好",
+                 "ſhipped", "货明天发出"):
+        assert ([(m.span(), m.lastgroup) for m in derived.finditer(text)]
+                == [(m.span(), m.lastgroup) for m in derived.whole.finditer(text)]), text
+
+
+def test_any_of_may_drop_named_groups_to_ask_for_presence_only():
+    counted = re.compile(r"(?P<num>\d+)\s*(?P<unit>台|套)")
+    union = any_of(counted, cue(r"追加|加单"), drop_groups=True)
+    assert union.groups == 0
+    assert union.search("再加50台") is not None and union.search("要追加") is not None and union.search("加一些") is None
+    with pytest.raises(ValueError):
+        any_of(counted, cue(r"追加"))   # (groups kept: refused)
+    with pytest.raises((ValueError, re.error)):
+        any_of(re.compile(r"(\d)\1"), drop_groups=True)   # a plain group and its reference stay: refused
+
+
+def test_the_count_cues_pass_a_clause_only_where_a_count_change_can_be_read():
+    from handlers.understanding.change_requests import _QTY_CUES, quantity_change
+    for clause in ("焊接完成", "喷涂明天开始", "这批料到了", "客户催交期"):
+        assert _QTY_CUES.search(clause) is None and quantity_change(clause, False, True) is None
+    for clause in ("数量改成800台", "再追加一百二十台", "多做50套", "其中200台不要了"):
+        assert _QTY_CUES.search(clause) is not None, clause
+
+
+def test_alternatives_refuse_a_start_wider_than_one_character():
+    with pytest.raises(ValueError):
+        Alternatives([("step", r"焊接")], starts=r"焊接")
