@@ -375,7 +375,7 @@ def _parse(settings: Settings, args: argparse.Namespace) -> int:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import create_server_app
     from bot.web.access_log import RedactingAccessLogger
     from bot.web.setup import warn_if_unsigned
 
@@ -385,7 +385,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if profiler is not None:
         profiler.enable()
     try:
-        web.run_app(create_app(settings), host=settings.server.host, port=settings.server.port,
+        web.run_app(create_server_app(settings), host=settings.server.host, port=settings.server.port,
                     access_log_class=RedactingAccessLogger)
     finally:
         if profiler is not None:
