@@ -250,7 +250,7 @@ class Database:
                                sync_session_class=GuardedSession)
             if engine.dialect.name == "postgresql" else None
         )
-        """On PostgreSQL, sessions whose statements each commit on their own (see `statement`)."""
+        """On PostgreSQL, sessions whose statements each commit on their own (`run(..., single_statement=True)`)."""
         self.retries = retries
         self.retry_delay = retry_delay
         self._busy_wait_s = getattr(engine.sync_engine, "gendan_busy_timeout_ms", 0) / 1000
@@ -280,19 +280,6 @@ class Database:
                 yield session
 
     @asynccontextmanager
-    async def statement(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work of ONE statement (a multi-row insert, an update of many rows), which is
-        atomic and durable on its own: on PostgreSQL it runs without BEGIN and COMMIT (autocommit),
-        two round trips fewer; on SQLite it is an ordinary write transaction. Never run more than
-        one statement in it: each would commit alone."""
-        if self.statements is None:
-            async with self.transaction() as session:
-                yield session
-        else:
-            async with self.statements() as session:
-                yield session
-
-    @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only unit of work: never queues behind writers (WAL); nothing is committed."""
         async with self.readers() as session:  # closing the session rolls the read back
@@ -300,7 +287,8 @@ class Database:
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, single_statement: bool = False) -> T:
         """Run `work` in one transaction, retrying briefly while the database is busy or restarting.
-        `single_statement`: `work` runs one statement, in `statement()` (no BEGIN/COMMIT on PostgreSQL).
+        `single_statement`: `work` runs ONE statement (a multi-row insert, an update of many rows), atomic and
+        durable on its own: on PostgreSQL it runs without BEGIN/COMMIT; never run more than one in it.
 
         Raises `DatabaseUnavailable` when the retries are spent; `work` must therefore be safe to
         run again from the start (it is: a failed attempt was rolled back). A value the database

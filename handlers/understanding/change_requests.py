@@ -19,11 +19,10 @@ from .order_numbers import MASK
 from .cues import QTY_UNITS, QUERY_STRONG
 
 _NUM = NUMBER_PATTERN
-_scan = cue
 
 _DAY_COUNT = cue(lx.DAY_COUNT)
 # (an English requester too: "customer asked …", "client requests …")
-_REQUESTER = _scan(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)"
+_REQUESTER = cue(lx.alternation(lx.REQUESTERS) + r"|(?i:customer|client)s?\s+(?:asked|asks|requests?|requested|wants?)"
                    + r"|(?i:sales|customer|client)\s*(?:说|讲|要求)")
 _DUE_FIELD = cue(lx.alternation(lx.DUE_FIELDS))
 _DUE_FIELD_ANY = cue(lx.alternation(lx.DUE_FIELDS + lx.DUE_FIELDS_REQUESTED))

@@ -10,15 +10,14 @@ import handlers.understanding.lexicon as lx
 from .dates import find_dates
 from .patterns import cue
 
-_scan = cue
 
 BOUNDARY = cue(r"[,;。!?，；！？\s]")
 QTY_UNITS = r"(?:台|件|个|套|只|条|张|箱|批|支|根|把|片|组|份|对|双|卷|桶|瓶|米|吨|公斤|千克|kg|KG|块|pcs|PCS|PC|pc|款|辆|架|盒|包|车|托|柜|樘|扇)"
-DONE = _scan(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
-START = _scan(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)
-FORECAST = _scan(lx.alternation(lx.FORECAST_WORDS))
-FORECAST_STRONG = _scan(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
-QUERY_STRONG = _scan(
+DONE = cue(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
+START = cue(lx.alternation(lx.START_WORDS) + "|" + lx.ENGLISH_START)
+FORECAST = cue(lx.alternation(lx.FORECAST_WORDS))
+FORECAST_STRONG = cue(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
+QUERY_STRONG = cue(
     lx.alternation(lx.QUERY_STRONG) + "|" + lx.ENGLISH_QUERY
     # sentence-final particles ask only at the end of a clause (呢 after 着 reports: "弄着呢")
     # (a space ends a clause of voice input too: "喷完了没有啊 客户一直在催")

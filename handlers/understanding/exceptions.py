@@ -28,7 +28,6 @@ _NEGATED = cue(r"(?:没|未|不|无|还没有?|没有|尚未)$")
 _DONE = cue(lx.alternation(lx.DONE_WORDS) + "|" + lx.ENGLISH_DONE)
 _FORECAST_STRONG = cue(lx.alternation(lx.FORECAST_STRONG) + "|" + lx.ENGLISH_FORECAST)
 _DAY_COUNT = cue(lx.DAY_COUNT)
-_scan = cue
 
 # a defect of the vocabulary found, counted or said to be bad ("发现3处气泡", "缩水严重", "披锋太大",
 # "焊渣没清"); a bare defect noun the lexicon lacks is a weak cue (the bot asks), a negated one or one
@@ -42,7 +41,7 @@ _DEFECT_FOUND_BEFORE = cue(
 _DEFECT_FOUND = (
     rf"(?:{_DEFECT_NOUN})\s*[,，]?\s*(?:(?:{lx.alternation(vocab.DEFECT_FOUND_AFTER)})(?![概约家致部])|(?:有|共|一共)?\s*(?:{_NUM}|几|好几|十几)\s*{_UNIT})")
 _NEW_DEFECTS = frozenset(d for d in vocab.DEFECTS if not any(word in d for word in lx.QUALITY_WORDS))
-_QUALITY = _scan(
+_QUALITY = cue(
     _DEFECT_FOUND + "|" + lx.alternation(lx.QUALITY_WORDS) + "|" + f"(?:{lx.alternation(_NEW_DEFECTS)})(?!(?<=缺胶)[水带条])|" + lx.ENGLISH_QUALITY
     # something done wrong ("规格错了"), but not a sender correcting himself ("刚才说错了")
     + r"|(?<![说讲听看记])错了"
@@ -52,16 +51,16 @@ _QUALITY = _scan(
     # sent back by the inspector or the customer ("QC打回来了", "被品检打回")
     + r"|(?:QC|质检|品检|检验|品管|客户|被)[^,，;；。]{0,3}打回"
 )
-_EQUIPMENT = _scan(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
+_EQUIPMENT = cue(lx.alternation(lx.EQUIPMENT_WORDS) + "|" + lx.ENGLISH_EQUIPMENT)
 # "不够大", "不够长": a size too small (a lorry, a room), no count of material short
-_MATERIAL = _scan(
+_MATERIAL = cue(
     lx.alternation(w for w in lx.MATERIAL_WORDS if w not in ("缺", "不够")) + r"|缺(?![陷勤席点口角]|胶(?!水|带|条))|(?<![推延])迟到"
     + r"|(?<!够)不够(?![大长宽高])"   # ("人手够不够": asked, not said short)
     # short of a count or a kind ("还差20个", "还差两种"), not "还差一点" (nearly done)
     + r"|还差(?!一点|一些|点|些|多少|\s*$|\s*(?:大概|大约|差不多|约)?\s*(?:\d{1,3}\s*%|百分之|[一二两三四五六七八九]成))|" + lx.ENGLISH_MATERIAL
 )
 _MATERIAL_STRONG = cue(r"缺料|缺货|欠料|待料|等料|没货|断货|料不齐|到货延迟|延迟到货")
-_DELAY = _scan(
+_DELAY = cue(
     lx.ENGLISH_DELAY + "|" + lx.alternation(lx.DELAY_WORDS)
     + rf"|晚\s*(?:{_NUM})\s*个?(?:天|日|周)|(?<![今昨明傍当夜])晚(?![上班饭点餐会])|拖\s*(?:{_NUM})\s*个?(?:天|日|周)"
     # more days than planned ("得多要两天", "又要延一天", "要慢几天"), work that cannot be done in time
@@ -79,7 +78,7 @@ _DELAY = _scan(
 _NEG_POTENTIAL = cue(r"\x01\s*(?:不了|不完|不出来|不动)")
 # (先别 holds an order back, "先别发"; "先别管" / "先别急" only sets it aside in talk)
 # (…nor does an instruction under a condition: "没喷的话先别喷")
-_OTHER = _scan(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|(?<!的话)(?<!的话[,，\s])先别(?!管|急|着急|担心|慌|理)"
+_OTHER = cue(lx.alternation(w for w in lx.OTHER_WORDS if w != "先别") + r"|(?<!的话)(?<!的话[,，\s])先别(?!管|急|着急|担心|慌|理)"
                # a step held back by someone ("财务说先不能发货", "暂时不让出货"): a hold, "other"
                + r"|(?:先|暂时|暂)\s*(?:不能|不让|不准|不给)(?=\s*[\x01\u4e00-\u9fff])"
                # goods that cannot get in or be unloaded at the site ("车进不去", "玻璃卸不了"): the site's
@@ -94,7 +93,7 @@ _MACHINE = (
     r"(?:" + lx.alternation(vocab.MACHINES)
     + r"|(?<![手耳司飞相印电试])机(?!会|构|关|场|票|器人)|(?<=\x01)[机头线床枪房柜炉钳]|机器人|机床|[车铣冲磨钻刨镗锯]床|设备"
     r"|线体|[一二三四五六七八九十\d]号线|炉|[焊喷割]枪|泵|[切割焊喷刀]头|液压)")
-_PRODUCTION_MACHINE = _scan(_MACHINE + r"|检具|量具|治具")
+_PRODUCTION_MACHINE = cue(_MACHINE + r"|检具|量具|治具")
 # cause before effect (class): a machine, tool or line as the subject of a fault is an equipment
 # failure, whatever else the fault word could mean ("液压坏了" is no crushed part, "切割机又不行了" no
 # defect, "空压机漏气" no leaking product); a process setting the machine cannot hold ("温度不够",
@@ -139,21 +138,21 @@ _MACHINE_ITSELF_FAULT = gated(_MACHINE + r"[^,，;；。\x01的]{0,8}?" + _FAULT
 
 
 # a production tool or fixture is never the product, whoever finds its fault ("质检卡住了 检具坏了")
-_TOOL_FAULT = _scan(
+_TOOL_FAULT = cue(
     r"(?:检具|量具|治具|夹具|模具|工装|刀具|刀片|锯片|锯条|镜片|钻头|砂轮|焊枪|喷枪|行车|叉车|吊车|天车|生产线|流水线|产线|传送带|输送线)"
     r"[^,，;；。\s\x01]{0,4}?(?:又|也|突然)?\s*(?:坏|故障|断了|崩|裂|碎|炸|磨损|卡死|卡住|卡料|罢工|趴窝|报警|不转|不动)")
 # …unless the machine is the product in the customer's hands ("客户反馈设备异响", "验收时两台开机报警")
-_PRODUCT_CONTEXT = _scan(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
+_PRODUCT_CONTEXT = cue(r"客户|验收|验货|收到|到货|现场|用户|客人|抽检|终检|品检|质检|检验|巡检")
 # a property of the product short of its specification is a defect, not missing material
 # ("扭矩不够", "膜厚不足", "附着力不行")
-_PROPERTY_SHORT = _scan(
+_PROPERTY_SHORT = cue(
     r"(?:扭矩|扭力|力矩|拉力|膜厚|漆膜|厚度|强度|硬度|附着力|精度|光洁度|平整度|粗糙度|亮度|焊透|熔深|间隙|垂直度|同心度)"
     # (the reading may come between: "膜厚有几个点才60几个微米 不够")
     r"(?:\s*(?:也|有点|还是)?\s*|[^,，;；。]{0,14}?\s)(?:不够|不足|不行|太低|太小|太大|偏大|偏小|超了)")
 # a wrong part issued or delivered with no right one in stock: the supply is what blocks the work
-_STOCK_ABSENT = _scan(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
+_STOCK_ABSENT = cue(r"(?:仓库|库房|库里)[^,，;；。]{0,4}(?:没有|没货|也没|发错|没找到)|没有合适的|库存(?:也)?(?:没有|不够)")
 # a count that arrived wrong ("到货数量不对", "数量对不上") is a shortfall of material, not a defect
-_COUNT_MISMATCH = _scan(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
+_COUNT_MISMATCH = cue(r"(?:数量|数目|件数|个数|套数)\s*(?:不对|对不上|不符|有误)")
 # what production consumes or an order is built from: the subject of a supply problem
 _MATERIAL_NOUN = (
     r"(?:" + lx.alternation(vocab.MATERIALS) + r"|(?:不锈)?钢[板管材件棒丝卷]|[铝铜铁][板管材件棒丝卷]|[角槽扁圆方]钢|H型钢|[方圆矩]管"
@@ -161,10 +160,10 @@ _MATERIAL_NOUN = (
 # supplied goods wrong or defective (class): the material came wrong from the supplier or the
 # store, so the order waits for material ("面漆到了，色号发错了", "来的钢管壁厚不对 等新料",
 # "供应商把型号发错了"); a product the customer received wrong stays quality
-_INCOMING = _scan(
+_INCOMING = cue(
     rf"来料|进料|(?:{_MATERIAL_NOUN})\s*(?:已经|都)?(?:到了|到货|已到|送来了|来了)|(?<!出)来的|送来的|(?<!收)到的货|供应商|厂家|外协"
     r"|等新料|新料|重新订|重新采购|退回去|退给|退还|来错|送错|换货")
-_DEFECT = _scan(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形"
+_DEFECT = cue(r"不对|错了|发错|不一致|不符|对不上|不合格|不良|质量不行|没过|不行|有锈|生锈|锈了|破损|变形"
                 # damaged on arrival and sent back ("板材有一捆划痕很深，退回供应商了")
                 r"|划痕|划伤|划花|裂纹|开裂|退回供应商|退给供应商|退回厂家")
 # a delay whose subject is supplied material is the supplier's: material ("面板延期，预计1/8到",
@@ -173,14 +172,14 @@ _LATE_WORD = r"(?:延期|推迟|延迟|延误|延后|晚到|要晚|推到|拖到
 _SUPPLY_LATE = gated(rf"(?:(?:{_MATERIAL_NOUN})|到货|来料|供应商)[^,，;；。\x01]{{0,8}}?{_LATE_WORD}", _LATE_WORD)
 # a vehicle or carrier that has not come or broke down on the road: the shipment runs late; it is
 # neither missing material nor a machine of ours (a breakdown on the road is asked: writers differ)
-_TRANSPORT = _scan(
+_TRANSPORT = cue(
     r"(?:(?<![行叉吊天铲台推装上下])车(?!间)|司机|物流|货代|船|(?<![装电控配粉帘])柜)[^,，;；。]{0,6}?(?:没来|还没来|来不了|才能来|才来|没到|到不了|不来|抛锚|坏|甩柜|堵)")
 # …unless it brings supplied material ("供应商货车还没到厂"): then the material is what is missing
-_SUPPLY_RUN = _scan(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
+_SUPPLY_RUN = cue(rf"供应商|厂家|外协|到厂|{_MATERIAL_NOUN}")
 # a drawing, document or decision awaited or wrong ("图纸版本不对 等技术确认", "收货地址客户还没给",
 # "等客户确认图纸再排"): neither a defect nor missing material ("other")
 _PAPER_NOT_GIVEN = r"(?:还没|没有?|未)\s*(?:给|发|提供|出)\s*(?:我们)?\s*[\u4e00-\u9fff]{0,2}?(?:图纸|地址|资料|文件|BOM|技术要求)"
-_DOCUMENT_ISSUE = _scan(
+_DOCUMENT_ISSUE = cue(
     r"(?:图纸|(?<![试地])图(?![片])|资料|文件|工艺|技术要求|版本|地址|报告|BOM|开票信息|发票信息)[^,，;；。]{0,6}?"
     r"(?:不对|错|不一致|不符|对不上|没给|还没给|没出|没发|没定|变了|有误"
     # …or not come yet ("图纸还是没到", "技术资料还没来")
@@ -191,18 +190,18 @@ _DOCUMENT_ISSUE = _scan(
 _PAPER_NOT_GIVEN_RE = cue(_PAPER_NOT_GIVEN)
 _ON_THE_ROAD = cue(r"抛锚|坏")
 # a sender correcting himself ("焊接完成，哦不对，是涂装完成", "80% 打错了 是60%") reports no defect
-_CORRECTION = _scan(
+_CORRECTION = cue(
     r"(?:哦|噢|喔|啊)?\s*(?:(?:不对|打错了|说错了|写错了|搞错了|错了|不是)\s*[,，]?\s*)+(?:应该是|是)(?=\s*[\w%\ue000])"
     r"|(?:哦|噢|喔)\s*(?:不对|不是)"
     # …or cut off where the corrected order begins ("7791的喷涂，不对不对，是7792的…": the window of the
     # order said wrongly ends in the correction words)
     r"|(?<=[,，])\s*(?:不对|不是)(?:\s*[,，]?\s*(?:不对|不是))*\s*[,，]?\s*$")
 # advice against a problem ("以后焊完先自检，别再返工了", "注意防止磕碰") reports none
-_ADVICE = _scan(r"(?:别再|不要再|不能再|避免|防止|以免|免得|注意别)[^,，;；。]{0,6}")
+_ADVICE = cue(r"(?:别再|不要再|不能再|避免|防止|以免|免得|注意别)[^,，;；。]{0,6}")
 # a subject said to be fine ("来料没问题，是我们焊偏了"): its words raise no family
-_FINE_SUBJECT = _scan(r"(?:来料|材料|物料|原材料|设备|机器|料)\s*(?:都|也|倒是)?\s*(?:没有?|无)\s*(?:问题|异常)")
+_FINE_SUBJECT = cue(r"(?:来料|材料|物料|原材料|设备|机器|料)\s*(?:都|也|倒是)?\s*(?:没有?|无)\s*(?:问题|异常)")
 # what is still to do on the step itself ("还差两成", "还差20%", "还差两台没装"), not parts missing
-_WORK_LEFT = _scan(
+_WORK_LEFT = cue(
     rf"(?:还差|差|还剩|剩)\s*(?:(?:{_NUM})\s*(?:成|%)|百分之|一半|(?:{_NUM})\s*(?:台|件|个|套|箱|车)\s*(?:还)?(?:没|未)"
     # …or a count left of the order's total ("还差12套（共60套）", "还剩20件 总共100件")
     rf"|(?:{_NUM})\s*(?:台|件|个|套|箱|车|只|pcs|PCS)\s*[（(,，、/\s]*(?:共|总共|一共|总数|合计))"
@@ -211,7 +210,7 @@ _WORK_LEFT = _scan(
 # the step under way, then a count still to go ("装配在做 还差40台", "正在焊，还差十来件"): work left
 _UNDER_WAY_HERE = cue(r"在做|在搞|在弄|在干|在赶|在[焊喷装切割检]|做着|进行中|正在")
 _COUNT_LEFT = cue(rf"还差\s*(?:{_NUM}|几|十来)\s*(?:台|件|个|套|只|箱|根|张|块|pcs|PCS)(?!\s*[\u4e00-\u9fff]{{0,3}}?(?:没到|未到|没来|没发))")
-_MATERIAL_NOUN_RE = _scan(_MATERIAL_NOUN)
+_MATERIAL_NOUN_RE = cue(_MATERIAL_NOUN)
 _GOODS_BEFORE_STEP = cue(rf"(?:{_MATERIAL_NOUN}|[卷板管型原来]料|的料)\s*$")
 # a named part or material short, used up, not come or late ("面料没了", "铰链还在路上", "线束供应商说下周
 # 才能发", "电源适配器欠20个"): material, whatever the predicate could mean of something else
@@ -221,7 +220,7 @@ _NAMED_SUPPLY_PROBLEM = gated(
     rf"|(?:{_MATERIAL_NOUN})\s*(?:还|也|都)?\s*欠\s*(?:{_NUM})\s*[个套台件只条张箱根片卷桶包块支米]",
     rf"{_SHORTAGE_WORD}|不够|欠")
 # a defect said to be absent or warned against ("没有毛刺", "无气泡", "注意色差", "防止划伤"): no defect
-_NO_DEFECT = _scan(
+_NO_DEFECT = cue(
     r"(?:没有?|无|未见|未发现|没发现|没看到|没见|不见|不能有|不允许有?|不得有|不要有|别有|避免|防止|杜绝|注意|小心)"
     rf"\s*(?:明显的?|任何|什么|啥)?\s*(?:{_DEFECT_NOUN})")
 # a defect removed ("毛刺已经打磨掉了", "焊渣清理干净了", "划伤的几件抛光处理好了"): none left to record
@@ -268,7 +267,7 @@ _ARRIVES = cue(r"到|送|回来|补")
 _NOT_YET = cue(r"才|还没|没有?|未|推迟|延|晚")
 _BOUNDARY_SPLIT = cue(r"[,，;；。\s]")
 # a past episode talked about ("上次124返工那个事，以后焊完先自检") is no new report
-_PAST_EPISODE = _scan(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)"
+_PAST_EPISODE = cue(r"(?:上次|上回|之前那次|以前那次)[^,，;；。]{0,12}(?:那个?事|的事)"
                       # …or a meeting called over a matter ("下午开会讨论123客诉的事"): no new report
                       r"|(?:开会|开个会|会上|讨论|复盘)[^,，;；。]{0,16}(?:那个?事|的事|的问题)")
 # what a problem report names beyond its cue words (machines, materials, the supply side, carriers,
@@ -287,7 +286,7 @@ KNOWN_WORDS = (_MACHINE + "|" + _MATERIAL_NOUN + "|" + _DEFECT_NOUN
 # a truck, driver or courier that has not come delays a shipment; it is not missing material
 _NOT_MATERIAL_SUBJECT = cue(r"(?:车|司机|物流|快递|货代|师傅|人|款|钱|发票|地址)\s*(?:还|都|也|一直)?\s*$")
 
-_STAFF = _scan(
+_STAFF = cue(
     lx.alternation(lx.STAFF_WORDS)
     # hands short by a count ("工人放假回来少了三个", "焊工少两个"): staff, not material
     + rf"|(?:工人|人手|人员|员工|焊工|师傅|操作工|普工)[^,，;；。]{{0,8}}?(?:少了|缺了|少|缺)\s*(?:{_NUM})\s*[个人名位]?"
@@ -554,7 +553,7 @@ _ENGLISH_SUPPLIER_LATE = cue(r"(?i)\b(?:supplier|vendor|mill)s?\b[^.;]{0,80}?\b(
 # the product run under test (burn-in, power-on, a trial run): what fails there is the product
 _PRODUCT_TEST = cue(r"老化|通电测试|上电测试|试机|试车|跑机|烤机|耐压测试|功能测试|测试的时候|测试时")
 # problem words no cue family holds, which a cause reading still reads ("切割头撞了", "等技术确认")
-_OTHER_CUES = _scan(r"撞|崩|裂|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
+_OTHER_CUES = cue(r"撞|崩|裂|卡了|确认|答复|回复|超了|没给|变了|甩柜|挪用|抛锚|对不上|不一致|来不了|才能来|才来|堵")
 
 
 def _any_family(text: str, start: int) -> bool:
@@ -689,23 +688,23 @@ _SLIP_BEFORE = cue(r"[晚拖延慢迟误]\s*(?:了|个)?\s*$")
 # upkeep on a plan ("设备保养计划：周六停机保养", "2号线明天检修") is no failure: a fault word must say
 # something broke, and with no order named, the report must say what it does to the work or its repair
 _PLANNED_UPKEEP = cue(r"保养|计划")
-_FAULT = _scan(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
-# what a fault does to the work, or the repair it calls for: a stop, work that cannot be done or is
-# not dared ("不敢吊"), a repair asked, done or forecast ("电工快来一下", "报设备科", "找设备看看"), a
-# workaround ("吊装先用3#的"), a restart or a watch kept ("重启了，白班盯着点")
-_WORK_EFFECT = cue(r"停|不了|没法|干不|做不|修|预计|恢复")
+_FAULT = cue(r"坏|故障|烧|漏|报警|卡住|卡死|卡了|不转|不动|断了|崩了|罢工|趴窝|死机|跳闸|出毛病|不行|异响|冒烟")
+# what a fault does to the work, or the repair it calls for: a stop, work that cannot be done, a repair
+# done or forecast
+_WORK_EFFECTS = r"停|不了|没法|干不|做不|修|预计|恢复"
+_WORK_EFFECT = cue(_WORK_EFFECTS)
 # …and of a machine itself at fault (not a cable or a hose of it: "电焊机的电源线坏了，找电工" is asked of
 # no one): also work not dared or not put out ("不敢吊", "不出热风"), the repair asked ("电工快来一下",
 # "报设备科", "找设备看看"), a workaround ("吊装先用3#的"), a restart or a watch kept ("重启了，白班盯着点")
-_MACHINE_EFFECT = cue(r"停|不了|没法|干不|做不|不敢|不能|不出|修|预计|恢复|重启|电工|设备科|设备部|找设备|先用|改用|盯着|来一下|过来看")
+_MACHINE_EFFECT = cue(_WORK_EFFECTS + r"|不敢|不能|不出|重启|电工|设备科|设备部|找设备|先用|改用|盯着|来一下|过来看")
 # a fault said again ("空压机还是跳", "又停了一次"): it goes on, news of its own
 _RECURRING = cue(r"又|还是|一直|再次")
 # a count still missing: "轴承还差40套", "密封圈少了20个"
-_COUNT_SHORT = _scan(
+_COUNT_SHORT = cue(
     rf"(?:还差|差|少了|少|缺了|缺|短)\s*(?:{_NUM})\s*(?:个|套|台|件|只|条|张|箱|根|片|卷|桶|包|吨|公斤|米|块|支|樘|扇|把|付|副|pcs|PCS)")
 # the supply side, and its delivery not come (a reminder to buy what is used up is no problem report)
-_SUPPLY_SIDE = _scan(r"供应商|供方|外协|外厂|厂家|采购|物流")
-_UNDELIVERED = _scan(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
+_SUPPLY_SIDE = cue(r"供应商|供方|外协|外厂|厂家|采购|物流")
+_UNDELIVERED = cue(r"没到|未到|没送|没来|还在路上|没回来|才到|才能到|才送|才能送|没发|还没发")
 
 
 # the supply side promising a day ("供应商说后天补齐", "采购说明天下午到")

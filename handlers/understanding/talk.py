@@ -9,7 +9,6 @@ from .cues import DONE, QUERY_STRONG, START
 from .patterns import cue
 from .aspect import PERCENT
 
-_scan = cue
 
 # Talk that is not a report (class): a question whose topic is a person ("谁在跟140"), a document or
 # money ("135的发票开了没", "这张图是哪个单的", "单号是不是打错了") rather than the order's status
@@ -67,8 +66,8 @@ def not_a_report(clause: str) -> bool:
 
 # …a condition: a hypothetical ("要是明天焊不完就加班", "万一喷漆不合格怎么办"), or what to do once a
 # step is done ("等喷完了再说", "焊完了叫我一声"): nothing has happened yet
-# (every alternative starts with a literal character, so `_scan` can skip other positions fast)
-_CONDITION = _scan(r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?<=[完好成格了到])的话|(?:告诉|叫|通知|喊|跟)我|说一声"
+# (every alternative starts with a literal character, so `cue` can skip other positions fast)
+_CONDITION = cue(r"如果|要是|万一|假如|假设|假使|若是|倘若|一旦|(?<=[完好成格了到])的话|(?:告诉|叫|通知|喊|跟)我|说一声"
                    # …or what it depends on ("看装配情况", "看喷涂进度再定", "看情况吧"): nothing is said of it
                    r"|(?<![帮去来再要你我查看])看(?![看下一])[^,，。;；?？\s]{0,6}?(?:的)?(?:情况|进度|而定|再定)(?!\s*(?:[?？吗呢]|怎么样|如何|咋样))")
 _DONE_BEFORE_TELL = cue(r"[了完好]\s*(?:记得|麻烦|就|请)?\s*$")
@@ -88,7 +87,7 @@ def conditional(clause: str) -> bool:
 _WAIT_THEN = cue(r"\s*等[^,，;；。]{1,15}?(?:了|完|好)\s*(?:再|才|以后|之后)")
 # …a clause that names a past matter as its topic ("上次124返工那个事") or states a standing rule
 # ("以后焊完先自检", "下次喷漆前先打磨"): it brings no news of the order
-_NOT_A_REPORT = _scan(
+_NOT_A_REPORT = cue(
     r"(?:上次|上回|那次|之前|前阵子)[^,，;；。]{0,12}(?:那个事|那件事|那事|的事)"
     r"|(?:以后|今后|下次|下回)(?!\s*[再才]?(?:发|出|交|到))"
 )
